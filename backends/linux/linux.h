@@ -1,0 +1,12 @@
+/* Shared by the files of backends/linux/ only. */
+#ifndef CORDON_LINUX_H
+#define CORDON_LINUX_H
+
+#include "internal.h"
+
+/* The one errno -> cordon_error mapping of this OS layer. Records
+ * "<what> (<call>: errno N, <text>)" and returns the mapped code. */
+cordon_error cordon__sys_fail(const char *what, const char *call, int err);
+cordon_error cordon__errno_to_error(int err);
+
+#endif

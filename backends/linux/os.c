@@ -1,0 +1,201 @@
+/* Host facts for plan compilation on Linux. */
+#include <errno.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "linux.h"
+
+extern char **environ;
+
+#ifndef CORDON_INSTALL_LIBEXECDIR
+#define CORDON_INSTALL_LIBEXECDIR "/usr/local/libexec"
+#endif
+
+/* Granting write on any of these themselves would hand over the system. */
+static const char *const system_dirs[] = {
+    "/",     "/bin",  "/boot", "/dev",  "/etc",   "/home", "/lib",  "/lib32", "/lib64",
+    "/libx32", "/opt", "/proc", "/root", "/run",  "/sbin", "/srv",  "/sys",   "/tmp",
+    "/usr",  "/usr/bin", "/usr/lib", "/usr/local", "/usr/share", "/var",   "/var/tmp",
+    "/var/lib", NULL,
+};
+
+static cordon_error os_realpath(const char *path, char **out)
+{
+    char *r = realpath(path, NULL);
+    if (!r) {
+        int err = errno;
+        char *what = cordon__asprintf("cannot resolve %s", path);
+        cordon_error e = cordon__sys_fail(what ? what : path, "realpath", err);
+        free(what);
+        return e;
+    }
+    *out = r;
+    return CORDON_OK;
+}
+
+static enum cordon__path_kind os_path_kind(const char *path)
+{
+    struct stat st;
+    if (lstat(path, &st) != 0)
+        return CORDON__PATH_MISSING;
+    if (S_ISDIR(st.st_mode))
+        return CORDON__PATH_DIR;
+    if (S_ISREG(st.st_mode))
+        return CORDON__PATH_FILE;
+    return CORDON__PATH_OTHER;
+}
+
+static cordon_error os_read_text(const char *path, size_t max, char **out)
+{
+    FILE *f = NULL;
+    char *buf = NULL;
+    size_t n;
+    cordon_error e = CORDON_OK;
+
+    f = fopen(path, "rb");
+    if (!f) {
+        char *what = cordon__asprintf("cannot read %s", path);
+        e = cordon__sys_fail(what ? what : path, "fopen", errno);
+        free(what);
+        goto done;
+    }
+    buf = malloc(max + 1);
+    if (!buf) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading %s", path);
+        goto done;
+    }
+    n = fread(buf, 1, max, f);
+    if (ferror(f)) {
+        char *what = cordon__asprintf("cannot read %s", path);
+        e = cordon__sys_fail(what ? what : path, "fread", errno);
+        free(what);
+        goto done;
+    }
+    buf[n] = '\0';
+    *out = buf;
+    buf = NULL;
+done:
+    if (f)
+        fclose(f);
+    free(buf);
+    return e;
+}
+
+static int is_dir(const char *p)
+{
+    struct stat st;
+    return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Where the ssh/scp stubs are: $CORDON_SHIM_DIR, then beside this
+ * program (build tree: <build>/shims/bin; install: <prefix>/libexec/cordon/shims),
+ * then the configured install location. */
+static char *find_shim_dir(void)
+{
+    const char *env = getenv("CORDON_SHIM_DIR");
+    char exe[PATH_MAX];
+    ssize_t n;
+
+    if (env && *env)
+        return cordon__strdup(env);
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n > 0) {
+        char *slash;
+        exe[n] = '\0';
+        slash = strrchr(exe, '/');
+        if (slash) {
+            const char *const rel[] = {"../libexec/cordon/shims", "../shims/bin", "shims/bin"};
+            size_t i;
+            *slash = '\0';
+            for (i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+                char *cand = cordon__asprintf("%s/%s", exe, rel[i]);
+                char *real = cand ? realpath(cand, NULL) : NULL;
+                free(cand);
+                if (real && is_dir(real))
+                    return real;
+                free(real);
+            }
+        }
+    }
+    return cordon__strdup(CORDON_INSTALL_LIBEXECDIR "/cordon/shims");
+}
+
+cordon_error cordon__os_host(struct cordon__host *out)
+{
+    static char *home, *tmp_base, *shim_dir;
+    static char run_id[64];
+    const char *h = getenv("HOME");
+    const char *t = getenv("TMPDIR");
+    unsigned char rnd[6];
+    size_t i;
+
+    memset(out, 0, sizeof *out);
+    if (!home) {
+        if (!h || !*h) {
+            struct passwd *pw = getpwuid(getuid());
+            h = pw ? pw->pw_dir : "/";
+        }
+        home = realpath(h, NULL);
+        if (!home)
+            home = cordon__strdup(h);
+    }
+    if (!tmp_base) {
+        tmp_base = (t && *t) ? realpath(t, NULL) : NULL;
+        if (!tmp_base)
+            tmp_base = cordon__strdup("/tmp");
+    }
+    if (!shim_dir)
+        shim_dir = find_shim_dir();
+    if (!home || !tmp_base || !shim_dir)
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading host facts");
+    if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+        memset(rnd, 0, sizeof rnd);
+    i = (size_t)snprintf(run_id, sizeof run_id, "%ld-", (long)getpid());
+    for (size_t k = 0; k < sizeof rnd && i + 2 < sizeof run_id; k++, i += 2)
+        snprintf(run_id + i, sizeof run_id - i, "%02x", rnd[k]);
+
+    out->os = CORDON__OS_LINUX;
+    out->home = home;
+    out->system_dirs = system_dirs;
+    out->tmp_base = tmp_base;
+    out->shim_dir = shim_dir;
+    out->run_id = run_id;
+    out->realpath = os_realpath;
+    out->path_kind = os_path_kind;
+    out->read_text = os_read_text;
+    return CORDON_OK;
+}
+
+cordon_error cordon__os_getcwd(char **out)
+{
+    char *c = getcwd(NULL, 0);
+    if (!c)
+        return cordon__sys_fail("cannot read the current directory", "getcwd", errno);
+    *out = c;
+    return CORDON_OK;
+}
+
+cordon_error cordon__os_environ(struct cordon__strv *out)
+{
+    char **e;
+    for (e = environ; e && *e; e++) {
+        cordon_error err = cordon__strv_push(out, *e);
+        if (err != CORDON_OK)
+            return err;
+    }
+    return CORDON_OK;
+}
+
+double cordon__os_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}

@@ -1,0 +1,18 @@
+# Writes OUT, a C file holding the policy files NAMES (in DIR) as string
+# literals, so an installed cordon needs no source tree.
+set(body "/* Generated from policies/*.toml by cmake/embed_policies.cmake. */\n")
+string(APPEND body "#include <stddef.h>\n\n")
+set(names "const char *const cordon__builtin_policy_names[] = {\n")
+set(texts "const char *const cordon__builtin_policy_texts[] = {\n")
+foreach(n IN LISTS NAMES)
+  file(READ ${DIR}/${n}.toml content)
+  string(REPLACE "\\" "\\\\" content "${content}")
+  string(REPLACE "\"" "\\\"" content "${content}")
+  string(REPLACE "\n" "\\n\"\n    \"" content "${content}")
+  string(APPEND names "    \"${n}\",\n")
+  string(APPEND texts "    \"${content}\",\n")
+endforeach()
+string(APPEND names "    NULL\n};\n")
+string(APPEND texts "    NULL\n};\n")
+file(WRITE ${OUT}.tmp "${body}${names}\n${texts}")
+file(RENAME ${OUT}.tmp ${OUT})

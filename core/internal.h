@@ -1,0 +1,332 @@
+/*
+ * libcordon internals shared by core/, backends/ and the tests.
+ *
+ * core/ is portable C with no OS headers: it decides. The OS folders
+ * (backends/linux, backends/windows) implement the cordon__os_* functions
+ * declared at the bottom and the backends, and only apply what core
+ * decided.
+ */
+#ifndef CORDON_INTERNAL_H
+#define CORDON_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "cordon.h"
+
+#if defined(__GNUC__) || defined(__clang__)
+#define CORDON__PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define CORDON__PRINTF(a, b)
+#endif
+
+/* ---- errors (core/error.c) --------------------------------------------- */
+
+/* Records the detailed message for cordon_last_error() and returns |code|. */
+cordon_error cordon__fail(cordon_error code, const char *fmt, ...) CORDON__PRINTF(2, 3);
+cordon_error cordon__failv(cordon_error code, const char *fmt, va_list ap);
+/* "<what> (<call>: <os_label> <os_code>, <os_text>)", the form every OS
+ * failure takes. |os_label| is "errno" or "error". */
+cordon_error cordon__fail_os(cordon_error code, const char *what, const char *call,
+                             const char *os_label, long os_code, const char *os_text);
+
+/* ---- memory and strings (core/str.c) ----------------------------------- */
+
+void *cordon__xcalloc(size_t n, size_t size); /* NULL on overflow/OOM */
+char *cordon__strdup(const char *s);           /* NULL on OOM or NULL s */
+char *cordon__strndup(const char *s, size_t n);
+char *cordon__asprintf(const char *fmt, ...) CORDON__PRINTF(1, 2);
+char *cordon__vasprintf(const char *fmt, va_list ap);
+int cordon__streq_nocase(const char *a, const char *b);
+
+/* A growable NULL-terminated array of owned strings. Zero-initialised is
+ * empty. */
+struct cordon__strv {
+    char **v;
+    size_t n, cap;
+};
+cordon_error cordon__strv_push(struct cordon__strv *sv, const char *s);      /* copies s */
+cordon_error cordon__strv_push_owned(struct cordon__strv *sv, char *s);      /* takes s */
+cordon_error cordon__strv_pushf(struct cordon__strv *sv, const char *fmt, ...) CORDON__PRINTF(2, 3);
+cordon_error cordon__strv_copy(struct cordon__strv *dst, const struct cordon__strv *src);
+int cordon__strv_contains(const struct cordon__strv *sv, const char *s);
+void cordon__strv_free(struct cordon__strv *sv);
+
+/* A growable byte buffer, always NUL-terminated once anything was added.
+ * |oom| latches an allocation failure so callers check once at the end. */
+struct cordon__buf {
+    char *p;
+    size_t len, cap;
+    int oom;
+};
+void cordon__buf_add(struct cordon__buf *b, const char *s, size_t n);
+void cordon__buf_puts(struct cordon__buf *b, const char *s);
+void cordon__buf_printf(struct cordon__buf *b, const char *fmt, ...) CORDON__PRINTF(2, 3);
+/* Returns the string (caller owns) or NULL after an allocation failure. */
+char *cordon__buf_take(struct cordon__buf *b);
+void cordon__buf_free(struct cordon__buf *b);
+
+/* ---- JSON writer (core/json.c) ------------------------------------------ */
+
+/* Compact JSON with correct escaping of UTF-8 strings. Commas are placed
+ * automatically; the writer tracks nesting up to 32 levels. */
+struct cordon__json {
+    struct cordon__buf out;
+    int depth;
+    unsigned char need_comma[32];
+    int after_key;
+};
+void cordon__json_begin_object(struct cordon__json *j);
+void cordon__json_end_object(struct cordon__json *j);
+void cordon__json_begin_array(struct cordon__json *j);
+void cordon__json_end_array(struct cordon__json *j);
+void cordon__json_key(struct cordon__json *j, const char *key);
+void cordon__json_string(struct cordon__json *j, const char *s); /* NULL -> null */
+void cordon__json_int(struct cordon__json *j, long long v);
+void cordon__json_uint_hex(struct cordon__json *j, unsigned long v); /* "0x001f01ff" */
+void cordon__json_double(struct cordon__json *j, double v);
+void cordon__json_bool(struct cordon__json *j, int v);
+void cordon__json_null(struct cordon__json *j);
+void cordon__json_strv(struct cordon__json *j, const struct cordon__strv *sv);
+/* Shorthands for "key": value. */
+void cordon__json_kstr(struct cordon__json *j, const char *key, const char *s);
+void cordon__json_kint(struct cordon__json *j, const char *key, long long v);
+void cordon__json_kbool(struct cordon__json *j, const char *key, int v);
+
+/* ---- policy (core/policy.c, core/toml.c) -------------------------------- */
+
+#define CORDON__POLICY_MAX_BYTES (64 * 1024)
+
+struct cordon_policy {
+    cordon_mode mode;
+    int network;                       /* 1 = allowed */
+    int private_tmp;
+    int force_roots;
+    unsigned timeout_s;                /* 0 = none */
+    struct cordon__strv writable_roots;  /* as written; resolved per run */
+    struct cordon__strv protected_paths; /* relative to each root */
+};
+
+/* The shipped policies, generated at build time from policies/<name>.toml
+ * (policies/builtin.c.in). Both arrays are NULL-terminated and parallel. */
+extern const char *const cordon__builtin_policy_names[];
+extern const char *const cordon__builtin_policy_texts[];
+
+/* The strict TOML subset: tables, strings, booleans, integers, arrays of
+ * strings, comments. A parsed document is a flat list of entries whose
+ * keys are full dotted names ("limits.timeout_s"). */
+enum cordon__toml_type {
+    CORDON__TOML_STRING,
+    CORDON__TOML_BOOL,
+    CORDON__TOML_INT,
+    CORDON__TOML_STRING_ARRAY
+};
+struct cordon__toml_entry {
+    char *key;
+    enum cordon__toml_type type;
+    char *str;                 /* STRING */
+    long long num;             /* INT, BOOL (0/1) */
+    struct cordon__strv arr;   /* STRING_ARRAY */
+    int line, col;             /* of the value, 1-based */
+};
+struct cordon__toml_doc {
+    struct cordon__toml_entry *e;
+    size_t n;
+    struct cordon__strv tables; /* table names declared, for the schema check */
+    int *table_line;            /* parallel to tables */
+};
+/* Parses |len| bytes. On error returns CORDON_ERR_POLICY_SYNTAX with the
+ * message "<origin>:<line>:<col>: <what>". */
+cordon_error cordon__toml_parse(const char *text, size_t len, const char *origin,
+                                struct cordon__toml_doc *out);
+void cordon__toml_free(struct cordon__toml_doc *doc);
+
+/* ---- paths (core/path.c): lexical, per target OS ------------------------- */
+
+enum cordon__os { CORDON__OS_LINUX = 0, CORDON__OS_WINDOWS = 1 };
+const char *cordon__os_name_of(enum cordon__os os); /* "linux", "windows" */
+#if defined(_WIN32)
+#define CORDON__OS_NATIVE CORDON__OS_WINDOWS
+#else
+#define CORDON__OS_NATIVE CORDON__OS_LINUX
+#endif
+
+int cordon__path_is_absolute(enum cordon__os os, const char *p);
+char cordon__path_sep(enum cordon__os os);
+/* a + sep + b; b must be relative. Caller owns the result. */
+char *cordon__path_join(enum cordon__os os, const char *a, const char *b);
+/* Removes ".", "..", doubled and trailing separators (Windows: accepts
+ * both separators, writes '\'). Does not touch the filesystem. */
+char *cordon__path_normalize(enum cordon__os os, const char *p);
+/* 1 when |p| equals |dir| or lies below it (Windows: case-insensitive). */
+int cordon__path_within(enum cordon__os os, const char *p, const char *dir);
+/* 1 when |rel| is a safe relative path: not absolute, no ".." part. */
+int cordon__path_is_safe_relative(enum cordon__os os, const char *rel);
+
+/* ---- host facts ----------------------------------------------------------- */
+
+enum cordon__path_kind {
+    CORDON__PATH_MISSING = 0,
+    CORDON__PATH_FILE = 1,
+    CORDON__PATH_DIR = 2,
+    CORDON__PATH_OTHER = 3
+};
+
+/* Everything plan compilation needs to know about the host, as data plus
+ * filesystem queries. The OS layer fills it for the real host
+ * (cordon__os_host()); plan tests fill it with fakes for either OS. */
+struct cordon__host {
+    enum cordon__os os;
+    const char *home;              /* the user's home/profile directory */
+    const char *const *system_dirs;/* NULL-terminated; refused as roots */
+    const char *tmp_base;          /* where per-run temp dirs are made */
+    const char *shim_dir;          /* holds the ssh/scp stubs; may be NULL */
+    const char *run_id;            /* unique per run (names the temp dir) */
+    const char *user_sid;          /* Windows: the caller's SID string */
+    const unsigned char *user_secret; /* Windows: per-user key for SIDs */
+    size_t user_secret_len;
+    /* Resolves symlinks; CORDON_ERR_PATH with a message when missing. */
+    cordon_error (*realpath)(const char *path, char **out);
+    enum cordon__path_kind (*path_kind)(const char *path);
+    /* Reads at most |max| bytes of a small text file (e.g. a .git file). */
+    cordon_error (*read_text)(const char *path, size_t max, char **out);
+};
+
+/* ---- plan (core/plan.c, core/plan_linux.c, core/plan_windows.c) --------- */
+
+#include "plan_linux.h"
+#include "plan_windows.h"
+
+struct cordon__protected {
+    char *path;             /* absolute, under roots.v[root] */
+    size_t root;            /* index into plan->roots */
+    enum cordon__path_kind kind; /* what is there now; MISSING is protected too */
+    int is_gitdir_target;   /* the directory a ".git" file's gitdir: names */
+};
+
+struct cordon__env_var {
+    char *name;
+    char *value;
+    int only_if_unset;      /* 1: keep the caller's value when it has one */
+};
+
+struct cordon__plan {
+    enum cordon__os os;
+    cordon_mode mode;
+    int network;                      /* 1 = allowed */
+    unsigned timeout_s;
+    char *cwd;                        /* canonical working directory */
+    struct cordon__strv roots;        /* canonical writable roots */
+    struct cordon__protected *protect;
+    size_t n_protect;
+    int private_tmp;
+    char *tmp_dir;                    /* host path of the run's temp dir */
+    char *tmp_env;                    /* what TMPDIR/TMP/TEMP say inside */
+    char *shim_dir;                   /* prepended to PATH; NULL: none */
+    struct cordon__strv shims;        /* stub names placed there: ssh, scp */
+    struct cordon__env_var *env;      /* overrides, applied in order */
+    size_t n_env;
+    struct cordon__plan_linux linux_plan;
+    struct cordon__plan_windows windows_plan;
+};
+
+/* Compiles |policy| for a command in |cwd| on |host|: resolves and checks
+ * the roots, finds protected paths (and gitdir targets), computes the
+ * environment overrides and shim plan, then the OS part. */
+cordon_error cordon__plan_compile(const cordon_policy *policy, const char *cwd,
+                                  const struct cordon__host *host, struct cordon__plan *out);
+void cordon__plan_free(struct cordon__plan *plan);
+/* Appends the plan as one JSON object / as readable text. */
+void cordon__plan_json(const struct cordon__plan *plan, struct cordon__json *j);
+void cordon__plan_text(const struct cordon__plan *plan, struct cordon__buf *b);
+/* The command's environment: |base| ("NAME=VALUE", NULL-terminated) with
+ * the plan's overrides, PATH prefixed with the shim dir, TMPDIR/TMP/TEMP
+ * at the private temp dir. Windows: names compare case-insensitively. */
+cordon_error cordon__plan_environment(const struct cordon__plan *plan, const char *const *base,
+                                      struct cordon__strv *out);
+
+/* The OS parts, each in its own file. */
+cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct cordon__host *host);
+void cordon__plan_linux_free(struct cordon__plan_linux *lp);
+void cordon__plan_linux_json(const struct cordon__plan_linux *lp, struct cordon__json *j);
+cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struct cordon__host *host);
+void cordon__plan_windows_free(struct cordon__plan_windows *wp);
+void cordon__plan_windows_json(const struct cordon__plan_windows *wp, struct cordon__json *j);
+
+/* ---- backends (core/select.c) ------------------------------------------- */
+
+/* What a backend would give for a plan on this host right now. */
+struct cordon__probe {
+    int ready;                         /* 0: skip me, for |why_not| */
+    char why_not[CORDON_REASON_MAX];
+    cordon_level level[CORDON_DIM_COUNT];
+    char reason[CORDON_DIM_COUNT][CORDON_REASON_MAX];
+};
+
+struct cordon__spawn {
+    const char *const *argv;
+    const char *const *envp;           /* the complete environment */
+    const char *cwd;
+    cordon_os_handle stdio[3];
+};
+
+struct cordon__exit {
+    int exit_code;
+    int term_signal;
+    int timed_out;
+};
+
+struct cordon__proc; /* backend-defined */
+
+/* A backend applies a plan; it never decides policy. Every function
+ * reports failures through cordon__fail*() with the step and OS error. */
+struct cordon_backend {
+    const char *name;   /* "linux-unelevated" */
+    cordon_tier tier;
+    /* Never fails: a broken primitive makes it not ready, or lowers the
+     * level of the dimensions it affects, with the reason. */
+    void (*probe)(const struct cordon__plan *plan, struct cordon__probe *out);
+    /* One-time, idempotent OS state for the plan (ACEs, temp dir). Costs
+     * O(number of roots) when already prepared. */
+    cordon_error (*prepare)(const struct cordon__plan *plan);
+    cordon_error (*spawn)(const struct cordon__plan *plan, const struct cordon__spawn *req,
+                          struct cordon__proc **out);
+    /* Waits for the command; timeout_ms 0 = forever. On timeout it ends
+     * the whole process tree and sets timed_out. */
+    cordon_error (*wait)(struct cordon__proc *proc, unsigned long timeout_ms,
+                         struct cordon__exit *out);
+    /* Ends the whole process tree now. */
+    cordon_error (*kill)(struct cordon__proc *proc);
+    /* Releases |proc| and per-run state (the private temp dir). */
+    void (*cleanup)(const struct cordon__plan *plan, struct cordon__proc *proc);
+};
+
+struct cordon__selection {
+    const struct cordon_backend *backend; /* NULL: none ready */
+    struct cordon__probe probe;
+    char fallback_reason[CORDON_REASON_MAX];
+};
+
+/* Probes |registry| (ordered, NULL-terminated) in order and takes the
+ * first ready backend; records why each earlier one was skipped. */
+void cordon__select(const struct cordon_backend *const *registry, const struct cordon__plan *plan,
+                    struct cordon__selection *out);
+/* The levels a selection gives for a plan: the probe's, lowered to
+ * "none" where the policy itself allows the action, with the reason. */
+void cordon__levels_from(const struct cordon__plan *plan, const struct cordon__selection *sel,
+                         cordon_levels *out);
+
+/* ---- the OS layer (backends/<os>/os.c) ---------------------------------- */
+
+/* The backends of this OS: elevated first, then unelevated, then the
+ * full-access one. NULL-terminated. */
+const struct cordon_backend *const *cordon__os_backends(void);
+/* Facts about this host; strings live until the process ends. */
+cordon_error cordon__os_host(struct cordon__host *out);
+cordon_error cordon__os_getcwd(char **out);
+/* A copy of this process's environment as "NAME=VALUE" strings. */
+cordon_error cordon__os_environ(struct cordon__strv *out);
+/* Monotonic seconds. */
+double cordon__os_now(void);
+
+#endif /* CORDON_INTERNAL_H */

@@ -1,0 +1,20 @@
+#include "internal.h"
+
+cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct cordon__host *host)
+{
+    (void)plan;
+    (void)host;
+    return CORDON_OK;
+}
+
+void cordon__plan_linux_free(struct cordon__plan_linux *lp)
+{
+    (void)lp;
+}
+
+void cordon__plan_linux_json(const struct cordon__plan_linux *lp, struct cordon__json *j)
+{
+    (void)lp;
+    cordon__json_begin_object(j);
+    cordon__json_end_object(j);
+}

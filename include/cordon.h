@@ -1,0 +1,251 @@
+/*
+ * cordon — run an AI coding agent's commands so that they can read the
+ * machine, write only inside the workspace, and reach the network only when
+ * allowed; and say honestly how strong each of those guarantees is here.
+ *
+ * Order of use:
+ *   1) construct  a policy: cordon_policy_builtin(), cordon_policy_load_file(),
+ *                 cordon_policy_parse() or cordon_policy_new() (the most
+ *                 restrictive policy: read-only, network off);
+ *   2) restrict   it with the cordon_policy_set_*() / _add_*() calls;
+ *   3) query      what this host would enforce (cordon_level_query()), and/or
+ *      run        a command under it (cordon_run());
+ *   4) destroy    the policy with cordon_policy_free().
+ *
+ * Errors: every call that can fail returns a cordon_error. On failure the
+ * calling thread's detailed message (failing step, path, OS error code and
+ * text) is available from cordon_last_error() until the next failing call on
+ * the same thread.
+ *
+ * Strings are UTF-8 on every platform. Unless a comment says otherwise, the
+ * library copies what it is given and the caller keeps ownership of its own
+ * pointers; pointers the library returns stay owned by the library.
+ */
+#ifndef CORDON_H
+#define CORDON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32) && defined(CORDON_SHARED_BUILD)
+#define CORDON_API __declspec(dllexport)
+#elif defined(_WIN32) && defined(CORDON_SHARED)
+#define CORDON_API __declspec(dllimport)
+#else
+#define CORDON_API
+#endif
+
+#define CORDON_VERSION_MAJOR 0
+#define CORDON_VERSION_MINOR 1
+#define CORDON_VERSION_PATCH 0
+#define CORDON_VERSION_STRING "0.1.0"
+
+/* Closed and append-only: values never change meaning or get reused. */
+typedef enum cordon_error {
+    CORDON_OK = 0,
+    CORDON_ERR_INVALID_ARGUMENT = 1, /* a caller error: NULL, out of range */
+    CORDON_ERR_NO_MEMORY = 2,
+    CORDON_ERR_POLICY_SYNTAX = 3,    /* policy text is not valid (line:col) */
+    CORDON_ERR_POLICY_INVALID = 4,   /* well-formed, but a value is wrong */
+    CORDON_ERR_PATH = 5,             /* a path does not exist or cannot be resolved */
+    CORDON_ERR_PATH_REFUSED = 6,     /* a root too dangerous to grant write on */
+    CORDON_ERR_NO_BACKEND = 7,       /* no backend can run this policy here */
+    CORDON_ERR_REQUIREMENT = 8,      /* a required level is not met here */
+    CORDON_ERR_SETUP = 9,            /* the elevated setup is broken */
+    CORDON_ERR_OS = 10,              /* an OS call failed (see the message) */
+    CORDON_ERR_NOT_FOUND = 11,       /* the command was not found */
+    CORDON_ERR_NOT_EXECUTABLE = 12,  /* the command cannot be executed */
+    CORDON_ERR_IO = 13,              /* reading or writing a file failed */
+    CORDON_ERR_UNSUPPORTED = 14,     /* not available on this platform/build */
+    CORDON_ERR_PERMISSION = 15       /* the OS refused (access denied) */
+} cordon_error;
+
+/* A static English description of |err|; never NULL. */
+CORDON_API const char *cordon_strerror(cordon_error err);
+
+/* The detailed message of this thread's last failure, for example
+ * "cannot resolve writable root /src/app (realpath: errno 2, No such file or
+ * directory)". Never NULL; "" when nothing failed yet. Owned by the library
+ * and valid until the next failing call on this thread. */
+CORDON_API const char *cordon_last_error(void);
+
+CORDON_API const char *cordon_version(void);
+
+/* ---- guarantees ------------------------------------------------------- */
+
+typedef enum cordon_level {
+    CORDON_LEVEL_NONE = 0,     /* not restricted */
+    CORDON_LEVEL_ADVISORY = 1, /* cooperative only (environment, PATH stubs) */
+    CORDON_LEVEL_ENFORCED = 2  /* the OS refuses it */
+} cordon_level;
+
+/* Append-only; CORDON_DIM_COUNT grows as dimensions are added. */
+typedef enum cordon_dimension {
+    CORDON_DIM_FS_WRITE = 0,        /* writes outside the writable roots */
+    CORDON_DIM_PROTECTED_PATHS = 1, /* .git, .cordon, ... inside the roots */
+    CORDON_DIM_NETWORK = 2,         /* egress when the policy says off */
+    CORDON_DIM_COUNT = 3
+} cordon_dimension;
+
+typedef enum cordon_tier {
+    CORDON_TIER_NONE = 0,       /* no sandbox (full-access policy) */
+    CORDON_TIER_UNELEVATED = 1, /* no administrator setup needed */
+    CORDON_TIER_ELEVATED = 2    /* after `cordon-setup install` */
+} cordon_tier;
+
+/* "none", "advisory", "enforced"; NULL when out of range. */
+CORDON_API const char *cordon_level_name(cordon_level level);
+/* "fs_write", "protected_paths", "network"; NULL when out of range. */
+CORDON_API const char *cordon_dimension_name(cordon_dimension dim);
+/* "none", "unelevated", "elevated"; NULL when out of range. */
+CORDON_API const char *cordon_tier_name(cordon_tier tier);
+/* Parses the names above; CORDON_ERR_INVALID_ARGUMENT when unknown. */
+CORDON_API cordon_error cordon_level_parse(const char *name, cordon_level *out);
+CORDON_API cordon_error cordon_dimension_parse(const char *name, cordon_dimension *out);
+
+#define CORDON_REASON_MAX 512
+
+/* What a host gives for a policy: which backend, and per dimension the
+ * level really in force with the reason for anything below "enforced" (or a
+ * note on an enforced one). Plain data, owned by the caller. */
+typedef struct cordon_levels {
+    char backend[48];                  /* "linux-unelevated", "" when none */
+    cordon_tier tier;
+    cordon_level level[CORDON_DIM_COUNT];
+    char reason[CORDON_DIM_COUNT][CORDON_REASON_MAX]; /* "" when none */
+    char fallback_reason[CORDON_REASON_MAX]; /* why earlier backends were skipped */
+} cordon_levels;
+
+/* The caller's decision value: the network dimension's level. */
+CORDON_API cordon_level cordon_levels_overall(const cordon_levels *levels);
+
+/* A floor the caller demands: cordon refuses to run below it. */
+typedef struct cordon_requirement {
+    cordon_dimension dim;
+    cordon_level min;
+} cordon_requirement;
+
+/* ---- policy ------------------------------------------------------------ */
+
+typedef struct cordon_policy cordon_policy;
+
+typedef enum cordon_mode {
+    CORDON_MODE_READ_ONLY = 0,       /* the zero value: nothing writable */
+    CORDON_MODE_WORKSPACE_WRITE = 1, /* writes inside the writable roots */
+    CORDON_MODE_FULL_ACCESS = 2      /* no sandbox at all */
+} cordon_mode;
+
+/* Each constructor stores a new policy in *out; free it with
+ * cordon_policy_free(). */
+/* Most restrictive: read-only, network off, no writable roots, private tmp. */
+CORDON_API cordon_error cordon_policy_new(cordon_policy **out);
+/* One of the shipped policies: "read-only", "workspace-write" (the
+ * default), "workspace-write-online", "full-access". */
+CORDON_API cordon_error cordon_policy_builtin(const char *name, cordon_policy **out);
+/* A policy file (strict TOML subset; see docs/policy.md). */
+CORDON_API cordon_error cordon_policy_load_file(const char *path, cordon_policy **out);
+/* Policy text of |len| bytes; |origin| names it in messages (may be NULL). */
+CORDON_API cordon_error cordon_policy_parse(const char *text, size_t len,
+                                            const char *origin, cordon_policy **out);
+CORDON_API void cordon_policy_free(cordon_policy *policy);
+
+CORDON_API cordon_error cordon_policy_set_mode(cordon_policy *policy, cordon_mode mode);
+CORDON_API cordon_error cordon_policy_set_network(cordon_policy *policy, int enabled);
+/* Replaces the writable roots with none; then add them one by one.
+ * Relative roots resolve against the command's working directory. */
+CORDON_API cordon_error cordon_policy_clear_writable_roots(cordon_policy *policy);
+CORDON_API cordon_error cordon_policy_add_writable_root(cordon_policy *policy, const char *path);
+/* Protected paths are relative to each writable root. */
+CORDON_API cordon_error cordon_policy_clear_protected_paths(cordon_policy *policy);
+CORDON_API cordon_error cordon_policy_add_protected_path(cordon_policy *policy, const char *relpath);
+CORDON_API cordon_error cordon_policy_set_private_tmp(cordon_policy *policy, int enabled);
+/* 0 = no timeout. */
+CORDON_API cordon_error cordon_policy_set_timeout(cordon_policy *policy, unsigned seconds);
+/* Allow roots that are refused by default (filesystem root, home or
+ * profile directory itself, system directories). */
+CORDON_API cordon_error cordon_policy_set_force_roots(cordon_policy *policy, int force);
+
+CORDON_API cordon_mode cordon_policy_mode(const cordon_policy *policy);
+CORDON_API int cordon_policy_network(const cordon_policy *policy);
+CORDON_API unsigned cordon_policy_timeout(const cordon_policy *policy);
+
+/* ---- query and run ----------------------------------------------------- */
+
+/* What this host would enforce for |policy| when a command runs in |cwd|
+ * (NULL: the current directory). Runs nothing and changes nothing. */
+CORDON_API cordon_error cordon_level_query(const cordon_policy *policy, const char *cwd,
+                                           cordon_levels *out);
+
+/* Checks |levels| against |n| floors. On a shortfall returns
+ * CORDON_ERR_REQUIREMENT with a message naming the dimension, the level
+ * given here and why. */
+CORDON_API cordon_error cordon_levels_check(const cordon_levels *levels,
+                                            const cordon_requirement *req, size_t n);
+
+/* An OS handle: a file descriptor on POSIX, a HANDLE on Windows. */
+typedef intptr_t cordon_os_handle;
+#define CORDON_STDIO_INHERIT ((cordon_os_handle)-1)
+
+typedef struct cordon_run_options {
+    const char *const *argv;   /* NULL-terminated; argv[0] searched on PATH */
+    const char *cwd;           /* NULL: the current directory */
+    const char *const *env;    /* NULL-terminated "NAME=VALUE"; NULL: inherit */
+    cordon_os_handle stdio[3]; /* CORDON_STDIO_INHERIT: the caller's own */
+    unsigned timeout_s;        /* 0: the policy's (which may be 0 = none) */
+    const cordon_requirement *require; /* may be NULL when n_require is 0 */
+    size_t n_require;
+} cordon_run_options;
+
+/* Sets argv/env/require to NULL and every stdio to CORDON_STDIO_INHERIT. */
+CORDON_API void cordon_run_options_init(cordon_run_options *opts);
+
+typedef struct cordon_run_result {
+    int exit_code;       /* the command's own status when it exited */
+    int term_signal;     /* the signal that killed it (POSIX), else 0 */
+    int timed_out;       /* 1 when cordon ended it on timeout */
+    double duration_s;   /* wall time from spawn to exit */
+    cordon_levels levels;/* what was in force while it ran */
+} cordon_run_result;
+
+/* Runs argv under |policy| and waits for it. CORDON_OK means the command
+ * ran (whatever its exit status); its outcome is in *result. Any other
+ * value means it did not run (bad policy, refused requirement, no backend,
+ * not found, ...); result->levels is still filled when selection got that
+ * far. */
+CORDON_API cordon_error cordon_run(const cordon_policy *policy, const cordon_run_options *opts,
+                                   cordon_run_result *result);
+
+/* The CLI's exit status for an outcome: the command's own; 128+N for
+ * signal N; 124 on timeout; 127 not found; 126 cannot execute; 125 for
+ * cordon's own failures. */
+CORDON_API int cordon_exit_status(cordon_error err, const cordon_run_result *result);
+
+/* ---- printing ---------------------------------------------------------- */
+
+/* Each of these stores a NUL-terminated, caller-owned string in *out; free
+ * it with cordon_free(). */
+
+/* The level JSON of docs/levels.md: exactly the keys backend, tier,
+ * enforcement_level, dimensions, reasons, fallback_reason. */
+CORDON_API cordon_error cordon_levels_json(const cordon_levels *levels, char **out);
+/* One readable paragraph saying the same. */
+CORDON_API cordon_error cordon_levels_text(const cordon_levels *levels, char **out);
+/* The compiled plan for |policy| in |cwd| (NULL: current directory), for
+ * |os| "linux" or "windows" (NULL: this host's OS), as JSON or as text.
+ * A plan for another OS is compiled from this host's resolved paths. */
+CORDON_API cordon_error cordon_explain(const cordon_policy *policy, const char *cwd,
+                                       const char *os, int json, char **out);
+/* A JSON record of one run: backend, levels, exit status, duration, and
+ * the error when |err| is not CORDON_OK. */
+CORDON_API cordon_error cordon_run_report_json(cordon_error err, const cordon_run_result *result,
+                                               char **out);
+CORDON_API void cordon_free(void *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* CORDON_H */
