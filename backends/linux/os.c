@@ -21,8 +21,8 @@ extern char **environ;
 /* Granting write on any of these themselves would hand over the system. */
 static const char *const system_dirs[] = {
     "/",     "/bin",  "/boot", "/dev",  "/etc",   "/home", "/lib",  "/lib32", "/lib64",
-    "/libx32", "/opt", "/proc", "/root", "/run",  "/sbin", "/srv",  "/sys",   "/tmp",
-    "/usr",  "/usr/bin", "/usr/lib", "/usr/local", "/usr/share", "/var",   "/var/tmp",
+    "/libx32", "/opt", "/proc", "/root", "/run",  "/sbin", "/srv",  "/sys",
+    "/usr",  "/usr/bin", "/usr/lib", "/usr/local", "/usr/share", "/var",
     "/var/lib", NULL,
 };
 
