@@ -326,6 +326,9 @@ cordon_error cordon__os_host(struct cordon__host *out);
 cordon_error cordon__os_getcwd(char **out);
 /* A copy of this process's environment as "NAME=VALUE" strings. */
 cordon_error cordon__os_environ(struct cordon__strv *out);
+/* Grants (see cordon_grants_list/revoke in cordon.h). */
+cordon_error cordon__os_grants_list(struct cordon__json *j); /* appends one JSON array */
+cordon_error cordon__os_grants_revoke(const char *root);     /* NULL: all */
 /* Monotonic seconds. */
 double cordon__os_now(void);
 

@@ -224,6 +224,17 @@ CORDON_API cordon_error cordon_run(const cordon_policy *policy, const cordon_run
  * cordon's own failures. */
 CORDON_API int cordon_exit_status(cordon_error err, const cordon_run_result *result);
 
+/* ---- grants ------------------------------------------------------------ */
+
+/* The OS state cordon added outside the command's lifetime (Windows: the
+ * allow/deny ACEs of its capability SIDs on writable roots and protected
+ * paths). Linux adds none, so the list is empty there. */
+/* JSON array of {"path":..,"sid":..,"kind":..} objects; free with cordon_free(). */
+CORDON_API cordon_error cordon_grants_list(char **out_json);
+/* Removes every cordon ACE on |root| (canonicalized), or everywhere when
+ * |root| is NULL; leaves no orphaned SID in any ACL it touched. */
+CORDON_API cordon_error cordon_grants_revoke(const char *root);
+
 /* ---- printing ---------------------------------------------------------- */
 
 /* Each of these stores a NUL-terminated, caller-owned string in *out; free
