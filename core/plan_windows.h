@@ -1,10 +1,132 @@
 /* The Windows part of a plan: what the windows backends apply. Plain data,
- * compiled by core/plan_windows.c. */
+ * compiled by core/plan_windows.c from the portable plan, and the portable
+ * helpers the Windows OS layer needs (command-line quoting, the environment
+ * block order, SHA-256). No OS headers: this is compiled and tested on every
+ * host. Included by internal.h after the string and JSON types. */
 #ifndef CORDON_PLAN_WINDOWS_H
 #define CORDON_PLAN_WINDOWS_H
 
-struct cordon__plan_windows {
-    int placeholder; /* filled in by the Windows backend work */
+#include <stddef.h>
+
+/* Win32 access-mask and ACE-flag values, restated so that plans can be
+ * compiled and checked without windows.h. The Wine tests compare them with
+ * the SDK's. */
+#define CORDON__WIN_FILE_READ_DATA 0x0001UL
+#define CORDON__WIN_FILE_WRITE_DATA 0x0002UL
+#define CORDON__WIN_FILE_APPEND_DATA 0x0004UL
+#define CORDON__WIN_FILE_WRITE_EA 0x0010UL
+#define CORDON__WIN_FILE_DELETE_CHILD 0x0040UL
+#define CORDON__WIN_FILE_WRITE_ATTRIBUTES 0x0100UL
+#define CORDON__WIN_DELETE 0x00010000UL
+#define CORDON__WIN_SYNCHRONIZE 0x00100000UL
+#define CORDON__WIN_FILE_GENERIC_READ 0x00120089UL
+#define CORDON__WIN_FILE_GENERIC_WRITE 0x00120116UL
+#define CORDON__WIN_FILE_GENERIC_EXECUTE 0x001200A0UL
+#define CORDON__WIN_OBJECT_INHERIT 0x01U
+#define CORDON__WIN_CONTAINER_INHERIT 0x02U
+
+/* What a capability SID may do on a writable root: read, write, execute and
+ * delete the entries themselves, but not FILE_DELETE_CHILD, which would let
+ * the command delete a protected entry through its parent despite the
+ * entry's own deny ACE. */
+#define CORDON__WIN_ALLOW_MASK                                                  \
+    (CORDON__WIN_FILE_GENERIC_READ | CORDON__WIN_FILE_GENERIC_WRITE |           \
+     CORDON__WIN_FILE_GENERIC_EXECUTE | CORDON__WIN_DELETE)
+/* What a capability SID may not do on a protected path and below it. The
+ * SYNCHRONIZE bit that FILE_GENERIC_WRITE carries is left out: denying it
+ * would also break reads that wait on the handle. */
+#define CORDON__WIN_DENY_MASK                                                        \
+    ((CORDON__WIN_FILE_GENERIC_WRITE | CORDON__WIN_FILE_WRITE_DATA |                \
+      CORDON__WIN_FILE_APPEND_DATA | CORDON__WIN_FILE_WRITE_EA |                    \
+      CORDON__WIN_FILE_WRITE_ATTRIBUTES | CORDON__WIN_DELETE |                      \
+      CORDON__WIN_FILE_DELETE_CHILD) & ~CORDON__WIN_SYNCHRONIZE)
+/* The null device: opening it for write must work inside the sandbox. */
+#define CORDON__WIN_NUL_MASK (CORDON__WIN_FILE_GENERIC_READ | CORDON__WIN_FILE_GENERIC_WRITE)
+
+/* Restricted-token flags (CreateRestrictedToken). */
+#define CORDON__WIN_DISABLE_MAX_PRIVILEGE 0x1U
+#define CORDON__WIN_LUA_TOKEN 0x4U
+#define CORDON__WIN_WRITE_RESTRICTED 0x8U
+
+/* Every capability SID cordon derives has this prefix: S-1-15-3-1024 is the
+ * form of capability SIDs derived from a name; the next sub-authority
+ * (0x636f7264, "cord") marks it as cordon's, so grants can be found and
+ * revoked without a registry of SIDs. Six more sub-authorities come from
+ * HMAC-SHA-256(user secret, purpose || path). */
+#define CORDON__WIN_SID_PREFIX "S-1-15-3-1024-1668248164-"
+#define CORDON__WIN_SID_MAX 128
+#define CORDON__WIN_EVERYONE_SID "S-1-1-0"
+/* Stands for the logon SID of the caller's session in token specs; the
+ * backend substitutes the real one (it exists only at run time). */
+#define CORDON__WIN_LOGON_SID_MARK "logon"
+
+enum cordon__win_ace_type { CORDON__WIN_ACE_ALLOW = 0, CORDON__WIN_ACE_DENY = 1 };
+
+/* One ACE to ensure on one path. */
+struct cordon__win_ace {
+    char *path;                    /* absolute Windows path, or \\.\NUL */
+    char *sid;                     /* "S-1-..." or CORDON__WIN_LOGON_SID_MARK */
+    enum cordon__win_ace_type type;
+    unsigned long mask;
+    unsigned inherit;              /* CORDON__WIN_*_INHERIT */
+    int persistent;                /* 1: stays for later runs (listed by grants) */
+    int create_dir;                /* 1: the path does not exist yet; create it
+                                    * as an empty directory so the deny holds */
+    const char *why;               /* static text for explain */
 };
+
+struct cordon__plan_windows {
+    int sandboxed;                 /* 0 for full-access plans: no SIDs, no ACEs */
+    int secret_placeholder;        /* 1: the host gave no user secret; the SIDs
+                                    * below are illustrative, not the real ones */
+    struct cordon__strv root_sids; /* parallel to plan->roots */
+    char *tmp_sid;                 /* the run's temp dir SID; NULL without one */
+    struct cordon__win_ace *aces;  /* allows first, then denies, then NUL */
+    size_t n_aces;
+    /* The token: CreateRestrictedToken(flags), restricting SIDs in order. */
+    unsigned token_flags;
+    struct cordon__strv restricting_sids;
+    struct cordon__strv default_dacl_sids; /* granted GENERIC_ALL on new objects */
+    /* Where the Everyone-hole scan looks (outside the roots), in order. */
+    struct cordon__strv hole_candidates;
+};
+
+/* ---- portable helpers for the Windows OS layer (core/plan_windows_*.c) ---- */
+
+/* SHA-256 and HMAC-SHA-256 (core/sha256.c). */
+void cordon__sha256(const void *data, size_t len, unsigned char out[32]);
+void cordon__hmac_sha256(const unsigned char *key, size_t key_len, const void *data,
+                         size_t len, unsigned char out[32]);
+
+/* The capability SID for |purpose| ("root", "tmp") and |name| (a canonical
+ * path, compared case-insensitively, or a run id) under |secret|. Writes
+ * CORDON__WIN_SID_PREFIX + six decimal sub-authorities into |out|. */
+void cordon__win_derive_sid(const unsigned char *secret, size_t secret_len, const char *purpose,
+                            const char *name, char out[CORDON__WIN_SID_MAX]);
+/* 1 when |sid| is one of cordon's capability SIDs. */
+int cordon__win_is_cordon_sid(const char *sid);
+
+/* One argument quoted so that CommandLineToArgvW (and the MS C runtime)
+ * gives it back unchanged: appended to |b|. */
+void cordon__win_quote_arg(struct cordon__buf *b, const char *arg);
+/* The command line for |argv| (CommandLineToArgvW rules). argv[0] follows
+ * the program-name rule: quoted as a whole, never escaped, so it may not
+ * contain '"'. Returns a caller-owned string, or NULL with the error set
+ * (CORDON_ERR_INVALID_ARGUMENT, CORDON_ERR_NO_MEMORY). */
+char *cordon__win_cmdline(const char *const *argv);
+/* The command line that runs the batch file |script| with argv[1..] through
+ * cmd.exe ("cmd.exe /e:on /v:off /d /s /c "..."") such that cmd's
+ * metacharacters and %VAR% expansion in the arguments stay literal.
+ * Arguments with a line break cannot be passed to a batch file and are
+ * refused (CORDON_ERR_INVALID_ARGUMENT). |cmd_exe| is the interpreter's path. */
+char *cordon__win_cmdline_batch(const char *cmd_exe, const char *script, const char *const *argv);
+/* Splits a command line as CommandLineToArgvW does (for tests and for
+ * checks on what a child will see). */
+cordon_error cordon__win_split_cmdline(const char *cmdline, struct cordon__strv *out);
+
+/* Orders "NAME=VALUE" strings as Windows expects an environment block:
+ * by name, case-insensitively (upper-cased), entries whose name starts
+ * with '=' first; values "/dev/null" become "NUL". In place. */
+cordon_error cordon__win_env_block_order(struct cordon__strv *env);
 
 #endif

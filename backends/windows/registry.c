@@ -1,7 +1,13 @@
-/* The Windows backends, in the order selection tries them. */
-#include "internal.h"
+/* The Windows backends, in the order selection tries them: the unelevated
+ * sandbox, then the unrestricted launch that only full-access plans get. */
+#include "win.h"
+
+
+extern const struct cordon_backend cordon__backend_windows_direct;
 
 static const struct cordon_backend *const registry[] = {
+    /* windows-unelevated lands next */
+    &cordon__backend_windows_direct,
     NULL,
 };
 

@@ -1,0 +1,503 @@
+/* Launching a command on Windows, shared by both backends: program lookup
+ * on the child's PATH, the command line, the environment block, stdio
+ * inheritance limited to three handles, and a kill-on-close job. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "win.h"
+
+/* The value of |name| in a "NAME=VALUE" list (case-insensitive), or NULL. */
+static const char *env_get(const char *const *envp, const char *name)
+{
+    size_t n = strlen(name);
+    for (; envp && *envp; envp++) {
+        if (strlen(*envp) > n && (*envp)[n] == '=') {
+            char *head = cordon__strndup(*envp, n);
+            int same = head && cordon__streq_nocase(head, name);
+            free(head);
+            if (same)
+                return *envp + n + 1;
+        }
+    }
+    return NULL;
+}
+
+static int is_file(const char *path)
+{
+    wchar_t *w = cordon__win_wide(path);
+    DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+    free(w);
+    return a != INVALID_FILE_ATTRIBUTES && !(a & FILE_ATTRIBUTE_DIRECTORY);
+}
+
+static int has_ext(const char *name)
+{
+    const char *slash = strrchr(name, '\\'), *fwd = strrchr(name, '/'), *dot;
+    if (fwd && (!slash || fwd > slash))
+        slash = fwd;
+    dot = strrchr(name, '.');
+    return dot && (!slash || dot > slash);
+}
+
+/* |base| as is when it names a file with an extension, else |base| with
+ * each PATHEXT extension in turn. */
+static char *try_exts(const char *base, const char *pathext)
+{
+    const char *p = pathext;
+    if (has_ext(base) && is_file(base))
+        return cordon__strdup(base);
+    while (p && *p) {
+        size_t n = strcspn(p, ";");
+        if (n > 0) {
+            char *cand = cordon__asprintf("%s%.*s", base, (int)n, p);
+            if (cand && is_file(cand))
+                return cand;
+            free(cand);
+        }
+        p += n;
+        if (*p == ';')
+            p++;
+    }
+    return NULL;
+}
+
+/* Finds the program the way a shell in the child would: a name with a
+ * directory part is taken relative to |cwd|; a bare name is searched on
+ * the child's PATH (which starts with the shim directory when network is
+ * off), then in the system directories. CreateProcessW would search the
+ * parent's PATH instead and miss the shims. The current directory is not
+ * searched (as with NoDefaultCurrentDirectoryInExePath), so a file planted
+ * in the workspace cannot stand in for a system tool. */
+static cordon_error resolve_program(const char *name, const char *const *envp, const char *cwd,
+                                    char **out)
+{
+    const char *pathext = env_get(envp, "PATHEXT");
+    const char *path = env_get(envp, "PATH");
+    const char *p;
+    wchar_t wsys[MAX_PATH];
+    char *found = NULL;
+
+    if (!pathext || !*pathext)
+        pathext = ".COM;.EXE;.BAT;.CMD";
+    if (strpbrk(name, "\\/:")) {
+        char *full = (cordon__path_is_absolute(CORDON__OS_WINDOWS, name) || !cwd)
+                         ? cordon__strdup(name)
+                         : cordon__path_join(CORDON__OS_WINDOWS, cwd, name);
+        if (full)
+            found = try_exts(full, pathext);
+        free(full);
+    }
+    for (p = path; !found && !strpbrk(name, "\\/:") && p && *p;) {
+        size_t n = strcspn(p, ";");
+        if (n > 0) {
+            char *cand = cordon__asprintf("%.*s\\%s", (int)n, p, name);
+            if (cand) {
+                /* PATH entries may be quoted. */
+                if (cand[0] == '"') {
+                    char *q = strchr(cand + 1, '"');
+                    if (q)
+                        memmove(q, q + 1, strlen(q));
+                    memmove(cand, cand + 1, strlen(cand));
+                }
+                found = try_exts(cand, pathext);
+            }
+            free(cand);
+        }
+        p += n;
+        if (*p == ';')
+            p++;
+    }
+    if (!found && !strpbrk(name, "\\/:") && GetSystemDirectoryW(wsys, MAX_PATH) > 0) {
+        char *sys = cordon__win_utf8(wsys);
+        char *cand = sys ? cordon__asprintf("%s\\%s", sys, name) : NULL;
+        if (cand)
+            found = try_exts(cand, pathext);
+        free(sys);
+        free(cand);
+    }
+    if (!found)
+        return cordon__fail(CORDON_ERR_NOT_FOUND, "command not found: %s", name);
+    *out = found;
+    return CORDON_OK;
+}
+
+static int is_batch(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot && (cordon__streq_nocase(dot, ".bat") || cordon__streq_nocase(dot, ".cmd"));
+}
+
+/* The environment block: sorted, each "NAME=VALUE\0" in UTF-16, then a
+ * final NUL. */
+static cordon_error env_block(const char *const *envp, wchar_t **out)
+{
+    struct cordon__strv env = {0};
+    size_t total = 1, i, at = 0;
+    wchar_t *block = NULL;
+    cordon_error e = CORDON_OK;
+
+    for (; envp && *envp; envp++)
+        if ((e = cordon__strv_push(&env, *envp)) != CORDON_OK)
+            goto done;
+    if ((e = cordon__win_env_block_order(&env)) != CORDON_OK)
+        goto done;
+    for (i = 0; i < env.n; i++) {
+        int n = MultiByteToWideChar(CP_UTF8, 0, env.v[i], -1, NULL, 0);
+        if (n <= 0) {
+            e = cordon__fail(CORDON_ERR_INVALID_ARGUMENT,
+                             "environment entry is not valid UTF-8: %.40s", env.v[i]);
+            goto done;
+        }
+        total += (size_t)n;
+    }
+    if (env.n == 0)
+        total++;
+    block = calloc(total, sizeof *block);
+    if (!block) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory building the environment");
+        goto done;
+    }
+    for (i = 0; i < env.n; i++)
+        at += (size_t)MultiByteToWideChar(CP_UTF8, 0, env.v[i], -1, block + at,
+                                          (int)(total - at));
+    *out = block;
+    block = NULL;
+done:
+    free(block);
+    cordon__strv_free(&env);
+    return e;
+}
+
+/* An inheritable duplicate of stdio slot |i|: the caller's handle when
+ * asked to inherit, \\.\NUL when the caller has none. */
+static cordon_error stdio_handle(const struct cordon__spawn *req, int i, HANDLE *out)
+{
+    static const DWORD std_ids[3] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
+    HANDLE src = req->stdio[i] == CORDON_STDIO_INHERIT ? GetStdHandle(std_ids[i])
+                                                        : (HANDLE)req->stdio[i];
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+
+    if (src == NULL || src == INVALID_HANDLE_VALUE) {
+        *out = CreateFileW(L"\\\\.\\NUL", i == 0 ? GENERIC_READ : GENERIC_WRITE,
+                           FILE_SHARE_READ | FILE_SHARE_WRITE, &sa, OPEN_EXISTING, 0, NULL);
+        if (*out == INVALID_HANDLE_VALUE)
+            return cordon__win_fail("cannot open NUL for a missing stdio handle", "CreateFileW",
+                                    GetLastError());
+        return CORDON_OK;
+    }
+    if (!DuplicateHandle(GetCurrentProcess(), src, GetCurrentProcess(), out, 0, TRUE,
+                         DUPLICATE_SAME_ACCESS))
+        return cordon__win_failf("DuplicateHandle", GetLastError(),
+                                 "cannot pass stdio handle %d to the command", i);
+    return CORDON_OK;
+}
+
+cordon_error cordon__win_spawn(const struct cordon__plan *plan, const struct cordon__spawn *req,
+                               const struct cordon__win_launch *how, struct cordon__proc **out)
+{
+    const char *cwd = req->cwd ? req->cwd : plan->cwd;
+    char *program = NULL, *cmdline = NULL, *cmd_exe = NULL;
+    wchar_t *wprogram = NULL, *wcmdline = NULL, *wcwd = NULL, *envblock = NULL;
+    wchar_t *wdesktop = NULL;
+    HANDLE std[3] = {INVALID_HANDLE_VALUE, INVALID_HANDLE_VALUE, INVALID_HANDLE_VALUE};
+    HANDLE job = NULL;
+    HANDLE inherit[3]; /* must outlive the attribute list that points at it */
+    DWORD n_inherit = 0;
+    LPPROC_THREAD_ATTRIBUTE_LIST attrs = NULL;
+    SIZE_T attr_size = 0;
+    STARTUPINFOEXW si;
+    PROCESS_INFORMATION pi = {0};
+    JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
+    struct cordon__proc *proc = NULL;
+    cordon_error e = CORDON_OK;
+    DWORD flags;
+    BOOL ok;
+    int i;
+
+    if (!req->argv || !req->argv[0] || !req->argv[0][0])
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "empty command");
+    if ((e = resolve_program(req->argv[0], req->envp, cwd, &program)) != CORDON_OK)
+        goto done;
+    if (is_batch(program)) {
+        wchar_t wsys[MAX_PATH];
+        char *sys;
+        if (GetSystemDirectoryW(wsys, MAX_PATH) == 0) {
+            e = cordon__win_fail("cannot find cmd.exe", "GetSystemDirectoryW", GetLastError());
+            goto done;
+        }
+        sys = cordon__win_utf8(wsys);
+        cmd_exe = sys ? cordon__asprintf("%s\\cmd.exe", sys) : NULL;
+        free(sys);
+        if (!cmd_exe) {
+            e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+            goto done;
+        }
+        cmdline = cordon__win_cmdline_batch(cmd_exe, program, req->argv);
+        wprogram = cordon__win_wide(cmd_exe);
+    } else {
+        cmdline = cordon__win_cmdline(req->argv);
+        wprogram = cordon__win_wide(program);
+    }
+    if (!cmdline) {
+        e = CORDON_ERR_INVALID_ARGUMENT;
+        if (strstr(cordon_last_error(), "memory"))
+            e = CORDON_ERR_NO_MEMORY;
+        goto done;
+    }
+    wcmdline = cordon__win_wide(cmdline);
+    wcwd = cwd ? cordon__win_wide(cwd) : NULL;
+    if (!wprogram || !wcmdline || (cwd && !wcwd)) {
+        e = cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "command, path or directory is not valid "
+                                                      "UTF-8: %s", req->argv[0]);
+        goto done;
+    }
+    if ((e = env_block(req->envp, &envblock)) != CORDON_OK)
+        goto done;
+    for (i = 0; i < 3; i++)
+        if ((e = stdio_handle(req, i, &std[i])) != CORDON_OK)
+            goto done;
+
+    job = CreateJobObjectW(NULL, NULL);
+    if (!job) {
+        e = cordon__win_fail("cannot create the job object", "CreateJobObjectW", GetLastError());
+        goto done;
+    }
+    memset(&lim, 0, sizeof lim);
+    lim.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+    if (!SetInformationJobObject(job, JobObjectExtendedLimitInformation, &lim, sizeof lim)) {
+        e = cordon__win_fail("cannot make the job kill its processes on close",
+                             "SetInformationJobObject", GetLastError());
+        goto done;
+    }
+
+    /* Only the three stdio handles are inherited, whatever else this
+     * process has marked inheritable. */
+    InitializeProcThreadAttributeList(NULL, 1, 0, &attr_size);
+    attrs = malloc(attr_size);
+    if (!attrs) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+        goto done;
+    }
+    if (!InitializeProcThreadAttributeList(attrs, 1, 0, &attr_size)) {
+        free(attrs);
+        attrs = NULL;
+        e = cordon__win_fail("cannot prepare the launch attributes",
+                             "InitializeProcThreadAttributeList", GetLastError());
+        goto done;
+    }
+    for (i = 0; i < 3; i++) {
+        /* The list may not name one handle twice. */
+        DWORD k;
+        int dup = 0;
+        for (k = 0; k < n_inherit; k++)
+            dup |= inherit[k] == std[i];
+        if (!dup)
+            inherit[n_inherit++] = std[i];
+    }
+    {
+        if (!UpdateProcThreadAttribute(attrs, 0, PROC_THREAD_ATTRIBUTE_HANDLE_LIST, inherit,
+                                       n_inherit * sizeof(HANDLE), NULL, NULL)) {
+            e = cordon__win_fail("cannot limit the inherited handles",
+                                 "UpdateProcThreadAttribute", GetLastError());
+            goto done;
+        }
+    }
+
+    memset(&si, 0, sizeof si);
+    si.StartupInfo.cb = sizeof si;
+    si.StartupInfo.dwFlags = STARTF_USESTDHANDLES;
+    si.StartupInfo.hStdInput = std[0];
+    si.StartupInfo.hStdOutput = std[1];
+    si.StartupInfo.hStdError = std[2];
+    si.lpAttributeList = attrs;
+    if (how && how->desktop) {
+        wdesktop = _wcsdup(how->desktop);
+        si.StartupInfo.lpDesktop = wdesktop;
+    }
+    /* Suspended until it is inside the job, so nothing it starts can
+     * escape the job. */
+    flags = EXTENDED_STARTUPINFO_PRESENT | CREATE_UNICODE_ENVIRONMENT | CREATE_SUSPENDED;
+    if (how && how->token)
+        ok = CreateProcessAsUserW(how->token, wprogram, wcmdline, NULL, NULL, TRUE, flags,
+                                  envblock, wcwd, &si.StartupInfo, &pi);
+    else
+        ok = CreateProcessW(wprogram, wcmdline, NULL, NULL, TRUE, flags, envblock, wcwd,
+                            &si.StartupInfo, &pi);
+    if (!ok) {
+        DWORD err = GetLastError();
+        e = cordon__win_failf(how && how->token ? "CreateProcessAsUserW" : "CreateProcessW", err,
+                              "cannot start %s", program);
+        if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND)
+            e = CORDON_ERR_NOT_FOUND;
+        else if (err == ERROR_ACCESS_DENIED)
+            e = CORDON_ERR_NOT_EXECUTABLE;
+        goto done;
+    }
+    if (!AssignProcessToJobObject(job, pi.hProcess)) {
+        e = cordon__win_fail("cannot put the command in its job", "AssignProcessToJobObject",
+                             GetLastError());
+        TerminateProcess(pi.hProcess, 1);
+        goto done;
+    }
+    proc = calloc(1, sizeof *proc);
+    if (!proc) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+        TerminateProcess(pi.hProcess, 1);
+        goto done;
+    }
+    if (ResumeThread(pi.hThread) == (DWORD)-1) {
+        e = cordon__win_fail("cannot start the command's thread", "ResumeThread", GetLastError());
+        TerminateProcess(pi.hProcess, 1);
+        goto done;
+    }
+    proc->process = pi.hProcess;
+    proc->job = job;
+    proc->pid = pi.dwProcessId;
+    proc->started = cordon__os_now();
+    pi.hProcess = NULL;
+    job = NULL;
+    *out = proc;
+    proc = NULL;
+done:
+    free(proc);
+    if (pi.hThread)
+        CloseHandle(pi.hThread);
+    if (pi.hProcess)
+        CloseHandle(pi.hProcess);
+    if (job)
+        CloseHandle(job);
+    if (attrs) {
+        DeleteProcThreadAttributeList(attrs);
+        free(attrs);
+    }
+    for (i = 0; i < 3; i++)
+        if (std[i] != INVALID_HANDLE_VALUE)
+            CloseHandle(std[i]);
+    free(wdesktop);
+    free(envblock);
+    free(wcwd);
+    free(wcmdline);
+    free(wprogram);
+    free(cmdline);
+    free(cmd_exe);
+    free(program);
+    return e;
+}
+
+cordon_error cordon__win_wait(struct cordon__proc *proc, unsigned long timeout_ms,
+                              struct cordon__exit *out)
+{
+    DWORD r, code = 0;
+
+    memset(out, 0, sizeof *out);
+    r = WaitForSingleObject(proc->process, timeout_ms ? (DWORD)timeout_ms : INFINITE);
+    if (r == WAIT_TIMEOUT) {
+        /* The whole tree, not just the first process. */
+        TerminateJobObject(proc->job, 1);
+        WaitForSingleObject(proc->process, 5000);
+        out->timed_out = 1;
+    } else if (r != WAIT_OBJECT_0) {
+        return cordon__win_fail("cannot wait for the command", "WaitForSingleObject",
+                                GetLastError());
+    }
+    if (!GetExitCodeProcess(proc->process, &code))
+        return cordon__win_fail("cannot read the command's exit code", "GetExitCodeProcess",
+                                GetLastError());
+    /* Exit codes are 32-bit; NTSTATUS crash codes stay recognisable as
+     * negative numbers. */
+    out->exit_code = (int)code;
+    return CORDON_OK;
+}
+
+cordon_error cordon__win_kill(struct cordon__proc *proc)
+{
+    if (!TerminateJobObject(proc->job, 1))
+        return cordon__win_fail("cannot end the command's process tree", "TerminateJobObject",
+                                GetLastError());
+    return CORDON_OK;
+}
+
+void cordon__win_proc_free(struct cordon__proc *proc)
+{
+    if (!proc)
+        return;
+    if (proc->job)
+        CloseHandle(proc->job);
+    if (proc->process)
+        CloseHandle(proc->process);
+    free(proc);
+}
+
+cordon_error cordon__win_make_tmp(const struct cordon__plan *plan, SECURITY_ATTRIBUTES *sa)
+{
+    wchar_t *w;
+    cordon_error e = CORDON_OK;
+
+    if (!plan->private_tmp || !plan->tmp_dir)
+        return CORDON_OK;
+    w = cordon__win_wide(plan->tmp_dir);
+    if (!w)
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+    if (!CreateDirectoryW(w, sa) && GetLastError() != ERROR_ALREADY_EXISTS)
+        e = cordon__win_failf("CreateDirectoryW", GetLastError(),
+                              "cannot create the private temp directory %s", plan->tmp_dir);
+    free(w);
+    return e;
+}
+
+/* Depth-first delete of |dir|'s contents. Reparse points (junctions,
+ * symlinks) are removed as links, never entered. */
+static void remove_tree(const wchar_t *dir, int depth)
+{
+    size_t len = wcslen(dir);
+    wchar_t *pattern = malloc((len + 3) * sizeof *pattern);
+    WIN32_FIND_DATAW fd;
+    HANDLE h;
+
+    if (!pattern || depth > 64) {
+        free(pattern);
+        return;
+    }
+    memcpy(pattern, dir, len * sizeof *pattern);
+    memcpy(pattern + len, L"\\*", 3 * sizeof *pattern);
+    h = FindFirstFileW(pattern, &fd);
+    free(pattern);
+    if (h == INVALID_HANDLE_VALUE)
+        return;
+    do {
+        size_t n = wcslen(fd.cFileName);
+        wchar_t *child;
+        if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
+            continue;
+        child = malloc((len + n + 2) * sizeof *child);
+        if (!child)
+            continue;
+        memcpy(child, dir, len * sizeof *child);
+        child[len] = L'\\';
+        memcpy(child + len + 1, fd.cFileName, (n + 1) * sizeof *child);
+        if (fd.dwFileAttributes & FILE_ATTRIBUTE_READONLY)
+            SetFileAttributesW(child, fd.dwFileAttributes & ~(DWORD)FILE_ATTRIBUTE_READONLY);
+        if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
+            if (!(fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT))
+                remove_tree(child, depth + 1);
+            RemoveDirectoryW(child);
+        } else {
+            DeleteFileW(child);
+        }
+        free(child);
+    } while (FindNextFileW(h, &fd));
+    FindClose(h);
+}
+
+void cordon__win_remove_tmp(const struct cordon__plan *plan)
+{
+    wchar_t *w;
+    if (!plan || !plan->private_tmp || !plan->tmp_dir)
+        return;
+    w = cordon__win_wide(plan->tmp_dir);
+    if (!w)
+        return;
+    remove_tree(w, 0);
+    RemoveDirectoryW(w);
+    free(w);
+}
