@@ -1,6 +1,7 @@
 # Writes OUT, a C file holding the policy files NAMES (in DIR) as string
 # literals, so an installed cordon needs no source tree.
-set(body "/* Generated from policies/*.toml by cmake/embed_policies.cmake. */\n")
+string(REPLACE "," ";" NAMES "${NAMES}")
+set(body "/* Generated from the policies/ folder by cmake/embed_policies.cmake. */\n")
 string(APPEND body "#include <stddef.h>\n\n")
 set(names "const char *const cordon__builtin_policy_names[] = {\n")
 set(texts "const char *const cordon__builtin_policy_texts[] = {\n")

@@ -192,6 +192,12 @@ struct cordon__host {
     cordon_error (*read_text)(const char *path, size_t max, char **out);
 };
 
+/* A host known only lexically, for plans of the other OS (core/host_lexical.c):
+ * example home/system/temp paths of |os|, no filesystem reads. */
+void cordon__host_lexical(enum cordon__os os, struct cordon__host *out);
+/* |path| of this host in |to|'s notation ("/a/b" <-> "C:\a\b"). */
+char *cordon__path_translate(enum cordon__os to, const char *path);
+
 /* ---- plan (core/plan.c, core/plan_linux.c, core/plan_windows.c) --------- */
 
 #include "plan_linux.h"
@@ -297,7 +303,9 @@ struct cordon_backend {
                          struct cordon__exit *out);
     /* Ends the whole process tree now. */
     cordon_error (*kill)(struct cordon__proc *proc);
-    /* Releases |proc| and per-run state (the private temp dir). */
+    /* Releases |proc| and per-run state (the private temp dir). Called
+     * once after a successful prepare, also when spawn failed (|proc| is
+     * then NULL). */
     void (*cleanup)(const struct cordon__plan *plan, struct cordon__proc *proc);
 };
 

@@ -1,0 +1,352 @@
+/* The public entry points: compile, select, report, run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* Host facts + plan + selection for |policy| in |cwd|. */
+static cordon_error prepare_plan(const cordon_policy *policy, const char *cwd,
+                                 struct cordon__plan *plan, struct cordon__selection *sel,
+                                 cordon_levels *levels)
+{
+    struct cordon__host host;
+    char *here = NULL;
+    cordon_error e;
+
+    if (!policy)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "policy is NULL");
+    if ((e = cordon__os_host(&host)) != CORDON_OK)
+        return e;
+    if (!cwd) {
+        if ((e = cordon__os_getcwd(&here)) != CORDON_OK)
+            return e;
+        cwd = here;
+    }
+    e = cordon__plan_compile(policy, cwd, &host, plan);
+    free(here);
+    if (e != CORDON_OK)
+        return e;
+    cordon__select(cordon__os_backends(), plan, sel);
+    cordon__levels_from(plan, sel, levels);
+    return CORDON_OK;
+}
+
+cordon_error cordon_level_query(const cordon_policy *policy, const char *cwd, cordon_levels *out)
+{
+    struct cordon__plan plan;
+    struct cordon__selection sel;
+    cordon_error e;
+    if (!out)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "levels output pointer is NULL");
+    memset(out, 0, sizeof *out);
+    e = prepare_plan(policy, cwd, &plan, &sel, out);
+    if (e == CORDON_OK)
+        cordon__plan_free(&plan);
+    return e;
+}
+
+void cordon_run_options_init(cordon_run_options *opts)
+{
+    if (!opts)
+        return;
+    memset(opts, 0, sizeof *opts);
+    opts->stdio[0] = opts->stdio[1] = opts->stdio[2] = CORDON_STDIO_INHERIT;
+}
+
+cordon_error cordon_run(const cordon_policy *policy, const cordon_run_options *opts,
+                        cordon_run_result *result)
+{
+    struct cordon__plan plan;
+    struct cordon__selection sel;
+    struct cordon__strv base = {0}, env = {0};
+    struct cordon__spawn req;
+    struct cordon__exit ex;
+    struct cordon__proc *proc = NULL;
+    const struct cordon_backend *b;
+    int have_plan = 0, prepared = 0;
+    unsigned timeout_s;
+    double t0;
+    cordon_error e;
+
+    if (!result)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "result pointer is NULL");
+    memset(result, 0, sizeof *result);
+    if (!opts || !opts->argv || !opts->argv[0] || !opts->argv[0][0])
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "no command to run");
+    if (opts->n_require && !opts->require)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "requirements are NULL");
+
+    if ((e = prepare_plan(policy, opts->cwd, &plan, &sel, &result->levels)) != CORDON_OK)
+        goto done;
+    have_plan = 1;
+    b = sel.backend;
+    if (!b) {
+        e = cordon__fail(CORDON_ERR_NO_BACKEND, "no sandbox backend can run this policy here (%s)",
+                         sel.fallback_reason[0] ? sel.fallback_reason : "none is built for this OS");
+        goto done;
+    }
+    if ((e = cordon_levels_check(&result->levels, opts->require, opts->n_require)) != CORDON_OK)
+        goto done;
+    if ((e = b->prepare(&plan)) != CORDON_OK)
+        goto done;
+    prepared = 1;
+    if (opts->env) {
+        size_t i;
+        for (i = 0; opts->env[i] && e == CORDON_OK; i++)
+            e = cordon__strv_push(&base, opts->env[i]);
+    } else {
+        e = cordon__os_environ(&base);
+    }
+    if (e != CORDON_OK)
+        goto done;
+    if ((e = cordon__plan_environment(&plan, (const char *const *)base.v, &env)) != CORDON_OK)
+        goto done;
+
+    memset(&req, 0, sizeof req);
+    req.argv = opts->argv;
+    req.envp = (const char *const *)env.v;
+    req.cwd = plan.cwd;
+    memcpy(req.stdio, opts->stdio, sizeof req.stdio);
+    t0 = cordon__os_now();
+    if ((e = b->spawn(&plan, &req, &proc)) != CORDON_OK)
+        goto done;
+    timeout_s = opts->timeout_s ? opts->timeout_s : plan.timeout_s;
+    memset(&ex, 0, sizeof ex);
+    e = b->wait(proc, (unsigned long)timeout_s * 1000ul, &ex);
+    result->duration_s = cordon__os_now() - t0;
+    if (e != CORDON_OK) {
+        b->kill(proc);
+        goto done;
+    }
+    result->exit_code = ex.exit_code;
+    result->term_signal = ex.term_signal;
+    result->timed_out = ex.timed_out;
+done:
+    if (have_plan && sel.backend && (proc || prepared))
+        sel.backend->cleanup(&plan, proc);
+    if (have_plan)
+        cordon__plan_free(&plan);
+    cordon__strv_free(&base);
+    cordon__strv_free(&env);
+    return e;
+}
+
+int cordon_exit_status(cordon_error err, const cordon_run_result *r)
+{
+    switch (err) {
+    case CORDON_OK:
+        break;
+    case CORDON_ERR_NOT_FOUND:
+        return 127;
+    case CORDON_ERR_NOT_EXECUTABLE:
+        return 126;
+    default:
+        return 125;
+    }
+    if (!r)
+        return 125;
+    if (r->timed_out)
+        return 124;
+    if (r->term_signal)
+        return 128 + r->term_signal;
+    return r->exit_code;
+}
+
+static void levels_body(struct cordon__json *j, const cordon_levels *lv)
+{
+    int d;
+    cordon__json_kstr(j, "backend", lv->backend[0] ? lv->backend : NULL);
+    cordon__json_kstr(j, "tier", cordon_tier_name(lv->tier));
+    cordon__json_kstr(j, "enforcement_level", cordon_level_name(cordon_levels_overall(lv)));
+    cordon__json_key(j, "dimensions");
+    cordon__json_begin_object(j);
+    for (d = 0; d < CORDON_DIM_COUNT; d++)
+        cordon__json_kstr(j, cordon_dimension_name((cordon_dimension)d),
+                          cordon_level_name(lv->level[d]));
+    cordon__json_end_object(j);
+    cordon__json_key(j, "reasons");
+    cordon__json_begin_object(j);
+    for (d = 0; d < CORDON_DIM_COUNT; d++) {
+        if (lv->reason[d][0])
+            cordon__json_kstr(j, cordon_dimension_name((cordon_dimension)d), lv->reason[d]);
+    }
+    cordon__json_end_object(j);
+    cordon__json_kstr(j, "fallback_reason", lv->fallback_reason[0] ? lv->fallback_reason : NULL);
+}
+
+static cordon_error take(struct cordon__buf *b, char **out)
+{
+    *out = cordon__buf_take(b);
+    return *out ? CORDON_OK : cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+}
+
+cordon_error cordon_levels_json(const cordon_levels *lv, char **out)
+{
+    struct cordon__json j;
+    if (!lv || !out)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "levels or output pointer is NULL");
+    memset(&j, 0, sizeof j);
+    cordon__json_begin_object(&j);
+    levels_body(&j, lv);
+    cordon__json_end_object(&j);
+    return take(&j.out, out);
+}
+
+cordon_error cordon_levels_text(const cordon_levels *lv, char **out)
+{
+    struct cordon__buf b = {0};
+    int d, first = 1;
+    if (!lv || !out)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "levels or output pointer is NULL");
+    if (lv->backend[0])
+        cordon__buf_printf(&b, "Commands run with the %s backend (%s tier).", lv->backend,
+                           cordon_tier_name(lv->tier));
+    else
+        cordon__buf_puts(&b, "No sandbox backend can run this policy here, so commands are refused.");
+    cordon__buf_printf(&b, " Network: %s.", cordon_level_name(lv->level[CORDON_DIM_NETWORK]));
+    for (d = 0; d < CORDON_DIM_COUNT; d++) {
+        cordon__buf_printf(&b, "%s %s is %s", first ? " Guarantees:" : ";",
+                           cordon_dimension_name((cordon_dimension)d), cordon_level_name(lv->level[d]));
+        if (lv->reason[d][0])
+            cordon__buf_printf(&b, " (%s)", lv->reason[d]);
+        first = 0;
+    }
+    cordon__buf_puts(&b, ".");
+    if (lv->fallback_reason[0])
+        cordon__buf_printf(&b, " Skipped backends: %s.", lv->fallback_reason);
+    cordon__buf_puts(&b, "\n");
+    return take(&b, out);
+}
+
+cordon_error cordon_explain(const cordon_policy *policy, const char *cwd, const char *os, int json,
+                            char **out)
+{
+    struct cordon__host host;
+    struct cordon__plan plan;
+    struct cordon__selection sel;
+    cordon_levels lv;
+    char *here = NULL;
+    int native = 1;
+    cordon_error e;
+
+    if (!policy || !out)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "policy or output pointer is NULL");
+    if ((e = cordon__os_host(&host)) != CORDON_OK)
+        return e;
+    if (os) {
+        enum cordon__os target;
+        if (strcmp(os, "linux") == 0)
+            target = CORDON__OS_LINUX;
+        else if (strcmp(os, "windows") == 0)
+            target = CORDON__OS_WINDOWS;
+        else
+            return cordon__fail(CORDON_ERR_INVALID_ARGUMENT,
+                                "unknown OS '%s' (expected linux or windows)", os);
+        native = target == CORDON__OS_NATIVE;
+        if (!native)
+            cordon__host_lexical(target, &host);
+    }
+    if (!cwd) {
+        if ((e = cordon__os_getcwd(&here)) != CORDON_OK)
+            return e;
+        if (!native) {
+            /* An example in the other OS's notation: nothing is checked. */
+            char *t = cordon__path_translate(host.os, here);
+            free(here);
+            if (!(here = t))
+                return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+        }
+        cwd = here;
+    }
+    e = cordon__plan_compile(policy, cwd, &host, &plan);
+    free(here);
+    if (e != CORDON_OK)
+        return e;
+    /* Levels come from this host's backends, so only for a native plan. */
+    if (native) {
+        cordon__select(cordon__os_backends(), &plan, &sel);
+        cordon__levels_from(&plan, &sel, &lv);
+    }
+    if (json) {
+        struct cordon__json j;
+        memset(&j, 0, sizeof j);
+        cordon__json_begin_object(&j);
+        cordon__json_key(&j, "plan");
+        cordon__plan_json(&plan, &j);
+        cordon__json_key(&j, "levels");
+        if (native) {
+            cordon__json_begin_object(&j);
+            levels_body(&j, &lv);
+            cordon__json_end_object(&j);
+        } else {
+            cordon__json_null(&j);
+        }
+        cordon__json_end_object(&j);
+        cordon__buf_puts(&j.out, "\n");
+        e = take(&j.out, out);
+    } else {
+        struct cordon__buf b = {0};
+        char *levels = NULL;
+        cordon__plan_text(&plan, &b);
+        if (native && cordon_levels_text(&lv, &levels) == CORDON_OK) {
+            cordon__buf_puts(&b, levels);
+            free(levels);
+        } else if (!native) {
+            cordon__buf_puts(&b, "(levels are reported only on the OS the plan is for)\n");
+        }
+        e = take(&b, out);
+    }
+    cordon__plan_free(&plan);
+    return e;
+}
+
+cordon_error cordon_run_report_json(cordon_error err, const cordon_run_result *r, char **out)
+{
+    struct cordon__json j;
+    if (!r || !out)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "result or output pointer is NULL");
+    memset(&j, 0, sizeof j);
+    cordon__json_begin_object(&j);
+    levels_body(&j, &r->levels);
+    cordon__json_kint(&j, "exit_status", cordon_exit_status(err, r));
+    cordon__json_kbool(&j, "ran", err == CORDON_OK);
+    cordon__json_kint(&j, "exit_code", r->exit_code);
+    cordon__json_kint(&j, "signal", r->term_signal);
+    cordon__json_kbool(&j, "timed_out", r->timed_out);
+    cordon__json_key(&j, "duration_s");
+    cordon__json_double(&j, r->duration_s);
+    cordon__json_key(&j, "error");
+    if (err == CORDON_OK) {
+        cordon__json_null(&j);
+    } else {
+        cordon__json_begin_object(&j);
+        cordon__json_kint(&j, "code", err);
+        cordon__json_kstr(&j, "name", cordon_strerror(err));
+        cordon__json_kstr(&j, "message", cordon_last_error());
+        cordon__json_end_object(&j);
+    }
+    cordon__json_end_object(&j);
+    cordon__buf_puts(&j.out, "\n");
+    return take(&j.out, out);
+}
+
+cordon_error cordon_grants_list(char **out_json)
+{
+    struct cordon__json j;
+    cordon_error e;
+    if (!out_json)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "output pointer is NULL");
+    memset(&j, 0, sizeof j);
+    if ((e = cordon__os_grants_list(&j)) != CORDON_OK) {
+        cordon__buf_free(&j.out);
+        return e;
+    }
+    cordon__buf_puts(&j.out, "\n");
+    return take(&j.out, out_json);
+}
+
+cordon_error cordon_grants_revoke(const char *root)
+{
+    return cordon__os_grants_revoke(root);
+}

@@ -1,0 +1,532 @@
+/* Policy + host facts -> plan: the one place policy becomes concrete. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+/* The closed loopback port the proxy variables point at: nothing listens
+ * on the discard port, so a tool that honours them fails at once. */
+#define DEAD_PROXY "http://127.0.0.1:9"
+
+static const char *const stub_names[] = {"ssh", "scp", NULL};
+
+static cordon_error oom(void)
+{
+    return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory compiling the plan");
+}
+
+/* Why granting write on |root| is refused, or NULL when it is fine. */
+static const char *refusal(const struct cordon__host *host, const char *root)
+{
+    size_t i;
+    char *norm = cordon__path_normalize(host->os, root);
+    const char *why = NULL;
+    if (!norm)
+        return NULL;
+    /* The filesystem root: normalize leaves a bare root alone. */
+    if (cordon__path_is_absolute(host->os, norm) &&
+        (strcmp(norm, "/") == 0 || (host->os == CORDON__OS_WINDOWS && strlen(norm) <= 3)))
+        why = "it is a filesystem root";
+    if (!why && host->home && cordon__path_within(host->os, norm, host->home) &&
+        cordon__path_within(host->os, host->home, norm))
+        why = "it is your home directory itself";
+    for (i = 0; !why && host->system_dirs && host->system_dirs[i]; i++) {
+        if (cordon__path_within(host->os, norm, host->system_dirs[i]) &&
+            cordon__path_within(host->os, host->system_dirs[i], norm))
+            why = "it is a system directory";
+    }
+    free(norm);
+    return why;
+}
+
+static cordon_error add_root(struct cordon__plan *plan, const cordon_policy *policy,
+                             const struct cordon__host *host, const char *written)
+{
+    char *joined = NULL, *canon = NULL;
+    const char *why;
+    cordon_error e = CORDON_OK;
+    size_t i;
+
+    joined = cordon__path_is_absolute(host->os, written)
+                 ? cordon__strdup(written)
+                 : cordon__path_join(host->os, plan->cwd, written);
+    if (!joined)
+        return oom();
+    if (!host->realpath || (e = host->realpath(joined, &canon)) != CORDON_OK) {
+        if (host->realpath) {
+            char detail[512];
+            snprintf(detail, sizeof detail, "%s", cordon_last_error());
+            e = cordon__fail(CORDON_ERR_PATH, "writable root %s does not exist or cannot be resolved: %s",
+                             joined, detail);
+        } else {
+            e = cordon__fail(CORDON_ERR_PATH, "cannot resolve writable root %s", joined);
+        }
+        goto done;
+    }
+    /* realpath succeeded, so the root exists (a lexical host reports
+     * nothing as existing: it has no filesystem to ask). */
+    if (host->path_kind && (host->path_kind(canon) == CORDON__PATH_FILE ||
+                            host->path_kind(canon) == CORDON__PATH_OTHER)) {
+        e = cordon__fail(CORDON_ERR_PATH, "writable root %s is not a directory", canon);
+        goto done;
+    }
+    why = refusal(host, canon);
+    if (why && !policy->force_roots) {
+        e = cordon__fail(CORDON_ERR_PATH_REFUSED,
+                         "refusing to grant write on %s: %s (granting write there has broken "
+                         "user profiles; force it explicitly if you mean it)",
+                         canon, why);
+        goto done;
+    }
+    for (i = 0; i < plan->roots.n; i++) {
+        if ((host->os == CORDON__OS_WINDOWS && cordon__streq_nocase(plan->roots.v[i], canon)) ||
+            strcmp(plan->roots.v[i], canon) == 0)
+            goto done; /* already a root */
+    }
+    e = cordon__strv_push_owned(&plan->roots, canon);
+    canon = NULL;
+done:
+    free(joined);
+    free(canon);
+    return e;
+}
+
+static cordon_error add_protected(struct cordon__plan *plan, char *path, size_t root,
+                                  enum cordon__path_kind kind, int gitdir)
+{
+    struct cordon__protected *grown;
+    size_t i;
+    if (!path)
+        return oom();
+    for (i = 0; i < plan->n_protect; i++) {
+        if (strcmp(plan->protect[i].path, path) == 0) {
+            free(path);
+            return CORDON_OK;
+        }
+    }
+    grown = realloc(plan->protect, (plan->n_protect + 1) * sizeof *grown);
+    if (!grown) {
+        free(path);
+        return oom();
+    }
+    plan->protect = grown;
+    grown[plan->n_protect].path = path;
+    grown[plan->n_protect].root = root;
+    grown[plan->n_protect].kind = kind;
+    grown[plan->n_protect].is_gitdir_target = gitdir;
+    plan->n_protect++;
+    return CORDON_OK;
+}
+
+/* A ".git" file (worktrees, submodules) names the real git directory in
+ * its first line, "gitdir: <path>"; that directory is protected too. */
+static cordon_error add_gitdir_target(struct cordon__plan *plan, const struct cordon__host *host,
+                                      size_t root, const char *dotgit)
+{
+    char *text = NULL, *target = NULL, *canon = NULL, *line, *end;
+    cordon_error e = CORDON_OK;
+
+    if (!host->read_text || host->read_text(dotgit, 4096, &text) != CORDON_OK)
+        return cordon__fail(CORDON_ERR_IO, "cannot read the .git file %s to protect its gitdir",
+                            dotgit);
+    line = text;
+    if (strncmp(line, "gitdir:", 7) != 0)
+        goto done; /* not a gitdir link: the file itself stays protected */
+    line += 7;
+    while (*line == ' ' || *line == '\t')
+        line++;
+    end = line + strcspn(line, "\r\n");
+    while (end > line && (end[-1] == ' ' || end[-1] == '\t'))
+        end--;
+    *end = '\0';
+    if (!*line)
+        goto done;
+    if (cordon__path_is_absolute(host->os, line)) {
+        target = cordon__strdup(line);
+    } else {
+        char *base = cordon__strdup(dotgit);
+        char *slash = base ? base + strlen(base) : NULL;
+        while (slash && slash > base && slash[-1] != '/' && slash[-1] != '\\')
+            slash--;
+        if (slash)
+            *slash = '\0';
+        target = base ? cordon__path_join(host->os, base, line) : NULL;
+        free(base);
+    }
+    if (!target) {
+        e = oom();
+        goto done;
+    }
+    if (host->realpath && host->realpath(target, &canon) == CORDON_OK) {
+        e = add_protected(plan, canon, root, host->path_kind ? host->path_kind(canon)
+                                                              : CORDON__PATH_DIR, 1);
+    } else {
+        /* Missing target: protect the lexical path so it cannot be made. */
+        e = add_protected(plan, cordon__path_normalize(host->os, target), root,
+                          CORDON__PATH_MISSING, 1);
+    }
+done:
+    free(text);
+    free(target);
+    return e;
+}
+
+static cordon_error add_env(struct cordon__plan *plan, const char *name, const char *value)
+{
+    struct cordon__env_var *grown = realloc(plan->env, (plan->n_env + 1) * sizeof *grown);
+    if (!grown)
+        return oom();
+    plan->env = grown;
+    grown[plan->n_env].name = cordon__strdup(name);
+    grown[plan->n_env].value = cordon__strdup(value);
+    grown[plan->n_env].only_if_unset = 0;
+    plan->n_env++;
+    if (!grown[plan->n_env - 1].name || !grown[plan->n_env - 1].value)
+        return oom();
+    return CORDON_OK;
+}
+
+/* The advisory network layer, identical for both OSes: every variable is
+ * set whatever the caller had, since an inherited proxy would silently
+ * defeat the block. */
+static cordon_error network_off_env(struct cordon__plan *plan)
+{
+    static const char *const proxies[] = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY",
+                                          "GIT_HTTP_PROXY", "GIT_HTTPS_PROXY", NULL};
+    static const char *const lower[] = {"http_proxy", "https_proxy", "all_proxy", NULL};
+    int win = plan->os == CORDON__OS_WINDOWS;
+    cordon_error e = CORDON_OK;
+    char *ssh = NULL, *cmd = NULL;
+    size_t i;
+
+    for (i = 0; e == CORDON_OK && proxies[i]; i++)
+        e = add_env(plan, proxies[i], DEAD_PROXY);
+    /* Linux tools read the lower-case names too; Windows names are
+     * case-insensitive, so there they are the same variables. */
+    for (i = 0; e == CORDON_OK && !win && lower[i]; i++)
+        e = add_env(plan, lower[i], DEAD_PROXY);
+    if (e == CORDON_OK)
+        e = add_env(plan, "NO_PROXY", "localhost,127.0.0.1,::1");
+    if (e == CORDON_OK && !win)
+        e = add_env(plan, "no_proxy", "localhost,127.0.0.1,::1");
+    if (e == CORDON_OK)
+        e = add_env(plan, "PIP_NO_INDEX", "1");
+    if (e == CORDON_OK)
+        e = add_env(plan, "NPM_CONFIG_OFFLINE", "true");
+    if (e == CORDON_OK)
+        e = add_env(plan, "CARGO_NET_OFFLINE", "true");
+    if (e == CORDON_OK)
+        e = add_env(plan, "GIT_ALLOW_PROTOCOL", "file");
+    if (e == CORDON_OK && plan->shim_dir) {
+        ssh = cordon__path_join(plan->os, plan->shim_dir, win ? "ssh.exe" : "ssh");
+        if (!ssh)
+            return oom();
+        if (win) {
+            /* Git for Windows runs this through its sh: forward slashes. */
+            for (i = 0; ssh[i]; i++)
+                if (ssh[i] == '\\')
+                    ssh[i] = '/';
+            cmd = cordon__asprintf("\"%s\"", ssh);
+        } else {
+            cmd = cordon__asprintf("'%s'", ssh);
+        }
+        e = cmd ? add_env(plan, "GIT_SSH_COMMAND", cmd) : oom();
+    }
+    if (e == CORDON_OK)
+        e = add_env(plan, "CORDON_NETWORK", "off");
+    free(ssh);
+    free(cmd);
+    return e;
+}
+
+cordon_error cordon__plan_compile(const cordon_policy *policy, const char *cwd,
+                                  const struct cordon__host *host, struct cordon__plan *out)
+{
+    struct cordon__plan *plan = out;
+    cordon_error e = CORDON_OK;
+    size_t r, k;
+
+    memset(plan, 0, sizeof *plan);
+    if (!policy || !host || !cwd)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "plan needs a policy, a host and a cwd");
+    plan->os = host->os;
+    plan->mode = policy->mode;
+    plan->network = policy->network || policy->mode == CORDON_MODE_FULL_ACCESS;
+    plan->timeout_s = policy->timeout_s;
+    plan->private_tmp = policy->private_tmp && policy->mode != CORDON_MODE_FULL_ACCESS;
+
+    if (host->realpath) {
+        if ((e = host->realpath(cwd, &plan->cwd)) != CORDON_OK) {
+            char detail[512];
+            snprintf(detail, sizeof detail, "%s", cordon_last_error());
+            e = cordon__fail(CORDON_ERR_PATH, "working directory %s cannot be resolved: %s", cwd,
+                             detail);
+            goto fail;
+        }
+    } else if (!(plan->cwd = cordon__strdup(cwd))) {
+        e = oom();
+        goto fail;
+    }
+
+    if (policy->mode == CORDON_MODE_WORKSPACE_WRITE) {
+        for (r = 0; r < policy->writable_roots.n; r++) {
+            if ((e = add_root(plan, policy, host, policy->writable_roots.v[r])) != CORDON_OK)
+                goto fail;
+        }
+        for (r = 0; r < plan->roots.n; r++) {
+            for (k = 0; k < policy->protected_paths.n; k++) {
+                char *norm = cordon__path_normalize(host->os, policy->protected_paths.v[k]);
+                char *path = norm ? cordon__path_join(host->os, plan->roots.v[r], norm) : NULL;
+                enum cordon__path_kind kind;
+                free(norm);
+                if (!path) {
+                    e = oom();
+                    goto fail;
+                }
+                kind = host->path_kind ? host->path_kind(path) : CORDON__PATH_MISSING;
+                if (kind == CORDON__PATH_FILE && strcmp(policy->protected_paths.v[k], ".git") == 0 &&
+                    (e = add_gitdir_target(plan, host, r, path)) != CORDON_OK) {
+                    free(path);
+                    goto fail;
+                }
+                if ((e = add_protected(plan, path, r, kind, 0)) != CORDON_OK)
+                    goto fail;
+            }
+        }
+    }
+
+    if (plan->private_tmp) {
+        char *name = cordon__asprintf("cordon-run-%s", host->run_id ? host->run_id : "0");
+        plan->tmp_dir = name && host->tmp_base ? cordon__path_join(host->os, host->tmp_base, name)
+                                               : NULL;
+        free(name);
+        plan->tmp_env = cordon__strdup(plan->tmp_dir);
+        if (!plan->tmp_dir || !plan->tmp_env) {
+            e = oom();
+            goto fail;
+        }
+    }
+
+    if (!plan->network) {
+        if (host->shim_dir) {
+            if (!(plan->shim_dir = cordon__strdup(host->shim_dir))) {
+                e = oom();
+                goto fail;
+            }
+            for (k = 0; stub_names[k]; k++) {
+                if ((e = cordon__strv_push(&plan->shims, stub_names[k])) != CORDON_OK)
+                    goto fail;
+            }
+        }
+        if ((e = network_off_env(plan)) != CORDON_OK)
+            goto fail;
+    }
+
+    e = host->os == CORDON__OS_WINDOWS ? cordon__plan_windows_compile(plan, host)
+                                       : cordon__plan_linux_compile(plan, host);
+    if (e != CORDON_OK)
+        goto fail;
+    return CORDON_OK;
+fail:
+    cordon__plan_free(plan);
+    return e;
+}
+
+void cordon__plan_free(struct cordon__plan *plan)
+{
+    size_t i;
+    if (!plan)
+        return;
+    free(plan->cwd);
+    cordon__strv_free(&plan->roots);
+    for (i = 0; i < plan->n_protect; i++)
+        free(plan->protect[i].path);
+    free(plan->protect);
+    free(plan->tmp_dir);
+    free(plan->tmp_env);
+    free(plan->shim_dir);
+    cordon__strv_free(&plan->shims);
+    for (i = 0; i < plan->n_env; i++) {
+        free(plan->env[i].name);
+        free(plan->env[i].value);
+    }
+    free(plan->env);
+    cordon__plan_linux_free(&plan->linux_plan);
+    cordon__plan_windows_free(&plan->windows_plan);
+    memset(plan, 0, sizeof *plan);
+}
+
+static const char *mode_name(cordon_mode m)
+{
+    return m == CORDON_MODE_FULL_ACCESS       ? "full-access"
+           : m == CORDON_MODE_WORKSPACE_WRITE ? "workspace-write"
+                                              : "read-only";
+}
+
+static const char *kind_name(enum cordon__path_kind k)
+{
+    return k == CORDON__PATH_DIR ? "dir" : k == CORDON__PATH_FILE ? "file"
+                                 : k == CORDON__PATH_OTHER         ? "other"
+                                                                   : "missing";
+}
+
+void cordon__plan_json(const struct cordon__plan *plan, struct cordon__json *j)
+{
+    size_t i;
+    cordon__json_begin_object(j);
+    cordon__json_kstr(j, "os", cordon__os_name_of(plan->os));
+    cordon__json_kstr(j, "mode", mode_name(plan->mode));
+    cordon__json_kstr(j, "network", plan->network ? "on" : "off");
+    cordon__json_kstr(j, "cwd", plan->cwd);
+    cordon__json_key(j, "writable_roots");
+    cordon__json_strv(j, &plan->roots);
+    cordon__json_key(j, "protected_paths");
+    cordon__json_begin_array(j);
+    for (i = 0; i < plan->n_protect; i++) {
+        const struct cordon__protected *pp = &plan->protect[i];
+        cordon__json_begin_object(j);
+        cordon__json_kstr(j, "path", pp->path);
+        cordon__json_kstr(j, "root", plan->roots.v[pp->root]);
+        cordon__json_kstr(j, "kind", kind_name(pp->kind));
+        cordon__json_kbool(j, "gitdir_target", pp->is_gitdir_target);
+        cordon__json_end_object(j);
+    }
+    cordon__json_end_array(j);
+    cordon__json_key(j, "private_tmp");
+    if (plan->private_tmp) {
+        cordon__json_begin_object(j);
+        cordon__json_kstr(j, "host_dir", plan->tmp_dir);
+        cordon__json_kstr(j, "inside", plan->tmp_env);
+        cordon__json_end_object(j);
+    } else {
+        cordon__json_bool(j, 0);
+    }
+    cordon__json_kint(j, "timeout_s", plan->timeout_s);
+    cordon__json_kstr(j, "shim_dir", plan->shim_dir);
+    cordon__json_key(j, "shims");
+    cordon__json_strv(j, &plan->shims);
+    cordon__json_key(j, "env");
+    cordon__json_begin_object(j);
+    for (i = 0; i < plan->n_env; i++)
+        cordon__json_kstr(j, plan->env[i].name, plan->env[i].value);
+    cordon__json_end_object(j);
+    if (plan->os == CORDON__OS_WINDOWS) {
+        cordon__json_key(j, "windows");
+        cordon__plan_windows_json(&plan->windows_plan, j);
+    } else {
+        cordon__json_key(j, "linux");
+        cordon__plan_linux_json(&plan->linux_plan, j);
+    }
+    cordon__json_end_object(j);
+}
+
+void cordon__plan_text(const struct cordon__plan *plan, struct cordon__buf *b)
+{
+    size_t i;
+    cordon__buf_printf(b, "plan for %s: mode %s, network %s\n", cordon__os_name_of(plan->os),
+                       mode_name(plan->mode), plan->network ? "on" : "off");
+    cordon__buf_printf(b, "  working directory: %s\n", plan->cwd);
+    if (plan->roots.n == 0)
+        cordon__buf_puts(b, "  writable roots: none\n");
+    for (i = 0; i < plan->roots.n; i++)
+        cordon__buf_printf(b, "  writable root: %s\n", plan->roots.v[i]);
+    for (i = 0; i < plan->n_protect; i++)
+        cordon__buf_printf(b, "  read-only (protected): %s (%s%s)\n", plan->protect[i].path,
+                           kind_name(plan->protect[i].kind),
+                           plan->protect[i].is_gitdir_target ? ", gitdir target" : "");
+    if (plan->private_tmp)
+        cordon__buf_printf(b, "  private temp directory: %s (TMPDIR=%s)\n", plan->tmp_dir,
+                           plan->tmp_env);
+    if (plan->timeout_s)
+        cordon__buf_printf(b, "  timeout: %u s\n", plan->timeout_s);
+    if (plan->shim_dir)
+        cordon__buf_printf(b, "  network stubs (ssh, scp) first on PATH from: %s\n", plan->shim_dir);
+    for (i = 0; i < plan->n_env; i++)
+        cordon__buf_printf(b, "  environment: %s=%s\n", plan->env[i].name, plan->env[i].value);
+}
+
+static int name_is(enum cordon__os os, const char *entry, const char *name)
+{
+    size_t n = strlen(name);
+    const char *eq = strchr(entry, '=');
+    /* Windows keeps hidden "=C:=C:\dir" entries: their name starts with '='. */
+    if (eq == entry && entry[0] == '=')
+        eq = strchr(entry + 1, '=');
+    if (!eq || (size_t)(eq - entry) != n)
+        return 0;
+    if (os == CORDON__OS_WINDOWS) {
+        size_t i;
+        for (i = 0; i < n; i++) {
+            char a = entry[i], c = name[i];
+            if (a >= 'a' && a <= 'z')
+                a = (char)(a - 32);
+            if (c >= 'a' && c <= 'z')
+                c = (char)(c - 32);
+            if (a != c)
+                return 0;
+        }
+        return 1;
+    }
+    return strncmp(entry, name, n) == 0;
+}
+
+static const char *find_var(enum cordon__os os, const char *const *env, const char *name)
+{
+    size_t i;
+    for (i = 0; env && env[i]; i++) {
+        if (name_is(os, env[i], name))
+            return strchr(env[i] + (env[i][0] == '=' ? 1 : 0), '=') + 1;
+    }
+    return NULL;
+}
+
+cordon_error cordon__plan_environment(const struct cordon__plan *plan, const char *const *base,
+                                      struct cordon__strv *out)
+{
+    struct cordon__strv names = {0}, values = {0};
+    enum cordon__os os = plan->os;
+    const char *path_name = os == CORDON__OS_WINDOWS ? "Path" : "PATH";
+    cordon_error e = CORDON_OK;
+    size_t i, k;
+
+    memset(out, 0, sizeof *out);
+    for (i = 0; e == CORDON_OK && i < plan->n_env; i++) {
+        e = cordon__strv_push(&names, plan->env[i].name);
+        if (e == CORDON_OK)
+            e = cordon__strv_push(&values, plan->env[i].value);
+    }
+    if (plan->private_tmp) {
+        static const char *const tmp_vars[] = {"TMPDIR", "TMP", "TEMP", NULL};
+        for (i = 0; e == CORDON_OK && tmp_vars[i]; i++) {
+            e = cordon__strv_push(&names, tmp_vars[i]);
+            if (e == CORDON_OK)
+                e = cordon__strv_push(&values, plan->tmp_env);
+        }
+    }
+    if (e == CORDON_OK && plan->shim_dir) {
+        const char *old = find_var(os, base, path_name);
+        char list_sep = os == CORDON__OS_WINDOWS ? ';' : ':';
+        e = cordon__strv_push(&names, path_name);
+        if (e == CORDON_OK)
+            e = cordon__strv_push_owned(&values,
+                                        (old && *old) ? cordon__asprintf("%s%c%s", plan->shim_dir,
+                                                                         list_sep, old)
+                                                      : cordon__strdup(plan->shim_dir));
+    }
+    /* The caller's variables that are not overridden, in their order. */
+    for (i = 0; e == CORDON_OK && base && base[i]; i++) {
+        int overridden = 0;
+        for (k = 0; k < names.n && !overridden; k++)
+            overridden = name_is(os, base[i], names.v[k]);
+        if (!overridden)
+            e = cordon__strv_push(out, base[i]);
+    }
+    for (k = 0; e == CORDON_OK && k < names.n; k++)
+        e = cordon__strv_pushf(out, "%s=%s", names.v[k], values.v[k]);
+    cordon__strv_free(&names);
+    cordon__strv_free(&values);
+    if (e != CORDON_OK)
+        cordon__strv_free(out);
+    return e;
+}
