@@ -9,4 +9,8 @@
 cordon_error cordon__sys_fail(const char *what, const char *call, int err);
 cordon_error cordon__errno_to_error(int err);
 
+/* The backends of this OS (direct.c, unelevated.c). */
+extern const struct cordon_backend cordon__backend_linux_direct;
+extern const struct cordon_backend cordon__backend_linux_unelevated;
+
 #endif

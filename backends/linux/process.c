@@ -1,0 +1,655 @@
+/* Process launch, wait and tree kill for the Linux backends. See process.h
+ * for the shape of a launch; this file holds no policy. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "process.h"
+
+/* What a child that failed before exec tells its parent. */
+enum child_fail_kind { FAIL_SETUP = 1, FAIL_CHDIR = 2, FAIL_EXEC = 3 };
+struct child_fail {
+    int kind;
+    int err;
+    char step[200];
+};
+
+/* Exit status of a supervisor that could not start the command; only seen
+ * when the failure report itself could not be written. */
+#define SUPERVISOR_FAILED 125
+
+/* ---- async-signal-safe helpers (used between fork and exec) ------------- */
+
+static size_t safe_strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+static void safe_copy(char *dst, size_t cap, const char *src)
+{
+    size_t i = 0;
+    if (!cap)
+        return;
+    for (; src && src[i] && i + 1 < cap; i++)
+        dst[i] = src[i];
+    dst[i] = '\0';
+}
+
+static void write_all(int fd, const void *p, size_t n)
+{
+    const char *c = p;
+    while (n) {
+        ssize_t w = write(fd, c, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        c += w;
+        n -= (size_t)w;
+    }
+}
+
+static void report_and_exit(int fd, int kind, int err, const char *step)
+{
+    struct child_fail f;
+    memset(&f, 0, sizeof f);
+    f.kind = kind;
+    f.err = err;
+    safe_copy(f.step, sizeof f.step, step);
+    write_all(fd, &f, sizeof f);
+    _exit(SUPERVISOR_FAILED);
+}
+
+/* Decimal of a non-negative number into buf; returns buf. */
+static char *safe_utoa(unsigned long v, char *buf, size_t cap)
+{
+    char tmp[24];
+    size_t n = 0, i;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v && n < sizeof tmp);
+    if (n + 1 > cap)
+        n = cap - 1;
+    for (i = 0; i < n; i++)
+        buf[i] = tmp[n - 1 - i];
+    buf[n] = '\0';
+    return buf;
+}
+
+static const char *env_get(const char *const *envp, const char *name)
+{
+    size_t n = safe_strlen(name);
+    for (; envp && *envp; envp++)
+        if (strncmp(*envp, name, n) == 0 && (*envp)[n] == '=')
+            return *envp + n + 1;
+    return NULL;
+}
+
+/* execvpe() with the PATH of |envp| (glibc's searches the caller's own
+ * environment). Returns the errno that best describes the failure. */
+static int exec_search(const char *file, const char *const *argv, const char *const *envp)
+{
+    const char *path, *p;
+    char buf[PATH_MAX];
+    int saw_eacces = 0;
+    size_t flen = safe_strlen(file);
+
+    if (!*file)
+        return ENOENT;
+    if (strchr(file, '/')) {
+        execve(file, (char *const *)argv, (char *const *)envp);
+        return errno;
+    }
+    path = env_get(envp, "PATH");
+    if (!path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    for (p = path;; ) {
+        const char *end = strchr(p, ':');
+        size_t dlen = end ? (size_t)(end - p) : safe_strlen(p);
+        if (dlen + 1 + flen + 1 <= sizeof buf) {
+            if (dlen == 0) {
+                memcpy(buf, file, flen + 1); /* an empty entry is "." */
+            } else {
+                memcpy(buf, p, dlen);
+                buf[dlen] = '/';
+                memcpy(buf + dlen + 1, file, flen + 1);
+            }
+            execve(buf, (char *const *)argv, (char *const *)envp);
+            switch (errno) {
+            case EACCES:
+                saw_eacces = 1;
+                break;
+            case ENOENT:
+            case ENOTDIR:
+            case ESTALE:
+            case ENODEV:
+            case ETIMEDOUT:
+            case ELOOP:
+            case ENAMETOOLONG:
+                break;
+            default:
+                return errno;
+            }
+        }
+        if (!end)
+            break;
+        p = end + 1;
+    }
+    return saw_eacces ? EACCES : ENOENT;
+}
+
+static void reset_signals(void)
+{
+    struct sigaction sa;
+    sigset_t none;
+    int s;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = SIG_DFL;
+    for (s = 1; s < NSIG; s++)
+        if (s != SIGKILL && s != SIGSTOP)
+            sigaction(s, &sa, NULL); /* fails harmlessly for the RT signals glibc owns */
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+}
+
+/* The command's side: stdio, cwd, the backend's restrictions, exec.
+ * Never returns. */
+static void run_command(const struct cordon__launch *l, int err_fd)
+{
+    const struct cordon__spawn *req = l->req;
+    int tmp[3] = {-1, -1, -1};
+    const char *step = NULL;
+    int i, e;
+
+    reset_signals();
+    for (i = 0; i < 3; i++) {
+        if (req->stdio[i] == CORDON_STDIO_INHERIT)
+            continue;
+        tmp[i] = fcntl((int)req->stdio[i], F_DUPFD_CLOEXEC, 3);
+        if (tmp[i] < 0)
+            report_and_exit(err_fd, FAIL_SETUP, errno, "cannot pass the standard streams (fcntl)");
+    }
+    for (i = 0; i < 3; i++)
+        if (tmp[i] >= 0 && dup2(tmp[i], i) < 0)
+            report_and_exit(err_fd, FAIL_SETUP, errno, "cannot pass the standard streams (dup2)");
+    if (req->cwd && chdir(req->cwd) != 0)
+        report_and_exit(err_fd, FAIL_CHDIR, errno, req->cwd);
+    if (l->before_exec && (e = l->before_exec(l->ctx, &step)) != 0)
+        report_and_exit(err_fd, FAIL_SETUP, e, step ? step : "cannot apply the sandbox");
+    e = exec_search(req->argv[0], req->argv, req->envp);
+    report_and_exit(err_fd, FAIL_EXEC, e, req->argv[0]);
+}
+
+/* Subreaper mode: kill every process that is still our descendant (they
+ * are re-parented to us as their parents die) until none is left. */
+static void kill_leftover_children(void)
+{
+    char path[64], num[24], buf[4096];
+    size_t n;
+
+    safe_copy(path, sizeof path, "/proc/self/task/");
+    n = safe_strlen(path);
+    safe_copy(path + n, sizeof path - n, safe_utoa((unsigned long)getpid(), num, sizeof num));
+    n = safe_strlen(path);
+    safe_copy(path + n, sizeof path - n, "/children");
+    for (;;) {
+        int fd = open(path, O_RDONLY | O_CLOEXEC);
+        ssize_t r = -1;
+        int any = 0;
+        if (fd >= 0) {
+            r = read(fd, buf, sizeof buf - 1);
+            close(fd);
+        }
+        if (r > 0) {
+            char *p = buf;
+            buf[r] = '\0';
+            while (*p) {
+                long pid = 0;
+                while (*p == ' ')
+                    p++;
+                while (*p >= '0' && *p <= '9')
+                    pid = pid * 10 + (*p++ - '0');
+                if (pid > 0) {
+                    kill((pid_t)pid, SIGKILL);
+                    any = 1;
+                }
+                if (*p && (*p < '0' || *p > '9'))
+                    p++;
+            }
+        }
+        while (waitpid(-1, NULL, WNOHANG) > 0)
+            any = 1;
+        if (!any) {
+            /* Nothing listed: make sure no child at all remains. */
+            if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD)
+                return;
+            {
+                struct timespec ts = {0, 1000000};
+                nanosleep(&ts, NULL);
+            }
+        }
+    }
+}
+
+/* The supervisor: starts the command, relays its wait status, ends the
+ * rest of the tree. Never returns. */
+static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
+{
+    sigset_t set, old;
+    const char *step = NULL;
+    pid_t child;
+    int pidns = (l->clone_flags & CLONE_NEWPID) != 0;
+    int e, status = 0, done = 0;
+
+    /* Die with the caller: with a pid namespace that ends the whole tree. */
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (!pidns)
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
+    if (l->in_supervisor && (e = l->in_supervisor(l->ctx, &step)) != 0)
+        report_and_exit(err_fd, FAIL_SETUP, e, step ? step : "cannot set up the sandbox");
+
+    sigemptyset(&set);
+    sigaddset(&set, SIGCHLD);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGQUIT);
+    sigaddset(&set, SIGUSR1);
+    sigaddset(&set, SIGUSR2);
+    sigprocmask(SIG_BLOCK, &set, &old);
+
+    child = fork();
+    if (child < 0)
+        report_and_exit(err_fd, FAIL_SETUP, errno, "cannot start the command (fork)");
+    if (child == 0) {
+        close(status_fd);
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+        run_command(l, err_fd);
+    }
+    close(err_fd);
+
+    while (!done) {
+        siginfo_t info;
+        int sig = sigwaitinfo(&set, &info);
+        if (sig < 0)
+            continue;
+        if (sig == SIGCHLD) {
+            pid_t w;
+            int st;
+            while ((w = waitpid(-1, &st, WNOHANG)) > 0)
+                if (w == child) {
+                    status = st;
+                    done = 1;
+                }
+        } else if (sig != SIGINT && sig != SIGQUIT) {
+            /* Terminal signals already reach the command (same process
+             * group); others sent to the supervisor are passed on. */
+            kill(child, sig);
+        }
+    }
+    if (!pidns)
+        kill_leftover_children();
+    write_all(status_fd, &status, sizeof status);
+    /* Leaving pid 1 makes the kernel kill what is left in the namespace. */
+    _exit(0);
+}
+
+/* ---- the caller's side ---------------------------------------------------- */
+
+static int open_pidfd(pid_t pid)
+{
+#ifdef SYS_pidfd_open
+    int fd = (int)syscall(SYS_pidfd_open, pid, 0);
+    if (fd >= 0) {
+        fcntl(fd, F_SETFD, FD_CLOEXEC);
+        return fd;
+    }
+#else
+    (void)pid;
+#endif
+    return -1;
+}
+
+static cordon_error child_failure(const struct cordon__launch *l, const struct child_fail *f)
+{
+    const char *cmd = l->req->argv[0];
+    char *what = NULL;
+    cordon_error e;
+
+    switch (f->kind) {
+    case FAIL_EXEC:
+        if (f->err == ENOENT) {
+            what = cordon__asprintf("command not found: %s", cmd);
+            e = cordon__fail_os(CORDON_ERR_NOT_FOUND, what ? what : cmd, "execve", "errno",
+                                f->err, strerror(f->err));
+        } else {
+            cordon_error code = (f->err == ENOMEM || f->err == E2BIG) ? CORDON_ERR_OS
+                                                                       : CORDON_ERR_NOT_EXECUTABLE;
+            what = cordon__asprintf("cannot execute %s", cmd);
+            e = cordon__fail_os(code, what ? what : cmd, "execve", "errno", f->err,
+                                strerror(f->err));
+        }
+        break;
+    case FAIL_CHDIR:
+        what = cordon__asprintf("cannot change to the working directory %s for %s", f->step, cmd);
+        e = cordon__fail_os(CORDON_ERR_PATH, what ? what : f->step, "chdir", "errno", f->err,
+                            strerror(f->err));
+        break;
+    default:
+        what = cordon__asprintf("cannot start %s in the sandbox: %s", cmd, f->step);
+        e = cordon__sys_fail(what ? what : f->step, "setup", f->err);
+        if (e == CORDON_ERR_PATH || e == CORDON_ERR_INVALID_ARGUMENT)
+            e = CORDON_ERR_OS; /* a setup step, not the caller's path */
+        break;
+    }
+    free(what);
+    return e;
+}
+
+cordon_error cordon__process_spawn(const struct cordon__launch *l, struct cordon__proc **out)
+{
+    struct cordon__proc *proc = NULL;
+    int errp[2] = {-1, -1}, statp[2] = {-1, -1};
+    struct child_fail f;
+    ssize_t r;
+    pid_t pid = -1;
+    cordon_error e = CORDON_OK;
+
+    *out = NULL;
+    if (!l->req || !l->req->argv || !l->req->argv[0])
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "no command to run");
+    proc = cordon__xcalloc(1, sizeof *proc);
+    if (!proc)
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting %s", l->req->argv[0]);
+    proc->pidfd = -1;
+    proc->status_fd = -1;
+    proc->supervised = l->supervise;
+
+    if (pipe2(errp, O_CLOEXEC) != 0) {
+        e = cordon__sys_fail("cannot start the command", "pipe2", errno);
+        goto done;
+    }
+    if (l->supervise && pipe2(statp, O_CLOEXEC) != 0) {
+        e = cordon__sys_fail("cannot start the command", "pipe2", errno);
+        goto done;
+    }
+
+    if (l->supervise && l->clone_flags)
+        pid = (pid_t)syscall(SYS_clone, (unsigned long)(l->clone_flags | SIGCHLD), NULL, NULL,
+                             NULL, NULL);
+    else
+        pid = fork();
+    if (pid < 0) {
+        e = cordon__sys_fail("cannot start the command", l->clone_flags ? "clone" : "fork", errno);
+        goto done;
+    }
+    if (pid == 0) {
+        close(errp[0]);
+        if (l->supervise) {
+            close(statp[0]);
+            supervise(l, errp[1], statp[1]);
+        }
+        run_command(l, errp[1]);
+    }
+
+    proc->pid = pid;
+    close(errp[1]);
+    errp[1] = -1;
+    if (l->supervise) {
+        close(statp[1]);
+        statp[1] = -1;
+        proc->status_fd = statp[0];
+        statp[0] = -1;
+    }
+    do
+        r = read(errp[0], &f, sizeof f);
+    while (r < 0 && errno == EINTR);
+    if (r == (ssize_t)sizeof f) {
+        f.step[sizeof f.step - 1] = '\0';
+        e = child_failure(l, &f);
+        goto done;
+    }
+    proc->pidfd = open_pidfd(pid);
+    *out = proc;
+    proc = NULL;
+done:
+    if (errp[0] >= 0)
+        close(errp[0]);
+    if (errp[1] >= 0)
+        close(errp[1]);
+    if (statp[0] >= 0)
+        close(statp[0]);
+    if (statp[1] >= 0)
+        close(statp[1]);
+    if (proc) {
+        if (pid > 0) {
+            kill(pid, SIGKILL);
+            while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+                ;
+            proc->reaped = 1;
+        }
+        cordon__process_free(proc);
+    }
+    return e;
+}
+
+/* ---- tree kill from the caller ------------------------------------------- */
+
+struct pidset {
+    pid_t *v;
+    size_t n, cap;
+};
+
+static int pidset_has(const struct pidset *s, pid_t p)
+{
+    size_t i;
+    for (i = 0; i < s->n; i++)
+        if (s->v[i] == p)
+            return 1;
+    return 0;
+}
+
+static int pidset_add(struct pidset *s, pid_t p)
+{
+    if (pidset_has(s, p))
+        return 0;
+    if (s->n == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 64;
+        pid_t *v = realloc(s->v, cap * sizeof *v);
+        if (!v)
+            return 0;
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->n++] = p;
+    return 1;
+}
+
+/* Adds the children of every thread of |pid|; returns how many were new. */
+static size_t add_children(struct pidset *s, pid_t pid)
+{
+    char path[64];
+    DIR *d;
+    struct dirent *de;
+    size_t added = 0;
+
+    snprintf(path, sizeof path, "/proc/%ld/task", (long)pid);
+    d = opendir(path);
+    if (!d)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        char cpath[320], buf[4096];
+        int fd;
+        ssize_t r;
+        char *p, *end;
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(cpath, sizeof cpath, "/proc/%ld/task/%s/children", (long)pid, de->d_name);
+        fd = open(cpath, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        r = read(fd, buf, sizeof buf - 1);
+        close(fd);
+        if (r <= 0)
+            continue;
+        buf[r] = '\0';
+        for (p = buf;; p = end) {
+            long c = strtol(p, &end, 10);
+            if (end == p)
+                break;
+            if (c > 0 && pidset_add(s, (pid_t)c))
+                added++;
+        }
+    }
+    closedir(d);
+    return added;
+}
+
+/* Stops the whole tree under |root| first (so nothing forks away while we
+ * look), then kills it. A process that already left the tree (double fork
+ * to init) is outside it; the backends that need more use a pid namespace. */
+static void kill_tree(pid_t root)
+{
+    struct pidset s = {0};
+    size_t i, round;
+
+    pidset_add(&s, root);
+    kill(root, SIGSTOP);
+    for (round = 0; round < 64; round++) {
+        size_t before = s.n, added = 0;
+        for (i = 0; i < before; i++)
+            added += add_children(&s, s.v[i]);
+        for (i = before; i < s.n; i++)
+            kill(s.v[i], SIGSTOP);
+        if (!added)
+            break;
+    }
+    for (i = s.n; i > 0; i--)
+        kill(s.v[i - 1], SIGKILL);
+    free(s.v);
+}
+
+cordon_error cordon__process_kill(struct cordon__proc *proc)
+{
+    if (!proc || proc->reaped)
+        return CORDON_OK;
+    kill_tree(proc->pid);
+    return CORDON_OK;
+}
+
+static void decode_status(int st, struct cordon__exit *out)
+{
+    if (WIFEXITED(st)) {
+        out->exit_code = WEXITSTATUS(st);
+        out->term_signal = 0;
+    } else if (WIFSIGNALED(st)) {
+        out->exit_code = 128 + WTERMSIG(st);
+        out->term_signal = WTERMSIG(st);
+    }
+}
+
+/* 1 when the process ended within |ms| milliseconds. */
+static int wait_exit(struct cordon__proc *proc, unsigned long ms)
+{
+    double deadline = cordon__os_now() + (double)ms / 1000.0;
+    for (;;) {
+        double left = deadline - cordon__os_now();
+        int tmo = left <= 0 ? 0 : (int)(left * 1000.0) + 1;
+        if (proc->pidfd >= 0) {
+            struct pollfd p = {proc->pidfd, POLLIN, 0};
+            int r = poll(&p, 1, tmo);
+            if (r > 0)
+                return 1;
+            if (r < 0 && errno != EINTR)
+                return 0;
+        } else {
+            siginfo_t si;
+            memset(&si, 0, sizeof si);
+            if (waitid(P_PID, (id_t)proc->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+                si.si_pid == proc->pid)
+                return 1;
+            {
+                struct timespec ts = {0, 2000000};
+                nanosleep(&ts, NULL);
+            }
+        }
+        if (left <= 0)
+            return 0;
+    }
+}
+
+cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeout_ms,
+                                  struct cordon__exit *out)
+{
+    int st = 0, relayed = 0;
+    pid_t w;
+
+    if (!proc)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "no process to wait for");
+    if (proc->reaped) {
+        *out = proc->result;
+        return CORDON_OK;
+    }
+    memset(&proc->result, 0, sizeof proc->result);
+    if (timeout_ms && !wait_exit(proc, timeout_ms)) {
+        kill_tree(proc->pid);
+        proc->result.timed_out = 1;
+    }
+    do
+        w = waitpid(proc->pid, &st, 0);
+    while (w < 0 && errno == EINTR);
+    if (w < 0)
+        return cordon__sys_fail("cannot wait for the command", "waitpid", errno);
+    proc->reaped = 1;
+    if (proc->supervised && proc->status_fd >= 0 && !proc->result.timed_out) {
+        int rs;
+        ssize_t r;
+        do
+            r = read(proc->status_fd, &rs, sizeof rs);
+        while (r < 0 && errno == EINTR);
+        if (r == (ssize_t)sizeof rs) {
+            st = rs;
+            relayed = 1;
+        }
+    }
+    if (proc->supervised && !relayed && !proc->result.timed_out && WIFEXITED(st) &&
+        WEXITSTATUS(st) == SUPERVISOR_FAILED)
+        return cordon__fail(CORDON_ERR_OS, "the sandbox supervisor of the command failed");
+    decode_status(st, &proc->result);
+    *out = proc->result;
+    return CORDON_OK;
+}
+
+void cordon__process_free(struct cordon__proc *proc)
+{
+    if (!proc)
+        return;
+    if (!proc->reaped && proc->pid > 0) {
+        kill_tree(proc->pid);
+        while (waitpid(proc->pid, NULL, 0) < 0 && errno == EINTR)
+            ;
+    }
+    if (proc->pidfd >= 0)
+        close(proc->pidfd);
+    if (proc->status_fd >= 0)
+        close(proc->status_fd);
+    free(proc);
+}

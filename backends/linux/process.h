@@ -1,0 +1,63 @@
+/* The process launch shared by the Linux backends (backends/linux/process.c).
+ *
+ * Shape of a launch:
+ *   caller ──fork──► command                          (no supervisor)
+ *   caller ──clone(ns flags)──► supervisor ──fork──► command
+ *
+ * The supervisor is pid 1 of a new pid namespace when clone_flags holds
+ * CLONE_NEWPID (its exit makes the kernel kill everything left in the
+ * namespace), otherwise a child subreaper that kills the leftover tree
+ * when the command ends. It relays the command's wait status to the
+ * caller through a pipe, so signals and exit codes reach the caller as if
+ * the command were its own child.
+ *
+ * Everything that runs between fork and exec is async-signal-safe: the
+ * hooks must not allocate, lock or use stdio (the caller of libcordon may
+ * be multithreaded).
+ */
+#ifndef CORDON_LINUX_PROCESS_H
+#define CORDON_LINUX_PROCESS_H
+
+#include <sys/types.h>
+
+#include "linux.h"
+
+/* A hook reports failure by returning an errno value and pointing *step
+ * at a static description ("mount /tmp (mount)"). */
+typedef int (*cordon__child_hook)(void *ctx, const char **step);
+
+struct cordon__launch {
+    const struct cordon__spawn *req;
+    int supervise;              /* 1: run the supervisor described above */
+    unsigned long clone_flags;  /* CLONE_NEW* for the supervisor; 0: fork */
+    /* In the supervisor, right after clone (maps, mounts); may be NULL. */
+    cordon__child_hook in_supervisor;
+    /* In the command's process after stdio and cwd, just before exec
+     * (no_new_privs, capabilities, Landlock, seccomp); may be NULL. */
+    cordon__child_hook before_exec;
+    void *ctx;
+};
+
+struct cordon__proc {
+    pid_t pid;          /* the supervisor when supervised, else the command */
+    int pidfd;          /* -1 when pidfd_open is unavailable */
+    int status_fd;      /* read end of the status relay; -1 unsupervised */
+    int supervised;
+    int reaped;
+    struct cordon__exit result;
+    void *backend_data; /* owned by the backend that spawned it */
+};
+
+/* Starts the command. On exec failure returns CORDON_ERR_NOT_FOUND /
+ * CORDON_ERR_NOT_EXECUTABLE (or the failing setup step's error) with a
+ * message naming the command, and reaps the child itself. */
+cordon_error cordon__process_spawn(const struct cordon__launch *launch, struct cordon__proc **out);
+/* Waits; on timeout ends the whole tree and sets timed_out. */
+cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeout_ms,
+                                  struct cordon__exit *out);
+/* Ends the whole tree now (stops every descendant, then kills them). */
+cordon_error cordon__process_kill(struct cordon__proc *proc);
+/* Kills what is left, reaps, closes and frees |proc|. NULL is fine. */
+void cordon__process_free(struct cordon__proc *proc);
+
+#endif
