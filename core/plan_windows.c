@@ -1,20 +1,319 @@
+/* The Windows part of a plan: capability SIDs, the ACEs to ensure, the
+ * restricted-token spec and where to look for the Everyone hole. Pure data
+ * computed from the portable plan and host facts, so that it is the same
+ * whether it is compiled on Windows for a run or on Linux for explain and
+ * the plan tests. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "internal.h"
 
-cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struct cordon__host *host)
+/* Used only when the host has no per-user secret (a Windows plan compiled
+ * on another OS): the SIDs are then illustrative and the plan says so. */
+static const unsigned char placeholder_secret[] = "cordon placeholder secret: not a real SID";
+
+static int upper(int c)
 {
-    (void)plan;
-    (void)host;
+    return (c >= 'a' && c <= 'z') ? c - 'a' + 'A' : c;
+}
+
+void cordon__win_derive_sid(const unsigned char *secret, size_t secret_len, const char *purpose,
+                            const char *name, char out[CORDON__WIN_SID_MAX])
+{
+    struct cordon__buf msg = {0};
+    unsigned char mac[32];
+    size_t i, at;
+
+    /* purpose NUL name: paths compare case-insensitively on Windows, so
+     * the same root spelled differently gets the same SID. */
+    cordon__buf_puts(&msg, purpose);
+    cordon__buf_add(&msg, "\0", 1);
+    for (i = 0; name && name[i]; i++) {
+        char c = (char)upper((unsigned char)name[i]);
+        cordon__buf_add(&msg, &c, 1);
+    }
+    cordon__hmac_sha256(secret, secret_len, msg.oom ? NULL : msg.p, msg.oom ? 0 : msg.len, mac);
+    cordon__buf_free(&msg);
+    at = (size_t)snprintf(out, CORDON__WIN_SID_MAX, "%s", CORDON__WIN_SID_PREFIX);
+    for (i = 0; i < 6 && at < CORDON__WIN_SID_MAX; i++) {
+        unsigned long v = ((unsigned long)mac[4 * i] << 24) | ((unsigned long)mac[4 * i + 1] << 16) |
+                          ((unsigned long)mac[4 * i + 2] << 8) | (unsigned long)mac[4 * i + 3];
+        at += (size_t)snprintf(out + at, CORDON__WIN_SID_MAX - at, i ? "-%lu" : "%lu", v);
+    }
+}
+
+int cordon__win_is_cordon_sid(const char *sid)
+{
+    size_t n = strlen(CORDON__WIN_SID_PREFIX);
+    return sid && strncmp(sid, CORDON__WIN_SID_PREFIX, n) == 0 && sid[n] >= '0' && sid[n] <= '9';
+}
+
+static cordon_error add_ace(struct cordon__plan_windows *wp, size_t *cap, const char *path,
+                            const char *sid, enum cordon__win_ace_type type, unsigned long mask,
+                            unsigned inherit, int persistent, int create_dir, const char *why)
+{
+    struct cordon__win_ace *a;
+    if (wp->n_aces == *cap) {
+        size_t ncap = *cap ? 2 * *cap : 8;
+        struct cordon__win_ace *na = realloc(wp->aces, ncap * sizeof *na);
+        if (!na)
+            return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory compiling the Windows plan");
+        wp->aces = na;
+        *cap = ncap;
+    }
+    a = &wp->aces[wp->n_aces];
+    memset(a, 0, sizeof *a);
+    a->path = cordon__strdup(path);
+    a->sid = cordon__strdup(sid);
+    if (!a->path || !a->sid) {
+        free(a->path);
+        free(a->sid);
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory compiling the Windows plan");
+    }
+    a->type = type;
+    a->mask = mask;
+    a->inherit = inherit;
+    a->persistent = persistent;
+    a->create_dir = create_dir;
+    a->why = why;
+    wp->n_aces++;
     return CORDON_OK;
 }
 
-void cordon__plan_windows_free(struct cordon__plan_windows *lp)
+static cordon_error push_unique(struct cordon__strv *sv, const char *s)
 {
-    (void)lp;
+    if (!s || cordon__strv_contains(sv, s))
+        return CORDON_OK;
+    return cordon__strv_push(sv, s);
 }
 
-void cordon__plan_windows_json(const struct cordon__plan_windows *lp, struct cordon__json *j)
+static int within_a_root(const struct cordon__plan *plan, const char *path)
 {
-    (void)lp;
+    size_t i;
+    for (i = 0; i < plan->roots.n; i++)
+        if (cordon__path_within(CORDON__OS_WINDOWS, path, plan->roots.v[i]))
+            return 1;
+    return 0;
+}
+
+cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struct cordon__host *host)
+{
+    struct cordon__plan_windows *wp = &plan->windows_plan;
+    const unsigned char *secret = host->user_secret;
+    size_t secret_len = host->user_secret_len, cap = 0, i, r;
+    const unsigned CI_OI = CORDON__WIN_CONTAINER_INHERIT | CORDON__WIN_OBJECT_INHERIT;
+    char sid[CORDON__WIN_SID_MAX];
+    cordon_error e = CORDON_OK;
+
+    memset(wp, 0, sizeof *wp);
+    if (plan->mode == CORDON_MODE_FULL_ACCESS)
+        return CORDON_OK; /* nothing is restricted, nothing to grant */
+    wp->sandboxed = 1;
+    if (!secret || secret_len == 0) {
+        secret = placeholder_secret;
+        secret_len = sizeof placeholder_secret - 1;
+        wp->secret_placeholder = 1;
+    }
+
+    for (i = 0; i < plan->roots.n; i++) {
+        cordon__win_derive_sid(secret, secret_len, "root", plan->roots.v[i], sid);
+        if ((e = cordon__strv_push(&wp->root_sids, sid)) != CORDON_OK)
+            goto done;
+    }
+    if (plan->private_tmp && plan->tmp_dir) {
+        /* One SID per run: the directory is deleted after the run, so this
+         * SID never lingers in an ACL. */
+        cordon__win_derive_sid(secret, secret_len, "tmp",
+                               host->run_id ? host->run_id : plan->tmp_dir, sid);
+        if (!(wp->tmp_sid = cordon__strdup(sid))) {
+            e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory compiling the Windows plan");
+            goto done;
+        }
+    }
+
+    /* Allows: each root for its own SID, inherited by everything below. */
+    for (i = 0; i < plan->roots.n; i++)
+        if ((e = add_ace(wp, &cap, plan->roots.v[i], wp->root_sids.v[i], CORDON__WIN_ACE_ALLOW,
+                         CORDON__WIN_ALLOW_MASK, CI_OI, 1, 0, "writable root")) != CORDON_OK)
+            goto done;
+    if (wp->tmp_sid &&
+        (e = add_ace(wp, &cap, plan->tmp_dir, wp->tmp_sid, CORDON__WIN_ACE_ALLOW,
+                     CORDON__WIN_ALLOW_MASK | CORDON__WIN_FILE_DELETE_CHILD, CI_OI, 0, 1,
+                     "private temp directory (created for the run, deleted after)")) != CORDON_OK)
+        goto done;
+
+    /* Denies: each protected path, for the SID of every root that
+     * contains it (nested roots would otherwise inherit write into it),
+     * and at least for its own root's SID. */
+    for (i = 0; i < plan->n_protect; i++) {
+        const struct cordon__protected *p = &plan->protect[i];
+        int missing = p->kind == CORDON__PATH_MISSING;
+        unsigned inherit = p->kind == CORDON__PATH_FILE ? 0 : CI_OI;
+        const char *why = p->is_gitdir_target
+                              ? "protected: the git directory a .git file points to"
+                              : missing ? "protected path, not there yet: created empty so that "
+                                          "the sandbox cannot create it"
+                                        : "protected path";
+        int create = missing && !p->is_gitdir_target;
+        for (r = 0; r < plan->roots.n; r++) {
+            if (r != p->root && !cordon__path_within(CORDON__OS_WINDOWS, p->path, plan->roots.v[r]))
+                continue;
+            if ((e = add_ace(wp, &cap, p->path, wp->root_sids.v[r], CORDON__WIN_ACE_DENY,
+                             CORDON__WIN_DENY_MASK, inherit, 1, create, why)) != CORDON_OK)
+                goto done;
+        }
+    }
+
+    /* The null device: redirects to NUL must keep working. */
+    if ((e = add_ace(wp, &cap, "\\\\.\\NUL", CORDON__WIN_LOGON_SID_MARK, CORDON__WIN_ACE_ALLOW,
+                     CORDON__WIN_NUL_MASK, 0, 0, 0, "null device")) != CORDON_OK)
+        goto done;
+    for (i = 0; i < wp->root_sids.n; i++)
+        if ((e = add_ace(wp, &cap, "\\\\.\\NUL", wp->root_sids.v[i], CORDON__WIN_ACE_ALLOW,
+                         CORDON__WIN_NUL_MASK, 0, 0, 0, "null device")) != CORDON_OK)
+            goto done;
+
+    /* The token: WRITE_RESTRICTED makes every write pass a second access
+     * check against only these SIDs; reads stay as the user's. */
+    wp->token_flags =
+        CORDON__WIN_DISABLE_MAX_PRIVILEGE | CORDON__WIN_LUA_TOKEN | CORDON__WIN_WRITE_RESTRICTED;
+    for (i = 0; i < wp->root_sids.n; i++)
+        if ((e = cordon__strv_push(&wp->restricting_sids, wp->root_sids.v[i])) != CORDON_OK)
+            goto done;
+    if ((wp->tmp_sid && (e = cordon__strv_push(&wp->restricting_sids, wp->tmp_sid)) != CORDON_OK) ||
+        (e = cordon__strv_push(&wp->restricting_sids, CORDON__WIN_LOGON_SID_MARK)) != CORDON_OK ||
+        (e = cordon__strv_push(&wp->restricting_sids, CORDON__WIN_EVERYONE_SID)) != CORDON_OK)
+        goto done;
+    /* Objects the command creates without an inherited DACL (pipes,
+     * events, sections) must be usable by itself and by the real user. */
+    if ((e = push_unique(&wp->default_dacl_sids, host->user_sid)) != CORDON_OK ||
+        (e = cordon__strv_push(&wp->default_dacl_sids, CORDON__WIN_LOGON_SID_MARK)) != CORDON_OK ||
+        (e = cordon__strv_push(&wp->default_dacl_sids, "S-1-5-18")) != CORDON_OK ||
+        (e = cordon__strv_push(&wp->default_dacl_sids, CORDON__WIN_EVERYONE_SID)) != CORDON_OK)
+        goto done;
+    for (i = 0; i < wp->restricting_sids.n; i++)
+        if (cordon__win_is_cordon_sid(wp->restricting_sids.v[i]) &&
+            (e = push_unique(&wp->default_dacl_sids, wp->restricting_sids.v[i])) != CORDON_OK)
+            goto done;
+
+    /* The Everyone hole: directories outside the roots that a write-
+     * restricted token may still write because Everyone (a restricting
+     * SID) is granted write there. The backend adds PATH entries. */
+    for (i = 0; host->system_dirs && host->system_dirs[i]; i++)
+        if (!within_a_root(plan, host->system_dirs[i]) &&
+            (e = push_unique(&wp->hole_candidates, host->system_dirs[i])) != CORDON_OK)
+            goto done;
+    if (host->tmp_base && !within_a_root(plan, host->tmp_base) &&
+        (e = push_unique(&wp->hole_candidates, host->tmp_base)) != CORDON_OK)
+        goto done;
+done:
+    return e;
+}
+
+void cordon__plan_windows_free(struct cordon__plan_windows *wp)
+{
+    size_t i;
+    for (i = 0; i < wp->n_aces; i++) {
+        free(wp->aces[i].path);
+        free(wp->aces[i].sid);
+    }
+    free(wp->aces);
+    free(wp->tmp_sid);
+    cordon__strv_free(&wp->root_sids);
+    cordon__strv_free(&wp->restricting_sids);
+    cordon__strv_free(&wp->default_dacl_sids);
+    cordon__strv_free(&wp->hole_candidates);
+    memset(wp, 0, sizeof *wp);
+}
+
+static void json_mask_names(struct cordon__json *j, unsigned long mask)
+{
+    static const struct {
+        unsigned long bit;
+        const char *name;
+    } bits[] = {
+        {CORDON__WIN_FILE_GENERIC_READ, "FILE_GENERIC_READ"},
+        {CORDON__WIN_FILE_GENERIC_WRITE, "FILE_GENERIC_WRITE"},
+        {CORDON__WIN_FILE_GENERIC_EXECUTE, "FILE_GENERIC_EXECUTE"},
+        {CORDON__WIN_FILE_WRITE_DATA, "FILE_WRITE_DATA"},
+        {CORDON__WIN_FILE_APPEND_DATA, "FILE_APPEND_DATA"},
+        {CORDON__WIN_FILE_WRITE_EA, "FILE_WRITE_EA"},
+        {CORDON__WIN_FILE_WRITE_ATTRIBUTES, "FILE_WRITE_ATTRIBUTES"},
+        {CORDON__WIN_DELETE, "DELETE"},
+        {CORDON__WIN_FILE_DELETE_CHILD, "FILE_DELETE_CHILD"},
+    };
+    size_t i;
+    cordon__json_begin_array(j);
+    for (i = 0; i < sizeof bits / sizeof bits[0]; i++)
+        if ((mask & bits[i].bit) == bits[i].bit)
+            cordon__json_string(j, bits[i].name);
+    cordon__json_end_array(j);
+}
+
+void cordon__plan_windows_json(const struct cordon__plan_windows *wp, struct cordon__json *j)
+{
+    size_t i;
+
     cordon__json_begin_object(j);
+    cordon__json_kbool(j, "sandboxed", wp->sandboxed);
+    if (!wp->sandboxed) {
+        cordon__json_kstr(j, "note", "full-access: the command runs as the user, unrestricted");
+        cordon__json_end_object(j);
+        return;
+    }
+    cordon__json_kbool(j, "sids_are_placeholders", wp->secret_placeholder);
+    if (wp->secret_placeholder)
+        cordon__json_kstr(j, "sids_note", "compiled without this user's secret (another OS or "
+                                          "no profile): the SIDs shown are placeholders; the real "
+                                          "ones are derived on the Windows host");
+    cordon__json_key(j, "capability_sids");
+    cordon__json_strv(j, &wp->root_sids);
+    cordon__json_kstr(j, "tmp_sid", wp->tmp_sid);
+    cordon__json_key(j, "aces");
+    cordon__json_begin_array(j);
+    for (i = 0; i < wp->n_aces; i++) {
+        const struct cordon__win_ace *a = &wp->aces[i];
+        cordon__json_begin_object(j);
+        cordon__json_kstr(j, "path", a->path);
+        cordon__json_kstr(j, "sid", a->sid);
+        cordon__json_kstr(j, "type", a->type == CORDON__WIN_ACE_DENY ? "deny" : "allow");
+        cordon__json_key(j, "mask");
+        cordon__json_uint_hex(j, a->mask);
+        cordon__json_key(j, "rights");
+        json_mask_names(j, a->mask);
+        cordon__json_key(j, "inherit");
+        cordon__json_begin_array(j);
+        if (a->inherit & CORDON__WIN_CONTAINER_INHERIT)
+            cordon__json_string(j, "CONTAINER_INHERIT_ACE");
+        if (a->inherit & CORDON__WIN_OBJECT_INHERIT)
+            cordon__json_string(j, "OBJECT_INHERIT_ACE");
+        cordon__json_end_array(j);
+        cordon__json_kbool(j, "persistent", a->persistent);
+        cordon__json_kbool(j, "create_dir", a->create_dir);
+        cordon__json_kstr(j, "why", a->why);
+        cordon__json_end_object(j);
+    }
+    cordon__json_end_array(j);
+    cordon__json_key(j, "token");
+    cordon__json_begin_object(j);
+    cordon__json_key(j, "flags");
+    cordon__json_begin_array(j);
+    if (wp->token_flags & CORDON__WIN_DISABLE_MAX_PRIVILEGE)
+        cordon__json_string(j, "DISABLE_MAX_PRIVILEGE");
+    if (wp->token_flags & CORDON__WIN_LUA_TOKEN)
+        cordon__json_string(j, "LUA_TOKEN");
+    if (wp->token_flags & CORDON__WIN_WRITE_RESTRICTED)
+        cordon__json_string(j, "WRITE_RESTRICTED");
+    cordon__json_end_array(j);
+    cordon__json_key(j, "restricting_sids");
+    cordon__json_strv(j, &wp->restricting_sids);
+    cordon__json_key(j, "default_dacl_sids");
+    cordon__json_strv(j, &wp->default_dacl_sids);
+    cordon__json_kstr(j, "note", "\"logon\" is the logon SID of the caller's session, "
+                                 "read from the token at run time");
+    cordon__json_end_object(j);
+    cordon__json_key(j, "everyone_hole_scan");
+    cordon__json_strv(j, &wp->hole_candidates);
     cordon__json_end_object(j);
 }

@@ -151,7 +151,7 @@ char *cordon__win_cmdline_batch(const char *cmd_exe, const char *script, const c
         cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "a batch file path cannot contain '\"'");
         return NULL;
     }
-    for (i = 1; argv && argv[i]; i++) {
+    for (i = 1; argv && argv[0] && argv[i]; i++) {
         if (strpbrk(argv[i], "\r\n")) {
             cordon__fail(CORDON_ERR_INVALID_ARGUMENT,
                          "argument %lu contains a line break, which cannot be passed to a "
@@ -172,7 +172,7 @@ char *cordon__win_cmdline_batch(const char *cmd_exe, const char *script, const c
             cordon__buf_add(&b, p, 1);
     }
     cordon__buf_add(&b, "\"", 1);
-    for (i = 1; argv && argv[i]; i++) {
+    for (i = 1; argv && argv[0] && argv[i]; i++) {
         cordon__buf_add(&b, " ", 1);
         batch_quote_arg(&b, argv[i]);
     }

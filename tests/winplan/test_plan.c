@@ -1,0 +1,287 @@
+/* The Windows part of compiled plans, on a fake Windows host: SIDs per
+ * root, the ACE list (masks, inheritance, no FILE_DELETE_CHILD on root
+ * allows, denies on protected paths including a gitdir target and missing
+ * ones), the NUL grant, the token spec, full-access and placeholder cases,
+ * and the JSON. */
+#include "harness.h"
+#include "internal.h"
+
+static const unsigned char secret[32] = "per-user secret for the tests..";
+
+static const struct {
+    const char *path;
+    enum cordon__path_kind kind;
+} fs[] = {
+    {"C:\\work\\app", CORDON__PATH_DIR},
+    {"C:\\work\\app\\.git", CORDON__PATH_DIR},
+    {"C:\\work\\app\\.git\\worktrees\\wt", CORDON__PATH_DIR},
+    {"C:\\work\\wt", CORDON__PATH_DIR},
+    {"C:\\work\\wt\\.git", CORDON__PATH_FILE},
+    {"C:\\Users\\me\\AppData\\Local\\Temp", CORDON__PATH_DIR},
+};
+
+static enum cordon__path_kind fake_kind(const char *path)
+{
+    size_t i;
+    for (i = 0; i < sizeof fs / sizeof fs[0]; i++)
+        if (cordon__streq_nocase(fs[i].path, path))
+            return fs[i].kind;
+    return CORDON__PATH_MISSING;
+}
+
+static cordon_error fake_realpath(const char *path, char **out)
+{
+    char *n = cordon__path_normalize(CORDON__OS_WINDOWS, path);
+    if (!n)
+        return CORDON_ERR_NO_MEMORY;
+    if (fake_kind(n) == CORDON__PATH_MISSING) {
+        free(n);
+        return cordon__fail(CORDON_ERR_PATH, "cannot resolve %s", path);
+    }
+    *out = n;
+    return CORDON_OK;
+}
+
+static cordon_error fake_read(const char *path, size_t max, char **out)
+{
+    (void)max;
+    if (!cordon__streq_nocase(path, "C:\\work\\wt\\.git"))
+        return cordon__fail(CORDON_ERR_PATH, "no file %s", path);
+    *out = cordon__strdup("gitdir: C:\\work\\app\\.git\\worktrees\\wt\r\n");
+    return CORDON_OK;
+}
+
+static const char *const sysdirs[] = {"C:\\", "C:\\Windows", "C:\\Program Files", "C:\\Users", NULL};
+
+static void fake_host(struct cordon__host *h, int with_secret)
+{
+    memset(h, 0, sizeof *h);
+    h->os = CORDON__OS_WINDOWS;
+    h->home = "C:\\Users\\me";
+    h->system_dirs = sysdirs;
+    h->tmp_base = "C:\\Users\\me\\AppData\\Local\\Temp";
+    h->shim_dir = "C:\\Users\\me\\AppData\\Local\\cordon\\shims";
+    h->run_id = "42-abcdef";
+    h->user_sid = "S-1-5-21-1-2-3-1001";
+    h->user_secret = with_secret ? secret : NULL;
+    h->user_secret_len = with_secret ? sizeof secret : 0;
+    h->realpath = fake_realpath;
+    h->path_kind = fake_kind;
+    h->read_text = fake_read;
+}
+
+static cordon_policy *workspace_policy(void)
+{
+    cordon_policy *p = NULL;
+    static const char *const prot[] = {".git", ".cordon", ".codex", ".agents"};
+    size_t i;
+    CHECK(cordon_policy_new(&p) == CORDON_OK);
+    if (!p)
+        return NULL;
+    CHECK(cordon_policy_set_mode(p, CORDON_MODE_WORKSPACE_WRITE) == CORDON_OK);
+    CHECK(cordon_policy_clear_writable_roots(p) == CORDON_OK);
+    CHECK(cordon_policy_add_writable_root(p, "C:\\work\\app") == CORDON_OK);
+    CHECK(cordon_policy_add_writable_root(p, "C:\\work\\wt") == CORDON_OK);
+    CHECK(cordon_policy_clear_protected_paths(p) == CORDON_OK);
+    for (i = 0; i < 4; i++)
+        CHECK(cordon_policy_add_protected_path(p, prot[i]) == CORDON_OK);
+    CHECK(cordon_policy_set_private_tmp(p, 1) == CORDON_OK);
+    return p;
+}
+
+static const struct cordon__win_ace *find_ace(const struct cordon__plan_windows *wp,
+                                              const char *path, const char *sid,
+                                              enum cordon__win_ace_type type)
+{
+    size_t i;
+    for (i = 0; i < wp->n_aces; i++)
+        if (cordon__streq_nocase(wp->aces[i].path, path) && strcmp(wp->aces[i].sid, sid) == 0 &&
+            wp->aces[i].type == type)
+            return &wp->aces[i];
+    return NULL;
+}
+
+static void check_workspace_plan(void)
+{
+    struct cordon__host h;
+    struct cordon__plan plan;
+    cordon_policy *p = workspace_policy();
+    const struct cordon__plan_windows *wp = &plan.windows_plan;
+    const struct cordon__win_ace *a;
+    const unsigned CI_OI = CORDON__WIN_CONTAINER_INHERIT | CORDON__WIN_OBJECT_INHERIT;
+    char sid_app[CORDON__WIN_SID_MAX], sid_wt[CORDON__WIN_SID_MAX];
+    size_t i, n_allow_roots = 0;
+
+    fake_host(&h, 1);
+    if (!p)
+        return;
+    CHECK_MSG(cordon__plan_compile(p, "C:\\work\\app", &h, &plan) == CORDON_OK, "%s",
+              cordon_last_error());
+    CHECK(plan.os == CORDON__OS_WINDOWS);
+    CHECK(wp->sandboxed);
+    CHECK(!wp->secret_placeholder);
+    CHECK(wp->root_sids.n == 2);
+    cordon__win_derive_sid(secret, sizeof secret, "root", "C:\\work\\app", sid_app);
+    cordon__win_derive_sid(secret, sizeof secret, "root", "C:\\work\\wt", sid_wt);
+    CHECK_STR(wp->root_sids.v[0], sid_app);
+    CHECK_STR(wp->root_sids.v[1], sid_wt);
+    CHECK(strcmp(sid_app, sid_wt) != 0);
+    CHECK(wp->tmp_sid && cordon__win_is_cordon_sid(wp->tmp_sid));
+
+    /* Allow ACEs on the roots: inheritable, read/write/execute/delete,
+     * never FILE_DELETE_CHILD, persistent. */
+    a = find_ace(wp, "C:\\work\\app", sid_app, CORDON__WIN_ACE_ALLOW);
+    CHECK(a != NULL);
+    if (a) {
+        CHECK(a->mask == CORDON__WIN_ALLOW_MASK);
+        CHECK(a->mask == 0x001301bfUL);
+        CHECK(!(a->mask & CORDON__WIN_FILE_DELETE_CHILD));
+        CHECK(a->inherit == CI_OI);
+        CHECK(a->persistent);
+        CHECK(!a->create_dir);
+    }
+    for (i = 0; i < wp->n_aces; i++) {
+        if (wp->aces[i].type == CORDON__WIN_ACE_ALLOW && wp->aces[i].persistent) {
+            n_allow_roots++;
+            CHECK(!(wp->aces[i].mask & CORDON__WIN_FILE_DELETE_CHILD));
+        }
+    }
+    CHECK(n_allow_roots == 2);
+    /* The run's temp dir: its own SID, not persistent, created by the run. */
+    a = find_ace(wp, plan.tmp_dir, wp->tmp_sid, CORDON__WIN_ACE_ALLOW);
+    CHECK(a && !a->persistent && a->create_dir && a->inherit == CI_OI);
+    CHECK_CONTAINS(plan.tmp_dir, "C:\\Users\\me\\AppData\\Local\\Temp\\cordon-run-42-abcdef");
+
+    /* Deny ACEs: the existing .git dir, inheritable, with every write bit
+     * and FILE_DELETE_CHILD, but not SYNCHRONIZE. */
+    a = find_ace(wp, "C:\\work\\app\\.git", sid_app, CORDON__WIN_ACE_DENY);
+    CHECK(a != NULL);
+    if (a) {
+        CHECK(a->mask == CORDON__WIN_DENY_MASK);
+        CHECK(a->mask == 0x00030156UL);
+        CHECK(a->mask & CORDON__WIN_FILE_DELETE_CHILD);
+        CHECK(a->mask & CORDON__WIN_DELETE);
+        CHECK(a->mask & CORDON__WIN_FILE_WRITE_DATA);
+        CHECK(a->mask & CORDON__WIN_FILE_APPEND_DATA);
+        CHECK(a->mask & CORDON__WIN_FILE_WRITE_ATTRIBUTES);
+        CHECK(a->mask & CORDON__WIN_FILE_WRITE_EA);
+        CHECK(!(a->mask & CORDON__WIN_SYNCHRONIZE));
+        CHECK(a->inherit == CI_OI);
+        CHECK(a->persistent && !a->create_dir);
+    }
+    /* The .git file of the worktree (no inheritance on a file), and the
+     * gitdir target it names, which lies in the other root. */
+    a = find_ace(wp, "C:\\work\\wt\\.git", sid_wt, CORDON__WIN_ACE_DENY);
+    CHECK(a && a->inherit == 0 && !a->create_dir);
+    a = find_ace(wp, "C:\\work\\app\\.git\\worktrees\\wt", sid_wt, CORDON__WIN_ACE_DENY);
+    CHECK(a && a->inherit == CI_OI && !a->create_dir);
+    CHECK_CONTAINS(a ? a->why : NULL, "git directory");
+    /* ... and since it lies inside the app root too, for that SID also. */
+    CHECK(find_ace(wp, "C:\\work\\app\\.git\\worktrees\\wt", sid_app, CORDON__WIN_ACE_DENY));
+    /* Missing protected paths: denied and created empty so that they hold. */
+    a = find_ace(wp, "C:\\work\\app\\.codex", sid_app, CORDON__WIN_ACE_DENY);
+    CHECK(a && a->create_dir && a->inherit == CI_OI);
+    CHECK(find_ace(wp, "C:\\work\\wt\\.agents", sid_wt, CORDON__WIN_ACE_DENY) != NULL);
+    CHECK(find_ace(wp, "C:\\work\\app\\.cordon", sid_app, CORDON__WIN_ACE_DENY) != NULL);
+    /* A protected path of one root is not denied for an unrelated root. */
+    CHECK(find_ace(wp, "C:\\work\\app\\.codex", sid_wt, CORDON__WIN_ACE_DENY) == NULL);
+
+    /* The null device for the logon SID and the roots' SIDs. */
+    a = find_ace(wp, "\\\\.\\NUL", CORDON__WIN_LOGON_SID_MARK, CORDON__WIN_ACE_ALLOW);
+    CHECK(a && a->mask == CORDON__WIN_NUL_MASK && !a->persistent);
+    CHECK(find_ace(wp, "\\\\.\\NUL", sid_app, CORDON__WIN_ACE_ALLOW) != NULL);
+
+    /* The token. */
+    CHECK(wp->token_flags == (CORDON__WIN_DISABLE_MAX_PRIVILEGE | CORDON__WIN_LUA_TOKEN |
+                              CORDON__WIN_WRITE_RESTRICTED));
+    CHECK(wp->restricting_sids.n == 5);
+    if (wp->restricting_sids.n == 5) {
+        CHECK_STR(wp->restricting_sids.v[0], sid_app);
+        CHECK_STR(wp->restricting_sids.v[1], sid_wt);
+        CHECK_STR(wp->restricting_sids.v[2], wp->tmp_sid);
+        CHECK_STR(wp->restricting_sids.v[3], CORDON__WIN_LOGON_SID_MARK);
+        CHECK_STR(wp->restricting_sids.v[4], "S-1-1-0");
+    }
+    CHECK(cordon__strv_contains(&wp->default_dacl_sids, "S-1-5-21-1-2-3-1001"));
+    CHECK(cordon__strv_contains(&wp->default_dacl_sids, CORDON__WIN_LOGON_SID_MARK));
+    CHECK(cordon__strv_contains(&wp->default_dacl_sids, "S-1-1-0"));
+    CHECK(cordon__strv_contains(&wp->default_dacl_sids, sid_app));
+
+    /* Everyone-hole candidates: system dirs and the temp base, not roots. */
+    CHECK(cordon__strv_contains(&wp->hole_candidates, "C:\\"));
+    CHECK(cordon__strv_contains(&wp->hole_candidates, "C:\\Users\\me\\AppData\\Local\\Temp"));
+    CHECK(!cordon__strv_contains(&wp->hole_candidates, "C:\\work\\app"));
+
+    /* The whole plan prints as JSON with the Windows part. */
+    {
+        struct cordon__json j;
+        char *s;
+        memset(&j, 0, sizeof j);
+        cordon__plan_json(&plan, &j);
+        s = cordon__buf_take(&j.out);
+        CHECK_CONTAINS(s, "\"windows\":{\"sandboxed\":true");
+        CHECK_CONTAINS(s, "\"WRITE_RESTRICTED\"");
+        CHECK_CONTAINS(s, "\"restricting_sids\":[\"S-1-15-3-1024-1668248164-");
+        CHECK_CONTAINS(s, "\"type\":\"deny\"");
+        CHECK_CONTAINS(s, "\"mask\":\"0x001301bf\"");
+        CHECK_CONTAINS(s, "\"sids_are_placeholders\":false");
+        free(s);
+    }
+    cordon__plan_free(&plan);
+
+    /* Same policy again: the same SIDs (no growth across runs). */
+    CHECK(cordon__plan_compile(p, "C:\\work\\app", &h, &plan) == CORDON_OK);
+    CHECK(wp->root_sids.n == 2 && strcmp(wp->root_sids.v[0], sid_app) == 0);
+    cordon__plan_free(&plan);
+    cordon_policy_free(p);
+}
+
+static void check_other_plans(void)
+{
+    struct cordon__host h;
+    struct cordon__plan plan;
+    cordon_policy *p = workspace_policy();
+    struct cordon__json j;
+    char *s;
+
+    if (!p)
+        return;
+    /* No secret (explain for Windows from another OS): placeholders, said so. */
+    fake_host(&h, 0);
+    CHECK(cordon__plan_compile(p, "C:\\work\\app", &h, &plan) == CORDON_OK);
+    CHECK(plan.windows_plan.secret_placeholder);
+    memset(&j, 0, sizeof j);
+    cordon__plan_windows_json(&plan.windows_plan, &j);
+    s = cordon__buf_take(&j.out);
+    CHECK_CONTAINS(s, "\"sids_are_placeholders\":true");
+    CHECK_CONTAINS(s, "placeholders");
+    free(s);
+    cordon__plan_free(&plan);
+
+    /* Full access: nothing to grant, no token. */
+    fake_host(&h, 1);
+    CHECK(cordon_policy_set_mode(p, CORDON_MODE_FULL_ACCESS) == CORDON_OK);
+    CHECK(cordon__plan_compile(p, "C:\\work\\app", &h, &plan) == CORDON_OK);
+    CHECK(!plan.windows_plan.sandboxed);
+    CHECK(plan.windows_plan.n_aces == 0);
+    CHECK(plan.windows_plan.restricting_sids.n == 0);
+    cordon__plan_free(&plan);
+
+    /* Read-only: no root allows, but still a restricted token (only the
+     * temp dir writable) and the NUL grant. */
+    CHECK(cordon_policy_set_mode(p, CORDON_MODE_READ_ONLY) == CORDON_OK);
+    CHECK(cordon__plan_compile(p, "C:\\work\\app", &h, &plan) == CORDON_OK);
+    CHECK(plan.windows_plan.sandboxed);
+    CHECK(plan.windows_plan.root_sids.n == 0);
+    CHECK(plan.windows_plan.token_flags & CORDON__WIN_WRITE_RESTRICTED);
+    CHECK(plan.windows_plan.restricting_sids.n == 3);
+    cordon__plan_free(&plan);
+    cordon_policy_free(p);
+}
+
+int main(void)
+{
+    check_workspace_plan();
+    check_other_plans();
+    TEST_MAIN_END();
+}
