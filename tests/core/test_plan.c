@@ -233,8 +233,17 @@ static void environment(void)
     CHECK_STR(find_env(&env, "PATH="), "PATH=/opt/cordon/shims:/usr/bin:/bin");
     /* An inherited proxy would defeat the advisory block: overridden. */
     CHECK_STR(find_env(&env, "HTTPS_PROXY="), "HTTPS_PROXY=http://127.0.0.1:9");
-    CHECK_STR(find_env(&env, "TMPDIR="), "TMPDIR=/tmp/cordon-run-42-abc");
-    CHECK_STR(find_env(&env, "TEMP="), "TEMP=/tmp/cordon-run-42-abc");
+    /* The private temp dir as the command sees it (the OS part decides
+     * where it appears inside). */
+    CHECK_STR(plan.tmp_dir, "/tmp/cordon-run-42-abc");
+    {
+        char *want = cordon__asprintf("TMPDIR=%s", plan.tmp_env);
+        CHECK_STR(find_env(&env, "TMPDIR="), want);
+        free(want);
+        want = cordon__asprintf("TEMP=%s", plan.tmp_env);
+        CHECK_STR(find_env(&env, "TEMP="), want);
+        free(want);
+    }
     CHECK_STR(find_env(&env, "HOME="), "HOME=/home/ann");
     for (i = 0; i < env.n; i++)
         proxies += !strncmp(env.v[i], "HTTPS_PROXY=", 12);

@@ -1,0 +1,45 @@
+#!/bin/sh
+# The level JSON has exactly the documented keys, and a default run either
+# runs sandboxed with the network-off environment or is refused with 125.
+set -u
+: "${CORDON:?}"
+fail=0
+ok() { echo "ok: $1"; }
+bad() { echo "FAILED: $1"; fail=1; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/cordon-test-contract.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+"$CORDON" level --json > "$work/level.json" || { echo "level --json failed"; exit 1; }
+if python3 - "$work/level.json" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert list(d) == ["backend", "tier", "enforcement_level", "dimensions", "reasons", "fallback_reason"], list(d)
+assert list(d["dimensions"]) == ["fs_write", "protected_paths", "network"]
+assert d["enforcement_level"] == d["dimensions"]["network"]
+for k, v in d["dimensions"].items():
+    assert v in ("none", "advisory", "enforced")
+    assert v == "enforced" or d["reasons"].get(k), "no reason for " + k
+PY
+then ok "level --json has exactly the documented keys; every level below enforced has a reason"
+else bad "level --json keys"
+fi
+
+"$CORDON" explain --os windows --json > "$work/plan.json" || { echo "explain --os windows failed"; exit 1; }
+if python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["plan"]["os"]=="windows" and d["levels"] is None' "$work/plan.json"
+then ok "explain --os windows --json is a windows plan"
+else bad "explain --os windows --json"
+fi
+
+backend=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["backend"] or "")' "$work/level.json")
+"$CORDON" run -C "$work" -- sh -c 'echo "$CORDON_NETWORK $HTTPS_PROXY"; command -v ssh' > "$work/out" 2> "$work/err"
+rc=$?
+if [ -n "$backend" ]; then
+  [ $rc -eq 0 ] && ok "default run succeeds with $backend" || bad "default run with $backend: exit $rc: $(cat "$work/err")"
+  grep -q '^off http://127.0.0.1:9$' "$work/out" && ok "network-off environment reaches the command" || bad "environment: $(cat "$work/out")"
+  grep -q 'ssh$' "$work/out" && ! grep -q '^/usr/bin/ssh$' "$work/out" && ok "the ssh stub is first on PATH" || bad "ssh on PATH: $(cat "$work/out")"
+else
+  [ $rc -eq 125 ] && ok "default run is refused with 125 when no backend is available" || bad "exit $rc without a backend"
+  grep -q 'no sandbox backend' "$work/err" && ok "the refusal says why" || bad "refusal message: $(cat "$work/err")"
+fi
+exit $fail
