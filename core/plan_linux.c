@@ -1,20 +1,409 @@
+/* The Linux part of the plan: which mounts, Landlock rules and seccomp
+ * rules the linux backends apply for a policy. Decided here, on any host;
+ * backends/linux/unelevated.c only applies it (see plan_linux.h). */
+#include <stdlib.h>
+#include <string.h>
+
 #include "internal.h"
+
+/* Linux errno and socket family values, fixed by the kernel ABI. */
+#define LX_EPERM 1
+#define LX_ENOSYS 38
+#define LX_EAFNOSUPPORT 97
+#define LX_AF_NETLINK 16
+#define LX_AF_MAX 46
+#define LX_TIOCSTI 0x5412
+#define LX_TIOCLINUX 0x541C
+
+unsigned long long cordon__landlock_fs_rights_of_abi(int abi)
+{
+    unsigned long long r = 0;
+    if (abi >= 1)
+        r |= (1ull << 13) - 1; /* EXECUTE .. MAKE_SYM */
+    if (abi >= 2)
+        r |= CORDON__LL_FS_REFER;
+    if (abi >= 3)
+        r |= CORDON__LL_FS_TRUNCATE;
+    if (abi >= 5)
+        r |= CORDON__LL_FS_IOCTL_DEV;
+    return r;
+}
+
+static cordon_error oom(void)
+{
+    return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory compiling the Linux plan");
+}
+
+static cordon_error add_mount(struct cordon__plan_linux *lp, enum cordon__mount_op op,
+                              const char *src, const char *dst, int is_file, int placeholder,
+                              int optional)
+{
+    struct cordon__mount *m;
+    struct cordon__mount *v = realloc(lp->mounts, (lp->n_mounts + 1) * sizeof *v);
+    if (!v)
+        return oom();
+    lp->mounts = v;
+    m = &v[lp->n_mounts];
+    memset(m, 0, sizeof *m);
+    m->op = op;
+    m->is_file = is_file;
+    m->placeholder = placeholder;
+    m->optional = optional;
+    if ((src && !(m->src = cordon__strdup(src))) || (dst && !(m->dst = cordon__strdup(dst)))) {
+        free(m->src);
+        free(m->dst);
+        return oom();
+    }
+    lp->n_mounts++;
+    return CORDON_OK;
+}
+
+static cordon_error add_rule(struct cordon__plan_linux *lp, const char *path,
+                             unsigned long long access, int needs_userns, int optional)
+{
+    struct cordon__ll_rule *r;
+    struct cordon__ll_rule *v = realloc(lp->ll_rules, (lp->n_ll_rules + 1) * sizeof *v);
+    if (!v)
+        return oom();
+    lp->ll_rules = v;
+    r = &v[lp->n_ll_rules];
+    memset(r, 0, sizeof *r);
+    if (!(r->path = cordon__strdup(path)))
+        return oom();
+    r->access = access;
+    r->needs_userns = needs_userns;
+    r->optional = optional;
+    lp->n_ll_rules++;
+    return CORDON_OK;
+}
+
+static cordon_error add_sc(struct cordon__plan_linux *lp, const char *syscall, int err,
+                           int has_arg, int arg, unsigned long long mask, unsigned long long value,
+                           enum cordon__seccomp_when when, const char *why)
+{
+    struct cordon__seccomp_rule *r;
+    struct cordon__seccomp_rule *v = realloc(lp->seccomp, (lp->n_seccomp + 1) * sizeof *v);
+    if (!v)
+        return oom();
+    lp->seccomp = v;
+    r = &v[lp->n_seccomp++];
+    r->syscall = syscall;
+    r->err = err;
+    r->has_arg = has_arg;
+    r->arg = arg;
+    r->mask = mask;
+    r->value = value;
+    r->when = when;
+    r->why = why;
+    return CORDON_OK;
+}
+
+/* Device files every command needs to write (the rights reach beneath
+ * /dev/pts, so pseudo-terminals work too). */
+static const char *const dev_files[] = {
+    "/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/ptmx",
+    "/dev/random", "/dev/urandom", "/dev/pts", NULL,
+};
+
+/* Syscalls that would undo the read-only view or reach around the other
+ * rules. Refused whenever seccomp is available. */
+static const char *const mount_calls[] = {
+    "mount", "umount2", "pivot_root", "move_mount", "open_tree", "fsopen",
+    "fsconfig", "fsmount", "fspick", "mount_setattr", NULL,
+};
+
+/* Metadata changes Landlock does not cover; without a mount namespace to
+ * make everything outside the roots read-only they are refused outright. */
+static const char *const metadata_calls[] = {
+    "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat",
+    "utime", "utimes", "futimesat", "utimensat", "setxattr", "lsetxattr", "fsetxattr",
+    "removexattr", "lremovexattr", "fremovexattr", "setxattrat", "removexattrat", NULL,
+};
+
+static int under(const struct cordon__plan *plan, const char *p, const char *dir)
+{
+    return p && dir && cordon__path_within(plan->os, p, dir);
+}
+
+static int within_roots(const struct cordon__plan *plan, const char *p)
+{
+    size_t i;
+    for (i = 0; i < plan->roots.n; i++)
+        if (under(plan, p, plan->roots.v[i]))
+            return 1;
+    return 0;
+}
 
 cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct cordon__host *host)
 {
-    (void)plan;
+    struct cordon__plan_linux *lp = &plan->linux_plan;
+    cordon_error e = CORDON_OK;
+    size_t i;
+    int fam;
+
     (void)host;
+    memset(lp, 0, sizeof *lp);
+    if (plan->mode == CORDON_MODE_FULL_ACCESS)
+        return CORDON_OK; /* linux-direct: nothing to apply */
+
+    lp->confine = 1;
+    lp->user_ns = lp->mount_ns = lp->pid_ns = 1;
+    lp->no_new_privs = 1;
+    lp->drop_caps = 1;
+
+    /* The private temp goes on /tmp unless a writable root covers /tmp
+     * (mounting over it would hide the root); TMPDIR follows. */
+    if (plan->private_tmp && plan->tmp_dir) {
+        int root_covers_tmp = 0;
+        for (i = 0; i < plan->roots.n; i++)
+            if (under(plan, "/tmp", plan->roots.v[i]))
+                root_covers_tmp = 1;
+        if (!(lp->tmp_env_fallback = cordon__strdup(plan->tmp_dir)))
+            return oom();
+        if (!root_covers_tmp) {
+            char *t = cordon__strdup("/tmp");
+            if (!(lp->tmp_mount = cordon__strdup("/tmp")) || !t) {
+                free(t);
+                return oom();
+            }
+            free(plan->tmp_env);
+            plan->tmp_env = t;
+        }
+    }
+
+    /* Mounts, in the order they are applied. */
+    if ((e = add_mount(lp, CORDON__MOUNT_READONLY_ALL, NULL, "/", 0, 0, 0)) != CORDON_OK)
+        return e;
+    if (lp->tmp_mount && (e = add_mount(lp, CORDON__MOUNT_TMP, plan->tmp_dir, lp->tmp_mount, 0, 0,
+                                        0)) != CORDON_OK)
+        return e;
+    for (i = 0; i < plan->roots.n; i++)
+        if ((e = add_mount(lp, CORDON__MOUNT_BIND_RW, plan->roots.v[i], plan->roots.v[i], 0, 0,
+                           0)) != CORDON_OK)
+            return e;
+    /* Paths the private /tmp would hide: keep them visible, read-only. */
+    if (lp->tmp_mount) {
+        if (under(plan, plan->cwd, lp->tmp_mount) && !within_roots(plan, plan->cwd) &&
+            (e = add_mount(lp, CORDON__MOUNT_BIND_RO, plan->cwd, plan->cwd, 0, 0, 0)) != CORDON_OK)
+            return e;
+        if (under(plan, plan->shim_dir, lp->tmp_mount) && !within_roots(plan, plan->shim_dir) &&
+            (e = add_mount(lp, CORDON__MOUNT_BIND_RO, plan->shim_dir, plan->shim_dir, 0, 0, 1)) !=
+                CORDON_OK)
+            return e;
+    }
+    for (i = 0; i < plan->n_protect; i++) {
+        const struct cordon__protected *p = &plan->protect[i];
+        if ((e = add_mount(lp, CORDON__MOUNT_BIND_RO, p->path, p->path,
+                           p->kind == CORDON__PATH_FILE || p->kind == CORDON__PATH_OTHER,
+                           p->kind == CORDON__PATH_MISSING, 0)) != CORDON_OK)
+            return e;
+    }
+    if ((e = add_mount(lp, CORDON__MOUNT_TMPFS, NULL, "/dev/shm", 0, 0, 1)) != CORDON_OK)
+        return e;
+    if ((e = add_mount(lp, CORDON__MOUNT_PROC, NULL, "/proc", 0, 0, 0)) != CORDON_OK)
+        return e;
+
+    /* Landlock: every modifying right is handled; allowed beneath the
+     * roots, the private temp, and the device files. */
+    lp->ll_fs_handled = CORDON__LL_FS_WRITE_ALL;
+    for (i = 0; i < plan->roots.n; i++)
+        if ((e = add_rule(lp, plan->roots.v[i], CORDON__LL_FS_WRITE_ALL, 0, 0)) != CORDON_OK)
+            return e;
+    if (plan->private_tmp && plan->tmp_dir &&
+        (e = add_rule(lp, plan->tmp_dir, CORDON__LL_FS_WRITE_ALL, 0, 0)) != CORDON_OK)
+        return e;
+    for (i = 0; dev_files[i]; i++)
+        if ((e = add_rule(lp, dev_files[i], CORDON__LL_FS_FILE_RIGHTS, 0, 1)) != CORDON_OK)
+            return e;
+    if ((e = add_rule(lp, "/dev/shm", CORDON__LL_FS_WRITE_ALL, 1, 1)) != CORDON_OK)
+        return e;
+    lp->ll_scoped = CORDON__LL_SCOPE_SIGNAL;
+    if (!plan->network)
+        lp->ll_net_handled = CORDON__LL_NET_BIND_TCP | CORDON__LL_NET_CONNECT_TCP;
+
+    /* seccomp. The family is an int: compare only its low 32 bits, as the
+     * kernel does, so high garbage cannot slip past. */
+    if (!plan->network) {
+        for (fam = 2; fam < LX_AF_MAX; fam++) {
+            if (fam == LX_AF_NETLINK)
+                continue;
+            if ((e = add_sc(lp, "socket", LX_EAFNOSUPPORT, 1, 0, 0xffffffffull,
+                            (unsigned long long)fam, CORDON__SECCOMP_ALWAYS,
+                            fam == 2    ? "network off: no IPv4 sockets"
+                            : fam == 10 ? "network off: no IPv6 sockets"
+                            : fam == 17 ? "network off: no packet sockets"
+                                        : "network off: only unix and netlink sockets")) !=
+                CORDON_OK)
+                return e;
+        }
+    }
+    if ((e = add_sc(lp, "io_uring_setup", LX_ENOSYS, 0, 0, 0, 0, CORDON__SECCOMP_ALWAYS,
+                    "io_uring would open sockets and files around seccomp")) != CORDON_OK ||
+        (e = add_sc(lp, "io_uring_enter", LX_ENOSYS, 0, 0, 0, 0, CORDON__SECCOMP_ALWAYS,
+                    "io_uring would open sockets and files around seccomp")) != CORDON_OK ||
+        (e = add_sc(lp, "io_uring_register", LX_ENOSYS, 0, 0, 0, 0, CORDON__SECCOMP_ALWAYS,
+                    "io_uring would open sockets and files around seccomp")) != CORDON_OK)
+        return e;
+    for (i = 0; mount_calls[i]; i++)
+        if ((e = add_sc(lp, mount_calls[i], LX_EPERM, 0, 0, 0, 0, CORDON__SECCOMP_ALWAYS,
+                        "mounts could undo the read-only view")) != CORDON_OK)
+            return e;
+    if ((e = add_sc(lp, "ioctl", LX_EPERM, 1, 1, 0xffffffffull, LX_TIOCSTI, CORDON__SECCOMP_ALWAYS,
+                    "TIOCSTI would type commands into the caller's terminal")) != CORDON_OK ||
+        (e = add_sc(lp, "ioctl", LX_EPERM, 1, 1, 0xffffffffull, LX_TIOCLINUX,
+                    CORDON__SECCOMP_ALWAYS, "TIOCLINUX can inject console input")) != CORDON_OK)
+        return e;
+    for (i = 0; metadata_calls[i]; i++)
+        if ((e = add_sc(lp, metadata_calls[i], LX_EPERM, 0, 0, 0, 0, CORDON__SECCOMP_NO_USERNS,
+                        "no read-only view: metadata changes are refused everywhere")) !=
+            CORDON_OK)
+            return e;
     return CORDON_OK;
 }
 
 void cordon__plan_linux_free(struct cordon__plan_linux *lp)
 {
-    (void)lp;
+    size_t i;
+    for (i = 0; i < lp->n_mounts; i++) {
+        free(lp->mounts[i].src);
+        free(lp->mounts[i].dst);
+    }
+    free(lp->mounts);
+    for (i = 0; i < lp->n_ll_rules; i++)
+        free(lp->ll_rules[i].path);
+    free(lp->ll_rules);
+    free(lp->seccomp);
+    free(lp->tmp_mount);
+    free(lp->tmp_env_fallback);
+    memset(lp, 0, sizeof *lp);
+}
+
+static const char *const fs_right_names[] = {
+    "execute", "write_file", "read_file", "read_dir", "remove_dir", "remove_file",
+    "make_char", "make_dir", "make_reg", "make_sock", "make_fifo", "make_block",
+    "make_sym", "refer", "truncate", "ioctl_dev",
+};
+
+static void rights_json(struct cordon__json *j, unsigned long long access)
+{
+    size_t b;
+    cordon__json_begin_array(j);
+    for (b = 0; b < sizeof fs_right_names / sizeof fs_right_names[0]; b++)
+        if (access & (1ull << b))
+            cordon__json_string(j, fs_right_names[b]);
+    cordon__json_end_array(j);
+}
+
+static const char *mount_op_name(enum cordon__mount_op op)
+{
+    switch (op) {
+    case CORDON__MOUNT_READONLY_ALL:
+        return "readonly_all";
+    case CORDON__MOUNT_TMP:
+        return "private_tmp";
+    case CORDON__MOUNT_BIND_RW:
+        return "bind_rw";
+    case CORDON__MOUNT_BIND_RO:
+        return "bind_ro";
+    case CORDON__MOUNT_TMPFS:
+        return "tmpfs";
+    case CORDON__MOUNT_PROC:
+        return "proc";
+    }
+    return "?";
 }
 
 void cordon__plan_linux_json(const struct cordon__plan_linux *lp, struct cordon__json *j)
 {
-    (void)lp;
+    size_t i;
+
     cordon__json_begin_object(j);
+    cordon__json_kbool(j, "confine", lp->confine);
+    if (!lp->confine) {
+        cordon__json_end_object(j);
+        return;
+    }
+    cordon__json_key(j, "namespaces");
+    cordon__json_begin_object(j);
+    cordon__json_kbool(j, "user", lp->user_ns);
+    cordon__json_kbool(j, "mount", lp->mount_ns);
+    cordon__json_kbool(j, "pid", lp->pid_ns);
+    cordon__json_end_object(j);
+    cordon__json_kbool(j, "no_new_privs", lp->no_new_privs);
+    cordon__json_kbool(j, "drop_capabilities", lp->drop_caps);
+    cordon__json_kstr(j, "tmp_mount", lp->tmp_mount);
+    cordon__json_kstr(j, "tmp_env_without_mount_ns", lp->tmp_env_fallback);
+
+    cordon__json_key(j, "mounts");
+    cordon__json_begin_array(j);
+    for (i = 0; i < lp->n_mounts; i++) {
+        const struct cordon__mount *m = &lp->mounts[i];
+        cordon__json_begin_object(j);
+        cordon__json_kstr(j, "op", mount_op_name(m->op));
+        if (m->src)
+            cordon__json_kstr(j, "src", m->src);
+        cordon__json_kstr(j, "dst", m->dst);
+        if (m->is_file)
+            cordon__json_kbool(j, "file", 1);
+        if (m->placeholder)
+            cordon__json_kbool(j, "placeholder", 1);
+        if (m->optional)
+            cordon__json_kbool(j, "optional", 1);
+        cordon__json_end_object(j);
+    }
+    cordon__json_end_array(j);
+
+    cordon__json_key(j, "landlock");
+    cordon__json_begin_object(j);
+    cordon__json_key(j, "fs_handled");
+    rights_json(j, lp->ll_fs_handled);
+    cordon__json_key(j, "rules");
+    cordon__json_begin_array(j);
+    for (i = 0; i < lp->n_ll_rules; i++) {
+        const struct cordon__ll_rule *r = &lp->ll_rules[i];
+        cordon__json_begin_object(j);
+        cordon__json_kstr(j, "path", r->path);
+        cordon__json_key(j, "allow");
+        rights_json(j, r->access);
+        if (r->needs_userns)
+            cordon__json_kbool(j, "needs_mount_ns", 1);
+        if (r->optional)
+            cordon__json_kbool(j, "optional", 1);
+        cordon__json_end_object(j);
+    }
+    cordon__json_end_array(j);
+    cordon__json_key(j, "net_handled");
+    cordon__json_begin_array(j);
+    if (lp->ll_net_handled & CORDON__LL_NET_BIND_TCP)
+        cordon__json_string(j, "bind_tcp");
+    if (lp->ll_net_handled & CORDON__LL_NET_CONNECT_TCP)
+        cordon__json_string(j, "connect_tcp");
+    cordon__json_end_array(j);
+    cordon__json_key(j, "scoped");
+    cordon__json_begin_array(j);
+    if (lp->ll_scoped & CORDON__LL_SCOPE_ABSTRACT_UNIX)
+        cordon__json_string(j, "abstract_unix_socket");
+    if (lp->ll_scoped & CORDON__LL_SCOPE_SIGNAL)
+        cordon__json_string(j, "signal");
+    cordon__json_end_array(j);
+    cordon__json_end_object(j);
+
+    cordon__json_key(j, "seccomp");
+    cordon__json_begin_array(j);
+    for (i = 0; i < lp->n_seccomp; i++) {
+        const struct cordon__seccomp_rule *r = &lp->seccomp[i];
+        cordon__json_begin_object(j);
+        cordon__json_kstr(j, "syscall", r->syscall);
+        cordon__json_kint(j, "errno", r->err);
+        if (r->has_arg) {
+            cordon__json_kint(j, "arg", r->arg);
+            cordon__json_kint(j, "equals", (long long)r->value);
+        }
+        if (r->when == CORDON__SECCOMP_NO_USERNS)
+            cordon__json_kstr(j, "when", "no_mount_ns");
+        cordon__json_kstr(j, "why", r->why);
+        cordon__json_end_object(j);
+    }
+    cordon__json_end_array(j);
     cordon__json_end_object(j);
 }

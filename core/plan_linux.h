@@ -1,10 +1,116 @@
 /* The Linux part of a plan: what the linux backends apply. Plain data,
- * compiled by core/plan_linux.c. */
+ * compiled by core/plan_linux.c on any host (no Linux headers here: the
+ * kernel ABI values below are copied from the Linux UAPI so that Linux
+ * plans compile and print on Windows too).
+ *
+ * The backend applies it in this order, in the command's process tree:
+ *   1. user + mount + pid namespaces (when the host has them);
+ *   2. mounts[], in order (read-only view, private /tmp, writable roots,
+ *      read-only protected paths, private /dev/shm, fresh /proc);
+ *   3. no_new_privs, capabilities dropped;
+ *   4. Landlock: fs rights handled (masked to the probed ABI), rules[],
+ *      TCP rights handled with no rule (network off), scopes;
+ *   5. seccomp: every rule of seccomp[] whose condition holds.
+ * Each step whose primitive the host lacks is skipped, and the probe
+ * lowers exactly the dimensions it served.
+ */
 #ifndef CORDON_PLAN_LINUX_H
 #define CORDON_PLAN_LINUX_H
 
+#include <stddef.h>
+
+/* Landlock filesystem rights (ABI version that introduced them). */
+#define CORDON__LL_FS_EXECUTE (1ull << 0)     /* 1 */
+#define CORDON__LL_FS_WRITE_FILE (1ull << 1)  /* 1 */
+#define CORDON__LL_FS_READ_FILE (1ull << 2)   /* 1 */
+#define CORDON__LL_FS_READ_DIR (1ull << 3)    /* 1 */
+#define CORDON__LL_FS_REMOVE_DIR (1ull << 4)  /* 1 */
+#define CORDON__LL_FS_REMOVE_FILE (1ull << 5) /* 1 */
+#define CORDON__LL_FS_MAKE_CHAR (1ull << 6)   /* 1 */
+#define CORDON__LL_FS_MAKE_DIR (1ull << 7)    /* 1 */
+#define CORDON__LL_FS_MAKE_REG (1ull << 8)    /* 1 */
+#define CORDON__LL_FS_MAKE_SOCK (1ull << 9)   /* 1 */
+#define CORDON__LL_FS_MAKE_FIFO (1ull << 10)  /* 1 */
+#define CORDON__LL_FS_MAKE_BLOCK (1ull << 11) /* 1 */
+#define CORDON__LL_FS_MAKE_SYM (1ull << 12)   /* 1 */
+#define CORDON__LL_FS_REFER (1ull << 13)      /* 2 */
+#define CORDON__LL_FS_TRUNCATE (1ull << 14)   /* 3 */
+#define CORDON__LL_FS_IOCTL_DEV (1ull << 15)  /* 5 */
+#define CORDON__LL_NET_BIND_TCP (1ull << 0)   /* 4 */
+#define CORDON__LL_NET_CONNECT_TCP (1ull << 1) /* 4 */
+#define CORDON__LL_SCOPE_ABSTRACT_UNIX (1ull << 0) /* 6 */
+#define CORDON__LL_SCOPE_SIGNAL (1ull << 1)        /* 6 */
+
+/* Every right that modifies the filesystem; reads and execution are not
+ * handled, so they stay allowed everywhere. */
+#define CORDON__LL_FS_WRITE_ALL                                                               \
+    (CORDON__LL_FS_WRITE_FILE | CORDON__LL_FS_REMOVE_DIR | CORDON__LL_FS_REMOVE_FILE |       \
+     CORDON__LL_FS_MAKE_CHAR | CORDON__LL_FS_MAKE_DIR | CORDON__LL_FS_MAKE_REG |             \
+     CORDON__LL_FS_MAKE_SOCK | CORDON__LL_FS_MAKE_FIFO | CORDON__LL_FS_MAKE_BLOCK |          \
+     CORDON__LL_FS_MAKE_SYM | CORDON__LL_FS_REFER | CORDON__LL_FS_TRUNCATE)
+/* The rights that make sense on a file (not a directory). */
+#define CORDON__LL_FS_FILE_RIGHTS (CORDON__LL_FS_WRITE_FILE | CORDON__LL_FS_TRUNCATE)
+
+/* The fs rights a Landlock ABI version knows (0: none). */
+unsigned long long cordon__landlock_fs_rights_of_abi(int abi);
+
+struct cordon__ll_rule {
+    char *path;               /* absolute host path (an inode: binds keep it) */
+    unsigned long long access;/* rights allowed beneath it */
+    int needs_userns;         /* only with the private mounts (e.g. /dev/shm) */
+    int optional;             /* skip silently when missing on the host */
+};
+
+enum cordon__mount_op {
+    CORDON__MOUNT_READONLY_ALL = 0, /* remount every mount read-only */
+    CORDON__MOUNT_TMP = 1,          /* bind |src| (private temp) on |dst| ("/tmp"), writable */
+    CORDON__MOUNT_BIND_RW = 2,      /* bind |src| on |dst| writable (a writable root) */
+    CORDON__MOUNT_BIND_RO = 3,      /* bind |src| on |dst| read-only (protected path, cwd) */
+    CORDON__MOUNT_TMPFS = 4,        /* a fresh private tmpfs on |dst| (/dev/shm) */
+    CORDON__MOUNT_PROC = 5          /* a fresh read-only proc on |dst| for the pid namespace */
+};
+
+struct cordon__mount {
+    enum cordon__mount_op op;
+    char *src;        /* host path; NULL for READONLY_ALL/TMPFS/PROC */
+    char *dst;        /* path in the command's view */
+    int is_file;      /* bind of a file rather than a directory */
+    int placeholder;  /* src is missing: prepare creates it (empty directory)
+                         so that it can be bound read-only and nothing can
+                         be created in its place; cleanup removes it if empty */
+    int optional;     /* skip when the mount point is missing on the host */
+};
+
+enum cordon__seccomp_when {
+    CORDON__SECCOMP_ALWAYS = 0,
+    CORDON__SECCOMP_NO_USERNS = 1 /* only when the mount namespace is unavailable */
+};
+
+struct cordon__seccomp_rule {
+    const char *syscall;  /* name, resolved by libseccomp; static string */
+    int err;              /* Linux errno value returned instead */
+    int has_arg;          /* 1: only when (arg[arg] & mask) == value */
+    int arg;
+    unsigned long long mask, value;
+    enum cordon__seccomp_when when;
+    const char *why;      /* static string */
+};
+
 struct cordon__plan_linux {
-    int placeholder; /* filled in by the Linux backend work */
+    int confine;                /* 0: full-access, nothing is applied */
+    int user_ns, mount_ns, pid_ns; /* wanted; the probe says what the host has */
+    int no_new_privs, drop_caps;
+    struct cordon__mount *mounts;
+    size_t n_mounts;
+    char *tmp_mount;            /* where the private temp is mounted ("/tmp"); NULL: not */
+    char *tmp_env_fallback;     /* TMPDIR when there is no mount namespace */
+    unsigned long long ll_fs_handled;  /* before masking by the probed ABI */
+    struct cordon__ll_rule *ll_rules;
+    size_t n_ll_rules;
+    unsigned long long ll_net_handled; /* with no rule: TCP bind/connect refused */
+    unsigned long long ll_scoped;
+    struct cordon__seccomp_rule *seccomp;
+    size_t n_seccomp;
 };
 
 #endif

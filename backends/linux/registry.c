@@ -4,6 +4,7 @@
 #include "linux.h"
 
 static const struct cordon_backend *const registry[] = {
+    &cordon__backend_linux_unelevated,
     &cordon__backend_linux_direct,
     NULL,
 };

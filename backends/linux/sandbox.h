@@ -1,0 +1,43 @@
+/* The kernel primitives of the unelevated sandbox, one file each:
+ * landlock.c, seccomp.c, and the probes of unelevated.c. Functions named
+ * *_enforce or *_add_path run between fork and exec and are
+ * async-signal-safe; they return an errno value (0 = success). */
+#ifndef CORDON_LINUX_SANDBOX_H
+#define CORDON_LINUX_SANDBOX_H
+
+#include <stdint.h>
+
+#include "linux.h"
+
+/* CORDON_DISABLE=landlock,userns,seccomp (any subset): the probes treat
+ * the named primitives as absent, so every degradation is testable. */
+#define CORDON__DISABLE_LANDLOCK 1u
+#define CORDON__DISABLE_USERNS 2u
+#define CORDON__DISABLE_SECCOMP 4u
+unsigned cordon__linux_disabled(void);
+
+/* ---- landlock.c ---- */
+/* The ABI version, 0 when unavailable (*err: the errno of the probe). */
+int cordon__landlock_abi(int *err);
+/* Creates the ruleset for |lp| masked to |abi| and adds every rule that
+ * does not need the private mounts. The caller owns *out_fd. */
+cordon_error cordon__landlock_build(const struct cordon__plan_linux *lp, int abi, int *out_fd,
+                                    uint64_t *out_handled);
+int cordon__landlock_add_path(int ruleset, const char *path, uint64_t access);
+int cordon__landlock_enforce(int ruleset);
+
+/* ---- seccomp.c ---- */
+struct cordon__bpf {
+    void *filter;        /* struct sock_filter[], owned */
+    unsigned short len;
+};
+/* 1 when filters with SECCOMP_RET_ERRNO can be installed here. */
+int cordon__seccomp_available(int *err);
+/* Compiles the rules of |lp| that apply (|userns|: whether the mount
+ * namespace is in use) into a BPF program. */
+cordon_error cordon__seccomp_build(const struct cordon__plan_linux *lp, int userns,
+                                   struct cordon__bpf *out);
+void cordon__bpf_free(struct cordon__bpf *bpf);
+int cordon__seccomp_enforce(const struct cordon__bpf *bpf);
+
+#endif

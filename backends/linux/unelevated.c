@@ -1,0 +1,795 @@
+/* linux-unelevated: the sandbox any user can start. It applies the Linux
+ * plan (core/plan_linux.h) with what this kernel offers right now:
+ *
+ *   user+mount+pid namespaces  read-only view of every mount except the
+ *                              writable roots and the private /tmp;
+ *                              protected paths re-bound read-only; the
+ *                              command's tree dies with its pid 1
+ *   Landlock                   writes refused outside the roots (also
+ *                              against a process that gets rid of the
+ *                              mounts), TCP refused, signals scoped
+ *   seccomp (libseccomp)       non-unix sockets refused when network is
+ *                              off; io_uring, mounts, TIOCSTI refused
+ *
+ * Each primitive is probed live; CORDON_DISABLE makes the probes treat
+ * one as absent. The probe lowers exactly the dimensions a missing
+ * primitive served, with the reason.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "process.h"
+#include "sandbox.h"
+
+#define NS_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID)
+#define MOUNTINFO_MAX (256 * 1024)
+
+/* ---- probes ---------------------------------------------------------------- */
+
+unsigned cordon__linux_disabled(void)
+{
+    const char *v = getenv("CORDON_DISABLE");
+    unsigned bits = 0;
+    const char *p = v;
+    while (p && *p) {
+        const char *end = strchr(p, ',');
+        size_t n = end ? (size_t)(end - p) : strlen(p);
+        if (n == 8 && strncmp(p, "landlock", 8) == 0)
+            bits |= CORDON__DISABLE_LANDLOCK;
+        else if (n == 6 && strncmp(p, "userns", 6) == 0)
+            bits |= CORDON__DISABLE_USERNS;
+        else if (n == 7 && strncmp(p, "seccomp", 7) == 0)
+            bits |= CORDON__DISABLE_SECCOMP;
+        p = end ? end + 1 : NULL;
+    }
+    return bits;
+}
+
+struct host_caps {
+    int userns;  int userns_err;
+    int abi;     int abi_err;
+    int seccomp; int seccomp_err;
+    unsigned disabled;
+};
+
+/* A live test: can a child of ours enter new user, mount and pid
+ * namespaces? (Cached: the answer does not change within a process.) */
+static int probe_userns(int *err)
+{
+    static int done, ok, saved_err;
+    pid_t pid;
+    int st = 0;
+
+    if (done) {
+        *err = saved_err;
+        return ok;
+    }
+    pid = fork();
+    if (pid == 0)
+        _exit(unshare(NS_FLAGS) == 0 ? 0 : (errno & 0xff ? errno & 0xff : 255));
+    if (pid < 0) {
+        *err = errno;
+        return 0;
+    }
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+        ;
+    ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+    saved_err = ok ? 0 : (WIFEXITED(st) ? WEXITSTATUS(st) : EINVAL);
+    done = 1;
+    *err = saved_err;
+    return ok;
+}
+
+static void probe_host(struct host_caps *h)
+{
+    memset(h, 0, sizeof *h);
+    h->disabled = cordon__linux_disabled();
+    if (!(h->disabled & CORDON__DISABLE_USERNS))
+        h->userns = probe_userns(&h->userns_err);
+    if (!(h->disabled & CORDON__DISABLE_LANDLOCK))
+        h->abi = cordon__landlock_abi(&h->abi_err);
+    if (!(h->disabled & CORDON__DISABLE_SECCOMP))
+        h->seccomp = cordon__seccomp_available(&h->seccomp_err);
+}
+
+static void why_userns(const struct host_caps *h, char *buf, size_t n)
+{
+    if (h->disabled & CORDON__DISABLE_USERNS)
+        snprintf(buf, n, "user namespaces disabled by CORDON_DISABLE");
+    else
+        snprintf(buf, n, "user namespaces unavailable (unshare: errno %d, %s)", h->userns_err,
+                 strerror(h->userns_err));
+}
+
+static void why_landlock(const struct host_caps *h, char *buf, size_t n)
+{
+    if (h->disabled & CORDON__DISABLE_LANDLOCK)
+        snprintf(buf, n, "Landlock disabled by CORDON_DISABLE");
+    else
+        snprintf(buf, n, "Landlock unavailable (landlock_create_ruleset: errno %d, %s)",
+                 h->abi_err, strerror(h->abi_err));
+}
+
+static void why_seccomp(const struct host_caps *h, char *buf, size_t n)
+{
+    if (h->disabled & CORDON__DISABLE_SECCOMP)
+        snprintf(buf, n, "seccomp disabled by CORDON_DISABLE");
+    else
+        snprintf(buf, n, "seccomp unavailable (seccomp: errno %d, %s)", h->seccomp_err,
+                 strerror(h->seccomp_err));
+}
+
+static void unelevated_probe(const struct cordon__plan *plan, struct cordon__probe *out)
+{
+    const struct cordon__plan_linux *lp = &plan->linux_plan;
+    struct host_caps h;
+    char u[200], l[200], s[200];
+    int d;
+
+    memset(out, 0, sizeof *out);
+    for (d = 0; d < CORDON_DIM_COUNT; d++)
+        out->level[d] = CORDON_LEVEL_NONE;
+    if (!lp->confine) {
+        snprintf(out->why_not, sizeof out->why_not,
+                 "the full-access policy runs unrestricted (linux-direct)");
+        return;
+    }
+    probe_host(&h);
+    why_userns(&h, u, sizeof u);
+    why_landlock(&h, l, sizeof l);
+    why_seccomp(&h, s, sizeof s);
+    out->ready = 1;
+
+    /* fs_write: the read-only view covers content and metadata; Landlock
+     * covers content only, so without the view seccomp must refuse the
+     * metadata calls. */
+    if (h.userns) {
+        out->level[CORDON_DIM_FS_WRITE] = CORDON_LEVEL_ENFORCED;
+        if (h.abi)
+            snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX,
+                     "read-only mount view and Landlock ABI %d", h.abi);
+        else
+            snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX,
+                     "read-only mount view only: %s", l);
+    } else if (h.abi && h.seccomp) {
+        out->level[CORDON_DIM_FS_WRITE] = CORDON_LEVEL_ENFORCED;
+        snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX,
+                 "Landlock ABI %d; %s, so seccomp refuses chmod/chown/utimes/xattr changes "
+                 "everywhere, inside the roots too", h.abi, u);
+    } else if (h.abi) {
+        snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX,
+                 "Landlock refuses writes outside the roots, but chmod/chown/utimes/xattr "
+                 "changes get through: %s and %s", u, s);
+    } else {
+        snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX, "%s and %s", l, u);
+    }
+
+    if (plan->n_protect == 0) {
+        out->level[CORDON_DIM_PROTECTED_PATHS] = out->level[CORDON_DIM_FS_WRITE];
+        snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX,
+                 "no protected path inside a writable root");
+    } else if (h.userns) {
+        out->level[CORDON_DIM_PROTECTED_PATHS] = CORDON_LEVEL_ENFORCED;
+        snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX,
+                 "re-bound read-only in a mount namespace; missing ones are held by empty "
+                 "placeholders while the command runs");
+    } else {
+        snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX, "%s", u);
+    }
+
+    if (h.seccomp) {
+        out->level[CORDON_DIM_NETWORK] = CORDON_LEVEL_ENFORCED;
+        snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX,
+                 "seccomp refuses every socket family but unix and netlink; unix-domain "
+                 "sockets are not restricted");
+    } else {
+        out->level[CORDON_DIM_NETWORK] = CORDON_LEVEL_ADVISORY;
+        snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX,
+                 "%s: only the proxy environment and the ssh/scp stubs apply%s", s,
+                 h.abi >= 4 ? " (Landlock refuses TCP, but not UDP or raw sockets)" : "");
+    }
+}
+
+/* ---- per-run state --------------------------------------------------------- */
+
+struct mount_src {
+    int fd; /* O_PATH of the bind source, opened in the caller's view */
+};
+
+struct run_ctx {
+    const struct cordon__plan_linux *lp;
+    int userns;
+    char uid_map[64], gid_map[64];
+    int *src_fd;             /* per mount, -1 when none */
+    char *mountinfo;         /* MOUNTINFO_MAX bytes of scratch for the child */
+    int ruleset;             /* -1: no Landlock */
+    uint64_t ll_handled;
+    int have_seccomp;
+    struct cordon__bpf bpf;
+    int drop_caps;
+};
+
+/* ---- between fork and exec (async-signal-safe) ---------------------------- */
+
+static int write_file(const char *path, const char *s)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    size_t n = strlen(s);
+    ssize_t w;
+    if (fd < 0)
+        return errno;
+    w = write(fd, s, n);
+    if (w != (ssize_t)n) {
+        int e = w < 0 ? errno : EIO;
+        close(fd);
+        return e;
+    }
+    close(fd);
+    return 0;
+}
+
+/* The flags a bind remount must keep: the kernel refuses to clear the
+ * ones it locked when the mount came from a more privileged namespace. */
+static unsigned long kept_flags(const char *path)
+{
+    struct statvfs sv;
+    unsigned long f = 0;
+    if (statvfs(path, &sv) != 0)
+        return 0;
+    if (sv.f_flag & ST_NOSUID)
+        f |= MS_NOSUID;
+    if (sv.f_flag & ST_NODEV)
+        f |= MS_NODEV;
+    if (sv.f_flag & ST_NOEXEC)
+        f |= MS_NOEXEC;
+    if (sv.f_flag & ST_NOATIME)
+        f |= MS_NOATIME;
+    if (sv.f_flag & ST_NODIRATIME)
+        f |= MS_NODIRATIME;
+    if (sv.f_flag & ST_RELATIME)
+        f |= MS_RELATIME;
+    return f;
+}
+
+/* Undoes the octal escapes of /proc/self/mountinfo in place. */
+static void unescape(char *s)
+{
+    char *w = s;
+    while (*s) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+            s[3] >= '0' && s[3] <= '7') {
+            *w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+            s += 4;
+        } else {
+            *w++ = *s++;
+        }
+    }
+    *w = '\0';
+}
+
+static int has_opt(const char *opts, const char *name)
+{
+    size_t n = strlen(name);
+    const char *p = opts;
+    while ((p = strstr(p, name)) != NULL) {
+        if ((p == opts || p[-1] == ',') && (p[n] == ',' || p[n] == '\0'))
+            return 1;
+        p += n;
+    }
+    return 0;
+}
+
+/* Remounts every mount read-only. A mount we cannot reach cannot be
+ * written through either; any other failure aborts the run. */
+static int readonly_all(struct run_ctx *c, const char **step)
+{
+    int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    size_t len = 0;
+    char *line, *next;
+
+    if (fd < 0) {
+        *step = "read /proc/self/mountinfo (open)";
+        return errno;
+    }
+    for (;;) {
+        ssize_t r = read(fd, c->mountinfo + len, MOUNTINFO_MAX - 1 - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+        if (len >= MOUNTINFO_MAX - 1) {
+            close(fd);
+            *step = "read /proc/self/mountinfo (too many mounts)";
+            return E2BIG;
+        }
+    }
+    close(fd);
+    c->mountinfo[len] = '\0';
+    for (line = c->mountinfo; line && *line; line = next) {
+        char *f[6];
+        char *p = line;
+        int i;
+        unsigned long flags;
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        for (i = 0; i < 6 && p; i++) {
+            f[i] = p;
+            p = strchr(p, ' ');
+            if (p)
+                *p++ = '\0';
+        }
+        if (i < 6)
+            continue;
+        unescape(f[4]);
+        if (has_opt(f[5], "ro"))
+            continue;
+        flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+        if (has_opt(f[5], "nosuid"))
+            flags |= MS_NOSUID;
+        if (has_opt(f[5], "nodev"))
+            flags |= MS_NODEV;
+        if (has_opt(f[5], "noexec"))
+            flags |= MS_NOEXEC;
+        if (has_opt(f[5], "noatime"))
+            flags |= MS_NOATIME;
+        if (has_opt(f[5], "nodiratime"))
+            flags |= MS_NODIRATIME;
+        if (has_opt(f[5], "relatime"))
+            flags |= MS_RELATIME;
+        if (mount(NULL, f[4], NULL, flags, NULL) != 0 && errno != EACCES && errno != ENOENT &&
+            errno != ENOTDIR && errno != EINVAL) {
+            /* EINVAL: the path is no longer a mount point's top (an
+             * over-mounted entry listed twice); the top one was done. */
+            *step = "remount read-only (mount)";
+            return errno;
+        }
+    }
+    return 0;
+}
+
+/* mkdir -p of |path|'s missing parts; the last one as a file if |file|.
+ * Only used below the private /tmp, whose content is ours. */
+static int make_mount_point(const char *path, int file)
+{
+    char buf[4096];
+    size_t n = strlen(path), i;
+    if (n >= sizeof buf)
+        return ENAMETOOLONG;
+    memcpy(buf, path, n + 1);
+    for (i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char save = buf[i];
+            buf[i] = '\0';
+            if (save == '\0' && file) {
+                int fd = open(buf, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+                if (fd < 0 && errno != EEXIST)
+                    return errno;
+                if (fd >= 0)
+                    close(fd);
+            } else if (mkdir(buf, 0755) != 0 && errno != EEXIST) {
+                return errno;
+            }
+            buf[i] = save;
+        }
+    }
+    return 0;
+}
+
+static int path_under(const char *p, const char *dir)
+{
+    size_t n = strlen(dir);
+    return strncmp(p, dir, n) == 0 && (p[n] == '/' || p[n] == '\0');
+}
+
+static int bind_path(struct run_ctx *c, const struct cordon__mount *m, int fd, int readonly,
+                const char **step)
+{
+    char src[64], num[16];
+    unsigned long flags;
+    struct stat st;
+    size_t n = 0, k;
+    unsigned v = (unsigned)fd;
+
+    /* snprintf is not async-signal-safe: spell the number out. */
+    do {
+        num[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v && n < sizeof num);
+    memcpy(src, "/proc/self/fd/", 14);
+    for (k = 0; k < n; k++)
+        src[14 + k] = num[n - 1 - k];
+    src[14 + n] = '\0';
+    if (lstat(m->dst, &st) != 0) {
+        int e = errno;
+        if (c->lp->tmp_mount && path_under(m->dst, c->lp->tmp_mount))
+            e = make_mount_point(m->dst, m->is_file);
+        if (e) {
+            *step = "create a mount point below the private /tmp";
+            return e;
+        }
+    }
+    if (mount(src, m->dst, NULL, MS_BIND | MS_REC, NULL) != 0) {
+        *step = readonly ? "bind a protected path (mount)" : "bind a writable path (mount)";
+        return errno;
+    }
+    flags = MS_REMOUNT | MS_BIND | kept_flags(m->dst) | (readonly ? MS_RDONLY : 0);
+    if (mount(NULL, m->dst, NULL, flags, NULL) != 0) {
+        *step = readonly ? "make a protected path read-only (mount)"
+                         : "make a writable root writable (mount)";
+        return errno;
+    }
+    return 0;
+}
+
+static int in_supervisor(void *ctx, const char **step)
+{
+    struct run_ctx *c = ctx;
+    const struct cordon__plan_linux *lp = c->lp;
+    size_t i;
+    int e;
+
+    if (!c->userns)
+        return 0;
+    if ((e = write_file("/proc/self/setgroups", "deny")) != 0 && e != ENOENT) {
+        *step = "write /proc/self/setgroups";
+        return e;
+    }
+    if ((e = write_file("/proc/self/uid_map", c->uid_map)) != 0) {
+        *step = "write /proc/self/uid_map";
+        return e;
+    }
+    if ((e = write_file("/proc/self/gid_map", c->gid_map)) != 0) {
+        *step = "write /proc/self/gid_map";
+        return e;
+    }
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+        *step = "make the mount namespace private (mount)";
+        return errno;
+    }
+    /* Bind sources are opened inside the new namespace (the kernel binds
+     * only from mounts of the caller's own namespace), and before any
+     * mount, while every host path is still where it was. */
+    for (i = 0; i < lp->n_mounts; i++) {
+        const struct cordon__mount *m = &lp->mounts[i];
+        if (!m->src)
+            continue;
+        c->src_fd[i] = open(m->src, O_PATH | O_CLOEXEC);
+        if (c->src_fd[i] < 0 && !m->optional) {
+            *step = "open a path to mount in the sandbox";
+            return errno;
+        }
+    }
+    for (i = 0; i < lp->n_mounts; i++) {
+        const struct cordon__mount *m = &lp->mounts[i];
+        switch (m->op) {
+        case CORDON__MOUNT_READONLY_ALL:
+            if ((e = readonly_all(c, step)) != 0)
+                return e;
+            break;
+        case CORDON__MOUNT_TMP:
+        case CORDON__MOUNT_BIND_RW:
+        case CORDON__MOUNT_BIND_RO:
+            if (c->src_fd[i] < 0)
+                break; /* optional and missing */
+            if ((e = bind_path(c, m, c->src_fd[i], m->op == CORDON__MOUNT_BIND_RO, step)) != 0)
+                return e;
+            break;
+        case CORDON__MOUNT_TMPFS:
+            /* Optional: without it the path stays read-only. */
+            if (mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") == 0 &&
+                c->ruleset >= 0) {
+                size_t k;
+                for (k = 0; k < lp->n_ll_rules; k++)
+                    if (lp->ll_rules[k].needs_userns &&
+                        strcmp(lp->ll_rules[k].path, m->dst) == 0 &&
+                        (e = cordon__landlock_add_path(c->ruleset, m->dst,
+                                                       lp->ll_rules[k].access & c->ll_handled)) != 0) {
+                        *step = "add the Landlock rule for the private /dev/shm";
+                        return e;
+                    }
+            }
+            break;
+        case CORDON__MOUNT_PROC:
+            /* A fresh proc shows only the sandbox's processes. Refused in
+             * some containers (a masked /proc); the old one then stays,
+             * and Landlock/the pid namespace still keep other processes
+             * out of reach. */
+            mount("proc", m->dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL);
+            break;
+        }
+    }
+    return 0;
+}
+
+static int before_exec(void *ctx, const char **step)
+{
+    struct run_ctx *c = ctx;
+    int e;
+
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
+        *step = "set no_new_privs (prctl)";
+        return errno;
+    }
+    if (c->drop_caps) {
+        /* Root (in or out of a user namespace) would regain every
+         * capability of the bounding set at exec: empty it. Without
+         * CAP_SETPCAP there is nothing to drop. */
+        int cap;
+        for (cap = 0; cap < 64; cap++)
+            if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno == EINVAL)
+                break;
+        prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    }
+    if (c->ruleset >= 0 && (e = cordon__landlock_enforce(c->ruleset)) != 0) {
+        *step = "enforce the Landlock ruleset (landlock_restrict_self)";
+        return e;
+    }
+    if (c->have_seccomp && (e = cordon__seccomp_enforce(&c->bpf)) != 0) {
+        *step = "install the seccomp filter (prctl)";
+        return e;
+    }
+    return 0;
+}
+
+/* ---- the caller's side -------------------------------------------------------- */
+
+static void ctx_free(struct run_ctx *c)
+{
+    size_t i;
+    if (c->src_fd) {
+        for (i = 0; i < c->lp->n_mounts; i++)
+            if (c->src_fd[i] >= 0)
+                close(c->src_fd[i]);
+        free(c->src_fd);
+    }
+    free(c->mountinfo);
+    if (c->ruleset >= 0)
+        close(c->ruleset);
+    cordon__bpf_free(&c->bpf);
+}
+
+/* The directory must be ours and not a symlink (a planted one would
+ * redirect the command's private temp). */
+static cordon_error make_private_dir(const char *path)
+{
+    struct stat st;
+    if (mkdir(path, 0700) == 0)
+        return CORDON_OK;
+    if (errno != EEXIST) {
+        char what[600];
+        snprintf(what, sizeof what, "cannot create the private temp directory %s", path);
+        return cordon__sys_fail(what, "mkdir", errno);
+    }
+    if (lstat(path, &st) != 0 || !S_ISDIR(st.st_mode) || st.st_uid != geteuid())
+        return cordon__fail(CORDON_ERR_PERMISSION,
+                            "private temp directory %s exists and is not ours", path);
+    return CORDON_OK;
+}
+
+/* mkdir -p for a placeholder; returns 0 or errno. */
+static int mkdir_p(const char *path)
+{
+    char *buf = cordon__strdup(path);
+    size_t i, n;
+    int e = 0;
+    if (!buf)
+        return ENOMEM;
+    n = strlen(buf);
+    for (i = 1; i <= n && !e; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char save = buf[i];
+            buf[i] = '\0';
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+                e = errno;
+            buf[i] = save;
+        }
+    }
+    free(buf);
+    return e;
+}
+
+static cordon_error unelevated_prepare(const struct cordon__plan *plan)
+{
+    const struct cordon__plan_linux *lp = &plan->linux_plan;
+    struct host_caps h;
+    size_t i;
+    cordon_error e;
+
+    if (!lp->confine)
+        return cordon__fail(CORDON_ERR_NO_BACKEND, "linux-unelevated does not run full-access");
+    if (plan->private_tmp && plan->tmp_dir && (e = make_private_dir(plan->tmp_dir)) != CORDON_OK)
+        return e;
+    probe_host(&h);
+    if (!h.userns)
+        return CORDON_OK;
+    /* A missing protected path must not be creatable: hold its place with
+     * an empty directory that the mount namespace re-binds read-only. */
+    for (i = 0; i < lp->n_mounts; i++) {
+        const struct cordon__mount *m = &lp->mounts[i];
+        int err;
+        if (!m->placeholder)
+            continue;
+        if ((err = mkdir_p(m->src)) != 0) {
+            char what[600];
+            snprintf(what, sizeof what, "cannot hold the place of protected path %s", m->src);
+            return cordon__sys_fail(what, "mkdir", err);
+        }
+    }
+    return CORDON_OK;
+}
+
+/* Copies |envp| with TMPDIR/TMP/TEMP set to |dir| (no mount namespace:
+ * the private temp stays at its host path). */
+static cordon_error env_with_tmp(const char *const *envp, const char *dir, struct cordon__strv *out)
+{
+    static const char *const names[] = {"TMPDIR=", "TMP=", "TEMP=", NULL};
+    size_t i, k;
+    cordon_error e = CORDON_OK;
+    for (i = 0; envp && envp[i] && e == CORDON_OK; i++) {
+        int replaced = 0;
+        for (k = 0; names[k] && !replaced; k++)
+            if (strncmp(envp[i], names[k], strlen(names[k])) == 0) {
+                e = cordon__strv_pushf(out, "%s%s", names[k], dir);
+                replaced = 1;
+            }
+        if (!replaced)
+            e = cordon__strv_push(out, envp[i]);
+    }
+    return e;
+}
+
+static cordon_error unelevated_spawn(const struct cordon__plan *plan, const struct cordon__spawn *req,
+                                     struct cordon__proc **out)
+{
+    const struct cordon__plan_linux *lp = &plan->linux_plan;
+    struct run_ctx c;
+    struct host_caps h;
+    struct cordon__launch l;
+    struct cordon__spawn req2;
+    struct cordon__strv env = {0};
+    size_t i;
+    cordon_error e = CORDON_OK;
+
+    memset(&c, 0, sizeof c);
+    c.lp = lp;
+    c.ruleset = -1;
+    if (!lp->confine)
+        return cordon__fail(CORDON_ERR_NO_BACKEND, "linux-unelevated does not run full-access");
+    probe_host(&h);
+    c.userns = h.userns;
+    c.drop_caps = lp->drop_caps;
+    snprintf(c.uid_map, sizeof c.uid_map, "%lu %lu 1\n", (unsigned long)geteuid(),
+             (unsigned long)geteuid());
+    snprintf(c.gid_map, sizeof c.gid_map, "%lu %lu 1\n", (unsigned long)getegid(),
+             (unsigned long)getegid());
+
+    c.src_fd = malloc((lp->n_mounts ? lp->n_mounts : 1) * sizeof *c.src_fd);
+    c.mountinfo = c.userns ? malloc(MOUNTINFO_MAX) : NULL;
+    if (!c.src_fd || (c.userns && !c.mountinfo)) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the sandbox");
+        goto done;
+    }
+    for (i = 0; i < lp->n_mounts; i++)
+        c.src_fd[i] = -1;
+    if (h.abi && (e = cordon__landlock_build(lp, h.abi, &c.ruleset, &c.ll_handled)) != CORDON_OK)
+        goto done;
+    if (h.seccomp) {
+        if ((e = cordon__seccomp_build(lp, c.userns, &c.bpf)) != CORDON_OK)
+            goto done;
+        c.have_seccomp = 1;
+    }
+
+    req2 = *req;
+    if (!c.userns && plan->private_tmp && lp->tmp_env_fallback) {
+        if ((e = env_with_tmp(req->envp, lp->tmp_env_fallback, &env)) != CORDON_OK)
+            goto done;
+        req2.envp = (const char *const *)env.v;
+    }
+
+    memset(&l, 0, sizeof l);
+    l.req = &req2;
+    l.supervise = 1;
+    l.clone_flags = c.userns ? NS_FLAGS : 0;
+    l.in_supervisor = in_supervisor;
+    l.before_exec = before_exec;
+    l.ctx = &c;
+    e = cordon__process_spawn(&l, out);
+done:
+    ctx_free(&c);
+    cordon__strv_free(&env);
+    return e;
+}
+
+static cordon_error unelevated_wait(struct cordon__proc *proc, unsigned long timeout_ms,
+                                    struct cordon__exit *out)
+{
+    return cordon__process_wait(proc, timeout_ms, out);
+}
+
+static cordon_error unelevated_kill(struct cordon__proc *proc)
+{
+    return cordon__process_kill(proc);
+}
+
+/* Removes |name| under |dirfd| with all its content, never following a
+ * symlink and never crossing into another filesystem. */
+static void remove_at(int parent, const char *name, dev_t dev)
+{
+    struct stat st;
+    int fd;
+    DIR *d;
+    struct dirent *de;
+
+    if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return;
+    if (!S_ISDIR(st.st_mode)) {
+        unlinkat(parent, name, 0);
+        return;
+    }
+    if (st.st_dev != dev)
+        return;
+    fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0) {
+        /* A directory the command made unreadable: it is ours, reopen. */
+        if (fchmodat(parent, name, 0700, 0) != 0)
+            return;
+        fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+            return;
+    }
+    fchmod(fd, 0700);
+    d = fdopendir(fd);
+    if (!d) {
+        close(fd);
+        return;
+    }
+    while ((de = readdir(d)) != NULL) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+            continue;
+        remove_at(dirfd(d), de->d_name, dev);
+    }
+    closedir(d);
+    unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__proc *proc)
+{
+    const struct cordon__plan_linux *lp = &plan->linux_plan;
+    size_t i;
+
+    cordon__process_free(proc);
+    if (plan->private_tmp && plan->tmp_dir) {
+        struct stat st;
+        if (lstat(plan->tmp_dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
+            remove_at(AT_FDCWD, plan->tmp_dir, st.st_dev);
+    }
+    /* Placeholders go when still empty (rmdir refuses otherwise). */
+    for (i = 0; i < lp->n_mounts; i++)
+        if (lp->mounts[i].placeholder && lp->mounts[i].src)
+            rmdir(lp->mounts[i].src);
+}
+
+const struct cordon_backend cordon__backend_linux_unelevated = {
+    .name = "linux-unelevated",
+    .tier = CORDON_TIER_UNELEVATED,
+    .probe = unelevated_probe,
+    .prepare = unelevated_prepare,
+    .spawn = unelevated_spawn,
+    .wait = unelevated_wait,
+    .kill = unelevated_kill,
+    .cleanup = unelevated_cleanup,
+};
