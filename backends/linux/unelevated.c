@@ -19,6 +19,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
+#include <signal.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,11 +66,22 @@ struct host_caps {
     unsigned disabled;
 };
 
+static int probe_child(void *arg)
+{
+    (void)arg;
+    return 0;
+}
+
 /* A live test: can a child of ours enter new user, mount and pid
- * namespaces? (Cached: the answer does not change within a process.) */
+ * namespaces? The kernel creates them during clone(), so a child that
+ * exits at once is the whole test, and a refusal comes back from clone.
+ * CLONE_VM|CLONE_VFORK: the child only returns, so it can borrow our
+ * memory and a small stack, which keeps the probe cheap (it runs for
+ * every command). Cached: the answer does not change within a process. */
 static int probe_userns(int *err)
 {
     static int done, ok, saved_err;
+    char stack[16384] __attribute__((aligned(16)));
     pid_t pid;
     int st = 0;
 
@@ -76,17 +89,17 @@ static int probe_userns(int *err)
         *err = saved_err;
         return ok;
     }
-    pid = fork();
-    if (pid == 0)
-        _exit(unshare(NS_FLAGS) == 0 ? 0 : (errno & 0xff ? errno & 0xff : 255));
+    pid = clone(probe_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK | NS_FLAGS | SIGCHLD,
+                NULL);
     if (pid < 0) {
-        *err = errno;
-        return 0;
+        saved_err = errno;
+        ok = 0;
+    } else {
+        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+            ;
+        ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
+        saved_err = ok ? 0 : EINVAL;
     }
-    while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-        ;
-    ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-    saved_err = ok ? 0 : (WIFEXITED(st) ? WEXITSTATUS(st) : EINVAL);
     done = 1;
     *err = saved_err;
     return ok;
@@ -583,9 +596,14 @@ static cordon_error make_private_dir(const char *path)
 /* mkdir -p for a placeholder; returns 0 or errno. */
 static int mkdir_p(const char *path)
 {
-    char *buf = cordon__strdup(path);
+    char *buf;
     size_t i, n;
     int e = 0;
+    if (mkdir(path, 0755) == 0 || errno == EEXIST)
+        return 0; /* the usual case: the parent exists */
+    if (errno != ENOENT)
+        return errno;
+    buf = cordon__strdup(path);
     if (!buf)
         return ENOMEM;
     n = strlen(buf);
