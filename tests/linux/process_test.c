@@ -1,0 +1,194 @@
+/* The Linux process launch through the public API, for both backends:
+ * exit codes, signals, not found / not executable, stdio, cwd, the
+ * command's own PATH, and the tree kill on timeout (no survivor keeps
+ * writing). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cordon.h"
+#include "harness.h"
+
+static char ws[PATH_MAX];
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static cordon_policy *policy(const char *name)
+{
+    cordon_policy *p = NULL;
+    CHECK(cordon_policy_builtin(name, &p) == CORDON_OK);
+    return p;
+}
+
+static cordon_error run(const char *pol, const char *const *argv, const char *const *env,
+                        int out_fd, unsigned timeout_s, cordon_run_result *res)
+{
+    cordon_policy *p = policy(pol);
+    cordon_run_options o;
+    cordon_error e;
+    cordon_run_options_init(&o);
+    o.argv = argv;
+    o.cwd = ws;
+    o.env = env;
+    o.timeout_s = timeout_s;
+    if (out_fd >= 0)
+        o.stdio[1] = out_fd;
+    e = cordon_run(p, &o, res);
+    cordon_policy_free(p);
+    return e;
+}
+
+static off_t size_of(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0 ? st.st_size : -1;
+}
+
+static void statuses(const char *pol)
+{
+    cordon_run_result r;
+    const char *exit3[] = {"sh", "-c", "exit 3", NULL};
+    const char *sig[] = {"sh", "-c", "kill -TERM $$", NULL};
+    const char *missing[] = {"cordon-test-no-such-command", NULL};
+    const char *noexec[] = {"./data.txt", NULL};
+    cordon_error e;
+
+    CHECK(run(pol, exit3, NULL, -1, 0, &r) == CORDON_OK);
+    CHECK_MSG(r.exit_code == 3 && r.term_signal == 0 && !r.timed_out, "%s: exit %d", pol,
+              r.exit_code);
+    CHECK(cordon_exit_status(CORDON_OK, &r) == 3);
+
+    CHECK(run(pol, sig, NULL, -1, 0, &r) == CORDON_OK);
+    CHECK_MSG(r.term_signal == 15, "%s: signal %d", pol, r.term_signal);
+    CHECK(cordon_exit_status(CORDON_OK, &r) == 143);
+
+    e = run(pol, missing, NULL, -1, 0, &r);
+    CHECK_MSG(e == CORDON_ERR_NOT_FOUND, "%s: %d %s", pol, e, cordon_last_error());
+    CHECK_CONTAINS(cordon_last_error(), "cordon-test-no-such-command");
+    CHECK(cordon_exit_status(e, &r) == 127);
+
+    e = run(pol, noexec, NULL, -1, 0, &r);
+    CHECK_MSG(e == CORDON_ERR_NOT_EXECUTABLE, "%s: %d %s", pol, e, cordon_last_error());
+    CHECK_CONTAINS(cordon_last_error(), "data.txt");
+    CHECK(cordon_exit_status(e, &r) == 126);
+}
+
+static void stdio_cwd_env(const char *pol)
+{
+    cordon_run_result r;
+    char out[PATH_MAX + 64], line[PATH_MAX + 64], bindir[PATH_MAX + 8], pathvar[PATH_MAX + 64];
+    const char *argv[] = {"sh", "-c", "pwd; echo \"$CORDON_TEST_VAR\"; cordon-test-hello", NULL};
+    const char *env[] = {"CORDON_TEST_VAR=from-env", pathvar, NULL};
+    FILE *f;
+    int fd;
+
+    /* The command is found on the PATH of the environment given, not ours. */
+    snprintf(bindir, sizeof bindir, "%s/bin", ws);
+    snprintf(pathvar, sizeof pathvar, "PATH=%s:/usr/bin:/bin", bindir);
+    snprintf(out, sizeof out, "%s/bin/cordon-test-hello", ws);
+    f = fopen(out, "w");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    fputs("#!/bin/sh\necho hello-from-path\n", f);
+    fclose(f);
+    chmod(out, 0755);
+
+    snprintf(out, sizeof out, "%s/out.txt", ws);
+    fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    CHECK(fd >= 0);
+    CHECK_MSG(run(pol, argv, env, fd, 0, &r) == CORDON_OK, "%s", cordon_last_error());
+    close(fd);
+    CHECK(r.exit_code == 0);
+    f = fopen(out, "r");
+    CHECK(f != NULL);
+    if (!f)
+        return;
+    CHECK(fgets(line, sizeof line, f) != NULL);
+    line[strcspn(line, "\n")] = '\0';
+    CHECK_STR(line, ws);
+    CHECK(fgets(line, sizeof line, f) != NULL);
+    CHECK_STR(line, "from-env\n");
+    CHECK(fgets(line, sizeof line, f) != NULL);
+    CHECK_STR(line, "hello-from-path\n");
+    fclose(f);
+}
+
+/* A background writer and a double-forked (setsid) one: after the
+ * timeout neither may still be writing. */
+static void timeout_kills_tree(const char *pol)
+{
+    cordon_run_result r;
+    char tick[PATH_MAX + 16], tick2[PATH_MAX + 16];
+    const char *argv[] = {
+        "sh", "-c",
+        "(while :; do echo x >> tick; sleep 0.05; done) & "
+        "setsid sh -c 'while :; do echo y >> tick2; sleep 0.05; done' & "
+        "sleep 100",
+        NULL};
+    off_t a, b, a2, b2;
+    double t0;
+
+    snprintf(tick, sizeof tick, "%s/tick", ws);
+    snprintf(tick2, sizeof tick2, "%s/tick2", ws);
+    unlink(tick);
+    unlink(tick2);
+    t0 = now_s();
+    CHECK_MSG(run(pol, argv, NULL, -1, 1, &r) == CORDON_OK, "%s", cordon_last_error());
+    CHECK(r.timed_out == 1);
+    CHECK(cordon_exit_status(CORDON_OK, &r) == 124);
+    CHECK(now_s() - t0 < 5.0);
+    a = size_of(tick);
+    a2 = size_of(tick2);
+    CHECK_MSG(a > 0, "%s: the writer never ran (positive control)", pol);
+    usleep(400 * 1000);
+    b = size_of(tick);
+    b2 = size_of(tick2);
+    CHECK_MSG(a == b, "%s: a survivor kept writing (%ld -> %ld)", pol, (long)a, (long)b);
+    /* setsid(1) here execs in place (the job is not a group leader), so
+     * the writer stays in the tree for both backends. */
+    CHECK_MSG(a2 > 0 && a2 == b2, "%s: setsid survivor (%ld -> %ld)", pol, (long)a2, (long)b2);
+}
+
+int main(void)
+{
+    char tmpl[] = "cordon-test-ws-XXXXXX";
+    char data[PATH_MAX + 16];
+    char *d = mkdtemp(tmpl);
+    FILE *f;
+
+    if (!d || !realpath(d, ws))
+        SKIP("cannot make a workspace in the build tree");
+    snprintf(data, sizeof data, "%s/bin", ws);
+    mkdir(data, 0755);
+    snprintf(data, sizeof data, "%s/data.txt", ws);
+    f = fopen(data, "w");
+    if (f) {
+        fputs("not a program\n", f);
+        fclose(f);
+    }
+    statuses("full-access");
+    statuses("workspace-write");
+    stdio_cwd_env("full-access");
+    stdio_cwd_env("workspace-write");
+    timeout_kills_tree("workspace-write");
+    timeout_kills_tree("full-access");
+    {
+        char cmd[PATH_MAX + 32];
+        snprintf(cmd, sizeof cmd, "rm -rf '%s'", ws);
+        if (system(cmd) != 0)
+            fprintf(stderr, "could not remove %s\n", ws);
+    }
+    TEST_MAIN_END();
+}
