@@ -1,0 +1,249 @@
+/* cordon-test-probe: one action per call, for the live shell tests. The
+ * same call runs inside the sandbox (expected to fail) and outside it (the
+ * positive control, expected to succeed). Exit 0: the action succeeded;
+ * 1: it was refused (errno printed); 2: usage or test setup error.
+ * Network actions only ever target loopback. */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ptrace.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int refused(const char *what)
+{
+    printf("refused: %s: errno %d (%s)\n", what, errno, strerror(errno));
+    return 1;
+}
+
+static int inet_addr_of(int v6, int port, struct sockaddr_storage *ss, socklen_t *len)
+{
+    memset(ss, 0, sizeof *ss);
+    if (v6) {
+        struct sockaddr_in6 *a = (struct sockaddr_in6 *)ss;
+        a->sin6_family = AF_INET6;
+        a->sin6_port = htons((unsigned short)port);
+        a->sin6_addr = in6addr_loopback;
+        *len = sizeof *a;
+    } else {
+        struct sockaddr_in *a = (struct sockaddr_in *)ss;
+        a->sin_family = AF_INET;
+        a->sin_port = htons((unsigned short)port);
+        a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        *len = sizeof *a;
+    }
+    return 0;
+}
+
+/* connect (tcp) or send (udp) to loopback:port */
+static int client(int v6, int type, int port)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int fd = socket(v6 ? AF_INET6 : AF_INET, type, 0);
+    if (fd < 0)
+        return refused("socket");
+    inet_addr_of(v6, port, &ss, &len);
+    if (type == SOCK_STREAM) {
+        if (connect(fd, (struct sockaddr *)&ss, len) != 0)
+            return refused("connect");
+        if (write(fd, "cordon-probe\n", 13) != 13)
+            return refused("write");
+    } else if (sendto(fd, "cordon-probe\n", 13, 0, (struct sockaddr *)&ss, len) != 13) {
+        return refused("sendto");
+    }
+    close(fd);
+    printf("ok\n");
+    return 0;
+}
+
+/* Listens on loopback:port (tcp or udp), writes the port chosen (0 = any)
+ * to |portfile|, then appends what it receives to |logfile| until killed. */
+static int server(int v6, int type, const char *portfile, const char *logfile)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    int fd = socket(v6 ? AF_INET6 : AF_INET, type, 0), one = 1;
+    FILE *f;
+    if (fd < 0)
+        return refused("socket");
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    inet_addr_of(v6, 0, &ss, &len);
+    if (bind(fd, (struct sockaddr *)&ss, len) != 0)
+        return refused("bind");
+    if (type == SOCK_STREAM && listen(fd, 16) != 0)
+        return refused("listen");
+    len = sizeof ss;
+    getsockname(fd, (struct sockaddr *)&ss, &len);
+    f = fopen(portfile, "w");
+    if (!f)
+        return 2;
+    fprintf(f, "%d\n", ntohs(v6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
+                                : ((struct sockaddr_in *)&ss)->sin_port));
+    fclose(f);
+    for (;;) {
+        char buf[256];
+        ssize_t n;
+        int c = fd;
+        if (type == SOCK_STREAM && (c = accept(fd, NULL, NULL)) < 0)
+            continue;
+        n = read(c, buf, sizeof buf);
+        if (n > 0) {
+            int lf = open(logfile, O_WRONLY | O_CREAT | O_APPEND, 0644);
+            if (lf >= 0) {
+                if (write(lf, buf, (size_t)n) < 0) {
+                    /* nothing to do */
+                }
+                close(lf);
+            }
+        }
+        if (c != fd)
+            close(c);
+    }
+}
+
+static int unix_server(const char *path, const char *logfile)
+{
+    struct sockaddr_un a;
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    unlink(path);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(fd, 8) != 0)
+        return refused("unix listen");
+    chmod(path, 0777);
+    for (;;) {
+        char buf[64];
+        ssize_t n;
+        int c = accept(fd, NULL, NULL);
+        if (c < 0)
+            continue;
+        n = read(c, buf, sizeof buf);
+        if (n > 0) {
+            int lf = open(logfile, O_WRONLY | O_CREAT | O_APPEND, 0644);
+            if (lf >= 0) {
+                if (write(lf, buf, (size_t)n) < 0) {
+                    /* nothing to do */
+                }
+                close(lf);
+            }
+        }
+        close(c);
+    }
+}
+
+static int unix_client(const char *path)
+{
+    struct sockaddr_un a;
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    memset(&a, 0, sizeof a);
+    a.sun_family = AF_UNIX;
+    snprintf(a.sun_path, sizeof a.sun_path, "%s", path);
+    if (fd < 0)
+        return refused("socket");
+    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0)
+        return refused("connect");
+    if (write(fd, "cordon-unix\n", 12) != 12)
+        return refused("write");
+    close(fd);
+    printf("ok\n");
+    return 0;
+}
+
+static int open_socket(int family, int type, int proto, const char *what)
+{
+    int fd = socket(family, type, proto);
+    if (fd < 0)
+        return refused(what);
+    close(fd);
+    printf("ok\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *a = argc > 1 ? argv[1] : "";
+    int port = argc > 2 ? atoi(argv[2]) : 0;
+
+    if (!strcmp(a, "tcp4") && argc == 3)
+        return client(0, SOCK_STREAM, port);
+    if (!strcmp(a, "tcp6") && argc == 3)
+        return client(1, SOCK_STREAM, port);
+    if (!strcmp(a, "udp4") && argc == 3)
+        return client(0, SOCK_DGRAM, port);
+    if (!strcmp(a, "udp6") && argc == 3)
+        return client(1, SOCK_DGRAM, port);
+    if (!strcmp(a, "serve") && argc == 5) {
+        /* serve tcp4|tcp6|udp4|udp6 PORTFILE LOGFILE */
+        const char *k = argv[2];
+        return server(k[3] == '6', k[0] == 't' ? SOCK_STREAM : SOCK_DGRAM, argv[3], argv[4]);
+    }
+    if (!strcmp(a, "serve-unix") && argc == 4)
+        return unix_server(argv[2], argv[3]);
+    if (!strcmp(a, "unix") && argc == 3)
+        return unix_client(argv[2]);
+    if (!strcmp(a, "raw4"))
+        return open_socket(AF_INET, SOCK_RAW, IPPROTO_ICMP, "raw socket");
+    if (!strcmp(a, "ping4"))
+        return open_socket(AF_INET, SOCK_DGRAM, IPPROTO_ICMP, "ICMP datagram socket");
+    if (!strcmp(a, "packet"))
+        return open_socket(AF_PACKET, SOCK_RAW, 0, "packet socket");
+    if (!strcmp(a, "highbits")) {
+        /* AF_INET with garbage in the upper 32 bits of the argument. */
+        long fd = syscall(SYS_socket, 0x100000000L | AF_INET, SOCK_STREAM, 0);
+        if (fd < 0)
+            return refused("socket(high bits)");
+        printf("ok\n");
+        return 0;
+    }
+    if (!strcmp(a, "iouring")) {
+        char params[120];
+        long fd;
+        memset(params, 0, sizeof params);
+        fd = syscall(425 /* io_uring_setup */, 4, params);
+        if (fd < 0)
+            return refused("io_uring_setup");
+        printf("ok\n");
+        return 0;
+    }
+    if (!strcmp(a, "signal") && argc == 3) {
+        if (kill((pid_t)port, SIGUSR1) != 0)
+            return refused("kill");
+        printf("ok\n");
+        return 0;
+    }
+    if (!strcmp(a, "ptrace") && argc == 3) {
+        if (ptrace(PTRACE_ATTACH, (pid_t)port, NULL, NULL) != 0)
+            return refused("ptrace");
+        waitpid((pid_t)port, NULL, __WALL);
+        ptrace(PTRACE_DETACH, (pid_t)port, NULL, NULL);
+        printf("ok\n");
+        return 0;
+    }
+    if (!strcmp(a, "procmem") && argc == 3) {
+        char p[64];
+        int fd;
+        snprintf(p, sizeof p, "/proc/%d/mem", port);
+        fd = open(p, O_RDWR);
+        if (fd < 0)
+            return refused("open /proc/PID/mem");
+        close(fd);
+        printf("ok\n");
+        return 0;
+    }
+    fprintf(stderr, "usage: probe tcp4|tcp6|udp4|udp6 PORT | serve KIND PORTFILE LOG | "
+                    "serve-unix PATH LOG | unix PATH | raw4 | ping4 | packet | highbits | "
+                    "iouring | signal PID | ptrace PID | procmem PID\n");
+    return 2;
+}
