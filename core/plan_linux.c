@@ -10,8 +10,6 @@
 #define LX_EPERM 1
 #define LX_ENOSYS 38
 #define LX_EAFNOSUPPORT 97
-#define LX_AF_NETLINK 16
-#define LX_AF_MAX 46
 #define LX_TIOCSTI 0x5412
 #define LX_TIOCLINUX 0x541C
 
@@ -59,7 +57,7 @@ static cordon_error add_mount(struct cordon__plan_linux *lp, enum cordon__mount_
 }
 
 static cordon_error add_rule(struct cordon__plan_linux *lp, const char *path,
-                             unsigned long long access, int needs_userns, int optional)
+                             unsigned long long access, enum cordon__ll_when when, int optional)
 {
     struct cordon__ll_rule *r;
     struct cordon__ll_rule *v = realloc(lp->ll_rules, (lp->n_ll_rules + 1) * sizeof *v);
@@ -71,7 +69,7 @@ static cordon_error add_rule(struct cordon__plan_linux *lp, const char *path,
     if (!(r->path = cordon__strdup(path)))
         return oom();
     r->access = access;
-    r->needs_userns = needs_userns;
+    r->when = when;
     r->optional = optional;
     lp->n_ll_rules++;
     return CORDON_OK;
@@ -139,7 +137,6 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
     struct cordon__plan_linux *lp = &plan->linux_plan;
     cordon_error e = CORDON_OK;
     size_t i;
-    int fam;
 
     (void)host;
     memset(lp, 0, sizeof *lp);
@@ -174,8 +171,8 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
     /* Mounts, in the order they are applied. */
     if ((e = add_mount(lp, CORDON__MOUNT_READONLY_ALL, NULL, "/", 0, 0, 0)) != CORDON_OK)
         return e;
-    if (lp->tmp_mount && (e = add_mount(lp, CORDON__MOUNT_TMP, plan->tmp_dir, lp->tmp_mount, 0, 0,
-                                        0)) != CORDON_OK)
+    if (lp->tmp_mount &&
+        (e = add_mount(lp, CORDON__MOUNT_TMP, NULL, lp->tmp_mount, 0, 0, 0)) != CORDON_OK)
         return e;
     for (i = 0; i < plan->roots.n; i++)
         if ((e = add_mount(lp, CORDON__MOUNT_BIND_RW, plan->roots.v[i], plan->roots.v[i], 0, 0,
@@ -207,15 +204,23 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
      * roots, the private temp, and the device files. */
     lp->ll_fs_handled = CORDON__LL_FS_WRITE_ALL;
     for (i = 0; i < plan->roots.n; i++)
-        if ((e = add_rule(lp, plan->roots.v[i], CORDON__LL_FS_WRITE_ALL, 0, 0)) != CORDON_OK)
+        if ((e = add_rule(lp, plan->roots.v[i], CORDON__LL_FS_WRITE_ALL, CORDON__LL_ALWAYS, 0)) !=
+            CORDON_OK)
             return e;
     if (plan->private_tmp && plan->tmp_dir &&
-        (e = add_rule(lp, plan->tmp_dir, CORDON__LL_FS_WRITE_ALL, 0, 0)) != CORDON_OK)
+        (e = add_rule(lp, plan->tmp_dir, CORDON__LL_FS_WRITE_ALL,
+                      lp->tmp_mount ? CORDON__LL_WITHOUT_MOUNT_NS : CORDON__LL_ALWAYS, 0)) !=
+            CORDON_OK)
+        return e;
+    if (lp->tmp_mount && (e = add_rule(lp, lp->tmp_mount, CORDON__LL_FS_WRITE_ALL,
+                                       CORDON__LL_WITH_MOUNT_NS, 0)) != CORDON_OK)
         return e;
     for (i = 0; dev_files[i]; i++)
-        if ((e = add_rule(lp, dev_files[i], CORDON__LL_FS_FILE_RIGHTS, 0, 1)) != CORDON_OK)
+        if ((e = add_rule(lp, dev_files[i], CORDON__LL_FS_FILE_RIGHTS, CORDON__LL_ALWAYS, 1)) !=
+            CORDON_OK)
             return e;
-    if ((e = add_rule(lp, "/dev/shm", CORDON__LL_FS_WRITE_ALL, 1, 1)) != CORDON_OK)
+    if ((e = add_rule(lp, "/dev/shm", CORDON__LL_FS_WRITE_ALL, CORDON__LL_WITH_MOUNT_NS, 1)) !=
+        CORDON_OK)
         return e;
     lp->ll_scoped = CORDON__LL_SCOPE_SIGNAL;
     if (!plan->network)
@@ -224,18 +229,27 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
     /* seccomp. The family is an int: compare only its low 32 bits, as the
      * kernel does, so high garbage cannot slip past. */
     if (!plan->network) {
-        for (fam = 2; fam < LX_AF_MAX; fam++) {
-            if (fam == LX_AF_NETLINK)
-                continue;
-            if ((e = add_sc(lp, "socket", LX_EAFNOSUPPORT, 1, 0, 0xffffffffull,
-                            (unsigned long long)fam, CORDON__SECCOMP_ALWAYS,
-                            fam == 2    ? "network off: no IPv4 sockets"
-                            : fam == 10 ? "network off: no IPv6 sockets"
-                            : fam == 17 ? "network off: no packet sockets"
-                                        : "network off: only unix and netlink sockets")) !=
-                CORDON_OK)
+        /* Families 2..15 and 17..63 (16 is netlink, 1 unix) as aligned
+         * blocks: (family & ~(size-1)) == start. The kernel refuses
+         * families above AF_MAX (46) on its own. */
+        static const struct {
+            unsigned start, size;
+            const char *why;
+        } blocks[] = {
+            {2, 2, "network off: no IPv4 (and AX.25) sockets"},
+            {4, 4, "network off: no IPX/AppleTalk/NET/ROM/bridge sockets"},
+            {8, 8, "network off: no IPv6, X.25, ATM, ... sockets"},
+            {17, 1, "network off: no packet sockets"},
+            {18, 2, "network off: only unix and netlink sockets"},
+            {20, 4, "network off: only unix and netlink sockets"},
+            {24, 8, "network off: only unix and netlink sockets (CAN, TIPC, Bluetooth, ...)"},
+            {32, 32, "network off: only unix and netlink sockets (vsock, XDP, SMC, ...)"},
+        };
+        for (i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
+            if ((e = add_sc(lp, "socket", LX_EAFNOSUPPORT, 1, 0,
+                            0xffffffffull & ~(unsigned long long)(blocks[i].size - 1),
+                            blocks[i].start, CORDON__SECCOMP_ALWAYS, blocks[i].why)) != CORDON_OK)
                 return e;
-        }
     }
     if ((e = add_sc(lp, "io_uring_setup", LX_ENOSYS, 0, 0, 0, 0, CORDON__SECCOMP_ALWAYS,
                     "io_uring would open sockets and files around seccomp")) != CORDON_OK ||
@@ -365,8 +379,10 @@ void cordon__plan_linux_json(const struct cordon__plan_linux *lp, struct cordon_
         cordon__json_kstr(j, "path", r->path);
         cordon__json_key(j, "allow");
         rights_json(j, r->access);
-        if (r->needs_userns)
-            cordon__json_kbool(j, "needs_mount_ns", 1);
+        if (r->when == CORDON__LL_WITH_MOUNT_NS)
+            cordon__json_kstr(j, "when", "mount_ns");
+        else if (r->when == CORDON__LL_WITHOUT_MOUNT_NS)
+            cordon__json_kstr(j, "when", "no_mount_ns");
         if (r->optional)
             cordon__json_kbool(j, "optional", 1);
         cordon__json_end_object(j);
@@ -397,7 +413,8 @@ void cordon__plan_linux_json(const struct cordon__plan_linux *lp, struct cordon_
         cordon__json_kint(j, "errno", r->err);
         if (r->has_arg) {
             cordon__json_kint(j, "arg", r->arg);
-            cordon__json_kint(j, "equals", (long long)r->value);
+            cordon__json_kint(j, "mask", (long long)r->mask); /* (arg & mask) == value */
+            cordon__json_kint(j, "value", (long long)r->value);
         }
         if (r->when == CORDON__SECCOMP_NO_USERNS)
             cordon__json_kstr(j, "when", "no_mount_ns");

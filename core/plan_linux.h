@@ -54,16 +54,24 @@
 /* The fs rights a Landlock ABI version knows (0: none). */
 unsigned long long cordon__landlock_fs_rights_of_abi(int abi);
 
+enum cordon__ll_when {
+    CORDON__LL_ALWAYS = 0,
+    CORDON__LL_WITH_MOUNT_NS = 1,   /* on a private mount: added inside the
+                                       namespace once it is mounted */
+    CORDON__LL_WITHOUT_MOUNT_NS = 2 /* only when there is no mount namespace */
+};
+
 struct cordon__ll_rule {
-    char *path;               /* absolute host path (an inode: binds keep it) */
+    char *path;               /* absolute path (an inode: binds keep it) */
     unsigned long long access;/* rights allowed beneath it */
-    int needs_userns;         /* only with the private mounts (e.g. /dev/shm) */
+    enum cordon__ll_when when;
     int optional;             /* skip silently when missing on the host */
 };
 
 enum cordon__mount_op {
     CORDON__MOUNT_READONLY_ALL = 0, /* remount every mount read-only */
-    CORDON__MOUNT_TMP = 1,          /* bind |src| (private temp) on |dst| ("/tmp"), writable */
+    CORDON__MOUNT_TMP = 1,          /* a private tmpfs on |dst| ("/tmp"): nothing on the
+                                       host to create or remove, gone with the run */
     CORDON__MOUNT_BIND_RW = 2,      /* bind |src| on |dst| writable (a writable root) */
     CORDON__MOUNT_BIND_RO = 3,      /* bind |src| on |dst| read-only (protected path, cwd) */
     CORDON__MOUNT_TMPFS = 4,        /* a fresh private tmpfs on |dst| (/dev/shm) */
@@ -102,8 +110,10 @@ struct cordon__plan_linux {
     int no_new_privs, drop_caps;
     struct cordon__mount *mounts;
     size_t n_mounts;
-    char *tmp_mount;            /* where the private temp is mounted ("/tmp"); NULL: not */
-    char *tmp_env_fallback;     /* TMPDIR when there is no mount namespace */
+    char *tmp_mount;            /* where the private tmpfs goes ("/tmp"); NULL: a root
+                                   covers /tmp, the host directory is used */
+    char *tmp_env_fallback;     /* the host temp directory (plan->tmp_dir): TMPDIR when
+                                   there is no mount namespace */
     unsigned long long ll_fs_handled;  /* before masking by the probed ABI */
     struct cordon__ll_rule *ll_rules;
     size_t n_ll_rules;

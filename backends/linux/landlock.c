@@ -62,8 +62,8 @@ static int add_path_rule(int ruleset, int fd, uint64_t access, int is_dir)
     return 0;
 }
 
-cordon_error cordon__landlock_build(const struct cordon__plan_linux *lp, int abi, int *out_fd,
-                                    uint64_t *out_handled)
+cordon_error cordon__landlock_build(const struct cordon__plan_linux *lp, int abi, int mount_ns,
+                                    int *out_fd, uint64_t *out_handled)
 {
     struct ll_ruleset_attr attr;
     size_t attr_size = sizeof(uint64_t);
@@ -92,8 +92,10 @@ cordon_error cordon__landlock_build(const struct cordon__plan_linux *lp, int abi
         const struct cordon__ll_rule *r = &lp->ll_rules[i];
         struct stat st;
         int fd, err;
-        if (r->needs_userns)
+        if (r->when == CORDON__LL_WITH_MOUNT_NS)
             continue; /* added in the namespace, once its mount exists */
+        if (r->when == CORDON__LL_WITHOUT_MOUNT_NS && mount_ns)
+            continue;
         fd = open(r->path, O_PATH | O_CLOEXEC);
         if (fd < 0) {
             if (r->optional)

@@ -20,9 +20,10 @@ unsigned cordon__linux_disabled(void);
 /* The ABI version, 0 when unavailable (*err: the errno of the probe). */
 int cordon__landlock_abi(int *err);
 /* Creates the ruleset for |lp| masked to |abi| and adds every rule that
- * does not need the private mounts. The caller owns *out_fd. */
-cordon_error cordon__landlock_build(const struct cordon__plan_linux *lp, int abi, int *out_fd,
-                                    uint64_t *out_handled);
+ * applies with (|mount_ns| 1) or without the mount namespace, except those
+ * on private mounts (added inside). The caller owns *out_fd. */
+cordon_error cordon__landlock_build(const struct cordon__plan_linux *lp, int abi, int mount_ns,
+                                    int *out_fd, uint64_t *out_handled);
 int cordon__landlock_add_path(int ruleset, const char *path, uint64_t access);
 int cordon__landlock_enforce(int ruleset);
 

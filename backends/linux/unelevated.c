@@ -448,6 +448,22 @@ static int bind_path(struct run_ctx *c, const struct cordon__mount *m, int fd, i
     return 0;
 }
 
+/* The Landlock rules of a private mount, added once it exists. */
+static int private_mount_rules(struct run_ctx *c, const char *dst)
+{
+    size_t k;
+    int e;
+    if (c->ruleset < 0)
+        return 0;
+    for (k = 0; k < c->lp->n_ll_rules; k++) {
+        const struct cordon__ll_rule *r = &c->lp->ll_rules[k];
+        if (r->when == CORDON__LL_WITH_MOUNT_NS && strcmp(r->path, dst) == 0 &&
+            (e = cordon__landlock_add_path(c->ruleset, dst, r->access & c->ll_handled)) != 0)
+            return e;
+    }
+    return 0;
+}
+
 static int in_supervisor(void *ctx, const char **step)
 {
     struct run_ctx *c = ctx;
@@ -493,7 +509,6 @@ static int in_supervisor(void *ctx, const char **step)
             if ((e = readonly_all(c, step)) != 0)
                 return e;
             break;
-        case CORDON__MOUNT_TMP:
         case CORDON__MOUNT_BIND_RW:
         case CORDON__MOUNT_BIND_RO:
             if (c->src_fd[i] < 0)
@@ -501,19 +516,17 @@ static int in_supervisor(void *ctx, const char **step)
             if ((e = bind_path(c, m, c->src_fd[i], m->op == CORDON__MOUNT_BIND_RO, step)) != 0)
                 return e;
             break;
+        case CORDON__MOUNT_TMP:
         case CORDON__MOUNT_TMPFS:
-            /* Optional: without it the path stays read-only. */
-            if (mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") == 0 &&
-                c->ruleset >= 0) {
-                size_t k;
-                for (k = 0; k < lp->n_ll_rules; k++)
-                    if (lp->ll_rules[k].needs_userns &&
-                        strcmp(lp->ll_rules[k].path, m->dst) == 0 &&
-                        (e = cordon__landlock_add_path(c->ruleset, m->dst,
-                                                       lp->ll_rules[k].access & c->ll_handled)) != 0) {
-                        *step = "add the Landlock rule for the private /dev/shm";
-                        return e;
-                    }
+            if (mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) {
+                if (m->optional)
+                    break; /* without it the path stays read-only */
+                *step = "mount the private /tmp (mount)";
+                return errno;
+            }
+            if ((e = private_mount_rules(c, m->dst)) != 0) {
+                *step = "add the Landlock rule for a private mount";
+                return e;
             }
             break;
         case CORDON__MOUNT_PROC:
@@ -629,9 +642,12 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
 
     if (!lp->confine)
         return cordon__fail(CORDON_ERR_NO_BACKEND, "linux-unelevated does not run full-access");
-    if (plan->private_tmp && plan->tmp_dir && (e = make_private_dir(plan->tmp_dir)) != CORDON_OK)
-        return e;
     probe_host(&h);
+    /* The host temp directory is needed only where no private tmpfs goes
+     * on /tmp: without a mount namespace, or when a root covers /tmp. */
+    if (plan->private_tmp && plan->tmp_dir && (!h.userns || !lp->tmp_mount) &&
+        (e = make_private_dir(plan->tmp_dir)) != CORDON_OK)
+        return e;
     if (!h.userns)
         return CORDON_OK;
     /* A missing protected path must not be creatable: hold its place with
@@ -703,7 +719,8 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     }
     for (i = 0; i < lp->n_mounts; i++)
         c.src_fd[i] = -1;
-    if (h.abi && (e = cordon__landlock_build(lp, h.abi, &c.ruleset, &c.ll_handled)) != CORDON_OK)
+    if (h.abi &&
+        (e = cordon__landlock_build(lp, h.abi, c.userns, &c.ruleset, &c.ll_handled)) != CORDON_OK)
         goto done;
     if (h.seccomp) {
         if ((e = cordon__seccomp_build(lp, c.userns, &c.bpf)) != CORDON_OK)
