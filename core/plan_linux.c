@@ -110,10 +110,11 @@ static const char *const mount_calls[] = {
     "fsconfig", "fsmount", "fspick", "mount_setattr", NULL,
 };
 
-/* Metadata changes Landlock does not cover; without a mount namespace to
- * make everything outside the roots read-only they are refused outright. */
+/* Changes Landlock does not cover (metadata; truncate(2) before ABI 3);
+ * without a mount namespace to make everything outside the roots
+ * read-only they are refused outright, inside the roots too. */
 static const char *const metadata_calls[] = {
-    "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat",
+    "truncate", "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat",
     "utime", "utimes", "futimesat", "utimensat", "setxattr", "lsetxattr", "fsetxattr",
     "removexattr", "lremovexattr", "fremovexattr", "setxattrat", "removexattrat", NULL,
 };
