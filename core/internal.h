@@ -14,7 +14,10 @@
 
 #include "cordon.h"
 
-#if defined(__GNUC__) || defined(__clang__)
+#if defined(__MINGW32__)
+/* With __USE_MINGW_ANSI_STDIO, printf is C99-conforming (%zu, %lld). */
+#define CORDON__PRINTF(a, b) __attribute__((format(gnu_printf, a, b)))
+#elif defined(__GNUC__) || defined(__clang__)
 #define CORDON__PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
 #define CORDON__PRINTF(a, b)

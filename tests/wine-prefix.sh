@@ -1,14 +1,18 @@
 #!/bin/sh
 # Starts (start) or stops (stop) the Wine prefix that the Windows tests of
-# one build tree share. WINEPREFIX is set by the caller.
+# one build tree share. WINEPREFIX is set by the caller. A persistent
+# wineserver keeps each test's start-up at a few hundredths of a second.
 set -eu
 case "${1:-}" in
 start)
     mkdir -p "$WINEPREFIX"
-    wineserver -p
-    wineboot --init >/dev/null 2>&1 || { echo "wineboot --init failed for $WINEPREFIX" >&2; exit 1; }
-    wineserver -w 2>/dev/null || true
-    wineserver -p
+    # The server outlives this script: keep it off the test runner's pipes.
+    wineserver -p </dev/null >/dev/null 2>&1
+    if ! wineboot --init >"$WINEPREFIX.boot.log" 2>&1; then
+        cat "$WINEPREFIX.boot.log" >&2
+        echo "wineboot --init failed for $WINEPREFIX" >&2
+        exit 1
+    fi
     ;;
 stop)
     wineserver -k 2>/dev/null || true
