@@ -236,6 +236,8 @@ struct run_ctx {
 
 /* ---- between fork and exec (async-signal-safe) ---------------------------- */
 
+static void drop_capabilities(void);
+
 static int write_file(const char *path, const char *s)
 {
     int fd = open(path, O_WRONLY | O_CLOEXEC);
@@ -538,28 +540,55 @@ static int in_supervisor(void *ctx, const char **step)
             break;
         }
     }
+    /* The supervisor needs no capability from here on (fork, wait, kill):
+     * holding none leaves nothing for the command to take from it. */
+    if (c->drop_caps)
+        drop_capabilities();
     return 0;
+}
+
+/* Root (in or out of a user namespace) would regain every capability of
+ * the bounding set at exec: empty it, then drop what we hold. Without
+ * CAP_SETPCAP (an unprivileged caller with no user namespace) there is
+ * nothing to drop. */
+static void drop_capabilities(void)
+{
+    struct {
+        unsigned version;
+        int pid;
+    } hdr = {0x20080522 /* _LINUX_CAPABILITY_VERSION_3 */, 0};
+    struct {
+        unsigned effective, permitted, inheritable;
+    } data[2];
+    int cap;
+
+    for (cap = 0; cap < 64; cap++)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno == EINVAL)
+            break;
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    memset(data, 0, sizeof data);
+    syscall(SYS_capset, &hdr, data);
 }
 
 static int before_exec(void *ctx, const char **step)
 {
     struct run_ctx *c = ctx;
-    int e;
+    int e, fd;
 
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
         *step = "set no_new_privs (prctl)";
         return errno;
     }
-    if (c->drop_caps) {
-        /* Root (in or out of a user namespace) would regain every
-         * capability of the bounding set at exec: empty it. Without
-         * CAP_SETPCAP there is nothing to drop. */
-        int cap;
-        for (cap = 0; cap < 64; cap++)
-            if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno == EINVAL)
-                break;
-        prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-    }
+    if (c->drop_caps)
+        drop_capabilities();
+    /* Descriptors the caller leaked (a directory opened outside the
+     * namespace still points at the writable host mount) close at exec;
+     * only stdio passes. */
+#ifdef SYS_close_range
+    if (syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */) != 0)
+#endif
+        for (fd = 3; fd < 4096; fd++)
+            fcntl(fd, F_SETFD, FD_CLOEXEC);
     if (c->ruleset >= 0 && (e = cordon__landlock_enforce(c->ruleset)) != 0) {
         *step = "enforce the Landlock ruleset (landlock_restrict_self)";
         return e;

@@ -132,6 +132,28 @@ denied chown       "chown \$(id -u):\$(id -g) '$O/file' && chmod 600 '$O/file'" 
 denied utimes      "touch -d '2001-01-01' '$O/file'"   "unchanged"
 denied proc-root   "echo x > /proc/self/root'$O/file'" "unchanged"
 denied proc-cwd    "echo x > /proc/self/cwd/../outside/file" "unchanged"
+# A directory descriptor leaked by the caller points at the writable host
+# mount, outside the namespace's read-only view: it must not reach the command.
+reset
+exec 7<"$O"
+plain "'$PROBE' fdwrite 7 viafd" >/dev/null 2>&1
+if [ -e "$O/viafd" ]; then
+    reset
+    if sbx "'$PROBE' fdwrite 7 viafd" >/dev/null 2>&1 || [ -e "$O/viafd" ]; then
+        fail "leaked-fd: wrote through an inherited directory descriptor"
+    else
+        pass
+    fi
+    reset
+    if CORDON_DISABLE=landlock sbx "'$PROBE' fdwrite 7 viafd" >/dev/null 2>&1 || [ -e "$O/viafd" ]; then
+        fail "leaked-fd (CORDON_DISABLE=landlock): wrote through an inherited directory descriptor"
+    else
+        pass
+    fi
+else
+    fail "leaked-fd: positive control failed"
+fi
+exec 7<&-
 if [ -z "$RUN" ]; then
     denied mknod   "mknod '$O/null' c 1 3"             "[ ! -e '$O/null' ]"
 fi

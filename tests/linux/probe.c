@@ -231,6 +231,15 @@ int main(int argc, char **argv)
         printf("ok\n");
         return 0;
     }
+    if (!strcmp(a, "fdwrite") && argc == 4) {
+        /* openat() relative to an inherited directory descriptor */
+        int fd = openat(port, argv[3], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0)
+            return refused("openat(inherited fd)");
+        close(fd);
+        printf("ok\n");
+        return 0;
+    }
     if (!strcmp(a, "procmem") && argc == 3) {
         char p[64];
         int fd;
@@ -244,6 +253,6 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "usage: probe tcp4|tcp6|udp4|udp6 PORT | serve KIND PORTFILE LOG | "
                     "serve-unix PATH LOG | unix PATH | raw4 | ping4 | packet | highbits | "
-                    "iouring | signal PID | ptrace PID | procmem PID\n");
+                    "iouring | signal PID | ptrace PID | procmem PID | fdwrite FD NAME\n");
     return 2;
 }
