@@ -132,6 +132,12 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
         }
     }
 
+    cordon__win_derive_sid(secret, secret_len, "sandbox", "", sid);
+    if (!(wp->sandbox_sid = cordon__strdup(sid))) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory compiling the Windows plan");
+        goto done;
+    }
+
     /* Allows: each root for its own SID, inherited by everything below. */
     for (i = 0; i < plan->roots.n; i++)
         if ((e = add_ace(wp, &cap, plan->roots.v[i], wp->root_sids.v[i], CORDON__WIN_ACE_ALLOW,
@@ -182,6 +188,7 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
         if ((e = cordon__strv_push(&wp->restricting_sids, wp->root_sids.v[i])) != CORDON_OK)
             goto done;
     if ((wp->tmp_sid && (e = cordon__strv_push(&wp->restricting_sids, wp->tmp_sid)) != CORDON_OK) ||
+        (e = cordon__strv_push(&wp->restricting_sids, wp->sandbox_sid)) != CORDON_OK ||
         (e = cordon__strv_push(&wp->restricting_sids, CORDON__WIN_LOGON_SID_MARK)) != CORDON_OK ||
         (e = cordon__strv_push(&wp->restricting_sids, CORDON__WIN_EVERYONE_SID)) != CORDON_OK)
         goto done;
@@ -194,6 +201,7 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
         goto done;
     for (i = 0; i < wp->restricting_sids.n; i++)
         if (cordon__win_is_cordon_sid(wp->restricting_sids.v[i]) &&
+            strcmp(wp->restricting_sids.v[i], wp->sandbox_sid) != 0 &&
             (e = push_unique(&wp->default_dacl_sids, wp->restricting_sids.v[i])) != CORDON_OK)
             goto done;
 
@@ -220,6 +228,7 @@ void cordon__plan_windows_free(struct cordon__plan_windows *wp)
     }
     free(wp->aces);
     free(wp->tmp_sid);
+    free(wp->sandbox_sid);
     cordon__strv_free(&wp->root_sids);
     cordon__strv_free(&wp->restricting_sids);
     cordon__strv_free(&wp->default_dacl_sids);
@@ -270,6 +279,7 @@ void cordon__plan_windows_json(const struct cordon__plan_windows *wp, struct cor
     cordon__json_key(j, "capability_sids");
     cordon__json_strv(j, &wp->root_sids);
     cordon__json_kstr(j, "tmp_sid", wp->tmp_sid);
+    cordon__json_kstr(j, "sandbox_sid", wp->sandbox_sid);
     cordon__json_key(j, "aces");
     cordon__json_begin_array(j);
     for (i = 0; i < wp->n_aces; i++) {

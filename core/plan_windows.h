@@ -81,6 +81,9 @@ struct cordon__plan_windows {
                                     * below are illustrative, not the real ones */
     struct cordon__strv root_sids; /* parallel to plan->roots */
     char *tmp_sid;                 /* the run's temp dir SID; NULL without one */
+    /* In every sandbox token of this user and never granted anything:
+     * deny ACEs for it close Everyone holes for all runs at once. */
+    char *sandbox_sid;
     struct cordon__win_ace *aces;  /* allows first, then denies, then NUL */
     size_t n_aces;
     /* The token: CreateRestrictedToken(flags), restricting SIDs in order. */

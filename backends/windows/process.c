@@ -80,9 +80,12 @@ static cordon_error resolve_program(const char *name, const char *const *envp, c
     if (!pathext || !*pathext)
         pathext = ".COM;.EXE;.BAT;.CMD";
     if (strpbrk(name, "\\/:")) {
-        char *full = (cordon__path_is_absolute(CORDON__OS_WINDOWS, name) || !cwd)
-                         ? cordon__strdup(name)
-                         : cordon__path_join(CORDON__OS_WINDOWS, cwd, name);
+        /* Absolute, rooted ("\\dir", "/dir": on the current drive) and
+         * drive-relative names are left to Windows; "dir\\prog" is taken
+         * relative to the command's own directory. */
+        int rooted = name[0] == '\\' || name[0] == '/' || (name[0] && name[1] == ':');
+        char *full = (rooted || !cwd) ? cordon__strdup(name)
+                                      : cordon__path_join(CORDON__OS_WINDOWS, cwd, name);
         if (full)
             found = try_exts(full, pathext);
         free(full);

@@ -2,11 +2,11 @@
  * sandbox, then the unrestricted launch that only full-access plans get. */
 #include "win.h"
 
-
+extern const struct cordon_backend cordon__backend_windows_unelevated;
 extern const struct cordon_backend cordon__backend_windows_direct;
 
 static const struct cordon_backend *const registry[] = {
-    /* windows-unelevated lands next */
+    &cordon__backend_windows_unelevated,
     &cordon__backend_windows_direct,
     NULL,
 };

@@ -71,3 +71,44 @@ cordon_error cordon__win_make_tmp(const struct cordon__plan *plan, SECURITY_ATTR
 void cordon__win_remove_tmp(const struct cordon__plan *plan);
 
 #endif
+
+/* ---- security (acl.c, token.c) ----------------------------------------------- */
+
+/* A SID from its string form (LocalFree it), or NULL with the error set. */
+PSID cordon__win_sid_from_string(const char *sid);
+/* The string form (caller frees), or NULL. */
+char *cordon__win_sid_to_string(PSID sid);
+
+/* Ensures an explicit ACE (|sid|, |type|, |mask|, |inherit|) on |path|.
+ * Reads the DACL first and writes nothing when an equal or wider explicit
+ * ACE is already there: one DACL read per path in steady state. *added
+ * tells whether a write happened. */
+cordon_error cordon__win_ensure_ace(const char *path, PSID sid, enum cordon__win_ace_type type,
+                                    unsigned long mask, unsigned inherit, int *added);
+/* Removes every explicit ACE of a cordon capability SID from |path|'s
+ * DACL (inherited copies below go with it). *removed counts them. */
+cordon_error cordon__win_remove_cordon_aces(const char *path, int *removed);
+/* Appends to |out| the cordon SIDs with explicit ACEs on |path| as
+ * "allow"/"deny" + sid pairs (kinds[i] parallel to sids). */
+cordon_error cordon__win_list_cordon_aces(const char *path, struct cordon__strv *sids,
+                                          struct cordon__strv *kinds);
+
+/* A copy of the logon SID of this process's token (caller frees with
+ * free()), or NULL when the token has none. */
+PSID cordon__win_logon_sid(void);
+/* The restricted token for |wp|: CreateRestrictedToken with the plan's
+ * flags and restricting SIDs (the logon mark replaced by the real logon
+ * SID), then the plan's default DACL. */
+cordon_error cordon__win_restricted_token(const struct cordon__plan_windows *wp, HANDLE *out);
+/* 1 when an impersonation of |token| may open |path| (a directory) to add
+ * files (AccessCheck against the path's security descriptor); 0 when
+ * denied; -1 when it cannot be told (the error is not recorded). */
+int cordon__win_can_write_dir(HANDLE token, const char *path);
+
+/* ---- grants registry (grants.c) ---------------------------------------------- */
+
+/* Records that cordon put a persistent ACE (|kind| "allow", "deny",
+ * "deny-created" for a protected directory cordon created, "hole-deny")
+ * for |sid| on |path|, in %LOCALAPPDATA%\cordon\grants, so that
+ * `cordon grants` finds it without scanning disks. No-op when recorded. */
+cordon_error cordon__win_grants_record(const char *path, const char *sid, const char *kind);

@@ -194,14 +194,21 @@ static void check_workspace_plan(void)
     /* The token. */
     CHECK(wp->token_flags == (CORDON__WIN_DISABLE_MAX_PRIVILEGE | CORDON__WIN_LUA_TOKEN |
                               CORDON__WIN_WRITE_RESTRICTED));
-    CHECK(wp->restricting_sids.n == 5);
-    if (wp->restricting_sids.n == 5) {
+    CHECK(wp->restricting_sids.n == 6);
+    if (wp->restricting_sids.n == 6) {
         CHECK_STR(wp->restricting_sids.v[0], sid_app);
         CHECK_STR(wp->restricting_sids.v[1], sid_wt);
         CHECK_STR(wp->restricting_sids.v[2], wp->tmp_sid);
-        CHECK_STR(wp->restricting_sids.v[3], CORDON__WIN_LOGON_SID_MARK);
-        CHECK_STR(wp->restricting_sids.v[4], "S-1-1-0");
+        CHECK_STR(wp->restricting_sids.v[3], wp->sandbox_sid);
+        CHECK_STR(wp->restricting_sids.v[4], CORDON__WIN_LOGON_SID_MARK);
+        CHECK_STR(wp->restricting_sids.v[5], "S-1-1-0");
     }
+    /* The sandbox SID is never granted anything, and is the same for
+     * every root. */
+    CHECK(wp->sandbox_sid && cordon__win_is_cordon_sid(wp->sandbox_sid));
+    for (i = 0; i < wp->n_aces; i++)
+        CHECK(strcmp(wp->aces[i].sid, wp->sandbox_sid) != 0);
+    CHECK(!cordon__strv_contains(&wp->default_dacl_sids, wp->sandbox_sid));
     CHECK(cordon__strv_contains(&wp->default_dacl_sids, "S-1-5-21-1-2-3-1001"));
     CHECK(cordon__strv_contains(&wp->default_dacl_sids, CORDON__WIN_LOGON_SID_MARK));
     CHECK(cordon__strv_contains(&wp->default_dacl_sids, "S-1-1-0"));
@@ -274,7 +281,7 @@ static void check_other_plans(void)
     CHECK(plan.windows_plan.sandboxed);
     CHECK(plan.windows_plan.root_sids.n == 0);
     CHECK(plan.windows_plan.token_flags & CORDON__WIN_WRITE_RESTRICTED);
-    CHECK(plan.windows_plan.restricting_sids.n == 3);
+    CHECK(plan.windows_plan.restricting_sids.n == 4);
     cordon__plan_free(&plan);
     cordon_policy_free(p);
 }

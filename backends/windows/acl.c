@@ -1,0 +1,248 @@
+/* File DACLs: ensuring cordon's ACEs idempotently, finding and removing
+ * them. Everything here acts on one path at a time and never walks a tree:
+ * SetNamedSecurityInfoW itself propagates inheritable ACEs, once, when an
+ * ACE is first added or removed. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "win.h"
+
+#include <aclapi.h>
+#include <sddl.h>
+
+PSID cordon__win_sid_from_string(const char *sid)
+{
+    wchar_t *w = cordon__win_wide(sid);
+    PSID out = NULL;
+    if (!w) {
+        cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+        return NULL;
+    }
+    if (!ConvertStringSidToSidW(w, &out)) {
+        cordon__win_failf("ConvertStringSidToSidW", GetLastError(), "cannot parse the SID %s", sid);
+        out = NULL;
+    }
+    free(w);
+    return out;
+}
+
+char *cordon__win_sid_to_string(PSID sid)
+{
+    wchar_t *w = NULL;
+    char *s;
+    if (!ConvertSidToStringSidW(sid, &w))
+        return NULL;
+    s = cordon__win_utf8(w);
+    LocalFree(w);
+    return s;
+}
+
+/* The explicit ACEs of a DACL, as the header, mask and SID of each
+ * allowed/denied ACE (other ACE types are left alone everywhere). */
+static int ace_parts(PACL dacl, DWORD i, BYTE *type, BYTE *flags, ACCESS_MASK *mask, PSID *sid)
+{
+    void *raw = NULL;
+    ACE_HEADER *h;
+    if (!GetAce(dacl, i, &raw))
+        return 0;
+    h = raw;
+    *type = h->AceType;
+    *flags = h->AceFlags;
+    if (h->AceType == ACCESS_ALLOWED_ACE_TYPE) {
+        ACCESS_ALLOWED_ACE *a = raw;
+        *mask = a->Mask;
+        *sid = (PSID)&a->SidStart;
+        return 1;
+    }
+    if (h->AceType == ACCESS_DENIED_ACE_TYPE) {
+        ACCESS_DENIED_ACE *d = raw;
+        *mask = d->Mask;
+        *sid = (PSID)&d->SidStart;
+        return 1;
+    }
+    return 0;
+}
+
+static cordon_error read_dacl(const char *path, const wchar_t *wpath, PACL *dacl,
+                              PSECURITY_DESCRIPTOR *sd)
+{
+    DWORD err = GetNamedSecurityInfoW(wpath, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL,
+                                      NULL, dacl, NULL, sd);
+    if (err != ERROR_SUCCESS)
+        return cordon__win_failf("GetNamedSecurityInfoW", err, "cannot read the ACL of %s", path);
+    return CORDON_OK;
+}
+
+/* Writes |dacl| back, keeping the path's inheritance protection as it
+ * was. */
+static cordon_error write_dacl(const char *path, const wchar_t *wpath, PACL dacl,
+                               PSECURITY_DESCRIPTOR old_sd, const char *what)
+{
+    SECURITY_DESCRIPTOR_CONTROL ctl = 0;
+    DWORD rev = 0, err;
+    SECURITY_INFORMATION si = DACL_SECURITY_INFORMATION;
+
+    if (old_sd && GetSecurityDescriptorControl(old_sd, &ctl, &rev))
+        si |= (ctl & SE_DACL_PROTECTED) ? PROTECTED_DACL_SECURITY_INFORMATION
+                                        : UNPROTECTED_DACL_SECURITY_INFORMATION;
+    err = SetNamedSecurityInfoW((LPWSTR)wpath, SE_FILE_OBJECT, si, NULL, NULL, dacl, NULL);
+    if (err != ERROR_SUCCESS)
+        return cordon__win_failf("SetNamedSecurityInfoW", err, "cannot %s on %s", what, path);
+    return CORDON_OK;
+}
+
+cordon_error cordon__win_ensure_ace(const char *path, PSID sid, enum cordon__win_ace_type type,
+                                    unsigned long mask, unsigned inherit, int *added)
+{
+    wchar_t *wpath = cordon__win_wide(path);
+    PSECURITY_DESCRIPTOR sd = NULL;
+    PACL dacl = NULL, ndacl = NULL;
+    EXPLICIT_ACCESS_W ea;
+    cordon_error e = CORDON_OK;
+    DWORD i, err;
+    BYTE want = type == CORDON__WIN_ACE_DENY ? ACCESS_DENIED_ACE_TYPE : ACCESS_ALLOWED_ACE_TYPE;
+
+    if (added)
+        *added = 0;
+    if (!wpath)
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+    if ((e = read_dacl(path, wpath, &dacl, &sd)) != CORDON_OK)
+        goto done;
+    for (i = 0; dacl && i < dacl->AceCount; i++) {
+        BYTE t, f;
+        ACCESS_MASK m;
+        PSID s;
+        if (!ace_parts(dacl, i, &t, &f, &m, &s) || (f & INHERITED_ACE) || t != want)
+            continue;
+        if ((f & (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE)) == (BYTE)inherit &&
+            (m & mask) == mask && EqualSid(s, sid))
+            goto done; /* already there: no write, no propagation */
+    }
+    memset(&ea, 0, sizeof ea);
+    ea.grfAccessPermissions = mask;
+    ea.grfAccessMode = type == CORDON__WIN_ACE_DENY ? DENY_ACCESS : GRANT_ACCESS;
+    ea.grfInheritance = inherit;
+    ea.Trustee.TrusteeForm = TRUSTEE_IS_SID;
+    ea.Trustee.TrusteeType = TRUSTEE_IS_UNKNOWN;
+    ea.Trustee.ptstrName = (LPWSTR)sid;
+    err = SetEntriesInAclW(1, &ea, dacl, &ndacl);
+    if (err != ERROR_SUCCESS) {
+        e = cordon__win_failf("SetEntriesInAclW", err, "cannot build the ACL of %s", path);
+        goto done;
+    }
+    if ((e = write_dacl(path, wpath, ndacl, sd,
+                        type == CORDON__WIN_ACE_DENY ? "deny write" : "grant write")) != CORDON_OK)
+        goto done;
+    if (added)
+        *added = 1;
+done:
+    if (ndacl)
+        LocalFree(ndacl);
+    if (sd)
+        LocalFree(sd);
+    free(wpath);
+    return e;
+}
+
+static int is_cordon_psid(PSID s)
+{
+    char *str = cordon__win_sid_to_string(s);
+    int yes = cordon__win_is_cordon_sid(str);
+    free(str);
+    return yes;
+}
+
+cordon_error cordon__win_remove_cordon_aces(const char *path, int *removed)
+{
+    wchar_t *wpath = cordon__win_wide(path);
+    PSECURITY_DESCRIPTOR sd = NULL;
+    PACL dacl = NULL, ndacl = NULL;
+    cordon_error e = CORDON_OK;
+    DWORD i;
+    int n = 0;
+
+    if (removed)
+        *removed = 0;
+    if (!wpath)
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+    if ((e = read_dacl(path, wpath, &dacl, &sd)) != CORDON_OK)
+        goto done;
+    if (!dacl)
+        goto done;
+    ndacl = malloc(dacl->AclSize);
+    if (!ndacl) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+        goto done;
+    }
+    if (!InitializeAcl(ndacl, dacl->AclSize, ACL_REVISION)) {
+        e = cordon__win_fail("cannot build an ACL", "InitializeAcl", GetLastError());
+        goto done;
+    }
+    /* Keep every explicit ACE that is not cordon's, in order; inherited
+     * ones are recomputed from the parent by SetNamedSecurityInfoW. */
+    for (i = 0; i < dacl->AceCount; i++) {
+        void *raw = NULL;
+        BYTE t, f;
+        ACCESS_MASK m;
+        PSID s;
+        if (!GetAce(dacl, i, &raw))
+            continue;
+        if (((ACE_HEADER *)raw)->AceFlags & INHERITED_ACE)
+            continue;
+        if (ace_parts(dacl, i, &t, &f, &m, &s) && is_cordon_psid(s)) {
+            n++;
+            continue;
+        }
+        if (!AddAce(ndacl, ACL_REVISION, MAXDWORD, raw, ((ACE_HEADER *)raw)->AceSize)) {
+            e = cordon__win_fail("cannot copy an ACE", "AddAce", GetLastError());
+            goto done;
+        }
+    }
+    if (n > 0 && (e = write_dacl(path, wpath, ndacl, sd, "remove cordon's ACEs")) != CORDON_OK)
+        goto done;
+    if (removed)
+        *removed = n;
+done:
+    free(ndacl);
+    if (sd)
+        LocalFree(sd);
+    free(wpath);
+    return e;
+}
+
+cordon_error cordon__win_list_cordon_aces(const char *path, struct cordon__strv *sids,
+                                          struct cordon__strv *kinds)
+{
+    wchar_t *wpath = cordon__win_wide(path);
+    PSECURITY_DESCRIPTOR sd = NULL;
+    PACL dacl = NULL;
+    cordon_error e = CORDON_OK;
+    DWORD i;
+
+    if (!wpath)
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+    if ((e = read_dacl(path, wpath, &dacl, &sd)) != CORDON_OK)
+        goto done;
+    for (i = 0; dacl && i < dacl->AceCount; i++) {
+        BYTE t, f;
+        ACCESS_MASK m;
+        PSID s;
+        char *str;
+        if (!ace_parts(dacl, i, &t, &f, &m, &s) || (f & INHERITED_ACE))
+            continue;
+        str = cordon__win_sid_to_string(s);
+        if (str && cordon__win_is_cordon_sid(str)) {
+            if ((e = cordon__strv_push_owned(sids, str)) != CORDON_OK ||
+                (e = cordon__strv_push(kinds, t == ACCESS_DENIED_ACE_TYPE ? "deny" : "allow")) !=
+                    CORDON_OK)
+                goto done;
+        } else {
+            free(str);
+        }
+    }
+done:
+    if (sd)
+        LocalFree(sd);
+    free(wpath);
+    return e;
+}

@@ -1,0 +1,212 @@
+/* The write-restricted token the unelevated tier runs commands with, and
+ * access checks made with it. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "win.h"
+
+#include <aclapi.h>
+
+/* TOKEN_GROUPS of |tok| (caller frees), or NULL. */
+static TOKEN_GROUPS *token_groups(HANDLE tok)
+{
+    DWORD n = 0;
+    TOKEN_GROUPS *g;
+    GetTokenInformation(tok, TokenGroups, NULL, 0, &n);
+    if (n == 0 || !(g = malloc(n)))
+        return NULL;
+    if (!GetTokenInformation(tok, TokenGroups, g, n, &n)) {
+        free(g);
+        return NULL;
+    }
+    return g;
+}
+
+PSID cordon__win_logon_sid(void)
+{
+    HANDLE tok = NULL;
+    TOKEN_GROUPS *g = NULL;
+    PSID out = NULL;
+    DWORD i;
+
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok))
+        return NULL;
+    g = token_groups(tok);
+    for (i = 0; g && i < g->GroupCount; i++) {
+        if ((g->Groups[i].Attributes & SE_GROUP_LOGON_ID) == SE_GROUP_LOGON_ID) {
+            DWORD len = GetLengthSid(g->Groups[i].Sid);
+            out = malloc(len);
+            if (out && !CopySid(len, out, g->Groups[i].Sid)) {
+                free(out);
+                out = NULL;
+            }
+            break;
+        }
+    }
+    free(g);
+    CloseHandle(tok);
+    return out;
+}
+
+/* SIDs named by the plan, the logon mark resolved. Entries are either
+ * LocalAlloc'ed (from strings) or the one malloc'ed logon SID. */
+struct sid_list {
+    PSID *v;
+    int *local; /* 1: LocalFree, 0: borrowed */
+    size_t n;
+};
+
+static void sid_list_free(struct sid_list *l)
+{
+    size_t i;
+    for (i = 0; i < l->n; i++)
+        if (l->local[i] && l->v[i])
+            LocalFree(l->v[i]);
+    free(l->v);
+    free(l->local);
+    memset(l, 0, sizeof *l);
+}
+
+static cordon_error sid_list_make(const struct cordon__strv *names, PSID logon,
+                                  struct sid_list *out)
+{
+    size_t i;
+    memset(out, 0, sizeof *out);
+    out->v = calloc(names->n + 1, sizeof *out->v);
+    out->local = calloc(names->n + 1, sizeof *out->local);
+    if (!out->v || !out->local) {
+        sid_list_free(out);
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+    }
+    for (i = 0; i < names->n; i++) {
+        if (strcmp(names->v[i], CORDON__WIN_LOGON_SID_MARK) == 0) {
+            /* No logon SID (some service sessions): leave it out. */
+            if (!logon)
+                continue;
+            out->v[out->n] = logon;
+            out->local[out->n++] = 0;
+            continue;
+        }
+        out->v[out->n] = cordon__win_sid_from_string(names->v[i]);
+        if (!out->v[out->n]) {
+            /* The message is already recorded. */
+            sid_list_free(out);
+            return CORDON_ERR_OS;
+        }
+        out->local[out->n++] = 1;
+    }
+    return CORDON_OK;
+}
+
+cordon_error cordon__win_restricted_token(const struct cordon__plan_windows *wp, HANDLE *out)
+{
+    HANDLE base = NULL, tok = NULL;
+    PSID logon = cordon__win_logon_sid();
+    struct sid_list restrict_sids = {0}, dacl_sids = {0};
+    SID_AND_ATTRIBUTES *sa = NULL;
+    EXPLICIT_ACCESS_W *ea = NULL;
+    PACL dacl = NULL;
+    TOKEN_DEFAULT_DACL tdd;
+    cordon_error e = CORDON_OK;
+    DWORD err;
+    size_t i;
+
+    *out = NULL;
+    if (!OpenProcessToken(GetCurrentProcess(),
+                          TOKEN_DUPLICATE | TOKEN_QUERY | TOKEN_ASSIGN_PRIMARY |
+                              TOKEN_ADJUST_DEFAULT | TOKEN_ADJUST_SESSIONID,
+                          &base)) {
+        e = cordon__win_fail("cannot open this process's token", "OpenProcessToken",
+                             GetLastError());
+        goto done;
+    }
+    if ((e = sid_list_make(&wp->restricting_sids, logon, &restrict_sids)) != CORDON_OK ||
+        (e = sid_list_make(&wp->default_dacl_sids, logon, &dacl_sids)) != CORDON_OK)
+        goto done;
+    sa = calloc(restrict_sids.n + 1, sizeof *sa);
+    ea = calloc(dacl_sids.n + 1, sizeof *ea);
+    if (!sa || !ea) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < restrict_sids.n; i++)
+        sa[i].Sid = restrict_sids.v[i];
+    /* DISABLE_MAX_PRIVILEGE keeps only SeChangeNotifyPrivilege; LUA_TOKEN
+     * drops administrator rights of a split token; WRITE_RESTRICTED makes
+     * the restricting SIDs apply to write access only. */
+    if (!CreateRestrictedToken(base, (DWORD)wp->token_flags, 0, NULL, 0, NULL,
+                               (DWORD)restrict_sids.n, sa, &tok)) {
+        e = cordon__win_fail("cannot create the restricted token", "CreateRestrictedToken",
+                             GetLastError());
+        goto done;
+    }
+    for (i = 0; i < dacl_sids.n; i++) {
+        ea[i].grfAccessPermissions = GENERIC_ALL;
+        ea[i].grfAccessMode = GRANT_ACCESS;
+        ea[i].grfInheritance = NO_INHERITANCE;
+        ea[i].Trustee.TrusteeForm = TRUSTEE_IS_SID;
+        ea[i].Trustee.TrusteeType = TRUSTEE_IS_UNKNOWN;
+        ea[i].Trustee.ptstrName = (LPWSTR)dacl_sids.v[i];
+    }
+    err = SetEntriesInAclW((ULONG)dacl_sids.n, ea, NULL, &dacl);
+    if (err != ERROR_SUCCESS) {
+        e = cordon__win_fail("cannot build the token's default DACL", "SetEntriesInAclW", err);
+        goto done;
+    }
+    tdd.DefaultDacl = dacl;
+    if (!SetTokenInformation(tok, TokenDefaultDacl, &tdd, sizeof tdd)) {
+        e = cordon__win_fail("cannot set the token's default DACL", "SetTokenInformation",
+                             GetLastError());
+        goto done;
+    }
+    *out = tok;
+    tok = NULL;
+done:
+    if (tok)
+        CloseHandle(tok);
+    if (base)
+        CloseHandle(base);
+    if (dacl)
+        LocalFree(dacl);
+    free(sa);
+    free(ea);
+    sid_list_free(&restrict_sids);
+    sid_list_free(&dacl_sids);
+    free(logon);
+    return e;
+}
+
+int cordon__win_can_write_dir(HANDLE token, const char *path)
+{
+    wchar_t *w = cordon__win_wide(path);
+    PSECURITY_DESCRIPTOR sd = NULL;
+    HANDLE imp = NULL;
+    GENERIC_MAPPING map = {FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE,
+                           FILE_ALL_ACCESS};
+    PRIVILEGE_SET ps;
+    DWORD ps_len = sizeof ps, granted = 0, desired = MAXIMUM_ALLOWED;
+    BOOL status = FALSE;
+    int r = -1;
+
+    if (!w)
+        return -1;
+    if (GetNamedSecurityInfoW(w, SE_FILE_OBJECT,
+                              OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
+                                  DACL_SECURITY_INFORMATION,
+                              NULL, NULL, NULL, NULL, &sd) != ERROR_SUCCESS)
+        goto done;
+    if (!DuplicateToken(token, SecurityImpersonation, &imp))
+        goto done;
+    /* Either right is a hole: a new subdirectory is the creator's to
+     * write in. */
+    if (!AccessCheck(sd, imp, desired, &map, &ps, &ps_len, &granted, &status))
+        goto done;
+    r = status && (granted & (FILE_ADD_FILE | FILE_ADD_SUBDIRECTORY)) ? 1 : 0;
+done:
+    if (imp)
+        CloseHandle(imp);
+    if (sd)
+        LocalFree(sd);
+    free(w);
+    return r;
+}

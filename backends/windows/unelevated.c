@@ -1,0 +1,420 @@
+/* windows-unelevated: no administrator setup. The command runs as the
+ * caller with a WRITE_RESTRICTED token whose restricting SIDs are the
+ * plan's capability SIDs, the logon SID and Everyone, so every write must
+ * also be allowed to one of those: the writable roots grant their SID,
+ * protected paths deny it. Reads are the user's own. Network is advisory
+ * only (environment and stub shims from core). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "win.h"
+
+#include <aclapi.h>
+#include <sddl.h>
+
+#define WINE_REASON "running under Wine: tokens and ACLs are not enforced"
+#define NETWORK_REASON                                                                       \
+    "the unelevated tier cannot block network access: proxy variables point at a closed "    \
+    "port and ssh/scp are stubs, but a program can ignore them (run cordon-setup install "  \
+    "for an enforced block)"
+/* How long the Everyone-hole scan may take per probe or prepare. */
+#define HOLE_SCAN_MS 400
+
+/* PATH entries of this process (the command's PATH is the same plus the
+ * shim directory, which is the user's own). */
+static void path_entries(struct cordon__strv *out)
+{
+    wchar_t *buf = NULL;
+    char *path = NULL, *p;
+    DWORD n = GetEnvironmentVariableW(L"PATH", NULL, 0);
+    if (n == 0 || !(buf = malloc(n * sizeof *buf)))
+        return;
+    if (GetEnvironmentVariableW(L"PATH", buf, n) > 0)
+        path = cordon__win_utf8(buf);
+    free(buf);
+    for (p = path; p && *p;) {
+        size_t len = strcspn(p, ";");
+        if (len > 0) {
+            char *entry = cordon__strndup(p, len);
+            char *norm = entry ? cordon__path_normalize(CORDON__OS_WINDOWS, entry) : NULL;
+            if (norm && cordon__path_is_absolute(CORDON__OS_WINDOWS, norm) &&
+                !cordon__strv_contains(out, norm))
+                cordon__strv_push(out, norm);
+            free(norm);
+            free(entry);
+        }
+        p += len;
+        if (*p == ';')
+            p++;
+    }
+    free(path);
+}
+
+static int within_roots(const struct cordon__plan *plan, const char *path)
+{
+    size_t i;
+    for (i = 0; i < plan->roots.n; i++)
+        if (cordon__path_within(CORDON__OS_WINDOWS, path, plan->roots.v[i]))
+            return 1;
+    return plan->tmp_dir && cordon__path_within(CORDON__OS_WINDOWS, path, plan->tmp_dir);
+}
+
+/* Directories outside the roots that |token| can still add files to.
+ * Returns 1 when the scan finished within its time budget. */
+static int scan_holes(const struct cordon__plan *plan, HANDLE token, struct cordon__strv *holes)
+{
+    struct cordon__strv cand = {0};
+    double deadline = cordon__os_now() + HOLE_SCAN_MS / 1000.0;
+    size_t i;
+    int complete = 1;
+
+    cordon__strv_copy(&cand, &plan->windows_plan.hole_candidates);
+    path_entries(&cand);
+    for (i = 0; i < cand.n; i++) {
+        if (within_roots(plan, cand.v[i]))
+            continue;
+        if (cordon__os_now() > deadline) {
+            complete = 0;
+            break;
+        }
+        if (cordon__win_can_write_dir(token, cand.v[i]) == 1)
+            cordon__strv_push(holes, cand.v[i]);
+    }
+    cordon__strv_free(&cand);
+    return complete;
+}
+
+/* A live probe of the primitive: with the restricted token, an in-memory
+ * security descriptor that lets only the user write must refuse the write,
+ * and one that lets the capability SID write must allow it; the user's own
+ * token must be allowed by both (the positive control). */
+static int token_really_restricts(HANDLE restricted, const struct cordon__plan *plan)
+{
+    const char *user = cordon__win_user_sid();
+    const char *cap = plan->windows_plan.sandbox_sid;
+    HANDLE self = NULL;
+    char *only_user = NULL, *with_cap = NULL;
+    int ok = 0;
+    PSECURITY_DESCRIPTOR sd1 = NULL, sd2 = NULL;
+    wchar_t *w1 = NULL, *w2 = NULL;
+
+    if (!user || !cap)
+        return 0;
+    only_user = cordon__asprintf("O:%sG:%sD:(A;;FA;;;%s)", user, user, user);
+    with_cap = cordon__asprintf("O:%sG:%sD:(A;;FA;;;%s)(A;;FA;;;%s)", user, user, user, cap);
+    w1 = cordon__win_wide(only_user);
+    w2 = cordon__win_wide(with_cap);
+    if (!w1 || !w2 ||
+        !ConvertStringSecurityDescriptorToSecurityDescriptorW(w1, SDDL_REVISION_1, &sd1, NULL) ||
+        !ConvertStringSecurityDescriptorToSecurityDescriptorW(w2, SDDL_REVISION_1, &sd2, NULL) ||
+        !OpenProcessToken(GetCurrentProcess(), TOKEN_DUPLICATE | TOKEN_QUERY, &self))
+        goto done;
+    {
+        GENERIC_MAPPING map = {FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE,
+                               FILE_ALL_ACCESS};
+        HANDLE imp_r = NULL, imp_s = NULL;
+        PRIVILEGE_SET ps;
+        DWORD len, granted;
+        BOOL st_r1 = TRUE, st_r2 = FALSE, st_s1 = FALSE;
+        if (DuplicateToken(restricted, SecurityImpersonation, &imp_r) &&
+            DuplicateToken(self, SecurityImpersonation, &imp_s)) {
+            len = sizeof ps;
+            AccessCheck(sd1, imp_r, FILE_WRITE_DATA, &map, &ps, &len, &granted, &st_r1);
+            len = sizeof ps;
+            AccessCheck(sd2, imp_r, FILE_WRITE_DATA, &map, &ps, &len, &granted, &st_r2);
+            len = sizeof ps;
+            AccessCheck(sd1, imp_s, FILE_WRITE_DATA, &map, &ps, &len, &granted, &st_s1);
+            ok = !st_r1 && st_r2 && st_s1;
+        }
+        if (imp_r)
+            CloseHandle(imp_r);
+        if (imp_s)
+            CloseHandle(imp_s);
+    }
+done:
+    if (self)
+        CloseHandle(self);
+    if (sd1)
+        LocalFree(sd1);
+    if (sd2)
+        LocalFree(sd2);
+    free(w1);
+    free(w2);
+    free(only_user);
+    free(with_cap);
+    return ok;
+}
+
+/* 1 when every root is on a volume that stores ACLs; else names the
+ * first that does not in |why|. */
+static int roots_have_acls(const struct cordon__plan *plan, char *why, size_t why_len)
+{
+    size_t i;
+    for (i = 0; i < plan->roots.n; i++) {
+        wchar_t *w = cordon__win_wide(plan->roots.v[i]);
+        wchar_t vol[MAX_PATH];
+        DWORD flags = 0;
+        int ok = w && GetVolumePathNameW(w, vol, MAX_PATH) &&
+                 GetVolumeInformationW(vol, NULL, 0, NULL, NULL, &flags, NULL, 0);
+        free(w);
+        if (ok && !(flags & FILE_PERSISTENT_ACLS)) {
+            snprintf(why, why_len, "%s is on a volume without ACLs (FAT/exFAT?): nothing on it "
+                                   "can be protected", plan->roots.v[i]);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static void set_level(struct cordon__probe *out, cordon_dimension d, cordon_level l,
+                      const char *reason)
+{
+    out->level[d] = l;
+    snprintf(out->reason[d], sizeof out->reason[d], "%s", reason ? reason : "");
+}
+
+static void unelevated_probe(const struct cordon__plan *plan, struct cordon__probe *out)
+{
+    const struct cordon__plan_windows *wp = &plan->windows_plan;
+    HANDLE token = NULL;
+    char why[CORDON_REASON_MAX];
+
+    memset(out, 0, sizeof *out);
+    if (!wp->sandboxed) {
+        snprintf(out->why_not, sizeof out->why_not,
+                 "windows-unelevated sandboxes; a full-access policy runs unrestricted");
+        return;
+    }
+    set_level(out, CORDON_DIM_NETWORK, CORDON_LEVEL_ADVISORY, NETWORK_REASON);
+    if (cordon__win_restricted_token(wp, &token) != CORDON_OK) {
+        snprintf(out->why_not, sizeof out->why_not, "cannot build the restricted token: %s",
+                 cordon_last_error());
+        return;
+    }
+    out->ready = 1;
+    if (cordon__win_is_wine()) {
+        set_level(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_NONE, WINE_REASON);
+        set_level(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_NONE, WINE_REASON);
+        goto done;
+    }
+    if (!token_really_restricts(token, plan)) {
+        const char *r = "the write-restricted token did not restrict an access check on this "
+                        "host (live probe failed)";
+        set_level(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_NONE, r);
+        set_level(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_NONE, r);
+        goto done;
+    }
+    set_level(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_ENFORCED, "");
+    set_level(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ENFORCED, "");
+    if (!roots_have_acls(plan, why, sizeof why)) {
+        set_level(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_NONE, why);
+    }
+    {
+        struct cordon__strv holes = {0};
+        int complete = scan_holes(plan, token, &holes);
+        if (holes.n > 0 || !complete) {
+            struct cordon__buf b = {0};
+            size_t i;
+            if (holes.n > 0) {
+                cordon__buf_puts(&b, "still writable from the sandbox because Everyone may write "
+                                     "there:");
+                for (i = 0; i < holes.n; i++)
+                    cordon__buf_printf(&b, "%s %s", i ? "," : "", holes.v[i]);
+            }
+            if (!complete)
+                cordon__buf_printf(&b, "%sthe Everyone-hole scan did not finish in %d ms",
+                                   holes.n ? "; " : "", HOLE_SCAN_MS);
+            set_level(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, b.p ? b.p : "");
+            cordon__buf_free(&b);
+        }
+        cordon__strv_free(&holes);
+    }
+done:
+    CloseHandle(token);
+}
+
+/* Substitutes the logon mark. NULL with the error set on failure. */
+static PSID ace_sid(const char *sid, PSID logon)
+{
+    if (strcmp(sid, CORDON__WIN_LOGON_SID_MARK) == 0) {
+        PSID copy;
+        DWORD len;
+        if (!logon) {
+            cordon__fail(CORDON_ERR_OS, "this session has no logon SID");
+            return NULL;
+        }
+        len = GetLengthSid(logon);
+        copy = LocalAlloc(LMEM_FIXED, len);
+        if (copy && !CopySid(len, copy, logon)) {
+            LocalFree(copy);
+            copy = NULL;
+        }
+        return copy;
+    }
+    return cordon__win_sid_from_string(sid);
+}
+
+/* The null device is a kernel object, not a file: its DACL is changed on
+ * a handle. Best effort: a standard user may lack WRITE_DAC on it, and
+ * redirects to NUL then depend on the system's default DACL (which grants
+ * Everyone, a restricting SID, on current Windows). */
+static void grant_nul(PSID sid, unsigned long mask)
+{
+    HANDLE h = CreateFileW(L"\\\\.\\NUL", READ_CONTROL | WRITE_DAC,
+                           FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+    PACL dacl = NULL, ndacl = NULL;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    EXPLICIT_ACCESS_W ea;
+
+    if (h == INVALID_HANDLE_VALUE)
+        return;
+    if (GetSecurityInfo(h, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, &dacl, NULL,
+                        &sd) == ERROR_SUCCESS) {
+        memset(&ea, 0, sizeof ea);
+        ea.grfAccessPermissions = mask;
+        ea.grfAccessMode = GRANT_ACCESS;
+        ea.Trustee.TrusteeForm = TRUSTEE_IS_SID;
+        ea.Trustee.ptstrName = (LPWSTR)sid;
+        if (SetEntriesInAclW(1, &ea, dacl, &ndacl) == ERROR_SUCCESS)
+            SetSecurityInfo(h, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, ndacl, NULL);
+    }
+    if (ndacl)
+        LocalFree(ndacl);
+    if (sd)
+        LocalFree(sd);
+    CloseHandle(h);
+}
+
+static cordon_error apply_ace(const struct cordon__plan *plan, const struct cordon__win_ace *a,
+                              PSID logon)
+{
+    PSID sid = NULL;
+    wchar_t *w = NULL;
+    cordon_error e = CORDON_OK;
+    int added = 0;
+    DWORD attrs;
+
+    if (!(sid = ace_sid(a->sid, logon))) {
+        /* Without a logon SID there is nothing to grant it. */
+        return strcmp(a->sid, CORDON__WIN_LOGON_SID_MARK) == 0 ? CORDON_OK : CORDON_ERR_OS;
+    }
+    if (strcmp(a->path, "\\\\.\\NUL") == 0) {
+        grant_nul(sid, a->mask);
+        goto done;
+    }
+    if (!(w = cordon__win_wide(a->path))) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+        goto done;
+    }
+    attrs = GetFileAttributesW(w);
+    if (attrs == INVALID_FILE_ATTRIBUTES) {
+        if (!a->create_dir)
+            goto done; /* e.g. a gitdir target that is gone: nothing to protect */
+        /* A protected path that does not exist yet: an empty directory
+         * carrying the deny ACE, so the command cannot create it. The
+         * tmp dir is created here too. */
+        if (!CreateDirectoryW(w, NULL) && GetLastError() != ERROR_ALREADY_EXISTS) {
+            e = cordon__win_failf("CreateDirectoryW", GetLastError(), "cannot create %s",
+                                  a->path);
+            goto done;
+        }
+    }
+    if ((e = cordon__win_ensure_ace(a->path, sid, a->type, a->mask, a->inherit, &added)) !=
+        CORDON_OK)
+        goto done;
+    if (a->persistent)
+        e = cordon__win_grants_record(a->path, a->sid,
+                                      a->type == CORDON__WIN_ACE_ALLOW
+                                          ? "allow"
+                                          : (a->create_dir ? "deny-created" : "deny"));
+    (void)plan;
+done:
+    free(w);
+    LocalFree(sid);
+    return e;
+}
+
+/* Closes the Everyone holes cordon may close: a deny ACE for the sandbox
+ * SID (present in every sandbox token, granted nothing) on each hole the
+ * user may change the DACL of. The others stay listed by probe. */
+static void close_holes(const struct cordon__plan *plan)
+{
+    const struct cordon__plan_windows *wp = &plan->windows_plan;
+    struct cordon__strv holes = {0};
+    HANDLE token = NULL;
+    PSID sid = NULL;
+    size_t i;
+
+    if (cordon__win_is_wine() || cordon__win_restricted_token(wp, &token) != CORDON_OK)
+        return;
+    scan_holes(plan, token, &holes);
+    if (holes.n > 0)
+        sid = cordon__win_sid_from_string(wp->sandbox_sid);
+    for (i = 0; sid && i < holes.n; i++) {
+        int added = 0;
+        if (cordon__win_ensure_ace(holes.v[i], sid, CORDON__WIN_ACE_DENY, CORDON__WIN_DENY_MASK,
+                                   CORDON__WIN_CONTAINER_INHERIT | CORDON__WIN_OBJECT_INHERIT,
+                                   &added) == CORDON_OK)
+            cordon__win_grants_record(holes.v[i], wp->sandbox_sid, "hole-deny");
+    }
+    if (sid)
+        LocalFree(sid);
+    cordon__strv_free(&holes);
+    CloseHandle(token);
+}
+
+static cordon_error unelevated_prepare(const struct cordon__plan *plan)
+{
+    const struct cordon__plan_windows *wp = &plan->windows_plan;
+    PSID logon = NULL;
+    cordon_error e = CORDON_OK;
+    size_t i;
+
+    if (!wp->sandboxed)
+        return cordon__fail(CORDON_ERR_NO_BACKEND, "windows-unelevated got a full-access plan");
+    logon = cordon__win_logon_sid();
+    for (i = 0; i < wp->n_aces; i++)
+        if ((e = apply_ace(plan, &wp->aces[i], logon)) != CORDON_OK)
+            goto done;
+    close_holes(plan);
+done:
+    free(logon);
+    return e;
+}
+
+static cordon_error unelevated_spawn(const struct cordon__plan *plan,
+                                     const struct cordon__spawn *req, struct cordon__proc **out)
+{
+    struct cordon__win_launch how;
+    HANDLE token = NULL;
+    cordon_error e;
+
+    if ((e = cordon__win_restricted_token(&plan->windows_plan, &token)) != CORDON_OK)
+        return e;
+    /* An explicit desktop: without one, a process with a restricted token
+     * can fail to initialise user32 in some sessions. */
+    how.token = token;
+    how.desktop = L"winsta0\\default";
+    e = cordon__win_spawn(plan, req, &how, out);
+    CloseHandle(token);
+    return e;
+}
+
+static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__proc *proc)
+{
+    cordon__win_proc_free(proc);
+    /* The temp dir and its per-run SID go together. */
+    cordon__win_remove_tmp(plan);
+}
+
+const struct cordon_backend cordon__backend_windows_unelevated = {
+    .name = "windows-unelevated",
+    .tier = CORDON_TIER_UNELEVATED,
+    .probe = unelevated_probe,
+    .prepare = unelevated_prepare,
+    .spawn = unelevated_spawn,
+    .wait = cordon__win_wait,
+    .kill = cordon__win_kill,
+    .cleanup = unelevated_cleanup,
+};
