@@ -130,6 +130,7 @@ denied via-symlink "ln -sf '$O/file' sl && echo x > sl" "unchanged"
 denied chmod       "chmod 600 '$O/file'"               "unchanged"
 denied chown       "chown \$(id -u):\$(id -g) '$O/file' && chmod 600 '$O/file'" "unchanged"
 denied utimes      "touch -d '2001-01-01' '$O/file'"   "unchanged"
+denied xattr       "'$PROBE' setxattr '$O/file'"      "! '$PROBE' getxattr '$O/file' >/dev/null 2>&1"
 denied proc-root   "echo x > /proc/self/root'$O/file'" "unchanged"
 denied proc-cwd    "echo x > /proc/self/cwd/../outside/file" "unchanged"
 # A directory descriptor leaked by the caller points at the writable host

@@ -18,6 +18,7 @@
 #include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 static int refused(const char *what)
@@ -231,6 +232,19 @@ int main(int argc, char **argv)
         printf("ok\n");
         return 0;
     }
+    if (!strcmp(a, "setxattr") && argc == 3) {
+        if (setxattr(argv[2], "user.cordon-test", "1", 1, 0) != 0)
+            return refused("setxattr");
+        printf("ok\n");
+        return 0;
+    }
+    if (!strcmp(a, "getxattr") && argc == 3) {
+        char v[8];
+        if (getxattr(argv[2], "user.cordon-test", v, sizeof v) < 0)
+            return refused("getxattr");
+        printf("ok\n");
+        return 0;
+    }
     if (!strcmp(a, "fdwrite") && argc == 4) {
         /* openat() relative to an inherited directory descriptor */
         int fd = openat(port, argv[3], O_WRONLY | O_CREAT | O_TRUNC, 0644);
@@ -253,6 +267,6 @@ int main(int argc, char **argv)
     }
     fprintf(stderr, "usage: probe tcp4|tcp6|udp4|udp6 PORT | serve KIND PORTFILE LOG | "
                     "serve-unix PATH LOG | unix PATH | raw4 | ping4 | packet | highbits | "
-                    "iouring | signal PID | ptrace PID | procmem PID | fdwrite FD NAME\n");
+                    "iouring | signal PID | ptrace PID | procmem PID | fdwrite FD NAME | setxattr PATH | getxattr PATH\n");
     return 2;
 }
