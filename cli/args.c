@@ -85,6 +85,9 @@ const char *cli_usage(const char *command)
     return usage_main;
 }
 
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((format(printf, 3, 4)))
+#endif
 static int fail(char *err, size_t errlen, const char *fmt, ...)
 {
     va_list ap;

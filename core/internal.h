@@ -17,17 +17,20 @@
 #if defined(__MINGW32__)
 /* With __USE_MINGW_ANSI_STDIO, printf is C99-conforming (%zu, %lld). */
 #define CORDON__PRINTF(a, b) __attribute__((format(gnu_printf, a, b)))
+#define CORDON__VPRINTF(a) __attribute__((format(gnu_printf, a, 0)))
 #elif defined(__GNUC__) || defined(__clang__)
 #define CORDON__PRINTF(a, b) __attribute__((format(printf, a, b)))
+#define CORDON__VPRINTF(a) __attribute__((format(printf, a, 0)))
 #else
 #define CORDON__PRINTF(a, b)
+#define CORDON__VPRINTF(a)
 #endif
 
 /* ---- errors (core/error.c) --------------------------------------------- */
 
 /* Records the detailed message for cordon_last_error() and returns |code|. */
 cordon_error cordon__fail(cordon_error code, const char *fmt, ...) CORDON__PRINTF(2, 3);
-cordon_error cordon__failv(cordon_error code, const char *fmt, va_list ap);
+cordon_error cordon__failv(cordon_error code, const char *fmt, va_list ap) CORDON__VPRINTF(2);
 /* "<what> (<call>: <os_label> <os_code>, <os_text>)", the form every OS
  * failure takes. |os_label| is "errno" or "error". */
 cordon_error cordon__fail_os(cordon_error code, const char *what, const char *call,
@@ -39,7 +42,7 @@ void *cordon__xcalloc(size_t n, size_t size); /* NULL on overflow/OOM */
 char *cordon__strdup(const char *s);           /* NULL on OOM or NULL s */
 char *cordon__strndup(const char *s, size_t n);
 char *cordon__asprintf(const char *fmt, ...) CORDON__PRINTF(1, 2);
-char *cordon__vasprintf(const char *fmt, va_list ap);
+char *cordon__vasprintf(const char *fmt, va_list ap) CORDON__VPRINTF(1);
 int cordon__streq_nocase(const char *a, const char *b);
 
 /* A growable NULL-terminated array of owned strings. Zero-initialised is
