@@ -255,6 +255,22 @@ static int write_file(const char *path, const char *s)
     return 0;
 }
 
+/* "<what><path>" in a buffer of this process (the supervisor's own copy
+ * of memory), for the failure report. */
+static const char *step_with_path(const char *what, const char *path)
+{
+    static char buf[200];
+    size_t n = strlen(what), k = strlen(path);
+    if (n >= sizeof buf)
+        n = sizeof buf - 1;
+    memcpy(buf, what, n);
+    if (k > sizeof buf - 1 - n)
+        k = sizeof buf - 1 - n;
+    memcpy(buf + n, path, k);
+    buf[n + k] = '\0';
+    return buf;
+}
+
 /* The flags a bind remount must keep: the kernel refuses to clear the
  * ones it locked when the mount came from a more privileged namespace. */
 static unsigned long kept_flags(const char *path)
@@ -275,6 +291,8 @@ static unsigned long kept_flags(const char *path)
         f |= MS_NODIRATIME;
     if (sv.f_flag & ST_RELATIME)
         f |= MS_RELATIME;
+    if (!(sv.f_flag & (ST_RELATIME | ST_NOATIME)))
+        f |= MS_STRICTATIME; /* a bind remount otherwise resets it to relatime */
     return f;
 }
 
@@ -365,12 +383,15 @@ static int readonly_all(struct run_ctx *c, const char **step)
             flags |= MS_NODIRATIME;
         if (has_opt(f[5], "relatime"))
             flags |= MS_RELATIME;
+        if (!has_opt(f[5], "relatime") && !has_opt(f[5], "noatime"))
+            flags |= MS_STRICTATIME;
         if (mount(NULL, f[4], NULL, flags, NULL) != 0 && errno != EACCES && errno != ENOENT &&
             errno != ENOTDIR && errno != EINVAL) {
             /* EINVAL: the path is no longer a mount point's top (an
              * over-mounted entry listed twice); the top one was done. */
-            *step = "remount read-only (mount)";
-            return errno;
+            int e = errno;
+            *step = step_with_path("remount read-only (mount) ", f[4]);
+            return e;
         }
     }
     return 0;
@@ -438,14 +459,17 @@ static int bind_path(struct run_ctx *c, const struct cordon__mount *m, int fd, i
         }
     }
     if (mount(src, m->dst, NULL, MS_BIND | MS_REC, NULL) != 0) {
-        *step = readonly ? "bind a protected path (mount)" : "bind a writable path (mount)";
-        return errno;
+        int e = errno;
+        *step = step_with_path(readonly ? "bind read-only (mount) " : "bind writable (mount) ",
+                               m->dst);
+        return e;
     }
     flags = MS_REMOUNT | MS_BIND | kept_flags(m->dst) | (readonly ? MS_RDONLY : 0);
     if (mount(NULL, m->dst, NULL, flags, NULL) != 0) {
-        *step = readonly ? "make a protected path read-only (mount)"
-                         : "make a writable root writable (mount)";
-        return errno;
+        int e = errno;
+        *step = step_with_path(readonly ? "make read-only (mount) " : "make writable (mount) ",
+                               m->dst);
+        return e;
     }
     return 0;
 }
