@@ -216,10 +216,11 @@ struct cordon__protected {
     int is_gitdir_target;   /* the directory a ".git" file's gitdir: names */
 };
 
+/* An environment override. Always applied, whatever the caller had: an
+ * inherited proxy, for one, would silently defeat the advisory block. */
 struct cordon__env_var {
     char *name;
     char *value;
-    int only_if_unset;      /* 1: keep the caller's value when it has one */
 };
 
 struct cordon__plan {

@@ -180,7 +180,6 @@ static cordon_error add_env(struct cordon__plan *plan, const char *name, const c
     plan->env = grown;
     grown[plan->n_env].name = cordon__strdup(name);
     grown[plan->n_env].value = cordon__strdup(value);
-    grown[plan->n_env].only_if_unset = 0;
     plan->n_env++;
     if (!grown[plan->n_env - 1].name || !grown[plan->n_env - 1].value)
         return oom();
