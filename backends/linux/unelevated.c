@@ -523,7 +523,9 @@ static int in_supervisor(void *ctx, const char **step)
         if (!m->src)
             continue;
         c->src_fd[i] = open(m->src, O_PATH | O_CLOEXEC);
-        if (c->src_fd[i] < 0 && !m->optional) {
+        /* A placeholder prepare could not create: the caller has no write
+         * access there, so neither has the command. */
+        if (c->src_fd[i] < 0 && !m->optional && !(m->placeholder && errno == ENOENT)) {
             *step = "open a path to mount in the sandbox";
             return errno;
         }
@@ -710,7 +712,10 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
         int err;
         if (!m->placeholder)
             continue;
-        if ((err = mkdir_p(m->src)) != 0) {
+        err = mkdir_p(m->src);
+        if (err == EACCES || err == EPERM || err == EROFS)
+            continue; /* not creatable by us, so not by the command either */
+        if (err != 0) {
             char what[600];
             snprintf(what, sizeof what, "cannot hold the place of protected path %s", m->src);
             return cordon__sys_fail(what, "mkdir", err);
