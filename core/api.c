@@ -167,8 +167,10 @@ static void levels_body(struct cordon__json *j, const cordon_levels *lv)
     cordon__json_end_object(j);
     cordon__json_key(j, "reasons");
     cordon__json_begin_object(j);
+    /* Only degradations: "reasons":{} means everything is enforced. Notes
+     * on enforced dimensions appear in the text form and in explain. */
     for (d = 0; d < CORDON_DIM_COUNT; d++) {
-        if (lv->reason[d][0])
+        if (lv->level[d] != CORDON_LEVEL_ENFORCED && lv->reason[d][0])
             cordon__json_kstr(j, cordon_dimension_name((cordon_dimension)d), lv->reason[d]);
     }
     cordon__json_end_object(j);

@@ -240,8 +240,9 @@ CORDON_API cordon_error cordon_grants_revoke(const char *root);
 /* Each of these stores a NUL-terminated, caller-owned string in *out; free
  * it with cordon_free(). */
 
-/* The level JSON of docs/levels.md: exactly the keys backend, tier,
- * enforcement_level, dimensions, reasons, fallback_reason. */
+/* The level JSON (README, "Levels"): exactly the keys backend, tier,
+ * enforcement_level, dimensions, reasons, fallback_reason; "reasons" holds
+ * the dimensions below "enforced" only. */
 CORDON_API cordon_error cordon_levels_json(const cordon_levels *levels, char **out);
 /* One readable paragraph saying the same. */
 CORDON_API cordon_error cordon_levels_text(const cordon_levels *levels, char **out);

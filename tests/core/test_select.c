@@ -32,6 +32,8 @@ static void probe_unelevated(const struct cordon__plan *plan, struct cordon__pro
     out->level[CORDON_DIM_PROTECTED_PATHS] = CORDON_LEVEL_ENFORCED;
     out->level[CORDON_DIM_NETWORK] = CORDON_LEVEL_ADVISORY;
     snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX, "environment and PATH stubs only");
+    /* A note on an enforced dimension: shown in text, not in "reasons". */
+    snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX, "by test ACLs");
 }
 
 static void probe_silent(const struct cordon__plan *plan, struct cordon__probe *out)
@@ -85,7 +87,7 @@ static void selection(void)
     cordon__levels_from(&plan, &sel, &lv);
     CHECK(lv.level[CORDON_DIM_NETWORK] == CORDON_LEVEL_ADVISORY);
     CHECK_STR(lv.reason[CORDON_DIM_NETWORK], "environment and PATH stubs only");
-    CHECK(lv.reason[CORDON_DIM_FS_WRITE][0] == '\0');
+    CHECK_STR(lv.reason[CORDON_DIM_FS_WRITE], "by test ACLs");
 
     cordon__select(none, &plan, &sel);
     CHECK(sel.backend == NULL);
@@ -168,6 +170,7 @@ static void floors(void)
     CHECK(cordon_levels_text(&lv, &json) == CORDON_OK);
     CHECK_CONTAINS(json, "test-unelevated backend (unelevated tier)");
     CHECK_CONTAINS(json, "network is advisory (environment and PATH stubs only)");
+    CHECK_CONTAINS(json, "fs_write is enforced (by test ACLs)");
     cordon_free(json);
     cordon__plan_free(&plan);
 }
