@@ -55,6 +55,7 @@ void cordon__host_lexical(enum cordon__os os, struct cordon__host *out)
         out->shim_dir = "/usr/local/libexec/cordon/shims";
     }
     out->run_id = "example";
+    out->lexical = 1;
     out->realpath = lexical_realpath;
     out->path_kind = lexical_kind;
     out->read_text = lexical_read;

@@ -188,6 +188,7 @@ struct cordon__host {
     const char *tmp_base;          /* where per-run temp dirs are made */
     const char *shim_dir;          /* holds the ssh/scp stubs; may be NULL */
     const char *run_id;            /* unique per run (names the temp dir) */
+    int lexical;                   /* 1: no filesystem behind it (cross-OS) */
     const char *user_sid;          /* Windows: the caller's SID string */
     const unsigned char *user_secret; /* Windows: per-user key for SIDs */
     size_t user_secret_len;
@@ -239,6 +240,7 @@ struct cordon__plan {
     struct cordon__strv shims;        /* stub names placed there: ssh, scp */
     struct cordon__env_var *env;      /* overrides, applied in order */
     size_t n_env;
+    int lexical;                      /* compiled for another OS: paths unchecked */
     struct cordon__plan_linux linux_plan;
     struct cordon__plan_windows windows_plan;
 };

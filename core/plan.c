@@ -250,6 +250,7 @@ cordon_error cordon__plan_compile(const cordon_policy *policy, const char *cwd,
     if (!policy || !host || !cwd)
         return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "plan needs a policy, a host and a cwd");
     plan->os = host->os;
+    plan->lexical = host->lexical;
     plan->mode = policy->mode;
     plan->network = policy->network || policy->mode == CORDON_MODE_FULL_ACCESS;
     plan->timeout_s = policy->timeout_s;
@@ -378,6 +379,7 @@ void cordon__plan_json(const struct cordon__plan *plan, struct cordon__json *j)
     cordon__json_kstr(j, "mode", mode_name(plan->mode));
     cordon__json_kstr(j, "network", plan->network ? "on" : "off");
     cordon__json_kstr(j, "cwd", plan->cwd);
+    cordon__json_kbool(j, "paths_checked", !plan->lexical);
     cordon__json_key(j, "writable_roots");
     cordon__json_strv(j, &plan->roots);
     cordon__json_key(j, "protected_paths");
@@ -425,6 +427,8 @@ void cordon__plan_text(const struct cordon__plan *plan, struct cordon__buf *b)
     size_t i;
     cordon__buf_printf(b, "plan for %s: mode %s, network %s\n", cordon__os_name_of(plan->os),
                        mode_name(plan->mode), plan->network ? "on" : "off");
+    if (plan->lexical)
+        cordon__buf_printf(b, "  (compiled on another OS: example paths, nothing on disk was checked)\n");
     cordon__buf_printf(b, "  working directory: %s\n", plan->cwd);
     if (plan->roots.n == 0)
         cordon__buf_puts(b, "  writable roots: none\n");
