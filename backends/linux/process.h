@@ -45,7 +45,6 @@ struct cordon__proc {
     int supervised;
     int reaped;
     struct cordon__exit result;
-    void *backend_data; /* owned by the backend that spawned it */
 };
 
 /* Starts the command. On exec failure returns CORDON_ERR_NOT_FOUND /

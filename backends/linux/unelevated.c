@@ -20,7 +20,6 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -217,10 +216,9 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
 
 /* ---- per-run state --------------------------------------------------------- */
 
-struct mount_src {
-    int fd; /* O_PATH of the bind source, opened in the caller's view */
-};
-
+/* Everything the child side needs, prepared by the caller before the clone
+ * (allocation and error reporting happen there); the supervisor and the
+ * command work on their own copies. src_fd is filled in the supervisor. */
 struct run_ctx {
     const struct cordon__plan_linux *lp;
     int userns;
