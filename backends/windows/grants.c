@@ -168,9 +168,8 @@ cordon_error cordon__win_grants_record(const char *path, const char *sid, const 
     if ((e = grants_load(&g)) != CORDON_OK)
         return e;
     for (i = 0; i < g.n; i++)
-        if (strcmp(g.v[i].sid, sid) == 0 && cordon__streq_nocase(g.v[i].path, path) &&
-            strcmp(g.v[i].kind, kind) == 0)
-            goto done;
+        if (strcmp(g.v[i].sid, sid) == 0 && cordon__streq_nocase(g.v[i].path, path))
+            goto done; /* the first record keeps its kind ("deny-created") */
     if ((e = registry_path(&reg)) != CORDON_OK)
         goto done;
     line = cordon__asprintf("%s\t%s\t%s\n", kind, sid, path);

@@ -130,9 +130,7 @@ static int is_batch(const char *path)
     return dot && (cordon__streq_nocase(dot, ".bat") || cordon__streq_nocase(dot, ".cmd"));
 }
 
-/* The environment block: sorted, each "NAME=VALUE\0" in UTF-16, then a
- * final NUL. */
-static cordon_error env_block(const char *const *envp, wchar_t **out)
+cordon_error cordon__win_env_block(const char *const *envp, wchar_t **out)
 {
     struct cordon__strv env = {0};
     size_t total = 1, i, at = 0;
@@ -254,7 +252,7 @@ cordon_error cordon__win_spawn(const struct cordon__plan *plan, const struct cor
                                                       "UTF-8: %s", req->argv[0]);
         goto done;
     }
-    if ((e = env_block(req->envp, &envblock)) != CORDON_OK)
+    if ((e = cordon__win_env_block(req->envp, &envblock)) != CORDON_OK)
         goto done;
     for (i = 0; i < 3; i++)
         if ((e = stdio_handle(req, i, &std[i])) != CORDON_OK)

@@ -57,6 +57,9 @@ struct cordon__win_launch {
  * then resumes it. */
 cordon_error cordon__win_spawn(const struct cordon__plan *plan, const struct cordon__spawn *req,
                                const struct cordon__win_launch *how, struct cordon__proc **out);
+/* The environment block for |envp|: sorted (cordon__win_env_block_order),
+ * each "NAME=VALUE\0" in UTF-16, then a final NUL. Caller frees. */
+cordon_error cordon__win_env_block(const char *const *envp, wchar_t **out);
 cordon_error cordon__win_wait(struct cordon__proc *proc, unsigned long timeout_ms,
                               struct cordon__exit *out);
 cordon_error cordon__win_kill(struct cordon__proc *proc);

@@ -1,0 +1,130 @@
+/* The program the Windows tests run inside (and outside) the sandbox.
+ *   win-probe write FILE       create/overwrite FILE: exit 0, 5 access denied, 2 other
+ *   win-probe mkdir DIR        create DIR: same codes
+ *   win-probe delete PATH      delete a file or an empty directory: same codes
+ *   win-probe args ...         print each argument (CommandLineToArgvW) on its own line
+ *   win-probe env NAME         print NAME's value, exit 1 when unset
+ *   win-probe envblock PREFIX  exit 0 when the variables whose names start with PREFIX
+ *                              (any case) are in block order, else 1 (Wine appends
+ *                              its own variables, so the whole block is not checked)
+ *   win-probe tree             start a copy of itself that sleeps, print its pid, sleep
+ *   win-probe sleep MS         sleep
+ *   win-probe exit N           exit with N */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include <windows.h>
+#include <shellapi.h>
+
+static int code_of(DWORD err)
+{
+    return err == ERROR_ACCESS_DENIED ? 5 : 2;
+}
+
+static int upper_cmp(const wchar_t *a, const wchar_t *b)
+{
+    /* Names only, up to '=' (the first character may be '='). */
+    size_t i = 0;
+    for (;; i++) {
+        wchar_t ca = a[i], cb = b[i];
+        if (i > 0 && ca == L'=')
+            ca = 0;
+        if (i > 0 && cb == L'=')
+            cb = 0;
+        ca = (ca >= L'a' && ca <= L'z') ? ca - 32 : ca;
+        cb = (cb >= L'a' && cb <= L'z') ? cb - 32 : cb;
+        if (ca != cb)
+            return ca < cb ? -1 : 1;
+        if (ca == 0)
+            return 0;
+    }
+}
+
+int main(void)
+{
+    int n = 0, i;
+    /* The wide command line, split as every Windows program sees it. */
+    wchar_t **argv = CommandLineToArgvW(GetCommandLineW(), &n);
+    if (!argv || n < 2)
+        return 100;
+    if (wcscmp(argv[1], L"write") == 0 && n == 3) {
+        HANDLE h = CreateFileW(argv[2], GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+        DWORD put;
+        if (h == INVALID_HANDLE_VALUE)
+            return code_of(GetLastError());
+        WriteFile(h, "x", 1, &put, NULL);
+        CloseHandle(h);
+        return 0;
+    }
+    if (wcscmp(argv[1], L"mkdir") == 0 && n == 3)
+        return CreateDirectoryW(argv[2], NULL) ? 0 : code_of(GetLastError());
+    if (wcscmp(argv[1], L"delete") == 0 && n == 3) {
+        DWORD a = GetFileAttributesW(argv[2]);
+        BOOL ok = (a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_DIRECTORY))
+                      ? RemoveDirectoryW(argv[2])
+                      : DeleteFileW(argv[2]);
+        return ok ? 0 : code_of(GetLastError());
+    }
+    if (wcscmp(argv[1], L"args") == 0) {
+        /* UTF-8 out, one argument per line, framed so empties show. */
+        for (i = 2; i < n; i++) {
+            char buf[4096];
+            int len = WideCharToMultiByte(CP_UTF8, 0, argv[i], -1, buf, sizeof buf, NULL, NULL);
+            if (len <= 0)
+                return 3;
+            printf("[%s]\n", buf);
+        }
+        return 0;
+    }
+    if (wcscmp(argv[1], L"env") == 0 && n == 3) {
+        wchar_t val[8192];
+        char out[8192 * 3];
+        DWORD len = GetEnvironmentVariableW(argv[2], val, 8192);
+        if (len == 0 || len >= 8192)
+            return 1;
+        WideCharToMultiByte(CP_UTF8, 0, val, -1, out, sizeof out, NULL, NULL);
+        printf("%s\n", out);
+        return 0;
+    }
+    if (wcscmp(argv[1], L"envblock") == 0 && n == 3) {
+        wchar_t *block = GetEnvironmentStringsW(), *p, *prev = NULL;
+        int sorted = 1, seen = 0;
+        size_t plen = wcslen(argv[2]);
+        for (p = block; p && *p; p += wcslen(p) + 1) {
+            if (_wcsnicmp(p, argv[2], plen) != 0)
+                continue;
+            seen++;
+            if (prev && upper_cmp(prev, p) > 0) {
+                sorted = 0;
+                fwprintf(stderr, L"out of order: %ls before %ls\n", prev, p);
+            }
+            prev = p;
+        }
+        FreeEnvironmentStringsW(block);
+        return sorted && seen > 1 ? 0 : 1;
+    }
+    if (wcscmp(argv[1], L"tree") == 0) {
+        wchar_t self[MAX_PATH], cmd[MAX_PATH + 64];
+        STARTUPINFOW si;
+        PROCESS_INFORMATION pi;
+        GetModuleFileNameW(NULL, self, MAX_PATH);
+        swprintf(cmd, MAX_PATH + 64, L"\"%ls\" sleep 30000", self);
+        memset(&si, 0, sizeof si);
+        si.cb = sizeof si;
+        if (!CreateProcessW(self, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
+            return 4;
+        printf("%lu\n", (unsigned long)pi.dwProcessId);
+        fflush(stdout);
+        Sleep(30000);
+        return 0;
+    }
+    if (wcscmp(argv[1], L"sleep") == 0 && n == 3) {
+        Sleep((DWORD)_wtoi(argv[2]));
+        return 0;
+    }
+    if (wcscmp(argv[1], L"exit") == 0 && n == 3)
+        return _wtoi(argv[2]);
+    return 100;
+}
