@@ -158,15 +158,16 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
         unsigned inherit = p->kind == CORDON__PATH_FILE ? 0 : CI_OI;
         const char *why = p->is_gitdir_target
                               ? "protected: the git directory a .git file points to"
-                              : missing ? "protected path, not there yet: created empty so that "
-                                          "the sandbox cannot create it"
+                              : missing ? "protected path, not there yet: held by an empty "
+                                          "directory for the run, removed after if still empty"
                                         : "protected path";
         int create = missing && !p->is_gitdir_target;
         for (r = 0; r < plan->roots.n; r++) {
             if (r != p->root && !cordon__path_within(CORDON__OS_WINDOWS, p->path, plan->roots.v[r]))
                 continue;
+            /* A placeholder and its ACE last only for the run. */
             if ((e = add_ace(wp, &cap, p->path, wp->root_sids.v[r], CORDON__WIN_ACE_DENY,
-                             CORDON__WIN_DENY_MASK, inherit, 1, create, why)) != CORDON_OK)
+                             CORDON__WIN_DENY_MASK, inherit, !create, create, why)) != CORDON_OK)
                 goto done;
         }
     }

@@ -71,7 +71,8 @@ struct cordon__win_ace {
     unsigned inherit;              /* CORDON__WIN_*_INHERIT */
     int persistent;                /* 1: stays for later runs (listed by grants) */
     int create_dir;                /* 1: the path does not exist yet; create it
-                                    * as an empty directory so the deny holds */
+                                    * as an empty directory so the deny holds,
+                                    * and remove it after the run if still empty */
     const char *why;               /* static text for explain */
 };
 

@@ -403,7 +403,23 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan,
 
 static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__proc *proc)
 {
+    const struct cordon__plan_windows *wp = &plan->windows_plan;
+    size_t i;
+
     cordon__win_proc_free(proc);
+    /* Placeholders of missing protected paths go when still empty (the
+     * user's files never: RemoveDirectoryW refuses a non-empty one). A
+     * concurrent run in the same root loses its placeholder early; the
+     * Linux tier has the same window. */
+    for (i = 0; i < wp->n_aces; i++) {
+        const struct cordon__win_ace *a = &wp->aces[i];
+        if (a->create_dir && a->type == CORDON__WIN_ACE_DENY) {
+            wchar_t *w = cordon__win_wide(a->path);
+            if (w)
+                RemoveDirectoryW(w);
+            free(w);
+        }
+    }
     /* The temp dir and its per-run SID go together. */
     cordon__win_remove_tmp(plan);
 }

@@ -31,17 +31,38 @@ int main(void)
 
     CHECK(cordon_policy_builtin("workspace-write", &ws) == CORDON_OK);
     CHECK(!path_exists(codex));
+    {
+        /* During the run the missing protected paths exist (held by the
+         * placeholders carrying the deny); after it they are gone. */
+        char *out = join(root, "..\\cordon-grants-out.txt");
+        const char *argv_ls[] = {probe, "delete", codex, NULL};
+        CHECK(run_to_file(ws, argv_ls, root, out, &code, NULL) == CORDON_OK);
+        if (wine)
+            CHECK(code == 0); /* it was there to delete; Wine does not enforce the deny */
+        else
+            CHECK(code == 5); /* there, and not deletable */
+        free(out);
+    }
     CHECK_MSG(run_to_file(ws, argv, root, NULL, &code, NULL) == CORDON_OK, "%s",
               cordon_last_error());
     CHECK(code == 0);
-    /* Missing protected paths now exist, carrying the deny. */
-    CHECK(path_exists(codex));
-    CHECK(path_exists(git));
+    CHECK(!path_exists(codex));
+    CHECK(!path_exists(git));
     reg = registry_text();
     CHECK_CONTAINS(reg, root);
     CHECK_CONTAINS(reg, "allow\tS-1-15-3-1024-1668248164-");
-    CHECK_CONTAINS(reg, "deny-created\t");
     free(reg);
+    /* A protected directory that exists gets a recorded deny. */
+    {
+        wchar_t *w = cordon__win_wide(git);
+        CHECK(CreateDirectoryW(w, NULL));
+        free(w);
+        CHECK(run_to_file(ws, argv, root, NULL, &code, NULL) == CORDON_OK);
+        reg = registry_text();
+        CHECK_CONTAINS(reg, "deny\tS-1-15-3-1024-1668248164-");
+        CHECK_CONTAINS(reg, git);
+        free(reg);
+    }
 
     CHECK(cordon_grants_list(&list) == CORDON_OK);
     CHECK(list && list[0] == '[');
@@ -74,9 +95,8 @@ int main(void)
     reg = registry_text();
     CHECK(strstr(reg, root) == NULL);
     free(reg);
-    /* The empty protected directories cordon made are gone again. */
-    CHECK(!path_exists(codex));
-    CHECK(!path_exists(git));
+    /* The user's own .git stays; only ACEs were removed. */
+    CHECK(path_exists(git));
     if (!wine) {
         struct cordon__strv sids = {0}, kinds = {0};
         CHECK(cordon__win_list_cordon_aces(root, &sids, &kinds) == CORDON_OK);

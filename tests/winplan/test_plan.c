@@ -180,7 +180,7 @@ static void check_workspace_plan(void)
     CHECK(find_ace(wp, "C:\\work\\app\\.git\\worktrees\\wt", sid_app, CORDON__WIN_ACE_DENY));
     /* Missing protected paths: denied and created empty so that they hold. */
     a = find_ace(wp, "C:\\work\\app\\.codex", sid_app, CORDON__WIN_ACE_DENY);
-    CHECK(a && a->create_dir && a->inherit == CI_OI);
+    CHECK(a && a->create_dir && a->inherit == CI_OI && !a->persistent);
     CHECK(find_ace(wp, "C:\\work\\wt\\.agents", sid_wt, CORDON__WIN_ACE_DENY) != NULL);
     CHECK(find_ace(wp, "C:\\work\\app\\.cordon", sid_app, CORDON__WIN_ACE_DENY) != NULL);
     /* A protected path of one root is not denied for an unrelated root. */
