@@ -18,6 +18,7 @@
 #define CORDON__WIN_FILE_DELETE_CHILD 0x0040UL
 #define CORDON__WIN_FILE_WRITE_ATTRIBUTES 0x0100UL
 #define CORDON__WIN_DELETE 0x00010000UL
+#define CORDON__WIN_READ_CONTROL 0x00020000UL
 #define CORDON__WIN_SYNCHRONIZE 0x00100000UL
 #define CORDON__WIN_FILE_GENERIC_READ 0x00120089UL
 #define CORDON__WIN_FILE_GENERIC_WRITE 0x00120116UL
@@ -33,13 +34,13 @@
     (CORDON__WIN_FILE_GENERIC_READ | CORDON__WIN_FILE_GENERIC_WRITE |           \
      CORDON__WIN_FILE_GENERIC_EXECUTE | CORDON__WIN_DELETE)
 /* What a capability SID may not do on a protected path and below it. The
- * SYNCHRONIZE bit that FILE_GENERIC_WRITE carries is left out: denying it
- * would also break reads that wait on the handle. */
+ * SYNCHRONIZE and READ_CONTROL bits that FILE_GENERIC_WRITE carries are
+ * left out: they are not writes, and denying them would break reads. */
 #define CORDON__WIN_DENY_MASK                                                        \
     ((CORDON__WIN_FILE_GENERIC_WRITE | CORDON__WIN_FILE_WRITE_DATA |                \
       CORDON__WIN_FILE_APPEND_DATA | CORDON__WIN_FILE_WRITE_EA |                    \
       CORDON__WIN_FILE_WRITE_ATTRIBUTES | CORDON__WIN_DELETE |                      \
-      CORDON__WIN_FILE_DELETE_CHILD) & ~CORDON__WIN_SYNCHRONIZE)
+      CORDON__WIN_FILE_DELETE_CHILD) & ~(CORDON__WIN_SYNCHRONIZE | CORDON__WIN_READ_CONTROL))
 /* The null device: opening it for write must work inside the sandbox. */
 #define CORDON__WIN_NUL_MASK (CORDON__WIN_FILE_GENERIC_READ | CORDON__WIN_FILE_GENERIC_WRITE)
 

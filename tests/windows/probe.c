@@ -33,8 +33,8 @@ static int upper_cmp(const wchar_t *a, const wchar_t *b)
             ca = 0;
         if (i > 0 && cb == L'=')
             cb = 0;
-        ca = (ca >= L'a' && ca <= L'z') ? ca - 32 : ca;
-        cb = (cb >= L'a' && cb <= L'z') ? cb - 32 : cb;
+        ca = (ca >= L'a' && ca <= L'z') ? (wchar_t)(ca - 32) : ca;
+        cb = (cb >= L'a' && cb <= L'z') ? (wchar_t)(cb - 32) : cb;
         if (ca != cb)
             return ca < cb ? -1 : 1;
         if (ca == 0)

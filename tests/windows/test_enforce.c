@@ -91,9 +91,14 @@ int main(void)
 
     /* The level report is honest about an Everyone hole on PATH. */
     if (open_hole(hole)) {
-        const char *old_path_env = getenv("PATH");
-        char *path = cordon__asprintf("%s;%s", hole, old_path_env ? old_path_env : "");
-        wchar_t *wp = cordon__win_wide(path);
+        static wchar_t old_path[32768];
+        char *old_u8, *path;
+        wchar_t *wp;
+        GetEnvironmentVariableW(L"PATH", old_path, 32768);
+        old_u8 = cordon__win_utf8(old_path);
+        path = cordon__asprintf("%s;%s", hole, old_u8 ? old_u8 : "");
+        free(old_u8);
+        wp = cordon__win_wide(path);
         SetEnvironmentVariableW(L"PATH", wp);
         CHECK(run_code(full, probe, "write", hole_file, root) == 0); /* positive control */
         CHECK(cordon_level_query(ws, root, &lv) == CORDON_OK);

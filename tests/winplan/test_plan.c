@@ -158,7 +158,8 @@ static void check_workspace_plan(void)
     CHECK(a != NULL);
     if (a) {
         CHECK(a->mask == CORDON__WIN_DENY_MASK);
-        CHECK(a->mask == 0x00030156UL);
+        CHECK(a->mask == 0x00010156UL);
+        CHECK(!(a->mask & CORDON__WIN_READ_CONTROL));
         CHECK(a->mask & CORDON__WIN_FILE_DELETE_CHILD);
         CHECK(a->mask & CORDON__WIN_DELETE);
         CHECK(a->mask & CORDON__WIN_FILE_WRITE_DATA);

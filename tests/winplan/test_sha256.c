@@ -7,7 +7,7 @@ static void hex(const unsigned char *d, size_t n, char *out)
 {
     size_t i;
     for (i = 0; i < n; i++)
-        sprintf(out + 2 * i, "%02x", d[i]);
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
 }
 
 static void check_sha(const char *msg, const char *want)
