@@ -426,6 +426,8 @@ void cordon__win_proc_free(struct cordon__proc *proc)
         CloseHandle(proc->job);
     if (proc->process)
         CloseHandle(proc->process);
+    if (proc->desktop)
+        CloseDesktop(proc->desktop);
     free(proc);
 }
 

@@ -114,7 +114,7 @@ cordon_error cordon__win_restricted_token(const struct cordon__plan_windows *wp,
     *out = NULL;
     if (!OpenProcessToken(GetCurrentProcess(),
                           TOKEN_DUPLICATE | TOKEN_QUERY | TOKEN_ASSIGN_PRIMARY |
-                              TOKEN_ADJUST_DEFAULT | TOKEN_ADJUST_SESSIONID,
+                              TOKEN_ADJUST_DEFAULT,
                           &base)) {
         e = cordon__win_fail("cannot open this process's token", "OpenProcessToken",
                              GetLastError());

@@ -383,11 +383,60 @@ done:
     return e;
 }
 
+/* CORDON_PRIVATE_DESKTOP=1 in cordon's environment: the command gets a
+ * desktop of its own, so it cannot send window messages to (or read the
+ * screen of) the user's applications. Its DACL admits the user and the
+ * logon SID (a restricting SID, needed for the write checks of the
+ * restricted token). |name| receives "<window station>\<desktop>". */
+static HDESK private_desktop(wchar_t *name, size_t name_len)
+{
+    wchar_t flag[8], winsta[128], desk[64];
+    const char *user = cordon__win_user_sid();
+    PSID logon = cordon__win_logon_sid();
+    char *logon_s = logon ? cordon__win_sid_to_string(logon) : NULL;
+    char *sddl = NULL;
+    wchar_t *wsddl = NULL;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    SECURITY_ATTRIBUTES sa;
+    HDESK d = NULL;
+    DWORD n = 0;
+
+    if (GetEnvironmentVariableW(L"CORDON_PRIVATE_DESKTOP", flag, 8) == 0 || wcscmp(flag, L"1"))
+        goto done;
+    if (!user || !GetUserObjectInformationW(GetProcessWindowStation(), UOI_NAME, winsta,
+                                            sizeof winsta, &n))
+        goto done;
+    sddl = logon_s ? cordon__asprintf("D:(A;;GA;;;%s)(A;;GA;;;%s)(A;;GA;;;SY)", user, logon_s)
+                   : cordon__asprintf("D:(A;;GA;;;%s)(A;;GA;;;SY)", user);
+    wsddl = cordon__win_wide(sddl);
+    if (!wsddl ||
+        !ConvertStringSecurityDescriptorToSecurityDescriptorW(wsddl, SDDL_REVISION_1, &sd, NULL))
+        goto done;
+    swprintf(desk, 64, L"cordon-%lu-%lu", (unsigned long)GetCurrentProcessId(),
+             (unsigned long)GetTickCount());
+    sa.nLength = sizeof sa;
+    sa.lpSecurityDescriptor = sd;
+    sa.bInheritHandle = FALSE;
+    d = CreateDesktopW(desk, NULL, NULL, 0, GENERIC_ALL, &sa);
+    if (d)
+        swprintf(name, name_len, L"%ls\\%ls", winsta, desk);
+done:
+    if (sd)
+        LocalFree(sd);
+    free(wsddl);
+    free(sddl);
+    free(logon_s);
+    free(logon);
+    return d;
+}
+
 static cordon_error unelevated_spawn(const struct cordon__plan *plan,
                                      const struct cordon__spawn *req, struct cordon__proc **out)
 {
     struct cordon__win_launch how;
     HANDLE token = NULL;
+    HDESK desk = NULL;
+    wchar_t desk_name[256];
     cordon_error e;
 
     if ((e = cordon__win_restricted_token(&plan->windows_plan, &token)) != CORDON_OK)
@@ -396,7 +445,14 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan,
      * can fail to initialise user32 in some sessions. */
     how.token = token;
     how.desktop = L"winsta0\\default";
+    desk = private_desktop(desk_name, sizeof desk_name / sizeof desk_name[0]);
+    if (desk)
+        how.desktop = desk_name;
     e = cordon__win_spawn(plan, req, &how, out);
+    if (e == CORDON_OK)
+        (*out)->desktop = desk; /* closed with the process */
+    else if (desk)
+        CloseDesktop(desk);
     CloseHandle(token);
     return e;
 }

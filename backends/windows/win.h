@@ -39,6 +39,7 @@ const char *cordon__win_user_sid(void);
 struct cordon__proc {
     HANDLE process;
     HANDLE job;
+    HDESK desktop; /* a private desktop the command runs on, or NULL */
     DWORD pid;
     double started;
 };

@@ -9,7 +9,8 @@
  *                              its own variables, so the whole block is not checked)
  *   win-probe tree             start a copy of itself that sleeps, print its pid, sleep
  *   win-probe sleep MS         sleep
- *   win-probe exit N           exit with N */
+ *   win-probe exit N           exit with N
+ *   win-probe desktop          print the name of the desktop it runs on */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -122,6 +123,15 @@ int main(void)
     }
     if (wcscmp(argv[1], L"sleep") == 0 && n == 3) {
         Sleep((DWORD)_wtoi(argv[2]));
+        return 0;
+    }
+    if (wcscmp(argv[1], L"desktop") == 0) {
+        wchar_t name[256];
+        DWORD len = 0;
+        if (!GetUserObjectInformationW(GetThreadDesktop(GetCurrentThreadId()), UOI_NAME, name,
+                                       sizeof name, &len))
+            return 1;
+        printf("%ls\n", name);
         return 0;
     }
     if (wcscmp(argv[1], L"exit") == 0 && n == 3)

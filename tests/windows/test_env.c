@@ -122,6 +122,25 @@ int main(void)
             printf("note: no shim directory on this host; PATH checks left out\n");
         }
     }
+    /* The private desktop option: the command still runs and exits. */
+    {
+        const char *argv_exit[] = {probe, "exit", "7", NULL};
+        SetEnvironmentVariableW(L"CORDON_PRIVATE_DESKTOP", L"1");
+        code = -1;
+        CHECK_MSG(run_to_file(ws, argv_exit, dir, NULL, &code, NULL) == CORDON_OK, "%s",
+                  cordon_last_error());
+        CHECK(code == 7);
+        {
+            const char *argv_desk[] = {probe, "desktop", NULL};
+            code = -1;
+            CHECK(run_to_file(ws, argv_desk, dir, out, &code, NULL) == CORDON_OK);
+            CHECK(code == 0);
+            v = slurp(out);
+            CHECK_MSG(strncmp(v, "cordon-", 7) == 0, "desktop %s", v);
+            free(v);
+        }
+        SetEnvironmentVariableW(L"CORDON_PRIVATE_DESKTOP", NULL);
+    }
     {
         wchar_t *w = cordon__win_wide(out);
         DeleteFileW(w);
