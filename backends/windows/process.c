@@ -84,8 +84,12 @@ static cordon_error resolve_program(const char *name, const char *const *envp, c
          * drive-relative names are left to Windows; "dir\\prog" is taken
          * relative to the command's own directory. */
         int rooted = name[0] == '\\' || name[0] == '/' || (name[0] && name[1] == ':');
-        char *full = (rooted || !cwd) ? cordon__strdup(name)
-                                      : cordon__path_join(CORDON__OS_WINDOWS, cwd, name);
+        char *joined = (rooted || !cwd) ? cordon__strdup(name)
+                                        : cordon__path_join(CORDON__OS_WINDOWS, cwd, name);
+        char *full = joined && !rooted ? cordon__path_normalize(CORDON__OS_WINDOWS, joined)
+                                       : joined;
+        if (full != joined)
+            free(joined);
         if (full)
             found = try_exts(full, pathext);
         free(full);
