@@ -60,17 +60,83 @@ static int within_roots(const struct cordon__plan *plan, const char *path)
     return plan->tmp_dir && cordon__path_within(CORDON__OS_WINDOWS, path, plan->tmp_dir);
 }
 
-/* Directories outside the roots that |token| can still add files to.
- * Returns 1 when the scan finished within its time budget. */
+/* The subdirectories of |dir|, one level (names of tools installed at the
+ * drive root, Public's folders). */
+static void children(const char *dir, struct cordon__strv *out)
+{
+    char *pattern = cordon__asprintf("%s%s*", dir,
+                                     dir[0] && dir[strlen(dir) - 1] == '\\' ? "" : "\\");
+    wchar_t *w = cordon__win_wide(pattern);
+    WIN32_FIND_DATAW fd;
+    HANDLE h = w ? FindFirstFileW(w, &fd) : INVALID_HANDLE_VALUE;
+    int n = 0;
+
+    while (h != INVALID_HANDLE_VALUE && n < 200) {
+        if ((fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
+            !(fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) && wcscmp(fd.cFileName, L".") &&
+            wcscmp(fd.cFileName, L"..")) {
+            char *name = cordon__win_utf8(fd.cFileName);
+            char *full = name ? cordon__path_join(CORDON__OS_WINDOWS, dir, name) : NULL;
+            if (full && !cordon__strv_contains(out, full))
+                cordon__strv_push(out, full);
+            free(full);
+            free(name);
+            n++;
+        }
+        if (!FindNextFileW(h, &fd))
+            break;
+    }
+    if (h != INVALID_HANDLE_VALUE)
+        FindClose(h);
+    free(w);
+    free(pattern);
+}
+
+/* Places under the Windows directory that are known to let ordinary
+ * accounts create files; AccessCheck decides whether they are holes for
+ * this token. */
+static void windows_suspects(struct cordon__strv *out)
+{
+    static const char *const rel[] = {"Temp", "Tasks", "tracing", "Registration\\CRMLog",
+                                      "System32\\Tasks", "System32\\spool\\drivers\\color",
+                                      "System32\\Microsoft\\Crypto\\RSA\\MachineKeys"};
+    wchar_t wdir[MAX_PATH];
+    char *dir;
+    size_t i;
+    if (GetWindowsDirectoryW(wdir, MAX_PATH) == 0 || !(dir = cordon__win_utf8(wdir)))
+        return;
+    for (i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+        char *p = cordon__path_join(CORDON__OS_WINDOWS, dir, rel[i]);
+        if (p && !cordon__strv_contains(out, p))
+            cordon__strv_push(out, p);
+        free(p);
+    }
+    free(dir);
+}
+
+/* Directories outside the roots that |token| can still add files to:
+ * the plan's candidates (system directories, the temp base), PATH
+ * entries, known writable places under Windows, and one level below the
+ * system drive's root and %PUBLIC%. Returns 1 when the scan finished
+ * within its time budget. */
 static int scan_holes(const struct cordon__plan *plan, HANDLE token, struct cordon__strv *holes)
 {
     struct cordon__strv cand = {0};
     double deadline = cordon__os_now() + HOLE_SCAN_MS / 1000.0;
-    size_t i;
+    size_t i, n_plan;
     int complete = 1;
 
     cordon__strv_copy(&cand, &plan->windows_plan.hole_candidates);
+    n_plan = cand.n;
     path_entries(&cand);
+    windows_suspects(&cand);
+    for (i = 0; i < n_plan; i++) {
+        const char *c = cand.v[i];
+        /* "C:\" and the Public profile: their children are the suspects. */
+        if ((strlen(c) == 3 && c[1] == ':' && c[2] == '\\') ||
+            (strstr(c, "\\Public") && strlen(strstr(c, "\\Public")) == 7))
+            children(c, &cand);
+    }
     for (i = 0; i < cand.n; i++) {
         if (within_roots(plan, cand.v[i]))
             continue;
