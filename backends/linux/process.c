@@ -270,22 +270,40 @@ static int command_main(void *p)
 
 /* The supervisor: starts the command, relays its wait status, ends the
  * rest of the tree. Never returns. */
+/* The death signal the supervisor gets when the caller exits. */
+#define PARENT_GONE (SIGRTMAX - 1)
+
 static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
 {
     sigset_t set, old;
     const char *step = NULL;
     pid_t child;
     int pidns = (l->clone_flags & CLONE_NEWPID) != 0;
-    int e, status = 0, done = 0;
+    int e, status = 0, done = 0, parent_gone = 0;
 
-    /* Die with the caller: with a pid namespace that ends the whole tree. */
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    /* When the caller goes away (killed, Ctrl-C), end the tree and clean
+     * up: a catchable signal, handled in the loop below. */
+    sigemptyset(&set);
+    sigaddset(&set, PARENT_GONE);
+    sigprocmask(SIG_BLOCK, &set, NULL);
+    prctl(PR_SET_PDEATHSIG, PARENT_GONE);
+    {
+        /* Gone before the death signal was armed? (getppid() says 0 in a
+         * new pid namespace, but the status pipe has lost its reader.) */
+        struct pollfd p = {status_fd, 0, 0};
+        if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+            _exit(SUPERVISOR_FAILED);
+    }
+    signal(SIGPIPE, SIG_IGN);
     if (!pidns)
         prctl(PR_SET_CHILD_SUBREAPER, 1);
-    if (l->in_supervisor && (e = l->in_supervisor(l->ctx, &step)) != 0)
+    if (l->in_supervisor && (e = l->in_supervisor(l->ctx, &step)) != 0) {
+        if (l->at_end)
+            l->at_end(l->ctx);
         report_and_exit(err_fd, FAIL_SETUP, e, step ? step : "cannot set up the sandbox");
+    }
 
-    sigemptyset(&set);
+    sigaddset(&set, PARENT_GONE);
     sigaddset(&set, SIGCHLD);
     sigaddset(&set, SIGTERM);
     sigaddset(&set, SIGHUP);
@@ -308,8 +326,12 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
         a.err_fd = err_fd;
         a.status_fd = status_fd;
         child = clone(command_main, stack + COMMAND_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
-        if (child < 0)
-            report_and_exit(err_fd, FAIL_SETUP, errno, "cannot start the command (clone)");
+        if (child < 0) {
+            e = errno;
+            if (l->at_end)
+                l->at_end(l->ctx);
+            report_and_exit(err_fd, FAIL_SETUP, e, "cannot start the command (clone)");
+        }
         munmap(stack, COMMAND_STACK);
     }
     close(err_fd);
@@ -319,7 +341,11 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
         int sig = sigwaitinfo(&set, &info);
         if (sig < 0)
             continue;
-        if (sig == SIGCHLD) {
+        if (sig == PARENT_GONE) {
+            kill(child, SIGKILL);
+            done = 1;
+            parent_gone = 1;
+        } else if (sig == SIGCHLD) {
             pid_t w;
             int st;
             while ((w = waitpid(-1, &st, WNOHANG)) > 0)
@@ -333,10 +359,19 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
             kill(child, sig);
         }
     }
-    if (!pidns)
+    /* Nothing of the tree may run on while at_end undoes host state. As
+     * pid 1, kill(-1) reaches everything else in the namespace. */
+    if (pidns) {
+        kill(-1, SIGKILL);
+        while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
+            ;
+    } else {
         kill_leftover_children();
-    write_all(status_fd, &status, sizeof status);
-    /* Leaving pid 1 makes the kernel kill what is left in the namespace. */
+    }
+    if (l->at_end)
+        l->at_end(l->ctx);
+    if (!parent_gone)
+        write_all(status_fd, &status, sizeof status);
     _exit(0);
 }
 
@@ -656,6 +691,7 @@ cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeo
         if (r == (ssize_t)sizeof rs) {
             st = rs;
             relayed = 1;
+            proc->supervisor_done = 1;
         }
     }
     if (proc->supervised && !relayed && !proc->result.timed_out && WIFEXITED(st) &&

@@ -5,11 +5,12 @@
  *   caller ──clone(ns flags)──► supervisor ──fork──► command
  *
  * The supervisor is pid 1 of a new pid namespace when clone_flags holds
- * CLONE_NEWPID (its exit makes the kernel kill everything left in the
- * namespace), otherwise a child subreaper that kills the leftover tree
- * when the command ends. It relays the command's wait status to the
- * caller through a pipe, so signals and exit codes reach the caller as if
- * the command were its own child.
+ * CLONE_NEWPID (kill(-1) reaches everything left in the namespace),
+ * otherwise a child subreaper that kills the leftover tree. When the
+ * command ends, or the caller dies (parent-death signal), it ends the
+ * rest of the tree, runs at_end, and relays the command's wait status to
+ * the caller through a pipe, so signals and exit codes reach the caller
+ * as if the command were its own child.
  *
  * Everything that runs between fork and exec is async-signal-safe: the
  * hooks must not allocate, lock or use stdio (the caller of libcordon may
@@ -35,6 +36,10 @@ struct cordon__launch {
     /* In the command's process after stdio and cwd, just before exec
      * (no_new_privs, capabilities, Landlock, seccomp); may be NULL. */
     cordon__child_hook before_exec;
+    /* In the supervisor once nothing of the command's tree is left, also
+     * when setup failed or the caller went away: undoes per-run state on
+     * the host (placeholders). May be NULL. */
+    void (*at_end)(void *ctx);
     void *ctx;
 };
 
@@ -43,6 +48,7 @@ struct cordon__proc {
     int pidfd;          /* -1 when pidfd_open is unavailable */
     int status_fd;      /* read end of the status relay; -1 unsupervised */
     int supervised;
+    int supervisor_done; /* the supervisor relayed the status, so at_end ran */
     int reaped;
     struct cordon__exit result;
 };

@@ -224,6 +224,7 @@ struct run_ctx {
     int userns;
     char uid_map[64], gid_map[64];
     int *src_fd;             /* per mount, -1 when none */
+    char *created;           /* per mount: the supervisor made this placeholder */
     char *mountinfo;         /* MOUNTINFO_MAX bytes of scratch for the child */
     int ruleset;             /* -1: no Landlock */
     uint64_t ll_handled;
@@ -234,6 +235,7 @@ struct run_ctx {
 
 /* ---- between fork and exec (async-signal-safe) ---------------------------- */
 
+static void drop_bounding_set(void);
 static void drop_capabilities(void);
 
 static int write_file(const char *path, const char *s)
@@ -534,6 +536,25 @@ static int in_supervisor(void *ctx, const char **step)
         *step = "make the mount namespace private (mount)";
         return errno;
     }
+    /* A missing protected path must not be creatable: hold its place with
+     * an empty directory, re-bound read-only below and removed by at_end
+     * (only the ones made here, and only when still empty). A directory
+     * we may not create is one the command may not create either. */
+    for (i = 0; i < lp->n_mounts; i++) {
+        const struct cordon__mount *m = &lp->mounts[i];
+        if (!m->placeholder || !m->src)
+            continue;
+        if (mkdir(m->src, 0755) == 0) {
+            c->created[i] = 1;
+        } else if (errno == ENOENT) {
+            if (make_mount_point(m->src, 0) == 0)
+                c->created[i] = 1;
+        } else if (errno != EEXIST && errno != EACCES && errno != EPERM && errno != EROFS) {
+            int err = errno;
+            *step = step_with_path("hold the place of a protected path (mkdir) ", m->src);
+            return err;
+        }
+    }
     /* Bind sources are opened inside the new namespace (the kernel binds
      * only from mounts of the caller's own namespace), and before any
      * mount, while every host path is still where it was. */
@@ -585,10 +606,11 @@ static int in_supervisor(void *ctx, const char **step)
             break;
         }
     }
-    /* The supervisor needs no capability from here on (fork, wait, kill):
-     * holding none leaves nothing for the command to take from it. */
+    /* Empty the bounding set here, while CAP_SETPCAP is held; the
+     * supervisor keeps its other capabilities in its own namespace to
+     * unmount the placeholders at the end. The command drops them all. */
     if (c->drop_caps)
-        drop_capabilities();
+        drop_bounding_set();
     return 0;
 }
 
@@ -596,6 +618,15 @@ static int in_supervisor(void *ctx, const char **step)
  * the bounding set at exec: empty it, then drop what we hold. Without
  * CAP_SETPCAP (an unprivileged caller with no user namespace) there is
  * nothing to drop. */
+static void drop_bounding_set(void)
+{
+    int cap;
+    for (cap = 0; cap < 64; cap++)
+        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno == EINVAL)
+            break;
+    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+}
+
 static void drop_capabilities(void)
 {
     struct {
@@ -605,14 +636,23 @@ static void drop_capabilities(void)
     struct {
         unsigned effective, permitted, inheritable;
     } data[2];
-    int cap;
 
-    for (cap = 0; cap < 64; cap++)
-        if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno == EINVAL)
-            break;
-    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+    drop_bounding_set();
     memset(data, 0, sizeof data);
     syscall(SYS_capset, &hdr, data);
+}
+
+/* In the supervisor, when nothing of the command's tree is left. */
+static void at_end(void *ctx)
+{
+    struct run_ctx *c = ctx;
+    size_t i;
+    for (i = 0; i < c->lp->n_mounts; i++) {
+        if (!c->created[i])
+            continue;
+        umount2(c->lp->mounts[i].dst, MNT_DETACH);
+        rmdir(c->lp->mounts[i].src);
+    }
 }
 
 static int before_exec(void *ctx, const char **step)
@@ -657,6 +697,7 @@ static void ctx_free(struct run_ctx *c)
         free(c->src_fd);
     }
     free(c->mountinfo);
+    free(c->created);
     if (c->ruleset >= 0)
         close(c->ruleset);
     cordon__bpf_free(&c->bpf);
@@ -680,40 +721,13 @@ static cordon_error make_private_dir(const char *path)
     return CORDON_OK;
 }
 
-/* mkdir -p for a placeholder; returns 0 or errno. */
-static int mkdir_p(const char *path)
-{
-    char *buf;
-    size_t i, n;
-    int e = 0;
-    if (mkdir(path, 0755) == 0 || errno == EEXIST)
-        return 0; /* the usual case: the parent exists */
-    if (errno != ENOENT)
-        return errno;
-    buf = cordon__strdup(path);
-    if (!buf)
-        return ENOMEM;
-    n = strlen(buf);
-    for (i = 1; i <= n && !e; i++) {
-        if (buf[i] == '/' || buf[i] == '\0') {
-            char save = buf[i];
-            buf[i] = '\0';
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-                e = errno;
-            buf[i] = save;
-        }
-    }
-    free(buf);
-    return e;
-}
-
 static cordon_error unelevated_prepare(const struct cordon__plan *plan)
 {
     const struct cordon__plan_linux *lp = &plan->linux_plan;
     struct host_caps h;
-    size_t i;
     cordon_error e;
 
+    /* O(1): placeholders are made by the supervisor, inside the run. */
     if (!lp->confine)
         return cordon__fail(CORDON_ERR_NO_BACKEND, "linux-unelevated does not run full-access");
     probe_host(&h);
@@ -722,24 +736,6 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
     if (plan->private_tmp && plan->tmp_dir && (!h.userns || !lp->tmp_mount) &&
         (e = make_private_dir(plan->tmp_dir)) != CORDON_OK)
         return e;
-    if (!h.userns)
-        return CORDON_OK;
-    /* A missing protected path must not be creatable: hold its place with
-     * an empty directory that the mount namespace re-binds read-only. */
-    for (i = 0; i < lp->n_mounts; i++) {
-        const struct cordon__mount *m = &lp->mounts[i];
-        int err;
-        if (!m->placeholder)
-            continue;
-        err = mkdir_p(m->src);
-        if (err == EACCES || err == EPERM || err == EROFS)
-            continue; /* not creatable by us, so not by the command either */
-        if (err != 0) {
-            char what[600];
-            snprintf(what, sizeof what, "cannot hold the place of protected path %s", m->src);
-            return cordon__sys_fail(what, "mkdir", err);
-        }
-    }
     return CORDON_OK;
 }
 
@@ -789,8 +785,9 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
              (unsigned long)getegid());
 
     c.src_fd = malloc((lp->n_mounts ? lp->n_mounts : 1) * sizeof *c.src_fd);
+    c.created = calloc(lp->n_mounts ? lp->n_mounts : 1, 1);
     c.mountinfo = c.userns ? malloc(MOUNTINFO_MAX) : NULL;
-    if (!c.src_fd || (c.userns && !c.mountinfo)) {
+    if (!c.src_fd || !c.created || (c.userns && !c.mountinfo)) {
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the sandbox");
         goto done;
     }
@@ -818,6 +815,7 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     l.clone_flags = c.userns ? NS_FLAGS : 0;
     l.in_supervisor = in_supervisor;
     l.before_exec = before_exec;
+    l.at_end = c.userns ? at_end : NULL;
     l.ctx = &c;
     e = cordon__process_spawn(&l, out);
 done:
@@ -883,14 +881,17 @@ static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__p
     const struct cordon__plan_linux *lp = &plan->linux_plan;
     size_t i;
 
+    int supervisor_cleaned = proc && proc->supervisor_done;
+
     cordon__process_free(proc);
     if (plan->private_tmp && plan->tmp_dir) {
         struct stat st;
         if (lstat(plan->tmp_dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
             remove_at(AT_FDCWD, plan->tmp_dir, st.st_dev);
     }
-    /* Placeholders go when still empty (rmdir refuses otherwise). */
-    for (i = 0; i < lp->n_mounts; i++)
+    /* The supervisor removed its placeholders unless it was killed (on
+     * timeout) or failed: then remove them here, when still empty. */
+    for (i = 0; !supervisor_cleaned && i < lp->n_mounts; i++)
         if (lp->mounts[i].placeholder && lp->mounts[i].src)
             rmdir(lp->mounts[i].src);
 }

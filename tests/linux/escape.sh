@@ -60,7 +60,7 @@ sbx() {
 # Fresh state for each case: a file outside, a repository-like .git.
 reset() {
     as sh -c "
-        rm -rf '$O'/* '$WS'/* '$WS'/.git '$WS'/.codex '$WS'/.agents '$WS'/.cordon '$WS'/.gitdir-real 2>/dev/null
+        rm -rf '$O'/* '$WS'/* '$WS'/.git '$WS'/.git-old '$WS'/.codex '$WS'/.agents '$WS'/.cordon '$WS'/.gitdir-real 2>/dev/null
         echo orig > '$O/file' && chmod 644 '$O/file' && touch -d '2020-01-01 00:00' '$O/file'
         mkdir -p '$O/dir' '$WS/.git/hooks' '$WS/src'
         echo 'ref: refs/heads/main' > '$WS/.git/HEAD'
@@ -214,6 +214,23 @@ reset
 sbx "true" >/dev/null 2>&1
 if [ ! -e "$WS/.codex" ] && [ ! -e "$WS/.agents" ] && [ ! -e "$WS/.cordon" ]; then pass; else
     fail "placeholders were left behind"; fi
+
+# The caller killed mid-run (SIGTERM, SIGKILL; Ctrl-C takes the same path,
+# a background job here ignores SIGINT): the tree ends and
+# the placeholders go with it.
+for sig in TERM KILL; do
+    reset
+    $RUN env HOME="$H" PATH=/usr/bin:/bin "$CORDON" run -C "$WS" -- sh -c "sleep 0.5; echo late > '$WS/late-$sig'" >/dev/null 2>&1 &
+    cpid=$!
+    i=0
+    while [ ! -d "$WS/.codex" ] && [ $i -lt 100 ]; do sleep 0.01; i=$((i + 1)); done
+    [ -d "$WS/.codex" ] || fail "killed-$sig: the placeholder never appeared (positive control)"
+    kill -$sig $cpid
+    wait $cpid 2>/dev/null
+    sleep 0.8
+    if [ ! -e "$WS/late-$sig" ] && [ ! -e "$WS/.codex" ] && [ ! -e "$WS/.agents" ]; then pass; else
+        fail "killed-$sig: the command survived its caller or placeholders stayed: $(ls -A "$WS" | tr '\n' ' ')"; fi
+done
 
 # ---- network off ------------------------------------------------------------------
 serve() { # serve KIND -> sets PORT, LOG (files in $H: the test user's)
