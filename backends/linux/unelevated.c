@@ -225,6 +225,7 @@ struct run_ctx {
     char uid_map[64], gid_map[64];
     int *src_fd;             /* per mount, -1 when none */
     char *created;           /* per mount: the supervisor made this placeholder */
+    const char *tmp_host;    /* the host temp directory in use, else NULL */
     char *mountinfo;         /* MOUNTINFO_MAX bytes of scratch for the child */
     int ruleset;             /* -1: no Landlock */
     uint64_t ll_handled;
@@ -642,12 +643,72 @@ static void drop_capabilities(void)
     syscall(SYS_capset, &hdr, data);
 }
 
-/* In the supervisor, when nothing of the command's tree is left. */
+/* Removes |name| under |parent| with its content, never following a
+ * symlink nor crossing into another filesystem; raw getdents64 into a
+ * stack buffer, so it is safe between fork and exec. */
+static void remove_tree_raw(int parent, const char *name, dev_t dev, int depth)
+{
+    struct stat st;
+    char buf[4096];
+    int fd;
+    long n;
+
+    if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        return;
+    if (!S_ISDIR(st.st_mode)) {
+        unlinkat(parent, name, 0);
+        return;
+    }
+    if (st.st_dev != dev || depth > 128)
+        return;
+    fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0 && fchmodat(parent, name, 0700, 0) == 0)
+        fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    fchmod(fd, 0700);
+    /* Entries are removed as they are read; read again from the start
+     * until only "." and ".." come back. */
+    for (;;) {
+        long off = 0;
+        int removed = 0;
+        lseek(fd, 0, SEEK_SET);
+        n = syscall(SYS_getdents64, fd, buf, sizeof buf);
+        if (n <= 0)
+            break;
+        while (off < n) {
+            struct {
+                uint64_t ino;
+                int64_t off;
+                unsigned short reclen;
+                unsigned char type;
+                char name[];
+            } *d = (void *)(buf + off);
+            if (strcmp(d->name, ".") != 0 && strcmp(d->name, "..") != 0) {
+                remove_tree_raw(fd, d->name, dev, depth + 1);
+                removed = 1;
+            }
+            off += d->reclen;
+        }
+        if (!removed)
+            break;
+    }
+    close(fd);
+    unlinkat(parent, name, AT_REMOVEDIR);
+}
+
+/* In the supervisor, when nothing of the command's tree is left (also
+ * when the caller died): placeholders and the host temp directory. */
 static void at_end(void *ctx)
 {
     struct run_ctx *c = ctx;
     size_t i;
-    for (i = 0; i < c->lp->n_mounts; i++) {
+    if (c->tmp_host) {
+        struct stat st;
+        if (lstat(c->tmp_host, &st) == 0 && S_ISDIR(st.st_mode))
+            remove_tree_raw(AT_FDCWD, c->tmp_host, st.st_dev, 0);
+    }
+    for (i = 0; c->userns && i < c->lp->n_mounts; i++) {
         if (!c->created[i])
             continue;
         umount2(c->lp->mounts[i].dst, MNT_DETACH);
@@ -815,7 +876,9 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     l.clone_flags = c.userns ? NS_FLAGS : 0;
     l.in_supervisor = in_supervisor;
     l.before_exec = before_exec;
-    l.at_end = c.userns ? at_end : NULL;
+    l.at_end = at_end;
+    if (plan->private_tmp && plan->tmp_dir && (!c.userns || !lp->tmp_mount))
+        c.tmp_host = plan->tmp_dir;
     l.ctx = &c;
     e = cordon__process_spawn(&l, out);
 done:
