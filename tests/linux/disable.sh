@@ -28,7 +28,7 @@ chmod 755 "$T"
 WS=$T/ws
 O=$T/outside
 H=$T/home
-mkdir -p "$WS" "$O" "$H"
+mkdir -p "$WS" "$O" "$H" "$H/tmp"
 [ -n "$RUN" ] && chown -R 65534:65534 "$WS" "$O" "$H"
 
 checks=0
@@ -36,7 +36,9 @@ fails=0
 pass() { checks=$((checks + 1)); }
 fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: [$DIS] $*"; }
 
-as() { $RUN env HOME="$H" PATH=/usr/bin:/bin "$@"; }
+# TMPDIR: cordon makes its host temp directories (no mount namespace)
+# there, so the test can see that none is left behind.
+as() { $RUN env HOME="$H" PATH=/usr/bin:/bin TMPDIR="$H/tmp" "$@"; }
 sbx() { as env CORDON_DISABLE="$DIS" "$CORDON" run -C "$WS" -- sh -c "$1"; }
 
 reset() {
@@ -117,6 +119,10 @@ while read -r DIS fs prot net; do
     else
         if [ "$after" -gt "$before" ]; then pass; else fail "network $net, yet nothing got through"; fi
     fi
+    # The private temp directory works and does not outlive the run.
+    if sbx 'echo x > "$TMPDIR/t" && [ -s "$TMPDIR/t" ]' >/dev/null 2>&1 &&
+        [ -z "$(ls -A "$H/tmp")" ]; then pass; else
+        fail "private temp: unusable or left behind: $(ls -A "$H/tmp")"; fi
     out=$(sbx 'ssh example.invalid; echo "rc=$? proxy=$HTTP_PROXY"' 2>&1)
     case $out in
     *"network access is disabled"*"rc=255 proxy=http://127.0.0.1:9"*) pass ;;
