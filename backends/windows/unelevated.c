@@ -16,8 +16,8 @@
 #define WINE_REASON "running under Wine: tokens and ACLs are not enforced"
 #define NETWORK_REASON                                                                       \
     "the unelevated tier cannot block network access: proxy variables point at a closed "    \
-    "port and ssh/scp are stubs, but a program can ignore them (run cordon-setup install "  \
-    "for an enforced block)"
+    "port and ssh/scp are stubs, but a program can ignore them (an enforced block needs "   \
+    "the elevated tier, which this build does not have yet)"
 /* How long the Everyone-hole scan may take per probe or prepare. */
 #define HOLE_SCAN_MS 400
 
