@@ -226,6 +226,7 @@ struct run_ctx {
     int *src_fd;             /* per mount, -1 when none */
     char *created;           /* per mount: the supervisor made this placeholder */
     const char *tmp_host;    /* the host temp directory in use, else NULL */
+    char *host_ro;           /* per mount: its source is on a read-only mount */
     char *mountinfo;         /* MOUNTINFO_MAX bytes of scratch for the child */
     int ruleset;             /* -1: no Landlock */
     uint64_t ll_handled;
@@ -582,7 +583,8 @@ static int in_supervisor(void *ctx, const char **step)
         case CORDON__MOUNT_BIND_RO:
             if (c->src_fd[i] < 0)
                 break; /* optional and missing */
-            if ((e = bind_path(c, m, c->src_fd[i], m->op == CORDON__MOUNT_BIND_RO, step)) != 0)
+            if ((e = bind_path(c, m, c->src_fd[i],
+                               m->op == CORDON__MOUNT_BIND_RO || c->host_ro[i], step)) != 0)
                 return e;
             break;
         case CORDON__MOUNT_TMP:
@@ -759,6 +761,7 @@ static void ctx_free(struct run_ctx *c)
     }
     free(c->mountinfo);
     free(c->created);
+    free(c->host_ro);
     if (c->ruleset >= 0)
         close(c->ruleset);
     cordon__bpf_free(&c->bpf);
@@ -847,13 +850,19 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
 
     c.src_fd = malloc((lp->n_mounts ? lp->n_mounts : 1) * sizeof *c.src_fd);
     c.created = calloc(lp->n_mounts ? lp->n_mounts : 1, 1);
+    c.host_ro = calloc(lp->n_mounts ? lp->n_mounts : 1, 1);
     c.mountinfo = c.userns ? malloc(MOUNTINFO_MAX) : NULL;
-    if (!c.src_fd || !c.created || (c.userns && !c.mountinfo)) {
+    if (!c.src_fd || !c.created || !c.host_ro || (c.userns && !c.mountinfo)) {
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the sandbox");
         goto done;
     }
-    for (i = 0; i < lp->n_mounts; i++)
+    for (i = 0; i < lp->n_mounts; i++) {
+        struct statvfs sv;
         c.src_fd[i] = -1;
+        if (c.userns && lp->mounts[i].op == CORDON__MOUNT_BIND_RW &&
+            statvfs(lp->mounts[i].src, &sv) == 0 && (sv.f_flag & ST_RDONLY))
+            c.host_ro[i] = 1;
+    }
     if (h.abi &&
         (e = cordon__landlock_build(lp, h.abi, c.userns, &c.ruleset, &c.ll_handled)) != CORDON_OK)
         goto done;
