@@ -86,6 +86,11 @@ while read -r DIS fs prot net; do
         if [ -n "$reason" ]; then pass; else fail "no reason for $d: $got"; fi
     done
 
+    # No capability survives, in any mode (an unprivileged caller without a
+    # user namespace cannot empty its bounding set, nor needs to: with
+    # no_new_privs, exec grants nothing).
+    if sbx "grep -q '^CapEff:[[:space:]]*0000000000000000' /proc/self/status && grep -q '^CapPrm:[[:space:]]*0000000000000000' /proc/self/status && grep -q '^NoNewPrivs:[[:space:]]*1' /proc/self/status" >/dev/null 2>&1; then
+        pass; else fail "capabilities left to the command"; fi
     # The sandbox still runs the command and writes inside the root.
     if sbx "echo ok > inside && [ -s inside ]" >/dev/null 2>&1; then pass; else fail "cannot write inside the root"; fi
 

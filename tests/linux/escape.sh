@@ -163,6 +163,7 @@ allowed write-inside  "echo x > new && mkdir -p d/e && mv new d/e/ && ln d/e/new
 allowed dev-null      "echo x > /dev/null && head -c 4 /dev/zero >/dev/null && head -c 4 /dev/urandom >/dev/null"
 allowed read-anywhere "cat /etc/passwd >/dev/null && ls / >/dev/null"
 allowed own-stdio     "echo to-stdout && echo to-stderr >&2"
+allowed no-caps       "grep -q '^CapEff:[[:space:]]*0000000000000000' /proc/self/status && grep -q '^CapBnd:[[:space:]]*0000000000000000' /proc/self/status && grep -q '^NoNewPrivs:[[:space:]]*1' /proc/self/status"
 
 # The caller's own stdout, a file outside the roots, keeps working.
 reset
