@@ -26,6 +26,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -277,10 +278,16 @@ static const char *step_with_path(const char *what, const char *path)
  * ones it locked when the mount came from a more privileged namespace. */
 static unsigned long kept_flags(const char *path)
 {
-    struct statvfs sv;
+    /* statfs, not statvfs: the raw call, no library fallback that might
+     * read /proc/mounts with stdio here between fork and exec. */
+    struct statfs sf;
+    struct {
+        unsigned long f_flag;
+    } sv;
     unsigned long f = 0;
-    if (statvfs(path, &sv) != 0)
+    if (statfs(path, &sf) != 0)
         return 0;
+    sv.f_flag = (unsigned long)sf.f_flags;
     if (sv.f_flag & ST_NOSUID)
         f |= MS_NOSUID;
     if (sv.f_flag & ST_NODEV)
