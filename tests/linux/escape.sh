@@ -27,7 +27,7 @@ T=$(mktemp -d "${CORDON_BUILD:-/tmp}/cordon-test-escape-XXXXXX") || exit 1
 PIDS=
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null; done
-    rm -rf "$T" "/tmp/cordon-test-marker-$$"
+    rm -rf "$T" "/tmp/cordon-test-marker-$$" "${TR:-/nonexistent}"
 }
 trap cleanup EXIT INT TERM
 chmod 755 "$T"
@@ -186,6 +186,19 @@ ls -d /tmp/cordon-run-* 2>/dev/null | while read -r d; do
     # Only our own runs are gone by now: none may be left behind.
     [ -d "$d" ] && [ "$(stat -c %u "$d")" = "$(as id -u)" ] && echo "NOTE: leftover $d (another run?)"
 done
+
+# A root below /tmp stays visible and writable under the private /tmp,
+# with its protected paths still read-only.
+TR=$(mktemp -d /tmp/cordon-test-tmproot-XXXXXX)
+chmod 755 "$TR"
+[ -n "$RUN" ] && chown 65534:65534 "$TR"
+if as "$CORDON" run -C "$TR" -- sh -c 'echo x > f; mkdir .codex' >/dev/null 2>&1; then
+    fail "tmp-root: creating .codex succeeded"
+elif [ "$(cat "$TR/f" 2>/dev/null)" = x ] && [ ! -e "$TR/.codex" ]; then
+    pass
+else
+    fail "tmp-root: the write to the root was lost or .codex appeared"
+fi
 
 # ---- protected paths ------------------------------------------------------------
 denied git-hook     "echo evil > .git/hooks/pre-commit"  "[ ! -e '$WS/.git/hooks/pre-commit' ]"
