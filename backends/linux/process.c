@@ -268,14 +268,14 @@ static int command_main(void *p)
     return 0; /* not reached */
 }
 
-/* The supervisor: starts the command, relays its wait status, ends the
- * rest of the tree. Never returns. */
 /* The death signal the supervisor gets when the caller exits. */
 #define PARENT_GONE (SIGRTMAX - 1)
 
+/* The supervisor: starts the command, relays its wait status, ends the
+ * rest of the tree, runs at_end. Never returns. */
 static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
 {
-    sigset_t set, old;
+    sigset_t set;
     const char *step = NULL;
     pid_t child;
     int pidns = (l->clone_flags & CLONE_NEWPID) != 0;
@@ -311,7 +311,7 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
     sigaddset(&set, SIGQUIT);
     sigaddset(&set, SIGUSR1);
     sigaddset(&set, SIGUSR2);
-    sigprocmask(SIG_BLOCK, &set, &old);
+    sigprocmask(SIG_BLOCK, &set, NULL); /* taken with sigwaitinfo below */
 
     /* vfork-style: the supervisor has nothing to do until the command
      * has exec'd, and sharing its memory spares copying page tables and
