@@ -1,6 +1,7 @@
 /* Host facts for plan compilation on Linux. */
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,45 +128,50 @@ static char *find_shim_dir(void)
     return cordon__strdup(CORDON_INSTALL_LIBEXECDIR "/cordon/shims");
 }
 
-cordon_error cordon__os_host(struct cordon__host *out)
+/* Facts that do not change while the process runs, read once. */
+static char *host_home, *host_tmp_base, *host_shim_dir;
+static pthread_once_t host_once = PTHREAD_ONCE_INIT;
+
+static void read_host_once(void)
 {
-    static char *home, *tmp_base, *shim_dir;
-    static char run_id[64];
     const char *h = getenv("HOME");
     const char *t = getenv("TMPDIR");
+
+    if (!h || !*h) {
+        struct passwd *pw = getpwuid(getuid());
+        h = pw ? pw->pw_dir : "/";
+    }
+    host_home = realpath(h, NULL);
+    if (!host_home)
+        host_home = cordon__strdup(h);
+    host_tmp_base = (t && *t) ? realpath(t, NULL) : NULL;
+    if (!host_tmp_base)
+        host_tmp_base = cordon__strdup("/tmp");
+    host_shim_dir = find_shim_dir();
+}
+
+cordon_error cordon__os_host(struct cordon__host *out)
+{
+    /* Per thread: concurrent runs on other threads get their own ids. */
+    static _Thread_local char run_id[64];
     unsigned char rnd[6];
     size_t i;
 
     memset(out, 0, sizeof *out);
-    if (!home) {
-        if (!h || !*h) {
-            struct passwd *pw = getpwuid(getuid());
-            h = pw ? pw->pw_dir : "/";
-        }
-        home = realpath(h, NULL);
-        if (!home)
-            home = cordon__strdup(h);
-    }
-    if (!tmp_base) {
-        tmp_base = (t && *t) ? realpath(t, NULL) : NULL;
-        if (!tmp_base)
-            tmp_base = cordon__strdup("/tmp");
-    }
-    if (!shim_dir)
-        shim_dir = find_shim_dir();
-    if (!home || !tmp_base || !shim_dir)
+    pthread_once(&host_once, read_host_once);
+    if (!host_home || !host_tmp_base || !host_shim_dir)
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading host facts");
     if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
-        memset(rnd, 0, sizeof rnd);
+        return cordon__sys_fail("cannot name the run", "getrandom", errno);
     i = (size_t)snprintf(run_id, sizeof run_id, "%ld-", (long)getpid());
     for (size_t k = 0; k < sizeof rnd && i + 2 < sizeof run_id; k++, i += 2)
         snprintf(run_id + i, sizeof run_id - i, "%02x", rnd[k]);
 
     out->os = CORDON__OS_LINUX;
-    out->home = home;
+    out->home = host_home;
     out->system_dirs = system_dirs;
-    out->tmp_base = tmp_base;
-    out->shim_dir = shim_dir;
+    out->tmp_base = host_tmp_base;
+    out->shim_dir = host_shim_dir;
     out->run_id = run_id;
     out->realpath = os_realpath;
     out->path_kind = os_path_kind;

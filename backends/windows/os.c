@@ -462,13 +462,15 @@ static const char *const *system_dirs(void)
     return (const char *const *)dirs;
 }
 
-cordon_error cordon__os_host(struct cordon__host *out)
+/* Reads the host facts; the caller holds host_lock. */
+static cordon_error host_locked(struct cordon__host *out)
 {
     static char *home, *tmp_base, *shim_dir;
     static int shim_looked;
     static unsigned char secret[SECRET_LEN];
     static int have_secret;
-    static char run_id[64];
+    /* Per thread: concurrent runs on other threads get their own ids. */
+    static _Thread_local char run_id[64];
     unsigned char rnd[6];
     size_t i;
 
@@ -518,7 +520,7 @@ cordon_error cordon__os_host(struct cordon__host *out)
         have_secret = 1;
     }
     if (BCryptGenRandom(NULL, rnd, sizeof rnd, BCRYPT_USE_SYSTEM_PREFERRED_RNG) != 0)
-        memset(rnd, 0, sizeof rnd);
+        return cordon__fail(CORDON_ERR_OS, "cannot name the run (BCryptGenRandom failed)");
     i = (size_t)snprintf(run_id, sizeof run_id, "%lu-", (unsigned long)GetCurrentProcessId());
     for (size_t k = 0; k < sizeof rnd && i + 2 < sizeof run_id; k++, i += 2)
         snprintf(run_id + i, sizeof run_id - i, "%02x", rnd[k]);
@@ -536,6 +538,18 @@ cordon_error cordon__os_host(struct cordon__host *out)
     out->path_kind = os_path_kind;
     out->read_text = os_read_text;
     return CORDON_OK;
+}
+
+/* The facts are cached in statics filled on first use: one thread at a
+ * time. */
+cordon_error cordon__os_host(struct cordon__host *out)
+{
+    static SRWLOCK host_lock = SRWLOCK_INIT;
+    cordon_error e;
+    AcquireSRWLockExclusive(&host_lock);
+    e = host_locked(out);
+    ReleaseSRWLockExclusive(&host_lock);
+    return e;
 }
 
 cordon_error cordon__os_getcwd(char **out)
