@@ -119,6 +119,50 @@ static cordon_error add_protected(struct cordon__plan *plan, char *path, size_t 
     return CORDON_OK;
 }
 
+/* The highest missing ancestor of the missing |path| (|path| itself when
+ * its parent exists). Caller owns the result. */
+static char *highest_missing(const struct cordon__host *host, const char *path)
+{
+    char *top = cordon__strdup(path);
+    for (;;) {
+        char *cut = top ? top + strlen(top) : NULL;
+        char saved;
+        while (cut && cut > top && *cut != '/' && *cut != '\\')
+            cut--;
+        if (!cut || cut == top || !cordon__path_is_absolute(host->os, top))
+            return top;
+        saved = *cut;
+        *cut = '\0';
+        if (!cordon__path_is_absolute(host->os, top) || !host->path_kind ||
+            host->path_kind(top) != CORDON__PATH_MISSING) {
+            *cut = saved; /* the parent exists (or is a root): stop here */
+            return top;
+        }
+    }
+}
+
+/* A missing gitdir target cannot be re-bound or denied in place; what must
+ * not become creatable is its highest missing ancestor. Inside a writable
+ * root that ancestor is protected (backends hold its place, one directory
+ * whose parent exists, for the run). Outside every root the fs_write
+ * guarantee already refuses creating it, and cordon creates nothing there. */
+static cordon_error add_missing_gitdir(struct cordon__plan *plan, const struct cordon__host *host,
+                                       size_t root, const char *target)
+{
+    char *norm = cordon__path_normalize(host->os, target);
+    char *top = norm ? highest_missing(host, norm) : NULL;
+    size_t r;
+    free(norm);
+    if (!top)
+        return oom();
+    for (r = 0; r < plan->roots.n; r++) {
+        if (cordon__path_within(host->os, top, plan->roots.v[r]))
+            return add_protected(plan, top, root, CORDON__PATH_MISSING, 1);
+    }
+    free(top);
+    return CORDON_OK;
+}
+
 /* A ".git" file (worktrees, submodules) names the real git directory in
  * its first line, "gitdir: <path>"; that directory is protected too. */
 static cordon_error add_gitdir_target(struct cordon__plan *plan, const struct cordon__host *host,
@@ -162,9 +206,7 @@ static cordon_error add_gitdir_target(struct cordon__plan *plan, const struct co
         e = add_protected(plan, canon, root, host->path_kind ? host->path_kind(canon)
                                                               : CORDON__PATH_DIR, 1);
     } else {
-        /* Missing target: protect the lexical path so it cannot be made. */
-        e = add_protected(plan, cordon__path_normalize(host->os, target), root,
-                          CORDON__PATH_MISSING, 1);
+        e = add_missing_gitdir(plan, host, root, target);
     }
 done:
     free(text);

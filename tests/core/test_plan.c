@@ -15,6 +15,8 @@ static const struct fake_entry linux_fs[] = {
     {"/work/main/.git/worktrees/wt", CORDON__PATH_DIR, NULL},
     {"/work/sub", CORDON__PATH_DIR, NULL},
     {"/work/sub/.git", CORDON__PATH_FILE, "gitdir: /gone/modules/sub\n"},
+    {"/work/nest", CORDON__PATH_DIR, NULL},
+    {"/work/nest/.git", CORDON__PATH_FILE, "gitdir: store/x/y\n"},
     {NULL, 0, NULL},
 };
 
@@ -155,22 +157,27 @@ static void gitdir(void)
     struct cordon__plan plan;
     cordon_policy *p = ww();
     size_t i;
-    int wt = 0, gone = 0;
+    int wt = 0, gone = 0, nest = 0;
     fake_host(CORDON__OS_LINUX, linux_fs, &h);
     cordon_policy_clear_writable_roots(p);
     cordon_policy_add_writable_root(p, "/work/wt");
     cordon_policy_add_writable_root(p, "/work/sub");
+    cordon_policy_add_writable_root(p, "/work/nest");
     CHECK_MSG(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK, "%s", cordon_last_error());
     for (i = 0; i < plan.n_protect; i++) {
         const struct cordon__protected *pp = &plan.protect[i];
         wt += !strcmp(pp->path, "/work/main/.git/worktrees/wt") && pp->is_gitdir_target &&
               pp->kind == CORDON__PATH_DIR && pp->root == 0;
-        /* A gitdir target that does not exist is still protected. */
-        gone += !strcmp(pp->path, "/gone/modules/sub") && pp->is_gitdir_target &&
-                pp->kind == CORDON__PATH_MISSING && pp->root == 1;
+        /* A missing target outside every root is left to fs_write: cordon
+         * creates nothing there. */
+        gone += strncmp(pp->path, "/gone", 5) == 0;
+        /* Inside a root, its highest missing ancestor is protected, so the
+         * chain cannot be created. */
+        nest += !strcmp(pp->path, "/work/nest/store") && pp->is_gitdir_target &&
+                pp->kind == CORDON__PATH_MISSING && pp->root == 2;
     }
-    CHECK(wt == 1 && gone == 1);
-    CHECK(plan.n_protect == 10); /* 4 per root + 2 targets */
+    CHECK(wt == 1 && gone == 0 && nest == 1);
+    CHECK(plan.n_protect == 14); /* 4 per root + 2 targets */
     cordon__plan_free(&plan);
     cordon_policy_free(p);
 }
