@@ -191,6 +191,8 @@ static void run_command(const struct cordon__launch *l, int err_fd)
     for (i = 0; i < 3; i++)
         if (tmp[i] >= 0 && dup2(tmp[i], i) < 0)
             report_and_exit(err_fd, FAIL_SETUP, errno, "cannot pass the standard streams (dup2)");
+    if (l->in_command && (e = l->in_command(l->ctx, &step)) != 0)
+        report_and_exit(err_fd, FAIL_SETUP, e, step ? step : "cannot set up the sandbox");
     if (req->cwd && chdir(req->cwd) != 0)
         report_and_exit(err_fd, FAIL_CHDIR, errno, req->cwd);
     if (l->before_exec && (e = l->before_exec(l->ctx, &step)) != 0)
@@ -302,6 +304,14 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
             l->at_end(l->ctx);
         report_and_exit(err_fd, FAIL_SETUP, e, step ? step : "cannot set up the sandbox");
     }
+
+    /* Not dumpable (after in_supervisor, which writes its own
+     * /proc/self files): no process of the tree can ptrace the supervisor
+     * or open its /proc entries, such as /proc/1/root, which leads into
+     * the caller's mount namespace. Only the capabilities the supervisor
+     * keeps would stop that otherwise. Exec makes the command dumpable
+     * again; until then it shares this memory and so this flag. */
+    prctl(PR_SET_DUMPABLE, 0);
 
     sigaddset(&set, PARENT_GONE);
     sigaddset(&set, SIGCHLD);

@@ -33,6 +33,9 @@ struct cordon__launch {
     unsigned long clone_flags;  /* CLONE_NEW* for the supervisor; 0: fork */
     /* In the supervisor, right after clone (maps, mounts); may be NULL. */
     cordon__child_hook in_supervisor;
+    /* In the command's process after stdio, before it enters its cwd
+     * (a mount namespace and its mounts); may be NULL. */
+    cordon__child_hook in_command;
     /* In the command's process after stdio and cwd, just before exec
      * (no_new_privs, capabilities, Landlock, seccomp); may be NULL. */
     cordon__child_hook before_exec;

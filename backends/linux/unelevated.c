@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -77,44 +78,72 @@ static int probe_child(void *arg)
  * exits at once is the whole test, and a refusal comes back from clone.
  * CLONE_VM|CLONE_VFORK: the child only returns, so it can borrow our
  * memory and a small stack, which keeps the probe cheap (it runs for
- * every command). Cached: the answer does not change within a process. */
+ * every command); clone() returns once the child has left our memory.
+ * The child is reaped later (reap_probe): tearing its mount namespace
+ * down waits for an RCU grace period, which then overlaps with building
+ * the Landlock ruleset and the seccomp filter instead of delaying them.
+ * Run once per process (probe_live). */
+static pid_t probe_pid = -1;
+
+/* Reaps the probe's child; |block| 0: only if it is gone already. A host
+ * that reaps every child itself (waitpid(-1)) may have taken it: ECHILD
+ * is fine. */
+static void reap_probe(int block)
+{
+    pid_t w;
+    if (probe_pid < 0)
+        return;
+    do
+        w = waitpid(probe_pid, NULL, block ? 0 : WNOHANG);
+    while (w < 0 && errno == EINTR);
+    if (w != 0)
+        probe_pid = -1;
+}
+
 static int probe_userns(int *err)
 {
-    static int done, ok, saved_err;
     char stack[16384] __attribute__((aligned(16)));
-    pid_t pid;
-    int st = 0;
-
-    if (done) {
-        *err = saved_err;
-        return ok;
-    }
-    pid = clone(probe_child, stack + sizeof stack, CLONE_VM | CLONE_VFORK | NS_FLAGS | SIGCHLD,
-                NULL);
+    pid_t pid = clone(probe_child, stack + sizeof stack,
+                      CLONE_VM | CLONE_VFORK | NS_FLAGS | SIGCHLD, NULL);
     if (pid < 0) {
-        saved_err = errno;
-        ok = 0;
-    } else {
-        while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
-            ;
-        ok = WIFEXITED(st) && WEXITSTATUS(st) == 0;
-        saved_err = ok ? 0 : EINVAL;
+        *err = errno;
+        return 0;
     }
-    done = 1;
-    *err = saved_err;
-    return ok;
+    probe_pid = pid;
+    *err = 0;
+    return 1;
+}
+
+/* The host's primitives, probed once per process (none of the answers
+ * changes while it runs); CORDON_DISABLE is applied on every call. */
+static struct host_caps live;
+static pthread_once_t live_once = PTHREAD_ONCE_INIT;
+
+static void probe_live(void)
+{
+    live.userns = probe_userns(&live.userns_err);
+    live.abi = cordon__landlock_abi(&live.abi_err);
+    live.seccomp = cordon__seccomp_available(&live.seccomp_err);
 }
 
 static void probe_host(struct host_caps *h)
 {
+    pthread_once(&live_once, probe_live);
+    reap_probe(0);
     memset(h, 0, sizeof *h);
     h->disabled = cordon__linux_disabled();
-    if (!(h->disabled & CORDON__DISABLE_USERNS))
-        h->userns = probe_userns(&h->userns_err);
-    if (!(h->disabled & CORDON__DISABLE_LANDLOCK))
-        h->abi = cordon__landlock_abi(&h->abi_err);
-    if (!(h->disabled & CORDON__DISABLE_SECCOMP))
-        h->seccomp = cordon__seccomp_available(&h->seccomp_err);
+    if (!(h->disabled & CORDON__DISABLE_USERNS)) {
+        h->userns = live.userns;
+        h->userns_err = live.userns_err;
+    }
+    if (!(h->disabled & CORDON__DISABLE_LANDLOCK)) {
+        h->abi = live.abi;
+        h->abi_err = live.abi_err;
+    }
+    if (!(h->disabled & CORDON__DISABLE_SECCOMP)) {
+        h->seccomp = live.seccomp;
+        h->seccomp_err = live.seccomp_err;
+    }
 }
 
 static void why_userns(const struct host_caps *h, char *buf, size_t n)
@@ -238,8 +267,6 @@ struct run_ctx {
 
 /* ---- between fork and exec (async-signal-safe) ---------------------------- */
 
-static void drop_bounding_set(void);
-static void drop_capabilities(void);
 
 static int write_file(const char *path, const char *s)
 {
@@ -520,6 +547,11 @@ static int private_mount_rules(struct run_ctx *c, const char *dst)
     return 0;
 }
 
+/* In the supervisor: the id maps of the new user namespace, and the
+ * placeholders of missing protected paths. The supervisor stays in the
+ * caller's mount namespace, where the placeholders never become mount
+ * points: at_end removes them with a plain rmdir, without unmounting
+ * anything (each unmount would wait for an RCU grace period). */
 static int in_supervisor(void *ctx, const char **step)
 {
     struct run_ctx *c = ctx;
@@ -541,14 +573,11 @@ static int in_supervisor(void *ctx, const char **step)
         *step = "write /proc/self/gid_map";
         return e;
     }
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
-        *step = "make the mount namespace private (mount)";
-        return errno;
-    }
     /* A missing protected path must not be creatable: hold its place with
-     * an empty directory, re-bound read-only below and removed by at_end
-     * (only the ones made here, and only when still empty). A directory
-     * we may not create is one the command may not create either. */
+     * an empty directory, re-bound read-only in the command's namespace
+     * and removed by at_end (only the ones made here, and only when still
+     * empty). A directory we may not create is one the command may not
+     * create either. */
     for (i = 0; i < lp->n_mounts; i++) {
         const struct cordon__mount *m = &lp->mounts[i];
         if (!m->placeholder || !m->src)
@@ -563,6 +592,30 @@ static int in_supervisor(void *ctx, const char **step)
             *step = step_with_path("hold the place of a protected path (mkdir) ", m->src);
             return err;
         }
+    }
+    return 0;
+}
+
+/* In the command's process, before its cwd is entered: a mount namespace
+ * of its own (owned by the new user namespace, so the mounts below are
+ * allowed) with the view of the plan. Everything the command starts
+ * inherits it; the namespace goes away with the last of them. */
+static int in_command(void *ctx, const char **step)
+{
+    struct run_ctx *c = ctx;
+    const struct cordon__plan_linux *lp = c->lp;
+    size_t i;
+    int e;
+
+    if (!c->userns)
+        return 0;
+    if (unshare(CLONE_NEWNS) != 0) {
+        *step = "enter a new mount namespace (unshare)";
+        return errno;
+    }
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+        *step = "make the mount namespace private (mount)";
+        return errno;
     }
     /* Bind sources are opened inside the new namespace (the kernel binds
      * only from mounts of the caller's own namespace), and before any
@@ -616,13 +669,9 @@ static int in_supervisor(void *ctx, const char **step)
             break;
         }
     }
-    /* Empty the bounding set here, while CAP_SETPCAP is held; the
-     * supervisor keeps its other capabilities in its own namespace to
-     * unmount the placeholders at the end. The command drops them all. */
-    if (c->drop_caps)
-        drop_bounding_set();
-    return 0;
+    return 0; /* before_exec drops the capabilities, bounding set first */
 }
+
 
 /* Root (in or out of a user namespace) would regain every capability of
  * the bounding set at exec: empty it, then drop what we hold. Without
@@ -720,12 +769,10 @@ static void at_end(void *ctx)
         if (lstat(c->tmp_host, &st) == 0 && S_ISDIR(st.st_mode))
             remove_tree_raw(AT_FDCWD, c->tmp_host, st.st_dev, 0);
     }
-    for (i = 0; c->userns && i < c->lp->n_mounts; i++) {
-        if (!c->created[i])
-            continue;
-        umount2(c->lp->mounts[i].dst, MNT_DETACH);
-        rmdir(c->lp->mounts[i].src);
-    }
+    /* Not mount points here: the binds were in the command's namespace. */
+    for (i = 0; c->userns && i < c->lp->n_mounts; i++)
+        if (c->created[i])
+            rmdir(c->lp->mounts[i].src);
 }
 
 static int before_exec(void *ctx, const char **step)
@@ -892,13 +939,16 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     memset(&l, 0, sizeof l);
     l.req = &req2;
     l.supervise = 1;
-    l.clone_flags = c.userns ? NS_FLAGS : 0;
+    /* The mount namespace is the command's own (in_command). */
+    l.clone_flags = c.userns ? (CLONE_NEWUSER | CLONE_NEWPID) : 0;
     l.in_supervisor = in_supervisor;
+    l.in_command = in_command;
     l.before_exec = before_exec;
     l.at_end = at_end;
     if (plan->private_tmp && plan->tmp_dir && (!c.userns || !lp->tmp_mount))
         c.tmp_host = plan->tmp_dir;
     l.ctx = &c;
+    reap_probe(1); /* long gone by now: its exit overlapped the builds above */
     e = cordon__process_spawn(&l, out);
 done:
     ctx_free(&c);

@@ -133,6 +133,17 @@ denied utimes      "touch -d '2001-01-01' '$O/file'"   "unchanged"
 denied xattr       "'$PROBE' setxattr '$O/file'"      "! '$PROBE' getxattr '$O/file' >/dev/null 2>&1"
 denied proc-root   "echo x > /proc/self/root'$O/file'" "unchanged"
 denied proc-cwd    "echo x > /proc/self/cwd/../outside/file" "unchanged"
+# The supervisor (pid 1 inside) stays in the caller's mount namespace: its
+# /proc entries must be out of reach, also without Landlock. The control
+# writes through the root of pid 1 or of its own parent shell.
+P1="sh -c 'for p in 1 \$PPID; do echo x > /proc/\$p/root$O/file && exit 0; done; exit 1'"
+denied proc1-root  "$P1" "unchanged"
+reset
+if CORDON_DISABLE=landlock sbx "$P1" >/dev/null 2>&1 || ! unchanged; then
+    fail "proc1-root (CORDON_DISABLE=landlock): wrote through the supervisor's root"
+else
+    pass
+fi
 # A directory descriptor leaked by the caller points at the writable host
 # mount, outside the namespace's read-only view: it must not reach the command.
 reset
