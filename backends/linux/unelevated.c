@@ -79,9 +79,9 @@ static int probe_child(void *arg)
  * CLONE_VM|CLONE_VFORK: the child only returns, so it can borrow our
  * memory and a small stack, which keeps the probe cheap (it runs for
  * every command); clone() returns once the child has left our memory.
- * The child is reaped later (reap_probe): tearing its mount namespace
- * down waits for an RCU grace period, which then overlaps with building
- * the Landlock ruleset and the seccomp filter instead of delaying them.
+ * The child is reaped later (reap_probe; at the latest in cleanup):
+ * tearing its mount namespace down waits for an RCU grace period, which
+ * then overlaps with the run instead of delaying it.
  * Run once per process (probe_live). */
 static pid_t probe_pid = -1;
 
@@ -948,7 +948,6 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     if (plan->private_tmp && plan->tmp_dir && (!c.userns || !lp->tmp_mount))
         c.tmp_host = plan->tmp_dir;
     l.ctx = &c;
-    reap_probe(1); /* long gone by now: its exit overlapped the builds above */
     e = cordon__process_spawn(&l, out);
 done:
     ctx_free(&c);
@@ -1012,9 +1011,9 @@ static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__p
 {
     const struct cordon__plan_linux *lp = &plan->linux_plan;
     size_t i;
-
     int supervisor_cleaned = proc && proc->supervisor_done;
 
+    reap_probe(1); /* its namespace teardown ran alongside the command */
     cordon__process_free(proc);
     if (plan->private_tmp && plan->tmp_dir) {
         struct stat st;
