@@ -62,14 +62,12 @@ static int add_path_rule(int ruleset, int fd, uint64_t access, int is_dir)
     return 0;
 }
 
-cordon_error cordon__landlock_build(const struct cordon__plan_linux *lp, int abi, int mount_ns,
-                                    int *out_fd, uint64_t *out_handled)
+cordon_error cordon__landlock_create(const struct cordon__plan_linux *lp, int abi, int *out_fd,
+                                     uint64_t *out_handled)
 {
     struct ll_ruleset_attr attr;
     size_t attr_size = sizeof(uint64_t);
-    int rs = -1;
-    size_t i;
-    cordon_error e = CORDON_OK;
+    int rs;
 
     *out_fd = -1;
     memset(&attr, 0, sizeof attr);
@@ -83,11 +81,20 @@ cordon_error cordon__landlock_build(const struct cordon__plan_linux *lp, int abi
         attr_size = sizeof attr;
     }
     rs = (int)syscall(SYS_landlock_create_ruleset, &attr, attr_size, 0);
-    if (rs < 0) {
-        e = cordon__sys_fail("cannot create the Landlock ruleset", "landlock_create_ruleset", errno);
-        goto done;
-    }
+    if (rs < 0)
+        return cordon__sys_fail("cannot create the Landlock ruleset", "landlock_create_ruleset",
+                                errno);
     fcntl(rs, F_SETFD, FD_CLOEXEC);
+    *out_fd = rs;
+    *out_handled = attr.handled_access_fs;
+    return CORDON_OK;
+}
+
+cordon_error cordon__landlock_add_rules(const struct cordon__plan_linux *lp, int ruleset,
+                                        uint64_t handled, int mount_ns)
+{
+    size_t i;
+
     for (i = 0; i < lp->n_ll_rules; i++) {
         const struct cordon__ll_rule *r = &lp->ll_rules[i];
         struct stat st;
@@ -98,33 +105,23 @@ cordon_error cordon__landlock_build(const struct cordon__plan_linux *lp, int abi
             continue;
         fd = open(r->path, O_PATH | O_CLOEXEC);
         if (fd < 0) {
+            char what[600];
             if (r->optional)
                 continue;
-            {
-                char what[600];
-                snprintf(what, sizeof what, "cannot open %s for its Landlock rule", r->path);
-                e = cordon__sys_fail(what, "open", errno);
-            }
-            goto done;
+            snprintf(what, sizeof what, "cannot open %s for its Landlock rule", r->path);
+            return cordon__sys_fail(what, "open", errno);
         }
         err = fstat(fd, &st) == 0 ? 0 : errno;
         if (!err)
-            err = add_path_rule(rs, fd, r->access & attr.handled_access_fs, S_ISDIR(st.st_mode));
+            err = add_path_rule(ruleset, fd, r->access & handled, S_ISDIR(st.st_mode));
         close(fd);
         if (err) {
             char what[600];
             snprintf(what, sizeof what, "cannot add the Landlock rule for %s", r->path);
-            e = cordon__sys_fail(what, "landlock_add_rule", err);
-            goto done;
+            return cordon__sys_fail(what, "landlock_add_rule", err);
         }
     }
-    *out_fd = rs;
-    *out_handled = attr.handled_access_fs;
-    rs = -1;
-done:
-    if (rs >= 0)
-        close(rs);
-    return e;
+    return CORDON_OK;
 }
 
 int cordon__landlock_add_path(int ruleset, const char *path, uint64_t access)

@@ -492,6 +492,8 @@ cordon_error cordon__process_spawn(const struct cordon__launch *l, struct cordon
         proc->status_fd = statp[0];
         statp[0] = -1;
     }
+    if (l->after_clone && (e = l->after_clone(l->ctx)) != CORDON_OK)
+        goto done;
     do
         r = read(errp[0], &f, sizeof f);
     while (r < 0 && errno == EINTR);

@@ -39,6 +39,11 @@ struct cordon__launch {
     /* In the command's process after stdio and cwd, just before exec
      * (no_new_privs, capabilities, Landlock, seccomp); may be NULL. */
     cordon__child_hook before_exec;
+    /* In the caller right after the clone, while the supervisor and the
+     * command set up: preparation that may overlap with theirs (it reaches
+     * the command through a channel of ctx). On failure the launch is
+     * ended (the supervisor killed) and this error returned. May be NULL. */
+    cordon_error (*after_clone)(void *ctx);
     /* In the supervisor once nothing of the command's tree is left, also
      * when setup failed or the caller went away: undoes per-run state on
      * the host (placeholders). May be NULL. */

@@ -19,11 +19,15 @@ unsigned cordon__linux_disabled(void);
 /* ---- landlock.c ---- */
 /* The ABI version, 0 when unavailable (*err: the errno of the probe). */
 int cordon__landlock_abi(int *err);
-/* Creates the ruleset for |lp| masked to |abi| and adds every rule that
- * applies with (|mount_ns| 1) or without the mount namespace, except those
- * on private mounts (added inside). The caller owns *out_fd. */
-cordon_error cordon__landlock_build(const struct cordon__plan_linux *lp, int abi, int mount_ns,
-                                    int *out_fd, uint64_t *out_handled);
+/* Creates the ruleset for |lp| masked to |abi| (fs rights, TCP rights,
+ * scopes), without rules yet. The caller owns *out_fd. */
+cordon_error cordon__landlock_create(const struct cordon__plan_linux *lp, int abi, int *out_fd,
+                                     uint64_t *out_handled);
+/* Adds every rule of |lp| that applies with (|mount_ns| 1) or without the
+ * mount namespace, except those on private mounts (added inside). Rules
+ * reach every process holding the ruleset until it enforces it. */
+cordon_error cordon__landlock_add_rules(const struct cordon__plan_linux *lp, int ruleset,
+                                        uint64_t handled, int mount_ns);
 int cordon__landlock_add_path(int ruleset, const char *path, uint64_t access);
 int cordon__landlock_enforce(int ruleset);
 

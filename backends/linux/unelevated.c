@@ -24,8 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/filter.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
@@ -261,9 +263,23 @@ struct run_ctx {
     int ruleset;             /* -1: no Landlock */
     uint64_t ll_handled;
     int have_seccomp;
-    struct cordon__bpf bpf;
+    struct cordon__bpf bpf;  /* the caller's, built after the clone */
     int drop_caps;
+    /* The caller adds the Landlock rules and builds the seccomp filter
+     * after the clone, while the supervisor and the command set up, and
+     * sends "ready" with the filter on prep[0]; the command receives it
+     * on prep[1] into bpf_in before it enforces anything. */
+    int prep[2];
+    struct sock_filter *bpf_in; /* BPF_MAXINSNS entries, for the command */
+    struct cordon__bpf bpf_rx;  /* the command's view of bpf_in */
 };
+
+/* What the caller sends once the sandbox is prepared. */
+struct prep_head {
+    uint32_t ready;          /* PREP_READY */
+    uint32_t len;            /* instructions that follow; 0: no seccomp */
+};
+#define PREP_READY 0x72646479u
 
 /* ---- between fork and exec (async-signal-safe) ---------------------------- */
 
@@ -559,6 +575,9 @@ static int in_supervisor(void *ctx, const char **step)
     size_t i;
     int e;
 
+    /* Only the caller sends: the command must see the end of the stream
+     * if the caller fails or dies before it is ready. */
+    close(c->prep[0]);
     if (!c->userns)
         return 0;
     if ((e = write_file("/proc/self/setgroups", "deny")) != 0 && e != ENOENT) {
@@ -775,10 +794,50 @@ static void at_end(void *ctx)
             rmdir(c->lp->mounts[i].src);
 }
 
+static int read_full(int fd, void *buf, size_t n)
+{
+    char *p = buf;
+    while (n) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return r < 0 ? errno : EPIPE;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
+
+/* Waits for the caller's "ready": every Landlock rule added, the seccomp
+ * filter built and sent. Without it nothing is enforced and the command
+ * does not start. */
+static int receive_prepared(struct run_ctx *c, const char **step)
+{
+    struct prep_head hd;
+    int e;
+
+    *step = "receive the prepared sandbox from the caller";
+    if ((e = read_full(c->prep[1], &hd, sizeof hd)) != 0)
+        return e;
+    if (hd.ready != PREP_READY || hd.len > BPF_MAXINSNS || (c->have_seccomp && !hd.len))
+        return EPROTO;
+    if (hd.len && (e = read_full(c->prep[1], c->bpf_in, hd.len * sizeof *c->bpf_in)) != 0)
+        return e;
+    c->bpf_rx.filter = c->bpf_in;
+    c->bpf_rx.len = (unsigned short)hd.len;
+    close(c->prep[1]);
+    *step = NULL;
+    return 0;
+}
+
 static int before_exec(void *ctx, const char **step)
 {
     struct run_ctx *c = ctx;
     int e, fd;
+
+    if ((e = receive_prepared(c, step)) != 0)
+        return e;
 
     if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) {
         *step = "set no_new_privs (prctl)";
@@ -798,7 +857,7 @@ static int before_exec(void *ctx, const char **step)
         *step = "enforce the Landlock ruleset (landlock_restrict_self)";
         return e;
     }
-    if (c->have_seccomp && (e = cordon__seccomp_enforce(&c->bpf)) != 0) {
+    if (c->have_seccomp && (e = cordon__seccomp_enforce(&c->bpf_rx)) != 0) {
         *step = "install the seccomp filter (prctl)";
         return e;
     }
@@ -819,9 +878,59 @@ static void ctx_free(struct run_ctx *c)
     free(c->mountinfo);
     free(c->created);
     free(c->host_ro);
+    free(c->bpf_in);
     if (c->ruleset >= 0)
         close(c->ruleset);
+    if (c->prep[0] >= 0)
+        close(c->prep[0]);
+    if (c->prep[1] >= 0)
+        close(c->prep[1]);
     cordon__bpf_free(&c->bpf);
+}
+
+static int send_all(int fd, const void *buf, size_t n)
+{
+    const char *p = buf;
+    while (n) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? errno : EPIPE;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* In the caller, after the clone (process.h's after_clone): the work
+ * that only the command's enforcement needs, overlapping with the
+ * supervisor's and the command's setup. The rules are added to the
+ * ruleset the command holds too; "ready" is sent only once all are in. */
+static cordon_error prepare_after_clone(void *ctx)
+{
+    struct run_ctx *c = ctx;
+    struct prep_head hd;
+    cordon_error e = CORDON_OK;
+    int err;
+
+    close(c->prep[1]);
+    c->prep[1] = -1;
+    if (c->ruleset >= 0)
+        e = cordon__landlock_add_rules(c->lp, c->ruleset, c->ll_handled, c->userns);
+    if (e == CORDON_OK && c->have_seccomp)
+        e = cordon__seccomp_build(c->lp, c->userns, &c->bpf);
+    if (e == CORDON_OK) {
+        hd.ready = PREP_READY;
+        hd.len = c->have_seccomp ? c->bpf.len : 0;
+        if ((err = send_all(c->prep[0], &hd, sizeof hd)) != 0 ||
+            (hd.len && (err = send_all(c->prep[0], c->bpf.filter,
+                                       hd.len * sizeof(struct sock_filter))) != 0))
+            e = cordon__sys_fail("cannot pass the sandbox to the command", "send", err);
+    }
+    close(c->prep[0]); /* on failure the command sees the end and stops */
+    c->prep[0] = -1;
+    return e;
 }
 
 /* The directory must be ours and not a symlink (a planted one would
@@ -895,6 +1004,7 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     memset(&c, 0, sizeof c);
     c.lp = lp;
     c.ruleset = -1;
+    c.prep[0] = c.prep[1] = -1;
     if (!lp->confine)
         return cordon__fail(CORDON_ERR_NO_BACKEND, "linux-unelevated does not run full-access");
     probe_host(&h);
@@ -909,7 +1019,8 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     c.created = calloc(lp->n_mounts ? lp->n_mounts : 1, 1);
     c.host_ro = calloc(lp->n_mounts ? lp->n_mounts : 1, 1);
     c.mountinfo = c.userns ? malloc(MOUNTINFO_MAX) : NULL;
-    if (!c.src_fd || !c.created || !c.host_ro || (c.userns && !c.mountinfo)) {
+    c.bpf_in = malloc(BPF_MAXINSNS * sizeof *c.bpf_in);
+    if (!c.src_fd || !c.created || !c.host_ro || (c.userns && !c.mountinfo) || !c.bpf_in) {
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the sandbox");
         goto done;
     }
@@ -920,13 +1031,14 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
             statvfs(lp->mounts[i].src, &sv) == 0 && (sv.f_flag & ST_RDONLY))
             c.host_ro[i] = 1;
     }
-    if (h.abi &&
-        (e = cordon__landlock_build(lp, h.abi, c.userns, &c.ruleset, &c.ll_handled)) != CORDON_OK)
+    /* The ruleset exists before the clone (the command inherits it); its
+     * rules and the seccomp filter follow in prepare_after_clone. */
+    if (h.abi && (e = cordon__landlock_create(lp, h.abi, &c.ruleset, &c.ll_handled)) != CORDON_OK)
         goto done;
-    if (h.seccomp) {
-        if ((e = cordon__seccomp_build(lp, c.userns, &c.bpf)) != CORDON_OK)
-            goto done;
-        c.have_seccomp = 1;
+    c.have_seccomp = h.seccomp;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c.prep) != 0) {
+        e = cordon__sys_fail("cannot start the sandbox", "socketpair", errno);
+        goto done;
     }
 
     req2 = *req;
@@ -944,6 +1056,7 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     l.in_supervisor = in_supervisor;
     l.in_command = in_command;
     l.before_exec = before_exec;
+    l.after_clone = prepare_after_clone;
     l.at_end = at_end;
     if (plan->private_tmp && plan->tmp_dir && (!c.userns || !lp->tmp_mount))
         c.tmp_host = plan->tmp_dir;
