@@ -318,8 +318,9 @@ static const char *step_with_path(const char *what, const char *path)
 }
 
 /* The flags a bind remount must keep: the kernel refuses to clear the
- * ones it locked when the mount came from a more privileged namespace. */
-static unsigned long kept_flags(const char *path)
+ * ones it locked when the mount came from a more privileged namespace.
+ * *is_ro: the mount (or its filesystem) is read-only already. */
+static unsigned long kept_flags(const char *path, int *is_ro)
 {
     /* statfs, not statvfs: the raw call, no library fallback that might
      * read /proc/mounts with stdio here between fork and exec. */
@@ -328,9 +329,11 @@ static unsigned long kept_flags(const char *path)
         unsigned long f_flag;
     } sv;
     unsigned long f = 0;
+    *is_ro = 0;
     if (statfs(path, &sf) != 0)
         return 0;
     sv.f_flag = (unsigned long)sf.f_flags;
+    *is_ro = (sv.f_flag & ST_RDONLY) != 0;
     if (sv.f_flag & ST_NOSUID)
         f |= MS_NOSUID;
     if (sv.f_flag & ST_NODEV)
@@ -512,6 +515,7 @@ static int bind_path(struct run_ctx *c, const struct cordon__mount *m, int fd, i
     struct stat st;
     size_t n = 0, k;
     unsigned v = (unsigned)fd;
+    int is_ro;
 
     /* snprintf is not async-signal-safe: spell the number out. */
     do {
@@ -537,7 +541,11 @@ static int bind_path(struct run_ctx *c, const struct cordon__mount *m, int fd, i
                                m->dst);
         return e;
     }
-    flags = MS_REMOUNT | MS_BIND | kept_flags(m->dst) | (readonly ? MS_RDONLY : 0);
+    flags = MS_REMOUNT | MS_BIND | kept_flags(m->dst, &is_ro) | (readonly ? MS_RDONLY : 0);
+    /* A bind copies the flags of its source's mount, which the read-only
+     * view has made read-only: a read-only bind is then done as it is. */
+    if (readonly && is_ro)
+        return 0;
     if (mount(NULL, m->dst, NULL, flags, NULL) != 0) {
         int e = errno;
         *step = step_with_path(readonly ? "make read-only (mount) " : "make writable (mount) ",
