@@ -21,6 +21,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,22 +85,23 @@ static int probe_child(void *arg)
  * The child is reaped later (reap_probe; at the latest in cleanup):
  * tearing its mount namespace down waits for an RCU grace period, which
  * then overlaps with the run instead of delaying it.
- * Run once per process (probe_live). */
-static pid_t probe_pid = -1;
+ * Run once per process (probe_live); atomic, as runs on several threads
+ * may reap it. */
+static _Atomic pid_t probe_pid = -1;
 
 /* Reaps the probe's child; |block| 0: only if it is gone already. A host
  * that reaps every child itself (waitpid(-1)) may have taken it: ECHILD
  * is fine. */
 static void reap_probe(int block)
 {
-    pid_t w;
-    if (probe_pid < 0)
+    pid_t pid = atomic_load(&probe_pid), w;
+    if (pid < 0)
         return;
     do
-        w = waitpid(probe_pid, NULL, block ? 0 : WNOHANG);
+        w = waitpid(pid, NULL, block ? 0 : WNOHANG);
     while (w < 0 && errno == EINTR);
     if (w != 0)
-        probe_pid = -1;
+        atomic_compare_exchange_strong(&probe_pid, &pid, -1);
 }
 
 static int probe_userns(int *err)
@@ -111,7 +113,7 @@ static int probe_userns(int *err)
         *err = errno;
         return 0;
     }
-    probe_pid = pid;
+    atomic_store(&probe_pid, pid);
     *err = 0;
     return 1;
 }
