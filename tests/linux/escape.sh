@@ -23,7 +23,12 @@ if [ "$WHO" = user ]; then
     RUN="setpriv --reuid=65534 --regid=65534 --clear-groups"
 fi
 
-T=$(mktemp -d "${CORDON_BUILD:-/tmp}/cordon-test-escape-XXXXXX") || exit 1
+# The sandbox's private /tmp hides the real /tmp, so a build tree under
+# /tmp would hide this test's own files from the command: keep them, and a
+# copy of the probe, outside /tmp then.
+base=${CORDON_BUILD:-/var/tmp}
+case "$base/" in /tmp/*) base=/var/tmp ;; esac
+T=$(mktemp -d "$base/cordon-test-escape-XXXXXX") || exit 1
 PIDS=
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null; done
@@ -31,6 +36,7 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 chmod 755 "$T"
+cp "$PROBE" "$T/probe" && chmod 755 "$T/probe" && PROBE=$T/probe || exit 1
 WS=$T/ws
 O=$T/outside
 H=$T/home
