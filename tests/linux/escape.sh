@@ -13,35 +13,16 @@ PROBE=$1
 WHO=${2:-root}
 SKIP=77
 
-[ -x "${CORDON:-}" ] || { echo "SKIP: \$CORDON is not set"; exit $SKIP; }
 [ "$(uname -s)" = Linux ] || { echo "SKIP: not Linux"; exit $SKIP; }
-
-RUN=
-if [ "$WHO" = user ]; then
-    [ "$(id -u)" = 0 ] || { echo "SKIP: the unprivileged run needs root to drop to uid 65534"; exit $SKIP; }
-    command -v setpriv >/dev/null || { echo "SKIP: setpriv is missing"; exit $SKIP; }
-    RUN="setpriv --reuid=65534 --regid=65534 --clear-groups"
-fi
-
-# The sandbox's private /tmp hides the real /tmp, so a build tree under
-# /tmp would hide this test's own files from the command: keep them, and a
-# copy of the probe, outside /tmp then.
-base=${CORDON_BUILD:-/var/tmp}
-case "$base/" in /tmp/*) base=/var/tmp ;; esac
-T=$(mktemp -d "$base/cordon-test-escape-XXXXXX") || exit 1
+. "$(dirname "$0")/setup.sh"
 PIDS=
 cleanup() {
     for p in $PIDS; do kill "$p" 2>/dev/null; done
-    rm -rf "$T" "/tmp/cordon-test-marker-$$" "${TR:-/nonexistent}"
+    [ -n "${T:-}" ] && rm -rf "$T"
+    rm -rf "/tmp/cordon-test-marker-$$" "${TR:-/nonexistent}"
 }
 trap cleanup EXIT INT TERM
-chmod 755 "$T"
-cp "$PROBE" "$T/probe" && chmod 755 "$T/probe" && PROBE=$T/probe || exit 1
-WS=$T/ws
-O=$T/outside
-H=$T/home
-mkdir -p "$WS" "$O" "$H"
-[ -n "$RUN" ] && chown -R 65534:65534 "$WS" "$O" "$H"
+live_setup escape
 
 # Every path above $T must be searchable by the unprivileged user.
 if [ -n "$RUN" ] && ! $RUN test -x "$T"; then
