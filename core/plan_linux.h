@@ -83,9 +83,9 @@ struct cordon__mount {
     char *src;        /* host path; NULL for READONLY_ALL/TMPFS/PROC */
     char *dst;        /* path in the command's view */
     int is_file;      /* bind of a file rather than a directory */
-    int placeholder;  /* src is missing: prepare creates it (empty directory)
-                         so that it can be bound read-only and nothing can
-                         be created in its place; cleanup removes it if empty */
+    int placeholder;  /* src is missing: the backend holds its place for the
+                         run (an inode of its own, bound read-only) so that
+                         nothing can be created there, and removes it after */
     int optional;     /* skip when the mount point is missing on the host */
 };
 

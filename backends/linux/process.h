@@ -59,6 +59,7 @@ struct cordon__proc {
     int supervisor_done; /* the supervisor relayed the status, so at_end ran */
     int reaped;
     struct cordon__exit result;
+    void *backend_data; /* the backend's per-run state; process.c leaves it alone */
 };
 
 /* Starts the command. On exec failure returns CORDON_ERR_NOT_FOUND /

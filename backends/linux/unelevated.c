@@ -36,6 +36,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "placeholder.h"
 #include "process.h"
 #include "sandbox.h"
 
@@ -258,7 +259,7 @@ struct run_ctx {
     int userns;
     char uid_map[64], gid_map[64];
     int *src_fd;             /* per mount, -1 when none */
-    char *created;           /* per mount: the supervisor made this placeholder */
+    struct cordon__placeholders *ph; /* made by the caller before the launch */
     const char *tmp_host;    /* the host temp directory in use, else NULL */
     char *host_ro;           /* per mount: its source is on a read-only mount */
     char *mountinfo;         /* MOUNTINFO_MAX bytes of scratch for the child */
@@ -573,16 +574,14 @@ static int private_mount_rules(struct run_ctx *c, const char *dst)
     return 0;
 }
 
-/* In the supervisor: the id maps of the new user namespace, and the
- * placeholders of missing protected paths. The supervisor stays in the
- * caller's mount namespace, where the placeholders never become mount
- * points: at_end removes them with a plain rmdir, without unmounting
- * anything (each unmount would wait for an RCU grace period). */
+/* In the supervisor: the id maps of the new user namespace. The
+ * supervisor stays in the caller's mount namespace, where the
+ * placeholders never become mount points: at_end removes them without
+ * unmounting anything (each unmount would wait for an RCU grace
+ * period). */
 static int in_supervisor(void *ctx, const char **step)
 {
     struct run_ctx *c = ctx;
-    const struct cordon__plan_linux *lp = c->lp;
-    size_t i;
     int e;
 
     /* Only the caller sends: the command must see the end of the stream
@@ -601,26 +600,6 @@ static int in_supervisor(void *ctx, const char **step)
     if ((e = write_file("/proc/self/gid_map", c->gid_map)) != 0) {
         *step = "write /proc/self/gid_map";
         return e;
-    }
-    /* A missing protected path must not be creatable: hold its place with
-     * an empty directory, re-bound read-only in the command's namespace
-     * and removed by at_end (only the ones made here, and only when still
-     * empty). A directory we may not create is one the command may not
-     * create either. */
-    for (i = 0; i < lp->n_mounts; i++) {
-        const struct cordon__mount *m = &lp->mounts[i];
-        if (!m->placeholder || !m->src)
-            continue;
-        if (mkdir(m->src, 0755) == 0) {
-            c->created[i] = 1;
-        } else if (errno == ENOENT) {
-            if (make_mount_point(m->src, 0) == 0)
-                c->created[i] = 1;
-        } else if (errno != EEXIST && errno != EACCES && errno != EPERM && errno != EROFS) {
-            int err = errno;
-            *step = step_with_path("hold the place of a protected path (mkdir) ", m->src);
-            return err;
-        }
     }
     return 0;
 }
@@ -654,8 +633,8 @@ static int in_command(void *ctx, const char **step)
         if (!m->src)
             continue;
         c->src_fd[i] = open(m->src, O_PATH | O_CLOEXEC);
-        /* A placeholder prepare could not create: the caller has no write
-         * access there, so neither has the command. */
+        /* A placeholder the caller could not make: it has no write access
+         * there, so neither has the command. */
         if (c->src_fd[i] < 0 && !m->optional && !(m->placeholder && errno == ENOENT)) {
             *step = "open a path to mount in the sandbox";
             return errno;
@@ -792,16 +771,13 @@ static void remove_tree_raw(int parent, const char *name, dev_t dev, int depth)
 static void at_end(void *ctx)
 {
     struct run_ctx *c = ctx;
-    size_t i;
     if (c->tmp_host) {
         struct stat st;
         if (lstat(c->tmp_host, &st) == 0 && S_ISDIR(st.st_mode))
             remove_tree_raw(AT_FDCWD, c->tmp_host, st.st_dev, 0);
     }
     /* Not mount points here: the binds were in the command's namespace. */
-    for (i = 0; c->userns && i < c->lp->n_mounts; i++)
-        if (c->created[i])
-            rmdir(c->lp->mounts[i].src);
+    cordon__placeholders_remove(c->ph);
 }
 
 static int read_full(int fd, void *buf, size_t n)
@@ -886,7 +862,6 @@ static void ctx_free(struct run_ctx *c)
         free(c->src_fd);
     }
     free(c->mountinfo);
-    free(c->created);
     free(c->host_ro);
     free(c->bpf_in);
     if (c->ruleset >= 0)
@@ -1008,9 +983,11 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     struct cordon__launch l;
     struct cordon__spawn req2;
     struct cordon__strv env = {0};
+    struct cordon__placeholders *ph = NULL;
     size_t i;
     cordon_error e = CORDON_OK;
 
+    *out = NULL;
     memset(&c, 0, sizeof c);
     c.lp = lp;
     c.ruleset = -1;
@@ -1026,11 +1003,11 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
              (unsigned long)getegid());
 
     c.src_fd = malloc((lp->n_mounts ? lp->n_mounts : 1) * sizeof *c.src_fd);
-    c.created = calloc(lp->n_mounts ? lp->n_mounts : 1, 1);
+    c.ph = ph = calloc(1, sizeof *ph);
     c.host_ro = calloc(lp->n_mounts ? lp->n_mounts : 1, 1);
     c.mountinfo = c.userns ? malloc(MOUNTINFO_MAX) : NULL;
     c.bpf_in = malloc(BPF_MAXINSNS * sizeof *c.bpf_in);
-    if (!c.src_fd || !c.created || !c.host_ro || (c.userns && !c.mountinfo) || !c.bpf_in) {
+    if (!c.src_fd || !ph || !c.host_ro || (c.userns && !c.mountinfo) || !c.bpf_in) {
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the sandbox");
         goto done;
     }
@@ -1046,6 +1023,10 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     if (h.abi && (e = cordon__landlock_create(lp, h.abi, &c.ruleset, &c.ll_handled)) != CORDON_OK)
         goto done;
     c.have_seccomp = h.seccomp;
+    /* Without the mount namespace nothing could hold a placeholder
+     * read-only (protected_paths is then "none"). */
+    if (c.userns && (e = cordon__placeholders_make(lp, ph)) != CORDON_OK)
+        goto done;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c.prep) != 0) {
         e = cordon__sys_fail("cannot start the sandbox", "socketpair", errno);
         goto done;
@@ -1072,7 +1053,16 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
         c.tmp_host = plan->tmp_dir;
     l.ctx = &c;
     e = cordon__process_spawn(&l, out);
+    if (e == CORDON_OK) {
+        (*out)->backend_data = ph; /* removed and freed by cleanup */
+        ph = NULL;
+    }
 done:
+    if (ph) {
+        cordon__placeholders_remove(ph); /* the launch is over: nothing binds them */
+        cordon__placeholders_free(ph);
+        free(ph);
+    }
     ctx_free(&c);
     cordon__strv_free(&env);
     return e;
@@ -1132,22 +1122,22 @@ static void remove_at(int parent, const char *name, dev_t dev)
 
 static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__proc *proc)
 {
-    const struct cordon__plan_linux *lp = &plan->linux_plan;
-    size_t i;
-    int supervisor_cleaned = proc && proc->supervisor_done;
+    struct cordon__placeholders *ph = proc ? proc->backend_data : NULL;
 
     reap_probe(1); /* its namespace teardown ran alongside the command */
-    cordon__process_free(proc);
+    cordon__process_free(proc); /* the tree is gone after this */
     if (plan->private_tmp && plan->tmp_dir) {
         struct stat st;
         if (lstat(plan->tmp_dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
             remove_at(AT_FDCWD, plan->tmp_dir, st.st_dev);
     }
-    /* The supervisor removed its placeholders unless it was killed (on
-     * timeout) or failed: then remove them here, when still empty. */
-    for (i = 0; !supervisor_cleaned && i < lp->n_mounts; i++)
-        if (lp->mounts[i].placeholder && lp->mounts[i].src)
-            rmdir(lp->mounts[i].src);
+    /* The supervisor removed the placeholders unless it was killed (on
+     * timeout) or failed; what is left of them goes here. */
+    if (ph) {
+        cordon__placeholders_remove(ph);
+        cordon__placeholders_free(ph);
+        free(ph);
+    }
 }
 
 const struct cordon_backend cordon__backend_linux_unelevated = {

@@ -226,6 +226,29 @@ reset
 sbx "true" >/dev/null 2>&1
 if [ ! -e "$WS/.codex" ] && [ ! -e "$WS/.agents" ] && [ ! -e "$WS/.cordon" ]; then pass; else
     fail "placeholders were left behind"; fi
+# Only the run's own placeholder is removed: one replaced meanwhile (here
+# by the user, outside the sandbox) stays as they left it.
+reset
+as "$CORDON" run -C "$WS" -- sleep 0.4 >/dev/null 2>&1 &
+cpid=$!
+i=0
+while [ ! -S "$WS/.cordon" ] && [ $i -lt 100 ]; do sleep 0.01; i=$((i + 1)); done
+as sh -c "rm -f '$WS/.cordon' && mkdir '$WS/.cordon' && echo mine > '$WS/.cordon/keep'"
+wait $cpid
+if [ "$(cat "$WS/.cordon/keep" 2>/dev/null)" = mine ]; then pass; else
+    fail "placeholder-identity: a directory that replaced the placeholder was removed"; fi
+# A placeholder is no repository: in a workspace inside a bigger
+# repository, git still finds that one, as it does without the sandbox.
+as sh -c "rm -rf '$H/outer' && mkdir -p '$H/outer/sub' && git -C '$H/outer' init -q"
+top_out=$(cd "$H/outer/sub" && as git rev-parse --show-toplevel 2>&1)
+top_in=$(as "$CORDON" run -C "$H/outer/sub" -- git rev-parse --show-toplevel 2>&1)
+if [ "$top_out" != "$H/outer" ]; then
+    fail "git-parent: positive control: git outside the sandbox said: $top_out"
+elif [ "$top_in" = "$H/outer" ] && [ ! -e "$H/outer/sub/.git" ]; then
+    pass
+else
+    fail "git-parent: git in the sandbox said: $top_in"
+fi
 
 # The caller killed mid-run (SIGTERM, SIGKILL; Ctrl-C takes the same path,
 # a background job here ignores SIGINT): the tree ends and
@@ -235,8 +258,8 @@ for sig in TERM KILL; do
     $RUN env HOME="$H" PATH=/usr/bin:/bin "$CORDON" run -C "$WS" -- sh -c "sleep 0.5; echo late > '$WS/late-$sig'" >/dev/null 2>&1 &
     cpid=$!
     i=0
-    while [ ! -d "$WS/.codex" ] && [ $i -lt 100 ]; do sleep 0.01; i=$((i + 1)); done
-    [ -d "$WS/.codex" ] || fail "killed-$sig: the placeholder never appeared (positive control)"
+    while [ ! -e "$WS/.codex" ] && [ $i -lt 100 ]; do sleep 0.01; i=$((i + 1)); done
+    [ -S "$WS/.codex" ] || fail "killed-$sig: the placeholder never appeared (positive control)"
     kill -$sig $cpid
     wait $cpid 2>/dev/null
     sleep 0.8
