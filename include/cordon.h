@@ -215,7 +215,11 @@ typedef struct cordon_run_result {
  * ran (whatever its exit status); its outcome is in *result. Any other
  * value means it did not run (bad policy, refused requirement, no backend,
  * not found, ...); result->levels is still filled when selection got that
- * far. */
+ * far.
+ * On return the command's whole process tree is gone and the host is as
+ * the run found it. On Linux, cordon's own supervisor process of the run
+ * may still be exiting then; it is reaped at the next run (a host that
+ * reaps every child itself may meet it). */
 CORDON_API cordon_error cordon_run(const cordon_policy *policy, const cordon_run_options *opts,
                                    cordon_run_result *result);
 

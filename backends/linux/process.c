@@ -7,6 +7,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -387,6 +388,39 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
 
 /* ---- the caller's side ---------------------------------------------------- */
 
+/* Supervisors that relayed their status and were still exiting when their
+ * run ended (see cordon__process_free): reaped later, without waiting. */
+#define PENDING_MAX 16
+static _Atomic pid_t pending[PENDING_MAX];
+
+static void reap_pending(void)
+{
+    size_t i;
+    for (i = 0; i < PENDING_MAX; i++) {
+        pid_t p = atomic_load(&pending[i]), w;
+        if (p <= 0)
+            continue;
+        do
+            w = waitpid(p, NULL, WNOHANG);
+        while (w < 0 && errno == EINTR);
+        /* Gone, or reaped by a host that waits for every child itself. */
+        if (w != 0)
+            atomic_compare_exchange_strong(&pending[i], &p, 0);
+    }
+}
+
+static void reap_later(pid_t pid)
+{
+    size_t i;
+    for (i = 0; i < PENDING_MAX; i++) {
+        pid_t none = 0;
+        if (atomic_compare_exchange_strong(&pending[i], &none, pid))
+            return;
+    }
+    while (waitpid(pid, NULL, 0) < 0 && errno == EINTR) /* list full: wait now */
+        ;
+}
+
 static int open_pidfd(pid_t pid)
 {
 #ifdef SYS_pidfd_open
@@ -449,6 +483,7 @@ cordon_error cordon__process_spawn(const struct cordon__launch *l, struct cordon
     *out = NULL;
     if (!l->req || !l->req->argv || !l->req->argv[0])
         return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "no command to run");
+    reap_pending();
     proc = cordon__xcalloc(1, sizeof *proc);
     if (!proc)
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting %s", l->req->argv[0]);
@@ -502,7 +537,8 @@ cordon_error cordon__process_spawn(const struct cordon__launch *l, struct cordon
         e = child_failure(l, &f);
         goto done;
     }
-    proc->pidfd = open_pidfd(pid);
+    if (!l->supervise)
+        proc->pidfd = open_pidfd(pid); /* a supervised run is watched through its status pipe */
     *out = proc;
     proc = NULL;
 done:
@@ -624,7 +660,7 @@ static void kill_tree(pid_t root)
 
 cordon_error cordon__process_kill(struct cordon__proc *proc)
 {
-    if (!proc || proc->reaped)
+    if (!proc || proc->reaped || proc->supervisor_done)
         return CORDON_OK;
     kill_tree(proc->pid);
     return CORDON_OK;
@@ -641,15 +677,18 @@ static void decode_status(int st, struct cordon__exit *out)
     }
 }
 
-/* 1 when the process ended within |ms| milliseconds. */
+/* 1 when the run ended within |ms| milliseconds: the supervisor relayed
+ * the status or went away (its status pipe), or the unsupervised command
+ * exited. */
 static int wait_exit(struct cordon__proc *proc, unsigned long ms)
 {
     double deadline = cordon__os_now() + (double)ms / 1000.0;
+    int fd = proc->status_fd >= 0 ? proc->status_fd : proc->pidfd;
     for (;;) {
         double left = deadline - cordon__os_now();
         int tmo = left <= 0 ? 0 : (int)(left * 1000.0) + 1;
-        if (proc->pidfd >= 0) {
-            struct pollfd p = {proc->pidfd, POLLIN, 0};
+        if (fd >= 0) {
+            struct pollfd p = {fd, POLLIN, 0};
             int r = poll(&p, 1, tmo);
             if (r > 0)
                 return 1;
@@ -674,12 +713,12 @@ static int wait_exit(struct cordon__proc *proc, unsigned long ms)
 cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeout_ms,
                                   struct cordon__exit *out)
 {
-    int st = 0, relayed = 0;
+    int st = 0;
     pid_t w;
 
     if (!proc)
         return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "no process to wait for");
-    if (proc->reaped) {
+    if (proc->reaped || proc->supervisor_done) {
         *out = proc->result;
         return CORDON_OK;
     }
@@ -688,12 +727,9 @@ cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeo
         kill_tree(proc->pid);
         proc->result.timed_out = 1;
     }
-    do
-        w = waitpid(proc->pid, &st, 0);
-    while (w < 0 && errno == EINTR);
-    if (w < 0)
-        return cordon__sys_fail("cannot wait for the command", "waitpid", errno);
-    proc->reaped = 1;
+    /* The supervisor writes the status once the tree is gone and its
+     * placeholders removed: the run is over then. Its own exit (tearing
+     * down its namespaces) is not waited for; free reaps it. */
     if (proc->supervised && proc->status_fd >= 0 && !proc->result.timed_out) {
         int rs;
         ssize_t r;
@@ -701,12 +737,25 @@ cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeo
             r = read(proc->status_fd, &rs, sizeof rs);
         while (r < 0 && errno == EINTR);
         if (r == (ssize_t)sizeof rs) {
-            st = rs;
-            relayed = 1;
             proc->supervisor_done = 1;
+            do
+                w = waitpid(proc->pid, NULL, WNOHANG);
+            while (w < 0 && errno == EINTR);
+            if (w != 0)
+                proc->reaped = 1;
+            decode_status(rs, &proc->result);
+            *out = proc->result;
+            return CORDON_OK;
         }
     }
-    if (proc->supervised && !relayed && !proc->result.timed_out && WIFEXITED(st) &&
+    do
+        w = waitpid(proc->pid, &st, 0);
+    while (w < 0 && errno == EINTR);
+    if (w < 0)
+        return cordon__sys_fail("cannot wait for the command", "waitpid", errno);
+    proc->reaped = 1;
+    /* Supervised and nothing relayed: the supervisor itself ended. */
+    if (proc->supervised && !proc->result.timed_out && WIFEXITED(st) &&
         WEXITSTATUS(st) == SUPERVISOR_FAILED)
         return cordon__fail(CORDON_ERR_OS, "the sandbox supervisor of the command failed");
     decode_status(st, &proc->result);
@@ -718,7 +767,15 @@ void cordon__process_free(struct cordon__proc *proc)
 {
     if (!proc)
         return;
-    if (!proc->reaped && proc->pid > 0) {
+    if (!proc->reaped && proc->pid > 0 && proc->supervisor_done) {
+        /* Its work is done; it may still be tearing its namespaces down. */
+        pid_t w;
+        do
+            w = waitpid(proc->pid, NULL, WNOHANG);
+        while (w < 0 && errno == EINTR);
+        if (w == 0)
+            reap_later(proc->pid);
+    } else if (!proc->reaped && proc->pid > 0) {
         kill_tree(proc->pid);
         while (waitpid(proc->pid, NULL, 0) < 0 && errno == EINTR)
             ;

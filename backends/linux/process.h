@@ -53,7 +53,7 @@ struct cordon__launch {
 
 struct cordon__proc {
     pid_t pid;          /* the supervisor when supervised, else the command */
-    int pidfd;          /* -1 when pidfd_open is unavailable */
+    int pidfd;          /* unsupervised only; -1 when pidfd_open is unavailable */
     int status_fd;      /* read end of the status relay; -1 unsupervised */
     int supervised;
     int supervisor_done; /* the supervisor relayed the status, so at_end ran */
@@ -66,12 +66,16 @@ struct cordon__proc {
  * CORDON_ERR_NOT_EXECUTABLE (or the failing setup step's error) with a
  * message naming the command, and reaps the child itself. */
 cordon_error cordon__process_spawn(const struct cordon__launch *launch, struct cordon__proc **out);
-/* Waits; on timeout ends the whole tree and sets timed_out. */
+/* Waits; on timeout ends the whole tree and sets timed_out. A supervised
+ * run is over when the supervisor relays the status (the tree is gone,
+ * at_end has run); the supervisor's own exit is not waited for. */
 cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeout_ms,
                                   struct cordon__exit *out);
 /* Ends the whole tree now (stops every descendant, then kills them). */
 cordon_error cordon__process_kill(struct cordon__proc *proc);
-/* Kills what is left, reaps, closes and frees |proc|. NULL is fine. */
+/* Kills what is left, reaps, closes and frees |proc|. NULL is fine. A
+ * supervisor that relayed its status but is still exiting is reaped
+ * later without waiting (at the next launch; at most a few pending). */
 void cordon__process_free(struct cordon__proc *proc);
 
 #endif
