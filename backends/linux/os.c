@@ -2,7 +2,6 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -128,6 +127,40 @@ static char *find_shim_dir(void)
     return cordon__strdup(CORDON_INSTALL_LIBEXECDIR "/cordon/shims");
 }
 
+/* The home directory of |uid| in /etc/passwd ("name:pw:uid:gid:gecos:
+ * home:shell"), or NULL. Read directly rather than through NSS, whose
+ * modules a statically linked cordon could not load; only used when HOME
+ * is unset. */
+static char *passwd_home(uid_t uid)
+{
+    FILE *f = fopen("/etc/passwd", "re");
+    char line[1024];
+    char *home = NULL;
+    if (!f)
+        return NULL;
+    while (!home && fgets(line, sizeof line, f)) {
+        char *field[7];
+        char *p = line, *end;
+        int n = 0;
+        unsigned long u;
+        while (n < 7) {
+            field[n++] = p;
+            p = strchr(p, ':');
+            if (!p)
+                break;
+            *p++ = '\0';
+        }
+        if (n < 7)
+            continue;
+        field[6][strcspn(field[6], "\n")] = '\0';
+        u = strtoul(field[2], &end, 10);
+        if (end != field[2] && !*end && u == (unsigned long)uid && field[5][0] == '/')
+            home = cordon__strdup(field[5]);
+    }
+    fclose(f);
+    return home;
+}
+
 /* Facts that do not change while the process runs, read once. */
 static char *host_home, *host_tmp_base, *host_shim_dir;
 static pthread_once_t host_once = PTHREAD_ONCE_INIT;
@@ -136,14 +169,16 @@ static void read_host_once(void)
 {
     const char *h = getenv("HOME");
     const char *t = getenv("TMPDIR");
+    char *from_passwd = NULL;
 
     if (!h || !*h) {
-        struct passwd *pw = getpwuid(getuid());
-        h = pw ? pw->pw_dir : "/";
+        from_passwd = passwd_home(getuid());
+        h = from_passwd ? from_passwd : "/";
     }
     host_home = realpath(h, NULL);
     if (!host_home)
         host_home = cordon__strdup(h);
+    free(from_passwd);
     host_tmp_base = (t && *t) ? realpath(t, NULL) : NULL;
     if (!host_tmp_base)
         host_tmp_base = cordon__strdup("/tmp");
