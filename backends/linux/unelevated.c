@@ -78,17 +78,17 @@ static int probe_child(void *arg)
 }
 
 /* A live test: can a child of ours enter new user, mount and pid
- * namespaces? The kernel creates them during clone(), so a child that
- * exits at once is the whole test, and a refusal comes back from clone.
- * CLONE_VM|CLONE_VFORK: the child only returns, so it can borrow our
- * memory and a small stack, which keeps the probe cheap (it runs for
- * every command); clone() returns once the child has left our memory.
- * The child is reaped later (reap_probe; at the latest in cleanup):
- * tearing its mount namespace down waits for an RCU grace period, which
- * then overlaps with the run instead of delaying it.
- * Run once per process (probe_live); atomic, as runs on several threads
- * may reap it. */
+ * namespaces? The kernel creates them during clone(), so the clone's
+ * answer is the whole test: the child only exits.
+ * CLONE_VM without CLONE_VFORK: the child borrows our memory and runs on
+ * a stack of its own (static: the probe runs once per process), so the
+ * clone copies no page tables and returns as soon as the namespaces
+ * exist; the child's exit and the teardown of its namespaces (an RCU
+ * grace period) overlap with the run. It touches nothing but that stack.
+ * The child is reaped later (reap_probe; at the latest in cleanup).
+ * Atomic, as runs on several threads may reap it. */
 static _Atomic pid_t probe_pid = -1;
+static char probe_stack[8192] __attribute__((aligned(16)));
 
 /* Reaps the probe's child; |block| 0: only if it is gone already. A host
  * that reaps every child itself (waitpid(-1)) may have taken it: ECHILD
@@ -107,15 +107,19 @@ static void reap_probe(int block)
 
 static int probe_userns(int *err)
 {
-    char stack[16384] __attribute__((aligned(16)));
-    pid_t pid = clone(probe_child, stack + sizeof stack,
-                      CLONE_VM | CLONE_VFORK | NS_FLAGS | SIGCHLD, NULL);
-    if (pid < 0) {
-        *err = errno;
+    sigset_t all, old;
+    pid_t pid;
+    /* The child inherits a mask with every signal blocked: no handler of
+     * the host may run in it, on its stack, in our shared memory. */
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pid = clone(probe_child, probe_stack + sizeof probe_stack, CLONE_VM | NS_FLAGS | SIGCHLD,
+                NULL);
+    *err = pid < 0 ? errno : 0;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (pid < 0)
         return 0;
-    }
     atomic_store(&probe_pid, pid);
-    *err = 0;
     return 1;
 }
 
