@@ -263,7 +263,7 @@ struct run_ctx {
     int userns;
     char uid_map[64], gid_map[64];
     int *src_fd;             /* per mount, -1 when none */
-    struct cordon__placeholders *ph; /* made by the caller before the launch */
+    struct cordon__placeholders *ph; /* shared; made by the caller after the clone */
     const char *tmp_host;    /* the host temp directory in use, else NULL */
     char *host_ro;           /* per mount: its source is on a read-only mount */
     char *mountinfo;         /* MOUNTINFO_MAX bytes of scratch for the child */
@@ -272,10 +272,12 @@ struct run_ctx {
     int have_seccomp;
     struct cordon__bpf bpf;  /* the caller's, built after the clone */
     int drop_caps;
-    /* The caller adds the Landlock rules and builds the seccomp filter
-     * after the clone, while the supervisor and the command set up, and
-     * sends "ready" with the filter on prep[0]; the command receives it
-     * on prep[1] into bpf_in before it enforces anything. */
+    /* After the clone, while the supervisor and the command set up, the
+     * caller makes the placeholders and sends "held" (with a mount
+     * namespace only), then adds the Landlock rules, builds the seccomp
+     * filter and sends "ready" with it, all on prep[0]. The command
+     * receives "held" on prep[1] before it opens what it binds, and
+     * "ready" into bpf_in before it enforces anything. */
     int prep[2];
     struct sock_filter *bpf_in; /* BPF_MAXINSNS entries, for the command */
     struct cordon__bpf bpf_rx;  /* the command's view of bpf_in */
@@ -287,9 +289,25 @@ struct prep_head {
     uint32_t len;            /* instructions that follow; 0: no seccomp */
 };
 #define PREP_READY 0x72646479u
+#define PREP_HELD 0x646c6568u /* uint32_t: the placeholders are there */
 
 /* ---- between fork and exec (async-signal-safe) ---------------------------- */
 
+
+static int read_full(int fd, void *buf, size_t n)
+{
+    char *p = buf;
+    while (n) {
+        ssize_t r = read(fd, p, n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            return r < 0 ? errno : EPIPE;
+        p += r;
+        n -= (size_t)r;
+    }
+    return 0;
+}
 
 static int write_file(const char *path, const char *s)
 {
@@ -629,6 +647,13 @@ static int in_command(void *ctx, const char **step)
         *step = "make the mount namespace private (mount)";
         return errno;
     }
+    {
+        uint32_t held = 0;
+        if ((e = read_full(c->prep[1], &held, sizeof held)) != 0 || held != PREP_HELD) {
+            *step = "receive the placeholders from the caller";
+            return e ? e : EPROTO;
+        }
+    }
     /* Bind sources are opened inside the new namespace (the kernel binds
      * only from mounts of the caller's own namespace), and before any
      * mount, while every host path is still where it was. */
@@ -784,20 +809,6 @@ static void at_end(void *ctx)
     cordon__placeholders_remove(c->ph);
 }
 
-static int read_full(int fd, void *buf, size_t n)
-{
-    char *p = buf;
-    while (n) {
-        ssize_t r = read(fd, p, n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r <= 0)
-            return r < 0 ? errno : EPIPE;
-        p += r;
-        n -= (size_t)r;
-    }
-    return 0;
-}
 
 /* Waits for the caller's "ready": every Landlock rule added, the seccomp
  * filter built and sent. Without it nothing is enforced and the command
@@ -905,7 +916,13 @@ static cordon_error prepare_after_clone(void *ctx)
 
     close(c->prep[1]);
     c->prep[1] = -1;
-    if (c->ruleset >= 0)
+    /* First what the command needs first: the placeholders it binds. */
+    if (c->userns && (e = cordon__placeholders_make(c->lp, c->ph)) == CORDON_OK) {
+        uint32_t held = PREP_HELD;
+        if ((err = send_all(c->prep[0], &held, sizeof held)) != 0)
+            e = cordon__sys_fail("cannot pass the sandbox to the command", "send", err);
+    }
+    if (e == CORDON_OK && c->ruleset >= 0)
         e = cordon__landlock_add_rules(c->lp, c->ruleset, c->ll_handled, c->userns);
     if (e == CORDON_OK && c->have_seccomp)
         e = cordon__seccomp_build(c->lp, c->userns, &c->bpf);
@@ -946,7 +963,7 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
     struct host_caps h;
     cordon_error e;
 
-    /* O(1): placeholders are made by the supervisor, inside the run. */
+    /* O(1): placeholders are made by spawn, for the run only. */
     if (!lp->confine)
         return cordon__fail(CORDON_ERR_NO_BACKEND, "linux-unelevated does not run full-access");
     probe_host(&h);
@@ -1007,11 +1024,10 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
              (unsigned long)getegid());
 
     c.src_fd = malloc((lp->n_mounts ? lp->n_mounts : 1) * sizeof *c.src_fd);
-    c.ph = ph = calloc(1, sizeof *ph);
     c.host_ro = calloc(lp->n_mounts ? lp->n_mounts : 1, 1);
     c.mountinfo = c.userns ? malloc(MOUNTINFO_MAX) : NULL;
     c.bpf_in = malloc(BPF_MAXINSNS * sizeof *c.bpf_in);
-    if (!c.src_fd || !ph || !c.host_ro || (c.userns && !c.mountinfo) || !c.bpf_in) {
+    if (!c.src_fd || !c.host_ro || (c.userns && !c.mountinfo) || !c.bpf_in) {
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the sandbox");
         goto done;
     }
@@ -1027,10 +1043,11 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     if (h.abi && (e = cordon__landlock_create(lp, h.abi, &c.ruleset, &c.ll_handled)) != CORDON_OK)
         goto done;
     c.have_seccomp = h.seccomp;
-    /* Without the mount namespace nothing could hold a placeholder
-     * read-only (protected_paths is then "none"). */
-    if (c.userns && (e = cordon__placeholders_make(lp, ph)) != CORDON_OK)
+    /* Made in prepare_after_clone; without the mount namespace nothing
+     * could hold them read-only (protected_paths is then "none"). */
+    if (c.userns && (e = cordon__placeholders_new(lp, &ph)) != CORDON_OK)
         goto done;
+    c.ph = ph;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c.prep) != 0) {
         e = cordon__sys_fail("cannot start the sandbox", "socketpair", errno);
         goto done;
@@ -1065,7 +1082,6 @@ done:
     if (ph) {
         cordon__placeholders_remove(ph); /* the launch is over: nothing binds them */
         cordon__placeholders_free(ph);
-        free(ph);
     }
     ctx_free(&c);
     cordon__strv_free(&env);
@@ -1140,7 +1156,6 @@ static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__p
     if (ph) {
         cordon__placeholders_remove(ph);
         cordon__placeholders_free(ph);
-        free(ph);
     }
 }
 
