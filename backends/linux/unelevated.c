@@ -809,7 +809,6 @@ static void at_end(void *ctx)
     cordon__placeholders_remove(c->ph);
 }
 
-
 /* Waits for the caller's "ready": every Landlock rule added, the seccomp
  * filter built and sent. Without it nothing is enforced and the command
  * does not start. */
