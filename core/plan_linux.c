@@ -195,6 +195,7 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
                            p->kind == CORDON__PATH_FILE || p->kind == CORDON__PATH_OTHER,
                            p->kind == CORDON__PATH_MISSING, 0)) != CORDON_OK)
             return e;
+        lp->mounts[lp->n_mounts - 1].protect = 1;
     }
     if ((e = add_mount(lp, CORDON__MOUNT_TMPFS, NULL, "/dev/shm", 0, 0, 1)) != CORDON_OK)
         return e;
@@ -360,6 +361,8 @@ void cordon__plan_linux_json(const struct cordon__plan_linux *lp, struct cordon_
         cordon__json_kstr(j, "dst", m->dst);
         if (m->is_file)
             cordon__json_kbool(j, "file", 1);
+        if (m->protect)
+            cordon__json_kbool(j, "protected", 1);
         if (m->placeholder)
             cordon__json_kbool(j, "placeholder", 1);
         if (m->optional)

@@ -83,6 +83,7 @@ struct cordon__mount {
     char *src;        /* host path; NULL for READONLY_ALL/TMPFS/PROC */
     char *dst;        /* path in the command's view */
     int is_file;      /* bind of a file rather than a directory */
+    int protect;      /* a protected path (re-bound read-only over a root) */
     int placeholder;  /* src is missing: the backend holds its place for the
                          run (an inode of its own, bound read-only) so that
                          nothing can be created there, and removes it after */

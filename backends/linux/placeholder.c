@@ -3,11 +3,18 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "placeholder.h"
+
+/* How long a run waits for another process's exclusive lock on a
+ * directory (a run removing its placeholders holds it for a few
+ * syscalls; a sandboxed command could hold it for as long as it runs). */
+#define LOCK_WAIT_MS 2000
 
 /* 1: a refusal that means the caller may not create anything there, so
  * the command (same user, fewer rights) may not either. */
@@ -22,9 +29,23 @@ static int no_socket_nodes(int err)
     return err == EPERM || err == EOPNOTSUPP || err == EINVAL || err == ENOSYS;
 }
 
+/* 1: the filesystem cannot lock this directory (NFS without local locks);
+ * placeholders there are then not shared between runs. */
+static int no_locks(int err)
+{
+    return err == EBADF || err == ENOLCK || err == EOPNOTSUPP || err == EINVAL;
+}
+
+/* A placeholder of a run of this user: a socket node with no permission. */
+static int is_placeholder(const struct stat *st)
+{
+    return S_ISSOCK(st->st_mode) && (st->st_mode & 07777) == 0 && st->st_uid == geteuid();
+}
+
 static size_t mapping_size(size_t cap)
 {
-    return sizeof(struct cordon__placeholders) + cap * sizeof(struct cordon__placeholder);
+    return sizeof(struct cordon__placeholders) + cap * sizeof(struct cordon__placeholder) +
+           cap * sizeof(struct cordon__placeholder_lock);
 }
 
 cordon_error cordon__placeholders_new(const struct cordon__plan_linux *lp,
@@ -35,44 +56,109 @@ cordon_error cordon__placeholders_new(const struct cordon__plan_linux *lp,
 
     *out = NULL;
     for (i = 0; i < lp->n_mounts; i++)
-        if (lp->mounts[i].placeholder && lp->mounts[i].src)
+        if ((lp->mounts[i].protect || lp->mounts[i].placeholder) && lp->mounts[i].src)
             cap++;
     p = mmap(NULL, mapping_size(cap), PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (p == MAP_FAILED)
         return cordon__sys_fail("cannot start the sandbox", "mmap", errno);
     p->cap = cap;
     atomic_store(&p->n, 0);
+    atomic_store(&p->n_locks, 0);
+    p->locks = (struct cordon__placeholder_lock *)&p->v[cap];
     *out = p;
     return CORDON_OK;
 }
 
-/* Makes the placeholder of |ph->path|: 1 made, 0 nothing to do, -1
- * failed (errno and *call set). */
-static int make_one(struct cordon__placeholder *ph, const char **call)
+/* The shared lock on the parent directory of |path| (one per directory
+ * and run: flock locks of one process on two descriptors would conflict).
+ * Returns its index, -1 when the filesystem cannot lock, -2 on failure
+ * (errno and *call set). */
+static int lock_parent(struct cordon__placeholders *p, const char *path, const char **call)
+{
+    struct cordon__placeholder_lock *l;
+    const char *slash = strrchr(path, '/');
+    size_t n = slash && slash != path ? (size_t)(slash - path) : 1, k;
+    int waited = 0;
+
+    if (n >= sizeof l->dir) {
+        *call = "open";
+        errno = ENAMETOOLONG;
+        return -2;
+    }
+    for (k = 0; k < atomic_load(&p->n_locks); k++)
+        if (strlen(p->locks[k].dir) == n && strncmp(p->locks[k].dir, path, n) == 0)
+            return p->locks[k].fd >= 0 ? (int)k : -1;
+    l = &p->locks[k];
+    memcpy(l->dir, path, n);
+    l->dir[n] = '\0';
+    *call = "open";
+    l->fd = open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (l->fd < 0)
+        return -2;
+    atomic_store(&p->n_locks, k + 1);
+    *call = "flock";
+    while (flock(l->fd, LOCK_SH | LOCK_NB) != 0) {
+        struct timespec ms = {0, 1000000};
+        if (no_locks(errno)) {
+            close(l->fd);
+            l->fd = -1;
+            return -1;
+        }
+        if ((errno != EWOULDBLOCK && errno != EINTR) || waited++ >= LOCK_WAIT_MS)
+            return -2;
+        nanosleep(&ms, NULL);
+    }
+    return (int)k;
+}
+
+/* Makes or finds the placeholder of |ph->path| under the lock: 1 ours to
+ * remove, 0 nothing of ours, -1 failed (errno and *call set). */
+static int hold(struct cordon__placeholder *ph, int shared, const char **call)
 {
     struct stat st;
+    int tries;
 
-    *call = "mknod";
-    if (mknod(ph->path, S_IFSOCK, 0) != 0) {
-        if (errno == EEXIST)
-            return 0;
-        if (!no_socket_nodes(errno))
-            return not_creatable(errno) ? 0 : -1;
-        *call = "mkdir";
-        if (mkdir(ph->path, 0755) != 0)
-            return errno == EEXIST || not_creatable(errno) ? 0 : -1;
-        ph->is_dir = 1;
+    for (tries = 0; tries < 3; tries++) {
+        *call = "lstat";
+        if (lstat(ph->path, &st) == 0) {
+            /* Another run's: relied on, and removed by the last run that
+             * does, which only works with the lock. */
+            if (!is_placeholder(&st) || !shared)
+                return 0;
+            ph->dev = st.st_dev;
+            ph->ino = st.st_ino;
+            return 1;
+        }
+        if (errno != ENOENT)
+            return -1;
+        *call = "mknod";
+        if (mknod(ph->path, S_IFSOCK, 0) != 0) {
+            if (errno == EEXIST)
+                continue; /* made by someone else just now: look again */
+            if (!no_socket_nodes(errno))
+                return not_creatable(errno) ? 0 : -1;
+            *call = "mkdir";
+            if (mkdir(ph->path, 0755) != 0) {
+                if (errno == EEXIST)
+                    continue;
+                return not_creatable(errno) ? 0 : -1;
+            }
+            ph->is_dir = 1;
+        }
+        ph->made = 1;
+        *call = "lstat";
+        if (lstat(ph->path, &st) != 0) {
+            int err = errno;
+            unlinkat(AT_FDCWD, ph->path, ph->is_dir ? AT_REMOVEDIR : 0);
+            errno = err;
+            return -1;
+        }
+        ph->dev = st.st_dev;
+        ph->ino = st.st_ino;
+        return 1;
     }
-    *call = "lstat";
-    if (lstat(ph->path, &st) != 0) {
-        int err = errno;
-        unlinkat(AT_FDCWD, ph->path, ph->is_dir ? AT_REMOVEDIR : 0);
-        errno = err;
-        return -1;
-    }
-    ph->dev = st.st_dev;
-    ph->ino = st.st_ino;
-    return 1;
+    errno = EEXIST;
+    return -1;
 }
 
 cordon_error cordon__placeholders_make(const struct cordon__plan_linux *lp,
@@ -83,24 +169,34 @@ cordon_error cordon__placeholders_make(const struct cordon__plan_linux *lp,
     for (i = 0; i < lp->n_mounts; i++) {
         const struct cordon__mount *m = &lp->mounts[i];
         struct cordon__placeholder *ph;
+        struct stat st;
         size_t k = atomic_load(&p->n);
         const char *call = NULL;
-        int r;
-        if (!m->placeholder || !m->src || k == p->cap)
+        int r, lock;
+
+        if (!(m->protect || m->placeholder) || !m->src || k == p->cap)
             continue;
-        /* Listed before it exists, so that the supervisor knows of it as
-         * soon as it does. */
-        ph = &p->v[k];
-        memset(ph, 0, sizeof *ph);
-        ph->path = m->src;
-        atomic_store(&p->n, k + 1);
-        r = make_one(ph, &call);
-        if (r > 0) {
-            atomic_store(&ph->state, 1);
-        } else if (r < 0) {
+        /* A protected path that is there and no placeholder: bound as it is. */
+        if (lstat(m->src, &st) == 0 && !is_placeholder(&st))
+            continue;
+        lock = lock_parent(p, m->src, &call);
+        r = -1;
+        if (lock >= -1) {
+            /* Listed before it exists, so that the supervisor knows of it
+             * as soon as it does. */
+            ph = &p->v[k];
+            memset(ph, 0, sizeof *ph);
+            ph->path = m->src;
+            ph->lock = lock;
+            atomic_store(&p->n, k + 1);
+            r = hold(ph, lock >= 0, &call);
+            if (r > 0)
+                atomic_store(&ph->state, 1);
+        }
+        if (r < 0) {
             int err = errno;
             char what[600];
-            cordon__placeholders_remove(p);
+            cordon__placeholders_remove(p, 1);
             snprintf(what, sizeof what,
                      "cannot hold the place of the missing protected path %s for the run",
                      m->src);
@@ -110,23 +206,56 @@ cordon_error cordon__placeholders_make(const struct cordon__plan_linux *lp,
     return CORDON_OK;
 }
 
-void cordon__placeholders_remove(struct cordon__placeholders *p)
+/* Removes |ph| if it is still the inode found or made. */
+static void remove_one(const struct cordon__placeholder *ph)
 {
-    size_t i, n = p ? atomic_load(&p->n) : 0;
+    struct stat st;
+    if (lstat(ph->path, &st) == 0 && st.st_dev == ph->dev && st.st_ino == ph->ino)
+        unlinkat(AT_FDCWD, ph->path, ph->is_dir ? AT_REMOVEDIR : 0);
+}
+
+void cordon__placeholders_remove(struct cordon__placeholders *p, int caller)
+{
+    size_t i, k, n, n_locks;
+
+    if (!p)
+        return;
+    n = atomic_load(&p->n);
+    n_locks = atomic_load(&p->n_locks);
+    /* Per directory: only when no other run holds its lock. */
+    for (k = 0; k < n_locks; k++) {
+        struct cordon__placeholder_lock *l = &p->locks[k];
+        int fd = caller ? l->fd : open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        int last = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0;
+        for (i = 0; i < n; i++) {
+            struct cordon__placeholder *ph = &p->v[i];
+            int ours = 1;
+            if (ph->lock != (int)k || !atomic_compare_exchange_strong(&ph->state, &ours, 2))
+                continue;
+            if (last)
+                remove_one(ph);
+        }
+        if (fd >= 0)
+            close(fd); /* releases the lock; another run may remove them now */
+        if (caller)
+            l->fd = -1;
+    }
+    /* Unshared (the filesystem cannot lock): only what this run made. */
     for (i = 0; i < n; i++) {
         struct cordon__placeholder *ph = &p->v[i];
-        struct stat st;
         int ours = 1;
-        if (!atomic_compare_exchange_strong(&ph->state, &ours, 2))
-            continue;
-        /* Only our own inode: what someone put there since is theirs. */
-        if (lstat(ph->path, &st) == 0 && st.st_dev == ph->dev && st.st_ino == ph->ino)
-            unlinkat(AT_FDCWD, ph->path, ph->is_dir ? AT_REMOVEDIR : 0);
+        if (ph->lock < 0 && ph->made && atomic_compare_exchange_strong(&ph->state, &ours, 2))
+            remove_one(ph);
     }
 }
 
 void cordon__placeholders_free(struct cordon__placeholders *p)
 {
-    if (p)
-        munmap(p, mapping_size(p->cap));
+    size_t k;
+    if (!p)
+        return;
+    for (k = 0; k < atomic_load(&p->n_locks); k++)
+        if (p->locks[k].fd >= 0)
+            close(p->locks[k].fd);
+    munmap(p, mapping_size(p->cap));
 }

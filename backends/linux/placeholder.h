@@ -12,14 +12,24 @@
  * neither removed nor replaced. Where the filesystem has no socket nodes
  * an empty directory is used instead.
  *
+ * Runs in one workspace share placeholders: a run that finds another
+ * run's placeholder (a socket node of mode 0 owned by this user) relies on
+ * it, and a placeholder is removed only by the last run relying on it.
+ * Each run holds a shared flock on the placeholder's parent directory
+ * while it runs; a run that ends removes its placeholders only if it gets
+ * that lock exclusively (no other run holds it). Removal also checks that
+ * the path is still the inode found or made: something put there
+ * meanwhile is left alone.
+ *
  * The caller makes them while the launch is under way (the command binds
- * them only after the caller says they are there), in memory shared with
- * the supervisor: whichever ends the run removes them, each only while it
- * is still the inode made here.
+ * them only after the caller says they are there) and removes them when
+ * the run ends. The records live in memory shared with the supervisor,
+ * which removes them instead when the caller died.
  */
 #ifndef CORDON_LINUX_PLACEHOLDER_H
 #define CORDON_LINUX_PLACEHOLDER_H
 
+#include <limits.h>
 #include <stdatomic.h>
 #include <sys/types.h>
 
@@ -30,30 +40,43 @@ struct cordon__placeholder {
     dev_t dev;
     ino_t ino;
     int is_dir;         /* 1: the fallback empty directory */
-    _Atomic int state;  /* 0 not made (or someone else's), 1 ours, 2 removed */
+    int made;           /* 1: made by this run, 0: another run's */
+    int lock;           /* index of its parent directory's lock; -1: none */
+    _Atomic int state;  /* 0 nothing of ours, 1 ours to remove, 2 done */
+};
+
+struct cordon__placeholder_lock {
+    char dir[PATH_MAX];
+    int fd;             /* the caller's, holding the shared lock; -1: none */
 };
 
 /* Lives in a shared anonymous mapping: a process forked from the caller
  * sees what the caller makes after the fork. */
 struct cordon__placeholders {
     size_t cap;
-    _Atomic size_t n;
+    _Atomic size_t n, n_locks;
+    struct cordon__placeholder_lock *locks; /* cap entries, in the mapping */
     struct cordon__placeholder v[];
 };
 
-/* An empty set with room for every placeholder mount of |lp|. */
+/* An empty set with room for every protected path of |lp|. */
 cordon_error cordon__placeholders_new(const struct cordon__plan_linux *lp,
                                       struct cordon__placeholders **out);
-/* Makes one for each placeholder mount of |lp| whose path is still
- * missing. A path something else took meanwhile is left alone (it is
- * bound as it is); one the caller may not create is skipped, since the
- * command may not create it either. On failure the ones made are removed
- * and the error names the path, the step and the OS error. */
+/* For each protected path of |lp| that is missing or another run's
+ * placeholder: takes the shared lock on its parent directory, then makes
+ * a placeholder or relies on the one there. A path something else holds
+ * is left alone (it is bound as it is); one the caller may not create is
+ * skipped, since the command may not create it either. On failure the
+ * ones made are removed and the error names the path, the step and the
+ * OS error. */
 cordon_error cordon__placeholders_make(const struct cordon__plan_linux *lp,
                                        struct cordon__placeholders *p);
-/* Removes each placeholder that is still the inode made here. Async-
- * signal-safe (the supervisor uses it too); NULL is fine. */
-void cordon__placeholders_remove(struct cordon__placeholders *p);
+/* Removes this run's placeholders that no other run relies on and that
+ * are still the inode found or made. |caller|: 1 in the caller, which
+ * holds the locks; 0 in the supervisor after the caller died (it takes
+ * the locks itself). Async-signal-safe; NULL is fine. */
+void cordon__placeholders_remove(struct cordon__placeholders *p, int caller);
+/* Releases the caller's locks and the mapping. */
 void cordon__placeholders_free(struct cordon__placeholders *p);
 
 #endif

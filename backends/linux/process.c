@@ -302,7 +302,7 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
         prctl(PR_SET_CHILD_SUBREAPER, 1);
     if (l->in_supervisor && (e = l->in_supervisor(l->ctx, &step)) != 0) {
         if (l->at_end)
-            l->at_end(l->ctx);
+            l->at_end(l->ctx, 0);
         report_and_exit(err_fd, FAIL_SETUP, e, step ? step : "cannot set up the sandbox");
     }
 
@@ -340,7 +340,7 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
         if (child < 0) {
             e = errno;
             if (l->at_end)
-                l->at_end(l->ctx);
+                l->at_end(l->ctx, 0);
             report_and_exit(err_fd, FAIL_SETUP, e, "cannot start the command (clone)");
         }
         munmap(stack, COMMAND_STACK);
@@ -380,7 +380,7 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
         kill_leftover_children();
     }
     if (l->at_end)
-        l->at_end(l->ctx);
+        l->at_end(l->ctx, parent_gone);
     if (!parent_gone)
         write_all(status_fd, &status, sizeof status);
     _exit(0);
@@ -727,9 +727,9 @@ cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeo
         kill_tree(proc->pid);
         proc->result.timed_out = 1;
     }
-    /* The supervisor writes the status once the tree is gone and its
-     * placeholders removed: the run is over then. Its own exit (tearing
-     * down its namespaces) is not waited for; free reaps it. */
+    /* The supervisor writes the status once the tree is gone and at_end
+     * has run: the run is over then. Its own exit (tearing down its
+     * namespaces) is not waited for; free reaps it. */
     if (proc->supervised && proc->status_fd >= 0 && !proc->result.timed_out) {
         int rs;
         ssize_t r;

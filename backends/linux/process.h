@@ -45,9 +45,9 @@ struct cordon__launch {
      * ended (the supervisor killed) and this error returned. May be NULL. */
     cordon_error (*after_clone)(void *ctx);
     /* In the supervisor once nothing of the command's tree is left, also
-     * when setup failed or the caller went away: undoes per-run state on
-     * the host (placeholders). May be NULL. */
-    void (*at_end)(void *ctx);
+     * when setup failed or the caller went away (|caller_gone| 1): undoes
+     * per-run state on the host. May be NULL. */
+    void (*at_end)(void *ctx, int caller_gone);
     void *ctx;
 };
 
@@ -56,7 +56,7 @@ struct cordon__proc {
     int pidfd;          /* unsupervised only; -1 when pidfd_open is unavailable */
     int status_fd;      /* read end of the status relay; -1 unsupervised */
     int supervised;
-    int supervisor_done; /* the supervisor relayed the status, so at_end ran */
+    int supervisor_done; /* the supervisor relayed the status (after at_end) */
     int reaped;
     struct cordon__exit result;
     void *backend_data; /* the backend's per-run state; process.c leaves it alone */

@@ -662,9 +662,10 @@ static int in_command(void *ctx, const char **step)
         if (!m->src)
             continue;
         c->src_fd[i] = open(m->src, O_PATH | O_CLOEXEC);
-        /* A placeholder the caller could not make: it has no write access
-         * there, so neither has the command. */
-        if (c->src_fd[i] < 0 && !m->optional && !(m->placeholder && errno == ENOENT)) {
+        /* A missing protected path the caller could not hold: it has no
+         * write access there, so neither has the command. */
+        if (c->src_fd[i] < 0 && !m->optional &&
+            !((m->placeholder || m->protect) && errno == ENOENT)) {
             *step = "open a path to mount in the sandbox";
             return errno;
         }
@@ -795,9 +796,12 @@ static void remove_tree_raw(int parent, const char *name, dev_t dev, int depth)
     unlinkat(parent, name, AT_REMOVEDIR);
 }
 
-/* In the supervisor, when nothing of the command's tree is left (also
- * when the caller died): placeholders and the host temp directory. */
-static void at_end(void *ctx)
+/* In the supervisor, when nothing of the command's tree is left: the
+ * host temp directory; the placeholders too when the caller died (else
+ * the caller removes them, holding the locks that say whether another
+ * run still relies on them). Not mount points here: the binds were in
+ * the command's namespace. */
+static void at_end(void *ctx, int caller_gone)
 {
     struct run_ctx *c = ctx;
     if (c->tmp_host) {
@@ -805,8 +809,8 @@ static void at_end(void *ctx)
         if (lstat(c->tmp_host, &st) == 0 && S_ISDIR(st.st_mode))
             remove_tree_raw(AT_FDCWD, c->tmp_host, st.st_dev, 0);
     }
-    /* Not mount points here: the binds were in the command's namespace. */
-    cordon__placeholders_remove(c->ph);
+    if (caller_gone)
+        cordon__placeholders_remove(c->ph, 0);
 }
 
 /* Waits for the caller's "ready": every Landlock rule added, the seccomp
@@ -1079,7 +1083,7 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     }
 done:
     if (ph) {
-        cordon__placeholders_remove(ph); /* the launch is over: nothing binds them */
+        cordon__placeholders_remove(ph, 1); /* the launch is over: nothing binds them */
         cordon__placeholders_free(ph);
     }
     ctx_free(&c);
@@ -1150,10 +1154,9 @@ static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__p
         if (lstat(plan->tmp_dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
             remove_at(AT_FDCWD, plan->tmp_dir, st.st_dev);
     }
-    /* The supervisor removed the placeholders unless it was killed (on
-     * timeout) or failed; what is left of them goes here. */
+    /* The tree is gone: the placeholders no other run relies on go. */
     if (ph) {
-        cordon__placeholders_remove(ph);
+        cordon__placeholders_remove(ph, 1);
         cordon__placeholders_free(ph);
     }
 }

@@ -237,6 +237,26 @@ as sh -c "rm -f '$WS/.cordon' && mkdir '$WS/.cordon' && echo mine > '$WS/.cordon
 wait $cpid
 if [ "$(cat "$WS/.cordon/keep" 2>/dev/null)" = mine ]; then pass; else
     fail "placeholder-identity: a directory that replaced the placeholder was removed"; fi
+# Two runs in one workspace: the second relies on the first one's
+# placeholder, which stays until the second ends too; the second's command
+# still cannot create the path after the first has ended.
+reset
+as "$CORDON" run -C "$WS" -- sleep 0.3 >/dev/null 2>&1 &
+first=$!
+i=0
+while [ ! -S "$WS/.codex" ] && [ $i -lt 100 ]; do sleep 0.01; i=$((i + 1)); done
+as "$CORDON" run -C "$WS" -- sh -c "sleep 1; mkdir .codex && echo evil > .codex/x" >/dev/null 2>&1 &
+second=$!
+wait $first
+sleep 0.2
+held=no
+[ -S "$WS/.codex" ] && held=yes
+wait $second
+if [ $held = yes ] && [ ! -e "$WS/.codex" ]; then pass; else
+    fail "concurrent: placeholder while the second run went on: $held; after both: $(ls -A "$WS" | tr '\n' ' ')"; fi
+reset
+if plain "mkdir .codex && echo x > .codex/x" && [ -f "$WS/.codex/x" ]; then pass; else
+    fail "concurrent: positive control failed"; fi
 # A placeholder is no repository: in a workspace inside a bigger
 # repository, git still finds that one, as it does without the sandbox.
 as sh -c "rm -rf '$H/outer' && mkdir -p '$H/outer/sub' && git -C '$H/outer' init -q"

@@ -111,6 +111,7 @@ static void workspace_write(void)
         CHECK(tmp->src == NULL); /* a private tmpfs, nothing on the host */
         CHECK(!git->placeholder && !git->is_file);
         CHECK(codex->placeholder); /* missing: held by a placeholder */
+        CHECK(git->protect && codex->protect && !root->protect); /* shared placeholders */
         CHECK(find_mount(lp, CORDON__MOUNT_BIND_RO, "/work/app/.agents") != NULL);
         CHECK(find_mount(lp, CORDON__MOUNT_BIND_RO, "/work/app/.cordon") != NULL);
     }
