@@ -197,9 +197,15 @@ cordon_error cordon__placeholders_make(const struct cordon__plan_linux *lp,
             int err = errno;
             char what[600];
             cordon__placeholders_remove(p, 1);
-            snprintf(what, sizeof what,
-                     "cannot hold the place of the missing protected path %s for the run",
-                     m->src);
+            if (err == EWOULDBLOCK && strcmp(call, "flock") == 0)
+                snprintf(what, sizeof what,
+                         "cannot hold the place of the missing protected path %s for the run: "
+                         "another process has kept an exclusive lock on its directory for %d s",
+                         m->src, LOCK_WAIT_MS / 1000);
+            else
+                snprintf(what, sizeof what,
+                         "cannot hold the place of the missing protected path %s for the run",
+                         m->src);
             return cordon__sys_fail(what, call, err);
         }
     }
