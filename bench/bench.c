@@ -3,9 +3,11 @@
  *   bench mkfiles DIR N
  *       creates N small files under DIR (1,000 per subdirectory).
  *   bench time REPS :: LABEL CMD [ARG...] :: LABEL CMD [ARG...] ...
- *       runs the commands interleaved (one of each per repetition, after
- *       3 unmeasured warm-up rounds), with stdio on /dev/null, and prints
- *       "LABEL MEDIAN_MS" per command. Exits 1 if any run fails.
+ *       runs the commands interleaved (one of each per repetition, in a
+ *       shuffled order, after 3 unmeasured warm-up rounds), with stdio on
+ *       /dev/null, and prints "LABEL MEDIAN_MS" per command. Exits 1 if
+ *       any run fails. BENCH_SETTLE_MS=N sleeps N ms before each run (an
+ *       idle machine between commands, as between an agent's steps).
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -86,6 +88,9 @@ int main(int argc, char **argv)
         return mkfiles(argv[2], atol(argv[3]));
     if (argc > 4 && !strcmp(argv[1], "time")) {
         int reps = atoi(argv[2]), ncmd = 0, i, r;
+        unsigned long long seed = 42;
+        const char *settle = getenv("BENCH_SETTLE_MS");
+        long settle_ms = settle ? atol(settle) : 0;
         char **cmds[16];
         const char *labels[16];
         double *t[16];
@@ -105,8 +110,27 @@ int main(int argc, char **argv)
         for (i = 0; i < ncmd; i++)
             t[i] = calloc((size_t)reps, sizeof(double));
         for (r = -3; r < reps; r++) {
-            for (i = 0; i < ncmd; i++) {
+            int order[16], k;
+            /* A new order each round (a fixed-seed shuffle): what runs just
+             * before a command (bwrap's network namespace is torn down in
+             * the background after it exits) is not always the same. */
+            for (i = 0; i < ncmd; i++)
+                order[i] = i;
+            for (i = ncmd - 1; i > 0; i--) {
+                int j, tmp;
+                seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+                j = (int)((seed >> 33) % (unsigned long long)(i + 1));
+                tmp = order[i];
+                order[i] = order[j];
+                order[j] = tmp;
+            }
+            for (k = 0; k < ncmd; k++) {
                 double ms;
+                i = order[k];
+                if (settle_ms > 0) {
+                    struct timespec ts = {settle_ms / 1000, (settle_ms % 1000) * 1000000L};
+                    nanosleep(&ts, NULL);
+                }
                 if (run_once(cmds[i], &ms) != 0) {
                     fprintf(stderr, "bench: %s failed\n", labels[i]);
                     return 1;

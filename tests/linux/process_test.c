@@ -3,6 +3,7 @@
  * command's own PATH, and the tree kill on timeout (no survivor keeps
  * writing). */
 #include <errno.h>
+#include <sched.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -198,6 +199,53 @@ static void no_child_left(void)
     CHECK_MSG(left <= 1, "%d children of the runs were left to reap", left);
 }
 
+/* The command's CPU affinity is its caller's, whatever the launch did
+ * with the supervisor's: the whole set, and a single CPU. */
+static void affinity(const char *pol)
+{
+    const char *argv[] = {"sh", "-c", "grep Cpus_allowed_list /proc/self/status", NULL};
+    cpu_set_t mine, one;
+    int cpu;
+
+    if (sched_getaffinity(0, sizeof mine, &mine) != 0)
+        return;
+    for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
+        char want[256], got[256];
+        FILE *f;
+        int fd;
+        cordon_run_result r;
+        CPU_ZERO(&one);
+        if (cpu > 0) {
+            if (!CPU_ISSET(cpu, &mine))
+                continue;
+            CPU_SET(cpu, &one);
+            CHECK(sched_setaffinity(0, sizeof one, &one) == 0);
+        }
+        f = fopen("/proc/self/status", "r");
+        want[0] = '\0';
+        while (f && fgets(got, sizeof got, f))
+            if (strncmp(got, "Cpus_allowed_list:", 18) == 0)
+                snprintf(want, sizeof want, "%s", got);
+        if (f)
+            fclose(f);
+        fd = open("affinity.txt", O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+        CHECK(fd >= 0);
+        CHECK(run(pol, argv, NULL, fd, 0, &r) == CORDON_OK && r.exit_code == 0);
+        close(fd);
+        f = fopen("affinity.txt", "r");
+        got[0] = '\0';
+        if (f && !fgets(got, sizeof got, f))
+            got[0] = '\0';
+        if (f)
+            fclose(f);
+        CHECK_MSG(want[0] && strcmp(want, got) == 0, "%s: caller %s, command %s", pol, want, got);
+        CHECK(sched_setaffinity(0, sizeof mine, &mine) == 0);
+        if (cpu > 0)
+            break; /* the whole set and one CPU are enough */
+    }
+    unlink("affinity.txt");
+}
+
 int main(void)
 {
     char tmpl[] = "cordon-test-ws-XXXXXX";
@@ -222,6 +270,8 @@ int main(void)
     stdio_cwd_env("workspace-write");
     timeout_kills_tree("workspace-write");
     timeout_kills_tree("full-access");
+    affinity("workspace-write");
+    affinity("full-access");
     {
         char cmd[PATH_MAX + 32];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", ws);
