@@ -119,8 +119,16 @@ static int hold(struct cordon__placeholder *ph, int shared, const char **call)
     int tries;
 
     for (tries = 0; tries < 3; tries++) {
-        *call = "lstat";
-        if (lstat(ph->path, &st) == 0) {
+        *call = "mknod";
+        if (mknod(ph->path, S_IFSOCK, 0) == 0) {
+            ph->made = 1;
+        } else if (errno == EEXIST) {
+            *call = "lstat";
+            if (lstat(ph->path, &st) != 0) {
+                if (errno == ENOENT)
+                    continue; /* gone again: try once more */
+                return -1;
+            }
             /* Another run's: relied on, and removed by the last run that
              * does, which only works with the lock. */
             if (!is_placeholder(&st) || !shared)
@@ -128,15 +136,7 @@ static int hold(struct cordon__placeholder *ph, int shared, const char **call)
             ph->dev = st.st_dev;
             ph->ino = st.st_ino;
             return 1;
-        }
-        if (errno != ENOENT)
-            return -1;
-        *call = "mknod";
-        if (mknod(ph->path, S_IFSOCK, 0) != 0) {
-            if (errno == EEXIST)
-                continue; /* made by someone else just now: look again */
-            if (!no_socket_nodes(errno))
-                return not_creatable(errno) ? 0 : -1;
+        } else if (no_socket_nodes(errno)) {
             *call = "mkdir";
             if (mkdir(ph->path, 0755) != 0) {
                 if (errno == EEXIST)
@@ -144,8 +144,10 @@ static int hold(struct cordon__placeholder *ph, int shared, const char **call)
                 return not_creatable(errno) ? 0 : -1;
             }
             ph->is_dir = 1;
+            ph->made = 1;
+        } else {
+            return not_creatable(errno) ? 0 : -1;
         }
-        ph->made = 1;
         *call = "lstat";
         if (lstat(ph->path, &st) != 0) {
             int err = errno;
@@ -176,8 +178,9 @@ cordon_error cordon__placeholders_make(const struct cordon__plan_linux *lp,
 
         if (!(m->protect || m->placeholder) || !m->src || k == p->cap)
             continue;
-        /* A protected path that is there and no placeholder: bound as it is. */
-        if (lstat(m->src, &st) == 0 && !is_placeholder(&st))
+        /* A protected path that was there and is no placeholder: bound as
+         * it is. (One missing at plan time is made below at once.) */
+        if (!m->placeholder && lstat(m->src, &st) == 0 && !is_placeholder(&st))
             continue;
         lock = lock_parent(p, m->src, &call);
         r = -1;

@@ -18,6 +18,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -626,6 +627,59 @@ static int in_supervisor(void *ctx, const char **step)
     return 0;
 }
 
+/* The directory of |path| (absolute), opened O_PATH; -1 with errno. */
+static int open_parent(const char *path)
+{
+    char dir[PATH_MAX];
+    const char *slash = strrchr(path, '/');
+    size_t n = slash && slash != path ? (size_t)(slash - path) : 1;
+    if (!slash || n >= sizeof dir) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(dir, path, n);
+    dir[n] = '\0';
+    return open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+/* Applies mount |i| of the plan in the command's namespace. */
+static int apply_mount(struct run_ctx *c, size_t i, const char **step)
+{
+    const struct cordon__mount *m = &c->lp->mounts[i];
+    int e;
+    switch (m->op) {
+    case CORDON__MOUNT_READONLY_ALL:
+        return readonly_all(c, step);
+    case CORDON__MOUNT_BIND_RW:
+    case CORDON__MOUNT_BIND_RO:
+        if (c->src_fd[i] < 0)
+            return 0; /* optional and missing */
+        return bind_path(c, m, c->src_fd[i], m->op == CORDON__MOUNT_BIND_RO || c->host_ro[i],
+                         step);
+    case CORDON__MOUNT_TMP:
+    case CORDON__MOUNT_TMPFS:
+        if (mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) {
+            if (m->optional)
+                return 0; /* without it the path stays read-only */
+            *step = "mount the private /tmp (mount)";
+            return errno;
+        }
+        if ((e = private_mount_rules(c, m->dst)) != 0) {
+            *step = "add the Landlock rule for a private mount";
+            return e;
+        }
+        return 0;
+    case CORDON__MOUNT_PROC:
+        /* A fresh proc shows only the sandbox's processes. Refused in some
+         * containers (a masked /proc); the old one then stays, and
+         * Landlock/the pid namespace still keep other processes out of
+         * reach. */
+        mount("proc", m->dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL);
+        return 0;
+    }
+    return 0;
+}
+
 /* In the command's process, before its cwd is entered: a mount namespace
  * of its own (owned by the new user namespace, so the mounts below are
  * allowed) with the view of the plan. Everything the command starts
@@ -647,6 +701,27 @@ static int in_command(void *ctx, const char **step)
         *step = "make the mount namespace private (mount)";
         return errno;
     }
+    /* Bind sources are opened inside the new namespace (the kernel binds
+     * only from mounts of the caller's own namespace), and before any
+     * mount, while every host path is still where it was. For a
+     * protected path that is its directory: the caller may still be
+     * making its placeholder, and the path is opened from there once it
+     * says it is done. */
+    for (i = 0; i < lp->n_mounts; i++) {
+        const struct cordon__mount *m = &lp->mounts[i];
+        if (!m->src)
+            continue;
+        c->src_fd[i] = m->protect ? open_parent(m->src) : open(m->src, O_PATH | O_CLOEXEC);
+        if (c->src_fd[i] < 0 && !m->optional && !(m->protect && errno == ENOENT)) {
+            *step = "open a path to mount in the sandbox";
+            return errno;
+        }
+    }
+    /* Everything but the protected paths first, while the caller makes
+     * the placeholders. */
+    for (i = 0; i < lp->n_mounts; i++)
+        if (!lp->mounts[i].protect && (e = apply_mount(c, i, step)) != 0)
+            return e;
     {
         uint32_t held = 0;
         if ((e = read_full(c->prep[1], &held, sizeof held)) != 0 || held != PREP_HELD) {
@@ -654,58 +729,22 @@ static int in_command(void *ctx, const char **step)
             return e ? e : EPROTO;
         }
     }
-    /* Bind sources are opened inside the new namespace (the kernel binds
-     * only from mounts of the caller's own namespace), and before any
-     * mount, while every host path is still where it was. */
     for (i = 0; i < lp->n_mounts; i++) {
         const struct cordon__mount *m = &lp->mounts[i];
-        if (!m->src)
+        int dir = c->src_fd[i];
+        if (!m->protect || dir < 0)
             continue;
-        c->src_fd[i] = open(m->src, O_PATH | O_CLOEXEC);
-        /* A missing protected path the caller could not hold: it has no
-         * write access there, so neither has the command. */
-        if (c->src_fd[i] < 0 && !m->optional &&
-            !((m->placeholder || m->protect) && errno == ENOENT)) {
-            *step = "open a path to mount in the sandbox";
-            return errno;
+        c->src_fd[i] = openat(dir, strrchr(m->src, '/') + 1, O_PATH | O_CLOEXEC);
+        e = errno;
+        close(dir);
+        /* Missing: the caller could not hold it, having no write access
+         * there, so neither has the command. */
+        if (c->src_fd[i] < 0 && e != ENOENT) {
+            *step = step_with_path("open a protected path to bind read-only ", m->src);
+            return e;
         }
-    }
-    for (i = 0; i < lp->n_mounts; i++) {
-        const struct cordon__mount *m = &lp->mounts[i];
-        switch (m->op) {
-        case CORDON__MOUNT_READONLY_ALL:
-            if ((e = readonly_all(c, step)) != 0)
-                return e;
-            break;
-        case CORDON__MOUNT_BIND_RW:
-        case CORDON__MOUNT_BIND_RO:
-            if (c->src_fd[i] < 0)
-                break; /* optional and missing */
-            if ((e = bind_path(c, m, c->src_fd[i],
-                               m->op == CORDON__MOUNT_BIND_RO || c->host_ro[i], step)) != 0)
-                return e;
-            break;
-        case CORDON__MOUNT_TMP:
-        case CORDON__MOUNT_TMPFS:
-            if (mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) {
-                if (m->optional)
-                    break; /* without it the path stays read-only */
-                *step = "mount the private /tmp (mount)";
-                return errno;
-            }
-            if ((e = private_mount_rules(c, m->dst)) != 0) {
-                *step = "add the Landlock rule for a private mount";
-                return e;
-            }
-            break;
-        case CORDON__MOUNT_PROC:
-            /* A fresh proc shows only the sandbox's processes. Refused in
-             * some containers (a masked /proc); the old one then stays,
-             * and Landlock/the pid namespace still keep other processes
-             * out of reach. */
-            mount("proc", m->dst, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY, NULL);
-            break;
-        }
+        if ((e = apply_mount(c, i, step)) != 0)
+            return e;
     }
     return 0; /* before_exec drops the capabilities, bounding set first */
 }
