@@ -110,17 +110,24 @@ static char *find_shim_dir(void)
         char *slash;
         exe[n] = '\0';
         slash = strrchr(exe, '/');
-        if (slash) {
+        if (slash && slash != exe) {
+            /* The kernel's path of this program has no symlinks, so ".."
+             * is its directory's parent as written: only the candidate
+             * found needs resolving. */
             const char *const rel[] = {"../libexec/cordon/shims", "../shims/bin", "shims/bin"};
+            char *up;
             size_t i;
             *slash = '\0';
+            up = strrchr(exe, '/');
             for (i = 0; i < sizeof rel / sizeof rel[0]; i++) {
-                char *cand = cordon__asprintf("%s/%s", exe, rel[i]);
-                char *real = cand ? realpath(cand, NULL) : NULL;
+                int parent = strncmp(rel[i], "../", 3) == 0;
+                char *cand = parent ? cordon__asprintf("%.*s/%s", up ? (int)(up - exe) : 0, exe,
+                                                       rel[i] + 3)
+                                    : cordon__asprintf("%s/%s", exe, rel[i]);
+                char *real = cand && is_dir(cand) ? realpath(cand, NULL) : NULL;
                 free(cand);
-                if (real && is_dir(real))
+                if (real)
                     return real;
-                free(real);
             }
         }
     }

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/filter.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -267,7 +268,6 @@ struct run_ctx {
     struct cordon__placeholders *ph; /* shared; made by the caller after the clone */
     const char *tmp_host;    /* the host temp directory in use, else NULL */
     char *host_ro;           /* per mount: its source is on a read-only mount */
-    char *mountinfo;         /* MOUNTINFO_MAX bytes of scratch for the child */
     int ruleset;             /* -1: no Landlock */
     uint64_t ll_handled;
     int have_seccomp;
@@ -425,21 +425,31 @@ static int readonly_all_at_once(void)
 
 /* Remounts every mount read-only. A mount we cannot reach cannot be
  * written through either; any other failure aborts the run. */
-static int readonly_all(struct run_ctx *c, const char **step)
+static int readonly_all(const char **step)
 {
-    int fd;
+    int fd, e;
     size_t len = 0;
-    char *line, *next;
+    char *buf, *line, *next;
 
     if (readonly_all_at_once() == 0)
         return 0;
-    fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        *step = "read /proc/self/mountinfo (open)";
+    /* Kernels before 5.12: one remount per mount, read from mountinfo
+     * into scratch memory mapped here (no allocator between fork and
+     * exec). */
+    buf = mmap(NULL, MOUNTINFO_MAX, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (buf == MAP_FAILED) {
+        *step = "read /proc/self/mountinfo (mmap)";
         return errno;
     }
+    fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        e = errno;
+        munmap(buf, MOUNTINFO_MAX);
+        *step = "read /proc/self/mountinfo (open)";
+        return e;
+    }
     for (;;) {
-        ssize_t r = read(fd, c->mountinfo + len, MOUNTINFO_MAX - 1 - len);
+        ssize_t r = read(fd, buf + len, MOUNTINFO_MAX - 1 - len);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
@@ -447,13 +457,15 @@ static int readonly_all(struct run_ctx *c, const char **step)
         len += (size_t)r;
         if (len >= MOUNTINFO_MAX - 1) {
             close(fd);
+            munmap(buf, MOUNTINFO_MAX);
             *step = "read /proc/self/mountinfo (too many mounts)";
             return E2BIG;
         }
     }
     close(fd);
-    c->mountinfo[len] = '\0';
-    for (line = c->mountinfo; line && *line; line = next) {
+    buf[len] = '\0';
+    e = 0;
+    for (line = buf; line && *line && !e; line = next) {
         char *f[6];
         char *p = line;
         int i;
@@ -491,12 +503,12 @@ static int readonly_all(struct run_ctx *c, const char **step)
             errno != ENOTDIR && errno != EINVAL) {
             /* EINVAL: the path is no longer a mount point's top (an
              * over-mounted entry listed twice); the top one was done. */
-            int e = errno;
+            e = errno;
             *step = step_with_path("remount read-only (mount) ", f[4]);
-            return e;
         }
     }
-    return 0;
+    munmap(buf, MOUNTINFO_MAX);
+    return e;
 }
 
 /* mkdir -p of |path|'s missing parts; the last one as a file if |file|.
@@ -538,10 +550,9 @@ static int bind_path(struct run_ctx *c, const struct cordon__mount *m, int fd, i
 {
     char src[64], num[16];
     unsigned long flags;
-    struct stat st;
     size_t n = 0, k;
     unsigned v = (unsigned)fd;
-    int is_ro;
+    int is_ro, bound;
 
     /* snprintf is not async-signal-safe: spell the number out. */
     do {
@@ -552,16 +563,17 @@ static int bind_path(struct run_ctx *c, const struct cordon__mount *m, int fd, i
     for (k = 0; k < n; k++)
         src[14 + k] = num[n - 1 - k];
     src[14 + n] = '\0';
-    if (lstat(m->dst, &st) != 0) {
-        int e = errno;
-        if (c->lp->tmp_mount && path_under(m->dst, c->lp->tmp_mount))
-            e = make_mount_point(m->dst, m->is_file);
+    bound = mount(src, m->dst, NULL, MS_BIND | MS_REC, NULL) == 0;
+    if (!bound && errno == ENOENT && c->lp->tmp_mount && path_under(m->dst, c->lp->tmp_mount)) {
+        /* Below the private /tmp the mount point is still to be made. */
+        int e = make_mount_point(m->dst, m->is_file);
         if (e) {
             *step = "create a mount point below the private /tmp";
             return e;
         }
+        bound = mount(src, m->dst, NULL, MS_BIND | MS_REC, NULL) == 0;
     }
-    if (mount(src, m->dst, NULL, MS_BIND | MS_REC, NULL) != 0) {
+    if (!bound) {
         int e = errno;
         *step = step_with_path(readonly ? "bind read-only (mount) " : "bind writable (mount) ",
                                m->dst);
@@ -649,7 +661,7 @@ static int apply_mount(struct run_ctx *c, size_t i, const char **step)
     int e;
     switch (m->op) {
     case CORDON__MOUNT_READONLY_ALL:
-        return readonly_all(c, step);
+        return readonly_all(step);
     case CORDON__MOUNT_BIND_RW:
     case CORDON__MOUNT_BIND_RO:
         if (c->src_fd[i] < 0)
@@ -918,7 +930,6 @@ static void ctx_free(struct run_ctx *c)
                 close(c->src_fd[i]);
         free(c->src_fd);
     }
-    free(c->mountinfo);
     free(c->host_ro);
     free(c->bpf_in);
     if (c->ruleset >= 0)
@@ -1067,9 +1078,8 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
 
     c.src_fd = malloc((lp->n_mounts ? lp->n_mounts : 1) * sizeof *c.src_fd);
     c.host_ro = calloc(lp->n_mounts ? lp->n_mounts : 1, 1);
-    c.mountinfo = c.userns ? malloc(MOUNTINFO_MAX) : NULL;
     c.bpf_in = malloc(BPF_MAXINSNS * sizeof *c.bpf_in);
-    if (!c.src_fd || !c.host_ro || (c.userns && !c.mountinfo) || !c.bpf_in) {
+    if (!c.src_fd || !c.host_ro || !c.bpf_in) {
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the sandbox");
         goto done;
     }
