@@ -69,32 +69,47 @@ cordon_error cordon__placeholders_new(const struct cordon__plan_linux *lp,
     return CORDON_OK;
 }
 
-/* The shared lock on the parent directory of |path| (one per directory
- * and run: flock locks of one process on two descriptors would conflict).
- * Returns its index, -1 when the filesystem cannot lock, -2 on failure
- * (errno and *call set). */
-static int lock_parent(struct cordon__placeholders *p, const char *path, const char **call)
+/* Length of the directory part of |path| ("/" for a top-level path). */
+static size_t dir_len(const char *path)
 {
-    struct cordon__placeholder_lock *l;
     const char *slash = strrchr(path, '/');
-    size_t n = slash && slash != path ? (size_t)(slash - path) : 1, k;
-    int waited = 0;
+    return slash && slash != path ? (size_t)(slash - path) : 1;
+}
 
-    if (n >= sizeof l->dir) {
-        *call = "open";
-        errno = ENAMETOOLONG;
-        return -2;
-    }
+/* The index of the lock on |path|'s directory, or -1. */
+static int find_lock(const struct cordon__placeholders *p, const char *path)
+{
+    size_t n = dir_len(path), k;
     for (k = 0; k < atomic_load(&p->n_locks); k++)
         if (strlen(p->locks[k].dir) == n && strncmp(p->locks[k].dir, path, n) == 0)
             return p->locks[k].fd >= 0 ? (int)k : -1;
+    return -1;
+}
+
+/* Takes the shared lock on the directory of |path| (one per directory
+ * and run: flock locks of one process on two descriptors would
+ * conflict). 0 when taken or when the filesystem cannot lock; -1 on
+ * failure (errno and *call set). */
+static int lock_dir_of(struct cordon__placeholders *p, const char *path, const char **call)
+{
+    struct cordon__placeholder_lock *l;
+    size_t n = dir_len(path), k;
+    int waited = 0;
+
+    for (k = 0; k < atomic_load(&p->n_locks); k++)
+        if (strlen(p->locks[k].dir) == n && strncmp(p->locks[k].dir, path, n) == 0)
+            return 0;
+    *call = "open";
+    if (n >= sizeof p->locks[0].dir || k == p->cap) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
     l = &p->locks[k];
     memcpy(l->dir, path, n);
     l->dir[n] = '\0';
-    *call = "open";
     l->fd = open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (l->fd < 0)
-        return -2;
+        return -1;
     atomic_store(&p->n_locks, k + 1);
     *call = "flock";
     while (flock(l->fd, LOCK_SH | LOCK_NB) != 0) {
@@ -102,13 +117,41 @@ static int lock_parent(struct cordon__placeholders *p, const char *path, const c
         if (no_locks(errno)) {
             close(l->fd);
             l->fd = -1;
-            return -1;
+            return 0;
         }
         if ((errno != EWOULDBLOCK && errno != EINTR) || waited++ >= LOCK_WAIT_MS)
-            return -2;
+            return -1;
         nanosleep(&ms, NULL);
     }
-    return (int)k;
+    return 0;
+}
+
+cordon_error cordon__placeholders_lock(const struct cordon__plan_linux *lp,
+                                       struct cordon__placeholders *p)
+{
+    size_t i;
+    for (i = 0; i < lp->n_mounts; i++) {
+        const struct cordon__mount *m = &lp->mounts[i];
+        const char *call = NULL;
+        /* Missing at plan time, or something that is not a directory (it
+         * may be another run's placeholder): the ones that may need one. */
+        if (!m->src || !(m->placeholder || (m->protect && m->is_file)))
+            continue;
+        if (lock_dir_of(p, m->src, &call) != 0) {
+            int err = errno;
+            char what[600];
+            if (err == EWOULDBLOCK && strcmp(call, "flock") == 0)
+                snprintf(what, sizeof what,
+                         "cannot hold the place of the protected path %s for the run: another "
+                         "process has kept an exclusive lock on its directory for %d s",
+                         m->src, LOCK_WAIT_MS / 1000);
+            else
+                snprintf(what, sizeof what,
+                         "cannot hold the place of the protected path %s for the run", m->src);
+            return cordon__sys_fail(what, call, err);
+        }
+    }
+    return CORDON_OK;
 }
 
 /* Makes or finds the placeholder of |ph->path| under the lock: 1 ours to
@@ -182,33 +225,24 @@ cordon_error cordon__placeholders_make(const struct cordon__plan_linux *lp,
          * it is. (One missing at plan time is made below at once.) */
         if (!m->placeholder && lstat(m->src, &st) == 0 && !is_placeholder(&st))
             continue;
-        lock = lock_parent(p, m->src, &call);
-        r = -1;
-        if (lock >= -1) {
-            /* Listed before it exists, so that the supervisor knows of it
-             * as soon as it does. */
-            ph = &p->v[k];
-            memset(ph, 0, sizeof *ph);
-            ph->path = m->src;
-            ph->lock = lock;
-            atomic_store(&p->n, k + 1);
-            r = hold(ph, lock >= 0, &call);
-            if (r > 0)
-                atomic_store(&ph->state, 1);
-        }
-        if (r < 0) {
+        lock = find_lock(p, m->src);
+        /* Listed before it exists, so that the supervisor knows of it as
+         * soon as it does. */
+        ph = &p->v[k];
+        memset(ph, 0, sizeof *ph);
+        ph->path = m->src;
+        ph->lock = lock;
+        atomic_store(&p->n, k + 1);
+        r = hold(ph, lock >= 0, &call);
+        if (r > 0) {
+            atomic_store(&ph->state, 1);
+        } else if (r < 0) {
             int err = errno;
             char what[600];
-            cordon__placeholders_remove(p, 1);
-            if (err == EWOULDBLOCK && strcmp(call, "flock") == 0)
-                snprintf(what, sizeof what,
-                         "cannot hold the place of the missing protected path %s for the run: "
-                         "another process has kept an exclusive lock on its directory for %d s",
-                         m->src, LOCK_WAIT_MS / 1000);
-            else
-                snprintf(what, sizeof what,
-                         "cannot hold the place of the missing protected path %s for the run",
-                         m->src);
+            cordon__placeholders_remove(p);
+            snprintf(what, sizeof what,
+                     "cannot hold the place of the missing protected path %s for the run",
+                     m->src);
             return cordon__sys_fail(what, call, err);
         }
     }
@@ -223,7 +257,7 @@ static void remove_one(const struct cordon__placeholder *ph)
         unlinkat(AT_FDCWD, ph->path, ph->is_dir ? AT_REMOVEDIR : 0);
 }
 
-void cordon__placeholders_remove(struct cordon__placeholders *p, int caller)
+void cordon__placeholders_remove(struct cordon__placeholders *p)
 {
     size_t i, k, n, n_locks;
 
@@ -231,11 +265,12 @@ void cordon__placeholders_remove(struct cordon__placeholders *p, int caller)
         return;
     n = atomic_load(&p->n);
     n_locks = atomic_load(&p->n_locks);
-    /* Per directory: only when no other run holds its lock. */
+    /* Per directory: only when no other run holds its lock. The caller
+     * and the supervisor share each lock (one open file, inherited at the
+     * clone), so either can take it exclusively. */
     for (k = 0; k < n_locks; k++) {
-        struct cordon__placeholder_lock *l = &p->locks[k];
-        int fd = caller ? l->fd : open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-        int last = fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0;
+        const struct cordon__placeholder_lock *l = &p->locks[k];
+        int last = l->fd >= 0 && flock(l->fd, LOCK_EX | LOCK_NB) == 0;
         for (i = 0; i < n; i++) {
             struct cordon__placeholder *ph = &p->v[i];
             int ours = 1;
@@ -244,10 +279,9 @@ void cordon__placeholders_remove(struct cordon__placeholders *p, int caller)
             if (last)
                 remove_one(ph);
         }
-        if (fd >= 0)
-            close(fd); /* releases the lock; another run may remove them now */
-        if (caller)
-            l->fd = -1;
+        /* This run relies on nothing there any more. */
+        if (l->fd >= 0)
+            flock(l->fd, LOCK_UN);
     }
     /* Unshared (the filesystem cannot lock): only what this run made. */
     for (i = 0; i < n; i++) {

@@ -21,10 +21,12 @@
  * the path is still the inode found or made: something put there
  * meanwhile is left alone.
  *
- * The caller makes them while the launch is under way (the command binds
- * them only after the caller says they are there) and removes them when
- * the run ends. The records live in memory shared with the supervisor,
- * which removes them instead when the caller died.
+ * The caller takes the locks before the launch (the supervisor inherits
+ * them) and makes the placeholders while the launch is under way (the
+ * command binds them only after the caller says they are there). The
+ * records live in memory shared with the supervisor, which removes them
+ * once the tree is gone, after relaying the status; the caller removes
+ * what is left when the supervisor could not.
  */
 #ifndef CORDON_LINUX_PLACEHOLDER_H
 #define CORDON_LINUX_PLACEHOLDER_H
@@ -47,7 +49,7 @@ struct cordon__placeholder {
 
 struct cordon__placeholder_lock {
     char dir[PATH_MAX];
-    int fd;             /* the caller's, holding the shared lock; -1: none */
+    int fd;             /* holds the shared lock (same number in the supervisor); -1: none */
 };
 
 /* Lives in a shared anonymous mapping: a process forked from the caller
@@ -62,21 +64,25 @@ struct cordon__placeholders {
 /* An empty set with room for every protected path of |lp|. */
 cordon_error cordon__placeholders_new(const struct cordon__plan_linux *lp,
                                       struct cordon__placeholders **out);
+/* Before the launch: the shared lock on the directory of each protected
+ * path that may need a placeholder (missing, or not a directory at plan
+ * time). Waits a little for another process's exclusive lock; the error
+ * names the path and says so. */
+cordon_error cordon__placeholders_lock(const struct cordon__plan_linux *lp,
+                                       struct cordon__placeholders *p);
 /* For each protected path of |lp| that is missing or another run's
- * placeholder: takes the shared lock on its parent directory, then makes
- * a placeholder or relies on the one there. A path something else holds
- * is left alone (it is bound as it is); one the caller may not create is
- * skipped, since the command may not create it either. On failure the
- * ones made are removed and the error names the path, the step and the
- * OS error. */
+ * placeholder: makes a placeholder or relies on the one there (shared
+ * only under a lock). A path something else holds is left alone (it is
+ * bound as it is); one the caller may not create is skipped, since the
+ * command may not create it either. On failure the ones made are removed
+ * and the error names the path, the step and the OS error. */
 cordon_error cordon__placeholders_make(const struct cordon__plan_linux *lp,
                                        struct cordon__placeholders *p);
 /* Removes this run's placeholders that no other run relies on and that
- * are still the inode found or made. |caller|: 1 in the caller, which
- * holds the locks; 0 in the supervisor after the caller died (it takes
- * the locks itself). Async-signal-safe; NULL is fine. */
-void cordon__placeholders_remove(struct cordon__placeholders *p, int caller);
-/* Releases the caller's locks and the mapping. */
+ * are still the inode found or made, and gives up the locks. Async-
+ * signal-safe (the supervisor uses it); NULL is fine. */
+void cordon__placeholders_remove(struct cordon__placeholders *p);
+/* Closes the locks and unmaps the records. */
 void cordon__placeholders_free(struct cordon__placeholders *p);
 
 #endif

@@ -379,6 +379,10 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
     } else {
         kill_leftover_children();
     }
+    /* The status first: the caller's wake-up overlaps with at_end. Then
+     * the end of at_end, which the caller waits for before it cleans up. */
+    if (!parent_gone)
+        write_all(status_fd, &status, sizeof status);
     if (l->at_end)
         l->at_end(l->ctx, parent_gone);
     if (!parent_gone)
@@ -660,7 +664,7 @@ static void kill_tree(pid_t root)
 
 cordon_error cordon__process_kill(struct cordon__proc *proc)
 {
-    if (!proc || proc->reaped || proc->supervisor_done)
+    if (!proc || proc->reaped || proc->relayed)
         return CORDON_OK;
     kill_tree(proc->pid);
     return CORDON_OK;
@@ -718,7 +722,7 @@ cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeo
 
     if (!proc)
         return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "no process to wait for");
-    if (proc->reaped || proc->supervisor_done) {
+    if (proc->reaped || proc->relayed) {
         *out = proc->result;
         return CORDON_OK;
     }
@@ -737,12 +741,7 @@ cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeo
             r = read(proc->status_fd, &rs, sizeof rs);
         while (r < 0 && errno == EINTR);
         if (r == (ssize_t)sizeof rs) {
-            proc->supervisor_done = 1;
-            do
-                w = waitpid(proc->pid, NULL, WNOHANG);
-            while (w < 0 && errno == EINTR);
-            if (w != 0)
-                proc->reaped = 1;
+            proc->relayed = 1;
             decode_status(rs, &proc->result);
             *out = proc->result;
             return CORDON_OK;
@@ -767,9 +766,17 @@ void cordon__process_free(struct cordon__proc *proc)
 {
     if (!proc)
         return;
-    if (!proc->reaped && proc->pid > 0 && proc->supervisor_done) {
-        /* Its work is done; it may still be tearing its namespaces down. */
+    if (!proc->reaped && proc->pid > 0 && proc->relayed) {
+        /* The tree is gone; at_end ends with a second word (or the
+         * supervisor's end, if it was killed meanwhile). Then it may still
+         * be tearing its namespaces down: not waited for. */
+        int again;
+        ssize_t r;
         pid_t w;
+        do
+            r = read(proc->status_fd, &again, sizeof again);
+        while (r < 0 && errno == EINTR);
+        proc->supervisor_done = r == (ssize_t)sizeof again;
         do
             w = waitpid(proc->pid, NULL, WNOHANG);
         while (w < 0 && errno == EINTR);

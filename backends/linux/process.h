@@ -56,7 +56,8 @@ struct cordon__proc {
     int pidfd;          /* unsupervised only; -1 when pidfd_open is unavailable */
     int status_fd;      /* read end of the status relay; -1 unsupervised */
     int supervised;
-    int supervisor_done; /* the supervisor relayed the status (after at_end) */
+    int relayed;        /* the supervisor relayed the status: the tree is gone */
+    int supervisor_done; /* ... and then ran at_end to its end (set by free) */
     int reaped;
     struct cordon__exit result;
     void *backend_data; /* the backend's per-run state; process.c leaves it alone */
@@ -67,15 +68,15 @@ struct cordon__proc {
  * message naming the command, and reaps the child itself. */
 cordon_error cordon__process_spawn(const struct cordon__launch *launch, struct cordon__proc **out);
 /* Waits; on timeout ends the whole tree and sets timed_out. A supervised
- * run is over when the supervisor relays the status (the tree is gone,
- * at_end has run); the supervisor's own exit is not waited for. */
+ * run is over when the supervisor relays the status: the tree is gone;
+ * at_end runs after it (free waits for that). */
 cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeout_ms,
                                   struct cordon__exit *out);
 /* Ends the whole tree now (stops every descendant, then kills them). */
 cordon_error cordon__process_kill(struct cordon__proc *proc);
-/* Kills what is left, reaps, closes and frees |proc|. NULL is fine. A
- * supervisor that relayed its status but is still exiting is reaped
- * later without waiting (at the next launch; at most a few pending). */
+/* Kills what is left, reaps, closes and frees |proc|. NULL is fine. After
+ * a relayed status it waits for at_end to end, not for the supervisor's
+ * exit: one still exiting is reaped later (at the next launch). */
 void cordon__process_free(struct cordon__proc *proc);
 
 #endif

@@ -848,20 +848,18 @@ static void remove_tree_raw(int parent, const char *name, dev_t dev, int depth)
 }
 
 /* In the supervisor, when nothing of the command's tree is left: the
- * host temp directory; the placeholders too when the caller died (else
- * the caller removes them, holding the locks that say whether another
- * run still relies on them). Not mount points here: the binds were in
- * the command's namespace. */
+ * placeholders (not mount points here: the binds were in the command's
+ * namespace) and the host temp directory. */
 static void at_end(void *ctx, int caller_gone)
 {
     struct run_ctx *c = ctx;
+    (void)caller_gone;
+    cordon__placeholders_remove(c->ph);
     if (c->tmp_host) {
         struct stat st;
         if (lstat(c->tmp_host, &st) == 0 && S_ISDIR(st.st_mode))
             remove_tree_raw(AT_FDCWD, c->tmp_host, st.st_dev, 0);
     }
-    if (caller_gone)
-        cordon__placeholders_remove(c->ph, 0);
 }
 
 /* Waits for the caller's "ready": every Landlock rule added, the seccomp
@@ -1097,7 +1095,8 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     c.have_seccomp = h.seccomp;
     /* Made in prepare_after_clone; without the mount namespace nothing
      * could hold them read-only (protected_paths is then "none"). */
-    if (c.userns && (e = cordon__placeholders_new(lp, &ph)) != CORDON_OK)
+    if (c.userns && ((e = cordon__placeholders_new(lp, &ph)) != CORDON_OK ||
+                     (e = cordon__placeholders_lock(lp, ph)) != CORDON_OK))
         goto done;
     c.ph = ph;
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, c.prep) != 0) {
@@ -1132,7 +1131,7 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     }
 done:
     if (ph) {
-        cordon__placeholders_remove(ph, 1); /* the launch is over: nothing binds them */
+        cordon__placeholders_remove(ph); /* the launch is over: nothing binds them */
         cordon__placeholders_free(ph);
     }
     ctx_free(&c);
@@ -1203,9 +1202,10 @@ static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__p
         if (lstat(plan->tmp_dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
             remove_at(AT_FDCWD, plan->tmp_dir, st.st_dev);
     }
-    /* The tree is gone: the placeholders no other run relies on go. */
+    /* What the supervisor could not remove (it was killed on timeout)
+     * goes now; what another run still relies on stays for that run. */
     if (ph) {
-        cordon__placeholders_remove(ph, 1);
+        cordon__placeholders_remove(ph);
         cordon__placeholders_free(ph);
     }
 }
