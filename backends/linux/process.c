@@ -731,9 +731,10 @@ cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeo
         kill_tree(proc->pid);
         proc->result.timed_out = 1;
     }
-    /* The supervisor writes the status once the tree is gone and at_end
-     * has run: the run is over then. Its own exit (tearing down its
-     * namespaces) is not waited for; free reaps it. */
+    /* The supervisor writes the status once the tree is gone: the command
+     * is over then. at_end follows, which free waits for; the
+     * supervisor's own exit (tearing down its namespaces) is not waited
+     * for. */
     if (proc->supervised && proc->status_fd >= 0 && !proc->result.timed_out) {
         int rs;
         ssize_t r;
@@ -771,12 +772,9 @@ void cordon__process_free(struct cordon__proc *proc)
          * supervisor's end, if it was killed meanwhile). Then it may still
          * be tearing its namespaces down: not waited for. */
         int again;
-        ssize_t r;
         pid_t w;
-        do
-            r = read(proc->status_fd, &again, sizeof again);
-        while (r < 0 && errno == EINTR);
-        proc->supervisor_done = r == (ssize_t)sizeof again;
+        while (read(proc->status_fd, &again, sizeof again) < 0 && errno == EINTR)
+            ;
         do
             w = waitpid(proc->pid, NULL, WNOHANG);
         while (w < 0 && errno == EINTR);

@@ -57,7 +57,6 @@ struct cordon__proc {
     int status_fd;      /* read end of the status relay; -1 unsupervised */
     int supervised;
     int relayed;        /* the supervisor relayed the status: the tree is gone */
-    int supervisor_done; /* ... and then ran at_end to its end (set by free) */
     int reaped;
     struct cordon__exit result;
     void *backend_data; /* the backend's per-run state; process.c leaves it alone */

@@ -277,7 +277,7 @@ struct run_ctx {
      * caller makes the placeholders and sends "held" (with a mount
      * namespace only), then adds the Landlock rules, builds the seccomp
      * filter and sends "ready" with it, all on prep[0]. The command
-     * receives "held" on prep[1] before it opens what it binds, and
+     * receives "held" on prep[1] before it opens the protected paths, and
      * "ready" into bpf_in before it enforces anything. */
     int prep[2];
     struct sock_filter *bpf_in; /* BPF_MAXINSNS entries, for the command */
