@@ -16,6 +16,9 @@
  * syscalls; a sandboxed command could hold it for as long as it runs). */
 #define LOCK_WAIT_MS 2000
 
+/* What a record says (cordon__placeholder.state). */
+enum { PH_NONE = 0, PH_OURS = 1, PH_DONE = 2, PH_MAKING = 3 };
+
 /* 1: a refusal that means the caller may not create anything there, so
  * the command (same user, fewer rights) may not either. */
 static int not_creatable(int err)
@@ -232,11 +235,11 @@ cordon_error cordon__placeholders_make(const struct cordon__plan_linux *lp,
         memset(ph, 0, sizeof *ph);
         ph->path = m->src;
         ph->lock = lock;
+        atomic_store(&ph->state, PH_MAKING);
         atomic_store(&p->n, k + 1);
         r = hold(ph, lock >= 0, &call);
-        if (r > 0) {
-            atomic_store(&ph->state, 1);
-        } else if (r < 0) {
+        atomic_store(&ph->state, r > 0 ? PH_OURS : PH_NONE);
+        if (r < 0) {
             int err = errno;
             char what[600];
             cordon__placeholders_remove(p);
@@ -249,12 +252,16 @@ cordon_error cordon__placeholders_make(const struct cordon__plan_linux *lp,
     return CORDON_OK;
 }
 
-/* Removes |ph| if it is still the inode found or made. */
-static void remove_one(const struct cordon__placeholder *ph)
+/* Removes |ph| if it is still the inode found or made; |making|: the
+ * caller died while making it, so its inode is unknown, and any
+ * placeholder of this user there goes (no other run relies on it). */
+static void remove_one(const struct cordon__placeholder *ph, int making)
 {
     struct stat st;
-    if (lstat(ph->path, &st) == 0 && st.st_dev == ph->dev && st.st_ino == ph->ino)
-        unlinkat(AT_FDCWD, ph->path, ph->is_dir ? AT_REMOVEDIR : 0);
+    if (lstat(ph->path, &st) != 0)
+        return;
+    if (making ? is_placeholder(&st) : st.st_dev == ph->dev && st.st_ino == ph->ino)
+        unlinkat(AT_FDCWD, ph->path, ph->is_dir && !making ? AT_REMOVEDIR : 0);
 }
 
 void cordon__placeholders_remove(struct cordon__placeholders *p)
@@ -273,11 +280,9 @@ void cordon__placeholders_remove(struct cordon__placeholders *p)
         int last = l->fd >= 0 && flock(l->fd, LOCK_EX | LOCK_NB) == 0;
         for (i = 0; i < n; i++) {
             struct cordon__placeholder *ph = &p->v[i];
-            int ours = 1;
-            if (ph->lock != (int)k || !atomic_compare_exchange_strong(&ph->state, &ours, 2))
-                continue;
-            if (last)
-                remove_one(ph);
+            int state = atomic_exchange(&ph->state, PH_DONE);
+            if (ph->lock == (int)k && last && (state == PH_OURS || state == PH_MAKING))
+                remove_one(ph, state == PH_MAKING);
         }
         /* This run relies on nothing there any more. */
         if (l->fd >= 0)
@@ -286,9 +291,9 @@ void cordon__placeholders_remove(struct cordon__placeholders *p)
     /* Unshared (the filesystem cannot lock): only what this run made. */
     for (i = 0; i < n; i++) {
         struct cordon__placeholder *ph = &p->v[i];
-        int ours = 1;
-        if (ph->lock < 0 && ph->made && atomic_compare_exchange_strong(&ph->state, &ours, 2))
-            remove_one(ph);
+        int ours = PH_OURS;
+        if (ph->lock < 0 && ph->made && atomic_compare_exchange_strong(&ph->state, &ours, PH_DONE))
+            remove_one(ph, 0);
     }
 }
 

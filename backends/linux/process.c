@@ -294,8 +294,13 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
         /* Gone before the death signal was armed? (getppid() says 0 in a
          * new pid namespace, but the status pipe has lost its reader.) */
         struct pollfd p = {status_fd, 0, 0};
-        if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR))
+        if (poll(&p, 1, 0) == 1 && (p.revents & POLLERR)) {
+            /* What the caller made for the run (placeholders) is ours to
+             * undo now. */
+            if (l->at_end)
+                l->at_end(l->ctx, 1);
             _exit(SUPERVISOR_FAILED);
+        }
     }
     signal(SIGPIPE, SIG_IGN);
     if (!pidns)
@@ -331,8 +336,12 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
         struct command_args a;
         char *stack = mmap(NULL, COMMAND_STACK, PROT_READ | PROT_WRITE,
                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-        if (stack == MAP_FAILED)
-            report_and_exit(err_fd, FAIL_SETUP, errno, "cannot start the command (mmap)");
+        if (stack == MAP_FAILED) {
+            e = errno;
+            if (l->at_end)
+                l->at_end(l->ctx, 0);
+            report_and_exit(err_fd, FAIL_SETUP, e, "cannot start the command (mmap)");
+        }
         a.l = l;
         a.err_fd = err_fd;
         a.status_fd = status_fd;
