@@ -15,7 +15,6 @@
  * one as absent. The probe lowers exactly the dimensions a missing
  * primitive served, with the reason.
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -236,8 +235,9 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
     } else if (h.userns) {
         out->level[CORDON_DIM_PROTECTED_PATHS] = CORDON_LEVEL_ENFORCED;
         snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX,
-                 "re-bound read-only in a mount namespace; missing ones are held by empty "
-                 "placeholders while the command runs");
+                 "re-bound read-only in a mount namespace; missing ones are held by "
+                 "placeholders (socket nodes, shared by concurrent runs) while the "
+                 "command runs");
     } else {
         snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX, "%s", u);
     }
@@ -1150,47 +1150,6 @@ static cordon_error unelevated_kill(struct cordon__proc *proc)
     return cordon__process_kill(proc);
 }
 
-/* Removes |name| under |dirfd| with all its content, never following a
- * symlink and never crossing into another filesystem. */
-static void remove_at(int parent, const char *name, dev_t dev)
-{
-    struct stat st;
-    int fd;
-    DIR *d;
-    struct dirent *de;
-
-    if (fstatat(parent, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-        return;
-    if (!S_ISDIR(st.st_mode)) {
-        unlinkat(parent, name, 0);
-        return;
-    }
-    if (st.st_dev != dev)
-        return;
-    fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd < 0) {
-        /* A directory the command made unreadable: it is ours, reopen. */
-        if (fchmodat(parent, name, 0700, 0) != 0)
-            return;
-        fd = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (fd < 0)
-            return;
-    }
-    fchmod(fd, 0700);
-    d = fdopendir(fd);
-    if (!d) {
-        close(fd);
-        return;
-    }
-    while ((de = readdir(d)) != NULL) {
-        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-            continue;
-        remove_at(dirfd(d), de->d_name, dev);
-    }
-    closedir(d);
-    unlinkat(parent, name, AT_REMOVEDIR);
-}
-
 static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__proc *proc)
 {
     struct cordon__placeholders *ph = proc ? proc->backend_data : NULL;
@@ -1200,7 +1159,7 @@ static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__p
     if (plan->private_tmp && plan->tmp_dir) {
         struct stat st;
         if (lstat(plan->tmp_dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
-            remove_at(AT_FDCWD, plan->tmp_dir, st.st_dev);
+            remove_tree_raw(AT_FDCWD, plan->tmp_dir, st.st_dev, 0);
     }
     /* What the supervisor could not remove (it was killed on timeout)
      * goes now; what another run still relies on stays for that run. */
