@@ -42,6 +42,10 @@ void *cordon__xcalloc(size_t n, size_t size); /* NULL on overflow/OOM */
 char *cordon__strdup(const char *s);           /* NULL on OOM or NULL s */
 char *cordon__strndup(const char *s, size_t n);
 char *cordon__asprintf(const char *fmt, ...) CORDON__PRINTF(1, 2);
+/* A run's id, "<pid>-<hex of rnd>", into buf (the OS layers name runs
+ * with it; it names the run's temp dir). */
+void cordon__run_id_format(char *buf, size_t n, unsigned long pid, const unsigned char *rnd,
+                           size_t len);
 char *cordon__vasprintf(const char *fmt, va_list ap) CORDON__VPRINTF(1);
 int cordon__streq_nocase(const char *a, const char *b);
 

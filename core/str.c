@@ -199,3 +199,12 @@ void cordon_free(void *p)
 {
     free(p);
 }
+
+void cordon__run_id_format(char *buf, size_t n, unsigned long pid, const unsigned char *rnd,
+                           size_t len)
+{
+    int w = snprintf(buf, n, "%lu-", pid);
+    size_t i = w > 0 ? (size_t)w : 0, k;
+    for (k = 0; k < len && i + 2 < n; k++, i += 2)
+        snprintf(buf + i, n - i, "%02x", rnd[k]);
+}

@@ -197,7 +197,6 @@ cordon_error cordon__os_host(struct cordon__host *out)
     /* Per thread: concurrent runs on other threads get their own ids. */
     static _Thread_local char run_id[64];
     unsigned char rnd[6];
-    size_t i;
 
     memset(out, 0, sizeof *out);
     pthread_once(&host_once, read_host_once);
@@ -205,9 +204,7 @@ cordon_error cordon__os_host(struct cordon__host *out)
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading host facts");
     if (getrandom(rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
         return cordon__sys_fail("cannot name the run", "getrandom", errno);
-    i = (size_t)snprintf(run_id, sizeof run_id, "%ld-", (long)getpid());
-    for (size_t k = 0; k < sizeof rnd && i + 2 < sizeof run_id; k++, i += 2)
-        snprintf(run_id + i, sizeof run_id - i, "%02x", rnd[k]);
+    cordon__run_id_format(run_id, sizeof run_id, (unsigned long)getpid(), rnd, sizeof rnd);
 
     out->os = CORDON__OS_LINUX;
     out->home = host_home;

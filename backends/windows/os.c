@@ -472,7 +472,6 @@ static cordon_error host_locked(struct cordon__host *out)
     /* Per thread: concurrent runs on other threads get their own ids. */
     static _Thread_local char run_id[64];
     unsigned char rnd[6];
-    size_t i;
 
     memset(out, 0, sizeof *out);
     if (!home) {
@@ -521,9 +520,8 @@ static cordon_error host_locked(struct cordon__host *out)
     }
     if (BCryptGenRandom(NULL, rnd, sizeof rnd, BCRYPT_USE_SYSTEM_PREFERRED_RNG) != 0)
         return cordon__fail(CORDON_ERR_OS, "cannot name the run (BCryptGenRandom failed)");
-    i = (size_t)snprintf(run_id, sizeof run_id, "%lu-", (unsigned long)GetCurrentProcessId());
-    for (size_t k = 0; k < sizeof rnd && i + 2 < sizeof run_id; k++, i += 2)
-        snprintf(run_id + i, sizeof run_id - i, "%02x", rnd[k]);
+    cordon__run_id_format(run_id, sizeof run_id, (unsigned long)GetCurrentProcessId(), rnd,
+                          sizeof rnd);
 
     out->os = CORDON__OS_WINDOWS;
     out->home = home;
