@@ -68,6 +68,18 @@ static int client(int v6, int type, int port)
     return 0;
 }
 
+/* Appends what a listener heard to its log (best effort). */
+static void log_append(const char *logfile, const char *buf, size_t n)
+{
+    int lf = open(logfile, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (lf < 0)
+        return;
+    if (write(lf, buf, n) < 0) {
+        /* nothing to do */
+    }
+    close(lf);
+}
+
 /* Listens on loopback:port (tcp or udp), writes the port chosen (0 = any)
  * to |portfile|, then appends what it receives to |logfile| until killed. */
 static int server(int v6, int type, const char *portfile, const char *logfile)
@@ -99,15 +111,8 @@ static int server(int v6, int type, const char *portfile, const char *logfile)
         if (type == SOCK_STREAM && (c = accept(fd, NULL, NULL)) < 0)
             continue;
         n = read(c, buf, sizeof buf);
-        if (n > 0) {
-            int lf = open(logfile, O_WRONLY | O_CREAT | O_APPEND, 0644);
-            if (lf >= 0) {
-                if (write(lf, buf, (size_t)n) < 0) {
-                    /* nothing to do */
-                }
-                close(lf);
-            }
-        }
+        if (n > 0)
+            log_append(logfile, buf, (size_t)n);
         if (c != fd)
             close(c);
     }
@@ -131,15 +136,8 @@ static int unix_server(const char *path, const char *logfile)
         if (c < 0)
             continue;
         n = read(c, buf, sizeof buf);
-        if (n > 0) {
-            int lf = open(logfile, O_WRONLY | O_CREAT | O_APPEND, 0644);
-            if (lf >= 0) {
-                if (write(lf, buf, (size_t)n) < 0) {
-                    /* nothing to do */
-                }
-                close(lf);
-            }
-        }
+        if (n > 0)
+            log_append(logfile, buf, (size_t)n);
         close(c);
     }
 }
