@@ -205,9 +205,11 @@ static void affinity(const char *pol)
 {
     const char *argv[] = {"sh", "-c", "grep Cpus_allowed_list /proc/self/status", NULL};
     cpu_set_t mine, one;
-    int cpu;
+    int cpu, have;
 
-    if (sched_getaffinity(0, sizeof mine, &mine) != 0)
+    have = sched_getaffinity(0, sizeof mine, &mine) == 0;
+    CHECK(have);
+    if (!have)
         return;
     for (cpu = 0; cpu < CPU_SETSIZE; cpu++) {
         char want[256], got[256];
