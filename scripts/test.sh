@@ -2,7 +2,7 @@
 # The test command: installs what is needed, then builds and tests
 #   1. the native build (Linux),
 #   2. the native build under AddressSanitizer + UndefinedBehaviorSanitizer,
-#   3. the policy parser under libFuzzer for a bounded time,
+#   3. the policy parser and the JSON writer under libFuzzer for a bounded time,
 #   4. the Windows cross build (mingw-w64), its tests under Wine,
 #   5. an install, consumed with find_package(cordon) and pkg-config,
 # then reports the Linux benchmark's ratios (bench/run.sh --quick).
@@ -68,19 +68,27 @@ build build/asan asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCORDON
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
         run_ctest build/asan asan
 
-stage "fuzzing the policy parser for ${fuzz_seconds}s"
+# Each fuzz target gets an equal share of the fuzzing time, with its seed
+# corpus from fuzz/ (copied: libFuzzer adds what it finds).
+fuzz_targets="policy:corpus json:corpus-json"
+stage "fuzzing the parsers and writers for ${fuzz_seconds}s"
 if build build/fuzz fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCORDON_FUZZ=ON -DCORDON_TESTS=OFF; then
-    rm -rf build/fuzz/corpus && cp -r fuzz/corpus build/fuzz/corpus
-    if build/fuzz/fuzz/fuzz_policy -max_total_time="$fuzz_seconds" -max_len=4096 -print_final_stats=1 \
-        build/fuzz/corpus 2>build/fuzz/fuzz.log; then
-        tail -n 3 build/fuzz/fuzz.log
-        echo "fuzz: 1 passed, 0 failed"
-        total_pass=$((total_pass + 1))
-    else
-        tail -n 60 build/fuzz/fuzz.log
-        failed_stages+=("fuzz")
-        total_fail=$((total_fail + 1))
-    fi
+    n_targets=$(wc -w <<<"$fuzz_targets")
+    share=$(( fuzz_seconds / n_targets > 5 ? fuzz_seconds / n_targets : 5 ))
+    for t in $fuzz_targets; do
+        name=${t%%:*} corpus=${t#*:}
+        rm -rf "build/fuzz/$corpus" && cp -r "fuzz/$corpus" "build/fuzz/$corpus"
+        if "build/fuzz/fuzz/fuzz_$name" -max_total_time="$share" -max_len=4096 -print_final_stats=1 \
+            "build/fuzz/$corpus" 2>"build/fuzz/fuzz_$name.log"; then
+            tail -n 3 "build/fuzz/fuzz_$name.log"
+            echo "fuzz_$name: 1 passed, 0 failed"
+            total_pass=$((total_pass + 1))
+        else
+            tail -n 60 "build/fuzz/fuzz_$name.log"
+            failed_stages+=("fuzz_$name")
+            total_fail=$((total_fail + 1))
+        fi
+    done
 fi
 
 stage "Windows cross build, tests under Wine"

@@ -31,6 +31,27 @@ then ok "explain --os windows --json is a windows plan"
 else bad "explain --os windows --json"
 fi
 
+# A root whose name is not UTF-8 (Latin-1 "café"): every JSON output stays
+# valid UTF-8 and gives the name back byte for byte (surrogateescape).
+odd="$work/$(printf 'caf\351')"
+mkdir "$odd"
+"$CORDON" explain --json -w "$odd" > "$work/odd-plan.json" 2>"$work/odd.err"
+"$CORDON" level --json -w "$odd" > "$work/odd-level.json" 2>>"$work/odd.err"
+if python3 - "$work/odd-plan.json" "$odd" <<'PY'
+import json, os, sys
+raw = open(sys.argv[1], "rb").read()
+doc = json.loads(raw.decode("utf-8"))  # strict: raises on invalid UTF-8
+roots = [os.fsencode(r) for r in doc["plan"]["writable_roots"]]
+assert os.fsencode(sys.argv[2]) in roots, (roots, sys.argv[2])
+PY
+then ok "explain --json with a non-UTF-8 root is valid UTF-8 and gives the name back"
+else bad "explain --json with a non-UTF-8 root: $(cat "$work/odd.err")"
+fi
+if python3 -c 'import json,sys; json.loads(open(sys.argv[1],"rb").read().decode("utf-8"))' "$work/odd-level.json"
+then ok "level --json with a non-UTF-8 root is valid UTF-8"
+else bad "level --json with a non-UTF-8 root"
+fi
+
 backend=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["backend"] or "")' "$work/level.json")
 "$CORDON" run -C "$work" -- sh -c 'echo "$CORDON_NETWORK $HTTPS_PROXY"; command -v ssh' > "$work/out" 2> "$work/err"
 rc=$?
