@@ -70,7 +70,10 @@ const char *cordon_version(void)
 }
 
 static const char *const level_names[] = {"none", "advisory", "enforced"};
-static const char *const dim_names[] = {"fs_write", "protected_paths", "network"};
+static const char *const dim_names[] = {"fs_write", "protected_paths", "network",
+                                        "secrets_read"};
+/* One name per dimension: a new dimension without a name fails to build. */
+typedef char dim_names_complete[sizeof dim_names / sizeof dim_names[0] == CORDON_DIM_COUNT ? 1 : -1];
 static const char *const tier_names[] = {"none", "unelevated", "elevated"};
 
 const char *cordon_level_name(cordon_level level)

@@ -115,6 +115,8 @@ struct cordon_policy {
     unsigned timeout_s;                /* 0 = none */
     struct cordon__strv writable_roots;  /* as written; resolved per run */
     struct cordon__strv protected_paths; /* relative to each root */
+    struct cordon__strv deny_read;       /* as written ("~/" allowed) */
+    struct cordon__strv env_deny;        /* name globs */
 };
 
 /* The shipped policies, generated at build time from policies/<name>.toml
@@ -172,6 +174,13 @@ char *cordon__path_normalize(enum cordon__os os, const char *p);
 int cordon__path_within(enum cordon__os os, const char *p, const char *dir);
 /* 1 when |rel| is a safe relative path: not absolute, no ".." part. */
 int cordon__path_is_safe_relative(enum cordon__os os, const char *rel);
+/* |p| with a leading "~" or "$HOME" (alone or before a separator) replaced
+ * by |home|; a copy of |p| otherwise. NULL when |p| needs a home and
+ * |home| is NULL, or out of memory. Caller owns the result. */
+char *cordon__path_expand_home(enum cordon__os os, const char *p, const char *home);
+/* 1 when |name| matches the glob |pat| ('*': any run, '?': one
+ * character); |icase|: ASCII case-insensitive. */
+int cordon__glob_match(const char *pat, const char *name, int icase);
 
 /* ---- host facts ----------------------------------------------------------- */
 
@@ -201,6 +210,10 @@ struct cordon__host {
     enum cordon__path_kind (*path_kind)(const char *path);
     /* Reads at most |max| bytes of a small text file (e.g. a .git file). */
     cordon_error (*read_text)(const char *path, size_t max, char **out);
+    /* Other places where the object at |path| (canonical) is visible on
+     * this host: the same directory of the same filesystem mounted again
+     * elsewhere (bind mounts). Appends them to |out|. May be NULL. */
+    cordon_error (*aliases)(const char *path, struct cordon__strv *out);
 };
 
 /* A host known only lexically, for plans of the other OS (core/host_lexical.c):
@@ -228,6 +241,13 @@ struct cordon__env_var {
     char *value;
 };
 
+/* A path the command must not read (policy deny_read), canonical. */
+struct cordon__deny {
+    char *path;
+    enum cordon__path_kind kind; /* FILE, DIR or OTHER: it exists */
+    int alias;                   /* another mount's view of a listed path */
+};
+
 struct cordon__plan {
     enum cordon__os os;
     cordon_mode mode;
@@ -244,6 +264,10 @@ struct cordon__plan {
     struct cordon__strv shims;        /* stub names placed there: ssh, scp */
     struct cordon__env_var *env;      /* overrides, applied in order */
     size_t n_env;
+    struct cordon__deny *deny;        /* deny_read paths that exist here */
+    size_t n_deny;
+    size_t n_deny_listed;             /* entries of the policy's deny_read */
+    struct cordon__strv env_deny;     /* variable name globs removed */
     int lexical;                      /* compiled for another OS: paths unchecked */
     struct cordon__plan_linux linux_plan;
     struct cordon__plan_windows windows_plan;
@@ -281,6 +305,11 @@ struct cordon__probe {
     cordon_level level[CORDON_DIM_COUNT];
     char reason[CORDON_DIM_COUNT][CORDON_REASON_MAX];
 };
+/* The secrets_read level of a backend that hides deny_read paths with
+ * |mechanism| when |can_hide| (else says |why_not|): the shared wording
+ * for an empty list and a list of which nothing exists here. */
+void cordon__probe_secrets(const struct cordon__plan *plan, struct cordon__probe *out,
+                           int can_hide, const char *mechanism, const char *why_not);
 
 struct cordon__spawn {
     const char *const *argv;

@@ -151,3 +151,52 @@ int cordon__path_is_safe_relative(enum cordon__os os, const char *rel)
     }
     return 1;
 }
+
+char *cordon__path_expand_home(enum cordon__os os, const char *p, const char *home)
+{
+    size_t skip = 0;
+    if (!p)
+        return NULL;
+    if (p[0] == '~')
+        skip = 1;
+    else if (strncmp(p, "$HOME", 5) == 0)
+        skip = 5;
+    /* "~user" and "$HOMEDIR" are not the home: left as written. */
+    if (skip && p[skip] != '\0' && p[skip] != '/' && !(os == CORDON__OS_WINDOWS && p[skip] == '\\'))
+        skip = 0;
+    if (!skip)
+        return cordon__strdup(p);
+    if (!home || !*home)
+        return NULL;
+    return cordon__asprintf("%s%s", home, p + skip);
+}
+
+int cordon__glob_match(const char *pat, const char *name, int icase)
+{
+    /* Iterative, with one backtrack point: the last '*' seen. */
+    const char *star = NULL, *resume = NULL;
+    while (*name) {
+        char a = *pat, b = *name;
+        if (icase) {
+            if (a >= 'a' && a <= 'z')
+                a = (char)(a - 32);
+            if (b >= 'a' && b <= 'z')
+                b = (char)(b - 32);
+        }
+        if (a == '*') {
+            star = ++pat;
+            resume = name;
+        } else if (a != '\0' && (a == '?' || a == b)) {
+            pat++;
+            name++;
+        } else if (star) {
+            pat = star;
+            name = ++resume;
+        } else {
+            return 0;
+        }
+    }
+    while (*pat == '*')
+        pat++;
+    return *pat == '\0';
+}

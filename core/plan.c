@@ -281,6 +281,81 @@ static cordon_error network_off_env(struct cordon__plan *plan)
     return e;
 }
 
+static cordon_error push_deny(struct cordon__plan *plan, const char *path,
+                              enum cordon__path_kind kind, int alias)
+{
+    struct cordon__deny *d;
+    size_t i;
+    for (i = 0; i < plan->n_deny; i++)
+        if (strcmp(plan->deny[i].path, path) == 0)
+            return CORDON_OK;
+    d = realloc(plan->deny, (plan->n_deny + 1) * sizeof *d);
+    if (!d)
+        return oom();
+    plan->deny = d;
+    d = &plan->deny[plan->n_deny];
+    if (!(d->path = cordon__strdup(path)))
+        return oom();
+    d->kind = kind;
+    d->alias = alias;
+    plan->n_deny++;
+    return CORDON_OK;
+}
+
+/* The policy's deny_read paths that exist here, canonical (a symlinked
+ * ~/.ssh is hidden where it leads), and every other place the host shows
+ * the same object (another mount of its filesystem). Missing ones are
+ * skipped: nothing to read. */
+static cordon_error add_deny_read(struct cordon__plan *plan, const cordon_policy *policy,
+                                  const struct cordon__host *host)
+{
+    cordon_error e = CORDON_OK;
+    size_t i, k;
+    plan->n_deny_listed = policy->deny_read.n;
+    for (i = 0; e == CORDON_OK && i < policy->deny_read.n; i++) {
+        const char *as_written = policy->deny_read.v[i];
+        char *full = cordon__path_expand_home(host->os, as_written, host->home);
+        char *canon = NULL;
+        struct cordon__strv alias = {0};
+        enum cordon__path_kind kind;
+        if (!full) {
+            e = host->home ? oom()
+                           : cordon__fail(CORDON_ERR_POLICY_INVALID,
+                                          "deny_read path %s needs the home directory, which is "
+                                          "not known here", as_written);
+            break;
+        }
+        if (!cordon__path_is_absolute(host->os, full)) {
+            e = cordon__fail(CORDON_ERR_POLICY_INVALID,
+                             "deny_read path %s must be absolute or start with ~/", as_written);
+            free(full);
+            break;
+        }
+        if (host->lexical || !host->realpath || !host->path_kind) {
+            char *norm = cordon__path_normalize(host->os, full);
+            e = norm ? push_deny(plan, norm, CORDON__PATH_OTHER, 0) : oom();
+            free(norm);
+            free(full);
+            continue;
+        }
+        kind = host->path_kind(full);
+        if (kind == CORDON__PATH_MISSING || host->realpath(full, &canon) != CORDON_OK) {
+            free(full);
+            continue;
+        }
+        kind = host->path_kind(canon);
+        e = push_deny(plan, canon, kind, 0);
+        if (e == CORDON_OK && host->aliases)
+            e = host->aliases(canon, &alias);
+        for (k = 0; e == CORDON_OK && k < alias.n; k++)
+            e = push_deny(plan, alias.v[k], kind, 1);
+        cordon__strv_free(&alias);
+        free(canon);
+        free(full);
+    }
+    return e;
+}
+
 cordon_error cordon__plan_compile(const cordon_policy *policy, const char *cwd,
                                   const struct cordon__host *host, struct cordon__plan *out)
 {
@@ -336,6 +411,12 @@ cordon_error cordon__plan_compile(const cordon_policy *policy, const char *cwd,
                     goto fail;
             }
         }
+    }
+
+    if (policy->mode != CORDON_MODE_FULL_ACCESS) {
+        if ((e = add_deny_read(plan, policy, host)) != CORDON_OK ||
+            (e = cordon__strv_copy(&plan->env_deny, &policy->env_deny)) != CORDON_OK)
+            goto fail;
     }
 
     if (plan->private_tmp) {
@@ -394,6 +475,10 @@ void cordon__plan_free(struct cordon__plan *plan)
         free(plan->env[i].value);
     }
     free(plan->env);
+    for (i = 0; i < plan->n_deny; i++)
+        free(plan->deny[i].path);
+    free(plan->deny);
+    cordon__strv_free(&plan->env_deny);
     cordon__plan_linux_free(&plan->linux_plan);
     cordon__plan_windows_free(&plan->windows_plan);
     memset(plan, 0, sizeof *plan);
@@ -436,6 +521,18 @@ void cordon__plan_json(const struct cordon__plan *plan, struct cordon__json *j)
         cordon__json_end_object(j);
     }
     cordon__json_end_array(j);
+    cordon__json_key(j, "deny_read");
+    cordon__json_begin_array(j);
+    for (i = 0; i < plan->n_deny; i++) {
+        cordon__json_begin_object(j);
+        cordon__json_kstr(j, "path", plan->deny[i].path);
+        cordon__json_kstr(j, "kind", kind_name(plan->deny[i].kind));
+        cordon__json_kbool(j, "alias", plan->deny[i].alias);
+        cordon__json_end_object(j);
+    }
+    cordon__json_end_array(j);
+    cordon__json_key(j, "env_deny");
+    cordon__json_strv(j, &plan->env_deny);
     cordon__json_key(j, "private_tmp");
     if (plan->private_tmp) {
         cordon__json_begin_object(j);
@@ -480,6 +577,11 @@ void cordon__plan_text(const struct cordon__plan *plan, struct cordon__buf *b)
         cordon__buf_printf(b, "  read-only (protected): %s (%s%s)\n", plan->protect[i].path,
                            kind_name(plan->protect[i].kind),
                            plan->protect[i].is_gitdir_target ? ", gitdir target" : "");
+    for (i = 0; i < plan->n_deny; i++)
+        cordon__buf_printf(b, "  not readable (deny_read): %s%s\n", plan->deny[i].path,
+                           plan->deny[i].alias ? " (the same files, mounted again)" : "");
+    for (i = 0; i < plan->env_deny.n; i++)
+        cordon__buf_printf(b, "  environment variables removed: %s\n", plan->env_deny.v[i]);
     if (plan->private_tmp)
         cordon__buf_printf(b, "  private temp directory: %s (TMPDIR=%s)\n", plan->tmp_dir,
                            plan->tmp_env);
@@ -526,6 +628,22 @@ static const char *find_var(enum cordon__os os, const char *const *env, const ch
     return NULL;
 }
 
+/* 1 when the name of |entry| ("NAME=VALUE") matches |glob|. */
+static int env_name_matches(enum cordon__os os, const char *entry, const char *glob)
+{
+    const char *eq = strchr(entry + (entry[0] == '=' ? 1 : 0), '=');
+    size_t n = eq ? (size_t)(eq - entry) : strlen(entry);
+    char *name = malloc(n + 1);
+    int m;
+    if (!name)
+        return 1; /* out of memory: drop rather than pass a secret on */
+    memcpy(name, entry, n);
+    name[n] = '\0';
+    m = cordon__glob_match(glob, name, os == CORDON__OS_WINDOWS);
+    free(name);
+    return m;
+}
+
 cordon_error cordon__plan_environment(const struct cordon__plan *plan, const char *const *base,
                                       struct cordon__strv *out)
 {
@@ -559,12 +677,15 @@ cordon_error cordon__plan_environment(const struct cordon__plan *plan, const cha
                                                                          list_sep, old)
                                                       : cordon__strdup(plan->shim_dir));
     }
-    /* The caller's variables that are not overridden, in their order. */
+    /* The caller's variables that are neither overridden nor denied, in
+     * their order. */
     for (i = 0; e == CORDON_OK && base && base[i]; i++) {
-        int overridden = 0;
-        for (k = 0; k < names.n && !overridden; k++)
-            overridden = name_is(os, base[i], names.v[k]);
-        if (!overridden)
+        int drop = 0;
+        for (k = 0; k < names.n && !drop; k++)
+            drop = name_is(os, base[i], names.v[k]);
+        for (k = 0; k < plan->env_deny.n && !drop; k++)
+            drop = env_name_matches(os, base[i], plan->env_deny.v[k]);
+        if (!drop)
             e = cordon__strv_push(out, base[i]);
     }
     for (k = 0; e == CORDON_OK && k < names.n; k++)

@@ -197,6 +197,17 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
             return e;
         lp->mounts[lp->n_mounts - 1].protect = 1;
     }
+    /* deny_read: each path hidden under an empty read-only mount (after
+     * the roots, so that one inside a root stays hidden). A path the view
+     * does not show (below the private /tmp) has nothing to hide. */
+    for (i = 0; i < plan->n_deny; i++) {
+        const struct cordon__deny *d = &plan->deny[i];
+        e = d->kind == CORDON__PATH_DIR
+                ? add_mount(lp, CORDON__MOUNT_MASK, NULL, d->path, 0, 0, 0)
+                : add_mount(lp, CORDON__MOUNT_BIND_RO, "/dev/null", d->path, 1, 0, 0);
+        if (e != CORDON_OK)
+            return e;
+    }
     if ((e = add_mount(lp, CORDON__MOUNT_TMPFS, NULL, "/dev/shm", 0, 0, 1)) != CORDON_OK)
         return e;
     if ((e = add_mount(lp, CORDON__MOUNT_PROC, NULL, "/proc", 0, 0, 0)) != CORDON_OK)
@@ -325,6 +336,8 @@ static const char *mount_op_name(enum cordon__mount_op op)
         return "tmpfs";
     case CORDON__MOUNT_PROC:
         return "proc";
+    case CORDON__MOUNT_MASK:
+        return "mask";
     }
     return "?";
 }

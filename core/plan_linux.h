@@ -6,7 +6,8 @@
  * The backend applies it in this order, in the command's process tree:
  *   1. user + mount + pid namespaces (when the host has them);
  *   2. mounts[], in order (read-only view, private /tmp, writable roots,
- *      read-only protected paths, private /dev/shm, fresh /proc);
+ *      read-only protected paths, deny_read masks, private /dev/shm,
+ *      fresh /proc);
  *   3. no_new_privs, capabilities dropped;
  *   4. Landlock: fs rights handled (masked to the probed ABI), rules[],
  *      TCP rights handled with no rule (network off), scopes;
@@ -75,7 +76,10 @@ enum cordon__mount_op {
     CORDON__MOUNT_BIND_RW = 2,      /* bind |src| on |dst| writable (a writable root) */
     CORDON__MOUNT_BIND_RO = 3,      /* bind |src| on |dst| read-only (protected path, cwd) */
     CORDON__MOUNT_TMPFS = 4,        /* a fresh private tmpfs on |dst| (/dev/shm) */
-    CORDON__MOUNT_PROC = 5          /* a fresh read-only proc on |dst| for the pid namespace */
+    CORDON__MOUNT_PROC = 5,         /* a fresh read-only proc on |dst| for the pid namespace */
+    CORDON__MOUNT_MASK = 6          /* an empty read-only tmpfs with mode 000 on the
+                                       directory |dst| (deny_read); files are masked by a
+                                       read-only bind of /dev/null instead */
 };
 
 struct cordon__mount {

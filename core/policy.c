@@ -8,11 +8,29 @@
 #define MAX_TIMEOUT_S (7u * 24 * 3600)
 
 static const char *const default_protected[] = {".git", ".cordon", ".codex", ".agents", NULL};
+/* Credential stores of the usual tools (docs/policy.md). */
+static const char *const default_deny_read[] = {
+    "~/.ssh",          "~/.gnupg",        "~/.aws",        "~/.azure",
+    "~/.config/gcloud", "~/.kube",        "~/.docker/config.json",
+    "~/.netrc",        "~/.git-credentials", "~/.npmrc",   "~/.pypirc",
+    "~/.cargo/credentials.toml", NULL};
+/* Variable names that usually carry a credential (docs/policy.md). */
+static const char *const default_env_deny[] = {
+    "*TOKEN*", "*SECRET*", "*PASSWORD*", "*_KEY", "*API_KEY*", "AWS_*", "AZURE_*",
+    "GOOGLE_APPLICATION_CREDENTIALS", NULL};
+
+static cordon_error push_all(struct cordon__strv *sv, const char *const *v)
+{
+    size_t i;
+    for (i = 0; v[i]; i++)
+        if (cordon__strv_push(sv, v[i]) != CORDON_OK)
+            return CORDON_ERR_NO_MEMORY;
+    return CORDON_OK;
+}
 
 static cordon_error alloc_policy(cordon_policy **out)
 {
     cordon_policy *p;
-    size_t i;
     if (!out)
         return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "policy output pointer is NULL");
     *out = NULL;
@@ -21,11 +39,11 @@ static cordon_error alloc_policy(cordon_policy **out)
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
     p->mode = CORDON_MODE_READ_ONLY;
     p->private_tmp = 1;
-    for (i = 0; default_protected[i]; i++) {
-        if (cordon__strv_push(&p->protected_paths, default_protected[i]) != CORDON_OK) {
-            cordon_policy_free(p);
-            return CORDON_ERR_NO_MEMORY;
-        }
+    if (push_all(&p->protected_paths, default_protected) != CORDON_OK ||
+        push_all(&p->deny_read, default_deny_read) != CORDON_OK ||
+        push_all(&p->env_deny, default_env_deny) != CORDON_OK) {
+        cordon_policy_free(p);
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
     }
     *out = p;
     return CORDON_OK;
@@ -42,6 +60,8 @@ void cordon_policy_free(cordon_policy *p)
         return;
     cordon__strv_free(&p->writable_roots);
     cordon__strv_free(&p->protected_paths);
+    cordon__strv_free(&p->deny_read);
+    cordon__strv_free(&p->env_deny);
     free(p);
 }
 
@@ -65,7 +85,8 @@ static cordon_error apply_entry(cordon_policy *p, const struct cordon__toml_entr
 
     if (strcmp(k, "mode") == 0 || strcmp(k, "network") == 0 || strcmp(k, "description") == 0)
         want = CORDON__TOML_STRING;
-    else if (strcmp(k, "writable_roots") == 0 || strcmp(k, "protected_paths") == 0)
+    else if (strcmp(k, "writable_roots") == 0 || strcmp(k, "protected_paths") == 0 ||
+             strcmp(k, "deny_read") == 0 || strcmp(k, "env_deny") == 0)
         want = CORDON__TOML_STRING_ARRAY;
     else if (strcmp(k, "private_tmp") == 0)
         want = CORDON__TOML_BOOL;
@@ -120,6 +141,17 @@ static cordon_error apply_entry(cordon_policy *p, const struct cordon__toml_entr
                                     "writable root, without '..'",
                                     origin, e->line, e->col, e->arr.v[i]);
             if (cordon__strv_push(&p->protected_paths, e->arr.v[i]) != CORDON_OK)
+                return CORDON_ERR_NO_MEMORY;
+        }
+    } else if (strcmp(k, "deny_read") == 0 || strcmp(k, "env_deny") == 0) {
+        int deny = k[0] == 'd';
+        struct cordon__strv *sv = deny ? &p->deny_read : &p->env_deny;
+        cordon__strv_free(sv);
+        for (i = 0; i < e->arr.n; i++) {
+            if (!e->arr.v[i][0])
+                return cordon__fail(CORDON_ERR_POLICY_INVALID, "%s:%d:%d: %s holds an empty %s",
+                                    origin, e->line, e->col, k, deny ? "path" : "pattern");
+            if (cordon__strv_push(sv, e->arr.v[i]) != CORDON_OK)
                 return CORDON_ERR_NO_MEMORY;
         }
     } else if (strcmp(k, "private_tmp") == 0) {
@@ -298,6 +330,36 @@ cordon_error cordon_policy_set_force_roots(cordon_policy *p, int force)
     NEED_POLICY(p);
     p->force_roots = force != 0;
     return CORDON_OK;
+}
+
+cordon_error cordon_policy_clear_deny_read(cordon_policy *p)
+{
+    NEED_POLICY(p);
+    cordon__strv_free(&p->deny_read);
+    return CORDON_OK;
+}
+
+cordon_error cordon_policy_add_deny_read(cordon_policy *p, const char *path)
+{
+    NEED_POLICY(p);
+    if (!path || !*path)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "deny_read path is empty");
+    return cordon__strv_push(&p->deny_read, path);
+}
+
+cordon_error cordon_policy_clear_env_deny(cordon_policy *p)
+{
+    NEED_POLICY(p);
+    cordon__strv_free(&p->env_deny);
+    return CORDON_OK;
+}
+
+cordon_error cordon_policy_add_env_deny(cordon_policy *p, const char *pattern)
+{
+    NEED_POLICY(p);
+    if (!pattern || !*pattern)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "env_deny pattern is empty");
+    return cordon__strv_push(&p->env_deny, pattern);
 }
 
 cordon_mode cordon_policy_mode(const cordon_policy *p)

@@ -30,6 +30,35 @@ void cordon__select(const struct cordon_backend *const *registry, const struct c
     }
 }
 
+void cordon__probe_secrets(const struct cordon__plan *plan, struct cordon__probe *out,
+                           int can_hide, const char *mechanism, const char *why_not)
+{
+    cordon_level *lv = &out->level[CORDON_DIM_SECRETS_READ];
+    char *why = out->reason[CORDON_DIM_SECRETS_READ];
+    size_t i, aliases = 0;
+    for (i = 0; i < plan->n_deny; i++)
+        aliases += plan->deny[i].alias != 0;
+    if (plan->n_deny_listed == 0) {
+        *lv = CORDON_LEVEL_NONE;
+        snprintf(why, CORDON_REASON_MAX, "the policy denies no reads (deny_read is empty)");
+    } else if (!can_hide) {
+        *lv = CORDON_LEVEL_NONE;
+        snprintf(why, CORDON_REASON_MAX, "deny_read paths stay readable: %s", why_not);
+    } else if (plan->n_deny == 0) {
+        *lv = CORDON_LEVEL_ENFORCED;
+        snprintf(why, CORDON_REASON_MAX, "none of the %zu deny_read paths exists here",
+                 plan->n_deny_listed);
+    } else {
+        char more[64] = "";
+        if (aliases)
+            snprintf(more, sizeof more, " and %zu other mount%s of them", aliases,
+                     aliases == 1 ? "" : "s");
+        *lv = CORDON_LEVEL_ENFORCED;
+        snprintf(why, CORDON_REASON_MAX, "%zu deny_read path%s%s %s", plan->n_deny - aliases,
+                 plan->n_deny - aliases == 1 ? "" : "s", more, mechanism);
+    }
+}
+
 static void set_level(cordon_levels *lv, cordon_dimension d, cordon_level level, const char *why)
 {
     lv->level[d] = level;
@@ -41,6 +70,7 @@ void cordon__levels_from(const struct cordon__plan *plan, const struct cordon__s
 {
     int d;
     memset(out, 0, sizeof *out);
+    out->n_dims = CORDON_DIM_COUNT;
     snprintf(out->fallback_reason, sizeof out->fallback_reason, "%s", sel->fallback_reason);
     if (!sel->backend) {
         char why[CORDON_REASON_MAX];

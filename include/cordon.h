@@ -83,13 +83,17 @@ typedef enum cordon_level {
     CORDON_LEVEL_ENFORCED = 2  /* the OS refuses it */
 } cordon_level;
 
-/* Append-only; CORDON_DIM_COUNT grows as dimensions are added. */
+/* Append-only; CORDON_DIM_COUNT grows as dimensions are added, up to
+ * CORDON_DIM_CAPACITY (the room cordon_levels keeps, so that a new
+ * dimension changes no struct size). */
 typedef enum cordon_dimension {
     CORDON_DIM_FS_WRITE = 0,        /* writes outside the writable roots */
     CORDON_DIM_PROTECTED_PATHS = 1, /* .git, .cordon, ... inside the roots */
     CORDON_DIM_NETWORK = 2,         /* egress when the policy says off */
-    CORDON_DIM_COUNT = 3
+    CORDON_DIM_SECRETS_READ = 3,    /* reads of the policy's deny_read paths */
+    CORDON_DIM_COUNT = 4
 } cordon_dimension;
+#define CORDON_DIM_CAPACITY 16
 
 typedef enum cordon_tier {
     CORDON_TIER_NONE = 0,       /* no sandbox (full-access policy) */
@@ -99,7 +103,8 @@ typedef enum cordon_tier {
 
 /* "none", "advisory", "enforced"; NULL when out of range. */
 CORDON_API const char *cordon_level_name(cordon_level level);
-/* "fs_write", "protected_paths", "network"; NULL when out of range. */
+/* "fs_write", "protected_paths", "network", "secrets_read"; NULL when out
+ * of range. */
 CORDON_API const char *cordon_dimension_name(cordon_dimension dim);
 /* "none", "unelevated", "elevated"; NULL when out of range. */
 CORDON_API const char *cordon_tier_name(cordon_tier tier);
@@ -111,12 +116,16 @@ CORDON_API cordon_error cordon_dimension_parse(const char *name, cordon_dimensio
 
 /* What a host gives for a policy: which backend, and per dimension the
  * level really in force with the reason for anything below "enforced" (or a
- * note on an enforced one). Plain data, owned by the caller. */
+ * note on an enforced one). Plain data, owned by the caller. The arrays
+ * have room for CORDON_DIM_CAPACITY dimensions; the first |n_dims| (the
+ * CORDON_DIM_COUNT of the library that filled it) are valid, the rest
+ * are zero ("none", no reason). */
 typedef struct cordon_levels {
     char backend[48];                  /* "linux-unelevated", "" when none */
     cordon_tier tier;
-    cordon_level level[CORDON_DIM_COUNT];
-    char reason[CORDON_DIM_COUNT][CORDON_REASON_MAX]; /* "" when none */
+    unsigned n_dims;
+    cordon_level level[CORDON_DIM_CAPACITY];
+    char reason[CORDON_DIM_CAPACITY][CORDON_REASON_MAX]; /* "" when none */
     char fallback_reason[CORDON_REASON_MAX]; /* why earlier backends were skipped */
 } cordon_levels;
 
@@ -168,6 +177,16 @@ CORDON_API cordon_error cordon_policy_set_timeout(cordon_policy *policy, unsigne
 /* Allow roots that are refused by default (filesystem root, home or
  * profile directory itself, system directories). */
 CORDON_API cordon_error cordon_policy_set_force_roots(cordon_policy *policy, int force);
+/* Paths the command must not read (files or directories; "~/" or "$HOME/"
+ * at the start is the user's home; missing ones are skipped). A new
+ * policy denies the usual credential stores (docs/policy.md, deny_read). */
+CORDON_API cordon_error cordon_policy_clear_deny_read(cordon_policy *policy);
+CORDON_API cordon_error cordon_policy_add_deny_read(cordon_policy *policy, const char *path);
+/* Glob patterns ('*', '?') of environment variable names removed before
+ * the command starts. A new policy removes the usual secret-bearing names
+ * (docs/policy.md, env_deny); clear to keep every variable. */
+CORDON_API cordon_error cordon_policy_clear_env_deny(cordon_policy *policy);
+CORDON_API cordon_error cordon_policy_add_env_deny(cordon_policy *policy, const char *pattern);
 
 CORDON_API cordon_mode cordon_policy_mode(const cordon_policy *policy);
 CORDON_API int cordon_policy_network(const cordon_policy *policy);

@@ -168,6 +168,130 @@ static char *passwd_home(uid_t uid)
     return home;
 }
 
+/* Undoes mountinfo's octal escapes ("\040" for a space) in place. */
+static void mountinfo_unescape(char *s)
+{
+    char *w = s;
+    while (*s) {
+        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+            s[3] >= '0' && s[3] <= '7') {
+            *w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+            s += 4;
+        } else {
+            *w++ = *s++;
+        }
+    }
+    *w = '\0';
+}
+
+/* Length of |dir| when |p| is |dir| or below it, else -1 ("/" is below
+ * everything). */
+static long below(const char *p, const char *dir)
+{
+    size_t n = strlen(dir);
+    if (n == 1 && dir[0] == '/')
+        return 0;
+    return strncmp(p, dir, n) == 0 && (p[n] == '/' || p[n] == '\0') ? (long)n : -1;
+}
+
+struct mnt {
+    char *dev, *root, *point;
+};
+
+/* host->aliases: the other mounts of this mount namespace that show the
+ * object at |path| (canonical). From /proc/self/mountinfo: the mount
+ * |path| is on gives its place inside the filesystem (root + the rest of
+ * the path); every other mount of the same device whose root contains
+ * that place shows it too. Each candidate is kept only when it really is
+ * the same inode now (not covered by another mount). */
+static cordon_error os_aliases(const char *path, struct cordon__strv *out)
+{
+    FILE *f = fopen("/proc/self/mountinfo", "re");
+    struct mnt *m = NULL;
+    size_t n = 0, i, best = (size_t)-1;
+    long best_len = -1;
+    char *line = NULL, *inner = NULL;
+    size_t cap = 0;
+    struct stat want;
+    cordon_error e = CORDON_OK;
+
+    if (!f || stat(path, &want) != 0)
+        goto done; /* nothing known: no alias added (the level says what is hidden) */
+    while (getline(&line, &cap, f) > 0) {
+        char *fld[5], *p = line, *save = NULL;
+        int k;
+        struct mnt *v;
+        for (k = 0; k < 5 && (fld[k] = strtok_r(k ? NULL : p, " ", &save)) != NULL; k++)
+            ;
+        if (k < 5)
+            continue;
+        v = realloc(m, (n + 1) * sizeof *m);
+        if (!v) {
+            e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading mountinfo");
+            goto done;
+        }
+        m = v;
+        mountinfo_unescape(fld[3]);
+        mountinfo_unescape(fld[4]);
+        m[n].dev = cordon__strdup(fld[2]);
+        m[n].root = cordon__strdup(fld[3]);
+        m[n].point = cordon__strdup(fld[4]);
+        n++;
+        if (!m[n - 1].dev || !m[n - 1].root || !m[n - 1].point) {
+            e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading mountinfo");
+            goto done;
+        }
+    }
+    for (i = 0; i < n; i++) {
+        long l = below(path, m[i].point);
+        if (l >= 0 && l >= best_len) { /* later entries are mounted on top */
+            best_len = l;
+            best = i;
+        }
+    }
+    if (best == (size_t)-1)
+        goto done;
+    inner = cordon__asprintf("%s%s", strcmp(m[best].root, "/") ? m[best].root : "",
+                             path + best_len);
+    if (!inner) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading mountinfo");
+        goto done;
+    }
+    for (i = 0; i < n && e == CORDON_OK; i++) {
+        long l;
+        char *cand;
+        struct stat st;
+        if (i == best || strcmp(m[i].dev, m[best].dev) != 0 || (l = below(inner, m[i].root)) < 0)
+            continue;
+        cand = cordon__asprintf("%s%s", strcmp(m[i].point, "/") ? m[i].point : "",
+                                inner + l);
+        if (!cand) {
+            e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading mountinfo");
+            break;
+        }
+        if (cand[0] == '\0') {
+            free(cand);
+            cand = cordon__strdup("/");
+        }
+        if (cand && strcmp(cand, path) != 0 && stat(cand, &st) == 0 && st.st_dev == want.st_dev &&
+            st.st_ino == want.st_ino && !cordon__strv_contains(out, cand))
+            e = cordon__strv_push(out, cand);
+        free(cand);
+    }
+done:
+    for (i = 0; i < n; i++) {
+        free(m[i].dev);
+        free(m[i].root);
+        free(m[i].point);
+    }
+    free(m);
+    free(line);
+    free(inner);
+    if (f)
+        fclose(f);
+    return e;
+}
+
 /* Facts that do not change while the process runs, read once. */
 static char *host_home, *host_tmp_base, *host_shim_dir;
 static pthread_once_t host_once = PTHREAD_ONCE_INIT;
@@ -215,6 +339,7 @@ cordon_error cordon__os_host(struct cordon__host *out)
     out->realpath = os_realpath;
     out->path_kind = os_path_kind;
     out->read_text = os_read_text;
+    out->aliases = os_aliases;
     return CORDON_OK;
 }
 

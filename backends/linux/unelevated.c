@@ -242,6 +242,10 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
         snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX, "%s", u);
     }
 
+    cordon__probe_secrets(plan, out, h.userns,
+                          "hidden by empty read-only mounts in the command's mount namespace",
+                          u);
+
     if (h.seccomp) {
         out->level[CORDON_DIM_NETWORK] = CORDON_LEVEL_ENFORCED;
         snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX,
@@ -678,6 +682,17 @@ static int apply_mount(struct run_ctx *c, size_t i, const char **step)
         }
         if ((e = private_mount_rules(c, m->dst)) != 0) {
             *step = "add the Landlock rule for a private mount";
+            return e;
+        }
+        return 0;
+    case CORDON__MOUNT_MASK:
+        /* Empty, read-only, mode 000: nothing to list or open, and the
+         * mode cannot be changed back (read-only). Missing in this view
+         * (below the private /tmp): nothing there to hide. */
+        if (mount("tmpfs", m->dst, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                  "mode=000,size=4k,nr_inodes=1") != 0 && errno != ENOENT) {
+            e = errno;
+            *step = step_with_path("hide a deny_read path (mount tmpfs) ", m->dst);
             return e;
         }
         return 0;

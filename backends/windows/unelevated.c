@@ -253,6 +253,11 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
         return;
     }
     set_level(out, CORDON_DIM_NETWORK, CORDON_LEVEL_ADVISORY, NETWORK_REASON);
+    /* A write-restricted token is checked only for writes: reads pass on
+     * the user's own access, so deny_read cannot hold in this tier. */
+    cordon__probe_secrets(plan, out, 0, "",
+                          "a write-restricted token cannot refuse reads (the windows-unelevated "
+                          "tier restricts writes only)");
     if (cordon__win_restricted_token(wp, &token) != CORDON_OK) {
         snprintf(out->why_not, sizeof out->why_not, "cannot build the restricted token: %s",
                  cordon_last_error());

@@ -15,7 +15,7 @@ if python3 - "$work/level.json" <<'PY'
 import json, sys
 d = json.load(open(sys.argv[1]))
 assert list(d) == ["backend", "tier", "enforcement_level", "dimensions", "reasons", "fallback_reason"], list(d)
-assert list(d["dimensions"]) == ["fs_write", "protected_paths", "network"]
+assert list(d["dimensions"]) == ["fs_write", "protected_paths", "network", "secrets_read"]
 assert d["enforcement_level"] == d["dimensions"]["network"]
 for k, v in d["dimensions"].items():
     assert v in ("none", "advisory", "enforced")

@@ -15,6 +15,7 @@ static void probe_elevated(const struct cordon__plan *plan, struct cordon__probe
     out->level[CORDON_DIM_FS_WRITE] = CORDON_LEVEL_ENFORCED;
     out->level[CORDON_DIM_PROTECTED_PATHS] = CORDON_LEVEL_ENFORCED;
     out->level[CORDON_DIM_NETWORK] = CORDON_LEVEL_ENFORCED;
+    out->level[CORDON_DIM_SECRETS_READ] = CORDON_LEVEL_ENFORCED;
 }
 
 /* A probe that fails the way a broken primitive does: it reports not ready. */
@@ -31,6 +32,7 @@ static void probe_unelevated(const struct cordon__plan *plan, struct cordon__pro
     out->level[CORDON_DIM_FS_WRITE] = CORDON_LEVEL_ENFORCED;
     out->level[CORDON_DIM_PROTECTED_PATHS] = CORDON_LEVEL_ENFORCED;
     out->level[CORDON_DIM_NETWORK] = CORDON_LEVEL_ADVISORY;
+    out->level[CORDON_DIM_SECRETS_READ] = CORDON_LEVEL_ENFORCED;
     snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX, "environment and PATH stubs only");
     /* A note on an enforced dimension: shown in text, not in "reasons". */
     snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX, "by test ACLs");
@@ -163,7 +165,7 @@ static void floors(void)
     CHECK(cordon_levels_json(&lv, &json) == CORDON_OK);
     CHECK_STR(json, "{\"backend\":\"test-unelevated\",\"tier\":\"unelevated\","
                     "\"enforcement_level\":\"advisory\",\"dimensions\":{\"fs_write\":\"enforced\","
-                    "\"protected_paths\":\"enforced\",\"network\":\"advisory\"},\"reasons\":{\"network\":"
+                    "\"protected_paths\":\"enforced\",\"network\":\"advisory\",\"secrets_read\":\"enforced\"},\"reasons\":{\"network\":"
                     "\"environment and PATH stubs only\"},\"fallback_reason\":\"test-elevated: setup "
                     "has not been run\"}");
     cordon_free(json);

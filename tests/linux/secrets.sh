@@ -1,0 +1,139 @@
+#!/bin/sh
+# Live tests of secrets_read (policy deny_read) and env_deny in
+# linux-unelevated: each read of a denied path is tried inside the sandbox
+# (must fail and show nothing) and outside it as the same user (the
+# positive control: must show the secret), through the path as listed,
+# through a symlink to it, through another mount of the same directory
+# (as root), and after trying to move or unmask it.
+#
+# usage: secrets.sh PROBE root|user
+set -u
+PROBE=$1
+WHO=${2:-root}
+SKIP=77
+
+[ "$(uname -s)" = Linux ] || { echo "SKIP: not Linux"; exit $SKIP; }
+. "$(dirname "$0")/setup.sh"
+ALIAS=
+cleanup() {
+    [ -n "$ALIAS" ] && umount "$ALIAS" 2>/dev/null
+    [ -n "${T:-}" ] && rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+live_setup secrets
+if [ -n "$RUN" ] && ! $RUN test -x "$T"; then
+    echo "SKIP: $T is not reachable by uid 65534"; exit $SKIP
+fi
+
+checks=0 fails=0
+pass() { checks=$((checks + 1)); }
+fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*"; }
+as() { $RUN env HOME="$H" PATH=/usr/bin:/bin "$@"; }
+plain() { (cd "$WS" && as sh -c "$1"); }
+sbx() { s=$1; shift; as "$CORDON" run -C "$WS" "$@" -- sh -c "$s"; }
+
+# The secrets: a directory, a file, and a directory reached by a symlink.
+as sh -c "
+    mkdir -p '$H/.ssh' '$O/aws-real' '$H/.config' &&
+    echo SECRET-SSH > '$H/.ssh/id_test' && chmod 700 '$H/.ssh' &&
+    echo SECRET-NETRC > '$H/.netrc' &&
+    echo SECRET-AWS > '$O/aws-real/credentials' && ln -s '$O/aws-real' '$H/.aws'
+" || { echo "cannot make the test secrets"; exit 1; }
+
+levels=$(as "$CORDON" level -C "$WS" --json)
+case $levels in
+*'"secrets_read":"enforced"'*) ;;
+*) echo "SKIP: this host does not give secrets_read enforced: $levels"; exit $SKIP ;;
+esac
+
+# unreadable NAME SNIPPET SECRET [cordon options]: the snippet shows
+# SECRET outside the sandbox, and not inside it. $RESTORE (a shell
+# snippet, as the test user) puts things back after the control.
+RESTORE=
+unreadable() {
+    name=$1 snip=$2 secret=$3
+    shift 3
+    if ! plain "$snip" 2>/dev/null | grep -q "$secret"; then
+        fail "$name: positive control did not read $secret"
+        return
+    fi
+    [ -n "$RESTORE" ] && as sh -c "$RESTORE"
+    if sbx "$snip" "$@" 2>/dev/null | grep -q "$secret"; then
+        fail "$name: read $secret inside the sandbox"
+    else
+        pass
+    fi
+}
+
+unreadable dir-file     "cat ~/.ssh/id_test"                 SECRET-SSH
+unreadable dir-list     "ls -a ~/.ssh"                       id_test
+unreadable dir-find     "find ~/.ssh"                        id_test
+unreadable file         "cat ~/.netrc"                       SECRET-NETRC
+unreadable via-symlink  "cat ~/.aws/credentials"             SECRET-AWS
+unreadable link-target  "cat '$O/aws-real/credentials'"      SECRET-AWS
+unreadable proc-root    "cat /proc/self/root$H/.ssh/id_test" SECRET-SSH
+RESTORE="rm -rf '$WS/nl' '$WS/s'"
+unreadable hardlink     "ln ~/.netrc ./nl 2>/dev/null; cat ./nl" SECRET-NETRC
+unreadable copy-out     "cp -r ~/.ssh ./s 2>/dev/null; cat ./s/id_test" SECRET-SSH
+
+# With the home itself writable (forced), the masks cannot be moved away,
+# removed or unmounted; the control shows the move works unsandboxed.
+RESTORE="mv '$H/.ssh-x' '$H/.ssh'"
+unreadable move-away    "mv ~/.ssh ~/.ssh-x 2>/dev/null; cat ~/.ssh-x/id_test" SECRET-SSH \
+    --force-roots -w "$H" -w "$WS"
+RESTORE="mv '$H/n2' '$H/.netrc'"
+unreadable move-file    "mv ~/.netrc ~/n2 2>/dev/null; cat ~/n2" SECRET-NETRC \
+    --force-roots -w "$H" -w "$WS"
+RESTORE=
+unreadable umount       "umount ~/.ssh 2>/dev/null; cat ~/.ssh/id_test" SECRET-SSH
+[ -e "$H/.ssh/id_test" ] && [ -e "$H/.netrc" ] || fail "the test secrets were not put back"
+
+# Another mount of the same directory (root can make one): the copy the
+# host shows there is hidden too.
+if [ "$WHO" = root ]; then
+    mkdir -p "$T/alias" && mount --bind "$H" "$T/alias" && ALIAS=$T/alias
+    if [ -n "$ALIAS" ]; then
+        unreadable alias-mount "cat '$ALIAS/.ssh/id_test'" SECRET-SSH
+        unreadable alias-file  "cat '$ALIAS/.netrc'"       SECRET-NETRC
+        umount "$ALIAS" && ALIAS=
+    else
+        fail "alias-mount: cannot bind-mount the test home"
+    fi
+fi
+
+# The policy decides: deny_read = [] leaves them readable and says so.
+printf 'mode = "workspace-write"\ndeny_read = []\n' > "$T/open.toml"
+chmod 644 "$T/open.toml"
+out=$(sbx "cat ~/.ssh/id_test" --policy-file "$T/open.toml" 2>&1)
+case $out in *SECRET-SSH*) pass ;; *) fail "deny_read = []: the secret should be readable: $out" ;; esac
+lv=$(as "$CORDON" level -C "$WS" --policy-file "$T/open.toml" --json)
+case $lv in *'"secrets_read":"none"'*'deny_read is empty'*) pass ;; *) fail "deny_read = []: level $lv" ;; esac
+
+# Without a mount namespace nothing hides them: the level says none with
+# the reason, and the read indeed gets through.
+lv=$(CORDON_DISABLE=userns as "$CORDON" level -C "$WS" --json)
+case $lv in *'"secrets_read":"none"'*'"secrets_read":"deny_read paths stay readable'*) pass ;;
+*) fail "CORDON_DISABLE=userns: level $lv" ;; esac
+out=$(CORDON_DISABLE=userns sbx "cat ~/.ssh/id_test" 2>&1)
+case $out in *SECRET-SSH*) pass ;; *) fail "CORDON_DISABLE=userns: expected the read to get through (level none): $out" ;; esac
+if CORDON_DISABLE=userns as "$CORDON" run -C "$WS" --require secrets_read=enforced -- true 2>/dev/null; then
+    fail "--require secrets_read=enforced ran without a mount namespace"
+else
+    pass
+fi
+
+# env_deny: secret-bearing variables do not reach the command; [] keeps them.
+out=$(GITHUB_TOKEN=t1 MY_API_KEY=t2 AWS_SECRET_ACCESS_KEY=t3 DB_PASSWORD=t4 KEEP_ME=ok \
+      sbx 'env' 2>&1)
+case $out in
+*GITHUB_TOKEN*|*MY_API_KEY*|*AWS_SECRET*|*DB_PASSWORD*) fail "env_deny: a secret variable reached the command" ;;
+*KEEP_ME=ok*) pass ;;
+*) fail "env_deny: an ordinary variable was removed: $out" ;;
+esac
+printf 'mode = "workspace-write"\nenv_deny = []\n' > "$T/env.toml"
+chmod 644 "$T/env.toml"
+out=$(GITHUB_TOKEN=t1 sbx 'echo "$GITHUB_TOKEN"' --policy-file "$T/env.toml" 2>&1)
+[ "$out" = t1 ] && pass || fail "env_deny = []: GITHUB_TOKEN was removed: $out"
+
+echo "secrets ($WHO): $checks checks, $fails failed"
+[ "$fails" -eq 0 ] && [ "$checks" -gt 0 ]
