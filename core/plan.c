@@ -338,12 +338,12 @@ static cordon_error add_deny_read(struct cordon__plan *plan, const cordon_policy
             free(full);
             continue;
         }
-        kind = host->path_kind(full);
-        if (kind == CORDON__PATH_MISSING || host->realpath(full, &canon) != CORDON_OK) {
+        if (host->realpath(full, &canon) != CORDON_OK ||
+            (kind = host->path_kind(canon)) == CORDON__PATH_MISSING) {
+            free(canon);
             free(full);
             continue;
         }
-        kind = host->path_kind(canon);
         e = push_deny(plan, canon, kind, 0);
         if (e == CORDON_OK && host->aliases)
             e = host->aliases(canon, &alias);

@@ -35,6 +35,28 @@ int main(void)
     CHECK(cordon__path_within(W, "c:\\Work\\X", "C:\\work") && !cordon__path_within(W, "C:\\workx", "C:\\work"));
     CHECK(cordon__path_within(W, "C:\\x", "C:\\"));
 
+    j = cordon__path_expand_home(L, "~/.ssh", "/home/u");
+    CHECK_STR(j, "/home/u/.ssh");
+    free(j);
+    j = cordon__path_expand_home(L, "$HOME", "/home/u");
+    CHECK_STR(j, "/home/u");
+    free(j);
+    j = cordon__path_expand_home(L, "~bob/x", "/home/u");
+    CHECK_STR(j, "~bob/x");
+    free(j);
+    j = cordon__path_expand_home(L, "$HOMEX/y", "/home/u");
+    CHECK_STR(j, "$HOMEX/y");
+    free(j);
+    j = cordon__path_expand_home(W, "~\\.aws", "C:\\Users\\u");
+    CHECK_STR(j, "C:\\Users\\u\\.aws");
+    free(j);
+    CHECK(cordon__path_expand_home(L, "~/x", NULL) == NULL);
+    CHECK(cordon__glob_match("*TOKEN*", "GITHUB_TOKEN", 0) && cordon__glob_match("*TOKEN*", "TOKEN", 0));
+    CHECK(cordon__glob_match("AWS_*", "AWS_", 0) && !cordon__glob_match("AWS_*", "XAWS_A", 0));
+    CHECK(cordon__glob_match("*_KEY", "A_B_KEY", 0) && !cordon__glob_match("*_KEY", "A_KEYS", 0));
+    CHECK(cordon__glob_match("a?c", "abc", 0) && !cordon__glob_match("a?c", "ac", 0));
+    CHECK(!cordon__glob_match("*token*", "GITHUB_TOKEN", 0) && cordon__glob_match("*token*", "GITHUB_TOKEN", 1));
+    CHECK(cordon__glob_match("*", "", 0) && !cordon__glob_match("", "x", 0));
     CHECK(cordon__path_is_safe_relative(L, ".git") && cordon__path_is_safe_relative(L, "a/b"));
     CHECK(!cordon__path_is_safe_relative(L, "a/../../b") && !cordon__path_is_safe_relative(L, "/x"));
     CHECK(!cordon__path_is_safe_relative(L, "") && !cordon__path_is_safe_relative(L, ".."));

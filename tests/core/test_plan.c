@@ -6,6 +6,9 @@ static const struct fake_entry linux_fs[] = {
     {"/", CORDON__PATH_DIR, NULL},
     {"/usr", CORDON__PATH_DIR, NULL},
     {"/home/ann", CORDON__PATH_DIR, NULL},
+    {"/home/ann/.ssh", CORDON__PATH_DIR, NULL},
+    {"/home/ann/.netrc", CORDON__PATH_FILE, NULL},
+    {"/data/aws", CORDON__PATH_DIR, NULL},
     {"/work/app", CORDON__PATH_DIR, NULL},
     {"/work/app/.git", CORDON__PATH_DIR, NULL},
     {"/work/app/src", CORDON__PATH_DIR, NULL},
@@ -303,8 +306,78 @@ static void json(void)
     cordon__buf_free(&j.out);
 }
 
+static cordon_error fake_aliases(const char *path, struct cordon__strv *out)
+{
+    /* The home is mounted again at /mnt/home. */
+    if (strncmp(path, "/home/ann/", 10) == 0)
+        return cordon__strv_pushf(out, "/mnt/home/%s", path + 10);
+    return CORDON_OK;
+}
+
+/* deny_read: "~/" expanded, missing skipped, symlinks resolved, other
+ * mounts of the same directory added; masks in the Linux plan; env_deny
+ * globs drop the caller's variables but never cordon's own. */
+static void secrets(void)
+{
+    struct cordon__host h;
+    struct cordon__plan plan;
+    struct cordon__strv env = {0};
+    const char *base[] = {"GITHUB_TOKEN=1", "AWS_REGION=2", "MY_KEY=3", "KEEPME=4", "PATH=/bin",
+                          NULL};
+    cordon_policy *p = ww();
+    size_t i;
+    int masks = 0, nullbinds = 0;
+
+    fake_host(CORDON__OS_LINUX, linux_fs, &h);
+    h.aliases = fake_aliases;
+    fake_link_from = "/home/ann/.aws";
+    fake_link_to = "/data/aws";
+    CHECK(cordon_policy_add_deny_read(p, "$HOME/.aws") == CORDON_OK);
+    CHECK_MSG(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK, "%s", cordon_last_error());
+    CHECK(plan.n_deny_listed == 13);
+    /* .ssh, its alias, .netrc, its alias, the .aws target (no alias). */
+    CHECK_MSG(plan.n_deny == 5, "n_deny %zu", plan.n_deny);
+    for (i = 0; i < plan.n_deny; i++)
+        CHECK(strcmp(plan.deny[i].path, "/home/ann/.gnupg") != 0);
+    CHECK(plan.n_deny >= 5 && !strcmp(plan.deny[0].path, "/home/ann/.ssh") && !plan.deny[0].alias);
+    CHECK(plan.n_deny >= 5 && !strcmp(plan.deny[1].path, "/mnt/home/.ssh") && plan.deny[1].alias);
+    CHECK(plan.n_deny >= 5 && !strcmp(plan.deny[2].path, "/data/aws")); /* ~/.aws, listed once */
+    for (i = 0; i < plan.linux_plan.n_mounts; i++) {
+        const struct cordon__mount *m = &plan.linux_plan.mounts[i];
+        masks += m->op == CORDON__MOUNT_MASK;
+        nullbinds += m->op == CORDON__MOUNT_BIND_RO && m->src && !strcmp(m->src, "/dev/null");
+    }
+    CHECK(masks == 3 && nullbinds == 2);
+    CHECK(cordon__plan_environment(&plan, base, &env) == CORDON_OK);
+    CHECK(!cordon__strv_contains(&env, "GITHUB_TOKEN=1") && !cordon__strv_contains(&env, "AWS_REGION=2"));
+    CHECK(!cordon__strv_contains(&env, "MY_KEY=3") && cordon__strv_contains(&env, "KEEPME=4"));
+    cordon__strv_free(&env);
+    cordon__plan_free(&plan);
+    fake_link_from = fake_link_to = NULL;
+
+    /* deny_read = [], env_deny = []: nothing hidden, nothing removed. */
+    CHECK(cordon_policy_clear_deny_read(p) == CORDON_OK && cordon_policy_clear_env_deny(p) == CORDON_OK);
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK);
+    CHECK(plan.n_deny == 0 && plan.n_deny_listed == 0);
+    CHECK(cordon__plan_environment(&plan, base, &env) == CORDON_OK);
+    CHECK(cordon__strv_contains(&env, "GITHUB_TOKEN=1"));
+    cordon__strv_free(&env);
+    cordon__plan_free(&plan);
+
+    /* Relative deny_read paths are refused; full-access hides nothing. */
+    CHECK(cordon_policy_add_deny_read(p, "secrets.txt") == CORDON_OK);
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_ERR_POLICY_INVALID);
+    cordon_policy_free(p);
+    CHECK(cordon_policy_builtin("full-access", &p) == CORDON_OK);
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK);
+    CHECK(plan.n_deny == 0 && plan.env_deny.n == 0);
+    cordon__plan_free(&plan);
+    cordon_policy_free(p);
+}
+
 int main(void)
 {
+    secrets();
     linux_plan();
     roots();
     gitdir();

@@ -17,6 +17,10 @@ int main(void)
     CHECK(lv.tier == CORDON_TIER_UNELEVATED);
     CHECK(lv.level[CORDON_DIM_NETWORK] == CORDON_LEVEL_ADVISORY);
     CHECK_CONTAINS(lv.reason[CORDON_DIM_NETWORK], "cannot block network access");
+    /* A write-restricted token does not restrict reads: never enforced. */
+    CHECK(lv.n_dims == CORDON_DIM_COUNT);
+    CHECK(lv.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_NONE);
+    CHECK_CONTAINS(lv.reason[CORDON_DIM_SECRETS_READ], "cannot refuse reads");
     if (cordon__win_is_wine()) {
         CHECK(lv.level[CORDON_DIM_FS_WRITE] == CORDON_LEVEL_NONE);
         CHECK(lv.level[CORDON_DIM_PROTECTED_PATHS] == CORDON_LEVEL_NONE);
