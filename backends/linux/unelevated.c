@@ -275,6 +275,7 @@ struct run_ctx {
     int ruleset;             /* -1: no Landlock */
     uint64_t ll_handled;
     int have_seccomp;
+    const char *mask;        /* the first deny_read mask mounted, the others bind it */
     struct cordon__bpf bpf;  /* the caller's, built after the clone */
     int drop_caps;
     /* After the clone, while the supervisor and the command set up, the
@@ -689,10 +690,18 @@ static int apply_mount(struct run_ctx *c, size_t i, const char **step)
         /* Empty, read-only, mode 000: nothing to list or open, and the
          * mode cannot be changed back (read-only). Missing in this view
          * (below the private /tmp): nothing there to hide. */
-        if (mount("tmpfs", m->dst, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
-                  "mode=000,size=4k,nr_inodes=1") != 0 && errno != ENOENT) {
+        if (c->mask ? mount(c->mask, m->dst, NULL, MS_BIND, NULL) == 0
+                    : mount("tmpfs", m->dst, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+                            "mode=000,size=4k,nr_inodes=1") == 0) {
+            /* One empty filesystem for all: a bind costs less than a new
+             * superblock, and a bind of a read-only mount is read-only. */
+            if (!c->mask)
+                c->mask = m->dst;
+            return 0;
+        }
+        if (errno != ENOENT) {
             e = errno;
-            *step = step_with_path("hide a deny_read path (mount tmpfs) ", m->dst);
+            *step = step_with_path("hide a deny_read path (mount) ", m->dst);
             return e;
         }
         return 0;
