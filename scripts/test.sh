@@ -2,7 +2,8 @@
 # The test command: installs what is needed, then builds and tests
 #   1. the native build (Linux),
 #   2. the native build under AddressSanitizer + UndefinedBehaviorSanitizer,
-#   3. the policy parser and the JSON writer under libFuzzer for a bounded time,
+#   3. the policy parser, the JSON writer and the runner protocol's frame
+#      decoder under libFuzzer, sharing one bounded time,
 #   4. the Windows cross build (mingw-w64), its tests under Wine,
 #   5. an install, consumed with find_package(cordon) and pkg-config,
 # then reports the Linux benchmark's ratios (bench/run.sh --quick).
@@ -70,7 +71,7 @@ build build/asan asan -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCORDON
 
 # Each fuzz target gets an equal share of the fuzzing time, with its seed
 # corpus from fuzz/ (copied: libFuzzer adds what it finds).
-fuzz_targets="policy:corpus json:corpus-json"
+fuzz_targets="policy:corpus json:corpus-json ipc:corpus-ipc"
 stage "fuzzing the parsers and writers for ${fuzz_seconds}s"
 if build build/fuzz fuzz -DCMAKE_BUILD_TYPE=Debug -DCMAKE_C_COMPILER=clang -DCORDON_FUZZ=ON -DCORDON_TESTS=OFF; then
     n_targets=$(wc -w <<<"$fuzz_targets")

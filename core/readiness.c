@@ -1,0 +1,217 @@
+/* Readiness of the elevated tier, decided from probed facts
+ * (core/elevated.h). The OS layer only gathers; every judgement and every
+ * sentence the caller reads is made here, so that plan tests can drive it
+ * with fake facts for both OSes. */
+#include <stdio.h>
+#include <string.h>
+
+#include "elevated.h"
+
+#define FIX "re-run cordon-setup install as root"
+
+static void not_ready(struct cordon__probe *out, const char *fmt, ...) CORDON__PRINTF(2, 3);
+
+static void not_ready(struct cordon__probe *out, const char *fmt, ...)
+{
+    va_list ap;
+    out->ready = 0;
+    va_start(ap, fmt);
+    vsnprintf(out->why_not, sizeof out->why_not, fmt, ap);
+    va_end(ap);
+}
+
+/* 0 when the account exists now with the id setup recorded. */
+static int account_check(struct cordon__probe *out, const char *what,
+                         const struct cordon__account *rec, const struct cordon__account_fact *f)
+{
+    if (!f->found) {
+        not_ready(out, "%s %s recorded by setup does not exist (" FIX ")", what, rec->name);
+        return -1;
+    }
+    if (strcmp(f->id, rec->id) != 0) {
+        not_ready(out, "%s %s has id %s, setup recorded %s (" FIX ")", what, rec->name, f->id,
+                  rec->id);
+        return -1;
+    }
+    return 0;
+}
+
+static void levels(const struct cordon__elevated_facts *f, const struct cordon__plan *plan,
+                   struct cordon__probe *out)
+{
+    const struct cordon__marker *m = f->marker;
+    char ports[200] = "none";
+    size_t i, used = 0;
+    int linux_os = strcmp(m->os, "linux") == 0;
+
+    for (i = 0; i < m->n_loopback_ports && used < sizeof ports - 8; i++) {
+        int n = snprintf(ports + used, sizeof ports - used, "%s%u", i ? "," : "",
+                         m->loopback_ports[i]);
+        if (n > 0)
+            used += (size_t)n;
+    }
+
+    /* network: the firewall scopes by identity, so it holds whatever the
+     * command does with its own sockets. */
+    out->level[CORDON_DIM_NETWORK] = CORDON_LEVEL_ENFORCED;
+    if (linux_os)
+        snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX,
+                 "runs as %s (uid %s); nftables table %s drops every packet its sockets send, "
+                 "TCP, UDP, ICMP and any other protocol, IPv4 and IPv6, the host's loopback "
+                 "included (loopback ports allowed: %s); %s; unix-domain sockets to host "
+                 "services are not filtered",
+                 m->offline.name, m->offline.id, m->rules_name, ports,
+                 f->rules_read ? "read back just now, as setup loaded it"
+                               : "tried just now: a UDP send, a TCP connect and an ICMP echo "
+                                 "to loopback were refused");
+    else
+        snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX,
+                 "runs as %s; firewall rules scoped to its SID block its traffic, loopback "
+                 "included (loopback ports allowed: %s); DNS lookups through the system "
+                 "resolver are made by a system service, not this user",
+                 m->offline.name, ports);
+
+    /* fs_write: the sandbox identity cannot write what it was not granted,
+     * except where everybody may write (/tmp, /var/tmp, /dev/shm): only
+     * Landlock (or the private mounts) closes those. */
+    if (f->landlock_abi && (f->mount_ns || f->seccomp)) {
+        out->level[CORDON_DIM_FS_WRITE] = CORDON_LEVEL_ENFORCED;
+        snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX,
+                 "runs as %s, which owns nothing outside the roots (so cannot chmod, chown or "
+                 "retime others' files), and Landlock ABI %d confines writes to the roots%s",
+                 m->offline.name, f->landlock_abi, f->mount_ns ? " inside a read-only mount view" : "");
+    } else if (f->mount_ns) {
+        out->level[CORDON_DIM_FS_WRITE] = CORDON_LEVEL_ENFORCED;
+        snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX,
+                 "runs as %s in a read-only mount view with only the roots writable",
+                 m->offline.name);
+    } else {
+        out->level[CORDON_DIM_FS_WRITE] = CORDON_LEVEL_NONE;
+        snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX,
+                 "runs as %s, whose file permissions keep it out of the user's files, but "
+                 "it can still write where everybody may (/tmp, /var/tmp, /dev/shm): no "
+                 "Landlock or mount namespace in the runner here",
+                 m->offline.name);
+    }
+
+    /* protected_paths: the sandbox identity has no write grant inside a
+     * protected path, but it may write the root that holds it, and so
+     * rename it away and put its own in its place. Only a read-only bind
+     * in a mount namespace stops that. */
+    if (plan->n_protect == 0) {
+        out->level[CORDON_DIM_PROTECTED_PATHS] = out->level[CORDON_DIM_FS_WRITE];
+        snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX,
+                 "no protected path inside a writable root");
+    } else if (f->mount_ns) {
+        out->level[CORDON_DIM_PROTECTED_PATHS] = CORDON_LEVEL_ENFORCED;
+        snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX,
+                 "no write grant for %s inside them, and re-bound read-only in a mount "
+                 "namespace (so they cannot be renamed away either)",
+                 m->offline.name);
+    } else {
+        out->level[CORDON_DIM_PROTECTED_PATHS] = CORDON_LEVEL_NONE;
+        snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX,
+                 "%s has no write grant inside them, but file permissions alone do not stop "
+                 "renaming one (.git) inside a writable root and putting another in its place; "
+                 "the runner has no mount namespace here",
+                 m->offline.name);
+    }
+}
+
+void cordon__elevated_readiness(const struct cordon__elevated_facts *f,
+                                const struct cordon__plan *plan, struct cordon__probe *out)
+{
+    const struct cordon__marker *m = f->marker;
+    const char *path = f->marker_path ? f->marker_path : "the setup marker";
+    int d;
+
+    memset(out, 0, sizeof *out);
+    for (d = 0; d < CORDON_DIM_COUNT; d++)
+        out->level[d] = CORDON_LEVEL_NONE;
+    if (plan->mode == CORDON_MODE_FULL_ACCESS) {
+        not_ready(out, "the full-access policy runs unrestricted");
+        return;
+    }
+    if (!f->marker_found) {
+        not_ready(out, "setup has not been run (no %s)", path);
+        return;
+    }
+    if (f->marker_error[0] || !m) {
+        not_ready(out, "%s cannot be used: %s", path,
+                  f->marker_error[0] ? f->marker_error : "not read");
+        return;
+    }
+    if (strcmp(m->os, cordon__os_name_of(plan->os)) != 0) {
+        not_ready(out, "%s was written for %s, not %s (" FIX ")", path, m->os,
+                  cordon__os_name_of(plan->os));
+        return;
+    }
+    if (account_check(out, "sandbox user", &m->offline, &f->offline) ||
+        account_check(out, "sandbox user", &m->online, &f->online) ||
+        account_check(out, "group", &m->sandbox_group, &f->sandbox_group) ||
+        account_check(out, "group", &m->users_group, &f->users_group))
+        return;
+    if (!f->runner_found) {
+        not_ready(out, "the runner %s is missing (" FIX ")", m->runner_path);
+        return;
+    }
+    if (f->runner_error[0]) {
+        not_ready(out, "the runner %s cannot be checked: %s", m->runner_path, f->runner_error);
+        return;
+    }
+    if (!f->runner_root_owned || f->runner_writable_by_others) {
+        not_ready(out, "the runner %s %s (" FIX ")", m->runner_path,
+                  !f->runner_root_owned ? "is not owned by root"
+                                        : "or its directory can be written by someone but root");
+        return;
+    }
+    if (strcmp(f->runner_sha256, m->runner_sha256) != 0) {
+        not_ready(out, "the runner %s has changed since setup (sha256 %.12s..., recorded "
+                  "%.12s...) (" FIX ")", m->runner_path, f->runner_sha256, m->runner_sha256);
+        return;
+    }
+    if (strcmp(f->runner_caps, m->runner_caps) != 0) {
+        not_ready(out, "the runner %s has file capabilities \"%s\", setup recorded \"%s\" (" FIX ")",
+                  m->runner_path, f->runner_caps[0] ? f->runner_caps : "none", m->runner_caps);
+        return;
+    }
+    if (f->rules_error[0]) {
+        not_ready(out, "the %s rules %s cannot be checked: %s", m->rules_kind, m->rules_name,
+                  f->rules_error);
+        return;
+    }
+    if (f->rules_read && !f->rules_loaded) {
+        not_ready(out, "the %s rules %s are not loaded (" FIX ")", m->rules_kind, m->rules_name);
+        return;
+    }
+    if (f->rules_read && strcmp(f->rules_sha256, m->rules_sha256) != 0) {
+        not_ready(out, "the %s rules %s differ from what setup loaded (" FIX ")", m->rules_kind,
+                  m->rules_name);
+        return;
+    }
+    if (!f->rules_read && !f->rules_tried) {
+        not_ready(out, "the %s rules %s were neither read back nor tried", m->rules_kind,
+                  m->rules_name);
+        return;
+    }
+    if (f->rules_tried && !f->rules_refused) {
+        not_ready(out, "the %s rules %s are not in force: %s as %s was not refused (" FIX ")",
+                  m->rules_kind, m->rules_name,
+                  f->rules_attempt[0] ? f->rules_attempt : "traffic", m->offline.name);
+        return;
+    }
+    if (!f->caller_allowed) {
+        not_ready(out, "%s is not in group %s (an administrator adds it with "
+                  "cordon-setup install --user %s)",
+                  f->caller_name[0] ? f->caller_name : "the caller", m->users_group.name,
+                  f->caller_name[0] ? f->caller_name : "NAME");
+        return;
+    }
+    if (plan->mode == CORDON_MODE_WORKSPACE_WRITE && plan->roots.n && !f->roots_writable) {
+        not_ready(out, "%s", f->roots_error[0] ? f->roots_error
+                                               : "the sandbox users cannot write the roots");
+        return;
+    }
+    out->ready = 1;
+    levels(f, plan, out);
+}
