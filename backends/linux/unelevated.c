@@ -66,28 +66,47 @@ unsigned cordon__linux_disabled(void)
 }
 
 struct host_caps {
-    int userns;  int userns_err;
+    int userns;  int userns_err; const char *userns_step;
     int abi;     int abi_err;
     int seccomp; int seccomp_err;
     unsigned disabled;
 };
 
+/* What the probe's child found; written by the child before it exits,
+ * read by the parent once the vfork-style clone returns. */
+static volatile int probe_err;
+static const char *volatile probe_step;
+
+/* The child of the probe, in new user, mount and pid namespaces: the
+ * namespaces alone prove nothing (Ubuntu 23.10+ with
+ * apparmor_restrict_unprivileged_userns lets the clone succeed and
+ * refuses every mount; a parent seccomp filter may refuse the mount
+ * calls), so it does what the run does first: makes the mount tree
+ * private and binds a directory. Its exit tears the namespace down, and
+ * the bind with it. */
 static int probe_child(void *arg)
 {
     (void)arg;
+    probe_err = 0;
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+        probe_err = errno;
+        probe_step = "mount(MS_PRIVATE) in a new user and mount namespace";
+    } else if (mount("/etc", "/etc", NULL, MS_BIND | MS_REC, NULL) != 0) {
+        probe_err = errno;
+        probe_step = "mount(MS_BIND) of /etc in a new user and mount namespace";
+    }
     return 0;
 }
 
 /* A live test: can a child of ours enter new user, mount and pid
- * namespaces? The kernel creates them during clone(), so the clone's
- * answer is the whole test: the child only exits.
- * CLONE_VM without CLONE_VFORK: the child borrows our memory and runs on
- * a stack of its own (static: the probe runs once per process), so the
- * clone copies no page tables and returns as soon as the namespaces
- * exist; the child's exit and the teardown of its namespaces (an RCU
- * grace period) overlap with the run. It touches nothing but that stack.
- * The child is reaped later (reap_probe; at the latest in cleanup).
- * Atomic, as runs on several threads may reap it. */
+ * namespaces, and mount there? CLONE_VM | CLONE_VFORK: the child borrows
+ * our memory and runs on a stack of its own (static: the probe runs once
+ * per process), so the clone copies no page tables; we resume as soon as
+ * the child starts exiting, before the teardown of its namespaces (an
+ * RCU grace period), which overlaps with the run. It touches nothing but
+ * that stack and the two results. The child is reaped later (reap_probe;
+ * at the latest in cleanup). Atomic, as runs on several threads may reap
+ * it. */
 static _Atomic pid_t probe_pid = -1;
 static char probe_stack[8192] __attribute__((aligned(16)));
 
@@ -106,7 +125,7 @@ static void reap_probe(int block)
         atomic_compare_exchange_strong(&probe_pid, &pid, -1);
 }
 
-static int probe_userns(int *err)
+static int probe_userns(int *err, const char **step)
 {
     sigset_t all, old;
     pid_t pid;
@@ -114,14 +133,17 @@ static int probe_userns(int *err)
      * the host may run in it, on its stack, in our shared memory. */
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    pid = clone(probe_child, probe_stack + sizeof probe_stack, CLONE_VM | NS_FLAGS | SIGCHLD,
-                NULL);
-    *err = pid < 0 ? errno : 0;
+    probe_err = EPROTO; /* if the child never ran */
+    probe_step = "the probe's child";
+    pid = clone(probe_child, probe_stack + sizeof probe_stack,
+                CLONE_VM | CLONE_VFORK | NS_FLAGS | SIGCHLD, NULL);
+    *err = pid < 0 ? errno : probe_err;
+    *step = pid < 0 ? "clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID)" : probe_step;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (pid < 0)
         return 0;
     atomic_store(&probe_pid, pid);
-    return 1;
+    return *err == 0;
 }
 
 /* The host's primitives, probed once per process (none of the answers
@@ -131,7 +153,7 @@ static pthread_once_t live_once = PTHREAD_ONCE_INIT;
 
 static void probe_live(void)
 {
-    live.userns = probe_userns(&live.userns_err);
+    live.userns = probe_userns(&live.userns_err, &live.userns_step);
     live.abi = cordon__landlock_abi(&live.abi_err);
     live.seccomp = cordon__seccomp_available(&live.seccomp_err);
 }
@@ -145,6 +167,7 @@ static void probe_host(struct host_caps *h)
     if (!(h->disabled & CORDON__DISABLE_USERNS)) {
         h->userns = live.userns;
         h->userns_err = live.userns_err;
+        h->userns_step = live.userns_step;
     }
     if (!(h->disabled & CORDON__DISABLE_LANDLOCK)) {
         h->abi = live.abi;
@@ -161,7 +184,8 @@ static void why_userns(const struct host_caps *h, char *buf, size_t n)
     if (h->disabled & CORDON__DISABLE_USERNS)
         snprintf(buf, n, "user namespaces disabled by CORDON_DISABLE");
     else
-        snprintf(buf, n, "user namespaces unavailable (unshare: errno %d, %s)", h->userns_err,
+        snprintf(buf, n, "user namespaces unusable (%s: errno %d, %s)",
+                 h->userns_step ? h->userns_step : "clone", h->userns_err,
                  strerror(h->userns_err));
 }
 
