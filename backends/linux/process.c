@@ -540,11 +540,19 @@ cordon_error cordon__process_spawn(const struct cordon__launch *l, struct cordon
         proc->status_fd = statp[0];
         statp[0] = -1;
     }
-    if (l->after_clone && (e = l->after_clone(l->ctx)) != CORDON_OK)
-        goto done;
+    if (l->after_clone)
+        e = l->after_clone(l->ctx);
+    /* Read the child's report even when after_clone failed: the child may
+     * have failed first (a refused mount), and after_clone then only saw
+     * it go away; the child's report names the real step. A child that
+     * failed only because after_clone stopped talking to it (EPIPE) has
+     * nothing to add. (after_clone closes its end on failure, so the
+     * child does not wait for it.) */
     do
         r = read(errp[0], &f, sizeof f);
     while (r < 0 && errno == EINTR);
+    if (e != CORDON_OK && (r != (ssize_t)sizeof f || f.err == EPIPE))
+        goto done;
     if (r == (ssize_t)sizeof f) {
         f.step[sizeof f.step - 1] = '\0';
         e = child_failure(l, &f);

@@ -212,7 +212,7 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
     const struct cordon__plan_linux *lp = &plan->linux_plan;
     struct host_caps h;
     char u[200], l[200], s[200];
-    int d;
+    int d, root_devices;
 
     memset(out, 0, sizeof *out);
     for (d = 0; d < CORDON_DIM_COUNT; d++)
@@ -252,7 +252,21 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
         snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX, "%s and %s", l, u);
     }
 
-    if (plan->n_protect == 0) {
+    /* Device files are written through a read-only mount; only Landlock
+     * limits them to the plan's few. Root owns the block devices, and a
+     * write there lands under every path, protected ones too. */
+    root_devices = !h.abi && geteuid() == 0;
+    if (root_devices && out->level[CORDON_DIM_FS_WRITE] == CORDON_LEVEL_ENFORCED) {
+        out->level[CORDON_DIM_FS_WRITE] = CORDON_LEVEL_NONE;
+        snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX,
+                 "%s: as root the command can write the block devices (a read-only mount "
+                 "does not refuse device files)", l);
+    }
+
+    if (plan->n_protect && h.userns && root_devices) {
+        snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX,
+                 "%s: as root the command can write the block devices under them", l);
+    } else if (plan->n_protect == 0) {
         out->level[CORDON_DIM_PROTECTED_PATHS] = out->level[CORDON_DIM_FS_WRITE];
         snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX,
                  "no protected path inside a writable root");
@@ -270,7 +284,17 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
                           "hidden by empty read-only mounts in the command's mount namespace",
                           u);
 
-    if (h.seccomp) {
+    if (h.seccomp && !h.userns && h.abi < 6) {
+        /* Without a pid namespace only Landlock keeps the user's other
+         * processes (the caller's included) out of reach: ptrace from ABI
+         * 1, signals from ABI 6. A process reached acts for the command. */
+        out->level[CORDON_DIM_NETWORK] = CORDON_LEVEL_ADVISORY;
+        snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX,
+                 "seccomp refuses the command's own sockets, but without a pid namespace (%s) "
+                 "and %s it can %s the user's other processes, which are not confined", u,
+                 h.abi ? "Landlock ABI < 6" : "without Landlock",
+                 h.abi ? "signal" : "signal and trace");
+    } else if (h.seccomp) {
         out->level[CORDON_DIM_NETWORK] = CORDON_LEVEL_ENFORCED;
         snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX,
                  "seccomp refuses every socket family but unix and netlink; unix-domain "
