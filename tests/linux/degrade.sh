@@ -56,6 +56,16 @@ TPORT=$(cat "$H/tcp4.port")
 UPORT=$(cat "$H/udp4.port")
 export O WS PROBE TPORT UPORT
 heard() { cat "$H/$1.log" 2>/dev/null | grep -c cordon-probe; }
+# Host-side evidence may lag the command (a listener logs after it
+# returns, a signalled process exits): waits up to half a second.
+within() {
+    i=0
+    while ! eval "$1"; do
+        [ $i -ge 25 ] && return 1
+        sleep 0.02
+        i=$((i + 1))
+    done
+}
 # A device node outside the roots, the caller's own, standing for a block
 # device: it is /dev/null's (1,3), so a write that gets through harms
 # nothing. Only root can make one, and root is who owns the real ones.
@@ -99,9 +109,9 @@ both|create-outside|fs_write|rm -f "$O/new"|echo x > "$O/new"|[ -e "$O/new" ]
 root|device-write|fs_write,protected_paths|:|echo x > "$O/blockdev"|rc
 both|protected-create|protected_paths|:|mkdir .codex|[ -e "$WS/.codex" ]
 both|protected-write|protected_paths|:|echo evil > .git/HEAD|grep -q evil "$WS/.git/HEAD"
-both|tcp4|network|before=$(heard tcp4)|"$PROBE" tcp4 $TPORT; sleep 0.05|[ "$(heard tcp4)" -gt "$before" ]
-both|udp4|network|before=$(heard udp4)|"$PROBE" udp4 $UPORT; sleep 0.05|[ "$(heard udp4)" -gt "$before" ]
-both|signal-outside|network|victim|"$PROBE" signal $VICTIM|sleep 0.05; gone $VICTIM
+both|tcp4|network|before=$(heard tcp4)|"$PROBE" tcp4 $TPORT|within '[ "$(heard tcp4)" -gt "$before" ]'
+both|udp4|network|before=$(heard udp4)|"$PROBE" udp4 $UPORT|within '[ "$(heard udp4)" -gt "$before" ]'
+both|signal-outside|network|victim|"$PROBE" signal $VICTIM|within 'gone $VICTIM'
 both|ptrace-outside|fs_write,protected_paths,network|victim|"$PROBE" ptrace $VICTIM|rc
 both|procmem-outside|fs_write,protected_paths,network|victim|"$PROBE" procmem $VICTIM|rc
 EOF
