@@ -45,15 +45,10 @@ static cordon_error load_policy(const struct cli_args *a, cordon_policy **out)
     return CORDON_OK;
 }
 
-static int write_file(const char *path, const char *text)
+/* Writes |text| to |f| (opened before the run) and closes it. */
+static int write_report(FILE *f, const char *path, const char *text)
 {
-    FILE *f = fopen(path, "wb");
-    int ok;
-    if (!f) {
-        fprintf(stderr, "cordon: cannot write the report %s\n", path);
-        return -1;
-    }
-    ok = fputs(text, f) >= 0;
+    int ok = fputs(text, f) >= 0;
     ok = (fclose(f) == 0) && ok;
     if (!ok)
         fprintf(stderr, "cordon: cannot write the report %s\n", path);
@@ -113,7 +108,17 @@ static int cmd_run(const struct cli_args *a, const cordon_policy *p)
     cordon_run_result res;
     cordon_error e;
     int status;
+    FILE *report = NULL;
 
+    /* Opened before the command starts: a report that cannot be written
+     * fails the run before anything runs. */
+    if (a->report) {
+        char err[600];
+        if (!(report = cli_platform_open_report(a->report, err, sizeof err))) {
+            fprintf(stderr, "cordon: %s\n", err);
+            return EXIT_CORDON_FAILURE;
+        }
+    }
     cordon_run_options_init(&opts);
     opts.argv = (const char *const *)a->command_argv;
     opts.cwd = a->cwd;
@@ -130,10 +135,14 @@ static int cmd_run(const struct cli_args *a, const cordon_policy *p)
     } else if (res.timed_out) {
         fprintf(stderr, "cordon: the command timed out and was ended with its process tree\n");
     }
-    if (a->report) {
+    if (report) {
         char *json = NULL;
-        if (cordon_run_report_json(e, &res, &json) != CORDON_OK || write_file(a->report, json) != 0)
+        if (cordon_run_report_json(e, &res, &json) != CORDON_OK) {
+            fclose(report);
             status = e == CORDON_OK && status == 0 ? EXIT_CORDON_FAILURE : status;
+        } else if (write_report(report, a->report, json) != 0) {
+            status = e == CORDON_OK && status == 0 ? EXIT_CORDON_FAILURE : status;
+        }
         cordon_free(json);
     }
     return status;

@@ -1,4 +1,7 @@
 #include <windows.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
 #include <shellapi.h>
 #include <stdlib.h>
 
@@ -31,4 +34,13 @@ int cli_platform_args(int *argc, char ***argv)
     *argc = n;
     *argv = out;
     return 0;
+}
+
+FILE *cli_platform_open_report(const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f)
+        snprintf(err, errlen, "cannot open the report %s (fopen: errno %d, %s)", path, errno,
+                 strerror(errno));
+    return f;
 }
