@@ -188,7 +188,8 @@ enum cordon__path_kind {
     CORDON__PATH_MISSING = 0,
     CORDON__PATH_FILE = 1,
     CORDON__PATH_DIR = 2,
-    CORDON__PATH_OTHER = 3
+    CORDON__PATH_OTHER = 3,
+    CORDON__PATH_LINK = 4   /* a symbolic link (Linux hosts report it as such) */
 };
 
 /* Everything plan compilation needs to know about the host, as data plus
@@ -214,6 +215,15 @@ struct cordon__host {
      * this host: the same directory of the same filesystem mounted again
      * elsewhere (bind mounts). Appends them to |out|. May be NULL. */
     cordon_error (*aliases)(const char *path, struct cordon__strv *out);
+    /* Optional (NULL: not available on this host). What the symbolic link
+     * |path| says. */
+    cordon_error (*read_link)(const char *path, char **out);
+    /* The entry names of directory |path| (without "." and ".."), for the
+     * few directories git keeps a list in (.git/worktrees). */
+    cordon_error (*list_dir)(const char *path, struct cordon__strv *out);
+    /* The canonical writable roots cordon granted this user in earlier
+     * runs (a per-user record kept by the OS layer). */
+    cordon_error (*granted_roots)(struct cordon__strv *out);
 };
 
 /* A host known only lexically, for plans of the other OS (core/host_lexical.c):

@@ -92,6 +92,93 @@ done:
     return e;
 }
 
+/* The index of the root holding |path| (the deepest one), or -1. */
+static long holding_root(const struct cordon__plan *plan, const char *path)
+{
+    size_t i;
+    long best = -1;
+    for (i = 0; i < plan->roots.n; i++)
+        if (cordon__path_within(plan->os, path, plan->roots.v[i]) &&
+            (best < 0 || strlen(plan->roots.v[i]) > strlen(plan->roots.v[best])))
+            best = (long)i;
+    return best;
+}
+
+/* Where the symbolic link |link| (a path as written) lies: its parent
+ * resolved, joined with its name. Caller owns the result. */
+static char *link_location(const struct cordon__host *host, const char *link)
+{
+    const char *slash = strrchr(link, '/');
+    char *dir, *canon = NULL, *out;
+    if (!slash)
+        return NULL;
+    dir = slash == link ? cordon__strdup("/") : cordon__strndup(link, (size_t)(slash - link));
+    if (!dir || !host->realpath || host->realpath(dir, &canon) != CORDON_OK) {
+        free(dir);
+        return cordon__strdup(link);
+    }
+    out = cordon__path_join(host->os, canon, slash + 1);
+    free(dir);
+    free(canon);
+    return out;
+}
+
+/* A symbolic link a command could have replaced: walks |path| (absolute,
+ * as written, ".." parts included) one component at a time from byte
+ * |from| on, as the kernel resolves it, and stops at the first link that
+ * lies within one of |dirs| (or of |more|): *link is that prefix as
+ * written, *target what it says, *inside the directory it lies in. All
+ * NULL when there is none (or the path stops existing first). Linux hosts
+ * only: elsewhere links are left to the OS layer. */
+static cordon_error planted_link(const struct cordon__host *host, const char *path, size_t from,
+                                 const struct cordon__strv *dirs, const struct cordon__strv *more,
+                                 char **link, char **target, const char **inside)
+{
+    size_t i = from, end, k;
+    *link = *target = NULL;
+    *inside = NULL;
+    if (host->os != CORDON__OS_LINUX || host->lexical || !host->path_kind || path[0] != '/')
+        return CORDON_OK;
+    while (path[i]) {
+        char *prefix, *where;
+        enum cordon__path_kind kind;
+        while (path[i] == '/')
+            i++;
+        if (!path[i])
+            break;
+        end = i + strcspn(path + i, "/");
+        if (!(prefix = cordon__strndup(path, end)))
+            return oom();
+        kind = host->path_kind(prefix);
+        if (kind == CORDON__PATH_MISSING) {
+            free(prefix);
+            break;
+        }
+        if (kind == CORDON__PATH_LINK) {
+            if (!(where = link_location(host, prefix))) {
+                free(prefix);
+                return oom();
+            }
+            for (k = 0; !*inside && dirs && k < dirs->n; k++)
+                if (cordon__path_within(host->os, where, dirs->v[k]))
+                    *inside = dirs->v[k];
+            for (k = 0; !*inside && more && k < more->n; k++)
+                if (cordon__path_within(host->os, where, more->v[k]))
+                    *inside = more->v[k];
+            free(where);
+            if (*inside) {
+                *link = prefix;
+                if (!host->read_link || host->read_link(prefix, target) != CORDON_OK)
+                    *target = cordon__strdup("?");
+                return *target ? CORDON_OK : oom();
+            }
+        }
+        free(prefix);
+        i = end;
+    }
+    return CORDON_OK;
+}
+
 static cordon_error add_protected(struct cordon__plan *plan, char *path, size_t root,
                                   enum cordon__path_kind kind, int gitdir)
 {
@@ -168,7 +255,8 @@ static cordon_error add_missing_gitdir(struct cordon__plan *plan, const struct c
 static cordon_error add_gitdir_target(struct cordon__plan *plan, const struct cordon__host *host,
                                       size_t root, const char *dotgit)
 {
-    char *text = NULL, *target = NULL, *canon = NULL, *line, *end;
+    char *text = NULL, *target = NULL, *canon = NULL, *line, *end, *link = NULL, *link_to = NULL;
+    const char *inside = NULL;
     cordon_error e = CORDON_OK;
 
     if (!host->read_text || host->read_text(dotgit, 4096, &text) != CORDON_OK)
@@ -202,6 +290,19 @@ static cordon_error add_gitdir_target(struct cordon__plan *plan, const struct co
         e = oom();
         goto done;
     }
+    /* Git resolves the path as written: a link on the way that lies in a
+     * root could be replaced by the command, and git would follow it. */
+    if ((e = planted_link(host, target, 0, &plan->roots, NULL, &link, &link_to, &inside)) !=
+        CORDON_OK)
+        goto done;
+    if (link) {
+        e = cordon__fail(CORDON_ERR_PATH_REFUSED,
+                         "refusing to run: the gitdir of %s (%s) goes through the symbolic link "
+                         "%s (-> %s) inside the writable root %s, which a command could replace "
+                         "to point git elsewhere; write the real path in %s",
+                         dotgit, line, link, link_to, inside, dotgit);
+        goto done;
+    }
     if (host->realpath && host->realpath(target, &canon) == CORDON_OK) {
         e = add_protected(plan, canon, root, host->path_kind ? host->path_kind(canon)
                                                               : CORDON__PATH_DIR, 1);
@@ -211,6 +312,225 @@ static cordon_error add_gitdir_target(struct cordon__plan *plan, const struct co
 done:
     free(text);
     free(target);
+    free(link);
+    free(link_to);
+    return e;
+}
+
+/* Protects |rel| (normalized, relative) in root |r|: refused when a
+ * component on the way is a symbolic link (the command could replace the
+ * link, and what was protected would no longer be what the path names);
+ * a ".git" file protects its gitdir target too; a missing path holds its
+ * highest missing ancestor. */
+static cordon_error protect_in_root(struct cordon__plan *plan, const struct cordon__host *host,
+                                    size_t r, const char *rel, int is_git)
+{
+    const char *root = plan->roots.v[r], *inside = NULL;
+    char *path = cordon__path_join(host->os, root, rel), *link = NULL, *link_to = NULL;
+    struct cordon__strv self = {0};
+    enum cordon__path_kind kind;
+    cordon_error e = CORDON_OK;
+
+    if (!path)
+        return oom();
+    self.v = (char **)&root;
+    self.n = 1;
+    if ((e = planted_link(host, path, strlen(root), &self, NULL, &link, &link_to, &inside)) !=
+        CORDON_OK)
+        goto done;
+    if (link) {
+        e = cordon__fail(CORDON_ERR_PATH_REFUSED,
+                         "refusing to run: the protected path %s goes through the symbolic link "
+                         "%s (-> %s) inside the writable root %s; the command could replace the "
+                         "link, so it cannot be held read-only (replace the link with the real "
+                         "directory or file)",
+                         path, link, link_to, root);
+        goto done;
+    }
+    kind = host->path_kind ? host->path_kind(path) : CORDON__PATH_MISSING;
+    if (kind == CORDON__PATH_FILE && is_git && (e = add_gitdir_target(plan, host, r, path)) != CORDON_OK)
+        goto done;
+    if (kind == CORDON__PATH_MISSING && !plan->lexical) {
+        /* Nothing may be created on the way either. */
+        char *top = highest_missing(host, path);
+        free(path);
+        path = top;
+    }
+    e = add_protected(plan, path, r, kind, 0);
+    path = NULL;
+done:
+    free(path);
+    free(link);
+    free(link_to);
+    return e;
+}
+
+/* A "key = value" line of a git config file: the value when the key is
+ * |key| (case-insensitive, surrounding quotes removed), else NULL. Points
+ * into |line|, which it changes. */
+static char *config_value(char *line, const char *key)
+{
+    size_t n = strlen(key), i;
+    char *v, *end;
+    while (*line == ' ' || *line == '\t')
+        line++;
+    for (i = 0; i < n; i++) {
+        char c = line[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c + 32);
+        if (c != key[i])
+            return NULL;
+    }
+    v = line + n;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    if (*v != '=')
+        return NULL;
+    v++;
+    while (*v == ' ' || *v == '\t')
+        v++;
+    end = v + strlen(v);
+    while (end > v && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+        end--;
+    if (end - v >= 2 && *v == '"' && end[-1] == '"') {
+        v++;
+        end--;
+    }
+    *end = '\0';
+    return v;
+}
+
+/* The submodules a root's .gitmodules lists: each one's ".git" is
+ * protected like the root's own (git runs in them for a status of the
+ * root). Only the file is read; the tree is not walked. */
+static cordon_error protect_submodules(struct cordon__plan *plan, const struct cordon__host *host,
+                                       size_t r)
+{
+    char *file = cordon__path_join(host->os, plan->roots.v[r], ".gitmodules");
+    char *text = NULL, *line, *next;
+    cordon_error e = CORDON_OK;
+
+    if (!file)
+        return oom();
+    /* A linked .gitmodules is ignored by git itself. */
+    if (!host->read_text || !host->path_kind || host->path_kind(file) != CORDON__PATH_FILE ||
+        host->read_text(file, 64 * 1024, &text) != CORDON_OK)
+        goto done;
+    for (line = text; e == CORDON_OK && line && *line; line = next) {
+        char *v, *norm, *rel;
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (!(v = config_value(line, "path")) || !*v)
+            continue;
+        norm = cordon__path_normalize(host->os, v);
+        if (!norm)
+            return oom();
+        /* A path leaving the root is not the root's submodule. */
+        if (cordon__path_is_safe_relative(host->os, norm) && strcmp(norm, ".") != 0) {
+            rel = cordon__path_join(host->os, norm, ".git");
+            e = rel ? protect_in_root(plan, host, r, rel, 1) : oom();
+            free(rel);
+        }
+        free(norm);
+    }
+done:
+    free(file);
+    free(text);
+    return e;
+}
+
+/* The linked worktrees of a root's repository: .git/worktrees/NAME/gitdir
+ * records where each one's ".git" file is; one inside a root is protected
+ * like the root's own. */
+static cordon_error protect_worktrees(struct cordon__plan *plan, const struct cordon__host *host,
+                                      size_t r)
+{
+    struct cordon__strv names = {0};
+    char *dir = cordon__path_join(host->os, plan->roots.v[r], ".git/worktrees");
+    cordon_error e = CORDON_OK;
+    size_t i;
+
+    if (!dir)
+        return oom();
+    if (!host->list_dir || !host->path_kind || host->path_kind(dir) != CORDON__PATH_DIR ||
+        host->list_dir(dir, &names) != CORDON_OK)
+        goto done;
+    for (i = 0; e == CORDON_OK && i < names.n; i++) {
+        char *rec = cordon__asprintf("%s/%s/gitdir", dir, names.v[i]);
+        char *text = NULL, *wt = NULL, *canon = NULL, *slash;
+        long in;
+        if (!rec) {
+            e = oom();
+            break;
+        }
+        if (host->path_kind(rec) == CORDON__PATH_FILE &&
+            host->read_text(rec, 4096, &text) == CORDON_OK) {
+            text[strcspn(text, "\r\n")] = '\0';
+            wt = cordon__path_normalize(host->os, text);
+            slash = wt ? strrchr(wt, '/') : NULL;
+            /* The worktree's directory resolved, then its ".git". */
+            if (slash && slash != wt && strcmp(slash, "/.git") == 0) {
+                *slash = '\0';
+                if (host->realpath(wt, &canon) == CORDON_OK &&
+                    (in = holding_root(plan, canon)) >= 0 &&
+                    strcmp(canon, plan->roots.v[in]) != 0) {
+                    char *rel = cordon__asprintf("%s/.git", canon + strlen(plan->roots.v[in]) + 1);
+                    e = rel ? protect_in_root(plan, host, (size_t)in, rel, 1) : oom();
+                    free(rel);
+                }
+            }
+        }
+        free(rec);
+        free(text);
+        free(wt);
+        free(canon);
+    }
+done:
+    cordon__strv_free(&names);
+    free(dir);
+    return e;
+}
+
+/* A root reached through a symbolic link that lies inside a directory
+ * cordon has made writable (in this run, or for this user before) could
+ * have been planted by a sandboxed command: refused, naming the link. A
+ * link the user made elsewhere is fine. */
+static cordon_error check_root_links(struct cordon__plan *plan, const struct cordon__host *host,
+                                     const char *cwd, const cordon_policy *policy)
+{
+    struct cordon__strv granted = {0};
+    cordon_error e = CORDON_OK;
+    size_t r;
+
+    if (host->os != CORDON__OS_LINUX || host->lexical)
+        return CORDON_OK;
+    if (host->granted_roots && (e = host->granted_roots(&granted)) != CORDON_OK)
+        return e;
+    for (r = 0; e == CORDON_OK && r < policy->writable_roots.n; r++) {
+        const char *w = policy->writable_roots.v[r], *inside = NULL;
+        char *joined, *link = NULL, *link_to = NULL;
+        joined = cordon__path_is_absolute(host->os, w)
+                     ? cordon__strdup(w)
+                     : cordon__path_join(host->os,
+                                         cordon__path_is_absolute(host->os, cwd) ? cwd : plan->cwd, w);
+        if (!joined) {
+            e = oom();
+            break;
+        }
+        e = planted_link(host, joined, 0, &plan->roots, &granted, &link, &link_to, &inside);
+        if (e == CORDON_OK && link)
+            e = cordon__fail(CORDON_ERR_PATH_REFUSED,
+                             "refusing the writable root %s: it is reached through the symbolic "
+                             "link %s (-> %s), which lies inside %s, a directory cordon has made "
+                             "writable, so a sandboxed command could have planted it; name the "
+                             "real directory if you trust it",
+                             joined, link, link_to, inside);
+        free(joined);
+        free(link);
+        free(link_to);
+    }
+    cordon__strv_free(&granted);
     return e;
 }
 
@@ -391,25 +711,27 @@ cordon_error cordon__plan_compile(const cordon_policy *policy, const char *cwd,
             if ((e = add_root(plan, policy, host, policy->writable_roots.v[r])) != CORDON_OK)
                 goto fail;
         }
+        if ((e = check_root_links(plan, host, cwd, policy)) != CORDON_OK)
+            goto fail;
         for (r = 0; r < plan->roots.n; r++) {
+            int git = 0;
             for (k = 0; k < policy->protected_paths.n; k++) {
                 char *norm = cordon__path_normalize(host->os, policy->protected_paths.v[k]);
-                char *path = norm ? cordon__path_join(host->os, plan->roots.v[r], norm) : NULL;
-                enum cordon__path_kind kind;
-                free(norm);
-                if (!path) {
+                int is_git = norm && strcmp(norm, ".git") == 0;
+                if (!norm) {
                     e = oom();
                     goto fail;
                 }
-                kind = host->path_kind ? host->path_kind(path) : CORDON__PATH_MISSING;
-                if (kind == CORDON__PATH_FILE && strcmp(policy->protected_paths.v[k], ".git") == 0 &&
-                    (e = add_gitdir_target(plan, host, r, path)) != CORDON_OK) {
-                    free(path);
-                    goto fail;
-                }
-                if ((e = add_protected(plan, path, r, kind, 0)) != CORDON_OK)
+                git |= is_git;
+                e = protect_in_root(plan, host, r, norm, is_git);
+                free(norm);
+                if (e != CORDON_OK)
                     goto fail;
             }
+            if (git && host->os == CORDON__OS_LINUX && !host->lexical &&
+                ((e = protect_submodules(plan, host, r)) != CORDON_OK ||
+                 (e = protect_worktrees(plan, host, r)) != CORDON_OK))
+                goto fail;
         }
     }
 
@@ -493,9 +815,11 @@ static const char *mode_name(cordon_mode m)
 
 static const char *kind_name(enum cordon__path_kind k)
 {
-    return k == CORDON__PATH_DIR ? "dir" : k == CORDON__PATH_FILE ? "file"
-                                 : k == CORDON__PATH_OTHER         ? "other"
-                                                                   : "missing";
+    return k == CORDON__PATH_DIR     ? "dir"
+           : k == CORDON__PATH_FILE  ? "file"
+           : k == CORDON__PATH_OTHER ? "other"
+           : k == CORDON__PATH_LINK  ? "link"
+                                     : "missing";
 }
 
 void cordon__plan_json(const struct cordon__plan *plan, struct cordon__json *j)

@@ -1,6 +1,149 @@
 /* The Linux backends leave no persistent grants behind: Landlock rules and
- * namespaces live and die with the command. */
+ * namespaces live and die with the command. What stays is a record of the
+ * roots cordon has made writable for this user, one canonical path a line
+ * in $XDG_STATE_HOME/cordon/roots (default ~/.local/state/cordon/roots):
+ * core refuses a root reached through a symbolic link lying inside one of
+ * them, since a sandboxed command could have planted it there. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include "linux.h"
+
+#define RECORD_MAX (1024 * 1024)
+
+/* The record's directory: $XDG_STATE_HOME/cordon, else
+ * $HOME/.local/state/cordon. NULL when neither is usable. */
+static char *record_dir(void)
+{
+    const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
+    if (x && x[0] == '/')
+        return cordon__asprintf("%s/cordon", x);
+    if (h && h[0] == '/')
+        return cordon__asprintf("%s/.local/state/cordon", h);
+    return NULL;
+}
+
+cordon_error cordon__linux_granted_roots(struct cordon__strv *out)
+{
+    char *dir = record_dir(), *path = NULL, *buf = NULL, *line, *next;
+    cordon_error e = CORDON_OK;
+    size_t len = 0;
+    int fd = -1;
+
+    memset(out, 0, sizeof *out);
+    if (!dir)
+        return CORDON_OK;
+    if (!(path = cordon__asprintf("%s/roots", dir)) || !(buf = malloc(RECORD_MAX + 1))) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading the roots record");
+        goto done;
+    }
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd < 0)
+        goto done; /* no run has granted anything yet */
+    for (;;) {
+        ssize_t r = read(fd, buf + len, RECORD_MAX - len);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r <= 0)
+            break;
+        len += (size_t)r;
+        if (len == RECORD_MAX)
+            break;
+    }
+    buf[len] = '\0';
+    for (line = buf; e == CORDON_OK && line && *line; line = next) {
+        next = strchr(line, '\n');
+        if (next)
+            *next++ = '\0';
+        if (line[0] == '/' && !cordon__strv_contains(out, line))
+            e = cordon__strv_push(out, line);
+    }
+done:
+    if (fd >= 0)
+        close(fd);
+    free(buf);
+    free(path);
+    free(dir);
+    if (e != CORDON_OK)
+        cordon__strv_free(out);
+    return e;
+}
+
+/* mkdir -p of |dir| with mode 0700 for the parts it makes. */
+static int make_dirs(char *dir)
+{
+    char *p;
+    for (p = dir + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(dir, 0700) != 0 && errno != EEXIST)
+            return -1;
+        *p = '/';
+    }
+    return mkdir(dir, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+cordon_error cordon__linux_grants_record(const struct cordon__plan *plan)
+{
+    struct cordon__strv known = {0};
+    char *dir = NULL, *path = NULL;
+    cordon_error e;
+    size_t i;
+    int fd = -1;
+
+    if ((e = cordon__linux_granted_roots(&known)) != CORDON_OK)
+        return e;
+    for (i = 0; i < plan->roots.n; i++)
+        if (!cordon__strv_contains(&known, plan->roots.v[i]))
+            break;
+    if (i == plan->roots.n)
+        goto done; /* the steady state: one read, nothing to write */
+    if (!(dir = record_dir()))
+        goto done;
+    if (!(path = cordon__asprintf("%s/roots", dir))) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory recording the roots");
+        goto done;
+    }
+    if (make_dirs(dir) != 0 ||
+        (fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600)) < 0) {
+        char *what = cordon__asprintf("cannot record the writable roots in %s", path);
+        e = cordon__sys_fail(what ? what : path, fd < 0 && errno ? "open" : "mkdir", errno);
+        free(what);
+        goto done;
+    }
+    for (; i < plan->roots.n; i++) {
+        char *line;
+        ssize_t w;
+        if (cordon__strv_contains(&known, plan->roots.v[i]))
+            continue;
+        if (!(line = cordon__asprintf("%s\n", plan->roots.v[i]))) {
+            e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory recording the roots");
+            goto done;
+        }
+        /* One write per line with O_APPEND: concurrent runs interleave
+         * whole lines. */
+        w = write(fd, line, strlen(line));
+        free(line);
+        if (w < 0) {
+            char *what = cordon__asprintf("cannot record the writable roots in %s", path);
+            e = cordon__sys_fail(what ? what : path, "write", errno);
+            free(what);
+            goto done;
+        }
+    }
+done:
+    if (fd >= 0)
+        close(fd);
+    free(path);
+    free(dir);
+    cordon__strv_free(&known);
+    return e;
+}
 
 cordon_error cordon__os_grants_list(struct cordon__json *j)
 {

@@ -9,6 +9,12 @@
 cordon_error cordon__sys_fail(const char *what, const char *call, int err);
 cordon_error cordon__errno_to_error(int err);
 
+/* The per-user record of the roots cordon has made writable (grants.c):
+ * read for core's host facts; written by the unelevated backend's
+ * prepare (one read and no write in the steady state). */
+cordon_error cordon__linux_granted_roots(struct cordon__strv *out);
+cordon_error cordon__linux_grants_record(const struct cordon__plan *plan);
+
 /* The backends of this OS (direct.c, unelevated.c). */
 extern const struct cordon_backend cordon__backend_linux_direct;
 extern const struct cordon_backend cordon__backend_linux_unelevated;

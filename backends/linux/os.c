@@ -1,4 +1,5 @@
 /* Host facts for plan compilation on Linux. */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -49,6 +50,8 @@ static enum cordon__path_kind os_path_kind(const char *path)
         return CORDON__PATH_DIR;
     if (S_ISREG(st.st_mode))
         return CORDON__PATH_FILE;
+    if (S_ISLNK(st.st_mode))
+        return CORDON__PATH_LINK;
     return CORDON__PATH_OTHER;
 }
 
@@ -85,6 +88,39 @@ done:
     if (f)
         fclose(f);
     free(buf);
+    return e;
+}
+
+static cordon_error os_read_link(const char *path, char **out)
+{
+    char buf[PATH_MAX];
+    ssize_t n = readlink(path, buf, sizeof buf - 1);
+    if (n < 0) {
+        char *what = cordon__asprintf("cannot read the link %s", path);
+        cordon_error e = cordon__sys_fail(what ? what : path, "readlink", errno);
+        free(what);
+        return e;
+    }
+    buf[n] = '\0';
+    *out = cordon__strdup(buf);
+    return *out ? CORDON_OK : cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+}
+
+static cordon_error os_list_dir(const char *path, struct cordon__strv *out)
+{
+    DIR *d = opendir(path);
+    struct dirent *ent;
+    cordon_error e = CORDON_OK;
+    if (!d) {
+        char *what = cordon__asprintf("cannot list %s", path);
+        e = cordon__sys_fail(what ? what : path, "opendir", errno);
+        free(what);
+        return e;
+    }
+    while (e == CORDON_OK && (ent = readdir(d)) != NULL)
+        if (strcmp(ent->d_name, ".") != 0 && strcmp(ent->d_name, "..") != 0)
+            e = cordon__strv_push(out, ent->d_name);
+    closedir(d);
     return e;
 }
 
@@ -340,6 +376,9 @@ cordon_error cordon__os_host(struct cordon__host *out)
     out->path_kind = os_path_kind;
     out->read_text = os_read_text;
     out->aliases = os_aliases;
+    out->read_link = os_read_link;
+    out->list_dir = os_list_dir;
+    out->granted_roots = cordon__linux_granted_roots;
     return CORDON_OK;
 }
 

@@ -1089,6 +1089,10 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
     /* O(1): placeholders are made by spawn, for the run only. */
     if (!lp->confine)
         return cordon__fail(CORDON_ERR_NO_BACKEND, "linux-unelevated does not run full-access");
+    /* Before anything is writable: the roots go on the user's record, so
+     * that a link planted in one cannot later lead a root elsewhere. */
+    if ((e = cordon__linux_grants_record(plan)) != CORDON_OK)
+        return e;
     probe_host(&h);
     /* The host temp directory is needed only where no private tmpfs goes
      * on /tmp: without a mount namespace, or when a root covers /tmp. */
