@@ -47,6 +47,7 @@ static cordon_error add_mount(struct cordon__plan_linux *lp, enum cordon__mount_
     m->is_file = is_file;
     m->placeholder = placeholder;
     m->optional = optional;
+    m->root = -1;
     if ((src && !(m->src = cordon__strdup(src))) || (dst && !(m->dst = cordon__strdup(dst)))) {
         free(m->src);
         free(m->dst);
@@ -71,6 +72,7 @@ static cordon_error add_rule(struct cordon__plan_linux *lp, const char *path,
     r->access = access;
     r->when = when;
     r->optional = optional;
+    r->root = -1;
     lp->n_ll_rules++;
     return CORDON_OK;
 }
@@ -133,6 +135,64 @@ static int within_roots(const struct cordon__plan *plan, const char *p)
     return 0;
 }
 
+/* The index of the deepest root holding |p|, or -1. */
+static long root_of(const struct cordon__plan *plan, const char *p)
+{
+    size_t i;
+    long best = -1;
+    for (i = 0; i < plan->roots.n; i++)
+        if (under(plan, p, plan->roots.v[i]) &&
+            (best < 0 || strlen(plan->roots.v[i]) > strlen(plan->roots.v[best])))
+            best = (long)i;
+    return best;
+}
+
+/* 1 when protected path |i| lies strictly inside another protected path
+ * that holds it already: a directory bound read-only, or a missing one
+ * held by a placeholder. Binding it again (or pinning the directories on
+ * its way, writable) would only undo that. */
+static int covered(const struct cordon__plan *plan, size_t i)
+{
+    size_t j;
+    for (j = 0; j < plan->n_protect; j++) {
+        const struct cordon__protected *o = &plan->protect[j];
+        if (j != i && (o->kind == CORDON__PATH_DIR || o->kind == CORDON__PATH_MISSING) &&
+            under(plan, plan->protect[i].path, o->path) &&
+            strcmp(plan->protect[i].path, o->path) != 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Pins every directory strictly between root |r| and |path| (outermost
+ * first, each once). */
+static cordon_error add_pins(struct cordon__plan *plan, long r, const char *path)
+{
+    struct cordon__plan_linux *lp = &plan->linux_plan;
+    size_t base = strlen(plan->roots.v[r]), end, k;
+    cordon_error e;
+    char *dir;
+
+    for (end = base + 1; path[end]; end++) {
+        int seen = 0;
+        if (path[end] != '/')
+            continue;
+        if (!(dir = cordon__strndup(path, end)))
+            return oom();
+        for (k = 0; k < lp->n_mounts && !seen; k++)
+            seen = lp->mounts[k].pin && strcmp(lp->mounts[k].dst, dir) == 0;
+        e = seen ? CORDON_OK : add_mount(lp, CORDON__MOUNT_BIND_RW, dir, dir, 0, 0, 0);
+        free(dir);
+        if (e != CORDON_OK)
+            return e;
+        if (!seen) {
+            lp->mounts[lp->n_mounts - 1].pin = 1;
+            lp->mounts[lp->n_mounts - 1].root = r;
+        }
+    }
+    return CORDON_OK;
+}
+
 cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct cordon__host *host)
 {
     struct cordon__plan_linux *lp = &plan->linux_plan;
@@ -175,10 +235,12 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
     if (lp->tmp_mount &&
         (e = add_mount(lp, CORDON__MOUNT_TMP, NULL, lp->tmp_mount, 0, 0, 0)) != CORDON_OK)
         return e;
-    for (i = 0; i < plan->roots.n; i++)
+    for (i = 0; i < plan->roots.n; i++) {
         if ((e = add_mount(lp, CORDON__MOUNT_BIND_RW, plan->roots.v[i], plan->roots.v[i], 0, 0,
                            0)) != CORDON_OK)
             return e;
+        lp->mounts[lp->n_mounts - 1].root = (long)i;
+    }
     /* Paths the private /tmp would hide: keep them visible, read-only. */
     if (lp->tmp_mount) {
         if (under(plan, plan->cwd, lp->tmp_mount) && !within_roots(plan, plan->cwd) &&
@@ -189,13 +251,26 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
                 CORDON_OK)
             return e;
     }
+    /* The whole path holds, not only its last component: the directories
+     * on the way are pinned first (a rename of any of them would carry
+     * the read-only bind away and let the path be made afresh). Paths
+     * directly in a root (the default ones) need none: the root is a
+     * mount point already. */
+    for (i = 0; i < plan->n_protect; i++) {
+        long r = root_of(plan, plan->protect[i].path);
+        if (r >= 0 && !covered(plan, i) && (e = add_pins(plan, r, plan->protect[i].path)) != CORDON_OK)
+            return e;
+    }
     for (i = 0; i < plan->n_protect; i++) {
         const struct cordon__protected *p = &plan->protect[i];
+        if (covered(plan, i))
+            continue;
         if ((e = add_mount(lp, CORDON__MOUNT_BIND_RO, p->path, p->path,
                            p->kind == CORDON__PATH_FILE || p->kind == CORDON__PATH_OTHER,
                            p->kind == CORDON__PATH_MISSING, 0)) != CORDON_OK)
             return e;
         lp->mounts[lp->n_mounts - 1].protect = 1;
+        lp->mounts[lp->n_mounts - 1].root = root_of(plan, p->path);
     }
     /* deny_read: each path hidden under an empty read-only mount (after
      * the roots, so that one inside a root stays hidden). A path the view
@@ -216,10 +291,12 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
     /* Landlock: every modifying right is handled; allowed beneath the
      * roots, the private temp, and the device files. */
     lp->ll_fs_handled = CORDON__LL_FS_WRITE_ALL;
-    for (i = 0; i < plan->roots.n; i++)
+    for (i = 0; i < plan->roots.n; i++) {
         if ((e = add_rule(lp, plan->roots.v[i], CORDON__LL_FS_WRITE_ALL, CORDON__LL_ALWAYS, 0)) !=
             CORDON_OK)
             return e;
+        lp->ll_rules[lp->n_ll_rules - 1].root = (long)i;
+    }
     if (plan->private_tmp && plan->tmp_dir &&
         (e = add_rule(lp, plan->tmp_dir, CORDON__LL_FS_WRITE_ALL,
                       lp->tmp_mount ? CORDON__LL_WITHOUT_MOUNT_NS : CORDON__LL_ALWAYS, 0)) !=
@@ -376,6 +453,8 @@ void cordon__plan_linux_json(const struct cordon__plan_linux *lp, struct cordon_
             cordon__json_kbool(j, "file", 1);
         if (m->protect)
             cordon__json_kbool(j, "protected", 1);
+        if (m->pin)
+            cordon__json_kbool(j, "pin", 1);
         if (m->placeholder)
             cordon__json_kbool(j, "placeholder", 1);
         if (m->optional)

@@ -6,8 +6,8 @@
  * The backend applies it in this order, in the command's process tree:
  *   1. user + mount + pid namespaces (when the host has them);
  *   2. mounts[], in order (read-only view, private /tmp, writable roots,
- *      read-only protected paths, deny_read masks, private /dev/shm,
- *      fresh /proc);
+ *      pins of the directories on the way to protected paths, read-only
+ *      protected paths, deny_read masks, private /dev/shm, fresh /proc);
  *   3. no_new_privs, capabilities dropped;
  *   4. Landlock: fs rights handled (masked to the probed ABI), rules[],
  *      TCP rights handled with no rule (network off), scopes;
@@ -67,6 +67,8 @@ struct cordon__ll_rule {
     unsigned long long access;/* rights allowed beneath it */
     enum cordon__ll_when when;
     int optional;             /* skip silently when missing on the host */
+    long root;                /* a writable root's rule: its index in plan->roots (the
+                                 backend uses the root's descriptor), else -1 */
 };
 
 enum cordon__mount_op {
@@ -92,6 +94,14 @@ struct cordon__mount {
                          run (an inode of its own, bound read-only) so that
                          nothing can be created there, and removes it after */
     int optional;     /* skip when the mount point is missing on the host */
+    int pin;          /* a directory on the way from a root to a protected path, bound
+                         onto itself (writable) so that it is a mount point: renaming or
+                         removing it fails (EBUSY), and the path keeps leading to what
+                         was protected */
+    long root;        /* index into plan->roots of the root holding src, -1: none. A
+                         root's own bind (BIND_RW, not a pin) holds its index too. The
+                         backend opens src beneath that root's descriptor, never
+                         following a symbolic link */
 };
 
 enum cordon__seccomp_when {

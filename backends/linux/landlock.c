@@ -91,7 +91,7 @@ cordon_error cordon__landlock_create(const struct cordon__plan_linux *lp, int ab
 }
 
 cordon_error cordon__landlock_add_rules(const struct cordon__plan_linux *lp, int ruleset,
-                                        uint64_t handled, int mount_ns)
+                                        uint64_t handled, int mount_ns, const int *root_fd)
 {
     size_t i;
 
@@ -103,7 +103,9 @@ cordon_error cordon__landlock_add_rules(const struct cordon__plan_linux *lp, int
             continue; /* added in the namespace, once its mount exists */
         if (r->when == CORDON__LL_WITHOUT_MOUNT_NS && mount_ns)
             continue;
-        fd = open(r->path, O_PATH | O_CLOEXEC);
+        /* A root's rule is on the descriptor the run opened it with. */
+        fd = root_fd && r->root >= 0 ? fcntl(root_fd[r->root], F_DUPFD_CLOEXEC, 0)
+                                     : open(r->path, O_PATH | O_CLOEXEC);
         if (fd < 0) {
             char what[600];
             if (r->optional)

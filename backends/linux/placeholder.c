@@ -280,8 +280,12 @@ void cordon__placeholders_remove(struct cordon__placeholders *p)
         int last = l->fd >= 0 && flock(l->fd, LOCK_EX | LOCK_NB) == 0;
         for (i = 0; i < n; i++) {
             struct cordon__placeholder *ph = &p->v[i];
-            int state = atomic_exchange(&ph->state, PH_DONE);
-            if (ph->lock == (int)k && last && (state == PH_OURS || state == PH_MAKING))
+            int state;
+            /* Only this directory's: the others wait for their own lock. */
+            if (ph->lock != (int)k)
+                continue;
+            state = atomic_exchange(&ph->state, PH_DONE);
+            if (last && (state == PH_OURS || state == PH_MAKING))
                 remove_one(ph, state == PH_MAKING);
         }
         /* This run relies on nothing there any more. */

@@ -26,8 +26,10 @@ cordon_error cordon__landlock_create(const struct cordon__plan_linux *lp, int ab
 /* Adds every rule of |lp| that applies with (|mount_ns| 1) or without the
  * mount namespace, except those on private mounts (added inside). Rules
  * reach every process holding the ruleset until it enforces it. */
+/* |root_fd| (per plan root, may be NULL): the descriptors the run opened
+ * the roots with; a root's rule is added on it, not on its path. */
 cordon_error cordon__landlock_add_rules(const struct cordon__plan_linux *lp, int ruleset,
-                                        uint64_t handled, int mount_ns);
+                                        uint64_t handled, int mount_ns, const int *root_fd);
 int cordon__landlock_add_path(int ruleset, const char *path, uint64_t access);
 int cordon__landlock_enforce(int ruleset);
 

@@ -317,6 +317,13 @@ struct run_ctx {
     int userns;
     char uid_map[64], gid_map[64];
     int *src_fd;             /* per mount, -1 when none */
+    /* Per writable root (plan->roots): opened once by the caller after
+     * canonicalization, without following a symbolic link; it serves the
+     * Landlock rule, and the command checks that the root it binds is
+     * this very directory. root_mount: the index of the root's own bind. */
+    size_t n_roots;
+    int *root_fd;
+    size_t *root_mount;
     struct cordon__placeholders *ph; /* shared; made by the caller after the clone */
     const char *tmp_host;    /* the host temp directory in use, else NULL */
     char *host_ro;           /* per mount: its source is on a read-only mount */
@@ -692,6 +699,82 @@ static int in_supervisor(void *ctx, const char **step)
     return 0;
 }
 
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+#define RESOLVE_NO_SYMLINKS_ 0x04
+#define RESOLVE_BENEATH_ 0x08
+
+/* Opens |rel| (relative, canonical: no "." or ".." parts) beneath |dir|
+ * O_PATH without following any symbolic link: openat2 with
+ * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, else (kernels before 5.6) one
+ * component at a time with O_NOFOLLOW. -1 with errno (ELOOP for a link);
+ * |dir| may be AT_FDCWD with an absolute |rel|. Async-signal-safe. */
+static int open_nofollow(int dir, const char *rel)
+{
+    struct {
+        uint64_t flags, mode, resolve;
+    } how;
+    char part[NAME_MAX + 1];
+    int fd, cur = dir;
+    const char *p = rel;
+
+    memset(&how, 0, sizeof how);
+    how.flags = O_PATH | O_CLOEXEC;
+    how.resolve = RESOLVE_NO_SYMLINKS_ | (dir == AT_FDCWD ? 0 : RESOLVE_BENEATH_);
+    fd = (int)syscall(SYS_openat2, dir, rel, &how, sizeof how);
+    if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+        return fd;
+    /* EPERM: a seccomp filter of the host refuses openat2 (a container). */
+    if (*p == '/') {
+        cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (cur < 0)
+            return -1;
+        while (*p == '/')
+            p++;
+    }
+    for (;;) {
+        size_t n = 0;
+        int next, e;
+        struct stat st;
+        while (p[n] && p[n] != '/')
+            n++;
+        if (n > NAME_MAX) {
+            e = ENAMETOOLONG;
+            next = -1;
+        } else {
+            memcpy(part, p, n);
+            part[n] = '\0';
+            next = openat(cur, n ? part : ".", O_PATH | O_NOFOLLOW | O_CLOEXEC);
+            e = errno;
+            if (next >= 0 && fstat(next, &st) == 0 && S_ISLNK(st.st_mode)) {
+                close(next);
+                next = -1;
+                e = ELOOP;
+            }
+        }
+        if (cur != dir)
+            close(cur);
+        if (next < 0) {
+            errno = e;
+            return -1;
+        }
+        cur = next;
+        p += n;
+        while (*p == '/')
+            p++;
+        if (!*p)
+            return cur;
+    }
+}
+
+/* The part of |path| below the root |root| ("" for the root itself). */
+static const char *below(const char *path, const char *root)
+{
+    size_t n = strlen(root);
+    return path[n] == '/' ? path + n + 1 : path + n;
+}
+
 /* The directory of |path| (absolute), opened O_PATH; -1 with errno. */
 static int open_parent(const char *path)
 {
@@ -793,11 +876,38 @@ static int in_command(void *ctx, const char **step)
      * says it is done. */
     for (i = 0; i < lp->n_mounts; i++) {
         const struct cordon__mount *m = &lp->mounts[i];
-        if (!m->src)
-            continue;
-        c->src_fd[i] = m->protect ? open_parent(m->src) : open(m->src, O_PATH | O_CLOEXEC);
+        int is_root = m->op == CORDON__MOUNT_BIND_RW && !m->pin && m->root >= 0;
+        if (!m->src || (m->root >= 0 && !is_root))
+            continue; /* beneath a root: opened from the root's descriptor */
+        c->src_fd[i] = m->protect ? open_parent(m->src)
+                       : is_root  ? open_nofollow(AT_FDCWD, m->src)
+                                  : open(m->src, O_PATH | O_CLOEXEC);
         if (c->src_fd[i] < 0 && !m->optional && !(m->protect && errno == ENOENT)) {
-            *step = "open a path to mount in the sandbox";
+            *step = step_with_path("open a path to mount in the sandbox ", m->src);
+            return errno;
+        }
+        /* The root the plan resolved and the caller's Landlock rule holds:
+         * a directory swapped in since (by a rename, a link) is refused. */
+        if (is_root && c->root_fd[m->root] >= 0) {
+            struct stat a, b;
+            if (fstat(c->src_fd[i], &a) != 0 || fstat(c->root_fd[m->root], &b) != 0 ||
+                a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+                *step = step_with_path("check that the writable root is still the directory "
+                                       "the plan resolved ", m->src);
+                return ESTALE;
+            }
+        }
+    }
+    /* The pins, beneath their root's descriptor, never through a link. */
+    for (i = 0; i < lp->n_mounts; i++) {
+        const struct cordon__mount *m = &lp->mounts[i];
+        if (!m->pin)
+            continue;
+        c->src_fd[i] = open_nofollow(c->src_fd[c->root_mount[m->root]],
+                                     below(m->src, lp->mounts[c->root_mount[m->root]].src));
+        if (c->src_fd[i] < 0) {
+            *step = step_with_path("open a directory on the way to a protected path (no symbolic "
+                                   "link allowed) ", m->src);
             return errno;
         }
     }
@@ -816,11 +926,20 @@ static int in_command(void *ctx, const char **step)
     for (i = 0; i < lp->n_mounts; i++) {
         const struct cordon__mount *m = &lp->mounts[i];
         int dir = c->src_fd[i];
-        if (!m->protect || dir < 0)
+        if (!m->protect)
             continue;
-        c->src_fd[i] = openat(dir, strrchr(m->src, '/') + 1, O_PATH | O_CLOEXEC);
-        e = errno;
-        close(dir);
+        if (m->root >= 0) {
+            /* Beneath the root's descriptor, never through a link. */
+            const struct cordon__mount *rm = &lp->mounts[c->root_mount[m->root]];
+            c->src_fd[i] = open_nofollow(c->src_fd[c->root_mount[m->root]], below(m->src, rm->src));
+            e = errno;
+        } else if (dir >= 0) {
+            c->src_fd[i] = open_nofollow(dir, strrchr(m->src, '/') + 1);
+            e = errno;
+            close(dir);
+        } else {
+            continue;
+        }
         /* Missing: the caller could not hold it, having no write access
          * there, so neither has the command. */
         if (c->src_fd[i] < 0 && e != ENOENT) {
@@ -1000,6 +1119,13 @@ static void ctx_free(struct run_ctx *c)
                 close(c->src_fd[i]);
         free(c->src_fd);
     }
+    if (c->root_fd) {
+        for (i = 0; i < c->n_roots; i++)
+            if (c->root_fd[i] >= 0)
+                close(c->root_fd[i]);
+        free(c->root_fd);
+    }
+    free(c->root_mount);
     free(c->host_ro);
     free(c->bpf_in);
     if (c->ruleset >= 0)
@@ -1046,7 +1172,7 @@ static cordon_error prepare_after_clone(void *ctx)
             e = cordon__sys_fail("cannot pass the sandbox to the command", "send", err);
     }
     if (e == CORDON_OK && c->ruleset >= 0)
-        e = cordon__landlock_add_rules(c->lp, c->ruleset, c->ll_handled, c->userns);
+        e = cordon__landlock_add_rules(c->lp, c->ruleset, c->ll_handled, c->userns, c->root_fd);
     if (e == CORDON_OK && c->have_seccomp)
         e = cordon__seccomp_build(c->lp, c->userns, &c->bpf);
     if (e == CORDON_OK) {
@@ -1164,6 +1290,31 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
             statvfs(lp->mounts[i].src, &sv) == 0 && (sv.f_flag & ST_RDONLY))
             c.host_ro[i] = 1;
     }
+    /* Each root once, as the plan resolved it, never through a link. */
+    c.n_roots = plan->roots.n;
+    c.root_fd = malloc((c.n_roots ? c.n_roots : 1) * sizeof *c.root_fd);
+    c.root_mount = calloc(c.n_roots ? c.n_roots : 1, sizeof *c.root_mount);
+    if (!c.root_fd || !c.root_mount) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the sandbox");
+        goto done;
+    }
+    for (i = 0; i < c.n_roots; i++)
+        c.root_fd[i] = -1;
+    for (i = 0; i < c.n_roots; i++) {
+        if ((c.root_fd[i] = open_nofollow(AT_FDCWD, plan->roots.v[i])) < 0) {
+            char what[600];
+            snprintf(what, sizeof what,
+                     "cannot open the writable root %s (it must be the directory the plan "
+                     "resolved, reached without a symbolic link)",
+                     plan->roots.v[i]);
+            e = cordon__sys_fail(what, "openat2", errno);
+            goto done;
+        }
+    }
+    for (i = 0; i < lp->n_mounts; i++)
+        if (lp->mounts[i].op == CORDON__MOUNT_BIND_RW && !lp->mounts[i].pin &&
+            lp->mounts[i].root >= 0 && (size_t)lp->mounts[i].root < c.n_roots)
+            c.root_mount[lp->mounts[i].root] = i;
     /* The ruleset exists before the clone (the command inherits it); its
      * rules and the seccomp filter follow in prepare_after_clone. */
     if (h.abi && (e = cordon__landlock_create(lp, h.abi, &c.ruleset, &c.ll_handled)) != CORDON_OK)
