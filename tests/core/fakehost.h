@@ -63,6 +63,41 @@ static cordon_error fake_read(const char *path, size_t max, char **out)
     return CORDON_OK;
 }
 
+/* Entries of kind CORDON__PATH_LINK say their target in |text|. */
+static cordon_error fake_read_link(const char *path, char **out)
+{
+    const struct fake_entry *e = fake_find(path);
+    if (!e || e->kind != CORDON__PATH_LINK)
+        return cordon__fail(CORDON_ERR_PATH, "%s is not a link", path);
+    *out = cordon__strdup(e->text);
+    return CORDON_OK;
+}
+
+static cordon_error fake_list_dir(const char *path, struct cordon__strv *out)
+{
+    size_t i, n = strlen(path);
+    for (i = 0; fake_fs && fake_fs[i].path; i++) {
+        const char *p = fake_fs[i].path;
+        if (strncmp(p, path, n) == 0 && p[n] == '/' && p[n + 1] && !strchr(p + n + 1, '/'))
+            if (cordon__strv_push(out, p + n + 1) != CORDON_OK)
+                return CORDON_ERR_NO_MEMORY;
+    }
+    return CORDON_OK;
+}
+
+/* The roots a fake earlier run granted (NULL-terminated), or NULL. */
+static const char *const *fake_granted;
+
+static cordon_error fake_granted_roots(struct cordon__strv *out)
+{
+    size_t i;
+    memset(out, 0, sizeof *out);
+    for (i = 0; fake_granted && fake_granted[i]; i++)
+        if (cordon__strv_push(out, fake_granted[i]) != CORDON_OK)
+            return CORDON_ERR_NO_MEMORY;
+    return CORDON_OK;
+}
+
 static void fake_host(enum cordon__os os, const struct fake_entry *fs, struct cordon__host *h)
 {
     static const char *const lsys[] = {"/", "/usr", "/etc", NULL};
@@ -84,6 +119,9 @@ static void fake_host(enum cordon__os os, const struct fake_entry *fs, struct co
     h->realpath = fake_realpath;
     h->path_kind = fake_kind;
     h->read_text = fake_read;
+    h->read_link = fake_read_link;
+    h->list_dir = fake_list_dir;
+    h->granted_roots = fake_granted_roots;
 }
 
 #endif

@@ -265,8 +265,183 @@ static void abi_rights(void)
           (CORDON__LL_FS_WRITE_ALL & ~(CORDON__LL_FS_REFER | CORDON__LL_FS_TRUNCATE)));
 }
 
+/* Protected paths in depth: submodules and worktrees read from git's own
+ * files, a missing parent held at its highest missing ancestor, and the
+ * directories on the way pinned, outermost first. */
+static const struct fake_entry deep_fs[] = {
+    {"/", CORDON__PATH_DIR, NULL},
+    {"/home/ann", CORDON__PATH_DIR, NULL},
+    {"/w", CORDON__PATH_DIR, NULL},
+    {"/w/.git", CORDON__PATH_DIR, NULL},
+    {"/w/.git/modules/m", CORDON__PATH_DIR, NULL},
+    {"/w/.git/worktrees", CORDON__PATH_DIR, NULL},
+    {"/w/.git/worktrees/wt1", CORDON__PATH_DIR, NULL},
+    {"/w/.git/worktrees/wt1/gitdir", CORDON__PATH_FILE, "/w/trees/wt1/.git\n"},
+    {"/w/.git/worktrees/gone", CORDON__PATH_DIR, NULL},
+    {"/w/.git/worktrees/gone/gitdir", CORDON__PATH_FILE, "/nowhere/gone/.git\n"},
+    {"/w/.gitmodules", CORDON__PATH_FILE,
+     "[submodule \"m\"]\n\tpath = mods/m\n\turl = ./m\n[submodule \"u\"]\n"
+     "  PATH=\"mods/u\"\n[submodule \"bad\"]\n\tpath = ../out\n"},
+    {"/w/mods", CORDON__PATH_DIR, NULL},
+    {"/w/mods/m", CORDON__PATH_DIR, NULL},
+    {"/w/mods/m/.git", CORDON__PATH_FILE, "gitdir: ../../.git/modules/m\n"},
+    {"/w/trees", CORDON__PATH_DIR, NULL},
+    {"/w/trees/wt1", CORDON__PATH_DIR, NULL},
+    {"/w/trees/wt1/.git", CORDON__PATH_FILE, "gitdir: /w/.git/worktrees/wt1\n"},
+    {"/w/cfg", CORDON__PATH_DIR, NULL},
+    {"/w/cfg/deep", CORDON__PATH_DIR, NULL},
+    {NULL, 0, NULL},
+};
+
+static const struct cordon__protected *find_protected(const struct cordon__plan *plan,
+                                                      const char *path)
+{
+    size_t i;
+    for (i = 0; i < plan->n_protect; i++)
+        if (!strcmp(plan->protect[i].path, path))
+            return &plan->protect[i];
+    return NULL;
+}
+
+static void paths_in_depth(void)
+{
+    static const char *const pins[] = {"/w/mods", "/w/mods/m", "/w/trees", "/w/trees/wt1",
+                                       "/w/cfg", "/w/cfg/deep", NULL};
+    struct cordon__host h;
+    struct cordon__plan plan;
+    const struct cordon__plan_linux *lp = &plan.linux_plan;
+    const struct cordon__protected *pp;
+    const struct cordon__mount *m, *first_protect = NULL;
+    cordon_policy *p = builtin("workspace-write");
+    size_t i, n_pins = 0;
+
+    fake_host(CORDON__OS_LINUX, deep_fs, &h);
+    cordon_policy_clear_protected_paths(p);
+    cordon_policy_add_protected_path(p, ".git");
+    cordon_policy_add_protected_path(p, "cfg/deep/secret");
+    cordon_policy_add_protected_path(p, "miss/a/b");
+    CHECK_MSG(cordon__plan_compile(p, "/w", &h, &plan) == CORDON_OK, "%s", cordon_last_error());
+    /* Submodules (the one checked out and the one not), the worktree. */
+    pp = find_protected(&plan, "/w/mods/m/.git");
+    CHECK(pp && pp->kind == CORDON__PATH_FILE);
+    pp = find_protected(&plan, "/w/mods/u");
+    CHECK(pp && pp->kind == CORDON__PATH_MISSING); /* its highest missing ancestor */
+    pp = find_protected(&plan, "/w/trees/wt1/.git");
+    CHECK(pp && pp->kind == CORDON__PATH_FILE);
+    CHECK(find_protected(&plan, "/w/.git/modules/m") != NULL); /* the submodule's gitdir */
+    for (i = 0; i < plan.n_protect; i++)
+        CHECK(strstr(plan.protect[i].path, "out") == NULL && strstr(plan.protect[i].path, "gone") == NULL);
+    /* Missing parents: the highest missing ancestor; an existing parent: the path. */
+    pp = find_protected(&plan, "/w/miss");
+    CHECK(pp && pp->kind == CORDON__PATH_MISSING);
+    CHECK(find_protected(&plan, "/w/miss/a/b") == NULL);
+    pp = find_protected(&plan, "/w/cfg/deep/secret");
+    CHECK(pp && pp->kind == CORDON__PATH_MISSING);
+
+    /* Pins: each directory on the way once, outermost first, before any
+     * protected bind; none for paths directly in the root nor inside the
+     * protected .git (its read-only bind covers them). */
+    for (i = 0; i < lp->n_mounts; i++) {
+        m = &lp->mounts[i];
+        if (m->protect && !first_protect)
+            first_protect = m;
+        if (!m->pin)
+            continue;
+        n_pins++;
+        CHECK(m->op == CORDON__MOUNT_BIND_RW && m->root == 0 && !first_protect);
+        CHECK(strncmp(m->dst, "/w/.git", 7) != 0 && strcmp(m->dst, "/w") != 0);
+    }
+    CHECK(n_pins == 6);
+    for (i = 0; pins[i]; i++) {
+        m = find_mount(lp, CORDON__MOUNT_BIND_RW, pins[i]);
+        CHECK_MSG(m && m->pin, "%s is pinned", pins[i]);
+    }
+    CHECK(index_of(lp, find_mount(lp, CORDON__MOUNT_BIND_RW, "/w/mods")) <
+          index_of(lp, find_mount(lp, CORDON__MOUNT_BIND_RW, "/w/mods/m")));
+    CHECK(find_mount(lp, CORDON__MOUNT_BIND_RO, "/w/.git/modules/m") == NULL);
+    m = find_mount(lp, CORDON__MOUNT_BIND_RO, "/w/cfg/deep/secret");
+    CHECK(m && m->protect && m->placeholder && m->root == 0);
+    m = find_mount(lp, CORDON__MOUNT_BIND_RW, "/w");
+    CHECK(m && !m->pin && m->root == 0);
+    CHECK(find_rule(lp, "/w") && find_rule(lp, "/w")->root == 0);
+    cordon__plan_free(&plan);
+    cordon_policy_free(p);
+}
+
+/* Symbolic links a command could replace are refused, naming the link. */
+static const struct fake_entry link_git_fs[] = {
+    {"/", CORDON__PATH_DIR, NULL},
+    {"/w", CORDON__PATH_DIR, NULL},
+    {"/w/.git", CORDON__PATH_LINK, "/elsewhere"},
+    {NULL, 0, NULL},
+};
+static const struct fake_entry link_gitdir_fs[] = {
+    {"/", CORDON__PATH_DIR, NULL},
+    {"/w", CORDON__PATH_DIR, NULL},
+    {"/w/.git", CORDON__PATH_FILE, "gitdir: st/gd\n"},
+    {"/w/st", CORDON__PATH_LINK, "store"},
+    {"/w/store/gd", CORDON__PATH_DIR, NULL},
+    {NULL, 0, NULL},
+};
+static const struct fake_entry link_outside_fs[] = {
+    {"/", CORDON__PATH_DIR, NULL},
+    {"/w", CORDON__PATH_DIR, NULL},
+    {"/w/.git", CORDON__PATH_FILE, "gitdir: /o/lnk/gd\n"},
+    {"/o", CORDON__PATH_DIR, NULL},
+    {"/o/lnk", CORDON__PATH_LINK, "/o/real"},
+    {NULL, 0, NULL},
+};
+static const struct fake_entry link_root_fs[] = {
+    {"/", CORDON__PATH_DIR, NULL},
+    {"/home/ann", CORDON__PATH_DIR, NULL},
+    {"/g", CORDON__PATH_DIR, NULL},
+    {"/g/planted", CORDON__PATH_LINK, "/t"},
+    {"/t", CORDON__PATH_DIR, NULL},
+    {NULL, 0, NULL},
+};
+
+static cordon_error compile_in(const struct fake_entry *table, const char *root)
+{
+    struct cordon__host h;
+    struct cordon__plan plan;
+    cordon_policy *p = builtin("workspace-write");
+    cordon_error e;
+    fake_host(CORDON__OS_LINUX, table, &h);
+    cordon_policy_clear_writable_roots(p);
+    cordon_policy_add_writable_root(p, root);
+    e = cordon__plan_compile(p, "/", &h, &plan);
+    if (e == CORDON_OK)
+        cordon__plan_free(&plan);
+    cordon_policy_free(p);
+    return e;
+}
+
+static void links(void)
+{
+    static const char *const granted[] = {"/g", NULL};
+    CHECK(compile_in(link_git_fs, "/w") == CORDON_ERR_PATH_REFUSED);
+    CHECK_CONTAINS(cordon_last_error(), "symbolic link /w/.git (-> /elsewhere)");
+    CHECK(compile_in(link_gitdir_fs, "/w") == CORDON_ERR_PATH_REFUSED);
+    CHECK_CONTAINS(cordon_last_error(), "symbolic link /w/st (-> store)");
+    /* A link outside every root cannot be changed by the command. */
+    CHECK_MSG(compile_in(link_outside_fs, "/w") == CORDON_OK, "%s", cordon_last_error());
+    /* A root through a link inside a root granted before: refused; the
+     * same link elsewhere (nothing granted) is the user's own. */
+    fake_link_from = "/g/planted";
+    fake_link_to = "/t";
+    fake_granted = granted;
+    CHECK(compile_in(link_root_fs, "/g/planted") == CORDON_ERR_PATH_REFUSED);
+    CHECK_CONTAINS(cordon_last_error(), "symbolic link /g/planted (-> /t), which lies inside /g");
+    CHECK_MSG(compile_in(link_root_fs, "/t") == CORDON_OK, "%s", cordon_last_error());
+    fake_granted = NULL;
+    CHECK_MSG(compile_in(link_root_fs, "/g/planted") == CORDON_OK, "%s", cordon_last_error());
+    fake_link_from = fake_link_to = NULL;
+}
+
 int main(void)
 {
+    paths_in_depth();
+    links();
     workspace_write();
     network_on_and_gitdir();
     roots_under_tmp();
