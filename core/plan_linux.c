@@ -57,6 +57,15 @@ static cordon_error add_mount(struct cordon__plan_linux *lp, enum cordon__mount_
     return CORDON_OK;
 }
 
+/* A symlink in the private /dev. */
+static cordon_error add_link(struct cordon__plan_linux *lp, const char *dst, const char *target)
+{
+    cordon_error e = add_mount(lp, CORDON__MOUNT_SYMLINK, NULL, dst, 0, 0, 0);
+    if (e == CORDON_OK && !(lp->mounts[lp->n_mounts - 1].link = cordon__strdup(target)))
+        return oom();
+    return e;
+}
+
 static cordon_error add_rule(struct cordon__plan_linux *lp, const char *path,
                              unsigned long long access, enum cordon__ll_when when, int optional)
 {
@@ -98,12 +107,36 @@ static cordon_error add_sc(struct cordon__plan_linux *lp, const char *syscall, i
     return CORDON_OK;
 }
 
-/* Device files every command needs to write (the rights reach beneath
- * /dev/pts, so pseudo-terminals work too). */
-static const char *const dev_files[] = {
-    "/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/ptmx",
-    "/dev/random", "/dev/urandom", "/dev/pts", NULL,
+/* The host device nodes of the private /dev (bound from the host: a user
+ * namespace cannot make device nodes), which every command may write
+ * and use ioctls on. */
+static const char *const dev_nodes[] = {
+    "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", NULL,
 };
+
+/* The rest of the private /dev: links to what the command already has. */
+static const char *const dev_links[][2] = {
+    {"/dev/ptmx", "pts/ptmx"},
+    {"/dev/fd", "/proc/self/fd"},
+    {"/dev/stdin", "/proc/self/fd/0"},
+    {"/dev/stdout", "/proc/self/fd/1"},
+    {"/dev/stderr", "/proc/self/fd/2"},
+};
+
+/* The SysV IPC and POSIX message queue calls: without an IPC namespace
+ * of its own the command would reach the host's objects (ids are small
+ * and guessable, and mq_unlink bypasses Landlock). */
+static const char *const ipc_calls[] = {
+    "shmget", "shmat", "shmdt", "shmctl", "msgget", "msgsnd", "msgrcv", "msgctl",
+    "semget", "semop", "semtimedop", "semctl", "ipc", "mq_open", "mq_unlink",
+    "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr", NULL,
+};
+
+/* The kernel keyrings: keys are reached by serial number, and a key or
+ * keyring of the same user (the user keyring gives its user every right)
+ * can be linked into a keyring the command holds and then read or
+ * changed, from any user namespace. */
+static const char *const key_calls[] = {"add_key", "request_key", "keyctl", NULL};
 
 /* Syscalls that would undo the read-only view or reach around the other
  * rules. Refused whenever seccomp is available. */
@@ -206,6 +239,7 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
 
     lp->confine = 1;
     lp->user_ns = lp->mount_ns = lp->pid_ns = 1;
+    lp->ipc_ns = 1;
     lp->no_new_privs = 1;
     lp->drop_caps = 1;
 
@@ -283,14 +317,29 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
         if (e != CORDON_OK)
             return e;
     }
-    if ((e = add_mount(lp, CORDON__MOUNT_TMPFS, NULL, "/dev/shm", 0, 0, 1)) != CORDON_OK)
+    /* A minimal /dev: the host's block devices, loop control and other
+     * terminals are not there (root in the sandbox would pass their
+     * permission checks, and device files stay writable on a read-only
+     * mount). */
+    if ((e = add_mount(lp, CORDON__MOUNT_DEV, NULL, "/dev", 0, 0, 0)) != CORDON_OK)
         return e;
+    for (i = 0; dev_nodes[i]; i++)
+        if ((e = add_mount(lp, CORDON__MOUNT_DEV_NODE, dev_nodes[i], dev_nodes[i], 1, 0, 1)) !=
+            CORDON_OK)
+            return e;
+    if ((e = add_mount(lp, CORDON__MOUNT_DEVPTS, NULL, "/dev/pts", 0, 0, 0)) != CORDON_OK ||
+        (e = add_mount(lp, CORDON__MOUNT_MQUEUE, NULL, "/dev/mqueue", 0, 0, 0)) != CORDON_OK)
+        return e;
+    for (i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++)
+        if ((e = add_link(lp, dev_links[i][0], dev_links[i][1])) != CORDON_OK)
+            return e;
     if ((e = add_mount(lp, CORDON__MOUNT_PROC, NULL, "/proc", 0, 0, 0)) != CORDON_OK)
         return e;
 
-    /* Landlock: every modifying right is handled; allowed beneath the
-     * roots, the private temp, and the device files. */
-    lp->ll_fs_handled = CORDON__LL_FS_WRITE_ALL;
+    /* Landlock: every modifying right and device ioctls are handled;
+     * allowed beneath the roots, the private temp, and the device files
+     * (ioctls on those only). */
+    lp->ll_fs_handled = CORDON__LL_FS_WRITE_ALL | CORDON__LL_FS_IOCTL_DEV;
     for (i = 0; i < plan->roots.n; i++) {
         if ((e = add_rule(lp, plan->roots.v[i], CORDON__LL_FS_WRITE_ALL, CORDON__LL_ALWAYS, 0)) !=
             CORDON_OK)
@@ -305,12 +354,23 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
     if (lp->tmp_mount && (e = add_rule(lp, lp->tmp_mount, CORDON__LL_FS_WRITE_ALL,
                                        CORDON__LL_WITH_MOUNT_NS, 0)) != CORDON_OK)
         return e;
-    for (i = 0; dev_files[i]; i++)
-        if ((e = add_rule(lp, dev_files[i], CORDON__LL_FS_FILE_RIGHTS, CORDON__LL_ALWAYS, 1)) !=
-            CORDON_OK)
+    for (i = 0; dev_nodes[i]; i++)
+        if ((e = add_rule(lp, dev_nodes[i], CORDON__LL_FS_FILE_RIGHTS | CORDON__LL_FS_IOCTL_DEV,
+                          CORDON__LL_ALWAYS, 1)) != CORDON_OK)
             return e;
-    if ((e = add_rule(lp, "/dev/shm", CORDON__LL_FS_WRITE_ALL, CORDON__LL_WITH_MOUNT_NS, 1)) !=
-        CORDON_OK)
+    /* Pseudo-terminals: inside, the command's own devpts; without a mount
+     * namespace only new ones through /dev/ptmx (the slave comes from
+     * TIOCGPTPEER) and the terminals on its stdio (added by the backend),
+     * so the user's other terminals stay out of reach. */
+    lp->ll_stdio_terminals = 1;
+    if ((e = add_rule(lp, "/dev/ptmx", CORDON__LL_FS_FILE_RIGHTS | CORDON__LL_FS_IOCTL_DEV,
+                      CORDON__LL_WITHOUT_MOUNT_NS, 1)) != CORDON_OK ||
+        (e = add_rule(lp, "/dev/pts", CORDON__LL_FS_FILE_RIGHTS | CORDON__LL_FS_IOCTL_DEV,
+                      CORDON__LL_WITH_MOUNT_NS, 0)) != CORDON_OK ||
+        (e = add_rule(lp, "/dev/shm", CORDON__LL_FS_WRITE_ALL, CORDON__LL_WITH_MOUNT_NS, 0)) !=
+            CORDON_OK ||
+        (e = add_rule(lp, "/dev/mqueue", CORDON__LL_FS_WRITE_ALL, CORDON__LL_WITH_MOUNT_NS, 0)) !=
+            CORDON_OK)
         return e;
     lp->ll_scoped = CORDON__LL_SCOPE_SIGNAL;
     if (!plan->network)
@@ -357,6 +417,14 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
         (e = add_sc(lp, "ioctl", LX_EPERM, 1, 1, 0xffffffffull, LX_TIOCLINUX,
                     CORDON__SECCOMP_ALWAYS, "TIOCLINUX can inject console input")) != CORDON_OK)
         return e;
+    for (i = 0; key_calls[i]; i++)
+        if ((e = add_sc(lp, key_calls[i], LX_ENOSYS, 0, 0, 0, 0, CORDON__SECCOMP_ALWAYS,
+                        "the caller's keyrings are reachable by serial number")) != CORDON_OK)
+            return e;
+    for (i = 0; ipc_calls[i]; i++)
+        if ((e = add_sc(lp, ipc_calls[i], LX_ENOSYS, 0, 0, 0, 0, CORDON__SECCOMP_NO_USERNS,
+                        "no IPC namespace: the host's SysV IPC and message queues")) != CORDON_OK)
+            return e;
     for (i = 0; metadata_calls[i]; i++)
         if ((e = add_sc(lp, metadata_calls[i], LX_EPERM, 0, 0, 0, 0, CORDON__SECCOMP_NO_USERNS,
                         "no read-only view: metadata changes are refused everywhere")) !=
@@ -371,6 +439,7 @@ void cordon__plan_linux_free(struct cordon__plan_linux *lp)
     for (i = 0; i < lp->n_mounts; i++) {
         free(lp->mounts[i].src);
         free(lp->mounts[i].dst);
+        free(lp->mounts[i].link);
     }
     free(lp->mounts);
     for (i = 0; i < lp->n_ll_rules; i++)
@@ -415,6 +484,16 @@ static const char *mount_op_name(enum cordon__mount_op op)
         return "proc";
     case CORDON__MOUNT_MASK:
         return "mask";
+    case CORDON__MOUNT_DEV:
+        return "dev";
+    case CORDON__MOUNT_DEV_NODE:
+        return "dev_node";
+    case CORDON__MOUNT_DEVPTS:
+        return "devpts";
+    case CORDON__MOUNT_MQUEUE:
+        return "mqueue";
+    case CORDON__MOUNT_SYMLINK:
+        return "symlink";
     }
     return "?";
 }
@@ -434,6 +513,7 @@ void cordon__plan_linux_json(const struct cordon__plan_linux *lp, struct cordon_
     cordon__json_kbool(j, "user", lp->user_ns);
     cordon__json_kbool(j, "mount", lp->mount_ns);
     cordon__json_kbool(j, "pid", lp->pid_ns);
+    cordon__json_kbool(j, "ipc", lp->ipc_ns);
     cordon__json_end_object(j);
     cordon__json_kbool(j, "no_new_privs", lp->no_new_privs);
     cordon__json_kbool(j, "drop_capabilities", lp->drop_caps);
@@ -449,6 +529,8 @@ void cordon__plan_linux_json(const struct cordon__plan_linux *lp, struct cordon_
         if (m->src)
             cordon__json_kstr(j, "src", m->src);
         cordon__json_kstr(j, "dst", m->dst);
+        if (m->link)
+            cordon__json_kstr(j, "link", m->link);
         if (m->is_file)
             cordon__json_kbool(j, "file", 1);
         if (m->protect)
@@ -484,6 +566,7 @@ void cordon__plan_linux_json(const struct cordon__plan_linux *lp, struct cordon_
         cordon__json_end_object(j);
     }
     cordon__json_end_array(j);
+    cordon__json_kbool(j, "stdio_terminals", lp->ll_stdio_terminals);
     cordon__json_key(j, "net_handled");
     cordon__json_begin_array(j);
     if (lp->ll_net_handled & CORDON__LL_NET_BIND_TCP)

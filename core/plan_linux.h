@@ -4,10 +4,11 @@
  * plans compile and print on Windows too).
  *
  * The backend applies it in this order, in the command's process tree:
- *   1. user + mount + pid namespaces (when the host has them);
+ *   1. user + mount + pid + IPC namespaces (when the host has them);
  *   2. mounts[], in order (read-only view, private /tmp, writable roots,
  *      pins of the directories on the way to protected paths, read-only
- *      protected paths, deny_read masks, private /dev/shm, fresh /proc);
+ *      protected paths, deny_read masks, a minimal private /dev with its
+ *      own devpts, shm and mqueue, fresh /proc);
  *   3. no_new_privs, capabilities dropped;
  *   4. Landlock: fs rights handled (masked to the probed ABI), rules[],
  *      TCP rights handled with no rule (network off), scopes;
@@ -79,9 +80,19 @@ enum cordon__mount_op {
     CORDON__MOUNT_BIND_RO = 3,      /* bind |src| on |dst| read-only (protected path, cwd) */
     CORDON__MOUNT_TMPFS = 4,        /* a fresh private tmpfs on |dst| (/dev/shm) */
     CORDON__MOUNT_PROC = 5,         /* a fresh read-only proc on |dst| for the pid namespace */
-    CORDON__MOUNT_MASK = 6          /* an empty read-only tmpfs with mode 000 on the
+    CORDON__MOUNT_MASK = 6,         /* an empty read-only tmpfs with mode 000 on the
                                        directory |dst| (deny_read); files are masked by a
                                        read-only bind of /dev/null instead */
+    CORDON__MOUNT_DEV = 7,          /* a private tmpfs on |dst| ("/dev") holding an empty
+                                       world-writable (sticky) "shm" directory; the host's
+                                       device nodes are hidden below it */
+    CORDON__MOUNT_DEV_NODE = 8,     /* bind the host device node |src| on |dst| (a file made
+                                       in the private /dev), as it is: a device stays
+                                       usable on a read-only mount */
+    CORDON__MOUNT_DEVPTS = 9,       /* a new devpts instance on |dst|: only the ptys the
+                                       command opens itself */
+    CORDON__MOUNT_MQUEUE = 10,      /* the mqueue of the command's IPC namespace on |dst| */
+    CORDON__MOUNT_SYMLINK = 11      /* a symlink |dst| -> |link| in the private /dev */
 };
 
 struct cordon__mount {
@@ -102,6 +113,7 @@ struct cordon__mount {
                          root's own bind (BIND_RW, not a pin) holds its index too. The
                          backend opens src beneath that root's descriptor, never
                          following a symbolic link */
+    char *link;       /* SYMLINK: the link's target; NULL otherwise */
 };
 
 enum cordon__seccomp_when {
@@ -122,6 +134,8 @@ struct cordon__seccomp_rule {
 struct cordon__plan_linux {
     int confine;                /* 0: full-access, nothing is applied */
     int user_ns, mount_ns, pid_ns; /* wanted; the probe says what the host has */
+    int ipc_ns;                 /* with the mount namespace: SysV IPC and POSIX queues
+                                   of the command's own, gone with the run */
     int no_new_privs, drop_caps;
     struct cordon__mount *mounts;
     size_t n_mounts;
@@ -132,6 +146,8 @@ struct cordon__plan_linux {
     unsigned long long ll_fs_handled;  /* before masking by the probed ABI */
     struct cordon__ll_rule *ll_rules;
     size_t n_ll_rules;
+    int ll_stdio_terminals;     /* without a mount namespace: the backend allows the
+                                   terminals on the command's stdio, by their inodes */
     unsigned long long ll_net_handled; /* with no rule: TCP bind/connect refused */
     unsigned long long ll_scoped;
     struct cordon__seccomp_rule *seccomp;

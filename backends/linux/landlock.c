@@ -51,7 +51,7 @@ static int add_path_rule(int ruleset, int fd, uint64_t access, int is_dir)
 {
     struct ll_path_beneath_attr pb;
     if (!is_dir)
-        access &= CORDON__LL_FS_FILE_RIGHTS;
+        access &= CORDON__LL_FS_FILE_RIGHTS | CORDON__LL_FS_IOCTL_DEV;
     if (!access)
         return 0;
     memset(&pb, 0, sizeof pb);

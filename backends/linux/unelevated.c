@@ -212,7 +212,7 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
     const struct cordon__plan_linux *lp = &plan->linux_plan;
     struct host_caps h;
     char u[200], l[200], s[200];
-    int d, root_devices;
+    int d;
 
     memset(out, 0, sizeof *out);
     for (d = 0; d < CORDON_DIM_COUNT; d++)
@@ -252,21 +252,25 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
         snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX, "%s and %s", l, u);
     }
 
-    /* Device files are written through a read-only mount; only Landlock
-     * limits them to the plan's few. Root owns the block devices, and a
-     * write there lands under every path, protected ones too. */
-    root_devices = !h.abi && geteuid() == 0;
-    if (root_devices && out->level[CORDON_DIM_FS_WRITE] == CORDON_LEVEL_ENFORCED) {
+    /* The kernel keyrings are the user's, in every user namespace: a key
+     * of the caller's is linked by its serial number into a keyring the
+     * command holds, and then read or changed. Only seccomp refuses the
+     * keyring calls. */
+    if (!h.seccomp && out->level[CORDON_DIM_FS_WRITE] == CORDON_LEVEL_ENFORCED) {
+        char was[CORDON_REASON_MAX];
+        snprintf(was, sizeof was, "%s", out->reason[CORDON_DIM_FS_WRITE]);
         out->level[CORDON_DIM_FS_WRITE] = CORDON_LEVEL_NONE;
         snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX,
-                 "%s: as root the command can write the block devices (a read-only mount "
-                 "does not refuse device files)", l);
+                 "%.120s, so the caller's kernel keyrings stay reachable (keyctl links a key "
+                 "by serial number, then reads or changes it); files outside are refused "
+                 "(%.150s)", s, was);
     }
 
-    if (plan->n_protect && h.userns && root_devices) {
-        snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX,
-                 "%s: as root the command can write the block devices under them", l);
-    } else if (plan->n_protect == 0) {
+    /* Device files stay writable through a read-only mount, and root
+     * owns the block devices: the view is nodev, and the private /dev
+     * holds only harmless nodes (without user namespaces fs_write is
+     * enforced only with Landlock, which allows those nodes alone). */
+    if (plan->n_protect == 0) {
         out->level[CORDON_DIM_PROTECTED_PATHS] = out->level[CORDON_DIM_FS_WRITE];
         snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX,
                  "no protected path inside a writable root");
@@ -333,6 +337,7 @@ struct run_ctx {
     const char *mask;        /* the first deny_read mask mounted, the others bind it */
     struct cordon__bpf bpf;  /* the caller's, built after the clone */
     int drop_caps;
+    int stdio_fd[3];         /* the command's stdio in the caller */
     /* After the clone, while the supervisor and the command set up, the
      * caller makes the placeholders and sends "held" (with a mount
      * namespace only), then adds the Landlock rules, builds the seccomp
@@ -476,11 +481,29 @@ static int readonly_all_at_once(void)
         uint64_t attr_set, attr_clr, propagation, userns_fd;
     } attr;
     memset(&attr, 0, sizeof attr);
-    attr.attr_set = 0x00000001; /* MOUNT_ATTR_RDONLY */
+    /* nodev too: a device node stays writable on a read-only mount, and
+     * root owns the block devices. The private /dev's nodes are made
+     * usable again one by one (bind_dev_node). */
+    attr.attr_set = 0x00000001 | 0x00000004; /* MOUNT_ATTR_RDONLY | MOUNT_ATTR_NODEV */
     if (syscall(SYS_mount_setattr, AT_FDCWD, "/", 0x8000 /* AT_RECURSIVE */, &attr,
                 sizeof attr) != 0)
         return errno;
     return 0;
+}
+
+/* Clears nodev on the mount at |path| (and keeps it read-only). */
+static int clear_nodev(const char *path)
+{
+    struct {
+        uint64_t attr_set, attr_clr, propagation, userns_fd;
+    } attr;
+    memset(&attr, 0, sizeof attr);
+    attr.attr_clr = 0x00000004; /* MOUNT_ATTR_NODEV */
+    int is_ro;
+    if (syscall(SYS_mount_setattr, AT_FDCWD, path, 0, &attr, sizeof attr) == 0)
+        return 0;
+    return mount(NULL, path, NULL,
+                 MS_REMOUNT | MS_BIND | MS_RDONLY | (kept_flags(path, &is_ro) & ~MS_NODEV), NULL);
 }
 
 /* Remounts every mount read-only. A mount we cannot reach cannot be
@@ -542,9 +565,9 @@ static int readonly_all(const char **step)
         if (i < 6)
             continue;
         unescape(f[4]);
-        if (has_opt(f[5], "ro"))
+        if (has_opt(f[5], "ro") && has_opt(f[5], "nodev"))
             continue;
-        flags = MS_REMOUNT | MS_BIND | MS_RDONLY;
+        flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NODEV;
         if (has_opt(f[5], "nosuid"))
             flags |= MS_NOSUID;
         if (has_opt(f[5], "nodev"))
@@ -605,16 +628,13 @@ static int path_under(const char *p, const char *dir)
     return strncmp(p, dir, n) == 0 && (p[n] == '/' || p[n] == '\0');
 }
 
-static int bind_path(struct run_ctx *c, const struct cordon__mount *m, int fd, int readonly,
-                const char **step)
+/* "/proc/self/fd/<fd>" into |src| (64 bytes); snprintf is not
+ * async-signal-safe, so the number is spelled out. */
+static void fd_path(int fd, char *src)
 {
-    char src[64], num[16];
-    unsigned long flags;
+    char num[16];
     size_t n = 0, k;
     unsigned v = (unsigned)fd;
-    int is_ro, bound;
-
-    /* snprintf is not async-signal-safe: spell the number out. */
     do {
         num[n++] = (char)('0' + v % 10);
         v /= 10;
@@ -623,6 +643,16 @@ static int bind_path(struct run_ctx *c, const struct cordon__mount *m, int fd, i
     for (k = 0; k < n; k++)
         src[14 + k] = num[n - 1 - k];
     src[14 + n] = '\0';
+}
+
+static int bind_path(struct run_ctx *c, const struct cordon__mount *m, int fd, int readonly,
+                const char **step)
+{
+    char src[64];
+    unsigned long flags;
+    int is_ro, bound;
+
+    fd_path(fd, src);
     bound = mount(src, m->dst, NULL, MS_BIND | MS_REC, NULL) == 0;
     if (!bound && errno == ENOENT && c->lp->tmp_mount && path_under(m->dst, c->lp->tmp_mount)) {
         /* Below the private /tmp the mount point is still to be made. */
@@ -665,6 +695,56 @@ static int private_mount_rules(struct run_ctx *c, const char *dst)
         if (r->when == CORDON__LL_WITH_MOUNT_NS && strcmp(r->path, dst) == 0 &&
             (e = cordon__landlock_add_path(c->ruleset, dst, r->access & c->ll_handled)) != 0)
             return e;
+    }
+    return 0;
+}
+
+/* The private /dev: a tmpfs (the host's device nodes hidden below it)
+ * with an empty "shm" that anyone may write, sticky like /tmp. */
+static int make_dev(struct run_ctx *c, const char *dst, const char **step)
+{
+    char shm[PATH_MAX];
+    size_t n = strlen(dst);
+    int e;
+    if (n + 5 > sizeof shm)
+        return ENAMETOOLONG;
+    memcpy(shm, dst, n);
+    memcpy(shm + n, "/shm", 5);
+    if (mount("tmpfs", dst, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755") != 0) {
+        *step = "mount the private /dev (mount)";
+        return errno;
+    }
+    if (mkdir(shm, 01777) != 0 || chmod(shm, 01777) != 0) {
+        *step = "make /dev/shm in the private /dev";
+        return errno;
+    }
+    if ((e = private_mount_rules(c, shm)) != 0) {
+        *step = "add the Landlock rule for /dev/shm";
+        return e;
+    }
+    return 0;
+}
+
+/* Binds the host device node |fd| (O_PATH, opened before /dev was
+ * covered) on |dst|, a file made for it. No remount: a device stays
+ * usable on a read-only mount. */
+static int bind_dev_node(int fd, const char *dst, const char **step)
+{
+    char src[64];
+    fd_path(fd, src);
+    if (mknod(dst, S_IFREG | 0644, 0) != 0 && errno != EEXIST) {
+        *step = step_with_path("make a mount point in the private /dev (mknod) ", dst);
+        return errno;
+    }
+    if (mount(src, dst, NULL, MS_BIND, NULL) != 0) {
+        *step = step_with_path("bind a device into the private /dev (mount) ", dst);
+        return errno;
+    }
+    /* The bind copied the view's nodev (ours to clear: the kernel locks
+     * only flags that came from a more privileged namespace). */
+    if (clear_nodev(dst) != 0) {
+        *step = step_with_path("allow the device in the private /dev (mount) ", dst);
+        return errno;
     }
     return 0;
 }
@@ -836,6 +916,40 @@ static int apply_mount(struct run_ctx *c, size_t i, const char **step)
             return e;
         }
         return 0;
+    case CORDON__MOUNT_DEV:
+        return make_dev(c, m->dst, step);
+    case CORDON__MOUNT_DEV_NODE:
+        if (c->src_fd[i] < 0)
+            return 0; /* optional and missing on the host */
+        return bind_dev_node(c->src_fd[i], m->dst, step);
+    case CORDON__MOUNT_DEVPTS:
+        /* A new instance: the ptys of this command only, not the user's
+         * other terminals. Where it is refused (some containers) no pty
+         * can be made, and the run goes on. */
+        if (mkdir(m->dst, 0755) == 0 &&
+            mount("devpts", m->dst, "devpts", MS_NOSUID | MS_NOEXEC,
+                  "newinstance,ptmxmode=0666,mode=0620") == 0 &&
+            (e = private_mount_rules(c, m->dst)) != 0) {
+            *step = "add the Landlock rule for the private /dev/pts";
+            return e;
+        }
+        return 0;
+    case CORDON__MOUNT_MQUEUE:
+        /* The queues of the command's IPC namespace; they work through
+         * mq_open without it too. */
+        if (mkdir(m->dst, 01777) == 0 &&
+            mount("mqueue", m->dst, "mqueue", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0 &&
+            (e = private_mount_rules(c, m->dst)) != 0) {
+            *step = "add the Landlock rule for the private /dev/mqueue";
+            return e;
+        }
+        return 0;
+    case CORDON__MOUNT_SYMLINK:
+        if (symlink(m->link, m->dst) != 0 && errno != EEXIST) {
+            *step = step_with_path("create a link in the private /dev (symlink) ", m->dst);
+            return errno;
+        }
+        return 0;
     case CORDON__MOUNT_PROC:
         /* A fresh proc shows only the sandbox's processes. Refused in some
          * containers (a masked /proc); the old one then stays, and
@@ -860,8 +974,8 @@ static int in_command(void *ctx, const char **step)
 
     if (!c->userns)
         return 0;
-    if (unshare(CLONE_NEWNS) != 0) {
-        *step = "enter a new mount namespace (unshare)";
+    if (unshare(CLONE_NEWNS | (lp->ipc_ns ? CLONE_NEWIPC : 0)) != 0) {
+        *step = "enter new mount and IPC namespaces (unshare)";
         return errno;
     }
     if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
@@ -1089,6 +1203,12 @@ static int before_exec(void *ctx, const char **step)
     }
     if (c->drop_caps)
         drop_capabilities();
+    /* Without seccomp to refuse the keyring calls, at least a session
+     * keyring of its own: the caller's is no longer the command's to use
+     * without asking (the probe reports what is still reachable). Best
+     * effort: the user's key quota may be spent. */
+    if (!c->have_seccomp)
+        syscall(SYS_keyctl, 1 /* KEYCTL_JOIN_SESSION_KEYRING */, NULL);
     /* Descriptors the caller leaked (a directory opened outside the
      * namespace still points at the writable host mount) close at exec;
      * only stdio passes. */
@@ -1152,6 +1272,25 @@ static int send_all(int fd, const void *buf, size_t n)
     return 0;
 }
 
+/* Without a mount namespace the host's /dev/pts is the command's: only
+ * the terminals on its stdio may be reopened by name (/dev/pts/N,
+ * /dev/stdout), not the user's other terminals. */
+static cordon_error stdio_terminal_rules(struct run_ctx *c)
+{
+    uint64_t access = (CORDON__LL_FS_FILE_RIGHTS | CORDON__LL_FS_IOCTL_DEV) & c->ll_handled;
+    int i, err;
+    for (i = 0; i < 3; i++) {
+        char path[64];
+        if (c->stdio_fd[i] < 0 || !isatty(c->stdio_fd[i]))
+            continue;
+        snprintf(path, sizeof path, "/proc/self/fd/%d", c->stdio_fd[i]);
+        if ((err = cordon__landlock_add_path(c->ruleset, path, access)) != 0)
+            return cordon__sys_fail("cannot add the Landlock rule for the terminal on stdio",
+                                    "landlock_add_rule", err);
+    }
+    return CORDON_OK;
+}
+
 /* In the caller, after the clone (process.h's after_clone): the work
  * that only the command's enforcement needs, overlapping with the
  * supervisor's and the command's setup. The rules are added to the
@@ -1173,6 +1312,8 @@ static cordon_error prepare_after_clone(void *ctx)
     }
     if (e == CORDON_OK && c->ruleset >= 0)
         e = cordon__landlock_add_rules(c->lp, c->ruleset, c->ll_handled, c->userns, c->root_fd);
+    if (e == CORDON_OK && c->ruleset >= 0 && !c->userns && c->lp->ll_stdio_terminals)
+        e = stdio_terminal_rules(c);
     if (e == CORDON_OK && c->have_seccomp)
         e = cordon__seccomp_build(c->lp, c->userns, &c->bpf);
     if (e == CORDON_OK) {
@@ -1271,6 +1412,8 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     probe_host(&h);
     c.userns = h.userns;
     c.drop_caps = lp->drop_caps;
+    for (i = 0; i < 3; i++)
+        c.stdio_fd[i] = req->stdio[i] == CORDON_STDIO_INHERIT ? (int)i : (int)req->stdio[i];
     snprintf(c.uid_map, sizeof c.uid_map, "%lu %lu 1\n", (unsigned long)geteuid(),
              (unsigned long)geteuid());
     snprintf(c.gid_map, sizeof c.gid_map, "%lu %lu 1\n", (unsigned long)getegid(),

@@ -17,8 +17,12 @@ SKIP=77
 
 . "$(dirname "$0")/setup.sh"
 PIDS=
+KEY=
+SHMKEY=
 cleanup() {
     for p in $PIDS $(cat "$T/victims" 2>/dev/null); do kill "$p" 2>/dev/null; done
+    [ -n "$KEY" ] && $RUN "$PROBE" iso-key revoke "$KEY" >/dev/null 2>&1
+    [ -n "$SHMKEY" ] && $RUN "$PROBE" iso-sysv shm rm "$SHMKEY" >/dev/null 2>&1
     [ -n "${T:-}" ] && rm -rf "$T"
 }
 trap cleanup EXIT INT TERM
@@ -54,7 +58,12 @@ for k in tcp4 udp4; do
 done
 TPORT=$(cat "$H/tcp4.port")
 UPORT=$(cat "$H/udp4.port")
-export O WS PROBE TPORT UPORT
+# A key in the user's keyring (its serial and the keyring's), and a SysV
+# IPC key, for the attacks on what the command must not share.
+KRING=$(as "$PROBE" iso-key id user 2>/dev/null)
+KEY=$(as "$PROBE" iso-key add user "cordon-test-degrade-$$" cordon-secret 2>/dev/null)
+SHMKEY=$(( ($$ % 30000) + 0x44000000 ))
+export O WS PROBE TPORT UPORT KRING KEY SHMKEY
 heard() { cat "$H/$1.log" 2>/dev/null | grep -c cordon-probe; }
 # Host-side evidence may lag the command (a listener logs after it
 # returns, a signalled process exits): waits up to half a second.
@@ -99,7 +108,8 @@ changed() { [ "$(cat "$O/file")" != orig ] || [ "$(stat -c %a "$O/file")" != 644
 #                positive control, without it
 #   GOT_THROUGH  host-side check after COMMAND, true when the action took
 #                effect; "rc" when the command's own exit status tells
-# COMMAND sees $O, $WS, $PROBE, $TPORT, $UPORT, $VICTIM in its environment;
+# COMMAND sees $O, $WS, $PROBE, $TPORT, $UPORT, $VICTIM, $KRING, $KEY,
+# $SHMKEY in its environment;
 # PREPARE and GOT_THROUGH are evaluated by this script. Add a line for a
 # new attack.
 ATTACKS=$(cat <<'EOF'
@@ -114,6 +124,8 @@ both|udp4|network|before=$(heard udp4)|"$PROBE" udp4 $UPORT|within '[ "$(heard u
 both|signal-outside|network|victim|"$PROBE" signal $VICTIM|within 'gone $VICTIM'
 both|ptrace-outside|fs_write,protected_paths,network|victim|"$PROBE" ptrace $VICTIM|rc
 both|procmem-outside|fs_write,protected_paths,network|victim|"$PROBE" procmem $VICTIM|rc
+both|key-steal|fs_write|:|"$PROBE" iso-key steal $KRING $KEY|rc
+both|ipc-remove|fs_write|as "$PROBE" iso-sysv shm create $SHMKEY|"$PROBE" iso-sysv shm rm $SHMKEY|! as "$PROBE" iso-sysv shm find $SHMKEY
 EOF
 )
 
@@ -176,7 +188,9 @@ try() {
 }
 
 # HOST DISABLE  expected fs_write/protected_paths/network, as root and as
-# the unprivileged user. Root without Landlock writes the block devices.
+# the unprivileged user. Without seccomp the caller's keys are reachable
+# (fs_write none); the nodev view and the private /dev keep devices out of
+# reach without Landlock.
 while read -r HOST DIS root_levels user_levels; do
     [ "$DIS" = - ] && DIS=
     export CORDON_TEST_HOST=$HOST
@@ -237,11 +251,11 @@ while read -r HOST DIS root_levels user_levels; do
     fi
 done <<EOF
 - - enforced/enforced/enforced enforced/enforced/enforced
-- landlock none/none/enforced enforced/enforced/enforced
+- landlock enforced/enforced/enforced enforced/enforced/enforced
 - userns enforced/none/enforced enforced/none/enforced
-- seccomp enforced/enforced/advisory enforced/enforced/advisory
+- seccomp none/enforced/advisory none/enforced/advisory
 - landlock,userns none/none/advisory none/none/advisory
-- landlock,seccomp none/none/advisory enforced/enforced/advisory
+- landlock,seccomp none/enforced/advisory none/enforced/advisory
 - userns,seccomp none/none/advisory none/none/advisory
 - landlock,userns,seccomp none/none/advisory none/none/advisory
 nomount - enforced/none/enforced enforced/none/enforced

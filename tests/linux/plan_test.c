@@ -94,13 +94,13 @@ static void workspace_write(void)
     CHECK_STR(lp->tmp_env_fallback, "/tmp/cordon-run-42-abc");
 
     /* Mount order: read-only view first, then the writable places, then
-     * the protected paths on top, then /dev/shm and /proc. */
+     * the protected paths on top, then the private /dev and /proc. */
     ro_all = find_mount(lp, CORDON__MOUNT_READONLY_ALL, NULL);
     tmp = find_mount(lp, CORDON__MOUNT_TMP, "/tmp");
     root = find_mount(lp, CORDON__MOUNT_BIND_RW, "/work/app");
     git = find_mount(lp, CORDON__MOUNT_BIND_RO, "/work/app/.git");
     codex = find_mount(lp, CORDON__MOUNT_BIND_RO, "/work/app/.codex");
-    shm = find_mount(lp, CORDON__MOUNT_TMPFS, "/dev/shm");
+    shm = find_mount(lp, CORDON__MOUNT_DEV, "/dev");
     proc = find_mount(lp, CORDON__MOUNT_PROC, "/proc");
     CHECK(ro_all && tmp && root && git && codex && shm && proc);
     if (ro_all && tmp && root && git && codex && shm && proc) {
@@ -108,6 +108,28 @@ static void workspace_write(void)
         CHECK(index_of(lp, tmp) < index_of(lp, root));
         CHECK(index_of(lp, root) < index_of(lp, git));
         CHECK(index_of(lp, git) < index_of(lp, shm));
+        CHECK(index_of(lp, shm) < index_of(lp, proc));
+        {
+            /* The private /dev: the harmless nodes bound from the host
+             * after it, its own ptys and queues; nothing else. */
+            const struct cordon__mount *null = find_mount(lp, CORDON__MOUNT_DEV_NODE, "/dev/null");
+            const struct cordon__mount *pts = find_mount(lp, CORDON__MOUNT_DEVPTS, "/dev/pts");
+            const struct cordon__mount *mq = find_mount(lp, CORDON__MOUNT_MQUEUE, "/dev/mqueue");
+            const struct cordon__mount *ptmx = find_mount(lp, CORDON__MOUNT_SYMLINK, "/dev/ptmx");
+            size_t k, nodes = 0;
+            CHECK(null && pts && mq && ptmx);
+            if (null && pts && mq && ptmx) {
+                CHECK(index_of(lp, shm) < index_of(lp, null));
+                CHECK(null->is_file && null->optional && null->src && !strcmp(null->src, "/dev/null"));
+                CHECK_STR(ptmx->link, "pts/ptmx");
+            }
+            for (k = 0; k < lp->n_mounts; k++)
+                if (lp->mounts[k].op == CORDON__MOUNT_DEV_NODE)
+                    nodes++;
+            CHECK(nodes == 6); /* null zero full random urandom tty */
+            CHECK(find_mount(lp, CORDON__MOUNT_DEV_NODE, "/dev/loop-control") == NULL);
+        }
+        CHECK(lp->ipc_ns);
         CHECK(tmp->src == NULL); /* a private tmpfs, nothing on the host */
         CHECK(!git->placeholder && !git->is_file);
         CHECK(codex->placeholder); /* missing: held by a placeholder */
@@ -117,7 +139,7 @@ static void workspace_write(void)
     }
 
     /* Landlock: all modifying rights handled, no read right handled. */
-    CHECK(lp->ll_fs_handled == CORDON__LL_FS_WRITE_ALL);
+    CHECK(lp->ll_fs_handled == (CORDON__LL_FS_WRITE_ALL | CORDON__LL_FS_IOCTL_DEV));
     CHECK(!(lp->ll_fs_handled & (CORDON__LL_FS_READ_FILE | CORDON__LL_FS_READ_DIR |
                                  CORDON__LL_FS_EXECUTE)));
     r = find_rule(lp, "/work/app");
@@ -127,9 +149,16 @@ static void workspace_write(void)
     r = find_rule(lp, "/tmp"); /* the private tmpfs, inside */
     CHECK(r && r->access == CORDON__LL_FS_WRITE_ALL && r->when == CORDON__LL_WITH_MOUNT_NS);
     r = find_rule(lp, "/dev/null");
-    CHECK(r && r->access == CORDON__LL_FS_FILE_RIGHTS && r->optional);
+    CHECK(r && r->access == (CORDON__LL_FS_FILE_RIGHTS | CORDON__LL_FS_IOCTL_DEV) && r->optional);
     r = find_rule(lp, "/dev/shm");
     CHECK(r && r->when == CORDON__LL_WITH_MOUNT_NS);
+    r = find_rule(lp, "/dev/mqueue");
+    CHECK(r && r->when == CORDON__LL_WITH_MOUNT_NS);
+    r = find_rule(lp, "/dev/pts"); /* the command's own devpts only */
+    CHECK(r && r->when == CORDON__LL_WITH_MOUNT_NS);
+    r = find_rule(lp, "/dev/ptmx");
+    CHECK(r && r->when == CORDON__LL_WITHOUT_MOUNT_NS);
+    CHECK(lp->ll_stdio_terminals);
     CHECK(find_rule(lp, "/") == NULL && find_rule(lp, "/home/ann") == NULL);
     CHECK(lp->ll_net_handled == (CORDON__LL_NET_BIND_TCP | CORDON__LL_NET_CONNECT_TCP));
     CHECK(lp->ll_scoped == CORDON__LL_SCOPE_SIGNAL); /* abstract unix sockets stay usable */
@@ -148,6 +177,12 @@ static void workspace_write(void)
     CHECK(!socket_denied(lp, 1 | (1ull << 32)));
     CHECK(has_sc(lp, "io_uring_setup", CORDON__SECCOMP_ALWAYS));
     CHECK(has_sc(lp, "mount", CORDON__SECCOMP_ALWAYS));
+    CHECK(has_sc(lp, "keyctl", CORDON__SECCOMP_ALWAYS));
+    CHECK(has_sc(lp, "add_key", CORDON__SECCOMP_ALWAYS));
+    CHECK(has_sc(lp, "request_key", CORDON__SECCOMP_ALWAYS));
+    CHECK(has_sc(lp, "shmget", CORDON__SECCOMP_NO_USERNS));
+    CHECK(has_sc(lp, "mq_unlink", CORDON__SECCOMP_NO_USERNS));
+    CHECK(has_sc(lp, "semctl", CORDON__SECCOMP_NO_USERNS));
     CHECK(has_sc(lp, "ioctl", CORDON__SECCOMP_ALWAYS));
     CHECK(has_sc(lp, "fchmodat", CORDON__SECCOMP_NO_USERNS));
     CHECK(has_sc(lp, "fchmodat2", CORDON__SECCOMP_NO_USERNS));

@@ -21,6 +21,8 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+static int isolation_probe(int argc, char **argv);
+
 static int refused(const char *what)
 {
     printf("refused: %s: errno %d (%s)\n", what, errno, strerror(errno));
@@ -263,8 +265,258 @@ int main(int argc, char **argv)
         printf("ok\n");
         return 0;
     }
+    if (!strncmp(a, "iso-", 4))
+        return isolation_probe(argc, argv);
     fprintf(stderr, "usage: probe tcp4|tcp6|udp4|udp6 PORT | serve KIND PORTFILE LOG | "
                     "serve-unix PATH LOG | unix PATH | raw4 | ping4 | packet | highbits | "
                     "iouring | signal PID | ptrace PID | procmem PID | fdwrite FD NAME | setxattr PATH | getxattr PATH\n");
+    return 2;
+}
+
+/* ---- host isolation (IPC, keyrings, process group, devices, stdio) ----
+ *
+ *   iso-sysv shm|msg|sem create|find|rm KEY   SysV object of that key
+ *   iso-mq create|open|unlink NAME            POSIX message queue /NAME
+ *   iso-key add RING DESC DATA                prints the serial (RING: user|session)
+ *   iso-key read|update|revoke SERIAL         read/change the key of that serial
+ *   iso-key steal RING KEY                    link keyring RING (the user keyring of
+ *                                             the caller, say) into ours, read KEY
+ *   iso-key id RING                           prints the keyring's serial
+ *   iso-pgrp kill0|prio|ioprio                act on process group 0 (ours)
+ *   iso-open PATH r|w                         open a file (a device, a terminal)
+ *   iso-ioctl PATH                            a device ioctl (FIONREAD on a tty,
+ *                                             BLKGETSIZE64 on a block device,
+ *                                             LOOP_CTL_GET_FREE on loop-control)
+ *   iso-fdchmod FD MODE                       fchmod of an inherited descriptor
+ *   iso-atchmod FD NAME MODE                  fchmodat relative to it
+ *   iso-futimes FD                            futimens of it
+ *   iso-fdxattr FD                            fsetxattr of it
+ *   iso-catch SIGNAL FILE                     writes FILE when SIGNAL arrives, exits 0
+ *   iso-fg                                    exit 0 when our group owns the terminal
+ */
+#include <linux/fs.h>
+#include <linux/loop.h>
+#include <mqueue.h>
+#include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/msg.h>
+#include <sys/resource.h>
+#include <sys/sem.h>
+#include <sys/shm.h>
+#include <sys/sysmacros.h>
+#include <termios.h>
+
+static long keyctl5(long op, long a, long b, long c, long d)
+{
+    return syscall(SYS_keyctl, op, a, b, c, d);
+}
+
+static long ring_of(const char *name)
+{
+    return !strcmp(name, "user") ? -4L : !strcmp(name, "session") ? -3L : 0;
+}
+
+static volatile sig_atomic_t caught;
+static void on_signal(int sig)
+{
+    caught = sig;
+}
+
+static int isolation_probe(int argc, char **argv)
+{
+    const char *a = argv[1];
+    if (!strcmp(a, "iso-sysv") && argc == 5) {
+        key_t key = (key_t)strtol(argv[4], NULL, 0);
+        int create = !strcmp(argv[3], "create"), rm = !strcmp(argv[3], "rm");
+        int flags = create ? IPC_CREAT | IPC_EXCL | 0600 : 0, id;
+        if (!strcmp(argv[2], "shm"))
+            id = shmget(key, create ? 4096 : 0, flags);
+        else if (!strcmp(argv[2], "msg"))
+            id = msgget(key, flags);
+        else
+            id = semget(key, create ? 1 : 0, flags);
+        if (id < 0)
+            return refused(argv[3]);
+        if (rm) {
+            int r = !strcmp(argv[2], "shm")   ? shmctl(id, IPC_RMID, NULL)
+                    : !strcmp(argv[2], "msg") ? msgctl(id, IPC_RMID, NULL)
+                                              : semctl(id, 0, IPC_RMID);
+            if (r != 0)
+                return refused("IPC_RMID");
+        }
+        printf("ok %d\n", id);
+        return 0;
+    }
+    if (!strcmp(a, "iso-mq") && argc == 4) {
+        char name[256];
+        mqd_t q;
+        snprintf(name, sizeof name, "/%s", argv[3]);
+        if (!strcmp(argv[2], "unlink")) {
+            if (mq_unlink(name) != 0)
+                return refused("mq_unlink");
+        } else {
+            q = !strcmp(argv[2], "create") ? mq_open(name, O_RDWR | O_CREAT | O_EXCL, 0600, NULL)
+                                           : mq_open(name, O_RDWR);
+            if (q == (mqd_t)-1)
+                return refused("mq_open");
+            mq_close(q);
+        }
+        printf("ok\n");
+        return 0;
+    }
+    if (!strcmp(a, "iso-key") && argc >= 4) {
+        long r, serial = strtol(argv[3], NULL, 0);
+        char buf[256];
+        if (!strcmp(argv[2], "add") && argc == 6) {
+            r = syscall(SYS_add_key, "user", argv[4], argv[5], strlen(argv[5]), ring_of(argv[3]));
+            if (r < 0)
+                return refused("add_key");
+            printf("%ld\n", r);
+            return 0;
+        }
+        if (!strcmp(argv[2], "id")) {
+            r = keyctl5(0 /* GET_KEYRING_ID */, ring_of(argv[3]), 0, 0, 0);
+            if (r < 0)
+                return refused("keyctl(GET_KEYRING_ID)");
+            printf("%ld\n", r);
+            return 0;
+        }
+        if (!strcmp(argv[2], "steal")) {
+            /* The route that needs no possession: link, then read. */
+            long ring = keyctl5(0, -3L, 1, 0, 0);
+            if (ring < 0)
+                return refused("keyctl(GET_KEYRING_ID session)");
+            if (argc != 5 || keyctl5(8 /* LINK */, serial, ring, 0, 0) != 0)
+                return refused("keyctl(LINK)");
+            serial = strtol(argv[4], NULL, 0);
+        }
+        if (!strcmp(argv[2], "read") || !strcmp(argv[2], "steal")) {
+            memset(buf, 0, sizeof buf);
+            r = keyctl5(11 /* READ */, serial, (long)buf, sizeof buf - 1, 0);
+            if (r < 0)
+                return refused("keyctl(READ)");
+            printf("%s\n", buf);
+            return 0;
+        }
+        if (!strcmp(argv[2], "update") && argc == 5) {
+            if (keyctl5(2 /* UPDATE */, serial, (long)argv[4], (long)strlen(argv[4]), 0) != 0)
+                return refused("keyctl(UPDATE)");
+            printf("ok\n");
+            return 0;
+        }
+        if (!strcmp(argv[2], "revoke")) {
+            if (keyctl5(3 /* REVOKE */, serial, 0, 0, 0) != 0)
+                return refused("keyctl(REVOKE)");
+            printf("ok\n");
+            return 0;
+        }
+    }
+    if (!strcmp(a, "iso-pgrp") && argc == 3) {
+        if (!strcmp(argv[2], "kill0")) {
+            signal(SIGUSR1, SIG_IGN);
+            if (kill(0, SIGUSR1) != 0)
+                return refused("kill(0)");
+        } else if (!strcmp(argv[2], "prio")) {
+            if (setpriority(PRIO_PGRP, 0, 7) != 0)
+                return refused("setpriority(PRIO_PGRP, 0)");
+        } else if (!strcmp(argv[2], "ioprio")) {
+            /* IOPRIO_WHO_PGRP 2; class idle (3) */
+            if (syscall(SYS_ioprio_set, 2, 0, 3 << 13) != 0)
+                return refused("ioprio_set(IOPRIO_WHO_PGRP, 0)");
+        }
+        printf("ok\n");
+        return 0;
+    }
+    if (!strcmp(a, "iso-open") && argc == 4) {
+        int fd = open(argv[2], (argv[3][0] == 'w' ? O_WRONLY : O_RDONLY) | O_NOCTTY);
+        if (fd < 0)
+            return refused("open");
+        close(fd);
+        printf("ok\n");
+        return 0;
+    }
+    if (!strcmp(a, "iso-ioctl") && argc == 3) {
+        int fd = open(argv[2], O_RDONLY | O_NOCTTY), r;
+        struct stat st;
+        unsigned long long size = 0;
+        if (fd < 0)
+            return refused("open");
+        fstat(fd, &st);
+        if (S_ISBLK(st.st_mode))
+            r = ioctl(fd, BLKGETSIZE64, &size);
+        else if (major(st.st_rdev) == 10 && minor(st.st_rdev) == 237)
+            r = ioctl(fd, LOOP_CTL_GET_FREE);
+        else
+            {
+            int n = 0;
+            r = ioctl(fd, FIONREAD, &n); /* always allowed by Landlock: a plain check */
+            if (r == 0 && isatty(fd)) {
+                struct winsize ws;
+                r = ioctl(fd, TIOCGWINSZ, &ws); /* a terminal ioctl, device-specific */
+            }
+        }
+        if (r < 0)
+            return refused("ioctl");
+        printf("ok\n");
+        return 0;
+    }
+    if (!strcmp(a, "iso-fdchmod") && argc == 4) {
+        if (fchmod(atoi(argv[2]), (mode_t)strtol(argv[3], NULL, 8)) != 0)
+            return refused("fchmod");
+        printf("ok\n");
+        return 0;
+    }
+    if (!strcmp(a, "iso-atchmod") && argc == 5) {
+        if (fchmodat(atoi(argv[2]), argv[3], (mode_t)strtol(argv[4], NULL, 8), 0) != 0)
+            return refused("fchmodat");
+        printf("ok\n");
+        return 0;
+    }
+    if (!strcmp(a, "iso-futimes") && argc == 3) {
+        if (futimens(atoi(argv[2]), NULL) != 0)
+            return refused("futimens");
+        printf("ok\n");
+        return 0;
+    }
+    if (!strcmp(a, "iso-fdxattr") && argc == 3) {
+        if (fsetxattr(atoi(argv[2]), "user.cordon-test", "1", 1, 0) != 0)
+            return refused("fsetxattr");
+        printf("ok\n");
+        return 0;
+    }
+    if (!strcmp(a, "iso-catch") && argc == 4) {
+        int sig = atoi(argv[2]), i;
+        signal(sig, on_signal);
+        printf("ready\n");
+        fflush(stdout);
+        for (i = 0; i < 3000 && !caught; i++)
+            usleep(10000);
+        if (caught) {
+            int fd = open(argv[3], O_WRONLY | O_CREAT | O_TRUNC, 0644);
+            if (fd >= 0) {
+                if (write(fd, "caught\n", 7) < 0) {
+                    /* reported by the missing file */
+                }
+                close(fd);
+            }
+            return 0;
+        }
+        return 1;
+    }
+    if (!strcmp(a, "iso-fg") && argc == 2) {
+        int fd = open("/dev/tty", O_RDONLY | O_NOCTTY);
+        pid_t fg;
+        if (fd < 0)
+            return refused("open /dev/tty");
+        fg = tcgetpgrp(fd);
+        close(fd);
+        if (fg != getpgrp()) {
+            printf("not foreground: terminal %d, ours %d\n", (int)fg, (int)getpgrp());
+            return 1;
+        }
+        printf("ok\n");
+        return 0;
+    }
+    fprintf(stderr, "probe: unknown isolation action %s\n", a);
     return 2;
 }

@@ -1,0 +1,248 @@
+#!/bin/sh
+# Live tests of what a command under linux-unelevated must not share with
+# the host: SysV IPC and POSIX message queues, kernel keyrings, process
+# group and session, signals, devices and terminals, stdio on files.
+# Every denial is paired with a positive control: the same action,
+# without the sandbox, as the same user, succeeds. Each class is tried
+# under every CORDON_DISABLE combination it depends on: where the level
+# stays "enforced" the attack must fail, where the level drops it is
+# shown to get through.
+#
+# usage: escape_isolation.sh PROBE root|user  (CTest sets CORDON, CORDON_BUILD)
+set -u
+PROBE=$1
+WHO=${2:-root}
+SKIP=77
+
+[ "$(uname -s)" = Linux ] || { echo "SKIP: not Linux"; exit $SKIP; }
+. "$(dirname "$0")/setup.sh"
+PIDS=
+KEYS=
+MQS=
+SYSV=
+cleanup() {
+    for p in $PIDS; do kill "$p" 2>/dev/null; done
+    for k in $KEYS; do $RUN "$PROBE" iso-key revoke "$k" >/dev/null 2>&1; done
+    for q in $MQS; do $RUN "$PROBE" iso-mq unlink "$q" >/dev/null 2>&1; done
+    for s in $SYSV; do $RUN "$PROBE" iso-sysv "${s%%:*}" rm "${s#*:}" >/dev/null 2>&1; done
+    [ -n "${T:-}" ] && rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+live_setup isolation
+if [ -n "$RUN" ] && ! $RUN test -x "$T"; then
+    echo "SKIP: $T is not reachable by uid 65534"; exit $SKIP
+fi
+
+checks=0
+fails=0
+pass() { checks=$((checks + 1)); }
+fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: [${DIS:-}] $*"; }
+
+DIS=
+as() { $RUN env HOME="$H" PATH=/usr/bin:/bin "$@"; }
+plain() { (cd "$WS" && as sh -c "$1"); }
+sbx() {
+    s=$1
+    shift
+    as env CORDON_DISABLE="$DIS" "$CORDON" run -C "$WS" "$@" -- sh -c "$s"
+}
+level_of() {
+    as env CORDON_DISABLE="$DIS" "$CORDON" level -C "$WS" --json |
+        sed -n "s/.*\"$1\":\"\([a-z]*\)\".*/\1/p" | head -n 1
+}
+has() { case ",$DIS," in *",$1,"*) return 0 ;; esac; return 1; }
+
+levels=$(as "$CORDON" level -C "$WS" --json)
+case $levels in
+*'"fs_write":"enforced","protected_paths":"enforced","network":"enforced"'*) ;;
+*) echo "SKIP: this host does not give all three dimensions enforced: $levels"; exit $SKIP ;;
+esac
+ABI=$(as "$CORDON" level -C "$WS" | sed -n 's/.*Landlock ABI \([0-9]*\).*/\1/p' | head -n 1)
+: "${ABI:=0}"
+
+# A key per run, so that concurrent runs of the test do not meet.
+base=$(( ($$ % 30000) + 0x43000000 ))
+n=0
+newkey() { n=$((n + 1)); echo $((base + n * 65536)); }
+
+# ---- IPC ---------------------------------------------------------------------
+# The host's objects are neither visible nor removable; what the command
+# makes does not outlive it. Held by the IPC namespace (user namespaces)
+# or seccomp; with neither, fs_write is "none".
+ipc_case() {
+    held=1
+    if has userns && has seccomp; then held=0; fi
+    for kind in shm msg sem; do
+        k=$(newkey)
+        if ! as "$PROBE" iso-sysv $kind create $k >/dev/null; then
+            fail "ipc $kind: cannot create a host object (setup)"; continue
+        fi
+        SYSV="$SYSV $kind:$k"
+        if as "$PROBE" iso-sysv $kind find $k >/dev/null; then pass; else fail "ipc $kind: positive control (find)"; fi
+        sbx "'$PROBE' iso-sysv $kind find $k" >/dev/null 2>&1 && seen=1 || seen=0
+        sbx "'$PROBE' iso-sysv $kind rm $k" >/dev/null 2>&1
+        if as "$PROBE" iso-sysv $kind find $k >/dev/null; then gone=0; else gone=1; fi
+        if [ $held = 1 ]; then
+            [ $seen = 0 ] && pass || fail "ipc $kind: the host's object is visible inside"
+            [ $gone = 0 ] && pass || fail "ipc $kind: the host's object was removed from inside"
+        else
+            [ $seen = 1 ] && [ $gone = 1 ] && pass || fail "ipc $kind: fs_write is $(level_of fs_write), yet nothing got through"
+        fi
+        as "$PROBE" iso-sysv $kind rm $k >/dev/null 2>&1
+        # Made inside: works there, gone afterwards.
+        k=$(newkey)
+        out=$(sbx "'$PROBE' iso-sysv $kind create $k && '$PROBE' iso-sysv $kind find $k" 2>&1)
+        if [ $held = 1 ] && has userns; then
+            # seccomp refuses SysV IPC outright without a namespace.
+            case $out in *"errno 38"*) pass ;; *) fail "ipc $kind: not refused without an IPC namespace: $out" ;; esac
+        elif [ $held = 1 ]; then
+            case $out in ok*ok*) pass ;; *) fail "ipc $kind: unusable inside: $out" ;; esac
+        fi
+        if as "$PROBE" iso-sysv $kind find $k >/dev/null 2>&1; then
+            SYSV="$SYSV $kind:$k"
+            [ $held = 0 ] && pass || fail "ipc $kind: an object made inside outlived the run"
+        else
+            [ $held = 1 ] && pass || fail "ipc $kind: fs_write is $(level_of fs_write), yet nothing got through"
+        fi
+    done
+    q=cordon-test-mq-$$-$n
+    if as "$PROBE" iso-mq create $q >/dev/null; then
+        MQS="$MQS $q"
+        if as "$PROBE" iso-mq open $q >/dev/null; then pass; else fail "mq: positive control (open)"; fi
+        sbx "'$PROBE' iso-mq open $q" >/dev/null 2>&1 && seen=1 || seen=0
+        sbx "'$PROBE' iso-mq unlink $q" >/dev/null 2>&1
+        if as "$PROBE" iso-mq open $q >/dev/null 2>&1; then gone=0; else gone=1; fi
+        if [ $held = 1 ]; then
+            [ $seen = 0 ] && [ $gone = 0 ] && pass || fail "mq: the host's queue was reached (seen=$seen removed=$gone)"
+        else
+            [ $seen = 1 ] || [ $gone = 1 ] && pass || fail "mq: fs_write is $(level_of fs_write), yet nothing got through"
+        fi
+        as "$PROBE" iso-mq unlink $q >/dev/null 2>&1
+    else
+        echo "note: POSIX message queues unavailable on this host"
+    fi
+    q=cordon-test-mq-in-$$-$n
+    out=$(sbx "'$PROBE' iso-mq create $q && '$PROBE' iso-mq open $q && ls /dev/mqueue" 2>&1)
+    if [ $held = 1 ] && has userns; then
+        case $out in *"errno 38"*) pass ;; *) fail "mq: not refused without an IPC namespace: $out" ;; esac
+    elif [ $held = 1 ]; then
+        case $out in ok*ok*"$q"*) pass ;; *) fail "mq: unusable inside, or not in /dev/mqueue: $out" ;; esac
+    fi
+    if as "$PROBE" iso-mq open $q >/dev/null 2>&1; then
+        MQS="$MQS $q"
+        [ $held = 0 ] && pass || fail "mq: a queue made inside outlived the run"
+    else
+        [ $held = 1 ] && pass || fail "mq: fs_write is $(level_of fs_write), yet nothing got through"
+    fi
+}
+
+# ---- keyrings ----------------------------------------------------------------
+# A key in the caller's user keyring (which gives its user every right,
+# in every user namespace): read directly, through a link of the user
+# keyring into a keyring of the command's, changed. Only seccomp holds
+# it; without seccomp fs_write is "none" and the theft is shown.
+KRING=$(as "$PROBE" iso-key id user 2>/dev/null)
+KEY=$(as "$PROBE" iso-key add user "cordon-test-key-$$" cordon-secret 2>/dev/null)
+[ -n "$KEY" ] && KEYS="$KEYS $KEY"
+SKEY=$(as "$PROBE" iso-key add session "cordon-test-skey-$$" cordon-session-secret 2>/dev/null)
+[ -n "$SKEY" ] && KEYS="$KEYS $SKEY"
+key_case() {
+    [ -n "$KEY" ] && [ -n "$KRING" ] || { echo "note: no kernel keyrings here"; return; }
+    if as "$PROBE" iso-key read "$KEY" | grep -q cordon-secret &&
+        as "$PROBE" iso-key steal "$KRING" "$KEY" | grep -q cordon-secret; then pass; else
+        fail "keys: positive control (read, steal)"; fi
+    stolen=$(sbx "'$PROBE' iso-key read $KEY; '$PROBE' iso-key steal $KRING $KEY; '$PROBE' iso-key update $KEY changed" 2>&1)
+    changed=0
+    as "$PROBE" iso-key read "$KEY" | grep -q cordon-secret || changed=1
+    if has seccomp; then
+        [ "$(level_of fs_write)" = none ] && pass || fail "keys: seccomp off, yet fs_write is $(level_of fs_write)"
+        case $stolen in *cordon-secret*) pass ;; *) [ $changed = 1 ] && pass || fail "keys: fs_write none, yet nothing got through: $stolen" ;; esac
+    else
+        case $stolen in *cordon-secret*) fail "keys: the caller's key was read inside: $stolen" ;; *) pass ;; esac
+        [ $changed = 0 ] && pass || fail "keys: the caller's key was changed inside"
+    fi
+    [ $changed = 1 ] && as "$PROBE" iso-key update "$KEY" cordon-secret >/dev/null 2>&1
+    # The session keyring is not the caller's.
+    if [ -n "$SKEY" ]; then
+        out=$(sbx "'$PROBE' iso-key read $SKEY; '$PROBE' iso-key id session" 2>&1)
+        mine=$(as "$PROBE" iso-key id session)
+        case $out in
+        *cordon-session-secret*)
+            has seccomp && pass || fail "keys: the caller's session key was read inside" ;;
+        *"$mine"*) fail "keys: the caller's session keyring is the command's: $out" ;;
+        *) pass ;;
+        esac
+    fi
+}
+
+# ---- devices -----------------------------------------------------------------
+# No block devices, no loop control, no other terminal of the user; the
+# harmless nodes and the command's own ptys work. Held by the private
+# /dev (user namespaces) or by Landlock (writes and, ABI >= 5, device
+# ioctls only on those nodes); with neither, fs_write is "none".
+PTY_HOLDER=
+if command -v python3 >/dev/null; then
+    $RUN python3 -c '
+import os, sys, time
+m, s = os.openpty()
+print(os.ttyname(s), flush=True)
+time.sleep(60)' > "$T/pty" 2>/dev/null &
+    PTY_HOLDER=$!
+    PIDS="$PIDS $PTY_HOLDER"
+    i=0
+    while [ ! -s "$T/pty" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
+fi
+OTHER_TTY=$(cat "$T/pty" 2>/dev/null)
+dev_case() {
+    held=1
+    if has userns && has landlock; then held=0; fi
+    # The harmless nodes, and ptys of the command's own.
+    if sbx "echo x > /dev/null && head -c 4 /dev/urandom > /dev/null && head -c 4 /dev/zero >/dev/null && [ -c /dev/full ] && [ -c /dev/tty ] && [ -e /dev/fd/0 ]" >/dev/null 2>&1; then
+        pass; else fail "dev: the common device files do not work"; fi
+    # (Without user namespaces the host's devpts is the only one, and its
+    # other terminals are refused: no new pty either.)
+    if command -v python3 >/dev/null && ! has userns; then
+        out=$(sbx "python3 -c 'import os; m, s = os.openpty(); os.write(s, b\"hi\\n\"); print(os.read(m, 10))'" 2>&1)
+        case $out in *hi*) pass ;; *) fail "dev: no pty of its own: $out" ;; esac
+    fi
+    if ! has userns; then
+        out=$(sbx "ls /dev" 2>&1)
+        case " $(echo $out) " in
+        *" vda "*|*" sda "*|*" loop-control "*|*" mem "*|*" kmsg "*) fail "dev: host device nodes in /dev: $out" ;;
+        *) pass ;;
+        esac
+    fi
+    # Other terminals of the same user: not writable.
+    if [ -n "$OTHER_TTY" ]; then
+        if as "$PROBE" iso-open "$OTHER_TTY" w >/dev/null; then pass; else fail "dev: positive control (open $OTHER_TTY)"; fi
+        if sbx "'$PROBE' iso-open '$OTHER_TTY' w" >/dev/null 2>&1; then
+            [ $held = 0 ] && pass || fail "dev: another terminal of the user ($OTHER_TTY) is writable inside"
+        else
+            [ $held = 1 ] && pass || fail "dev: fs_write is $(level_of fs_write), yet the terminal was not writable"
+        fi
+    fi
+    # Block devices and loop control (root only: others lack the
+    # permission anyway, which the control shows).
+    for d in /dev/loop-control $(ls /dev/sd? /dev/vd? /dev/nvme?n? /dev/loop0 2>/dev/null); do
+        [ -e "$d" ] || continue
+        if as "$PROBE" iso-ioctl "$d" >/dev/null 2>&1; then
+            if sbx "'$PROBE' iso-ioctl '$d'" >/dev/null 2>&1; then
+                [ $held = 0 ] && pass || fail "dev: ioctl on $d inside"
+            else pass; fi
+        fi
+        if as "$PROBE" iso-open "$d" w >/dev/null 2>&1; then
+            if sbx "'$PROBE' iso-open '$d' w" >/dev/null 2>&1; then
+                [ $held = 0 ] && pass || fail "dev: $d opened for writing inside"
+            else pass; fi
+        fi
+    done
+}
+
+for DIS in "" landlock userns seccomp landlock,userns landlock,seccomp userns,seccomp; do
+    ipc_case
+    key_case
+    dev_case
+done
+
+echo "linux_escape_isolation_$WHO: $checks checks, $fails failed"
+[ $fails = 0 ]
