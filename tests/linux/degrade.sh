@@ -125,7 +125,7 @@ both|signal-outside|network|victim|"$PROBE" signal $VICTIM|within 'gone $VICTIM'
 both|ptrace-outside|fs_write,protected_paths,network|victim|"$PROBE" ptrace $VICTIM|rc
 both|procmem-outside|fs_write,protected_paths,network|victim|"$PROBE" procmem $VICTIM|rc
 both|key-steal|fs_write|:|"$PROBE" iso-key steal $KRING $KEY|rc
-both|ipc-remove|fs_write|as "$PROBE" iso-sysv shm create $SHMKEY|"$PROBE" iso-sysv shm rm $SHMKEY|! as "$PROBE" iso-sysv shm find $SHMKEY
+both|ipc-remove|fs_write|as "$PROBE" iso-sysv shm create $SHMKEY|"$PROBE" iso-sysv shm rm $SHMKEY|! as "$PROBE" iso-sysv shm find $SHMKEY >/dev/null 2>&1
 EOF
 )
 
