@@ -97,6 +97,77 @@ static int within_a_root(const struct cordon__plan *plan, const char *path)
     return 0;
 }
 
+static int has_ace(const struct cordon__plan_windows *wp, const char *path, const char *sid,
+                   enum cordon__win_ace_type type, unsigned long mask, unsigned inherit)
+{
+    size_t i;
+    for (i = 0; i < wp->n_aces; i++)
+        if (wp->aces[i].type == type && wp->aces[i].mask == mask &&
+            wp->aces[i].inherit == inherit && strcmp(wp->aces[i].sid, sid) == 0 &&
+            cordon__streq_nocase(wp->aces[i].path, path))
+            return 1;
+    return 0;
+}
+
+/* |path| without its last component, or NULL at a drive or share root
+ * (caller frees). */
+static char *parent_dir(const char *path)
+{
+    const char *cut = strrchr(path, '\\');
+    if (!cut || cut == path || (cut == path + 2 && path[1] == ':'))
+        return NULL;
+    return cordon__strndup(path, (size_t)(cut - path));
+}
+
+/* Explicit, not inherited, DELETE | FILE_DELETE_CHILD denies on every
+ * directory from |p|'s parent up to its root, for the SID of each root
+ * containing that directory. Directories inside another protected path
+ * are covered by its inherited deny already. */
+static cordon_error deny_ancestors(const struct cordon__plan *plan,
+                                   struct cordon__plan_windows *wp, size_t *cap,
+                                   const struct cordon__protected *p)
+{
+    const char *root = plan->roots.v[p->root];
+    char *dir;
+    cordon_error e = CORDON_OK;
+    size_t k, r;
+
+    if (!cordon__path_within(CORDON__OS_WINDOWS, p->path, root) ||
+        cordon__streq_nocase(p->path, root))
+        return CORDON_OK;
+    for (dir = parent_dir(p->path); dir && e == CORDON_OK;) {
+        char *up;
+        int covered = 0;
+        if (!cordon__path_within(CORDON__OS_WINDOWS, dir, root))
+            break;
+        for (k = 0; k < plan->n_protect; k++)
+            covered |= plan->protect[k].kind != CORDON__PATH_FILE &&
+                       cordon__path_within(CORDON__OS_WINDOWS, dir, plan->protect[k].path);
+        for (r = 0; !covered && r < plan->roots.n && e == CORDON_OK; r++)
+            if (cordon__path_within(CORDON__OS_WINDOWS, dir, plan->roots.v[r]) &&
+                !has_ace(wp, dir, wp->root_sids.v[r], CORDON__WIN_ACE_DENY,
+                         CORDON__WIN_ANCESTOR_DENY_MASK, 0))
+                e = add_ace(wp, cap, dir, wp->root_sids.v[r], CORDON__WIN_ACE_DENY,
+                            CORDON__WIN_ANCESTOR_DENY_MASK, 0, 1, 0,
+                            "holds a protected path in place: not deleted or renamed, "
+                            "nothing deleted through it");
+        if (cordon__streq_nocase(dir, root))
+            break;
+        up = parent_dir(dir);
+        free(dir);
+        dir = up;
+    }
+    free(dir);
+    return e;
+}
+
+void cordon__win_stdio_plan(const int is_console[3], enum cordon__win_stdio out[3])
+{
+    int i;
+    for (i = 0; i < 3; i++)
+        out[i] = is_console[i] ? CORDON__WIN_STDIO_RELAY : CORDON__WIN_STDIO_PASS;
+}
+
 cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struct cordon__host *host)
 {
     struct cordon__plan_windows *wp = &plan->windows_plan;
@@ -121,15 +192,20 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
         if ((e = cordon__strv_push(&wp->root_sids, sid)) != CORDON_OK)
             goto done;
     }
-    if (plan->private_tmp && plan->tmp_dir) {
-        /* One SID per run: the directory is deleted after the run, so this
-         * SID never lingers in an ACL. */
-        cordon__win_derive_sid(secret, secret_len, "tmp",
-                               host->run_id ? host->run_id : plan->tmp_dir, sid);
-        if (!(wp->tmp_sid = cordon__strdup(sid))) {
-            e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory compiling the Windows plan");
-            goto done;
-        }
+    /* One SID per run: it is granted only on what this run alone uses
+     * (its temp dir, deleted after the run together with the only ACE
+     * that names it; its desktop; its objects), so it never lingers in an
+     * ACL and a concurrent sandbox cannot open what this one made. */
+    cordon__win_derive_sid(secret, secret_len, "run",
+                           host->run_id ? host->run_id : (plan->tmp_dir ? plan->tmp_dir : ""),
+                           sid);
+    if (!(wp->run_sid = cordon__strdup(sid))) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory compiling the Windows plan");
+        goto done;
+    }
+    if (plan->private_tmp && plan->tmp_dir && !(wp->tmp_sid = cordon__strdup(sid))) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory compiling the Windows plan");
+        goto done;
     }
 
     cordon__win_derive_sid(secret, secret_len, "sandbox", "", sid);
@@ -151,26 +227,41 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
 
     /* Denies: each protected path, for the SID of every root that
      * contains it (nested roots would otherwise inherit write into it),
-     * and at least for its own root's SID. */
+     * and at least for its own root's SID. A missing one, a missing
+     * gitdir target's highest missing ancestor included, is held by an
+     * empty directory carrying the deny: "not there yet" must not mean
+     * "creatable". */
     for (i = 0; i < plan->n_protect; i++) {
         const struct cordon__protected *p = &plan->protect[i];
         int missing = p->kind == CORDON__PATH_MISSING;
         unsigned inherit = p->kind == CORDON__PATH_FILE ? 0 : CI_OI;
-        const char *why = p->is_gitdir_target
-                              ? "protected: the git directory a .git file points to"
-                              : missing ? "protected path, not there yet: held by an empty "
-                                          "directory for the run, removed after if still empty"
+        const char *why = missing ? (p->is_gitdir_target
+                                         ? "protected: the missing git directory a .git file "
+                                           "points to (its highest missing ancestor), held by an "
+                                           "empty directory while runs need it"
+                                         : "protected path, not there yet: held by an empty "
+                                           "directory while runs need it, removed after if "
+                                           "still empty")
+                                  : p->is_gitdir_target
+                                        ? "protected: the git directory a .git file points to"
                                         : "protected path";
-        int create = missing && !p->is_gitdir_target;
         for (r = 0; r < plan->roots.n; r++) {
             if (r != p->root && !cordon__path_within(CORDON__OS_WINDOWS, p->path, plan->roots.v[r]))
                 continue;
-            /* A placeholder and its ACE last only for the run. */
+            /* A placeholder and its ACE last only while runs hold it. */
             if ((e = add_ace(wp, &cap, p->path, wp->root_sids.v[r], CORDON__WIN_ACE_DENY,
-                             CORDON__WIN_DENY_MASK, inherit, !create, create, why)) != CORDON_OK)
+                             CORDON__WIN_DENY_MASK, inherit, !missing, missing, why)) != CORDON_OK)
                 goto done;
         }
     }
+    /* ... and the directories between each protected path and its root
+     * may not be deleted, renamed, or have entries deleted through them:
+     * renaming .git's parent (or deleting .git through a parent that
+     * grants Everyone FILE_DELETE_CHILD) would otherwise take .git away
+     * and let the command make a new one. */
+    for (i = 0; i < plan->n_protect; i++)
+        if ((e = deny_ancestors(plan, wp, &cap, &plan->protect[i])) != CORDON_OK)
+            goto done;
 
     /* The null device: redirects to NUL must keep working. */
     if ((e = add_ace(wp, &cap, "\\\\.\\NUL", CORDON__WIN_LOGON_SID_MARK, CORDON__WIN_ACE_ALLOW,
@@ -188,23 +279,32 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
     for (i = 0; i < wp->root_sids.n; i++)
         if ((e = cordon__strv_push(&wp->restricting_sids, wp->root_sids.v[i])) != CORDON_OK)
             goto done;
-    if ((wp->tmp_sid && (e = cordon__strv_push(&wp->restricting_sids, wp->tmp_sid)) != CORDON_OK) ||
+    if ((e = cordon__strv_push(&wp->restricting_sids, wp->run_sid)) != CORDON_OK ||
         (e = cordon__strv_push(&wp->restricting_sids, wp->sandbox_sid)) != CORDON_OK ||
         (e = cordon__strv_push(&wp->restricting_sids, CORDON__WIN_LOGON_SID_MARK)) != CORDON_OK ||
         (e = cordon__strv_push(&wp->restricting_sids, CORDON__WIN_EVERYONE_SID)) != CORDON_OK)
         goto done;
-    /* Objects the command creates without an inherited DACL (pipes,
-     * events, sections) must be usable by itself and by the real user. */
+    /* Objects the command creates without an inherited DACL (processes,
+     * threads, pipes, events, sections): usable by the real user, SYSTEM
+     * and this run (its root SIDs and run SID pass the restricted check),
+     * by nobody else. Not Everyone and not the logon SID: both are
+     * restricting SIDs of every sandbox token in the session, so another
+     * sandbox (another root) could write into this run's processes. */
     if ((e = push_unique(&wp->default_dacl_sids, host->user_sid)) != CORDON_OK ||
-        (e = cordon__strv_push(&wp->default_dacl_sids, CORDON__WIN_LOGON_SID_MARK)) != CORDON_OK ||
-        (e = cordon__strv_push(&wp->default_dacl_sids, "S-1-5-18")) != CORDON_OK ||
-        (e = cordon__strv_push(&wp->default_dacl_sids, CORDON__WIN_EVERYONE_SID)) != CORDON_OK)
+        (e = cordon__strv_push(&wp->default_dacl_sids, "S-1-5-18")) != CORDON_OK)
         goto done;
-    for (i = 0; i < wp->restricting_sids.n; i++)
-        if (cordon__win_is_cordon_sid(wp->restricting_sids.v[i]) &&
-            strcmp(wp->restricting_sids.v[i], wp->sandbox_sid) != 0 &&
-            (e = push_unique(&wp->default_dacl_sids, wp->restricting_sids.v[i])) != CORDON_OK)
+    for (i = 0; i < wp->root_sids.n; i++)
+        if ((e = push_unique(&wp->default_dacl_sids, wp->root_sids.v[i])) != CORDON_OK)
             goto done;
+    if ((e = push_unique(&wp->default_dacl_sids, wp->run_sid)) != CORDON_OK)
+        goto done;
+
+    /* The launch: a desktop of its own (no SendInput/PostMessage to the
+     * user's windows), every job UI restriction, and no console of the
+     * caller (CREATE_NO_WINDOW: a console of its own, without a window). */
+    wp->private_desktop = 1;
+    wp->job_ui_limits = CORDON__WIN_UILIMIT_ALL;
+    wp->creation_flags = CORDON__WIN_CREATE_NO_WINDOW;
 
     /* The Everyone hole: directories outside the roots that a write-
      * restricted token may still write because Everyone (a restricting
@@ -229,6 +329,7 @@ void cordon__plan_windows_free(struct cordon__plan_windows *wp)
     }
     free(wp->aces);
     free(wp->tmp_sid);
+    free(wp->run_sid);
     free(wp->sandbox_sid);
     cordon__strv_free(&wp->root_sids);
     cordon__strv_free(&wp->restricting_sids);
@@ -280,6 +381,7 @@ void cordon__plan_windows_json(const struct cordon__plan_windows *wp, struct cor
     cordon__json_key(j, "capability_sids");
     cordon__json_strv(j, &wp->root_sids);
     cordon__json_kstr(j, "tmp_sid", wp->tmp_sid);
+    cordon__json_kstr(j, "run_sid", wp->run_sid);
     cordon__json_kstr(j, "sandbox_sid", wp->sandbox_sid);
     cordon__json_key(j, "aces");
     cordon__json_begin_array(j);
@@ -323,6 +425,32 @@ void cordon__plan_windows_json(const struct cordon__plan_windows *wp, struct cor
     cordon__json_strv(j, &wp->default_dacl_sids);
     cordon__json_kstr(j, "note", "\"logon\" is the logon SID of the caller's session, "
                                  "read from the token at run time");
+    cordon__json_end_object(j);
+    cordon__json_key(j, "launch");
+    cordon__json_begin_object(j);
+    cordon__json_kbool(j, "private_desktop", wp->private_desktop);
+    cordon__json_key(j, "job_ui_limits");
+    cordon__json_begin_array(j);
+    {
+        static const struct {
+            unsigned long bit;
+            const char *name;
+        } ui[] = {{CORDON__WIN_UILIMIT_HANDLES, "HANDLES"},
+                  {CORDON__WIN_UILIMIT_READCLIPBOARD, "READCLIPBOARD"},
+                  {CORDON__WIN_UILIMIT_WRITECLIPBOARD, "WRITECLIPBOARD"},
+                  {CORDON__WIN_UILIMIT_SYSTEMPARAMETERS, "SYSTEMPARAMETERS"},
+                  {CORDON__WIN_UILIMIT_DISPLAYSETTINGS, "DISPLAYSETTINGS"},
+                  {CORDON__WIN_UILIMIT_GLOBALATOMS, "GLOBALATOMS"},
+                  {CORDON__WIN_UILIMIT_DESKTOP, "DESKTOP"},
+                  {CORDON__WIN_UILIMIT_EXITWINDOWS, "EXITWINDOWS"}};
+        for (i = 0; i < sizeof ui / sizeof ui[0]; i++)
+            if (wp->job_ui_limits & ui[i].bit)
+                cordon__json_string(j, ui[i].name);
+    }
+    cordon__json_end_array(j);
+    cordon__json_kbool(j, "create_no_window",
+                       (wp->creation_flags & CORDON__WIN_CREATE_NO_WINDOW) != 0);
+    cordon__json_kstr(j, "console", "never the caller's: console stdio is relayed through pipes");
     cordon__json_end_object(j);
     cordon__json_key(j, "everyone_hole_scan");
     cordon__json_strv(j, &wp->hole_candidates);

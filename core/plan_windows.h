@@ -43,6 +43,33 @@
       CORDON__WIN_FILE_DELETE_CHILD) & ~(CORDON__WIN_SYNCHRONIZE | CORDON__WIN_READ_CONTROL))
 /* The null device: opening it for write must work inside the sandbox. */
 #define CORDON__WIN_NUL_MASK (CORDON__WIN_FILE_GENERIC_READ | CORDON__WIN_FILE_GENERIC_WRITE)
+/* On each directory between a root and a protected path (the root
+ * included), explicit and not inherited: the directory itself cannot be
+ * deleted or renamed (which would carry the protected path away and let a
+ * new one be made in its place), and no entry can be deleted through it
+ * (FILE_DELETE_CHILD, which a loose ACL may grant Everyone, a restricting
+ * SID). Deleting other entries still works through their own DELETE. */
+#define CORDON__WIN_ANCESTOR_DENY_MASK (CORDON__WIN_DELETE | CORDON__WIN_FILE_DELETE_CHILD)
+
+/* Job UI restrictions (JOBOBJECT_BASIC_UI_RESTRICTIONS), restated. */
+#define CORDON__WIN_UILIMIT_HANDLES 0x0001UL
+#define CORDON__WIN_UILIMIT_READCLIPBOARD 0x0002UL
+#define CORDON__WIN_UILIMIT_WRITECLIPBOARD 0x0004UL
+#define CORDON__WIN_UILIMIT_SYSTEMPARAMETERS 0x0008UL
+#define CORDON__WIN_UILIMIT_DISPLAYSETTINGS 0x0010UL
+#define CORDON__WIN_UILIMIT_GLOBALATOMS 0x0020UL
+#define CORDON__WIN_UILIMIT_DESKTOP 0x0040UL
+#define CORDON__WIN_UILIMIT_EXITWINDOWS 0x0080UL
+#define CORDON__WIN_UILIMIT_ALL 0x00ffUL
+
+/* Process creation flags, restated. */
+#define CORDON__WIN_CREATE_NO_WINDOW 0x08000000UL
+
+/* What a stdio slot of the command is connected to. */
+enum cordon__win_stdio {
+    CORDON__WIN_STDIO_PASS = 0,  /* the caller's handle as is (file, pipe, NUL) */
+    CORDON__WIN_STDIO_RELAY = 1  /* a pipe cordon relays to the caller's console */
+};
 
 /* Restricted-token flags (CreateRestrictedToken). */
 #define CORDON__WIN_DISABLE_MAX_PRIVILEGE 0x1U
@@ -82,7 +109,12 @@ struct cordon__plan_windows {
     int secret_placeholder;        /* 1: the host gave no user secret; the SIDs
                                     * below are illustrative, not the real ones */
     struct cordon__strv root_sids; /* parallel to plan->roots */
-    char *tmp_sid;                 /* the run's temp dir SID; NULL without one */
+    char *tmp_sid;                 /* the run's temp dir SID (= run_sid); NULL without one */
+    /* This run only: a restricting SID of its token, granted on what the
+     * run alone may use (its temp dir, its desktop, the objects it makes
+     * through the token's default DACL), so a concurrent sandbox of
+     * another run cannot open them for writing. */
+    char *run_sid;
     /* In every sandbox token of this user and never granted anything:
      * deny ACEs for it close Everyone holes for all runs at once. */
     char *sandbox_sid;
@@ -91,12 +123,26 @@ struct cordon__plan_windows {
     /* The token: CreateRestrictedToken(flags), restricting SIDs in order. */
     unsigned token_flags;
     struct cordon__strv restricting_sids;
-    struct cordon__strv default_dacl_sids; /* granted GENERIC_ALL on new objects */
+    /* Granted GENERIC_ALL on objects the command makes without an
+     * inherited DACL: the user, SYSTEM and this run's SIDs; never
+     * Everyone nor the logon SID, which every sandbox token of the
+     * session carries as a restricting SID. */
+    struct cordon__strv default_dacl_sids;
+    /* The launch. */
+    int private_desktop;           /* 1: a desktop of its own on the caller's window station */
+    unsigned long job_ui_limits;   /* CORDON__WIN_UILIMIT_* set on the job */
+    unsigned long creation_flags;  /* added to CreateProcess's (CREATE_NO_WINDOW) */
     /* Where the Everyone-hole scan looks (outside the roots), in order. */
     struct cordon__strv hole_candidates;
 };
 
 /* ---- portable helpers for the Windows OS layer (core/plan_windows_*.c) ---- */
+
+/* How each stdio slot is connected, from whether the caller's handle in
+ * that slot is a console (|is_console|[i]). A console handle is never
+ * given to the command: with it, WriteConsoleInput would queue keystrokes
+ * that the user's shell runs after the command, unsandboxed. */
+void cordon__win_stdio_plan(const int is_console[3], enum cordon__win_stdio out[3]);
 
 /* SHA-256 and HMAC-SHA-256 (core/sha256.c). */
 void cordon__sha256(const void *data, size_t len, unsigned char out[32]);

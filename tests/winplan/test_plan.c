@@ -17,6 +17,8 @@ static const struct {
     {"C:\\work\\app\\.git\\worktrees\\wt", CORDON__PATH_DIR},
     {"C:\\work\\wt", CORDON__PATH_DIR},
     {"C:\\work\\wt\\.git", CORDON__PATH_FILE},
+    {"C:\\work\\wt2", CORDON__PATH_DIR},
+    {"C:\\work\\wt2\\.git", CORDON__PATH_FILE},
     {"C:\\Users\\me\\AppData\\Local\\Temp", CORDON__PATH_DIR},
 };
 
@@ -45,6 +47,12 @@ static cordon_error fake_realpath(const char *path, char **out)
 static cordon_error fake_read(const char *path, size_t max, char **out)
 {
     (void)max;
+    if (cordon__streq_nocase(path, "C:\\work\\wt2\\.git")) {
+        /* Names a git directory that does not exist yet, two levels below
+         * an existing directory of the app root. */
+        *out = cordon__strdup("gitdir: C:\\work\\app\\gitdirs\\wt2\n");
+        return CORDON_OK;
+    }
     if (!cordon__streq_nocase(path, "C:\\work\\wt\\.git"))
         return cordon__fail(CORDON_ERR_PATH, "no file %s", path);
     *out = cordon__strdup("gitdir: C:\\work\\app\\.git\\worktrees\\wt\r\n");
@@ -127,6 +135,7 @@ static void check_workspace_plan(void)
     CHECK_STR(wp->root_sids.v[1], sid_wt);
     CHECK(strcmp(sid_app, sid_wt) != 0);
     CHECK(wp->tmp_sid && cordon__win_is_cordon_sid(wp->tmp_sid));
+    CHECK(wp->run_sid && wp->tmp_sid && strcmp(wp->run_sid, wp->tmp_sid) == 0);
 
     /* Allow ACEs on the roots: inheritable, read/write/execute/delete,
      * never FILE_DELETE_CHILD, persistent. */
@@ -182,6 +191,16 @@ static void check_workspace_plan(void)
     /* Missing protected paths: denied and created empty so that they hold. */
     a = find_ace(wp, "C:\\work\\app\\.codex", sid_app, CORDON__WIN_ACE_DENY);
     CHECK(a && a->create_dir && a->inherit == CI_OI && !a->persistent);
+    /* The root that holds protected paths: not deleted or renamed itself,
+     * nothing deleted through it (explicit, not inherited), for its SID. */
+    a = find_ace(wp, "C:\\work\\app", sid_app, CORDON__WIN_ACE_DENY);
+    CHECK(a && a->mask == CORDON__WIN_ANCESTOR_DENY_MASK && a->inherit == 0 && a->persistent &&
+          !a->create_dir);
+    CHECK(a && a->mask == (0x00010000UL | 0x0040UL));
+    CHECK(find_ace(wp, "C:\\work\\wt", sid_wt, CORDON__WIN_ACE_DENY) != NULL);
+    /* Inside .git, the inherited deny covers the gitdir target's parents. */
+    CHECK(find_ace(wp, "C:\\work\\app\\.git\\worktrees", sid_wt, CORDON__WIN_ACE_DENY) == NULL);
+    CHECK(find_ace(wp, "C:\\work\\app\\.git\\worktrees", sid_app, CORDON__WIN_ACE_DENY) == NULL);
     CHECK(find_ace(wp, "C:\\work\\wt\\.agents", sid_wt, CORDON__WIN_ACE_DENY) != NULL);
     CHECK(find_ace(wp, "C:\\work\\app\\.cordon", sid_app, CORDON__WIN_ACE_DENY) != NULL);
     /* A protected path of one root is not denied for an unrelated root. */
@@ -199,7 +218,7 @@ static void check_workspace_plan(void)
     if (wp->restricting_sids.n == 6) {
         CHECK_STR(wp->restricting_sids.v[0], sid_app);
         CHECK_STR(wp->restricting_sids.v[1], sid_wt);
-        CHECK_STR(wp->restricting_sids.v[2], wp->tmp_sid);
+        CHECK_STR(wp->restricting_sids.v[2], wp->run_sid);
         CHECK_STR(wp->restricting_sids.v[3], wp->sandbox_sid);
         CHECK_STR(wp->restricting_sids.v[4], CORDON__WIN_LOGON_SID_MARK);
         CHECK_STR(wp->restricting_sids.v[5], "S-1-1-0");
@@ -210,10 +229,23 @@ static void check_workspace_plan(void)
     for (i = 0; i < wp->n_aces; i++)
         CHECK(strcmp(wp->aces[i].sid, wp->sandbox_sid) != 0);
     CHECK(!cordon__strv_contains(&wp->default_dacl_sids, wp->sandbox_sid));
+    /* The default DACL: the user, SYSTEM and this run's SIDs, exactly;
+     * never Everyone nor the logon SID (restricting SIDs of every sandbox
+     * token of the session). */
+    CHECK(wp->default_dacl_sids.n == 5);
     CHECK(cordon__strv_contains(&wp->default_dacl_sids, "S-1-5-21-1-2-3-1001"));
-    CHECK(cordon__strv_contains(&wp->default_dacl_sids, CORDON__WIN_LOGON_SID_MARK));
-    CHECK(cordon__strv_contains(&wp->default_dacl_sids, "S-1-1-0"));
+    CHECK(cordon__strv_contains(&wp->default_dacl_sids, "S-1-5-18"));
     CHECK(cordon__strv_contains(&wp->default_dacl_sids, sid_app));
+    CHECK(cordon__strv_contains(&wp->default_dacl_sids, sid_wt));
+    CHECK(cordon__strv_contains(&wp->default_dacl_sids, wp->run_sid));
+    CHECK(!cordon__strv_contains(&wp->default_dacl_sids, CORDON__WIN_LOGON_SID_MARK));
+    CHECK(!cordon__strv_contains(&wp->default_dacl_sids, "S-1-1-0"));
+
+    /* The launch: a private desktop, every job UI restriction, no console
+     * window of the caller's. */
+    CHECK(wp->private_desktop);
+    CHECK(wp->job_ui_limits == 0xffUL);
+    CHECK(wp->creation_flags & 0x08000000UL);
 
     /* Everyone-hole candidates: system dirs and the temp base, not roots. */
     CHECK(cordon__strv_contains(&wp->hole_candidates, "C:\\"));
@@ -233,6 +265,10 @@ static void check_workspace_plan(void)
         CHECK_CONTAINS(s, "\"type\":\"deny\"");
         CHECK_CONTAINS(s, "\"mask\":\"0x001301bf\"");
         CHECK_CONTAINS(s, "\"sids_are_placeholders\":false");
+        CHECK_CONTAINS(s, "\"private_desktop\":true");
+        CHECK_CONTAINS(s, "\"job_ui_limits\":[\"HANDLES\",\"READCLIPBOARD\",\"WRITECLIPBOARD\","
+                          "\"SYSTEMPARAMETERS\",\"DISPLAYSETTINGS\",\"GLOBALATOMS\",\"DESKTOP\","
+                          "\"EXITWINDOWS\"]");
         free(s);
     }
     cordon__plan_free(&plan);
@@ -287,8 +323,68 @@ static void check_other_plans(void)
     cordon_policy_free(p);
 }
 
+/* A .git file naming a git directory that does not exist, inside a
+ * root: its highest missing ancestor is held like a missing protected
+ * path, for the SIDs of the roots containing it. */
+static void check_missing_gitdir(void)
+{
+    struct cordon__host h;
+    struct cordon__plan plan;
+    cordon_policy *p = NULL;
+    const struct cordon__win_ace *a;
+    char sid_app[CORDON__WIN_SID_MAX];
+
+    fake_host(&h, 1);
+    CHECK(cordon_policy_new(&p) == CORDON_OK);
+    if (!p)
+        return;
+    CHECK(cordon_policy_set_mode(p, CORDON_MODE_WORKSPACE_WRITE) == CORDON_OK);
+    CHECK(cordon_policy_clear_writable_roots(p) == CORDON_OK);
+    CHECK(cordon_policy_add_writable_root(p, "C:\\work\\wt2") == CORDON_OK);
+    CHECK(cordon_policy_add_writable_root(p, "C:\\work\\app") == CORDON_OK);
+    CHECK(cordon_policy_clear_protected_paths(p) == CORDON_OK);
+    CHECK(cordon_policy_add_protected_path(p, ".git") == CORDON_OK);
+    CHECK_MSG(cordon__plan_compile(p, "C:\\work\\wt2", &h, &plan) == CORDON_OK, "%s",
+              cordon_last_error());
+    cordon__win_derive_sid(secret, sizeof secret, "root", "C:\\work\\app", sid_app);
+    a = find_ace(&plan.windows_plan, "C:\\work\\app\\gitdirs", sid_app, CORDON__WIN_ACE_DENY);
+    CHECK_MSG(a != NULL, "the missing gitdir target's highest missing ancestor is not held");
+    if (a) {
+        CHECK(a->create_dir);
+        CHECK(!a->persistent);
+        CHECK(a->inherit == (CORDON__WIN_CONTAINER_INHERIT | CORDON__WIN_OBJECT_INHERIT));
+        CHECK(a->mask == CORDON__WIN_DENY_MASK);
+        CHECK_CONTAINS(a->why, "missing git directory");
+    }
+    /* Not the target itself: only one directory is made, under an
+     * existing parent. */
+    CHECK(find_ace(&plan.windows_plan, "C:\\work\\app\\gitdirs\\wt2", sid_app,
+                   CORDON__WIN_ACE_DENY) == NULL);
+    /* Its parent, the app root, cannot be used to delete or rename it. */
+    CHECK(find_ace(&plan.windows_plan, "C:\\work\\app", sid_app, CORDON__WIN_ACE_DENY) != NULL);
+    cordon__plan_free(&plan);
+    cordon_policy_free(p);
+}
+
+/* Console handles are never passed to the command; anything else is. */
+static void check_stdio_plan(void)
+{
+    static const int none[3] = {0, 0, 0}, all[3] = {1, 1, 1}, in_only[3] = {1, 0, 0};
+    enum cordon__win_stdio m[3];
+    cordon__win_stdio_plan(none, m);
+    CHECK(m[0] == CORDON__WIN_STDIO_PASS && m[1] == CORDON__WIN_STDIO_PASS &&
+          m[2] == CORDON__WIN_STDIO_PASS);
+    cordon__win_stdio_plan(all, m);
+    CHECK(m[0] == CORDON__WIN_STDIO_RELAY && m[1] == CORDON__WIN_STDIO_RELAY &&
+          m[2] == CORDON__WIN_STDIO_RELAY);
+    cordon__win_stdio_plan(in_only, m);
+    CHECK(m[0] == CORDON__WIN_STDIO_RELAY && m[1] == CORDON__WIN_STDIO_PASS);
+}
+
 int main(void)
 {
+    check_missing_gitdir();
+    check_stdio_plan();
     check_workspace_plan();
     check_other_plans();
     TEST_MAIN_END();
