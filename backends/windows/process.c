@@ -173,15 +173,82 @@ done:
     return e;
 }
 
-/* An inheritable duplicate of stdio slot |i|: the caller's handle when
- * asked to inherit, \\.\NUL when the caller has none. */
-static cordon_error stdio_handle(const struct cordon__spawn *req, int i, HANDLE *out)
+struct cordon__relay {
+    HANDLE from, to; /* both owned */
+    HANDLE thread;
+    volatile LONG stop;
+};
+
+int cordon__win_is_console(HANDLE h)
+{
+    DWORD mode;
+    return h && h != INVALID_HANDLE_VALUE && GetFileType(h) == FILE_TYPE_CHAR &&
+           GetConsoleMode(h, &mode);
+}
+
+/* Copies bytes until either side ends or cordon asks it to stop. */
+static DWORD WINAPI relay_main(LPVOID arg)
+{
+    struct cordon__relay *r = arg;
+    char buf[4096];
+    DWORD got = 0, put = 0, at;
+
+    while (!InterlockedCompareExchange(&r->stop, 0, 0)) {
+        if (!ReadFile(r->from, buf, sizeof buf, &got, NULL) || got == 0)
+            break;
+        if (InterlockedCompareExchange(&r->stop, 0, 0))
+            break;
+        for (at = 0; at < got; at += put)
+            if (!WriteFile(r->to, buf + at, got - at, &put, NULL) || put == 0)
+                return 0;
+    }
+    return 0;
+}
+
+static void relay_close(struct cordon__relay *r)
+{
+    if (r->from)
+        CloseHandle(r->from);
+    if (r->to)
+        CloseHandle(r->to);
+    if (r->thread)
+        CloseHandle(r->thread);
+    free(r);
+}
+
+/* Waits up to |ms| for |r|'s thread; frees it when it ended. A console
+ * read that cannot be cancelled leaves the thread (and its few bytes)
+ * behind rather than freeing what it still uses. Returns 1 when freed. */
+static int relay_finish(struct cordon__relay *r, DWORD ms, int cancel)
+{
+    InterlockedExchange(&r->stop, cancel ? 1 : 0);
+    if (cancel)
+        CancelSynchronousIo(r->thread);
+    if (WaitForSingleObject(r->thread, ms) != WAIT_OBJECT_0)
+        return 0;
+    relay_close(r);
+    return 1;
+}
+
+/* The handle the command gets in stdio slot |i|: an inheritable duplicate
+ * of the caller's handle, \\.\NUL when the caller has none, or, for a
+ * console handle when |relay_console|, one end of a pipe that a thread
+ * relays to the console (*relay). The caller's console is never handed
+ * over: its input handle would let the command queue keystrokes
+ * (WriteConsoleInput) for the user's shell. */
+static cordon_error stdio_handle(const struct cordon__spawn *req, int i, int relay_console,
+                                 HANDLE *out, struct cordon__relay **relay)
 {
     static const DWORD std_ids[3] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
     HANDLE src = req->stdio[i] == CORDON_STDIO_INHERIT ? GetStdHandle(std_ids[i])
                                                         : (HANDLE)req->stdio[i];
     SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, TRUE};
+    struct cordon__relay *r = NULL;
+    HANDLE rd = NULL, wr = NULL, con = NULL;
+    int con_state[3] = {0, 0, 0};
+    enum cordon__win_stdio mode[3];
 
+    *relay = NULL;
     if (src == NULL || src == INVALID_HANDLE_VALUE) {
         *out = CreateFileW(L"\\\\.\\NUL", i == 0 ? GENERIC_READ : GENERIC_WRITE,
                            FILE_SHARE_READ | FILE_SHARE_WRITE, &sa, OPEN_EXISTING, 0, NULL);
@@ -190,10 +257,50 @@ static cordon_error stdio_handle(const struct cordon__spawn *req, int i, HANDLE 
                                     GetLastError());
         return CORDON_OK;
     }
-    if (!DuplicateHandle(GetCurrentProcess(), src, GetCurrentProcess(), out, 0, TRUE,
-                         DUPLICATE_SAME_ACCESS))
-        return cordon__win_failf("DuplicateHandle", GetLastError(),
-                                 "cannot pass stdio handle %d to the command", i);
+    con_state[i] = relay_console && cordon__win_is_console(src);
+    cordon__win_stdio_plan(con_state, mode);
+    if (mode[i] == CORDON__WIN_STDIO_PASS) {
+        if (!DuplicateHandle(GetCurrentProcess(), src, GetCurrentProcess(), out, 0, TRUE,
+                             DUPLICATE_SAME_ACCESS))
+            return cordon__win_failf("DuplicateHandle", GetLastError(),
+                                     "cannot pass stdio handle %d to the command", i);
+        return CORDON_OK;
+    }
+    if (!CreatePipe(&rd, &wr, &sa, 0))
+        return cordon__win_failf("CreatePipe", GetLastError(),
+                                 "cannot make the pipe that relays console stdio %d", i);
+    if (!DuplicateHandle(GetCurrentProcess(), src, GetCurrentProcess(), &con, 0, FALSE,
+                         DUPLICATE_SAME_ACCESS) ||
+        !(r = calloc(1, sizeof *r))) {
+        DWORD err = GetLastError();
+        CloseHandle(rd);
+        CloseHandle(wr);
+        if (con)
+            CloseHandle(con);
+        return r ? cordon__win_failf("DuplicateHandle", err, "cannot relay console stdio %d", i)
+                 : cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+    }
+    /* The command's end is inheritable, cordon's is not. */
+    if (i == 0) {
+        SetHandleInformation(wr, HANDLE_FLAG_INHERIT, 0);
+        r->from = con;
+        r->to = wr;
+        *out = rd;
+    } else {
+        SetHandleInformation(rd, HANDLE_FLAG_INHERIT, 0);
+        r->from = rd;
+        r->to = con;
+        *out = wr;
+    }
+    r->thread = CreateThread(NULL, 64 * 1024, relay_main, r, 0, NULL);
+    if (!r->thread) {
+        DWORD err = GetLastError();
+        CloseHandle(*out);
+        *out = INVALID_HANDLE_VALUE;
+        relay_close(r);
+        return cordon__win_failf("CreateThread", err, "cannot relay console stdio %d", i);
+    }
+    *relay = r;
     return CORDON_OK;
 }
 
@@ -214,6 +321,7 @@ cordon_error cordon__win_spawn(const struct cordon__plan *plan, const struct cor
     PROCESS_INFORMATION pi = {0};
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
     struct cordon__proc *proc = NULL;
+    struct cordon__relay *relay[3] = {NULL, NULL, NULL};
     cordon_error e = CORDON_OK;
     DWORD flags;
     BOOL ok;
@@ -259,7 +367,8 @@ cordon_error cordon__win_spawn(const struct cordon__plan *plan, const struct cor
     if ((e = cordon__win_env_block(req->envp, &envblock)) != CORDON_OK)
         goto done;
     for (i = 0; i < 3; i++)
-        if ((e = stdio_handle(req, i, &std[i])) != CORDON_OK)
+        if ((e = stdio_handle(req, i, how && how->relay_console, &std[i], &relay[i])) !=
+            CORDON_OK)
             goto done;
 
     job = CreateJobObjectW(NULL, NULL);
@@ -273,6 +382,18 @@ cordon_error cordon__win_spawn(const struct cordon__plan *plan, const struct cor
         e = cordon__win_fail("cannot make the job kill its processes on close",
                              "SetInformationJobObject", GetLastError());
         goto done;
+    }
+    if (how && how->ui_limits) {
+        /* No USER handles of processes outside the job, no clipboard, no
+         * global atoms, system parameters, display settings, desktop
+         * switching or logoff. Fails closed: no run without them. */
+        JOBOBJECT_BASIC_UI_RESTRICTIONS ui;
+        ui.UIRestrictionsClass = how->ui_limits;
+        if (!SetInformationJobObject(job, JobObjectBasicUIRestrictions, &ui, sizeof ui)) {
+            e = cordon__win_fail("cannot set the job's UI restrictions",
+                                 "SetInformationJobObject", GetLastError());
+            goto done;
+        }
     }
 
     /* Only the three stdio handles are inherited, whatever else this
@@ -322,6 +443,8 @@ cordon_error cordon__win_spawn(const struct cordon__plan *plan, const struct cor
     /* Suspended until it is inside the job, so nothing it starts can
      * escape the job. */
     flags = EXTENDED_STARTUPINFO_PRESENT | CREATE_UNICODE_ENVIRONMENT | CREATE_SUSPENDED;
+    if (how)
+        flags |= how->creation_flags;
     if (how && how->token)
         ok = CreateProcessAsUserW(how->token, wprogram, wcmdline, NULL, NULL, TRUE, flags,
                                   envblock, wcwd, &si.StartupInfo, &pi);
@@ -357,6 +480,10 @@ cordon_error cordon__win_spawn(const struct cordon__plan *plan, const struct cor
     }
     proc->process = pi.hProcess;
     proc->job = job;
+    for (i = 0; i < 3; i++) {
+        proc->relay[i] = relay[i];
+        relay[i] = NULL;
+    }
     proc->pid = pi.dwProcessId;
     proc->started = cordon__os_now();
     pi.hProcess = NULL;
@@ -375,9 +502,14 @@ done:
         DeleteProcThreadAttributeList(attrs);
         free(attrs);
     }
+    /* The command's ends go: an output relay then ends when the command
+     * tree's last copy closes. */
     for (i = 0; i < 3; i++)
         if (std[i] != INVALID_HANDLE_VALUE)
             CloseHandle(std[i]);
+    for (i = 0; i < 3; i++)
+        if (relay[i] && !relay_finish(relay[i], 1000, 1))
+            relay[i] = NULL; /* still inside a console read: left to end */
     free(wdesktop);
     free(envblock);
     free(wcwd);
@@ -393,6 +525,7 @@ cordon_error cordon__win_wait(struct cordon__proc *proc, unsigned long timeout_m
                               struct cordon__exit *out)
 {
     DWORD r, code = 0;
+    int k;
 
     memset(out, 0, sizeof *out);
     r = WaitForSingleObject(proc->process, timeout_ms ? (DWORD)timeout_ms : INFINITE);
@@ -405,6 +538,11 @@ cordon_error cordon__win_wait(struct cordon__proc *proc, unsigned long timeout_m
         return cordon__win_fail("cannot wait for the command", "WaitForSingleObject",
                                 GetLastError());
     }
+    /* What the command wrote reaches the console before the status. A
+     * background process still holding the pipe does not hold cordon. */
+    for (k = 1; k < 3; k++)
+        if (proc->relay[k])
+            WaitForSingleObject(proc->relay[k]->thread, 2000);
     if (!GetExitCodeProcess(proc->process, &code))
         return cordon__win_fail("cannot read the command's exit code", "GetExitCodeProcess",
                                 GetLastError());
@@ -424,10 +562,16 @@ cordon_error cordon__win_kill(struct cordon__proc *proc)
 
 void cordon__win_proc_free(struct cordon__proc *proc)
 {
+    int i;
     if (!proc)
         return;
     if (proc->job)
         CloseHandle(proc->job);
+    /* The job is closed, so its processes are gone and output relays
+     * reach the end of their pipes; the input relay is cancelled. */
+    for (i = 0; i < 3; i++)
+        if (proc->relay[i])
+            relay_finish(proc->relay[i], 2000, i == 0);
     if (proc->process)
         CloseHandle(proc->process);
     if (proc->desktop)

@@ -36,12 +36,17 @@ const char *cordon__win_user_sid(void);
 
 /* ---- processes (process.c) -------------------------------------------------- */
 
+struct cordon__relay; /* process.c */
+
 struct cordon__proc {
     HANDLE process;
     HANDLE job;
     HDESK desktop; /* a private desktop the command runs on, or NULL */
     DWORD pid;
     double started;
+    /* Threads copying between the caller's console and the pipes the
+     * command got in its place (NULL where the slot was passed as is). */
+    struct cordon__relay *relay[3];
 };
 
 /* How to launch: as the caller (token NULL) or with |token|, on |desktop|
@@ -49,6 +54,9 @@ struct cordon__proc {
 struct cordon__win_launch {
     HANDLE token;
     const wchar_t *desktop;
+    DWORD ui_limits;      /* JOB_OBJECT_UILIMIT_* for the job; 0: none */
+    DWORD creation_flags; /* added to CreateProcess's flags */
+    int relay_console;    /* 1: console stdio handles are relayed, never passed */
 };
 
 /* Resolves argv[0] on the child's PATH/PATHEXT, builds the command line
@@ -64,6 +72,8 @@ cordon_error cordon__win_env_block(const char *const *envp, wchar_t **out);
 cordon_error cordon__win_wait(struct cordon__proc *proc, unsigned long timeout_ms,
                               struct cordon__exit *out);
 cordon_error cordon__win_kill(struct cordon__proc *proc);
+/* 1 when |h| is a console handle (input or screen buffer). */
+int cordon__win_is_console(HANDLE h);
 /* Closes the job (ending whatever still runs in it) and frees |proc|. */
 void cordon__win_proc_free(struct cordon__proc *proc);
 

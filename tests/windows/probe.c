@@ -10,7 +10,13 @@
  *   win-probe tree             start a copy of itself that sleeps, print its pid, sleep
  *   win-probe sleep MS         sleep
  *   win-probe exit N           exit with N
- *   win-probe desktop          print the name of the desktop it runs on */
+ *   win-probe desktop          print the name of the desktop it runs on
+ *   win-probe stdio            print the kind of each stdio handle: "pipe", "char" (a
+ *                              console or device), "disk", "none"
+ *   win-probe inject           queue a key event into the console input buffer it can
+ *                              open (CONIN$): exit 0 when queued, 5 denied, 2 no console
+ *   win-probe uilimits         print its job's UI restrictions (hex), exit 1 when none
+ *   win-probe openproc PID     open PID for writing its memory: exit 0, 5 denied, 2 other */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -132,6 +138,70 @@ int main(void)
                                        sizeof name, &len))
             return 1;
         printf("%ls\n", name);
+        return 0;
+    }
+    if (wcscmp(argv[1], L"stdio") == 0) {
+        static const DWORD ids[3] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
+        char line[64] = "";
+        for (i = 0; i < 3; i++) {
+            HANDLE h = GetStdHandle(ids[i]);
+            DWORD t = (h && h != INVALID_HANDLE_VALUE) ? GetFileType(h) : FILE_TYPE_UNKNOWN;
+            const char *k = !h || h == INVALID_HANDLE_VALUE ? "none"
+                            : t == FILE_TYPE_PIPE           ? "pipe"
+                            : t == FILE_TYPE_CHAR           ? "char"
+                            : t == FILE_TYPE_DISK           ? "disk"
+                                                            : "unknown";
+            strcat(line, k);
+            strcat(line, i < 2 ? " " : "");
+        }
+        /* Written to a file given as the second argument when stdout is
+         * the thing being examined. */
+        if (n == 3) {
+            HANDLE f = CreateFileW(argv[2], GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+            DWORD put;
+            if (f == INVALID_HANDLE_VALUE)
+                return 2;
+            WriteFile(f, line, (DWORD)strlen(line), &put, NULL);
+            CloseHandle(f);
+        } else {
+            printf("%s\n", line);
+        }
+        return 0;
+    }
+    if (wcscmp(argv[1], L"inject") == 0) {
+        INPUT_RECORD rec;
+        DWORD put = 0;
+        HANDLE in = CreateFileW(L"CONIN$", GENERIC_READ | GENERIC_WRITE,
+                                FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+        if (in == INVALID_HANDLE_VALUE)
+            return GetLastError() == ERROR_ACCESS_DENIED ? 5 : 2;
+        memset(&rec, 0, sizeof rec);
+        rec.EventType = KEY_EVENT;
+        rec.Event.KeyEvent.bKeyDown = TRUE;
+        rec.Event.KeyEvent.wRepeatCount = 1;
+        rec.Event.KeyEvent.uChar.UnicodeChar = L'x';
+        if (!WriteConsoleInputW(in, &rec, 1, &put) || put != 1) {
+            DWORD err = GetLastError();
+            CloseHandle(in);
+            return code_of(err);
+        }
+        CloseHandle(in);
+        return 0;
+    }
+    if (wcscmp(argv[1], L"uilimits") == 0) {
+        JOBOBJECT_BASIC_UI_RESTRICTIONS ui;
+        DWORD len = 0;
+        if (!QueryInformationJobObject(NULL, JobObjectBasicUIRestrictions, &ui, sizeof ui, &len))
+            return 1;
+        printf("0x%lx\n", (unsigned long)ui.UIRestrictionsClass);
+        return 0;
+    }
+    if (wcscmp(argv[1], L"openproc") == 0 && n == 3) {
+        HANDLE h = OpenProcess(PROCESS_VM_WRITE | PROCESS_VM_OPERATION, FALSE,
+                               (DWORD)_wtoi(argv[2]));
+        if (!h)
+            return code_of(GetLastError());
+        CloseHandle(h);
         return 0;
     }
     if (wcscmp(argv[1], L"exit") == 0 && n == 3)
