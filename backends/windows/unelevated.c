@@ -233,6 +233,87 @@ static int roots_have_acls(const struct cordon__plan *plan, char *why, size_t wh
     return 1;
 }
 
+/* The name of this process's window station ("WinSta0" on an interactive
+ * logon, "Service-0x0-..." over OpenSSH or in a service). */
+static int winsta_name(wchar_t *out, DWORD len_bytes)
+{
+    DWORD n = 0;
+    return GetUserObjectInformationW(GetProcessWindowStation(), UOI_NAME, out, len_bytes, &n);
+}
+
+/* A desktop of the command's own on the caller's window station, so that
+ * it cannot send input or window messages to (or read the screen of) the
+ * user's applications. Its DACL admits the user (cordon itself), SYSTEM
+ * and this run's SID (the restricted check of the command's token); not
+ * the logon SID, which another sandbox of the session would also pass
+ * with. |name| receives "<window station>\<desktop>". NULL with
+ * *err set when Windows refuses. */
+static HDESK private_desktop(const struct cordon__plan_windows *wp, wchar_t *name,
+                             size_t name_len, DWORD *err)
+{
+    static volatile LONG counter;
+    wchar_t winsta[128], desk[64];
+    const char *user = cordon__win_user_sid();
+    char *sddl = NULL;
+    wchar_t *wsddl = NULL;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    SECURITY_ATTRIBUTES sa;
+    HDESK d = NULL;
+
+    *err = ERROR_INVALID_PARAMETER;
+    if (!user || !wp->run_sid)
+        goto done;
+    if (!winsta_name(winsta, sizeof winsta)) {
+        *err = GetLastError();
+        goto done;
+    }
+    sddl = cordon__asprintf("D:P(A;;GA;;;%s)(A;;GA;;;SY)(A;;GA;;;%s)", user, wp->run_sid);
+    wsddl = cordon__win_wide(sddl);
+    if (!wsddl ||
+        !ConvertStringSecurityDescriptorToSecurityDescriptorW(wsddl, SDDL_REVISION_1, &sd, NULL)) {
+        *err = GetLastError();
+        goto done;
+    }
+    swprintf(desk, 64, L"cordon-%lu-%lu-%ld", (unsigned long)GetCurrentProcessId(),
+             (unsigned long)GetTickCount(), (long)InterlockedIncrement(&counter));
+    sa.nLength = sizeof sa;
+    sa.lpSecurityDescriptor = sd;
+    sa.bInheritHandle = FALSE;
+    d = CreateDesktopW(desk, NULL, NULL, 0, GENERIC_ALL, &sa);
+    if (d)
+        swprintf(name, name_len, L"%ls\\%ls", winsta, desk);
+    else
+        *err = GetLastError();
+done:
+    if (sd)
+        LocalFree(sd);
+    free(wsddl);
+    free(sddl);
+    return d;
+}
+
+/* Whether this process can give commands a desktop of their own: tried
+ * once per process. 1 yes, 0 no (*why says why). */
+static volatile LONG desktop_state; /* 0 unknown, 1 yes, 2 no */
+static DWORD desktop_error;
+
+static int desktop_available(const struct cordon__plan_windows *wp)
+{
+    LONG st = InterlockedCompareExchange(&desktop_state, 0, 0);
+    if (st == 0) {
+        wchar_t name[256];
+        DWORD err = 0;
+        HDESK d = private_desktop(wp, name, sizeof name / sizeof name[0], &err);
+        if (d)
+            CloseDesktop(d);
+        else
+            desktop_error = err;
+        st = d ? 1 : 2;
+        InterlockedExchange(&desktop_state, st);
+    }
+    return st == 1;
+}
+
 static void set_level(struct cordon__probe *out, cordon_dimension d, cordon_level l,
                       const char *reason)
 {
@@ -278,6 +359,14 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
     }
     set_level(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_ENFORCED, "");
     set_level(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ENFORCED, "");
+    if (wp->private_desktop && !desktop_available(wp)) {
+        snprintf(why, sizeof why,
+                 "the command shares the user's desktop (CreateDesktopW: error %lu), so it can "
+                 "send input and window messages to the user's applications, which are not "
+                 "sandboxed",
+                 (unsigned long)desktop_error);
+        set_level(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, why);
+    }
     if (!roots_have_acls(plan, why, sizeof why)) {
         set_level(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_NONE, why);
     }
@@ -454,77 +543,76 @@ done:
     return e;
 }
 
-/* CORDON_PRIVATE_DESKTOP=1 in cordon's environment: the command gets a
- * desktop of its own, so it cannot send window messages to (or read the
- * screen of) the user's applications. Its DACL admits the user and the
- * logon SID (a restricting SID, needed for the write checks of the
- * restricted token). |name| receives "<window station>\<desktop>". */
-static HDESK private_desktop(wchar_t *name, size_t name_len)
-{
-    wchar_t flag[8], winsta[128], desk[64];
-    const char *user = cordon__win_user_sid();
-    PSID logon = cordon__win_logon_sid();
-    char *logon_s = logon ? cordon__win_sid_to_string(logon) : NULL;
-    char *sddl = NULL;
-    wchar_t *wsddl = NULL;
-    PSECURITY_DESCRIPTOR sd = NULL;
-    SECURITY_ATTRIBUTES sa;
-    HDESK d = NULL;
-    DWORD n = 0;
-
-    if (GetEnvironmentVariableW(L"CORDON_PRIVATE_DESKTOP", flag, 8) == 0 || wcscmp(flag, L"1"))
-        goto done;
-    if (!user || !GetUserObjectInformationW(GetProcessWindowStation(), UOI_NAME, winsta,
-                                            sizeof winsta, &n))
-        goto done;
-    sddl = logon_s ? cordon__asprintf("D:(A;;GA;;;%s)(A;;GA;;;%s)(A;;GA;;;SY)", user, logon_s)
-                   : cordon__asprintf("D:(A;;GA;;;%s)(A;;GA;;;SY)", user);
-    wsddl = cordon__win_wide(sddl);
-    if (!wsddl ||
-        !ConvertStringSecurityDescriptorToSecurityDescriptorW(wsddl, SDDL_REVISION_1, &sd, NULL))
-        goto done;
-    swprintf(desk, 64, L"cordon-%lu-%lu", (unsigned long)GetCurrentProcessId(),
-             (unsigned long)GetTickCount());
-    sa.nLength = sizeof sa;
-    sa.lpSecurityDescriptor = sd;
-    sa.bInheritHandle = FALSE;
-    d = CreateDesktopW(desk, NULL, NULL, 0, GENERIC_ALL, &sa);
-    if (d)
-        swprintf(name, name_len, L"%ls\\%ls", winsta, desk);
-done:
-    if (sd)
-        LocalFree(sd);
-    free(wsddl);
-    free(sddl);
-    free(logon_s);
-    free(logon);
-    return d;
-}
-
 static cordon_error unelevated_spawn(const struct cordon__plan *plan,
                                      const struct cordon__spawn *req, struct cordon__proc **out)
 {
+    const struct cordon__plan_windows *wp = &plan->windows_plan;
     struct cordon__win_launch how;
     HANDLE token = NULL;
     HDESK desk = NULL;
-    wchar_t desk_name[256];
+    wchar_t desk_name[256], winsta[128];
     cordon_error e;
 
-    if ((e = cordon__win_restricted_token(&plan->windows_plan, &token)) != CORDON_OK)
+    if ((e = cordon__win_restricted_token(wp, &token)) != CORDON_OK)
         return e;
-    /* An explicit desktop: without one, a process with a restricted token
-     * can fail to initialise user32 in some sessions. */
+    memset(&how, 0, sizeof how);
     how.token = token;
-    how.desktop = L"winsta0\\default";
-    desk = private_desktop(desk_name, sizeof desk_name / sizeof desk_name[0]);
-    if (desk)
+    how.ui_limits = (DWORD)wp->job_ui_limits;
+    how.creation_flags = (DWORD)wp->creation_flags;
+    how.relay_console = 1;
+    if (wp->private_desktop) {
+        DWORD err = 0;
+        desk = private_desktop(wp, desk_name, sizeof desk_name / sizeof desk_name[0], &err);
+        if (!desk && desktop_available(wp)) {
+            /* The level said "own desktop": refuse rather than share. */
+            e = cordon__win_fail("cannot give the command a desktop of its own", "CreateDesktopW",
+                                 err);
+            goto done;
+        }
+    }
+    if (desk) {
         how.desktop = desk_name;
+    } else {
+        /* The caller's own window station and its default desktop, named
+         * explicitly: without a name, a process with a restricted token
+         * can fail to initialise user32. The level reports the shared
+         * desktop. */
+        if (!winsta_name(winsta, sizeof winsta)) {
+            e = cordon__win_fail("cannot name this process's window station",
+                                 "GetUserObjectInformationW", GetLastError());
+            goto done;
+        }
+        swprintf(desk_name, sizeof desk_name / sizeof desk_name[0], L"%ls\\Default", winsta);
+        how.desktop = desk_name;
+    }
     e = cordon__win_spawn(plan, req, &how, out);
-    if (e == CORDON_OK)
+    if (e == CORDON_OK) {
         (*out)->desktop = desk; /* closed with the process */
-    else if (desk)
+        desk = NULL;
+    }
+done:
+    if (desk)
         CloseDesktop(desk);
     CloseHandle(token);
+    return e;
+}
+
+/* STATUS_DLL_INIT_FAILED: Windows could not initialise the program (in
+ * the field: user32 on a desktop the token may not use). Reported as
+ * cordon's failure, not as the command's exit status. */
+#define STATUS_DLL_INIT_FAILED_CODE 0xC0000142UL
+
+static cordon_error unelevated_wait(struct cordon__proc *proc, unsigned long timeout_ms,
+                                    struct cordon__exit *out)
+{
+    cordon_error e = cordon__win_wait(proc, timeout_ms, out);
+    if (e == CORDON_OK && !out->timed_out &&
+        (unsigned long)(DWORD)out->exit_code == STATUS_DLL_INIT_FAILED_CODE)
+        e = cordon__fail(CORDON_ERR_OS,
+                         "the command could not start: Windows refused to initialise it "
+                         "(STATUS_DLL_INIT_FAILED, 0xC0000142), usually because the restricted "
+                         "token may not use the desktop it was given; run `cordon level` to see "
+                         "the desktop in use");
     return e;
 }
 
@@ -557,7 +645,7 @@ const struct cordon_backend cordon__backend_windows_unelevated = {
     .probe = unelevated_probe,
     .prepare = unelevated_prepare,
     .spawn = unelevated_spawn,
-    .wait = cordon__win_wait,
+    .wait = unelevated_wait,
     .kill = cordon__win_kill,
     .cleanup = unelevated_cleanup,
 };
