@@ -143,14 +143,17 @@ static cordon_error deny_ancestors(const struct cordon__plan *plan,
         for (k = 0; k < plan->n_protect; k++)
             covered |= plan->protect[k].kind != CORDON__PATH_FILE &&
                        cordon__path_within(CORDON__OS_WINDOWS, dir, plan->protect[k].path);
-        for (r = 0; !covered && r < plan->roots.n && e == CORDON_OK; r++)
-            if (cordon__path_within(CORDON__OS_WINDOWS, dir, plan->roots.v[r]) &&
-                !has_ace(wp, dir, wp->root_sids.v[r], CORDON__WIN_ACE_DENY,
-                         CORDON__WIN_ANCESTOR_DENY_MASK, 0))
-                e = add_ace(wp, cap, dir, wp->root_sids.v[r], CORDON__WIN_ACE_DENY,
+        for (r = 0; !covered && r <= plan->roots.n && e == CORDON_OK; r++) {
+            /* Each root SID whose root contains |dir|, then the sandbox SID. */
+            const char *sid = r < plan->roots.n ? wp->root_sids.v[r] : wp->sandbox_sid;
+            if (r < plan->roots.n && !cordon__path_within(CORDON__OS_WINDOWS, dir, plan->roots.v[r]))
+                continue;
+            if (!has_ace(wp, dir, sid, CORDON__WIN_ACE_DENY, CORDON__WIN_ANCESTOR_DENY_MASK, 0))
+                e = add_ace(wp, cap, dir, sid, CORDON__WIN_ACE_DENY,
                             CORDON__WIN_ANCESTOR_DENY_MASK, 0, 1, 0,
                             "holds a protected path in place: not deleted or renamed, "
                             "nothing deleted through it");
+        }
         if (cordon__streq_nocase(dir, root))
             break;
         up = parent_dir(dir);
@@ -253,6 +256,12 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
                              CORDON__WIN_DENY_MASK, inherit, !missing, missing, why)) != CORDON_OK)
                 goto done;
         }
+        /* And for every sandbox of this user: another run, of another
+         * root, could otherwise write here where a loose ACL grants
+         * Everyone or the logon SID (both restricting SIDs of its token). */
+        if ((e = add_ace(wp, &cap, p->path, wp->sandbox_sid, CORDON__WIN_ACE_DENY,
+                         CORDON__WIN_DENY_MASK, inherit, !missing, missing, why)) != CORDON_OK)
+            goto done;
     }
     /* ... and the directories between each protected path and its root
      * may not be deleted, renamed, or have entries deleted through them:

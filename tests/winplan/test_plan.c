@@ -227,7 +227,16 @@ static void check_workspace_plan(void)
      * every root. */
     CHECK(wp->sandbox_sid && cordon__win_is_cordon_sid(wp->sandbox_sid));
     for (i = 0; i < wp->n_aces; i++)
-        CHECK(strcmp(wp->aces[i].sid, wp->sandbox_sid) != 0);
+        CHECK(wp->aces[i].type == CORDON__WIN_ACE_DENY ||
+              strcmp(wp->aces[i].sid, wp->sandbox_sid) != 0);
+    /* ... but denied every protected path and its parents, so that no
+     * sandbox of this user (another root's included) writes there. */
+    a = find_ace(wp, "C:\\work\\app\\.git", wp->sandbox_sid, CORDON__WIN_ACE_DENY);
+    CHECK(a && a->mask == CORDON__WIN_DENY_MASK && a->inherit == CI_OI && a->persistent);
+    a = find_ace(wp, "C:\\work\\app\\.codex", wp->sandbox_sid, CORDON__WIN_ACE_DENY);
+    CHECK(a && a->create_dir && !a->persistent);
+    a = find_ace(wp, "C:\\work\\app", wp->sandbox_sid, CORDON__WIN_ACE_DENY);
+    CHECK(a && a->mask == CORDON__WIN_ANCESTOR_DENY_MASK && a->inherit == 0);
     CHECK(!cordon__strv_contains(&wp->default_dacl_sids, wp->sandbox_sid));
     /* The default DACL: the user, SYSTEM and this run's SIDs, exactly;
      * never Everyone nor the logon SID (restricting SIDs of every sandbox
