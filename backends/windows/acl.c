@@ -10,6 +10,8 @@
 #include <aclapi.h>
 #include <sddl.h>
 
+struct cordon__win_cost cordon__win_cost;
+
 PSID cordon__win_sid_from_string(const char *sid)
 {
     wchar_t *w = cordon__win_wide(sid);
@@ -66,33 +68,90 @@ static int ace_parts(PACL dacl, DWORD i, BYTE *type, BYTE *flags, ACCESS_MASK *m
 static cordon_error read_dacl(const char *path, const wchar_t *wpath, PACL *dacl,
                               PSECURITY_DESCRIPTOR *sd)
 {
-    DWORD err = GetNamedSecurityInfoW(wpath, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL,
-                                      NULL, dacl, NULL, sd);
+    DWORD err;
+    CORDON__WIN_COUNT(dacl_reads);
+    err = GetNamedSecurityInfoW(wpath, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL,
+                                dacl, NULL, sd);
     if (err != ERROR_SUCCESS)
         return cordon__win_failf("GetNamedSecurityInfoW", err, "cannot read the ACL of %s", path);
     return CORDON_OK;
 }
 
+/* Per-object failures of a tree propagation. */
+struct tree_errors {
+    unsigned long n;
+    DWORD first_status;
+    char *first_name;
+};
+
+/* The SDK's FN_PROGRESS ends with a PBOOL, mingw-w64's with a BOOL; the
+ * last argument is not used, and the function is passed through a cast
+ * so that both headers accept it. */
+static VOID tree_progress(LPWSTR name, DWORD status, PPROG_INVOKE_SETTING invoke, PVOID args,
+                          void *security_set)
+{
+    struct tree_errors *te = args;
+    (void)security_set;
+    if (status != ERROR_SUCCESS) {
+        if (te->n++ == 0) {
+            te->first_status = status;
+            te->first_name = cordon__win_utf8(name);
+        }
+    }
+    /* Go on with the rest of the tree; the failure is reported after. */
+    *invoke = ProgressInvokeOnError;
+}
+
 /* Writes |dacl| back, keeping the path's inheritance protection as it
- * was. */
+ * was. An inheritable DACL is propagated through the subtree by
+ * TreeSetNamedSecurityInfoW (TREE_SEC_INFO_SET: the children keep their
+ * explicit ACEs and get the inheritable ones), which reports each object
+ * it could not rewrite: any such failure fails the call, so the caller
+ * records nothing and the next run propagates again. */
 static cordon_error write_dacl(const char *path, const wchar_t *wpath, PACL dacl,
-                               PSECURITY_DESCRIPTOR old_sd, const char *what)
+                               PSECURITY_DESCRIPTOR old_sd, int propagate, const char *what)
 {
     SECURITY_DESCRIPTOR_CONTROL ctl = 0;
     DWORD rev = 0, err;
     SECURITY_INFORMATION si = DACL_SECURITY_INFORMATION;
+    struct tree_errors te = {0, 0, NULL};
+    cordon_error e = CORDON_OK;
 
     if (old_sd && GetSecurityDescriptorControl(old_sd, &ctl, &rev))
         si |= (ctl & SE_DACL_PROTECTED) ? PROTECTED_DACL_SECURITY_INFORMATION
                                         : UNPROTECTED_DACL_SECURITY_INFORMATION;
-    err = SetNamedSecurityInfoW((LPWSTR)wpath, SE_FILE_OBJECT, si, NULL, NULL, dacl, NULL);
+    CORDON__WIN_COUNT(dacl_writes);
+    /* Wine has only a stub of TreeSetNamedSecurityInfoW that aborts, and
+     * stores no file ACLs anyway. */
+    if (propagate && !cordon__win_is_wine()) {
+        err = TreeSetNamedSecurityInfoW((LPWSTR)wpath, SE_FILE_OBJECT, si, NULL, NULL, dacl, NULL,
+                                        TREE_SEC_INFO_SET,
+                                        (FN_PROGRESS)(void (*)(void))tree_progress,
+                                        ProgressInvokeOnError, &te);
+    } else {
+        err = SetNamedSecurityInfoW((LPWSTR)wpath, SE_FILE_OBJECT, si, NULL, NULL, dacl, NULL);
+    }
     if (err != ERROR_SUCCESS)
-        return cordon__win_failf("SetNamedSecurityInfoW", err, "cannot %s on %s", what, path);
-    return CORDON_OK;
+        e = cordon__win_failf(propagate && !cordon__win_is_wine() ? "TreeSetNamedSecurityInfoW"
+                                                                   : "SetNamedSecurityInfoW",
+                              err, "cannot %s on %s", what, path);
+    else if (te.n > 0)
+        e = cordon__win_failf("TreeSetNamedSecurityInfoW", te.first_status,
+                              "cannot %s on %lu object(s) below %s, the first %s", what, te.n,
+                              path, te.first_name ? te.first_name : "(unnamed)");
+    free(te.first_name);
+    return e;
 }
 
 cordon_error cordon__win_ensure_ace(const char *path, PSID sid, enum cordon__win_ace_type type,
                                     unsigned long mask, unsigned inherit, int *added)
+{
+    return cordon__win_ensure_ace_ex(path, sid, type, mask, inherit, 0, added);
+}
+
+cordon_error cordon__win_ensure_ace_ex(const char *path, PSID sid, enum cordon__win_ace_type type,
+                                       unsigned long mask, unsigned inherit, int repropagate,
+                                       int *added)
 {
     wchar_t *wpath = cordon__win_wide(path);
     PSECURITY_DESCRIPTOR sd = NULL;
@@ -108,15 +167,31 @@ cordon_error cordon__win_ensure_ace(const char *path, PSID sid, enum cordon__win
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
     if ((e = read_dacl(path, wpath, &dacl, &sd)) != CORDON_OK)
         goto done;
-    for (i = 0; dacl && i < dacl->AceCount; i++) {
+    if (!dacl) {
+        /* A NULL DACL grants everyone everything. SetEntriesInAclW would
+         * turn it into a one-ACE DACL and lock everyone else out; cordon
+         * changes nothing and says so. */
+        e = cordon__fail(CORDON_ERR_PERMISSION,
+                         "%s has no DACL (a NULL DACL: everyone may do anything there), so "
+                         "cordon cannot restrict it; give it an ACL (e.g. `icacls \"%s\" /reset`) "
+                         "and run again",
+                         path, path);
+        goto done;
+    }
+    for (i = 0; i < dacl->AceCount; i++) {
         BYTE t, f;
         ACCESS_MASK m;
         PSID s;
         if (!ace_parts(dacl, i, &t, &f, &m, &s) || (f & INHERITED_ACE) || t != want)
             continue;
         if ((f & (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE)) == (BYTE)inherit &&
-            (m & mask) == mask && EqualSid(s, sid))
-            goto done; /* already there: no write, no propagation */
+            (m & mask) == mask && EqualSid(s, sid)) {
+            /* Already there: no write, no propagation, unless an earlier
+             * propagation never completed. */
+            if (repropagate && inherit)
+                e = write_dacl(path, wpath, dacl, sd, 1, "propagate the ACL again");
+            goto done;
+        }
     }
     memset(&ea, 0, sizeof ea);
     ea.grfAccessPermissions = mask;
@@ -130,7 +205,7 @@ cordon_error cordon__win_ensure_ace(const char *path, PSID sid, enum cordon__win
         e = cordon__win_failf("SetEntriesInAclW", err, "cannot build the ACL of %s", path);
         goto done;
     }
-    if ((e = write_dacl(path, wpath, ndacl, sd,
+    if ((e = write_dacl(path, wpath, ndacl, sd, inherit != 0,
                         type == CORDON__WIN_ACE_DENY ? "deny write" : "grant write")) != CORDON_OK)
         goto done;
     if (added)
@@ -198,7 +273,7 @@ cordon_error cordon__win_remove_cordon_aces(const char *path, int *removed)
             goto done;
         }
     }
-    if (n > 0 && (e = write_dacl(path, wpath, ndacl, sd, "remove cordon's ACEs")) != CORDON_OK)
+    if (n > 0 && (e = write_dacl(path, wpath, ndacl, sd, 1, "remove cordon's ACEs")) != CORDON_OK)
         goto done;
     if (removed)
         *removed = n;

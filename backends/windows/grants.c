@@ -155,6 +155,19 @@ done:
     return e;
 }
 
+int cordon__win_grants_has(const char *path, const char *sid)
+{
+    struct grants g;
+    size_t i;
+    int found = 0;
+    if (grants_load(&g) != CORDON_OK)
+        return 0;
+    for (i = 0; i < g.n && !found; i++)
+        found = strcmp(g.v[i].sid, sid) == 0 && cordon__streq_nocase(g.v[i].path, path);
+    grants_free(&g);
+    return found;
+}
+
 cordon_error cordon__win_grants_record(const char *path, const char *sid, const char *kind)
 {
     struct grants g;

@@ -176,7 +176,7 @@ done:
     return e;
 }
 
-int cordon__win_can_write_dir(HANDLE token, const char *path)
+int cordon__win_granted(HANDLE token, const char *path, DWORD *granted)
 {
     wchar_t *w = cordon__win_wide(path);
     PSECURITY_DESCRIPTOR sd = NULL;
@@ -184,12 +184,14 @@ int cordon__win_can_write_dir(HANDLE token, const char *path)
     GENERIC_MAPPING map = {FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE,
                            FILE_ALL_ACCESS};
     PRIVILEGE_SET ps;
-    DWORD ps_len = sizeof ps, granted = 0, desired = MAXIMUM_ALLOWED;
+    DWORD ps_len = sizeof ps;
     BOOL status = FALSE;
-    int r = -1;
+    int r = 0;
 
+    *granted = 0;
     if (!w)
-        return -1;
+        return 0;
+    CORDON__WIN_COUNT(dacl_reads);
     if (GetNamedSecurityInfoW(w, SE_FILE_OBJECT,
                               OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
                                   DACL_SECURITY_INFORMATION,
@@ -197,11 +199,13 @@ int cordon__win_can_write_dir(HANDLE token, const char *path)
         goto done;
     if (!DuplicateToken(token, SecurityImpersonation, &imp))
         goto done;
-    /* Either right is a hole: a new subdirectory is the creator's to
-     * write in. */
-    if (!AccessCheck(sd, imp, desired, &map, &ps, &ps_len, &granted, &status))
+    /* MAXIMUM_ALLOWED: every right the token gets, both passes of a
+     * restricted token applied, as the kernel would on open. */
+    if (!AccessCheck(sd, imp, MAXIMUM_ALLOWED, &map, &ps, &ps_len, granted, &status))
         goto done;
-    r = status && (granted & (FILE_ADD_FILE | FILE_ADD_SUBDIRECTORY)) ? 1 : 0;
+    if (!status)
+        *granted = 0;
+    r = 1;
 done:
     if (imp)
         CloseHandle(imp);
@@ -209,4 +213,14 @@ done:
         LocalFree(sd);
     free(w);
     return r;
+}
+
+int cordon__win_can_write_dir(HANDLE token, const char *path)
+{
+    DWORD g = 0;
+    if (!cordon__win_granted(token, path, &g))
+        return -1;
+    /* Either right is a hole: a new subdirectory is the creator's to
+     * write in. */
+    return (g & (FILE_ADD_FILE | FILE_ADD_SUBDIRECTORY)) ? 1 : 0;
 }

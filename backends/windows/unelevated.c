@@ -321,6 +321,79 @@ static void set_level(struct cordon__probe *out, cordon_dimension d, cordon_leve
     snprintf(out->reason[d], sizeof out->reason[d], "%s", reason ? reason : "");
 }
 
+/* Lowers dimension |d| to |l| at most and adds |text| to its reason. A
+ * reason that does not fit is cut where it ends with a note saying so,
+ * never silently. */
+static void add_reason(struct cordon__probe *out, cordon_dimension d, cordon_level l,
+                       const char *text)
+{
+    static const char cut_note[] = " [reason cut short here]";
+    char *r = out->reason[d];
+    const size_t room = sizeof out->reason[d];
+    struct cordon__buf b = {0};
+    size_t keep;
+
+    if (l < out->level[d])
+        out->level[d] = l;
+    if (!text || !*text || strstr(r, cut_note))
+        return;
+    cordon__buf_printf(&b, "%s%s%s", r, *r ? "; " : "", text);
+    if (b.oom) {
+        cordon__buf_free(&b);
+        return;
+    }
+    if (b.len < room) {
+        memcpy(r, b.p, b.len + 1);
+    } else {
+        /* Whole characters only, then the note (its NUL included). */
+        keep = room - sizeof cut_note;
+        while (keep > 0 && ((unsigned char)b.p[keep] & 0xC0) == 0x80)
+            keep--;
+        memcpy(r, b.p, keep);
+        memcpy(r + keep, cut_note, sizeof cut_note);
+    }
+    cordon__buf_free(&b);
+}
+
+/* A directory cordon never changes that lets the sandbox token delete
+ * children: the root below it (and its protected paths with it) could be
+ * renamed away and replaced. Only the parents of roots are outside what
+ * prepare denies and verifies. */
+static void check_root_parents(const struct cordon__plan *plan, HANDLE token,
+                               struct cordon__probe *out)
+{
+    size_t i;
+    for (i = 0; i < plan->roots.n; i++) {
+        char *parent = cordon__strdup(plan->roots.v[i]);
+        char *cut = parent ? strrchr(parent, '\\') : NULL;
+        DWORD g = 0;
+        char why[CORDON_REASON_MAX];
+        if (cut && cut > parent + 2) {
+            *cut = '\0';
+            if (!cordon__win_granted(token, parent, &g)) {
+                snprintf(why, sizeof why, "the DACL of %s cannot be read: whether the root below "
+                                          "it can be renamed away is not verified", parent);
+                add_reason(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_ADVISORY, why);
+            } else if (g & FILE_DELETE_CHILD) {
+                snprintf(why, sizeof why, "%s grants the sandbox FILE_DELETE_CHILD (through "
+                                          "Everyone or the logon SID): the root %s can be "
+                                          "renamed away with its protected paths and replaced",
+                         parent, plan->roots.v[i]);
+                add_reason(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_ADVISORY, why);
+            }
+        }
+        free(parent);
+    }
+}
+
+/* Said in the fs_write reason until a Windows host ran the broker tests
+ * of tests/windows/test_enforce.c (a process started for the command by
+ * a service outside its job and token). */
+#define BROKER_NOTE                                                                          \
+    "not verified on Windows yet: processes started for the command outside its job and "    \
+    "token (WMI Win32_Process.Create, Task Scheduler, out-of-process COM servers of the "     \
+    "session, a token taken from another of the user's processes)"
+
 static void unelevated_probe(const struct cordon__plan *plan, struct cordon__probe *out)
 {
     const struct cordon__plan_windows *wp = &plan->windows_plan;
@@ -365,11 +438,11 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
                  "send input and window messages to the user's applications, which are not "
                  "sandboxed",
                  (unsigned long)desktop_error);
-        set_level(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, why);
+        add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, why);
     }
-    if (!roots_have_acls(plan, why, sizeof why)) {
-        set_level(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_NONE, why);
-    }
+    if (!roots_have_acls(plan, why, sizeof why))
+        add_reason(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_NONE, why);
+    check_root_parents(plan, token, out);
     {
         struct cordon__strv holes = {0};
         int complete = scan_holes(plan, token, &holes);
@@ -377,19 +450,21 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
             struct cordon__buf b = {0};
             size_t i;
             if (holes.n > 0) {
-                cordon__buf_puts(&b, "still writable from the sandbox because Everyone may write "
-                                     "there:");
+                cordon__buf_printf(&b, "%lu director%s still writable from the sandbox because "
+                                       "Everyone may write there:",
+                                   (unsigned long)holes.n, holes.n == 1 ? "y" : "ies");
                 for (i = 0; i < holes.n; i++)
                     cordon__buf_printf(&b, "%s %s", i ? "," : "", holes.v[i]);
             }
             if (!complete)
                 cordon__buf_printf(&b, "%sthe Everyone-hole scan did not finish in %d ms",
                                    holes.n ? "; " : "", HOLE_SCAN_MS);
-            set_level(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, b.p ? b.p : "");
+            add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, b.p ? b.p : "");
             cordon__buf_free(&b);
         }
         cordon__strv_free(&holes);
     }
+    add_reason(out, CORDON_DIM_FS_WRITE, out->level[CORDON_DIM_FS_WRITE], BROKER_NOTE);
 done:
     CloseHandle(token);
 }
@@ -446,13 +521,17 @@ static void grant_nul(PSID sid, unsigned long mask)
     CloseHandle(h);
 }
 
-static cordon_error apply_ace(const struct cordon__plan *plan, const struct cordon__win_ace *a,
-                              PSID logon)
+/* Puts one ACE on its path. A persistent inheritable ACE whose record is
+ * missing (the grants file holds a record only once propagation through
+ * the subtree completed) is propagated again even when the path itself
+ * already carries it: a run that died mid-propagation, or an object below
+ * that could not be rewritten, is repaired by the next run, not skipped. */
+static cordon_error apply_ace(const struct cordon__win_ace *a, PSID logon, int persistent)
 {
     PSID sid = NULL;
     wchar_t *w = NULL;
     cordon_error e = CORDON_OK;
-    int added = 0;
+    int added = 0, recorded;
     DWORD attrs;
 
     if (!(sid = ace_sid(a->sid, logon))) {
@@ -471,30 +550,149 @@ static cordon_error apply_ace(const struct cordon__plan *plan, const struct cord
     if (attrs == INVALID_FILE_ATTRIBUTES) {
         if (!a->create_dir)
             goto done; /* e.g. a gitdir target that is gone: nothing to protect */
-        /* A protected path that does not exist yet: an empty directory
-         * carrying the deny ACE, so the command cannot create it. The
-         * tmp dir is created here too. */
+        /* The run's temp dir (placeholders are held elsewhere). */
         if (!CreateDirectoryW(w, NULL) && GetLastError() != ERROR_ALREADY_EXISTS) {
             e = cordon__win_failf("CreateDirectoryW", GetLastError(), "cannot create %s",
                                   a->path);
             goto done;
         }
     }
-    if ((e = cordon__win_ensure_ace(a->path, sid, a->type, a->mask, a->inherit, &added)) !=
-        CORDON_OK)
+    recorded = persistent && cordon__win_grants_has(a->path, a->sid);
+    if ((e = cordon__win_ensure_ace_ex(a->path, sid, a->type, a->mask, a->inherit,
+                                       persistent && !recorded, &added)) != CORDON_OK)
         goto done;
-    if (a->persistent)
+    if (persistent && !recorded)
         e = cordon__win_grants_record(a->path, a->sid,
-                                      a->type == CORDON__WIN_ACE_ALLOW
-                                          ? "allow"
-                                          : (a->create_dir ? "deny-created" : "deny"));
-    (void)plan;
+                                      a->type == CORDON__WIN_ACE_ALLOW ? "allow" : "deny");
 done:
     free(w);
     LocalFree(sid);
     return e;
 }
 
+/* 1 when |path| is a protected directory of the plan (there or not):
+ * those are held by placeholders when missing. */
+static int protected_dir(const struct cordon__plan *plan, const char *path)
+{
+    size_t i;
+    for (i = 0; i < plan->n_protect; i++)
+        if (plan->protect[i].kind != CORDON__PATH_FILE &&
+            cordon__streq_nocase(plan->protect[i].path, path))
+            return 1;
+    return 0;
+}
+
+struct secure_ctx {
+    const struct cordon__plan_windows *wp;
+    PSID logon;
+};
+
+/* Puts every deny the plan has for a placeholder's path on it (called
+ * under the placeholder lock). Not recorded as grants: the placeholder
+ * and its ACEs go together. */
+static cordon_error secure_placeholder(const char *path, void *arg)
+{
+    const struct secure_ctx *ctx = arg;
+    cordon_error e = CORDON_OK;
+    size_t i;
+    for (i = 0; i < ctx->wp->n_aces && e == CORDON_OK; i++) {
+        const struct cordon__win_ace *a = &ctx->wp->aces[i];
+        if (a->type == CORDON__WIN_ACE_DENY && cordon__streq_nocase(a->path, path))
+            e = apply_ace(a, ctx->logon, 0);
+    }
+    return e;
+}
+
+static void release_placeholders(const struct cordon__plan *plan)
+{
+    size_t i, k;
+    for (i = 0; i < plan->n_protect; i++) {
+        int dup = 0;
+        if (plan->protect[i].kind == CORDON__PATH_FILE)
+            continue;
+        for (k = 0; k < i; k++)
+            dup |= cordon__streq_nocase(plan->protect[k].path, plan->protect[i].path);
+        if (!dup)
+            cordon__win_placeholder_release(plan->protect[i].path, plan->windows_plan.run_sid);
+    }
+}
+
+/* The access rights that would let a command change a protected path. */
+#define CHANGE_RIGHTS                                                                    \
+    (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | FILE_WRITE_ATTRIBUTES | DELETE |   \
+     FILE_DELETE_CHILD | WRITE_DAC | WRITE_OWNER)
+
+static int exists(const char *path)
+{
+    wchar_t *w = cordon__win_wide(path);
+    DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+    free(w);
+    return a != INVALID_FILE_ATTRIBUTES;
+}
+
+/* Checks |path| with the command's real token against its real DACL:
+ * none of |rights| may be granted. 0 and |why| filled when some are or
+ * when the check cannot be made. */
+static int refused(HANDLE token, const char *path, DWORD rights, const char *what,
+                   struct cordon__buf *why)
+{
+    DWORD g = 0;
+    if (!cordon__win_granted(token, path, &g)) {
+        cordon__buf_printf(why, "%s%s: its security descriptor cannot be read, so %s is not "
+                                "verified",
+                           why->len ? "; " : "", path, what);
+        return 0;
+    }
+    if (g & rights) {
+        cordon__buf_printf(why, "%s%s: the sandbox token is granted 0x%08lx there, so %s",
+                           why->len ? "; " : "", path, (unsigned long)(g & rights), what);
+        return 0;
+    }
+    return 1;
+}
+
+/* After prepare, with the token the command will get: every protected
+ * path (and, inside a directory, its config, hooks and HEAD, which an
+ * interrupted propagation would have left open) refuses every change;
+ * each directory from the protected path's parent up to the root refuses
+ * DELETE and FILE_DELETE_CHILD (else .git could be renamed away and
+ * replaced). The root's parent, which cordon never changes, is checked by
+ * the probe and lowers the level instead.
+ * Appends the failures to |why|; returns 1 when all hold. */
+static int verify_protected(const struct cordon__plan *plan, HANDLE token, struct cordon__buf *why)
+{
+    static const char *const inside[] = {"config", "hooks", "HEAD"};
+    int ok = 1;
+    size_t i, k;
+
+    for (i = 0; i < plan->n_protect; i++) {
+        const struct cordon__protected *p = &plan->protect[i];
+        const char *root = plan->roots.v[p->root];
+        char *dir;
+        if (!exists(p->path))
+            continue;
+        ok &= refused(token, p->path, CHANGE_RIGHTS, "it can be changed", why);
+        for (k = 0; k < sizeof inside / sizeof inside[0]; k++) {
+            char *c = cordon__path_join(CORDON__OS_WINDOWS, p->path, inside[k]);
+            if (c && exists(c))
+                ok &= refused(token, c, CHANGE_RIGHTS, "it can be changed", why);
+            free(c);
+        }
+        if (!cordon__path_within(CORDON__OS_WINDOWS, p->path, root))
+            continue;
+        dir = cordon__strdup(p->path);
+        while (dir && !cordon__streq_nocase(dir, root)) {
+            char *cut = strrchr(dir, '\\');
+            if (!cut)
+                break;
+            *cut = '\0';
+            ok &= refused(token, dir, FILE_DELETE_CHILD | DELETE,
+                          "the protected path can be deleted or renamed through it", why);
+        }
+        free(dir);
+    }
+    return ok;
+}
 /* Closes the Everyone holes cordon may close: a deny ACE for the sandbox
  * SID (present in every sandbox token, granted nothing) on each hole the
  * user may change the DACL of. The others stay listed by probe. */
@@ -527,6 +725,9 @@ static void close_holes(const struct cordon__plan *plan)
 static cordon_error unelevated_prepare(const struct cordon__plan *plan)
 {
     const struct cordon__plan_windows *wp = &plan->windows_plan;
+    struct secure_ctx ctx;
+    struct cordon__buf why = {0};
+    HANDLE token = NULL;
     PSID logon = NULL;
     cordon_error e = CORDON_OK;
     size_t i;
@@ -534,11 +735,57 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
     if (!wp->sandboxed)
         return cordon__fail(CORDON_ERR_NO_BACKEND, "windows-unelevated got a full-access plan");
     logon = cordon__win_logon_sid();
-    for (i = 0; i < wp->n_aces; i++)
-        if ((e = apply_ace(plan, &wp->aces[i], logon)) != CORDON_OK)
+    /* Placeholders of runs that died go first. */
+    cordon__win_placeholder_sweep();
+    ctx.wp = wp;
+    ctx.logon = logon;
+    for (i = 0; i < wp->n_aces; i++) {
+        const struct cordon__win_ace *a = &wp->aces[i];
+        if (a->type == CORDON__WIN_ACE_DENY && protected_dir(plan, a->path)) {
+            /* A protected directory: held by a placeholder when missing
+             * now (whatever the plan saw) or when it is another run's
+             * placeholder; otherwise denied and recorded as planned. */
+            int is_ph = 0, first = 1;
+            size_t k;
+            for (k = 0; k < i; k++)
+                first &= !(wp->aces[k].type == CORDON__WIN_ACE_DENY &&
+                           cordon__streq_nocase(wp->aces[k].path, a->path));
+            if (!first)
+                continue;
+            if ((e = cordon__win_placeholder_hold(a->path, wp->run_sid, secure_placeholder, &ctx,
+                                                  &is_ph)) != CORDON_OK)
+                goto done;
+            for (k = i; !is_ph && k < wp->n_aces && e == CORDON_OK; k++)
+                if (wp->aces[k].type == CORDON__WIN_ACE_DENY &&
+                    cordon__streq_nocase(wp->aces[k].path, a->path))
+                    e = apply_ace(&wp->aces[k], logon, 1);
+            if (e != CORDON_OK)
+                goto done;
+            continue;
+        }
+        if ((e = apply_ace(a, logon, a->persistent)) != CORDON_OK)
             goto done;
+    }
     close_holes(plan);
+    /* What the command will meet, checked with its own token on the real
+     * DACLs (Wine enforces none of it: nothing to verify there). */
+    if (!cordon__win_is_wine()) {
+        if ((e = cordon__win_restricted_token(wp, &token)) != CORDON_OK)
+            goto done;
+        if (!verify_protected(plan, token, &why)) {
+            e = cordon__fail(CORDON_ERR_PERMISSION,
+                             "protected paths would not hold for this command, so it is not "
+                             "run: %s",
+                             why.p ? why.p : "");
+            goto done;
+        }
+    }
 done:
+    if (e != CORDON_OK)
+        release_placeholders(plan);
+    if (token)
+        CloseHandle(token);
+    cordon__buf_free(&why);
     free(logon);
     return e;
 }
@@ -618,23 +865,11 @@ static cordon_error unelevated_wait(struct cordon__proc *proc, unsigned long tim
 
 static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__proc *proc)
 {
-    const struct cordon__plan_windows *wp = &plan->windows_plan;
-    size_t i;
-
+    /* Closing the job ends every process of the command first. */
     cordon__win_proc_free(proc);
-    /* Placeholders of missing protected paths go when still empty (the
-     * user's files never: RemoveDirectoryW refuses a non-empty one). A
-     * concurrent run in the same root loses its placeholder early; the
-     * Linux tier has the same window. */
-    for (i = 0; i < wp->n_aces; i++) {
-        const struct cordon__win_ace *a = &wp->aces[i];
-        if (a->create_dir && a->type == CORDON__WIN_ACE_DENY) {
-            wchar_t *w = cordon__win_wide(a->path);
-            if (w)
-                RemoveDirectoryW(w);
-            free(w);
-        }
-    }
+    /* This run lets go of its placeholders; the last holder removes each
+     * (only when it is still the directory a run made, and empty). */
+    release_placeholders(plan);
     /* The temp dir and its per-run SID go together. */
     cordon__win_remove_tmp(plan);
 }

@@ -99,6 +99,13 @@ char *cordon__win_sid_to_string(PSID sid);
  * tells whether a write happened. */
 cordon_error cordon__win_ensure_ace(const char *path, PSID sid, enum cordon__win_ace_type type,
                                     unsigned long mask, unsigned inherit, int *added);
+/* The same, and when the ACE is there already but its propagation was
+ * never recorded as complete (|repropagate|), propagates the DACL through
+ * the subtree again. Propagation goes through TreeSetNamedSecurityInfoW
+ * and fails when any object below could not be rewritten. */
+cordon_error cordon__win_ensure_ace_ex(const char *path, PSID sid, enum cordon__win_ace_type type,
+                                       unsigned long mask, unsigned inherit, int repropagate,
+                                       int *added);
 /* Removes every explicit ACE of a cordon capability SID from |path|'s
  * DACL (inherited copies below go with it). *removed counts them. */
 cordon_error cordon__win_remove_cordon_aces(const char *path, int *removed);
@@ -118,6 +125,41 @@ cordon_error cordon__win_restricted_token(const struct cordon__plan_windows *wp,
  * files (AccessCheck against the path's security descriptor); 0 when
  * denied; -1 when it cannot be told (the error is not recorded). */
 int cordon__win_can_write_dir(HANDLE token, const char *path);
+/* The access |token| would get opening |path| (AccessCheck, MAXIMUM_ALLOWED,
+ * against the path's real security descriptor) in *granted. 1 when told,
+ * 0 when it cannot be (unreadable security descriptor). */
+int cordon__win_granted(HANDLE token, const char *path, DWORD *granted);
+
+/* ---- placeholders (placeholder.c) ---------------------------------------------- */
+
+/* Holds the placeholder of the protected directory |path| for the run
+ * |holder|: creates the empty directory when missing, or joins the
+ * placeholder another run made there; then calls |secure| (to put the
+ * deny ACEs on) under the placeholder lock and counts the run as a
+ * holder. When something not made by a run is at the path,
+ * *is_placeholder is 0 and nothing is done (the caller secures it as a
+ * protected path). */
+cordon_error cordon__win_placeholder_hold(const char *path, const char *holder,
+                                          cordon_error (*secure)(const char *path, void *ctx),
+                                          void *ctx, int *is_placeholder);
+/* Lets go of |path| for |holder|; removes the placeholder when no live
+ * run holds it, it is still the directory a run made, and it is empty. */
+void cordon__win_placeholder_release(const char *path, const char *holder);
+/* Forgets holders that no longer run and removes what only they held. */
+void cordon__win_placeholder_sweep(void);
+
+/* ---- cost counters (acl.c) ---------------------------------------------------- */
+
+/* Calls of this process into the Windows security and directory APIs,
+ * for the "cost" of --report and the test that a prepared workspace
+ * costs no DACL writes per command. */
+struct cordon__win_cost {
+    volatile LONG dacl_reads;  /* GetNamedSecurityInfoW */
+    volatile LONG dacl_writes; /* SetNamedSecurityInfoW, TreeSetNamedSecurityInfoW */
+    volatile LONG dir_lists;   /* FindFirstFileW */
+};
+extern struct cordon__win_cost cordon__win_cost;
+#define CORDON__WIN_COUNT(field) InterlockedIncrement(&cordon__win_cost.field)
 
 /* ---- grants registry (grants.c) ---------------------------------------------- */
 
@@ -126,3 +168,6 @@ int cordon__win_can_write_dir(HANDLE token, const char *path);
  * for |sid| on |path|, in %LOCALAPPDATA%\cordon\grants, so that
  * `cordon grants` finds it without scanning disks. No-op when recorded. */
 cordon_error cordon__win_grants_record(const char *path, const char *sid, const char *kind);
+/* 1 when an ACE of |sid| on |path| is recorded: it was put there and,
+ * when inheritable, propagated through the subtree completely. */
+int cordon__win_grants_has(const char *path, const char *sid);
