@@ -54,30 +54,57 @@ void cordon_run_options_init(cordon_run_options *opts)
     opts->stdio[0] = opts->stdio[1] = opts->stdio[2] = CORDON_STDIO_INHERIT;
 }
 
-cordon_error cordon_run(const cordon_policy *policy, const cordon_run_options *opts,
-                        cordon_run_result *result)
-{
+/* A spawned run. The plan lives until the run is over: the backend's
+ * cleanup reads it. */
+struct cordon_process {
     struct cordon__plan plan;
+    const struct cordon_backend *backend;
+    struct cordon__proc *proc;  /* NULL once the run is over */
+    long long pid;
+    double t0;
+    double deadline;            /* monotonic seconds; 0: no run timeout */
+    int over;                   /* the outcome is in |result|, state undone */
+    cordon_error error;         /* of the wait that ended it */
+    char message[1024];         /* its detail, for later calls */
+    cordon_run_result result;
+};
+
+/* Ends the run's bookkeeping once its outcome is known: the backend
+ * releases the process and undoes the run's host state. */
+static void finish(struct cordon_process *h, cordon_error e)
+{
+    h->backend->cleanup(&h->plan, h->proc);
+    h->proc = NULL;
+    cordon__plan_free(&h->plan);
+    h->over = 1;
+    h->error = e;
+}
+
+cordon_error cordon_spawn(const cordon_policy *policy, const cordon_run_options *opts,
+                          cordon_levels *levels, cordon_process **out)
+{
+    struct cordon_process *h = NULL;
     struct cordon__selection sel;
     struct cordon__strv base = {0}, env = {0};
     struct cordon__spawn req;
-    struct cordon__exit ex;
-    struct cordon__proc *proc = NULL;
-    const struct cordon_backend *b;
+    const struct cordon_backend *b = NULL;
     int have_plan = 0, prepared = 0;
     unsigned timeout_s;
-    double t0;
     cordon_error e;
 
-    if (!result)
-        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "result pointer is NULL");
-    memset(result, 0, sizeof *result);
+    if (levels)
+        memset(levels, 0, sizeof *levels);
+    if (!out)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "process output pointer is NULL");
+    *out = NULL;
     if (!opts || !opts->argv || !opts->argv[0] || !opts->argv[0][0])
         return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "no command to run");
     if (opts->n_require && !opts->require)
         return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "requirements are NULL");
+    if (!(h = cordon__xcalloc(1, sizeof *h)))
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting %s", opts->argv[0]);
 
-    if ((e = prepare_plan(policy, opts->cwd, &plan, &sel, &result->levels)) != CORDON_OK)
+    if ((e = prepare_plan(policy, opts->cwd, &h->plan, &sel, &h->result.levels)) != CORDON_OK)
         goto done;
     have_plan = 1;
     b = sel.backend;
@@ -86,9 +113,9 @@ cordon_error cordon_run(const cordon_policy *policy, const cordon_run_options *o
                          sel.fallback_reason[0] ? sel.fallback_reason : "none is built for this OS");
         goto done;
     }
-    if ((e = cordon_levels_check(&result->levels, opts->require, opts->n_require)) != CORDON_OK)
+    if ((e = cordon_levels_check(&h->result.levels, opts->require, opts->n_require)) != CORDON_OK)
         goto done;
-    if ((e = b->prepare(&plan)) != CORDON_OK)
+    if ((e = b->prepare(&h->plan)) != CORDON_OK)
         goto done;
     prepared = 1;
     if (opts->env) {
@@ -100,35 +127,122 @@ cordon_error cordon_run(const cordon_policy *policy, const cordon_run_options *o
     }
     if (e != CORDON_OK)
         goto done;
-    if ((e = cordon__plan_environment(&plan, (const char *const *)base.v, &env)) != CORDON_OK)
+    if ((e = cordon__plan_environment(&h->plan, (const char *const *)base.v, &env)) != CORDON_OK)
         goto done;
 
     memset(&req, 0, sizeof req);
     req.argv = opts->argv;
     req.envp = (const char *const *)env.v;
-    req.cwd = plan.cwd;
+    req.cwd = h->plan.cwd;
     memcpy(req.stdio, opts->stdio, sizeof req.stdio);
-    t0 = cordon__os_now();
-    if ((e = b->spawn(&plan, &req, &proc)) != CORDON_OK)
+    h->t0 = cordon__os_now();
+    if ((e = b->spawn(&h->plan, &req, &h->proc)) != CORDON_OK)
         goto done;
-    timeout_s = opts->timeout_s ? opts->timeout_s : plan.timeout_s;
-    memset(&ex, 0, sizeof ex);
-    e = b->wait(proc, (unsigned long)timeout_s * 1000ul, &ex);
-    result->duration_s = cordon__os_now() - t0;
-    if (e != CORDON_OK) {
-        b->kill(proc);
-        goto done;
-    }
-    result->exit_code = ex.exit_code;
-    result->term_signal = ex.term_signal;
-    result->timed_out = ex.timed_out;
+    h->backend = b;
+    h->pid = b->pid ? b->pid(h->proc) : -1;
+    timeout_s = opts->timeout_s ? opts->timeout_s : h->plan.timeout_s;
+    if (timeout_s)
+        h->deadline = h->t0 + (double)timeout_s;
 done:
-    if (have_plan && sel.backend && (proc || prepared))
-        sel.backend->cleanup(&plan, proc);
-    if (have_plan)
-        cordon__plan_free(&plan);
+    if (levels)
+        *levels = h->result.levels;
+    if (e == CORDON_OK) {
+        *out = h;
+    } else {
+        /* Spawn failed: the backend undoes what prepare made. */
+        if (prepared)
+            b->cleanup(&h->plan, NULL);
+        if (have_plan)
+            cordon__plan_free(&h->plan);
+        free(h);
+    }
     cordon__strv_free(&base);
     cordon__strv_free(&env);
+    return e;
+}
+
+cordon_error cordon_wait(cordon_process *h, unsigned long timeout_ms, cordon_run_result *result)
+{
+    const struct cordon_backend *b;
+    struct cordon__exit ex;
+    unsigned long run_ms = 0; /* the backend's wait: 0 = until the end */
+    cordon_error e;
+
+    if (!h || !result)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "process or result pointer is NULL");
+    if (h->over) {
+        *result = h->result;
+        return h->error == CORDON_OK ? CORDON_OK : cordon__fail(h->error, "%s", h->message);
+    }
+    b = h->backend;
+    if (h->deadline > 0) {
+        double left = h->deadline - cordon__os_now();
+        run_ms = left <= 0 ? 1 : (unsigned long)(left * 1000.0) + 1;
+    }
+    if (timeout_ms != CORDON_WAIT_INFINITE && (run_ms == 0 || timeout_ms < run_ms)) {
+        /* The caller's limit comes first: wait without ending anything. */
+        if (!b->ended)
+            return cordon__fail(CORDON_ERR_UNSUPPORTED,
+                                "%s cannot wait for a command with a timeout", b->name);
+        if (!b->ended(h->proc, timeout_ms))
+            return cordon__fail(CORDON_ERR_TIMEOUT, "the command is still running after %lu ms",
+                                timeout_ms);
+        run_ms = 0; /* it has ended: collect its status */
+    }
+    memset(&ex, 0, sizeof ex);
+    e = b->wait(h->proc, run_ms, &ex);
+    h->result.duration_s = cordon__os_now() - h->t0;
+    if (e != CORDON_OK) {
+        snprintf(h->message, sizeof h->message, "%s", cordon_last_error());
+        b->kill(h->proc);
+    } else {
+        h->result.exit_code = ex.exit_code;
+        h->result.term_signal = ex.term_signal;
+        h->result.timed_out = ex.timed_out;
+    }
+    finish(h, e);
+    *result = h->result;
+    return e == CORDON_OK ? CORDON_OK : cordon__fail(e, "%s", h->message);
+}
+
+cordon_error cordon_kill(cordon_process *h)
+{
+    if (!h)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "process is NULL");
+    if (h->over)
+        return CORDON_OK;
+    return h->backend->kill(h->proc);
+}
+
+long long cordon_process_pid(const cordon_process *h)
+{
+    return h ? h->pid : -1;
+}
+
+void cordon_process_free(cordon_process *h)
+{
+    if (!h)
+        return;
+    if (!h->over) {
+        h->backend->kill(h->proc);
+        finish(h, CORDON_OK);
+    }
+    free(h);
+}
+
+cordon_error cordon_run(const cordon_policy *policy, const cordon_run_options *opts,
+                        cordon_run_result *result)
+{
+    cordon_process *h = NULL;
+    cordon_error e;
+
+    if (!result)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "result pointer is NULL");
+    memset(result, 0, sizeof *result);
+    if ((e = cordon_spawn(policy, opts, &result->levels, &h)) != CORDON_OK)
+        return e;
+    e = cordon_wait(h, CORDON_WAIT_INFINITE, result);
+    cordon_process_free(h);
     return e;
 }
 
@@ -303,34 +417,83 @@ cordon_error cordon_explain(const cordon_policy *policy, const char *cwd, const 
     return e;
 }
 
-cordon_error cordon_run_report_json(cordon_error err, const cordon_run_result *r, char **out)
+/* Levels a report may show: determined by a selected backend. Anything
+ * else (failed before selection, no backend) is null, never "none". */
+static int levels_known(const cordon_levels *lv)
 {
+    return lv && lv->n_dims > 0 && lv->backend[0];
+}
+
+cordon_error cordon_report_json(const cordon_report *rep, char **out)
+{
+    static const char *const level_keys[] = {"backend", "tier", "enforcement_level", "dimensions",
+                                             "reasons", "fallback_reason"};
+    const cordon_run_result *r;
     struct cordon__json j;
-    if (!r || !out)
-        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "result or output pointer is NULL");
+    int started, outcome;
+    size_t i;
+
+    if (!rep || !out)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "report or output pointer is NULL");
+    r = rep->result;
+    started = rep->started && r;
     memset(&j, 0, sizeof j);
     cordon__json_begin_object(&j);
-    levels_body(&j, &r->levels);
-    cordon__json_kint(&j, "exit_status", cordon_exit_status(err, r));
-    cordon__json_kbool(&j, "ran", err == CORDON_OK);
-    cordon__json_kint(&j, "exit_code", r->exit_code);
-    cordon__json_kint(&j, "signal", r->term_signal);
-    cordon__json_kbool(&j, "timed_out", r->timed_out);
-    cordon__json_key(&j, "duration_s");
-    cordon__json_double(&j, r->duration_s);
+    cordon__json_kbool(&j, "started", started);
+    if (r && levels_known(&r->levels)) {
+        levels_body(&j, &r->levels);
+    } else {
+        for (i = 0; i < sizeof level_keys / sizeof level_keys[0]; i++) {
+            cordon__json_key(&j, level_keys[i]);
+            cordon__json_null(&j);
+        }
+    }
+    /* A run that started but whose outcome was lost still says so. */
+    outcome = started && rep->error == CORDON_OK;
+    cordon__json_kint(&j, "exit_status",
+                      outcome ? cordon_exit_status(CORDON_OK, r)
+                              : cordon_exit_status(rep->error ? rep->error : CORDON_ERR_OS, NULL));
+    cordon__json_kbool(&j, "ran", started);
+    if (outcome) {
+        cordon__json_kint(&j, "exit_code", r->exit_code);
+        cordon__json_kint(&j, "signal", r->term_signal);
+        cordon__json_kbool(&j, "timed_out", r->timed_out);
+        cordon__json_key(&j, "duration_s");
+        cordon__json_double(&j, r->duration_s);
+    } else {
+        static const char *const run_keys[] = {"exit_code", "signal", "timed_out", "duration_s"};
+        for (i = 0; i < sizeof run_keys / sizeof run_keys[0]; i++) {
+            cordon__json_key(&j, run_keys[i]);
+            cordon__json_null(&j);
+        }
+    }
     cordon__json_key(&j, "error");
-    if (err == CORDON_OK) {
+    if (outcome) {
         cordon__json_null(&j);
     } else {
+        cordon_error err = rep->error ? rep->error : CORDON_ERR_OS;
+        const char *msg = rep->message ? rep->message : cordon_last_error();
         cordon__json_begin_object(&j);
         cordon__json_kint(&j, "code", err);
         cordon__json_kstr(&j, "name", cordon_strerror(err));
-        cordon__json_kstr(&j, "message", cordon_last_error());
+        cordon__json_kstr(&j, "message", msg[0] ? msg : cordon_strerror(err));
         cordon__json_end_object(&j);
     }
     cordon__json_end_object(&j);
     cordon__buf_puts(&j.out, "\n");
     return take(&j.out, out);
+}
+
+cordon_error cordon_run_report_json(cordon_error err, const cordon_run_result *r, char **out)
+{
+    cordon_report rep;
+    if (!r || !out)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "result or output pointer is NULL");
+    memset(&rep, 0, sizeof rep);
+    rep.started = err == CORDON_OK;
+    rep.error = err;
+    rep.result = r;
+    return cordon_report_json(&rep, out);
 }
 
 cordon_error cordon_grants_list(char **out_json)

@@ -25,6 +25,7 @@ const char *cordon_strerror(cordon_error err)
     case CORDON_ERR_IO: return "input/output error";
     case CORDON_ERR_UNSUPPORTED: return "not supported on this platform";
     case CORDON_ERR_PERMISSION: return "permission denied";
+    case CORDON_ERR_TIMEOUT: return "still running after the wait's timeout";
     }
     return "unknown error";
 }

@@ -355,6 +355,14 @@ struct cordon_backend {
                          struct cordon__exit *out);
     /* Ends the whole process tree now. */
     cordon_error (*kill)(struct cordon__proc *proc);
+    /* Waits up to |timeout_ms| (0: only checks) for the command to end,
+     * without ending anything: 1 ended (wait then returns at once), 0
+     * still running. NULL: the backend cannot tell (cordon_wait() then
+     * only waits until the end). */
+    int (*ended)(struct cordon__proc *proc, unsigned long timeout_ms);
+    /* The process id that stands for the command (see cordon_process_pid);
+     * NULL: unknown. */
+    long long (*pid)(const struct cordon__proc *proc);
     /* Releases |proc| and per-run state (the private temp dir). Called
      * once after a successful prepare, also when spawn failed (|proc| is
      * then NULL). */

@@ -9,8 +9,13 @@
  *                 restrictive policy: read-only, network off);
  *   2) restrict   it with the cordon_policy_set_*() / _add_*() calls;
  *   3) query      what this host would enforce (cordon_level_query()), and/or
- *      run        a command under it (cordon_run());
- *   4) destroy    the policy with cordon_policy_free().
+ *      run        a command under it: cordon_run() blocks until it ends;
+ *                 cordon_spawn() returns at once with a cordon_process
+ *                 handle, then cordon_wait() (with a timeout, so that the
+ *                 caller can read the command's pipes meanwhile),
+ *                 cordon_kill() and cordon_process_free();
+ *   4) destroy    the policy with cordon_policy_free() (a running
+ *                 cordon_process does not need it any more).
  *
  * Errors: every call that can fail returns a cordon_error. On failure the
  * calling thread's detailed message (failing step, path, OS error code and
@@ -61,7 +66,9 @@ typedef enum cordon_error {
     CORDON_ERR_NOT_EXECUTABLE = 12,  /* the command cannot be executed */
     CORDON_ERR_IO = 13,              /* reading or writing a file failed */
     CORDON_ERR_UNSUPPORTED = 14,     /* not available on this platform/build */
-    CORDON_ERR_PERMISSION = 15       /* the OS refused (access denied) */
+    CORDON_ERR_PERMISSION = 15,      /* the OS refused (access denied) */
+    CORDON_ERR_TIMEOUT = 16          /* cordon_wait(): still running when its
+                                        timeout passed (nothing was ended) */
 } cordon_error;
 
 /* A static English description of |err|; never NULL. */
@@ -230,7 +237,10 @@ typedef struct cordon_run_result {
     cordon_levels levels;/* what was in force while it ran */
 } cordon_run_result;
 
-/* Runs argv under |policy| and waits for it. CORDON_OK means the command
+/* Runs argv under |policy| and blocks until it has ended (or its timeout
+ * ended it): a command whose stdout or stderr is a pipe that nobody reads
+ * meanwhile stalls once the pipe is full; use cordon_spawn() to read while
+ * it runs. CORDON_OK means the command
  * ran (whatever its exit status); its outcome is in *result. Any other
  * value means it did not run (bad policy, refused requirement, no backend,
  * not found, ...); result->levels is still filled when selection got that
@@ -241,6 +251,56 @@ typedef struct cordon_run_result {
  * reaps every child itself may meet it). */
 CORDON_API cordon_error cordon_run(const cordon_policy *policy, const cordon_run_options *opts,
                                    cordon_run_result *result);
+
+/* A running command started by cordon_spawn(). Opaque; owned by the caller
+ * and freed with cordon_process_free(). The calls on one handle must not
+ * overlap (one thread at a time); different handles are independent. */
+typedef struct cordon_process cordon_process;
+
+/* cordon_wait() timeouts: 0 only checks; CORDON_WAIT_INFINITE waits until
+ * the command has ended. */
+#define CORDON_WAIT_INFINITE 0xFFFFFFFFul
+
+/* Starts argv under |policy| like cordon_run() and returns without
+ * waiting; *out is the handle. Nothing of |policy| or |opts| is kept: both
+ * may be freed once this returns. The stdio handles are duplicated into
+ * the command, so the caller closes its own copy of a pipe's write end
+ * after this returns, to see end-of-file when the command is done.
+ * On failure the command did not start and *out is NULL. |levels| may be
+ * NULL; otherwise it receives the levels in force (or that would have
+ * been, when selection got that far before a failure; n_dims is 0 when it
+ * did not). */
+CORDON_API cordon_error cordon_spawn(const cordon_policy *policy, const cordon_run_options *opts,
+                                     cordon_levels *levels, cordon_process **out);
+
+/* Waits up to |timeout_ms| milliseconds (0: only checks; CORDON_WAIT_INFINITE:
+ * until it ends) for the command to end. CORDON_OK: it ended, *result
+ * holds the outcome (as cordon_run() gives it), its whole process tree is
+ * gone and the per-run host state undone; later calls return the same
+ * result. CORDON_ERR_TIMEOUT: still running, nothing was ended and
+ * *result is untouched. The run's own timeout (opts->timeout_s or the
+ * policy's) counts from the spawn and is applied while the caller waits
+ * here: once it has passed, this call ends the tree and reports
+ * timed_out. Does not depend on the caller's SIGCHLD disposition (POSIX):
+ * a host that ignores SIGCHLD or reaps every child itself still gets
+ * the status. */
+CORDON_API cordon_error cordon_wait(cordon_process *proc, unsigned long timeout_ms,
+                                    cordon_run_result *result);
+
+/* Ends the command's whole process tree now; a cordon_wait() afterwards
+ * returns its outcome (POSIX: term_signal SIGKILL; Windows: exit code 1).
+ * Nothing happens when it has already ended. */
+CORDON_API cordon_error cordon_kill(cordon_process *proc);
+
+/* The id of the process that stands for the command: on Linux cordon's
+ * supervisor of the run, which passes signals such as SIGTERM on to the
+ * command, or the command itself for the full-access policy; on Windows the command's process id.
+ * Only meaningful until cordon_wait() has returned CORDON_OK. -1 for NULL. */
+CORDON_API long long cordon_process_pid(const cordon_process *proc);
+
+/* Ends the command if it still runs (as cordon_kill()), undoes the run's
+ * host state and frees |proc|. NULL is fine. */
+CORDON_API void cordon_process_free(cordon_process *proc);
 
 /* The CLI's exit status for an outcome: the command's own; 128+N for
  * signal N; 124 on timeout; 127 not found; 126 cannot execute; 125 for
@@ -275,9 +335,26 @@ CORDON_API cordon_error cordon_levels_text(const cordon_levels *levels, char **o
 CORDON_API cordon_error cordon_explain(const cordon_policy *policy, const char *cwd,
                                        const char *os, int json, char **out);
 /* A JSON record of one run: backend, levels, exit status, duration, and
- * the error when |err| is not CORDON_OK. */
+ * the error when |err| is not CORDON_OK. The same as cordon_report_json()
+ * with started = (err == CORDON_OK). */
 CORDON_API cordon_error cordon_run_report_json(cordon_error err, const cordon_run_result *result,
                                                char **out);
+
+/* What a run report says (README, "The run report"). */
+typedef struct cordon_report {
+    int started;                     /* 1: the command was started, so it ran */
+    cordon_error error;              /* CORDON_OK, or what failed */
+    const char *message;             /* the detail; NULL: cordon_last_error() */
+    const cordon_run_result *result; /* NULL when nothing is known (an argument
+                                        error); its levels count only when
+                                        levels.n_dims is not 0 */
+} cordon_report;
+
+/* The run report as the CLI's --report writes it: "started", the exit
+ * status, the error, and the levels that applied (or would have, for a
+ * run that did not start) or null where none were determined; never a
+ * level that was not determined. */
+CORDON_API cordon_error cordon_report_json(const cordon_report *report, char **out);
 CORDON_API void cordon_free(void *p);
 
 #ifdef __cplusplus

@@ -67,5 +67,7 @@ const struct cordon_backend cordon__backend_linux_direct = {
     .spawn = direct_spawn,
     .wait = direct_wait,
     .kill = direct_kill,
+    .ended = cordon__process_ended,
+    .pid = cordon__process_pid,
     .cleanup = direct_cleanup,
 };

@@ -303,7 +303,10 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
         }
     }
     signal(SIGPIPE, SIG_IGN);
-    if (!pidns)
+    /* The caller's SIGCHLD disposition is inherited: ignored (or
+     * SA_NOCLDWAIT), the command's status would be discarded. */
+    signal(SIGCHLD, SIG_DFL);
+    if (!pidns && !l->relay_only)
         prctl(PR_SET_CHILD_SUBREAPER, 1);
     if (l->in_supervisor && (e = l->in_supervisor(l->ctx, &step)) != 0) {
         if (l->at_end)
@@ -385,7 +388,7 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
         kill(-1, SIGKILL);
         while (waitpid(-1, NULL, 0) > 0 || errno == EINTR)
             ;
-    } else {
+    } else if (!l->relay_only) {
         kill_leftover_children();
     }
     /* The status first: the caller's wake-up overlaps with at_end. Then
@@ -484,8 +487,20 @@ static cordon_error child_failure(const struct cordon__launch *l, const struct c
     return e;
 }
 
+/* 1 when this process's SIGCHLD is not the default: ignored (the kernel
+ * then discards a child's status), or handled by a host that may reap
+ * every child itself. */
+static int sigchld_taken(void)
+{
+    struct sigaction sa;
+    if (sigaction(SIGCHLD, NULL, &sa) != 0)
+        return 1;
+    return sa.sa_handler != SIG_DFL || (sa.sa_flags & SA_NOCLDWAIT) != 0;
+}
+
 cordon_error cordon__process_spawn(const struct cordon__launch *l, struct cordon__proc **out)
 {
+    struct cordon__launch relay;
     struct cordon__proc *proc = NULL;
     int errp[2] = {-1, -1}, statp[2] = {-1, -1};
     struct child_fail f;
@@ -496,6 +511,14 @@ cordon_error cordon__process_spawn(const struct cordon__launch *l, struct cordon
     *out = NULL;
     if (!l->req || !l->req->argv || !l->req->argv[0])
         return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "no command to run");
+    if (!l->supervise && sigchld_taken()) {
+        /* The command's status reaches us through a supervisor's pipe,
+         * whatever the host does with SIGCHLD. */
+        relay = *l;
+        relay.supervise = 1;
+        relay.relay_only = 1;
+        l = &relay;
+    }
     reap_pending();
     proc = cordon__xcalloc(1, sizeof *proc);
     if (!proc)
@@ -684,6 +707,7 @@ cordon_error cordon__process_kill(struct cordon__proc *proc)
     if (!proc || proc->reaped || proc->relayed)
         return CORDON_OK;
     kill_tree(proc->pid);
+    proc->killed = 1;
     return CORDON_OK;
 }
 
@@ -731,6 +755,18 @@ static int wait_exit(struct cordon__proc *proc, unsigned long ms)
     }
 }
 
+int cordon__process_ended(struct cordon__proc *proc, unsigned long timeout_ms)
+{
+    if (!proc || proc->reaped || proc->relayed)
+        return 1;
+    return wait_exit(proc, timeout_ms);
+}
+
+long long cordon__process_pid(const struct cordon__proc *proc)
+{
+    return proc ? (long long)proc->pid : -1;
+}
+
 cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeout_ms,
                                   struct cordon__exit *out)
 {
@@ -768,6 +804,20 @@ cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeo
     do
         w = waitpid(proc->pid, &st, 0);
     while (w < 0 && errno == EINTR);
+    if (w < 0 && errno == ECHILD && (proc->result.timed_out || proc->killed)) {
+        /* Reaped by the host (SIGCHLD ignored or taken) after we killed
+         * it: the outcome is known. */
+        proc->reaped = 1;
+        proc->result.exit_code = 128 + SIGKILL;
+        proc->result.term_signal = SIGKILL;
+        *out = proc->result;
+        return CORDON_OK;
+    }
+    if (w < 0 && errno == ECHILD && proc->supervised) {
+        proc->reaped = 1;
+        return cordon__fail(CORDON_ERR_OS, "the sandbox supervisor of the command ended without "
+                                           "relaying its status (reaped by the host)");
+    }
     if (w < 0)
         return cordon__sys_fail("cannot wait for the command", "waitpid", errno);
     proc->reaped = 1;

@@ -30,6 +30,10 @@ typedef int (*cordon__child_hook)(void *ctx, const char **step);
 struct cordon__launch {
     const struct cordon__spawn *req;
     int supervise;              /* 1: run the supervisor described above */
+    /* Supervised only to relay the status (set by process.c when the
+     * caller's SIGCHLD is not the default, for an unsupervised launch):
+     * no subreaper, leftovers are left alone as without a supervisor. */
+    int relay_only;
     unsigned long clone_flags;  /* CLONE_NEW* for the supervisor; 0: fork */
     /* In the supervisor, right after clone (maps, mounts); may be NULL. */
     cordon__child_hook in_supervisor;
@@ -58,6 +62,7 @@ struct cordon__proc {
     int supervised;
     int relayed;        /* the supervisor relayed the status: the tree is gone */
     int reaped;
+    int killed;         /* cordon__process_kill ended the tree */
     struct cordon__exit result;
     void *backend_data; /* the backend's per-run state; process.c leaves it alone */
 };
@@ -73,6 +78,11 @@ cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeo
                                   struct cordon__exit *out);
 /* Ends the whole tree now (stops every descendant, then kills them). */
 cordon_error cordon__process_kill(struct cordon__proc *proc);
+/* 1 when the run has ended within |timeout_ms| (0: only checks), without
+ * ending anything; cordon__process_wait then returns at once. */
+int cordon__process_ended(struct cordon__proc *proc, unsigned long timeout_ms);
+/* The supervisor's pid when supervised, else the command's. */
+long long cordon__process_pid(const struct cordon__proc *proc);
 /* Kills what is left, reaps, closes and frees |proc|. NULL is fine. After
  * a relayed status it waits for at_end to end, not for the supervisor's
  * exit: one still exiting is reaped later (at the next launch). */

@@ -1547,5 +1547,7 @@ const struct cordon_backend cordon__backend_linux_unelevated = {
     .spawn = unelevated_spawn,
     .wait = unelevated_wait,
     .kill = unelevated_kill,
+    .ended = cordon__process_ended,
+    .pid = cordon__process_pid,
     .cleanup = unelevated_cleanup,
 };

@@ -54,5 +54,7 @@ const struct cordon_backend cordon__backend_windows_direct = {
     .spawn = direct_spawn,
     .wait = cordon__win_wait,
     .kill = cordon__win_kill,
+    .ended = cordon__win_ended,
+    .pid = cordon__win_pid,
     .cleanup = direct_cleanup,
 };

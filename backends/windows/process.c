@@ -560,6 +560,18 @@ cordon_error cordon__win_kill(struct cordon__proc *proc)
     return CORDON_OK;
 }
 
+int cordon__win_ended(struct cordon__proc *proc, unsigned long timeout_ms)
+{
+    /* INFINITE is 0xFFFFFFFF: a longer wait is capped just below it. */
+    DWORD ms = timeout_ms >= INFINITE ? INFINITE - 1 : (DWORD)timeout_ms;
+    return WaitForSingleObject(proc->process, ms) == WAIT_OBJECT_0;
+}
+
+long long cordon__win_pid(const struct cordon__proc *proc)
+{
+    return proc ? (long long)proc->pid : -1;
+}
+
 void cordon__win_proc_free(struct cordon__proc *proc)
 {
     int i;

@@ -882,5 +882,7 @@ const struct cordon_backend cordon__backend_windows_unelevated = {
     .spawn = unelevated_spawn,
     .wait = unelevated_wait,
     .kill = cordon__win_kill,
+    .ended = cordon__win_ended,
+    .pid = cordon__win_pid,
     .cleanup = unelevated_cleanup,
 };

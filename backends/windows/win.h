@@ -74,6 +74,10 @@ cordon_error cordon__win_wait(struct cordon__proc *proc, unsigned long timeout_m
 cordon_error cordon__win_kill(struct cordon__proc *proc);
 /* 1 when |h| is a console handle (input or screen buffer). */
 int cordon__win_is_console(HANDLE h);
+/* 1 when the command's process has ended within |timeout_ms| (0: only
+ * checks), without ending anything. */
+int cordon__win_ended(struct cordon__proc *proc, unsigned long timeout_ms);
+long long cordon__win_pid(const struct cordon__proc *proc);
 /* Closes the job (ending whatever still runs in it) and frees |proc|. */
 void cordon__win_proc_free(struct cordon__proc *proc);
 

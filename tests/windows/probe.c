@@ -10,6 +10,7 @@
  *   win-probe tree             start a copy of itself that sleeps, print its pid, sleep
  *   win-probe sleep MS         sleep
  *   win-probe exit N           exit with N
+ *   win-probe zeros N          write N zero bytes to stdout
  *   win-probe desktop          print the name of the desktop it runs on
  *   win-probe stdio            print the kind of each stdio handle: "pipe", "char" (a
  *                              console or device), "disk", "none"
@@ -206,5 +207,17 @@ int main(void)
     }
     if (wcscmp(argv[1], L"exit") == 0 && n == 3)
         return _wtoi(argv[2]);
+    if (wcscmp(argv[1], L"zeros") == 0 && n == 3) {
+        static char block[65536];
+        unsigned long long left = _wcstoui64(argv[2], NULL, 10);
+        HANDLE out = GetStdHandle(STD_OUTPUT_HANDLE);
+        while (left) {
+            DWORD chunk = left < sizeof block ? (DWORD)left : (DWORD)sizeof block, put = 0;
+            if (!WriteFile(out, block, chunk, &put, NULL) || put == 0)
+                return 1;
+            left -= put;
+        }
+        return 0;
+    }
     return 100;
 }
