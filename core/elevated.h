@@ -121,8 +121,8 @@ struct cordon__elevated_facts {
      * neither the caller nor the runner has: a privileged prober (root,
      * cordon-setup verify) reads them back and compares their hash; an
      * unprivileged one has the runner try, as the offline user, what the
-     * rules must refuse (a UDP send, a TCP connect and an ICMP echo to the
-     * host's loopback) and reports whether each was refused. */
+     * rules must refuse (a UDP send and an ICMP echo to the host's
+     * loopback) and reports whether each was refused. */
     int rules_read;                 /* 1: read back (fields below are valid) */
     int rules_loaded;               /* the table exists */
     char rules_error[256];          /* the error reading or trying them, or "" */

@@ -62,7 +62,7 @@ static void levels(const struct cordon__elevated_facts *f, const struct cordon__
                  "services are not filtered",
                  m->offline.name, m->offline.id, m->rules_name, ports,
                  f->rules_read ? "read back just now, as setup loaded it"
-                               : "tried just now: a UDP send, a TCP connect and an ICMP echo "
+                               : "tried just now as that user: a UDP send and an ICMP echo "
                                  "to loopback were refused");
     else
         snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX,
@@ -116,6 +116,13 @@ static void levels(const struct cordon__elevated_facts *f, const struct cordon__
                  "the runner has no mount namespace here",
                  m->offline.name);
     }
+
+    /* secrets_read: the sandbox identity cannot read what only the user
+     * may read (~/.ssh is 0700), but nothing here hides a deny_read path
+     * that is readable by others yet. */
+    cordon__probe_secrets(plan, out, 0, NULL,
+                          "the elevated tier does not hide them yet (the sandbox user reads "
+                          "whatever file permissions let everybody read)");
 }
 
 void cordon__elevated_readiness(const struct cordon__elevated_facts *f,
@@ -151,6 +158,15 @@ void cordon__elevated_readiness(const struct cordon__elevated_facts *f,
         account_check(out, "group", &m->sandbox_group, &f->sandbox_group) ||
         account_check(out, "group", &m->users_group, &f->users_group))
         return;
+    /* Before the runner: only members may read it, so a non-member would
+     * otherwise hear that the runner cannot be read. */
+    if (!f->caller_allowed) {
+        not_ready(out, "%s is not in group %s (an administrator adds it with "
+                  "cordon-setup install --user %s)",
+                  f->caller_name[0] ? f->caller_name : "the caller", m->users_group.name,
+                  f->caller_name[0] ? f->caller_name : "NAME");
+        return;
+    }
     if (!f->runner_found) {
         not_ready(out, "the runner %s is missing (" FIX ")", m->runner_path);
         return;
@@ -198,13 +214,6 @@ void cordon__elevated_readiness(const struct cordon__elevated_facts *f,
         not_ready(out, "the %s rules %s are not in force: %s as %s was not refused (" FIX ")",
                   m->rules_kind, m->rules_name,
                   f->rules_attempt[0] ? f->rules_attempt : "traffic", m->offline.name);
-        return;
-    }
-    if (!f->caller_allowed) {
-        not_ready(out, "%s is not in group %s (an administrator adds it with "
-                  "cordon-setup install --user %s)",
-                  f->caller_name[0] ? f->caller_name : "the caller", m->users_group.name,
-                  f->caller_name[0] ? f->caller_name : "NAME");
         return;
     }
     if (plan->mode == CORDON_MODE_WORKSPACE_WRITE && plan->roots.n && !f->roots_writable) {

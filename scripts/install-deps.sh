@@ -5,7 +5,7 @@ set -eu
 packages="
   cmake make gcc pkg-config
   clang libclang-rt-14-dev
-  libseccomp-dev
+  libseccomp-dev libnftables-dev libcap-dev libacl1-dev
   mingw-w64 wine wine64
   bubblewrap nftables iproute2 util-linux passwd procps
   python3 git ca-certificates

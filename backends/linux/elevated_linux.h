@@ -1,0 +1,76 @@
+/* The Linux elevated tier's host side, shared by the linux-elevated
+ * backend, cordon-setup and cordon-runner (backends/linux/accounts.c,
+ * filecaps.c, elevated_facts.c). Nothing here needs privilege: the
+ * privileged steps live in setup/ and runner/. */
+#ifndef CORDON_ELEVATED_LINUX_H
+#define CORDON_ELEVATED_LINUX_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "elevated.h"
+#include "linux.h"
+
+#define CORDON__SETUP_DIR "/etc/cordon"
+#define CORDON__MARKER_PATH "/etc/cordon/setup.json"
+#define CORDON__RUNNER_DIR "/usr/local/libexec/cordon"
+#define CORDON__RUNNER_PATH "/usr/local/libexec/cordon/cordon-runner"
+/* The runner's end of cordon's socket. */
+#define CORDON__RUNNER_FD 3
+#define CORDON__HOME_BASE "/var/lib/cordon"
+#define CORDON__USER_OFFLINE "cordon-offline"
+#define CORDON__USER_ONLINE "cordon-online"
+#define CORDON__GROUP_SANDBOX "cordon-sandbox"
+#define CORDON__GROUP_USERS "cordon-users"
+/* The runner's file capabilities: permitted only, so that the runner
+ * raises them itself for the one step that needs them. */
+#define CORDON__RUNNER_CAPS "cap_setgid,cap_setuid=p"
+
+/* ---- accounts.c: the local account files, read directly --------------- */
+/* The sandbox users and groups are local (useradd writes /etc/passwd and
+ * /etc/group); reading the files directly works in a statically linked
+ * program, which cannot load NSS modules. */
+struct cordon__pw {
+    char name[64];
+    uid_t uid;
+    gid_t gid;
+    char home[256];
+    char shell[256];
+};
+struct cordon__gr {
+    char name[64];
+    gid_t gid;
+    char members[1024]; /* comma-separated, as in /etc/group */
+};
+/* 1 found, 0 not found, -1 the file cannot be read (errno set). */
+int cordon__pw_by_name(const char *name, struct cordon__pw *out);
+int cordon__pw_by_uid(uid_t uid, struct cordon__pw *out);
+int cordon__gr_by_name(const char *name, struct cordon__gr *out);
+/* 1 when |user| is listed in |gr|'s members or has it as primary group. */
+int cordon__gr_has_member(const struct cordon__gr *gr, const struct cordon__pw *user);
+
+/* ---- filecaps.c: a file's capabilities, as text --------------------- */
+/* The canonical text of the "security.capability" attribute of |fd|, in
+ * libcap's form ("cap_setgid,cap_setuid=p"), "" when it has none. Returns
+ * 0, or an errno value. */
+int cordon__file_caps_text(int fd, char *buf, size_t n);
+/* The same text for raw masks (core of the above; tested directly). */
+void cordon__caps_text(uint64_t permitted, uint64_t inheritable, int effective, uint32_t rootid,
+                       char *buf, size_t n);
+
+/* ---- elevated_facts.c ---------------------------------------------- */
+/* SHA-256 of the file open at |fd| as 64 hex digits; 0 or an errno. */
+int cordon__fd_sha256_hex(int fd, char out[65]);
+/* 1 when |path|'s directory chain up to / is owned by root and writable by
+ * no one else (sticky world-writable directories do not count as safe).
+ * On 0, |why| says which directory. */
+int cordon__dir_chain_root_only(const char *path, char *why, size_t n);
+/* Fills every fact but the rules' and the defence-in-depth ones: the
+ * marker (trusted only when root-owned and writable by root alone, in a
+ * root-only directory chain), the accounts, the caller (real uid) and the
+ * runner file. |m| holds the parsed marker; free it with
+ * cordon__marker_free(). */
+void cordon__linux_elevated_facts(const char *marker_path, struct cordon__marker *m,
+                                  struct cordon__elevated_facts *f);
+
+#endif

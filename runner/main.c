@@ -1,0 +1,107 @@
+/* cordon-runner's entry point (runner.h says what it does). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runner.h"
+
+int runner__trust(struct runner_trust *t, char *why, size_t n)
+{
+    struct cordon__elevated_facts f;
+    const struct cordon__marker *m;
+
+    memset(t, 0, sizeof *t);
+    cordon__linux_elevated_facts(CORDON__MARKER_PATH, &t->marker, &f);
+    m = f.marker;
+    if (!f.marker_found) {
+        snprintf(why, n, "setup has not been run (no %s)", CORDON__MARKER_PATH);
+        return -1;
+    }
+    if (!m) {
+        snprintf(why, n, "%s cannot be used: %s", CORDON__MARKER_PATH, f.marker_error);
+        return -1;
+    }
+    if (strcmp(m->os, "linux") != 0 || !f.offline.found || !f.online.found ||
+        !f.sandbox_group.found || !f.users_group.found || strcmp(f.offline.id, m->offline.id) != 0 ||
+        strcmp(f.online.id, m->online.id) != 0 || strcmp(f.sandbox_group.id, m->sandbox_group.id) != 0 ||
+        strcmp(f.users_group.id, m->users_group.id) != 0) {
+        snprintf(why, n, "the sandbox accounts differ from what setup recorded (re-run "
+                 "cordon-setup install as root)");
+        return -1;
+    }
+    snprintf(t->caller, sizeof t->caller, "%s", f.caller_name);
+    /* The real uid decides, not the effective one or the groups the
+     * process happens to carry: an administrator removing a user from the
+     * group takes effect at once, even in sessions that still have it. */
+    if (!f.caller_allowed) {
+        snprintf(why, n, "%s (uid %u) is not in group %s: the runner refuses to run for it",
+                 f.caller_name[0] ? f.caller_name : "the caller", (unsigned)getuid(),
+                 m->users_group.name);
+        return -1;
+    }
+    t->offline_uid = (uid_t)strtoul(m->offline.id, NULL, 10);
+    t->online_uid = (uid_t)strtoul(m->online.id, NULL, 10);
+    t->sandbox_gid = (gid_t)strtoul(m->sandbox_group.id, NULL, 10);
+    return 0;
+}
+
+void runner__trust_free(struct runner_trust *t)
+{
+    cordon__marker_free(&t->marker);
+}
+
+static int check(void)
+{
+    struct runner_trust t;
+    char why[512], what[200];
+    const char *step = NULL;
+    int err, got;
+    if (runner__trust(&t, why, sizeof why) != 0) {
+        fprintf(stderr, "cordon-runner: %s\n", why);
+        return 2;
+    }
+    err = runner__become(t.offline_uid, t.sandbox_gid, &step);
+    runner__trust_free(&t);
+    if (err) {
+        fprintf(stderr, "cordon-runner: cannot become the offline user: %s: %s\n", step,
+                strerror(err));
+        return 2;
+    }
+    got = runner__netcheck(what, sizeof what);
+    if (got == 0) {
+        printf("refused\n");
+        return 0;
+    }
+    printf("%s\n", what);
+    return got > 0 ? 1 : 2;
+}
+
+int main(int argc, char **argv)
+{
+    struct stat st;
+    int fd;
+    /* A privileged program never lets its own output land on a descriptor
+     * the caller left closed. */
+    for (fd = 0; fd < 3; fd++)
+        if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
+            return 2;
+    if (argc == 2 && strcmp(argv[1], "check") == 0)
+        return check();
+    if (argc != 1) {
+        fprintf(stderr, "usage: cordon-runner [check]  (started by cordon, with its socket on "
+                        "descriptor %d)\n", CORDON__RUNNER_FD);
+        return 2;
+    }
+    if (fstat(CORDON__RUNNER_FD, &st) != 0 || !S_ISSOCK(st.st_mode)) {
+        fprintf(stderr, "cordon-runner: descriptor %d is not cordon's socket: the runner is "
+                        "started by cordon, not by hand\n", CORDON__RUNNER_FD);
+        return 2;
+    }
+    fcntl(CORDON__RUNNER_FD, F_SETFD, FD_CLOEXEC);
+    return runner__serve(CORDON__RUNNER_FD);
+}

@@ -1,0 +1,85 @@
+/* cordon-setup's entry point: arguments, then the OS's steps. */
+#include <stdio.h>
+#include <string.h>
+
+#include "setup.h"
+
+static const char usage[] =
+    "usage: cordon-setup install [--user NAME]... [--runner PATH]\n"
+    "       cordon-setup verify\n"
+    "       cordon-setup status [--json]\n"
+    "       cordon-setup uninstall\n"
+    "Run as root. install: sandbox users and groups, firewall rules, the runner,\n"
+    "then the marker; --user names a real user allowed to use the elevated tier\n"
+    "(default: the user who ran sudo). verify changes nothing and exits 1 listing\n"
+    "what is wrong (3: not installed). uninstall removes everything install made.\n";
+
+int setup__parse_args(int argc, char **argv, struct setup_args *out, char *err, size_t n)
+{
+    int i;
+    memset(out, 0, sizeof *out);
+    if (argc < 2) {
+        snprintf(err, n, "a command is required");
+        return SETUP_EXIT_USAGE;
+    }
+    if (strcmp(argv[1], "install") == 0)
+        out->command = SETUP_INSTALL;
+    else if (strcmp(argv[1], "verify") == 0)
+        out->command = SETUP_VERIFY;
+    else if (strcmp(argv[1], "status") == 0)
+        out->command = SETUP_STATUS;
+    else if (strcmp(argv[1], "uninstall") == 0)
+        out->command = SETUP_UNINSTALL;
+    else {
+        snprintf(err, n, "unknown command \"%s\"", argv[1]);
+        return SETUP_EXIT_USAGE;
+    }
+    for (i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (out->command == SETUP_INSTALL && (strcmp(a, "--user") == 0 || strcmp(a, "--runner") == 0)) {
+            if (i + 1 >= argc || !argv[i + 1][0]) {
+                snprintf(err, n, "%s needs a value", a);
+                goto bad;
+            }
+            if (strcmp(a, "--runner") == 0)
+                out->runner = argv[++i];
+            else if (cordon__strv_push(&out->users, argv[++i]) != CORDON_OK) {
+                snprintf(err, n, "out of memory");
+                goto bad;
+            }
+        } else if (out->command == SETUP_STATUS && strcmp(a, "--json") == 0) {
+            out->json = 1;
+        } else {
+            snprintf(err, n, "unexpected argument \"%s\" for %s", a, argv[1]);
+            goto bad;
+        }
+    }
+    return 0;
+bad:
+    setup__args_free(out);
+    return SETUP_EXIT_USAGE;
+}
+
+void setup__args_free(struct setup_args *a)
+{
+    cordon__strv_free(&a->users);
+}
+
+int main(int argc, char **argv)
+{
+    struct setup_args a;
+    char err[256];
+    int rc;
+
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (setup__parse_args(argc, argv, &a, err, sizeof err) != 0) {
+        fprintf(stderr, "cordon-setup: %s\n%s", err, usage);
+        return SETUP_EXIT_USAGE;
+    }
+    rc = setup__run(&a);
+    setup__args_free(&a);
+    return rc;
+}

@@ -1,0 +1,39 @@
+#!/bin/sh
+# cordon-runner refuses callers outside cordon-users and requests cordon
+# would never send, each with the stage and a clear message; the same
+# client's well-formed request from an allowed user runs (positive control).
+. "$CORDON_SOURCE/tests/elevated/common.sh"
+need_install
+R=/usr/local/libexec/cordon/cordon-runner
+cp "$HERE/runner_client.py" "$CORDON_TEST_STATE/client.py" && chmod 644 "$CORDON_TEST_STATE/client.py"
+chmod 755 "$CORDON_TEST_STATE"
+C="$PY $CORDON_TEST_STATE/client.py $R"
+expect() { # WHO MODE PATTERN
+    who=$1 mode=$2 pat=$3
+    out=$(cd / && $who $C "$mode" "$WS" 2>&1)
+    if printf '%s\n' "$out" | grep -q "$pat"; then pass; else fail "$mode as $who: wanted /$pat/ in: $out"; fi
+}
+# Positive control: an allowed user's well-formed request runs /bin/true.
+expect "$AS_USER" spawn-true "^EXIT 0 0"
+# A caller outside cordon-users (it may execute the file through the group
+# it carries, but is not listed in the group): refused before reading anything.
+expect "$AS_OUTSIDER" spawn-true "^ERROR caller 1 nobody (uid 65534) is not in group cordon-users"
+# Without the group, the file (mode 0750, group cordon-users) cannot be
+# executed; where the kernel lets it run anyway, the runner itself refuses.
+out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$R" check 2>&1)
+rc=$?
+if printf '%s' "$out" | grep -q "Permission denied" ||
+    { [ $rc = 2 ] && printf '%s' "$out" | grep -q "is not in group cordon-users: the runner refuses"; }; then
+    pass
+else
+    fail "a non-member ran the runner: exit $rc: $out"
+fi
+# Malformed requests from an allowed user.
+expect "$AS_USER" garbage "^ERROR request 71 runner protocol: invalid message"
+expect "$AS_USER" version "^ERROR request 71 runner protocol: frame version 2"
+expect "$AS_USER" truncated "^ERROR request 71 runner protocol: the other side closed the connection in the middle"
+expect "$AS_USER" nofds "^ERROR stdio 71 the request passes 3 stdio descriptors, 0 came with it"
+# Started by hand, without cordon's socket.
+out=$($AS_USER "$R" 2>&1)
+[ $? = 2 ] && printf '%s' "$out" | grep -q "not cordon's socket" && pass || fail "runner by hand: $out"
+finish

@@ -1,0 +1,53 @@
+#!/bin/sh
+# cordon-setup on a live installation: verify finds each kind of damage
+# and names it, install repairs it, and install refuses what it must.
+. "$CORDON_SOURCE/tests/elevated/common.sh"
+need_install
+R=/usr/local/libexec/cordon/cordon-runner
+reinstall() { "$CORDON_SETUP" install --user "$TU" --runner "$CORDON_RUNNER" >/dev/null 2>&1 && "$CORDON_SETUP" verify >/dev/null; }
+# expect_verify WHAT PATTERN: verify exits 1 and names PATTERN.
+expect_verify() {
+    out=$("$CORDON_SETUP" verify 2>&1)
+    rc=$?
+    if [ $rc = 1 ] && printf '%s\n' "$out" | grep -q "$2"; then pass; else fail "$1: verify exited $rc: $out"; fi
+    reinstall && pass || fail "$1: install did not repair it"
+}
+
+"$CORDON_SETUP" verify >/dev/null && pass || fail "verify before the damage"
+
+nft flush chain inet cordon output
+expect_verify "rules flushed" "problem: nftables: table inet cordon lacks the drop rule"
+nft delete table inet cordon
+expect_verify "table deleted" "problem: nftables: table inet cordon is not loaded"
+
+$PY -c "import os; os.removexattr('$R', 'security.capability')"
+expect_verify "runner caps removed" 'problem: runner: .* has capabilities "", not "cap_setgid,cap_setuid=p"'
+cp "$R" "$R.bak" && printf 'x' >>"$R"
+expect_verify "runner changed" "problem: runner: .* has changed since setup"
+rm -f "$R.bak"
+
+chmod 666 /etc/cordon/setup.json
+expect_verify "marker writable by others" "problem: marker: .*not root-owned and writable by root alone"
+printf '{"format":"cordon-setup-marker","version":2}' >/etc/cordon/setup.json
+expect_verify "marker from a newer setup" "problem: marker: .*version is 2, this cordon reads version 1"
+
+rm /etc/systemd/system/cordon-nftables.service 2>/dev/null && \
+    expect_verify "unit removed" "problem: persistence"
+
+# install refuses what it must, naming the step and the fix.
+out=$(env -u SUDO_USER -u PKEXEC_UID "$CORDON_SETUP" install --runner "$CORDON_RUNNER" 2>&1)
+rc=$?
+if [ $rc = 1 ] && printf '%s' "$out" | grep -q "step 1/10 (allowed users) failed: .*cordon-setup install --user NAME"; then pass; else fail "install without a user: $rc: $out"; fi
+out=$("$CORDON_SETUP" install --user cordon-test-nobody-here --runner "$CORDON_RUNNER" 2>&1)
+rc=$?
+if [ $rc = 1 ] && printf '%s' "$out" | grep -q "user cordon-test-nobody-here does not exist"; then pass; else fail "install for a missing user: $rc: $out"; fi
+out=$("$CORDON_SETUP" install --user "$TU" --runner /nonexistent/cordon-runner 2>&1)
+rc=$?
+if [ $rc = 1 ] && printf '%s' "$out" | grep -q "step 7/10 .*/nonexistent/cordon-runner: open: errno 2"; then pass; else fail "install with a missing runner: $rc: $out"; fi
+out=$($AS_USER "$CORDON_SETUP" verify 2>&1)
+rc=$?
+if [ $rc = 1 ] && printf '%s' "$out" | grep -q "must run as root"; then pass; else fail "verify as a user: $rc: $out"; fi
+out=$("$CORDON_SETUP" frobnicate 2>&1)
+[ $? = 2 ] && pass || fail "unknown command: $out"
+"$CORDON_SETUP" verify >/dev/null && pass || fail "verify at the end"
+finish
