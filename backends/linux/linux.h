@@ -16,6 +16,7 @@ cordon_error cordon__linux_granted_roots(struct cordon__strv *out);
 cordon_error cordon__linux_grants_record(const struct cordon__plan *plan);
 
 /* The backends of this OS (direct.c, unelevated.c). */
+extern const struct cordon_backend cordon__backend_linux_elevated;
 extern const struct cordon_backend cordon__backend_linux_direct;
 extern const struct cordon_backend cordon__backend_linux_unelevated;
 

@@ -1,0 +1,475 @@
+/* linux-elevated: commands run as the sandbox users cordon-setup made,
+ * started by cordon-runner. This file gathers the facts readiness needs
+ * (core/readiness.c decides), and talks to the runner over a socketpair
+ * with the framing of core/ipc.c, passing stdio as descriptors.
+ *
+ * Per command: one read of the marker, /etc/passwd and /etc/group, the
+ * runner's hash, one run of "cordon-runner check" (the firewall tried as
+ * the offline user), a stat per root and per ancestor of the working
+ * directory; then one runner started for the command. No tree walk, no
+ * write. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "elevated_linux.h"
+#include "ipc_unix.h"
+#include "process.h"
+#include "sandbox.h"
+
+/* ---- can a sandbox user reach and write a path (DAC and POSIX ACLs) ---- */
+
+#define ACL_USER_OBJ 0x01
+#define ACL_USER 0x02
+#define ACL_GROUP_OBJ 0x04
+#define ACL_GROUP 0x08
+#define ACL_MASK 0x10
+#define ACL_OTHER 0x20
+
+/* The permission bits (rwx = 4|2|1) |uid|:|gid| has on |st|, from the
+ * access ACL when there is one (system.posix_acl_access, version 2),
+ * else from the mode. */
+static unsigned perms_of(const char *path, const struct stat *st, uid_t uid, gid_t gid)
+{
+    unsigned char raw[4 + 8 * 64];
+    ssize_t len = getxattr(path, "system.posix_acl_access", raw, sizeof raw);
+    unsigned mask = 7, group = 0, other = 0, user_obj = 0, user = 0;
+    int have_user = 0, have_group = 0;
+    size_t i, n;
+
+    if (len < 4 || raw[0] != 2) {
+        if (st->st_uid == uid)
+            return (st->st_mode >> 6) & 7;
+        if (st->st_gid == gid)
+            return (st->st_mode >> 3) & 7;
+        return st->st_mode & 7;
+    }
+    n = ((size_t)len - 4) / 8;
+    for (i = 0; i < n; i++) {
+        const unsigned char *e = raw + 4 + 8 * i;
+        unsigned tag = (unsigned)e[0] | (unsigned)e[1] << 8;
+        unsigned perm = ((unsigned)e[2] | (unsigned)e[3] << 8) & 7;
+        uint32_t id = (uint32_t)e[4] | (uint32_t)e[5] << 8 | (uint32_t)e[6] << 16 |
+                      (uint32_t)e[7] << 24;
+        switch (tag) {
+        case ACL_USER_OBJ: user_obj = perm; break;
+        case ACL_USER:
+            if (id == uid) {
+                user = perm;
+                have_user = 1;
+            }
+            break;
+        case ACL_GROUP_OBJ:
+            if (st->st_gid == gid) {
+                group |= perm;
+                have_group = 1;
+            }
+            break;
+        case ACL_GROUP:
+            if (id == gid) {
+                group |= perm;
+                have_group = 1;
+            }
+            break;
+        case ACL_MASK: mask = perm; break;
+        case ACL_OTHER: other = perm; break;
+        }
+    }
+    if (st->st_uid == uid)
+        return user_obj;
+    if (have_user)
+        return user & mask;
+    if (have_group)
+        return group & mask;
+    return other;
+}
+
+/* 0 when |uid|:|gid| can search every directory above |path| and has
+ * |want| on |path| itself; else -1 with |why|. */
+static int reachable(const char *path, uid_t uid, gid_t gid, unsigned want, const char *who,
+                     char *why, size_t n)
+{
+    char dir[4096];
+    struct stat st;
+    size_t len;
+    snprintf(dir, sizeof dir, "%s", path);
+    len = strlen(dir);
+    /* Each ancestor, from the top. */
+    for (size_t i = 1; i <= len; i++) {
+        if (dir[i] != '/' && dir[i] != '\0')
+            continue;
+        {
+            char c = dir[i];
+            dir[i] = '\0';
+            if (stat(dir, &st) != 0) {
+                snprintf(why, n, "%s: stat: errno %d, %s", dir, errno, strerror(errno));
+                return -1;
+            }
+            if (!(perms_of(dir, &st, uid, gid) & 1)) {
+                snprintf(why, n, "%s cannot enter %s (no search permission for it)", who, dir);
+                return -1;
+            }
+            dir[i] = c;
+        }
+    }
+    if (stat(path, &st) != 0) {
+        snprintf(why, n, "%s: stat: errno %d, %s", path, errno, strerror(errno));
+        return -1;
+    }
+    if ((perms_of(path, &st, uid, gid) & want) != want) {
+        snprintf(why, n, "%s cannot %s %s (no grant for it yet)", who,
+                 want & 2 ? "write in" : "read", path);
+        return -1;
+    }
+    return 0;
+}
+
+static void roots_facts(const struct cordon__plan *plan, const struct cordon__marker *m,
+                        struct cordon__elevated_facts *f)
+{
+    uid_t uid = (uid_t)strtoul(plan->network ? m->online.id : m->offline.id, NULL, 10);
+    gid_t gid = (gid_t)strtoul(m->sandbox_group.id, NULL, 10);
+    const char *who = plan->network ? m->online.name : m->offline.name;
+    size_t i;
+
+    f->roots_writable = 0;
+    if (reachable(plan->cwd, uid, gid, 5, who, f->roots_error, sizeof f->roots_error) != 0)
+        return;
+    if (plan->mode == CORDON_MODE_WORKSPACE_WRITE)
+        for (i = 0; i < plan->roots.n; i++)
+            if (reachable(plan->roots.v[i], uid, gid, 7, who, f->roots_error,
+                          sizeof f->roots_error) != 0)
+                return;
+    f->roots_writable = 1;
+}
+
+/* ---- the runner ---------------------------------------------------------- */
+
+/* Starts the runner with |sock| as its descriptor 3 and |arg| (NULL: none);
+ * its stdout goes to |out_fd| when not -1. */
+static pid_t start_runner(const char *path, int sock, const char *arg, int out_fd)
+{
+    char disable_env[128] = "";
+    const char *d = getenv("CORDON_DISABLE");
+    pid_t pid;
+    if (d && *d)
+        snprintf(disable_env, sizeof disable_env, "CORDON_DISABLE=%s", d);
+    pid = fork();
+    if (pid == 0) {
+        char *argv[3] = {"cordon-runner", (char *)arg, NULL};
+        /* Only CORDON_DISABLE passes: it switches off the runner's
+         * defence-in-depth layers as it does the unelevated tier's (the
+         * caller's own choice, for tests); it cannot touch the identity
+         * or the firewall. */
+        char *envp[2] = {disable_env[0] ? disable_env : NULL, NULL};
+        int null = open("/dev/null", O_RDWR);
+        sigset_t none;
+        if (null < 0)
+            _exit(127);
+        dup2(null, 0);
+        dup2(out_fd >= 0 ? out_fd : null, 1);
+        dup2(null, 2);
+        if (sock >= 0 && dup2(sock, CORDON__RUNNER_FD) != CORDON__RUNNER_FD)
+            _exit(127);
+#ifdef SYS_close_range
+        syscall(SYS_close_range, sock >= 0 ? CORDON__RUNNER_FD + 1u : 3u, ~0u, 0u);
+#endif
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
+        execve(path, argv, envp);
+        _exit(127);
+    }
+    return pid;
+}
+
+/* Runs "cordon-runner check": the firewall tried as the offline user. */
+static void rules_facts(const struct cordon__marker *m, struct cordon__elevated_facts *f)
+{
+    int p[2];
+    pid_t pid;
+    char buf[200] = "";
+    ssize_t n = 0, r;
+    int status = 0;
+
+    if (pipe2(p, O_CLOEXEC) != 0) {
+        snprintf(f->rules_error, sizeof f->rules_error, "pipe: errno %d", errno);
+        return;
+    }
+    pid = start_runner(m->runner_path, -1, "check", p[1]);
+    close(p[1]);
+    if (pid < 0) {
+        close(p[0]);
+        snprintf(f->rules_error, sizeof f->rules_error, "fork: errno %d", errno);
+        return;
+    }
+    while ((size_t)n < sizeof buf - 1 &&
+           ((r = read(p[0], buf + n, sizeof buf - 1 - (size_t)n)) > 0 || (r < 0 && errno == EINTR)))
+        if (r > 0)
+            n += r;
+    buf[n > 0 ? n : 0] = '\0';
+    buf[strcspn(buf, "\n")] = '\0';
+    close(p[0]);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) {
+        snprintf(f->rules_error, sizeof f->rules_error,
+                 "cordon-runner check failed (status %d)%s%s", WIFEXITED(status) ? WEXITSTATUS(status) : -1,
+                 buf[0] ? ": " : "", buf);
+        return;
+    }
+    f->rules_tried = 1;
+    f->rules_refused = WEXITSTATUS(status) == 0;
+    if (!f->rules_refused)
+        snprintf(f->rules_attempt, sizeof f->rules_attempt, "%s", buf);
+}
+
+static void elevated_probe(const struct cordon__plan *plan, struct cordon__probe *out)
+{
+    struct cordon__marker m;
+    struct cordon__elevated_facts f;
+    unsigned disabled = cordon__linux_disabled();
+    int err;
+
+    cordon__linux_elevated_facts(CORDON__MARKER_PATH, &m, &f);
+    if (f.marker && f.caller_allowed && f.runner_found && !f.runner_error[0] &&
+        f.runner_root_owned && !f.runner_writable_by_others &&
+        strcmp(f.runner_sha256, m.runner_sha256) == 0 && strcmp(f.runner_caps, m.runner_caps) == 0) {
+        rules_facts(&m, &f);
+        roots_facts(plan, &m, &f);
+    }
+    /* What the runner applies here (runner/linux/serve.c): Landlock and
+     * seccomp when the host has them; no namespaces. */
+    if (!(disabled & CORDON__DISABLE_LANDLOCK))
+        f.landlock_abi = cordon__landlock_abi(&err);
+    if (!(disabled & CORDON__DISABLE_SECCOMP))
+        f.seccomp = cordon__seccomp_available(&err);
+    f.mount_ns = 0;
+    cordon__elevated_readiness(&f, plan, out);
+    cordon__marker_free(&m);
+}
+
+static cordon_error elevated_prepare(const struct cordon__plan *plan)
+{
+    (void)plan;
+    return CORDON_OK;
+}
+
+struct elevated_run {
+    int sock;
+    pid_t runner;
+    struct cordon__ipc_reader rd;
+    int exited;
+    struct cordon__exit result;
+};
+
+static cordon_error runner_error(const struct cordon__ipc_msg *m, const char *argv0)
+{
+    const char *stage = cordon__ipc_stage_name(m->stage);
+    int err = (int)m->os_code;
+    if (m->stage == CORDON__IPC_STAGE_EXEC && err == ENOENT)
+        return cordon__fail(CORDON_ERR_NOT_FOUND, "command not found: %s (cordon-runner: %s)",
+                            argv0, m->message);
+    if (m->stage == CORDON__IPC_STAGE_EXEC && (err == EACCES || err == ENOEXEC))
+        return cordon__fail(CORDON_ERR_NOT_EXECUTABLE, "cannot execute %s (cordon-runner: %s)",
+                            argv0, m->message);
+    return cordon__fail(m->stage == CORDON__IPC_STAGE_CALLER ? CORDON_ERR_PERMISSION
+                        : m->stage == CORDON__IPC_STAGE_SETUP ? CORDON_ERR_SETUP
+                                                              : CORDON_ERR_OS,
+                        "cordon-runner refused at stage %s: %s (errno %d)",
+                        stage ? stage : "?", m->message ? m->message : "", err);
+}
+
+static cordon_error elevated_spawn(const struct cordon__plan *plan, const struct cordon__spawn *req,
+                                   struct cordon__proc **out)
+{
+    struct elevated_run *run = NULL;
+    struct cordon__proc *proc = NULL;
+    struct cordon__ipc_msg m, in;
+    int sv[2] = {-1, -1}, fds[3];
+    size_t i;
+    cordon_error e = CORDON_OK;
+
+    memset(&m, 0, sizeof m);
+    memset(&in, 0, sizeof in);
+    run = calloc(1, sizeof *run);
+    proc = calloc(1, sizeof *proc);
+    if (!run || !proc) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the runner");
+        goto done;
+    }
+    run->sock = -1;
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
+        e = cordon__sys_fail("cannot start cordon-runner", "socketpair", errno);
+        goto done;
+    }
+    run->runner = start_runner(CORDON__RUNNER_PATH, sv[1], NULL, -1);
+    if (run->runner < 0) {
+        e = cordon__sys_fail("cannot start cordon-runner", "fork", errno);
+        goto done;
+    }
+    close(sv[1]);
+    sv[1] = -1;
+    run->sock = sv[0];
+    sv[0] = -1;
+
+    m.type = CORDON__IPC_SPAWN;
+    m.spawn.flags = (plan->network ? CORDON__IPC_SPAWN_NETWORK : 0) |
+                    (plan->private_tmp ? CORDON__IPC_SPAWN_PRIVATE_TMP : 0);
+    for (i = 0; i < 3; i++) {
+        m.spawn.stdio_mode[i] = CORDON__IPC_STDIO_PASSED;
+        fds[i] = req->stdio[i] == CORDON_STDIO_INHERIT ? (int)i : (int)req->stdio[i];
+    }
+    m.spawn.cwd = cordon__strdup(req->cwd ? req->cwd : plan->cwd);
+    m.spawn.tmp_dir = cordon__strdup("");
+    for (i = 0; req->argv[i] && e == CORDON_OK; i++)
+        e = cordon__strv_push(&m.spawn.argv, req->argv[i]);
+    for (i = 0; req->envp && req->envp[i] && e == CORDON_OK; i++)
+        e = cordon__strv_push(&m.spawn.env, req->envp[i]);
+    for (i = 0; i < plan->roots.n && e == CORDON_OK; i++)
+        e = cordon__strv_push(&m.spawn.roots, plan->roots.v[i]);
+    for (i = 0; i < plan->n_protect && e == CORDON_OK; i++)
+        e = cordon__strv_push(&m.spawn.protect, plan->protect[i].path);
+    if (e == CORDON_OK && (!m.spawn.cwd || !m.spawn.tmp_dir))
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the runner");
+    if (e != CORDON_OK || (e = cordon__ipc_send(run->sock, &m, fds, 3)) != CORDON_OK)
+        goto done;
+    /* The runner answers STARTED, or ERROR naming the stage it stopped at. */
+    e = cordon__ipc_recv(run->sock, &run->rd, 60000, &in);
+    if (e == CORDON_ERR_UNSUPPORTED)
+        e = cordon__fail(CORDON_ERR_OS, "cordon-runner did not answer within 60 s");
+    if (e != CORDON_OK)
+        goto done;
+    if (in.type == CORDON__IPC_ERROR) {
+        e = runner_error(&in, req->argv[0]);
+        goto done;
+    }
+    if (in.type != CORDON__IPC_STARTED) {
+        e = cordon__fail(CORDON_ERR_IO, "runner protocol: expected STARTED, got type %d",
+                         (int)in.type);
+        goto done;
+    }
+    proc->pid = (pid_t)in.pid;
+    proc->pidfd = -1;
+    proc->status_fd = -1;
+    proc->backend_data = run;
+    *out = proc;
+    proc = NULL;
+    run = NULL;
+done:
+    cordon__ipc_msg_free(&in);
+    cordon__ipc_msg_free(&m);
+    for (i = 0; i < 2; i++)
+        if (sv[i] >= 0)
+            close(sv[i]);
+    if (run) {
+        if (run->sock >= 0)
+            close(run->sock); /* the runner ends what it started and exits */
+        if (run->runner > 0)
+            while (waitpid(run->runner, NULL, 0) < 0 && errno == EINTR)
+                ;
+        cordon__ipc_reader_free(&run->rd);
+        free(run);
+    }
+    free(proc);
+    return e;
+}
+
+static cordon_error send_kill(struct elevated_run *run)
+{
+    struct cordon__ipc_msg m;
+    memset(&m, 0, sizeof m);
+    m.type = CORDON__IPC_SIGNAL;
+    m.signal = CORDON__IPC_SIG_KILL;
+    return cordon__ipc_send(run->sock, &m, NULL, 0);
+}
+
+/* Reads until EXIT; |timeout_ms| < 0 waits for ever. */
+static cordon_error read_exit(struct elevated_run *run, int timeout_ms)
+{
+    while (!run->exited) {
+        struct cordon__ipc_msg in;
+        cordon_error e = cordon__ipc_recv(run->sock, &run->rd, timeout_ms, &in);
+        if (e != CORDON_OK)
+            return e;
+        if (in.type == CORDON__IPC_EXIT) {
+            run->exited = 1;
+            run->result.exit_code = in.exit_code;
+            run->result.term_signal = in.term_signal;
+        } else if (in.type == CORDON__IPC_ERROR) {
+            e = runner_error(&in, "the command");
+            cordon__ipc_msg_free(&in);
+            return e;
+        }
+        cordon__ipc_msg_free(&in);
+    }
+    return CORDON_OK;
+}
+
+static cordon_error elevated_wait(struct cordon__proc *proc, unsigned long timeout_ms,
+                                  struct cordon__exit *out)
+{
+    struct elevated_run *run = proc->backend_data;
+    cordon_error e = read_exit(run, timeout_ms ? (int)(timeout_ms > 0x7fffffff ? 0x7fffffff
+                                                                             : timeout_ms)
+                                               : -1);
+    if (e == CORDON_ERR_UNSUPPORTED) {
+        /* Timed out: the runner ends the whole tree and reports. */
+        if ((e = send_kill(run)) != CORDON_OK || (e = read_exit(run, 30000)) != CORDON_OK)
+            return e == CORDON_ERR_UNSUPPORTED
+                       ? cordon__fail(CORDON_ERR_OS, "cordon-runner did not end the command")
+                       : e;
+        run->result.timed_out = 1;
+    } else if (e != CORDON_OK) {
+        return e;
+    }
+    *out = run->result;
+    return CORDON_OK;
+}
+
+static cordon_error elevated_kill(struct cordon__proc *proc)
+{
+    struct elevated_run *run = proc->backend_data;
+    if (run->exited)
+        return CORDON_OK;
+    return send_kill(run);
+}
+
+static void elevated_cleanup(const struct cordon__plan *plan, struct cordon__proc *proc)
+{
+    struct elevated_run *run;
+    (void)plan;
+    if (!proc)
+        return;
+    run = proc->backend_data;
+    if (run) {
+        /* Closing the socket ends the command's tree if it still runs
+         * (the runner treats cordon going away as a kill), then the
+         * runner exits. */
+        close(run->sock);
+        while (waitpid(run->runner, NULL, 0) < 0 && errno == EINTR)
+            ;
+        cordon__ipc_reader_free(&run->rd);
+        free(run);
+    }
+    free(proc);
+}
+
+const struct cordon_backend cordon__backend_linux_elevated = {
+    .name = "linux-elevated",
+    .tier = CORDON_TIER_ELEVATED,
+    .probe = elevated_probe,
+    .prepare = elevated_prepare,
+    .spawn = elevated_spawn,
+    .wait = elevated_wait,
+    .kill = elevated_kill,
+    .cleanup = elevated_cleanup,
+};
