@@ -416,6 +416,10 @@ static cordon_error protect_submodules(struct cordon__plan *plan, const struct c
     if (!host->read_text || !host->path_kind || host->path_kind(file) != CORDON__PATH_FILE ||
         host->read_text(file, 64 * 1024, &text) != CORDON_OK)
         goto done;
+    /* The list itself stays as it is: a command that struck a submodule
+     * from it would leave that submodule's .git unprotected next run. */
+    if ((e = protect_in_root(plan, host, r, ".gitmodules", 0)) != CORDON_OK)
+        goto done;
     for (line = text; e == CORDON_OK && line && *line; line = next) {
         char *v, *norm, *rel;
         next = strchr(line, '\n');

@@ -628,6 +628,8 @@ static int path_under(const char *p, const char *dir)
     return strncmp(p, dir, n) == 0 && (p[n] == '/' || p[n] == '\0');
 }
 
+static int open_nofollow(int dir, const char *rel);
+
 /* "/proc/self/fd/<fd>" into |src| (64 bytes); snprintf is not
  * async-signal-safe, so the number is spelled out. */
 static void fd_path(int fd, char *src)
@@ -668,6 +670,20 @@ static int bind_path(struct run_ctx *c, const struct cordon__mount *m, int fd, i
         *step = step_with_path(readonly ? "bind read-only (mount) " : "bind writable (mount) ",
                                m->dst);
         return e;
+    }
+    /* mount(2) follows links on the way to its target: check that the
+     * path, resolved without any, now leads to what was opened. */
+    if (m->protect || m->pin) {
+        struct stat a, b;
+        int at = open_nofollow(AT_FDCWD, m->dst), same;
+        same = at >= 0 && fstat(at, &a) == 0 && fstat(fd, &b) == 0 && a.st_dev == b.st_dev &&
+               a.st_ino == b.st_ino;
+        if (at >= 0)
+            close(at);
+        if (!same) {
+            *step = step_with_path("check that the bind landed on the protected path ", m->dst);
+            return ESTALE;
+        }
     }
     flags = MS_REMOUNT | MS_BIND | kept_flags(m->dst, &is_ro) | (readonly ? MS_RDONLY : 0);
     /* A bind copies the flags of its source's mount, which the read-only

@@ -187,6 +187,7 @@ denied submodule-replace "rm -f mods/m/.git; mkdir mods/m/.git && echo evil > mo
 denied submodule-rename  "mv mods/m mods/m2; mkdir -p mods/m/.git" "$SUB_OK"
 denied submodule-config  "echo evil > store/gd/modules/m/config" \
     "[ \"\$(cat '$WS/store/gd/modules/m/config')\" = orig ]"
+denied submodule-list    "printf '[submodule \"x\"]\\n\\tpath = x\\n' > .gitmodules" "grep -q mods/m '$WS/.gitmodules'"
 denied submodule-uninit  "mkdir mods/u/.git && echo '[core]' > mods/u/.git/config" "[ ! -e '$WS/mods/u/.git' ]"
 WT_OK="[ -f '$WS/wt1/.git' ] && grep -q worktrees/wt1 '$WS/wt1/.git'"
 denied worktree-gitfile "echo 'gitdir: /tmp/evil' > wt1/.git" "$WT_OK" reset_git

@@ -364,6 +364,8 @@ static void paths_in_depth(void)
     pp = find_protected(&plan, "/w/trees/wt1/.git");
     CHECK(pp && pp->kind == CORDON__PATH_FILE);
     CHECK(find_protected(&plan, "/w/.git/modules/m") != NULL); /* the submodule's gitdir */
+    pp = find_protected(&plan, "/w/.gitmodules"); /* and the list itself */
+    CHECK(pp && pp->kind == CORDON__PATH_FILE);
     for (i = 0; i < plan.n_protect; i++)
         CHECK(strstr(plan.protect[i].path, "out") == NULL && strstr(plan.protect[i].path, "gone") == NULL);
     /* Missing parents: the highest missing ancestor; an existing parent: the path. */
