@@ -45,7 +45,8 @@ static const char usage_run[] =
     "                           protected_paths, network) is at least LEVEL\n"
     "                           (none, advisory, enforced); repeatable\n"
     "  --timeout S              end the whole process tree after S seconds\n"
-    "  --report FILE            write a JSON record of the run to FILE\n";
+    "  --report FILE            write a JSON record of the run to FILE (opened before\n"
+    "                           anything runs; written on every way out)\n";
 
 static const char usage_level[] =
     "usage: cordon level [POLICY OPTIONS] [--require DIM=LEVEL]... [--json]\n"
@@ -281,4 +282,36 @@ int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size
             return fail(err, errlen, "grants revoke: give a ROOT or --all");
     }
     return 0;
+}
+
+const char *cli_report_path(int argc, char *const *argv)
+{
+    /* The options of `run` that take a separate value. */
+    static const char *const with_value[] = {"--policy", "--policy-file", "-w", "--writable-root",
+                                             "-C", "--cwd", "--network", "--require",
+                                             "--timeout", "--kill-after", "--report"};
+    const char *found = NULL;
+    int i;
+    size_t k;
+
+    if (argc < 3 || strcmp(argv[1], "run") != 0)
+        return NULL;
+    for (i = 2; i < argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0 || a[0] != '-')
+            break;
+        if (strncmp(a, "--report=", 9) == 0) {
+            found = a + 9;
+            continue;
+        }
+        for (k = 0; k < sizeof with_value / sizeof with_value[0]; k++) {
+            if (strcmp(a, with_value[k]) == 0 && i + 1 < argc) {
+                if (strcmp(a, "--report") == 0)
+                    found = argv[i + 1];
+                i++;
+                break;
+            }
+        }
+    }
+    return found && *found ? found : NULL;
 }

@@ -39,6 +39,11 @@ struct cli_args {
  * Returns 0, or -1 with a one-line message in |err|. */
 int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size_t errlen);
 
+/* The --report FILE of a `cordon run` command line that cli_parse()
+ * refused, found by a lenient scan of the options before the command;
+ * NULL when there is none. Lets an argument error still be reported. */
+const char *cli_report_path(int argc, char *const *argv);
+
 /* The usage text for |command| (NULL: the overview). */
 const char *cli_usage(const char *command);
 

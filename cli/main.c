@@ -102,23 +102,51 @@ static int cmd_grants(const struct cli_args *a)
     return 0;
 }
 
-static int cmd_run(const struct cli_args *a, const cordon_policy *p)
+/* Writes the run report to |f| (opened before anything ran) and closes
+ * it. |result| NULL: nothing is known beyond the error. */
+static void report_run(FILE *f, const char *path, int started, cordon_error err,
+                       const char *message, const cordon_run_result *result)
+{
+    cordon_report rep;
+    char *json = NULL;
+
+    memset(&rep, 0, sizeof rep);
+    rep.started = started;
+    rep.error = err;
+    rep.message = message;
+    rep.result = result;
+    if (cordon_report_json(&rep, &json) != CORDON_OK) {
+        fprintf(stderr, "cordon: cannot write the report %s (%s)\n", path, cordon_last_error());
+        fclose(f);
+        return;
+    }
+    write_report(f, path, json);
+    cordon_free(json);
+}
+
+/* Opens the report of `cordon run` before anything runs; NULL with a
+ * message when it cannot be written (no report is possible then). */
+static FILE *open_report(const char *path)
+{
+    char err[600];
+    FILE *f = cli_platform_open_report(path, err, sizeof err);
+    if (!f)
+        fprintf(stderr, "cordon: %s\n", err);
+    return f;
+}
+
+/* Runs the command; writes |report| (when not NULL) on every way out.
+ * Whenever the command started, the exit status is its own, even when
+ * the report cannot be written. */
+static int cmd_run(const struct cli_args *a, const cordon_policy *p, FILE *report)
 {
     cordon_run_options opts;
     cordon_run_result res;
+    cordon_process *proc = NULL;
     cordon_error e;
-    int status;
-    FILE *report = NULL;
+    int status, started;
 
-    /* Opened before the command starts: a report that cannot be written
-     * fails the run before anything runs. */
-    if (a->report) {
-        char err[600];
-        if (!(report = cli_platform_open_report(a->report, err, sizeof err))) {
-            fprintf(stderr, "cordon: %s\n", err);
-            return EXIT_CORDON_FAILURE;
-        }
-    }
+    memset(&res, 0, sizeof res);
     cordon_run_options_init(&opts);
     opts.argv = (const char *const *)a->command_argv;
     opts.cwd = a->cwd;
@@ -127,24 +155,22 @@ static int cmd_run(const struct cli_args *a, const cordon_policy *p)
     opts.n_require = a->n_require;
     fflush(stdout);
     fflush(stderr);
-    e = cordon_run(p, &opts, &res);
-    status = cordon_exit_status(e, &res);
+    e = cordon_spawn(p, &opts, &res.levels, &proc);
+    started = e == CORDON_OK;
+    if (started) {
+        e = cordon_wait(proc, CORDON_WAIT_INFINITE, &res);
+        cordon_process_free(proc);
+    }
+    status = started && e == CORDON_OK ? cordon_exit_status(CORDON_OK, &res)
+                                       : cordon_exit_status(e, NULL);
     if (e != CORDON_OK) {
         const char *msg = cordon_last_error();
         fprintf(stderr, "cordon: %s\n", msg[0] ? msg : cordon_strerror(e));
     } else if (res.timed_out) {
         fprintf(stderr, "cordon: the command timed out and was ended with its process tree\n");
     }
-    if (report) {
-        char *json = NULL;
-        if (cordon_run_report_json(e, &res, &json) != CORDON_OK) {
-            fclose(report);
-            status = e == CORDON_OK && status == 0 ? EXIT_CORDON_FAILURE : status;
-        } else if (write_report(report, a->report, json) != 0) {
-            status = e == CORDON_OK && status == 0 ? EXIT_CORDON_FAILURE : status;
-        }
-        cordon_free(json);
-    }
+    if (report)
+        report_run(report, a->report, started, e, NULL, &res);
     return status;
 }
 
@@ -152,6 +178,7 @@ int main(int argc, char **argv)
 {
     struct cli_args a;
     cordon_policy *policy = NULL;
+    FILE *report = NULL;
     char err[512];
     int status;
     cordon_error e;
@@ -161,7 +188,10 @@ int main(int argc, char **argv)
         return EXIT_CORDON_FAILURE;
     }
     if (cli_parse(argc, argv, &a, err, sizeof err) != 0) {
+        const char *path = cli_report_path(argc, argv);
         fprintf(stderr, "cordon: %s\n", err);
+        if (path && (report = open_report(path)) != NULL)
+            report_run(report, path, 0, CORDON_ERR_INVALID_ARGUMENT, err, NULL);
         return EXIT_CORDON_FAILURE;
     }
     switch (a.command) {
@@ -176,14 +206,22 @@ int main(int argc, char **argv)
     default:
         break;
     }
-    if ((e = load_policy(&a, &policy)) != CORDON_OK)
-        return failure(CLI_LEVEL, e); /* a bad policy is cordon's failure: 125 */
+    /* Before anything else: a report that cannot be written fails the
+     * run before anything runs, and every later way out writes it. */
+    if (a.command == CLI_RUN && a.report && !(report = open_report(a.report)))
+        return EXIT_CORDON_FAILURE;
+    if ((e = load_policy(&a, &policy)) != CORDON_OK) {
+        status = failure(CLI_LEVEL, e); /* a bad policy is cordon's failure: 125 */
+        if (report)
+            report_run(report, a.report, 0, e, NULL, NULL);
+        return status;
+    }
     if (a.command == CLI_LEVEL)
         status = cmd_level(&a, policy);
     else if (a.command == CLI_EXPLAIN)
         status = cmd_explain(&a, policy);
     else
-        status = cmd_run(&a, policy);
+        status = cmd_run(&a, policy, report);
     cordon_policy_free(policy);
     return status;
 }

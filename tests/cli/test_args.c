@@ -81,5 +81,31 @@ int main(void)
             CHECK_CONTAINS(err, bad[i].msg);
         }
     }
+    {
+        /* The report of a refused run command line is still found. */
+        static const struct {
+            const char *argv[8];
+            const char *want;
+        } rep[] = {
+            {{"cordon", "run", "--report", "r.json", "--frob", "--", "x", NULL}, "r.json"},
+            {{"cordon", "run", "-w", "--report", "--report=r2.json", "x", NULL}, "r2.json"},
+            {{"cordon", "run", "--timeout", "soon", "--report", "r3.json", NULL}, "r3.json"},
+            {{"cordon", "run", "--frob", "--report", "r4.json", NULL}, "r4.json"},
+            {{"cordon", "run", "--", "x", "--report", "r.json", NULL}, NULL},
+            {{"cordon", "run", "x", "--report", "r.json", NULL}, NULL},
+            {{"cordon", "level", "--report", "r.json", NULL}, NULL},
+            {{"cordon", "run", "--report", NULL}, NULL},
+        };
+        size_t i;
+        for (i = 0; i < sizeof rep / sizeof rep[0]; i++) {
+            int n = 0;
+            const char *got;
+            while (rep[i].argv[n])
+                n++;
+            got = cli_report_path(n, (char *const *)rep[i].argv);
+            CHECK_MSG(rep[i].want ? got && !strcmp(got, rep[i].want) : got == NULL,
+                      "case %zu: %s", i, got ? got : "(none)");
+        }
+    }
     TEST_MAIN_END();
 }
