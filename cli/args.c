@@ -17,6 +17,7 @@ static const char usage_main[] =
     "  level    what this host enforces for a policy\n"
     "  explain  print the compiled plan for a policy\n"
     "  grants   list or revoke the OS grants cordon added (Windows ACEs)\n"
+    "  cache    show or empty the sandbox's tool cache directory\n"
     "\n"
     "cordon COMMAND --help for its options; cordon --version.\n";
 
@@ -71,6 +72,15 @@ static const char usage_grants[] =
     "Lists or removes the ACL entries cordon added on Windows. Linux adds no\n"
     "persistent grants, so the list is empty there.\n";
 
+static const char usage_cache[] =
+    "usage: cordon cache path\n"
+    "       cordon cache clear\n"
+    "\n"
+    "Commands in workspace-write mode keep the caches of package managers and\n"
+    "build tools (npm, pip, cargo, go, ...) in a directory of cordon's own,\n"
+    "separate from your tools' caches (policy key cache; docs/policy.md).\n"
+    "path prints it; clear empties it.\n";
+
 const char *cli_usage(const char *command)
 {
     if (!command)
@@ -83,6 +93,8 @@ const char *cli_usage(const char *command)
         return usage_explain;
     if (strcmp(command, "grants") == 0)
         return usage_grants;
+    if (strcmp(command, "cache") == 0)
+        return usage_cache;
     return usage_main;
 }
 
@@ -172,9 +184,11 @@ int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size
         out->command = CLI_EXPLAIN;
     else if (strcmp(cmd, "grants") == 0)
         out->command = CLI_GRANTS;
+    else if (strcmp(cmd, "cache") == 0)
+        out->command = CLI_CACHE;
     else
-        return fail(err, errlen, "unknown command '%s' (expected run, level, explain or grants)",
-                    cmd);
+        return fail(err, errlen,
+                    "unknown command '%s' (expected run, level, explain, grants or cache)", cmd);
 
     for (i = 2; i < argc; i++) {
         const char *a = argv[i], *v;
@@ -182,6 +196,13 @@ int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size
             out->help_topic = cmd;
             out->command = CLI_HELP;
             return 0;
+        }
+        if (out->command == CLI_CACHE) {
+            if (out->cache_action || (strcmp(a, "path") != 0 && strcmp(a, "clear") != 0))
+                return fail(err, errlen, "cache: unexpected argument '%s' (expected path or clear)",
+                            a);
+            out->cache_action = a;
+            continue;
         }
         if (out->command == CLI_GRANTS) {
             if (!out->grants_action && (strcmp(a, "list") == 0 || strcmp(a, "revoke") == 0)) {
@@ -275,6 +296,8 @@ int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size
     }
     if (out->command == CLI_RUN && (!out->command_argv || !out->command_argv[0]))
         return fail(err, errlen, "run: no command given (cordon run [OPTIONS] -- COMMAND [ARG...])");
+    if (out->command == CLI_CACHE && !out->cache_action)
+        return fail(err, errlen, "cache: expected path or clear");
     if (out->command == CLI_GRANTS) {
         if (!out->grants_action)
             return fail(err, errlen, "grants: expected list or revoke");

@@ -7,7 +7,16 @@
 
 #include "cordon.h"
 
-enum cli_command { CLI_NONE, CLI_RUN, CLI_LEVEL, CLI_EXPLAIN, CLI_GRANTS, CLI_HELP, CLI_VERSION };
+enum cli_command {
+    CLI_NONE,
+    CLI_RUN,
+    CLI_LEVEL,
+    CLI_EXPLAIN,
+    CLI_GRANTS,
+    CLI_HELP,
+    CLI_VERSION,
+    CLI_CACHE
+};
 
 #define CLI_MAX_ROOTS 64
 #define CLI_MAX_REQUIRE 16
@@ -33,6 +42,7 @@ struct cli_args {
     const char *grants_action;       /* "list" or "revoke" */
     const char *grants_root;         /* revoke ROOT; NULL with --all */
     int grants_all;
+    const char *cache_action;        /* "path" or "clear" */
 };
 
 /* Parses argv (argv[0] is the program). Pointers in |out| point into argv.

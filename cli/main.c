@@ -102,6 +102,22 @@ static int cmd_grants(const struct cli_args *a)
     return 0;
 }
 
+static int cmd_cache(const struct cli_args *a)
+{
+    cordon_error e;
+    if (strcmp(a->cache_action, "path") == 0) {
+        char *path = NULL;
+        if ((e = cordon_cache_path(&path)) != CORDON_OK)
+            return failure(a->command, e);
+        printf("%s\n", path);
+        cordon_free(path);
+        return 0;
+    }
+    if ((e = cordon_cache_clear()) != CORDON_OK)
+        return failure(a->command, e);
+    return 0;
+}
+
 /* Writes the run report to |f| (opened before anything ran) and closes
  * it. |result| NULL: nothing is known beyond the error. */
 static void report_run(FILE *f, const char *path, int started, cordon_error err,
@@ -203,6 +219,8 @@ int main(int argc, char **argv)
         return 0;
     case CLI_GRANTS:
         return cmd_grants(&a);
+    case CLI_CACHE:
+        return cmd_cache(&a);
     default:
         break;
     }

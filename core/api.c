@@ -5,10 +5,12 @@
 
 #include "internal.h"
 
-/* Host facts + plan + selection for |policy| in |cwd|. */
+/* Host facts + plan + selection for |policy| in |cwd|. |for_run|: the
+ * tool cache the plan will grant is made to exist first (a query
+ * creates nothing, and plans a missing cache from its path). */
 static cordon_error prepare_plan(const cordon_policy *policy, const char *cwd,
                                  struct cordon__plan *plan, struct cordon__selection *sel,
-                                 cordon_levels *levels)
+                                 cordon_levels *levels, int for_run)
 {
     struct cordon__host host;
     char *here = NULL;
@@ -17,6 +19,9 @@ static cordon_error prepare_plan(const cordon_policy *policy, const char *cwd,
     if (!policy)
         return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "policy is NULL");
     if ((e = cordon__os_host(&host)) != CORDON_OK)
+        return e;
+    if (for_run && policy->mode == CORDON_MODE_WORKSPACE_WRITE && policy->cache &&
+        host.cache_dir && (e = cordon__os_cache_ensure(host.cache_dir)) != CORDON_OK)
         return e;
     if (!cwd) {
         if ((e = cordon__os_getcwd(&here)) != CORDON_OK)
@@ -40,7 +45,7 @@ cordon_error cordon_level_query(const cordon_policy *policy, const char *cwd, co
     if (!out)
         return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "levels output pointer is NULL");
     memset(out, 0, sizeof *out);
-    e = prepare_plan(policy, cwd, &plan, &sel, out);
+    e = prepare_plan(policy, cwd, &plan, &sel, out, 0);
     if (e == CORDON_OK)
         cordon__plan_free(&plan);
     return e;
@@ -104,7 +109,7 @@ cordon_error cordon_spawn(const cordon_policy *policy, const cordon_run_options 
     if (!(h = cordon__xcalloc(1, sizeof *h)))
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting %s", opts->argv[0]);
 
-    if ((e = prepare_plan(policy, opts->cwd, &h->plan, &sel, &h->result.levels)) != CORDON_OK)
+    if ((e = prepare_plan(policy, opts->cwd, &h->plan, &sel, &h->result.levels, 1)) != CORDON_OK)
         goto done;
     have_plan = 1;
     b = sel.backend;
@@ -514,4 +519,32 @@ cordon_error cordon_grants_list(char **out_json)
 cordon_error cordon_grants_revoke(const char *root)
 {
     return cordon__os_grants_revoke(root);
+}
+
+cordon_error cordon_cache_path(char **out)
+{
+    struct cordon__host host;
+    cordon_error e;
+    if (!out)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "output pointer is NULL");
+    *out = NULL;
+    if ((e = cordon__os_host(&host)) != CORDON_OK)
+        return e;
+    if (!host.cache_dir)
+        return cordon__fail(CORDON_ERR_UNSUPPORTED,
+                            "no tool cache directory is known for this user (no home directory)");
+    *out = cordon__strdup(host.cache_dir);
+    return *out ? CORDON_OK : cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+}
+
+cordon_error cordon_cache_clear(void)
+{
+    struct cordon__host host;
+    cordon_error e;
+    if ((e = cordon__os_host(&host)) != CORDON_OK)
+        return e;
+    if (!host.cache_dir)
+        return cordon__fail(CORDON_ERR_UNSUPPORTED,
+                            "no tool cache directory is known for this user (no home directory)");
+    return cordon__os_cache_clear(host.cache_dir);
 }

@@ -47,12 +47,14 @@ void cordon__host_lexical(enum cordon__os os, struct cordon__host *out)
         out->system_dirs = windows_system_dirs;
         out->tmp_base = "C:\\Users\\user\\AppData\\Local\\Temp";
         out->shim_dir = "C:\\Users\\user\\AppData\\Local\\cordon\\shims";
+        out->cache_dir = "C:\\Users\\user\\AppData\\Local\\cordon\\tools";
         out->user_sid = "S-1-5-21-0-0-0-1001";
     } else {
         out->home = "/home/user";
         out->system_dirs = linux_system_dirs;
         out->tmp_base = "/tmp";
         out->shim_dir = "/usr/local/libexec/cordon/shims";
+        out->cache_dir = "/home/user/.cache/cordon/tools";
     }
     out->run_id = "example";
     out->lexical = 1;

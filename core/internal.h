@@ -117,6 +117,8 @@ struct cordon_policy {
     struct cordon__strv protected_paths; /* relative to each root */
     struct cordon__strv deny_read;       /* as written ("~/" allowed) */
     struct cordon__strv env_deny;        /* name globs */
+    int cache;                           /* 1: tool caches in cordon's cache dir */
+    struct cordon__strv optional_roots;  /* writable roots skipped when missing */
 };
 
 /* The shipped policies, generated at build time from policies/<name>.toml
@@ -202,6 +204,8 @@ struct cordon__host {
     const char *tmp_base;          /* where per-run temp dirs are made */
     const char *shim_dir;          /* holds the ssh/scp stubs; may be NULL */
     const char *run_id;            /* unique per run (names the temp dir) */
+    const char *cache_dir;         /* cordon's tool cache for this user (absolute,
+                                      may not exist yet); NULL: none here */
     int lexical;                   /* 1: no filesystem behind it (cross-OS) */
     const char *user_sid;          /* Windows: the caller's SID string */
     const unsigned char *user_secret; /* Windows: per-user key for SIDs */
@@ -278,6 +282,11 @@ struct cordon__plan {
     size_t n_deny;
     size_t n_deny_listed;             /* entries of the policy's deny_read */
     struct cordon__strv env_deny;     /* variable name globs removed */
+    char *cache_dir;                  /* the tool cache (a root when it exists); NULL: none */
+    int cache_missing;                /* not created yet: planned from its lexical path */
+    struct cordon__strv skipped_roots;/* optional roots missing here, as written */
+    struct cordon__env_var *env_suffix; /* appended to the caller's value, after a space */
+    size_t n_env_suffix;
     int lexical;                      /* compiled for another OS: paths unchecked */
     struct cordon__plan_linux linux_plan;
     struct cordon__plan_windows windows_plan;
@@ -399,5 +408,11 @@ cordon_error cordon__os_grants_list(struct cordon__json *j); /* appends one JSON
 cordon_error cordon__os_grants_revoke(const char *root);     /* NULL: all */
 /* Monotonic seconds. */
 double cordon__os_now(void);
+/* The tool cache directory |dir| (host->cache_dir) exists afterwards, a
+ * directory of this user's; missing components are created private
+ * (0700 / the user's own ACL). One stat when it exists already. */
+cordon_error cordon__os_cache_ensure(const char *dir);
+/* Removes everything inside |dir|, never following a link. */
+cordon_error cordon__os_cache_clear(const char *dir);
 
 #endif /* CORDON_INTERNAL_H */

@@ -40,20 +40,33 @@ static const char *refusal(const struct cordon__host *host, const char *root)
     return why;
 }
 
+/* A writable root as written: "~/" or "$HOME/" at the start is the
+ * user's home, a relative one is below the cwd. An |optional| root that
+ * cannot be resolved here is skipped and noted (plan->skipped_roots). */
 static cordon_error add_root(struct cordon__plan *plan, const cordon_policy *policy,
-                             const struct cordon__host *host, const char *written)
+                             const struct cordon__host *host, const char *written, int optional)
 {
-    char *joined = NULL, *canon = NULL;
+    char *expanded = NULL, *joined = NULL, *canon = NULL;
     const char *why;
     cordon_error e = CORDON_OK;
     size_t i;
 
-    joined = cordon__path_is_absolute(host->os, written)
-                 ? cordon__strdup(written)
-                 : cordon__path_join(host->os, plan->cwd, written);
+    if (!(expanded = cordon__path_expand_home(host->os, written, host->home)))
+        return host->home ? oom()
+                          : cordon__fail(CORDON_ERR_POLICY_INVALID,
+                                         "writable root %s needs the home directory, which is not "
+                                         "known here", written);
+    joined = cordon__path_is_absolute(host->os, expanded)
+                 ? cordon__strdup(expanded)
+                 : cordon__path_join(host->os, plan->cwd, expanded);
+    free(expanded);
     if (!joined)
         return oom();
     if (!host->realpath || (e = host->realpath(joined, &canon)) != CORDON_OK) {
+        if (optional && host->realpath) {
+            e = cordon__strv_push(&plan->skipped_roots, written);
+            goto done;
+        }
         if (host->realpath) {
             char detail[512];
             snprintf(detail, sizeof detail, "%s", cordon_last_error());
@@ -177,6 +190,49 @@ static cordon_error planted_link(const struct cordon__host *host, const char *pa
         i = end;
     }
     return CORDON_OK;
+}
+
+/* The tool cache (policy cache = "sandbox", workspace-write): a writable
+ * root of its own, added after the protected paths so that none is
+ * looked for inside it (nothing in it is a workspace). A cache directory
+ * that does not exist yet (cordon level/explain before the first run) is
+ * planned from its lexical path; cordon_run has the OS layer create it
+ * before compiling, so a run's plan holds the resolved one. */
+static cordon_error add_cache_root(struct cordon__plan *plan, const cordon_policy *policy,
+                                   const struct cordon__host *host)
+{
+    char *canon = NULL;
+    size_t i;
+
+    if (policy->mode != CORDON_MODE_WORKSPACE_WRITE || !policy->cache || !host->cache_dir ||
+        !cordon__path_is_absolute(host->os, host->cache_dir))
+        return CORDON_OK;
+    if (host->lexical || !host->realpath || !host->path_kind ||
+        host->path_kind(host->cache_dir) == CORDON__PATH_MISSING ||
+        host->realpath(host->cache_dir, &canon) != CORDON_OK) {
+        free(canon);
+        if (!(canon = cordon__path_normalize(host->os, host->cache_dir)))
+            return oom();
+        plan->cache_missing = !host->lexical;
+    } else if (host->path_kind(canon) != CORDON__PATH_DIR) {
+        cordon_error e = cordon__fail(CORDON_ERR_PATH,
+                                      "the tool cache %s is not a directory (remove it, or set "
+                                      "cache = \"none\" in the policy)", canon);
+        free(canon);
+        return e;
+    }
+    if (!(plan->cache_dir = cordon__strdup(canon))) {
+        free(canon);
+        return oom();
+    }
+    for (i = 0; i < plan->roots.n; i++) {
+        if ((host->os == CORDON__OS_WINDOWS && cordon__streq_nocase(plan->roots.v[i], canon)) ||
+            strcmp(plan->roots.v[i], canon) == 0) {
+            free(canon);
+            return CORDON_OK;
+        }
+    }
+    return cordon__strv_push_owned(&plan->roots, canon);
 }
 
 static cordon_error add_protected(struct cordon__plan *plan, char *path, size_t root,
@@ -505,19 +561,34 @@ static cordon_error check_root_links(struct cordon__plan *plan, const struct cor
 {
     struct cordon__strv granted = {0};
     cordon_error e = CORDON_OK;
-    size_t r;
+    size_t r, n_w, n_o;
+    int use_cache;
 
     if (host->os != CORDON__OS_LINUX || host->lexical)
         return CORDON_OK;
     if (host->granted_roots && (e = host->granted_roots(&granted)) != CORDON_OK)
         return e;
-    for (r = 0; e == CORDON_OK && r < policy->writable_roots.n; r++) {
-        const char *w = policy->writable_roots.v[r], *inside = NULL;
-        char *joined, *link = NULL, *link_to = NULL;
-        joined = cordon__path_is_absolute(host->os, w)
-                     ? cordon__strdup(w)
+    /* The roots as written ("~/" expanded), the optional ones, and the
+     * tool cache this run will grant. */
+    n_w = policy->writable_roots.n;
+    n_o = policy->optional_roots.n;
+    use_cache = policy->cache && host->cache_dir;
+    for (r = 0; e == CORDON_OK && r < n_w + n_o + (size_t)use_cache; r++) {
+        const char *w = r < n_w          ? policy->writable_roots.v[r]
+                        : r < n_w + n_o ? policy->optional_roots.v[r - n_w]
+                                        : host->cache_dir;
+        const char *inside = NULL;
+        char *joined, *link = NULL, *link_to = NULL, *expanded;
+        if (!(expanded = cordon__path_expand_home(host->os, w, host->home))) {
+            e = oom();
+            break;
+        }
+        joined = cordon__path_is_absolute(host->os, expanded)
+                     ? cordon__strdup(expanded)
                      : cordon__path_join(host->os,
-                                         cordon__path_is_absolute(host->os, cwd) ? cwd : plan->cwd, w);
+                                         cordon__path_is_absolute(host->os, cwd) ? cwd : plan->cwd,
+                                         expanded);
+        free(expanded);
         if (!joined) {
             e = oom();
             break;
@@ -552,6 +623,95 @@ static cordon_error add_env(struct cordon__plan *plan, const char *name, const c
     return CORDON_OK;
 }
 
+/* The tool cache variables, each checked against its tool's documentation
+ * (docs/policy.md, "Tool caches"): every cache a package manager or build
+ * tool keeps under the home goes to its own directory in plan->cache_dir.
+ * Always set, whatever the caller had: a cache the sandbox writes must
+ * never be one the caller's unsandboxed tools read. */
+static cordon_error cache_env(struct cordon__plan *plan)
+{
+    static const struct {
+        const char *name, *sub;
+        int both_cases; /* npm reads npm_config_* in any case: set both on Linux */
+        /* Not pnpm's store-dir: its variable is npm's npm_config_store_dir,
+         * which makes npm warn on every command (docs/policy.md). */
+    } vars[] = {
+        {"npm_config_cache", "npm", 1},           /* npm */
+        {"YARN_CACHE_FOLDER", "yarn", 0},         /* yarn 1 */
+        {"YARN_GLOBAL_FOLDER", "yarn-berry", 0},  /* yarn 2+: the global cache is in it */
+        {"PIP_CACHE_DIR", "pip", 0},
+        {"UV_CACHE_DIR", "uv", 0},
+        {"POETRY_CACHE_DIR", "poetry", 0},
+        {"CARGO_HOME", "cargo", 0},               /* registry index, crates, git checkouts */
+        {"GOCACHE", "go-build", 0},
+        {"GOMODCACHE", "go-mod", 0},
+        {"GRADLE_USER_HOME", "gradle", 0},
+        {"CCACHE_DIR", "ccache", 0},
+        {"SCCACHE_DIR", "sccache", 0},
+        {"XDG_CACHE_HOME", "xdg", 0},             /* everything else that follows XDG */
+    };
+    int win = plan->os == CORDON__OS_WINDOWS;
+    cordon_error e = CORDON_OK;
+    char *maven = NULL, *opt = NULL;
+    size_t i, k;
+
+    if (!plan->cache_dir)
+        return CORDON_OK;
+    for (i = 0; e == CORDON_OK && i < sizeof vars / sizeof vars[0]; i++) {
+        char *dir = cordon__path_join(plan->os, plan->cache_dir, vars[i].sub);
+        if (!dir)
+            return oom();
+        e = add_env(plan, vars[i].name, dir);
+        if (e == CORDON_OK && vars[i].both_cases && !win) {
+            char upper[64];
+            for (k = 0; vars[i].name[k] && k + 1 < sizeof upper; k++)
+                upper[k] = (char)(vars[i].name[k] >= 'a' && vars[i].name[k] <= 'z'
+                                      ? vars[i].name[k] - 32
+                                      : vars[i].name[k]);
+            upper[k] = '\0';
+            e = add_env(plan, upper, dir);
+        }
+        free(dir);
+    }
+    if (e != CORDON_OK)
+        return e;
+    /* Maven's local repository: a system property on the JVM's command
+     * line, so MAVEN_OPTS gets it after the caller's own options (the last
+     * definition wins). mvn splits MAVEN_OPTS at spaces without quoting on
+     * Linux; mvn.cmd passes it to cmd, which honours quotes. */
+    if (!(maven = cordon__path_join(plan->os, plan->cache_dir, "maven")))
+        return oom();
+    if (win)
+        opt = cordon__asprintf("-Dmaven.repo.local=\"%s\"", maven);
+    else if (!strpbrk(maven, " \t\n"))
+        opt = cordon__asprintf("-Dmaven.repo.local=%s", maven);
+    else
+        goto done; /* no way to say it to mvn: documented */
+    if (!opt) {
+        e = oom();
+        goto done;
+    }
+    {
+        struct cordon__env_var *grown =
+            realloc(plan->env_suffix, (plan->n_env_suffix + 1) * sizeof *grown);
+        if (!grown) {
+            e = oom();
+            goto done;
+        }
+        plan->env_suffix = grown;
+        grown[plan->n_env_suffix].name = cordon__strdup("MAVEN_OPTS");
+        grown[plan->n_env_suffix].value = opt;
+        opt = NULL;
+        plan->n_env_suffix++;
+        if (!grown[plan->n_env_suffix - 1].name)
+            e = oom();
+    }
+done:
+    free(maven);
+    free(opt);
+    return e;
+}
+
 /* The advisory network layer, identical for both OSes: every variable is
  * set whatever the caller had, since an inherited proxy would silently
  * defeat the block. */
@@ -577,8 +737,16 @@ static cordon_error network_off_env(struct cordon__plan *plan)
         e = add_env(plan, "no_proxy", "localhost,127.0.0.1,::1");
     if (e == CORDON_OK)
         e = add_env(plan, "PIP_NO_INDEX", "1");
+    /* Not npm's offline mode: it fails an install part-way on the first
+     * package missing from the cache, and has left half-written
+     * node_modules behind. npm rather uses what its cache has without
+     * asking the registry, and fails at the first request it does make:
+     * the closed proxy refuses it at once, but npm retries a refused
+     * connection for about 70 s by default. */
     if (e == CORDON_OK)
-        e = add_env(plan, "NPM_CONFIG_OFFLINE", "true");
+        e = add_env(plan, "npm_config_prefer_offline", "true");
+    if (e == CORDON_OK)
+        e = add_env(plan, "npm_config_fetch_retries", "0");
     if (e == CORDON_OK)
         e = add_env(plan, "CARGO_NET_OFFLINE", "true");
     if (e == CORDON_OK)
@@ -712,7 +880,11 @@ cordon_error cordon__plan_compile(const cordon_policy *policy, const char *cwd,
 
     if (policy->mode == CORDON_MODE_WORKSPACE_WRITE) {
         for (r = 0; r < policy->writable_roots.n; r++) {
-            if ((e = add_root(plan, policy, host, policy->writable_roots.v[r])) != CORDON_OK)
+            if ((e = add_root(plan, policy, host, policy->writable_roots.v[r], 0)) != CORDON_OK)
+                goto fail;
+        }
+        for (r = 0; r < policy->optional_roots.n; r++) {
+            if ((e = add_root(plan, policy, host, policy->optional_roots.v[r], 1)) != CORDON_OK)
                 goto fail;
         }
         if ((e = check_root_links(plan, host, cwd, policy)) != CORDON_OK)
@@ -737,6 +909,9 @@ cordon_error cordon__plan_compile(const cordon_policy *policy, const char *cwd,
                  (e = protect_worktrees(plan, host, r)) != CORDON_OK))
                 goto fail;
         }
+        if ((e = add_cache_root(plan, policy, host)) != CORDON_OK ||
+            (e = cache_env(plan)) != CORDON_OK)
+            goto fail;
     }
 
     if (policy->mode != CORDON_MODE_FULL_ACCESS) {
@@ -805,6 +980,13 @@ void cordon__plan_free(struct cordon__plan *plan)
         free(plan->deny[i].path);
     free(plan->deny);
     cordon__strv_free(&plan->env_deny);
+    free(plan->cache_dir);
+    cordon__strv_free(&plan->skipped_roots);
+    for (i = 0; i < plan->n_env_suffix; i++) {
+        free(plan->env_suffix[i].name);
+        free(plan->env_suffix[i].value);
+    }
+    free(plan->env_suffix);
     cordon__plan_linux_free(&plan->linux_plan);
     cordon__plan_windows_free(&plan->windows_plan);
     memset(plan, 0, sizeof *plan);
@@ -837,6 +1019,17 @@ void cordon__plan_json(const struct cordon__plan *plan, struct cordon__json *j)
     cordon__json_kbool(j, "paths_checked", !plan->lexical);
     cordon__json_key(j, "writable_roots");
     cordon__json_strv(j, &plan->roots);
+    cordon__json_key(j, "optional_roots_skipped");
+    cordon__json_strv(j, &plan->skipped_roots);
+    cordon__json_key(j, "cache");
+    if (plan->cache_dir) {
+        cordon__json_begin_object(j);
+        cordon__json_kstr(j, "dir", plan->cache_dir);
+        cordon__json_kbool(j, "exists", !plan->cache_missing && !plan->lexical);
+        cordon__json_end_object(j);
+    } else {
+        cordon__json_null(j);
+    }
     cordon__json_key(j, "protected_paths");
     cordon__json_begin_array(j);
     for (i = 0; i < plan->n_protect; i++) {
@@ -879,6 +1072,11 @@ void cordon__plan_json(const struct cordon__plan *plan, struct cordon__json *j)
     for (i = 0; i < plan->n_env; i++)
         cordon__json_kstr(j, plan->env[i].name, plan->env[i].value);
     cordon__json_end_object(j);
+    cordon__json_key(j, "env_appended");
+    cordon__json_begin_object(j);
+    for (i = 0; i < plan->n_env_suffix; i++)
+        cordon__json_kstr(j, plan->env_suffix[i].name, plan->env_suffix[i].value);
+    cordon__json_end_object(j);
     if (plan->os == CORDON__OS_WINDOWS) {
         cordon__json_key(j, "windows");
         cordon__plan_windows_json(&plan->windows_plan, j);
@@ -899,8 +1097,16 @@ void cordon__plan_text(const struct cordon__plan *plan, struct cordon__buf *b)
     cordon__buf_printf(b, "  working directory: %s\n", plan->cwd);
     if (plan->roots.n == 0)
         cordon__buf_puts(b, "  writable roots: none\n");
-    for (i = 0; i < plan->roots.n; i++)
-        cordon__buf_printf(b, "  writable root: %s\n", plan->roots.v[i]);
+    for (i = 0; i < plan->roots.n; i++) {
+        int cache = plan->cache_dir && strcmp(plan->roots.v[i], plan->cache_dir) == 0;
+        cordon__buf_printf(b, "  writable root: %s%s\n", plan->roots.v[i],
+                           !cache                ? ""
+                           : plan->cache_missing ? " (tool cache; created at the first run)"
+                                                 : " (tool cache)");
+    }
+    for (i = 0; i < plan->skipped_roots.n; i++)
+        cordon__buf_printf(b, "  optional writable root skipped (it does not exist here): %s\n",
+                           plan->skipped_roots.v[i]);
     for (i = 0; i < plan->n_protect; i++)
         cordon__buf_printf(b, "  read-only (protected): %s (%s%s)\n", plan->protect[i].path,
                            kind_name(plan->protect[i].kind),
@@ -919,6 +1125,9 @@ void cordon__plan_text(const struct cordon__plan *plan, struct cordon__buf *b)
         cordon__buf_printf(b, "  network stubs (ssh, scp) first on PATH from: %s\n", plan->shim_dir);
     for (i = 0; i < plan->n_env; i++)
         cordon__buf_printf(b, "  environment: %s=%s\n", plan->env[i].name, plan->env[i].value);
+    for (i = 0; i < plan->n_env_suffix; i++)
+        cordon__buf_printf(b, "  environment: %s=<the caller's> %s\n", plan->env_suffix[i].name,
+                           plan->env_suffix[i].value);
 }
 
 static int name_is(enum cordon__os os, const char *entry, const char *name)
@@ -994,6 +1203,15 @@ cordon_error cordon__plan_environment(const struct cordon__plan *plan, const cha
             if (e == CORDON_OK)
                 e = cordon__strv_push(&values, plan->tmp_env);
         }
+    }
+    for (i = 0; e == CORDON_OK && i < plan->n_env_suffix; i++) {
+        const char *old = find_var(os, base, plan->env_suffix[i].name);
+        e = cordon__strv_push(&names, plan->env_suffix[i].name);
+        if (e == CORDON_OK)
+            e = cordon__strv_push_owned(&values, (old && *old)
+                                                     ? cordon__asprintf("%s %s", old,
+                                                                        plan->env_suffix[i].value)
+                                                     : cordon__strdup(plan->env_suffix[i].value));
     }
     if (e == CORDON_OK && plan->shim_dir) {
         const char *old = find_var(os, base, path_name);

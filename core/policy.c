@@ -39,6 +39,7 @@ static cordon_error alloc_policy(cordon_policy **out)
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
     p->mode = CORDON_MODE_READ_ONLY;
     p->private_tmp = 1;
+    p->cache = 1;
     if (push_all(&p->protected_paths, default_protected) != CORDON_OK ||
         push_all(&p->deny_read, default_deny_read) != CORDON_OK ||
         push_all(&p->env_deny, default_env_deny) != CORDON_OK) {
@@ -62,6 +63,7 @@ void cordon_policy_free(cordon_policy *p)
     cordon__strv_free(&p->protected_paths);
     cordon__strv_free(&p->deny_read);
     cordon__strv_free(&p->env_deny);
+    cordon__strv_free(&p->optional_roots);
     free(p);
 }
 
@@ -83,9 +85,11 @@ static cordon_error apply_entry(cordon_policy *p, const struct cordon__toml_entr
     const char *k = e->key;
     size_t i;
 
-    if (strcmp(k, "mode") == 0 || strcmp(k, "network") == 0 || strcmp(k, "description") == 0)
+    if (strcmp(k, "mode") == 0 || strcmp(k, "network") == 0 || strcmp(k, "description") == 0 ||
+        strcmp(k, "cache") == 0)
         want = CORDON__TOML_STRING;
-    else if (strcmp(k, "writable_roots") == 0 || strcmp(k, "protected_paths") == 0 ||
+    else if (strcmp(k, "writable_roots") == 0 || strcmp(k, "optional_writable_roots") == 0 ||
+             strcmp(k, "protected_paths") == 0 ||
              strcmp(k, "deny_read") == 0 || strcmp(k, "env_deny") == 0)
         want = CORDON__TOML_STRING_ARRAY;
     else if (strcmp(k, "private_tmp") == 0)
@@ -122,14 +126,23 @@ static cordon_error apply_entry(cordon_policy *p, const struct cordon__toml_entr
             return cordon__fail(CORDON_ERR_POLICY_INVALID,
                                 "%s:%d:%d: network must be \"off\" or \"on\", not \"%s\"", origin,
                                 e->line, e->col, e->str);
-    } else if (strcmp(k, "writable_roots") == 0) {
-        cordon__strv_free(&p->writable_roots);
+    } else if (strcmp(k, "cache") == 0) {
+        if (strcmp(e->str, "sandbox") == 0)
+            p->cache = 1;
+        else if (strcmp(e->str, "none") == 0)
+            p->cache = 0;
+        else
+            return cordon__fail(CORDON_ERR_POLICY_INVALID,
+                                "%s:%d:%d: cache must be \"sandbox\" or \"none\", not \"%s\"",
+                                origin, e->line, e->col, e->str);
+    } else if (strcmp(k, "writable_roots") == 0 || strcmp(k, "optional_writable_roots") == 0) {
+        struct cordon__strv *sv = k[0] == 'w' ? &p->writable_roots : &p->optional_roots;
+        cordon__strv_free(sv);
         for (i = 0; i < e->arr.n; i++) {
             if (!e->arr.v[i][0])
-                return cordon__fail(CORDON_ERR_POLICY_INVALID,
-                                    "%s:%d:%d: writable_roots holds an empty path", origin,
-                                    e->line, e->col);
-            if (cordon__strv_push(&p->writable_roots, e->arr.v[i]) != CORDON_OK)
+                return cordon__fail(CORDON_ERR_POLICY_INVALID, "%s:%d:%d: %s holds an empty path",
+                                    origin, e->line, e->col, k);
+            if (cordon__strv_push(sv, e->arr.v[i]) != CORDON_OK)
                 return CORDON_ERR_NO_MEMORY;
         }
     } else if (strcmp(k, "protected_paths") == 0) {
@@ -360,6 +373,28 @@ cordon_error cordon_policy_add_env_deny(cordon_policy *p, const char *pattern)
     if (!pattern || !*pattern)
         return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "env_deny pattern is empty");
     return cordon__strv_push(&p->env_deny, pattern);
+}
+
+cordon_error cordon_policy_set_cache(cordon_policy *p, int enabled)
+{
+    NEED_POLICY(p);
+    p->cache = enabled != 0;
+    return CORDON_OK;
+}
+
+cordon_error cordon_policy_add_optional_writable_root(cordon_policy *p, const char *path)
+{
+    NEED_POLICY(p);
+    if (!path || !*path)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "optional writable root is empty");
+    return cordon__strv_push(&p->optional_roots, path);
+}
+
+cordon_error cordon_policy_clear_optional_writable_roots(cordon_policy *p)
+{
+    NEED_POLICY(p);
+    cordon__strv_free(&p->optional_roots);
+    return CORDON_OK;
 }
 
 cordon_mode cordon_policy_mode(const cordon_policy *p)

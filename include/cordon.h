@@ -195,6 +195,18 @@ CORDON_API cordon_error cordon_policy_add_deny_read(cordon_policy *policy, const
 CORDON_API cordon_error cordon_policy_clear_env_deny(cordon_policy *policy);
 CORDON_API cordon_error cordon_policy_add_env_deny(cordon_policy *policy, const char *pattern);
 
+/* The tool caches (docs/policy.md, cache): 1 ("sandbox", the default)
+ * gives commands a persistent cache directory of cordon's own for this
+ * user, writable in workspace-write mode, with the package managers'
+ * cache variables pointing into it; 0 ("none") leaves them alone. */
+CORDON_API cordon_error cordon_policy_set_cache(cordon_policy *policy, int enabled);
+/* Writable roots that are skipped when they do not exist here (a shared
+ * policy naming "~/.m2" works on a machine without one). "~/" or
+ * "$HOME/" at the start of any writable root is the user's home. */
+CORDON_API cordon_error cordon_policy_add_optional_writable_root(cordon_policy *policy,
+                                                                 const char *path);
+CORDON_API cordon_error cordon_policy_clear_optional_writable_roots(cordon_policy *policy);
+
 CORDON_API cordon_mode cordon_policy_mode(const cordon_policy *policy);
 CORDON_API int cordon_policy_network(const cordon_policy *policy);
 CORDON_API unsigned cordon_policy_timeout(const cordon_policy *policy);
@@ -356,6 +368,16 @@ typedef struct cordon_report {
  * level that was not determined. */
 CORDON_API cordon_error cordon_report_json(const cordon_report *report, char **out);
 CORDON_API void cordon_free(void *p);
+
+/* ---- tool caches --------------------------------------------------------- */
+
+/* The directory of this user's tool caches (Linux: $XDG_CACHE_HOME/cordon/
+ * tools, else ~/.cache/cordon/tools; Windows: %LOCALAPPDATA%\cordon\tools),
+ * whether or not it exists yet. Caller-owned; free with cordon_free(). */
+CORDON_API cordon_error cordon_cache_path(char **out);
+/* Empties it (the directory itself stays). Links inside are removed, never
+ * followed. Nothing to do when it does not exist. */
+CORDON_API cordon_error cordon_cache_clear(void);
 
 #ifdef __cplusplus
 }

@@ -328,8 +328,28 @@ done:
     return e;
 }
 
+/* cordon's tool cache for this user: $XDG_CACHE_HOME/cordon/tools when
+ * that is set and absolute (the XDG rule: a relative one is ignored),
+ * else <home>/.cache/cordon/tools; NULL without a home. Its own directory
+ * below the user's cache, so that no cache a tool of the user's reads
+ * outside the sandbox is one the sandbox writes. */
+static char *cache_dir_of(const char *home)
+{
+    const char *xdg = getenv("XDG_CACHE_HOME");
+    if (xdg && xdg[0] == '/') {
+        char *norm = cordon__path_normalize(CORDON__OS_LINUX, xdg);
+        char *dir = norm ? cordon__asprintf("%s/cordon/tools", strcmp(norm, "/") ? norm : "")
+                         : NULL;
+        free(norm);
+        return dir;
+    }
+    if (!home || !home[0] || strcmp(home, "/") == 0)
+        return NULL;
+    return cordon__asprintf("%s/.cache/cordon/tools", home);
+}
+
 /* Facts that do not change while the process runs, read once. */
-static char *host_home, *host_tmp_base, *host_shim_dir;
+static char *host_home, *host_tmp_base, *host_shim_dir, *host_cache_dir;
 static pthread_once_t host_once = PTHREAD_ONCE_INIT;
 
 static void read_host_once(void)
@@ -350,6 +370,7 @@ static void read_host_once(void)
     if (!host_tmp_base)
         host_tmp_base = cordon__strdup("/tmp");
     host_shim_dir = find_shim_dir();
+    host_cache_dir = cache_dir_of(host_home);
 }
 
 cordon_error cordon__os_host(struct cordon__host *out)
@@ -372,6 +393,7 @@ cordon_error cordon__os_host(struct cordon__host *out)
     out->tmp_base = host_tmp_base;
     out->shim_dir = host_shim_dir;
     out->run_id = run_id;
+    out->cache_dir = host_cache_dir;
     out->realpath = os_realpath;
     out->path_kind = os_path_kind;
     out->read_text = os_read_text;

@@ -462,10 +462,23 @@ static const char *const *system_dirs(void)
     return (const char *const *)dirs;
 }
 
+/* cordon's tool cache for this user: %LOCALAPPDATA%\cordon\tools (else
+ * under the profile's AppData\Local), beside cordon's own state and
+ * separate from every tool's own cache. Not created here. */
+static char *cache_dir_of(const char *home)
+{
+    char *base = env_utf8(L"LOCALAPPDATA"), *dir;
+    if (!base && home)
+        base = cordon__asprintf("%s\\AppData\\Local", home);
+    dir = base ? cordon__asprintf("%s\\cordon\\tools", base) : NULL;
+    free(base);
+    return dir;
+}
+
 /* Reads the host facts; the caller holds host_lock. */
 static cordon_error host_locked(struct cordon__host *out)
 {
-    static char *home, *tmp_base, *shim_dir;
+    static char *home, *tmp_base, *shim_dir, *cache_dir;
     static int shim_looked;
     static unsigned char secret[SECRET_LEN];
     static int have_secret;
@@ -508,6 +521,8 @@ static cordon_error host_locked(struct cordon__host *out)
         }
         free(raw);
     }
+    if (!cache_dir)
+        cache_dir = cache_dir_of(home);
     if (!shim_looked) {
         shim_dir = find_shim_dir();
         shim_looked = 1;
@@ -529,6 +544,7 @@ static cordon_error host_locked(struct cordon__host *out)
     out->tmp_base = tmp_base;
     out->shim_dir = shim_dir;
     out->run_id = run_id;
+    out->cache_dir = cache_dir;
     out->user_sid = cordon__win_user_sid();
     out->user_secret = secret;
     out->user_secret_len = SECRET_LEN;

@@ -46,6 +46,11 @@ int main(void)
         CHECK(parse(&a, err, v) == 0 && a.command == CLI_GRANTS && a.grants_all);
     }
     {
+        const char *v[] = {"cordon", "cache", "clear", NULL};
+        CHECK(parse(&a, err, v) == 0 && a.command == CLI_CACHE && !strcmp(a.cache_action, "clear"));
+        CHECK_CONTAINS(cli_usage("cache"), "usage: cordon cache path");
+    }
+    {
         const char *v[] = {"cordon", "level", "--help", NULL};
         CHECK(parse(&a, err, v) == 0 && a.command == CLI_HELP && !strcmp(a.help_topic, "level"));
         CHECK_CONTAINS(cli_usage("level"), "usage: cordon level");
@@ -74,6 +79,9 @@ int main(void)
             {{"cordon", "grants", "revoke", NULL}, "give a ROOT or --all"},
             {{"cordon", "grants", "list", "x", NULL}, "unexpected argument 'x'"},
             {{"cordon", "run", "-w", "", "x", NULL}, "-w needs a DIR"},
+            {{"cordon", "cache", NULL}, "cache: expected path or clear"},
+            {{"cordon", "cache", "path", "clear", NULL}, "cache: unexpected argument 'clear'"},
+            {{"cordon", "cache", "empty", NULL}, "cache: unexpected argument 'empty'"},
         };
         size_t i;
         for (i = 0; i < sizeof bad / sizeof bad[0]; i++) {

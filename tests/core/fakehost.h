@@ -113,6 +113,8 @@ static void fake_host(enum cordon__os os, const struct fake_entry *fs, struct co
     h->shim_dir = os == CORDON__OS_WINDOWS ? "C:\\Users\\ann\\AppData\\Local\\cordon\\shims"
                                            : "/opt/cordon/shims";
     h->run_id = "42-abc";
+    h->cache_dir = os == CORDON__OS_WINDOWS ? "C:\\Users\\ann\\AppData\\Local\\cordon\\tools"
+                                            : "/home/ann/.cache/cordon/tools";
     h->user_sid = "S-1-5-21-1-2-3-1001";
     h->user_secret = secret;
     h->user_secret_len = sizeof secret;

@@ -23,6 +23,23 @@ static const struct fake_entry linux_fs[] = {
     {NULL, 0, NULL},
 };
 
+/* A home with tool directories, and the tool cache reached through a
+ * symlinked ~/.cache. */
+static const struct fake_entry home_fs[] = {
+    {"/", CORDON__PATH_DIR, NULL},
+    {"/home/ann", CORDON__PATH_DIR, NULL},
+    {"/home/ann/proj", CORDON__PATH_DIR, NULL},
+    {"/home/ann/proj2", CORDON__PATH_DIR, NULL},
+    {"/home/ann/.m2", CORDON__PATH_DIR, NULL},
+    {"/home/ann/notes.txt", CORDON__PATH_FILE, NULL},
+    {"/home/ann/.cache/cordon/tools", CORDON__PATH_DIR, NULL}, /* the link, as lstat sees... */
+    {"/data/cache/cordon/tools", CORDON__PATH_DIR, NULL},
+    {"/work/app", CORDON__PATH_DIR, NULL},
+    {"/work/app/.git", CORDON__PATH_DIR, NULL},
+    {"/work/cachefile", CORDON__PATH_FILE, NULL},
+    {NULL, 0, NULL},
+};
+
 static const struct fake_entry windows_fs[] = {
     {"C:\\", CORDON__PATH_DIR, NULL},
     {"C:\\Users\\ann", CORDON__PATH_DIR, NULL},
@@ -32,10 +49,13 @@ static const struct fake_entry windows_fs[] = {
     {NULL, 0, NULL},
 };
 
+/* The default policy without the tool cache, whose root and variables
+ * the caches() test covers. */
 static cordon_policy *ww(void)
 {
     cordon_policy *p = NULL;
     CHECK(cordon_policy_builtin("workspace-write", &p) == CORDON_OK);
+    CHECK(cordon_policy_set_cache(p, 0) == CORDON_OK);
     return p;
 }
 
@@ -74,7 +94,11 @@ static void linux_plan(void)
     CHECK_STR(env_of(&plan, "https_proxy"), "http://127.0.0.1:9");
     CHECK_STR(env_of(&plan, "NO_PROXY"), "localhost,127.0.0.1,::1");
     CHECK_STR(env_of(&plan, "PIP_NO_INDEX"), "1");
-    CHECK_STR(env_of(&plan, "NPM_CONFIG_OFFLINE"), "true");
+    /* npm is not forced offline (docs/policy.md): it uses its cache first
+     * and does not retry the refused connection. */
+    CHECK(env_of(&plan, "NPM_CONFIG_OFFLINE") == NULL && env_of(&plan, "npm_config_offline") == NULL);
+    CHECK_STR(env_of(&plan, "npm_config_prefer_offline"), "true");
+    CHECK_STR(env_of(&plan, "npm_config_fetch_retries"), "0");
     CHECK_STR(env_of(&plan, "CARGO_NET_OFFLINE"), "true");
     CHECK_STR(env_of(&plan, "GIT_ALLOW_PROTOCOL"), "file");
     CHECK_STR(env_of(&plan, "GIT_SSH_COMMAND"), "'/opt/cordon/shims/ssh'");
@@ -375,8 +399,253 @@ static void secrets(void)
     cordon_policy_free(p);
 }
 
+static int has_root(const struct cordon__plan *plan, const char *root)
+{
+    return cordon__strv_contains(&plan->roots, root);
+}
+
+/* The tool cache: a root of its own without protected paths, planned from
+ * its path while missing, resolved once it exists; the variables point
+ * into it whatever the caller had; cache = "none", read-only and
+ * full-access have none. */
+static void caches(void)
+{
+    struct cordon__host h;
+    struct cordon__plan plan;
+    struct cordon__strv env = {0};
+    struct cordon__json j;
+    struct cordon__buf b = {0};
+    cordon_policy *p = NULL;
+    const char *base[] = {"PIP_CACHE_DIR=/home/ann/.cache/pip", "npm_config_cache=/home/ann/.npm",
+                          "MAVEN_OPTS=-Xmx1g", "PATH=/bin", NULL};
+    const char *const cache = "/home/ann/.cache/cordon/tools";
+    static const char *const vars[][2] = {
+        {"npm_config_cache", "npm"},        {"NPM_CONFIG_CACHE", "npm"},
+        {"YARN_CACHE_FOLDER", "yarn"},      {"YARN_GLOBAL_FOLDER", "yarn-berry"},
+        {"PIP_CACHE_DIR", "pip"},           {"UV_CACHE_DIR", "uv"},
+        {"POETRY_CACHE_DIR", "poetry"},     {"CARGO_HOME", "cargo"},
+        {"GOCACHE", "go-build"},            {"GOMODCACHE", "go-mod"},
+        {"GRADLE_USER_HOME", "gradle"},     {"CCACHE_DIR", "ccache"},
+        {"SCCACHE_DIR", "sccache"},         {"XDG_CACHE_HOME", "xdg"},
+    };
+    size_t i;
+
+    CHECK(cordon_policy_builtin("workspace-write", &p) == CORDON_OK);
+    fake_host(CORDON__OS_LINUX, linux_fs, &h);
+    /* Missing (before the first run): planned from its path. */
+    CHECK_MSG(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK, "%s", cordon_last_error());
+    CHECK_STR(plan.cache_dir, cache);
+    CHECK(plan.cache_missing == 1);
+    CHECK(plan.roots.n == 2 && !strcmp(plan.roots.v[0], "/work/app") && has_root(&plan, cache));
+    CHECK(plan.n_protect == 4);
+    for (i = 0; i < plan.n_protect; i++)
+        CHECK(strncmp(plan.protect[i].path, cache, strlen(cache)) != 0);
+    for (i = 0; i < sizeof vars / sizeof vars[0]; i++) {
+        char *want = cordon__asprintf("%s/%s", cache, vars[i][1]);
+        CHECK_STR(env_of(&plan, vars[i][0]), want);
+        free(want);
+    }
+    /* pnpm's store variable is npm's, which makes npm warn: not set. */
+    CHECK(env_of(&plan, "npm_config_store_dir") == NULL);
+    /* The caller's own caches never reach the command; MAVEN_OPTS keeps
+     * the caller's options, ours last. */
+    CHECK(cordon__plan_environment(&plan, base, &env) == CORDON_OK);
+    CHECK(cordon__strv_contains(&env, "PIP_CACHE_DIR=/home/ann/.cache/cordon/tools/pip"));
+    CHECK(!cordon__strv_contains(&env, "PIP_CACHE_DIR=/home/ann/.cache/pip"));
+    CHECK(!cordon__strv_contains(&env, "npm_config_cache=/home/ann/.npm"));
+    CHECK(cordon__strv_contains(&env, "MAVEN_OPTS=-Xmx1g -Dmaven.repo.local=/home/ann/.cache/cordon/tools/maven"));
+    cordon__strv_free(&env);
+    CHECK(cordon__plan_environment(&plan, NULL, &env) == CORDON_OK);
+    CHECK(cordon__strv_contains(&env, "MAVEN_OPTS=-Dmaven.repo.local=/home/ann/.cache/cordon/tools/maven"));
+    cordon__strv_free(&env);
+    /* The Linux part grants it like any root. */
+    {
+        int bind = 0, rule = 0;
+        for (i = 0; i < plan.linux_plan.n_mounts; i++)
+            bind += plan.linux_plan.mounts[i].op == CORDON__MOUNT_BIND_RW &&
+                    !strcmp(plan.linux_plan.mounts[i].dst, cache);
+        for (i = 0; i < plan.linux_plan.n_ll_rules; i++)
+            rule += !strcmp(plan.linux_plan.ll_rules[i].path, cache) &&
+                    plan.linux_plan.ll_rules[i].access == CORDON__LL_FS_WRITE_ALL;
+        CHECK(bind == 1 && rule == 1);
+    }
+    cordon__plan_text(&plan, &b);
+    CHECK_CONTAINS(b.p, "writable root: /home/ann/.cache/cordon/tools (tool cache; created at the first run)");
+    CHECK_CONTAINS(b.p, "environment: MAVEN_OPTS=<the caller's> -Dmaven.repo.local=");
+    cordon__buf_free(&b);
+    memset(&j, 0, sizeof j);
+    cordon__plan_json(&plan, &j);
+    CHECK_CONTAINS(j.out.p, "\"cache\":{\"dir\":\"/home/ann/.cache/cordon/tools\",\"exists\":false}");
+    CHECK_CONTAINS(j.out.p, "\"env_appended\":{\"MAVEN_OPTS\":");
+    cordon__buf_free(&j.out);
+    cordon__plan_free(&plan);
+
+    /* Network on: the caches stay, the network overrides go. */
+    cordon_policy_set_network(p, 1);
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK);
+    CHECK(env_of(&plan, "CARGO_HOME") && !env_of(&plan, "HTTPS_PROXY") && !env_of(&plan, "CORDON_NETWORK"));
+    cordon__plan_free(&plan);
+    cordon_policy_set_network(p, 0);
+
+    /* Existing, through a symlinked ~/.cache: the resolved directory. */
+    fake_host(CORDON__OS_LINUX, home_fs, &h);
+    fake_link_from = cache;
+    fake_link_to = "/data/cache/cordon/tools";
+    CHECK_MSG(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK, "%s", cordon_last_error());
+    CHECK_STR(plan.cache_dir, "/data/cache/cordon/tools");
+    CHECK(!plan.cache_missing && has_root(&plan, "/data/cache/cordon/tools") && plan.roots.n == 2);
+    CHECK_STR(env_of(&plan, "GOMODCACHE"), "/data/cache/cordon/tools/go-mod");
+    cordon__plan_free(&plan);
+    fake_link_from = fake_link_to = NULL;
+
+    /* A file where the cache should be: refused, naming it. */
+    h.cache_dir = "/work/cachefile";
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_ERR_PATH);
+    CHECK_CONTAINS(cordon_last_error(), "the tool cache /work/cachefile is not a directory");
+    /* Inside a writable root already: one root. */
+    h.cache_dir = "/work/app/.cache/tools";
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK);
+    CHECK(plan.roots.n == 2); /* the root, and the planned cache (missing) */
+    cordon__plan_free(&plan);
+    h.cache_dir = "/work/app";
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK);
+    CHECK(plan.roots.n == 1 && plan.cache_dir && env_of(&plan, "PIP_CACHE_DIR"));
+    cordon__plan_free(&plan);
+    /* No home, no cache: nothing set. */
+    h.cache_dir = NULL;
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK);
+    CHECK(!plan.cache_dir && plan.roots.n == 1 && !env_of(&plan, "PIP_CACHE_DIR") &&
+          plan.n_env_suffix == 0);
+    cordon__plan_free(&plan);
+
+    /* A cache path with a space: mvn (Linux) splits MAVEN_OPTS, so it is
+     * left alone; the other variables hold the path as it is. */
+    h.cache_dir = "/home/ann/my cache/tools";
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK);
+    CHECK(plan.n_env_suffix == 0);
+    CHECK_STR(env_of(&plan, "PIP_CACHE_DIR"), "/home/ann/my cache/tools/pip");
+    cordon__plan_free(&plan);
+
+    /* cache = "none"; read-only; full-access: no cache root, no variables. */
+    fake_host(CORDON__OS_LINUX, linux_fs, &h);
+    cordon_policy_set_cache(p, 0);
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK);
+    CHECK(!plan.cache_dir && plan.roots.n == 1 && !env_of(&plan, "npm_config_cache") &&
+          !env_of(&plan, "XDG_CACHE_HOME") && plan.n_env_suffix == 0);
+    cordon__plan_free(&plan);
+    cordon_policy_free(p);
+    CHECK(cordon_policy_builtin("read-only", &p) == CORDON_OK);
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK);
+    CHECK(!plan.cache_dir && plan.roots.n == 0 && !env_of(&plan, "CARGO_HOME"));
+    cordon__plan_free(&plan);
+    cordon_policy_free(p);
+    /* Unsandboxed tools must never use a cache the sandbox writes. */
+    CHECK(cordon_policy_builtin("full-access", &p) == CORDON_OK);
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK);
+    CHECK(!plan.cache_dir && plan.n_env == 0 && plan.n_env_suffix == 0);
+    cordon__plan_free(&plan);
+    cordon_policy_free(p);
+
+    /* Windows: under LOCALAPPDATA; one npm variable (names ignore case
+     * there); MAVEN_OPTS quoted for mvn.cmd. */
+    CHECK(cordon_policy_builtin("workspace-write", &p) == CORDON_OK);
+    fake_host(CORDON__OS_WINDOWS, windows_fs, &h);
+    h.cache_dir = "C:\\Users\\ann smith\\AppData\\Local\\cordon\\tools";
+    CHECK_MSG(cordon__plan_compile(p, "C:\\src\\app", &h, &plan) == CORDON_OK, "%s", cordon_last_error());
+    CHECK(plan.roots.n == 2 && has_root(&plan, h.cache_dir) && plan.cache_missing);
+    CHECK_STR(env_of(&plan, "npm_config_cache"), "C:\\Users\\ann smith\\AppData\\Local\\cordon\\tools\\npm");
+    CHECK(env_of(&plan, "NPM_CONFIG_CACHE") == NULL);
+    CHECK(plan.n_env_suffix == 1 &&
+          !strcmp(plan.env_suffix[0].value,
+                  "-Dmaven.repo.local=\"C:\\Users\\ann smith\\AppData\\Local\\cordon\\tools\\maven\""));
+    cordon__plan_free(&plan);
+
+    /* A plan for the other OS: the example cache path, not checked. */
+    cordon__host_lexical(CORDON__OS_LINUX, &h);
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK);
+    CHECK(plan.cache_dir && has_root(&plan, "/home/user/.cache/cordon/tools") && !plan.cache_missing);
+    cordon__plan_free(&plan);
+    cordon_policy_free(p);
+}
+
+/* "~" and "$HOME" at the start of writable roots; optional roots skipped
+ * when missing, and said so. */
+static void home_roots(void)
+{
+    struct cordon__host h;
+    struct cordon__plan plan;
+    struct cordon__buf b = {0};
+    struct cordon__json j;
+    cordon_policy *p = ww();
+
+    fake_host(CORDON__OS_LINUX, home_fs, &h);
+    cordon_policy_clear_writable_roots(p);
+    cordon_policy_add_writable_root(p, "~/proj");
+    cordon_policy_add_writable_root(p, "$HOME/proj2");
+    CHECK(cordon_policy_add_optional_writable_root(p, "~/.m2") == CORDON_OK);
+    CHECK(cordon_policy_add_optional_writable_root(p, "~/.gradle") == CORDON_OK);
+    CHECK(cordon_policy_add_optional_writable_root(p, "/opt/nothing-here") == CORDON_OK);
+    CHECK_MSG(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK, "%s", cordon_last_error());
+    CHECK(plan.roots.n == 3 && has_root(&plan, "/home/ann/proj") && has_root(&plan, "/home/ann/proj2") &&
+          has_root(&plan, "/home/ann/.m2"));
+    CHECK(plan.skipped_roots.n == 2 && !strcmp(plan.skipped_roots.v[0], "~/.gradle") &&
+          !strcmp(plan.skipped_roots.v[1], "/opt/nothing-here"));
+    /* An optional root is a root like the others: its .git is protected. */
+    CHECK(plan.n_protect == 12);
+    cordon__plan_text(&plan, &b);
+    CHECK_CONTAINS(b.p, "optional writable root skipped (it does not exist here): ~/.gradle");
+    cordon__buf_free(&b);
+    memset(&j, 0, sizeof j);
+    cordon__plan_json(&plan, &j);
+    CHECK_CONTAINS(j.out.p, "\"optional_roots_skipped\":[\"~/.gradle\",\"/opt/nothing-here\"]");
+    cordon__buf_free(&j.out);
+    cordon__plan_free(&plan);
+
+    /* A required root that is missing is still an error, named as written
+     * after expansion; "~user" is not the home. */
+    cordon_policy_clear_writable_roots(p);
+    cordon_policy_add_writable_root(p, "~/.gradle");
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_ERR_PATH);
+    CHECK_CONTAINS(cordon_last_error(), "writable root /home/ann/.gradle does not exist");
+    cordon_policy_clear_writable_roots(p);
+    cordon_policy_add_writable_root(p, "~bob/x");
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_ERR_PATH);
+    CHECK_CONTAINS(cordon_last_error(), "/work/app/~bob/x");
+    /* "~" alone is the home itself: refused as any spelling of it. */
+    cordon_policy_clear_writable_roots(p);
+    cordon_policy_add_writable_root(p, "~");
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_ERR_PATH_REFUSED);
+    CHECK_CONTAINS(cordon_last_error(), "home directory itself");
+    /* An optional root that exists but is a file is a mistake, not absence. */
+    cordon_policy_clear_writable_roots(p);
+    cordon_policy_add_optional_writable_root(p, "$HOME/notes.txt");
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_ERR_PATH);
+    CHECK_CONTAINS(cordon_last_error(), "not a directory");
+    cordon_policy_clear_optional_writable_roots(p);
+    /* No home known: a home-relative root says so. */
+    h.home = NULL;
+    cordon_policy_add_writable_root(p, "~/proj");
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_ERR_POLICY_INVALID);
+    CHECK_CONTAINS(cordon_last_error(), "needs the home directory");
+    cordon_policy_free(p);
+
+    /* Windows: "~\\" too, and the profile directory. */
+    p = ww();
+    fake_host(CORDON__OS_WINDOWS, windows_fs, &h);
+    cordon_policy_clear_writable_roots(p);
+    cordon_policy_add_writable_root(p, "C:\\src\\app");
+    cordon_policy_add_optional_writable_root(p, "~\\.m2");
+    cordon_policy_add_optional_writable_root(p, "$HOME\\src");
+    CHECK_MSG(cordon__plan_compile(p, "C:\\src\\app", &h, &plan) == CORDON_OK, "%s", cordon_last_error());
+    CHECK(plan.roots.n == 1 && plan.skipped_roots.n == 2);
+    cordon__plan_free(&plan);
+    cordon_policy_free(p);
+}
+
 int main(void)
 {
+    caches();
+    home_roots();
     secrets();
     linux_plan();
     roots();

@@ -121,8 +121,35 @@ static void names(void)
     CHECK_STR(cordon_version(), CORDON_VERSION_STRING);
 }
 
+/* cache = "sandbox" | "none" (default sandbox); optional_writable_roots. */
+static void caches(void)
+{
+    cordon_policy *p = parse("mode = \"workspace-write\"\n");
+    CHECK(p && p->cache == 1 && p->optional_roots.n == 0);
+    cordon_policy_free(p);
+    p = parse("cache = \"none\"\noptional_writable_roots = [\"~/.m2\", \"$HOME/.gradle\"]\n");
+    CHECK(p && p->cache == 0 && p->optional_roots.n == 2 && !strcmp(p->optional_roots.v[1], "$HOME/.gradle"));
+    cordon_policy_free(p);
+    p = parse("cache = \"sandbox\"\n");
+    CHECK(p && p->cache == 1);
+    cordon_policy_free(p);
+    rejects("cache = \"shared\"\n", CORDON_ERR_POLICY_INVALID,
+            "p.toml:1:9: cache must be \"sandbox\" or \"none\"");
+    rejects("cache = false\n", CORDON_ERR_POLICY_INVALID, "'cache' must be a string");
+    rejects("optional_writable_roots = [\"\"]\n", CORDON_ERR_POLICY_INVALID,
+            "optional_writable_roots holds an empty path");
+    CHECK(cordon_policy_new(&p) == CORDON_OK && p->cache == 1);
+    CHECK(cordon_policy_set_cache(p, 0) == CORDON_OK && p->cache == 0);
+    CHECK(cordon_policy_set_cache(NULL, 1) == CORDON_ERR_INVALID_ARGUMENT);
+    CHECK(cordon_policy_add_optional_writable_root(p, "") == CORDON_ERR_INVALID_ARGUMENT);
+    CHECK(cordon_policy_add_optional_writable_root(p, "~/x") == CORDON_OK && p->optional_roots.n == 1);
+    CHECK(cordon_policy_clear_optional_writable_roots(p) == CORDON_OK && p->optional_roots.n == 0);
+    cordon_policy_free(p);
+}
+
 int main(void)
 {
+    caches();
     builtins();
     defaults();
     schema();
