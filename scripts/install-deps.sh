@@ -8,7 +8,8 @@ packages="
   libseccomp-dev libnftables-dev libcap-dev libacl1-dev
   mingw-w64 wine wine64
   bubblewrap nftables iproute2 util-linux passwd procps
-  python3 git ca-certificates
+  python3 python3-venv git ca-certificates
+  golang-go
 "
 missing=""
 for p in $packages; do
