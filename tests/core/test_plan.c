@@ -568,6 +568,58 @@ static void caches(void)
     cordon_policy_free(p);
 }
 
+/* A root named from the home, an optional root or the tool cache reached
+ * through a link that lies inside a root cordon granted before: the
+ * command could have planted it, so it is refused like any root. */
+static const struct fake_entry planted_fs[] = {
+    {"/", CORDON__PATH_DIR, NULL},
+    {"/home", CORDON__PATH_DIR, NULL},
+    {"/work", CORDON__PATH_DIR, NULL},
+    {"/home/ann", CORDON__PATH_DIR, NULL},
+    {"/home/ann/shared", CORDON__PATH_DIR, NULL},
+    {"/home/ann/shared/planted", CORDON__PATH_LINK, "/home/ann/.ssh"},
+    {"/home/ann/.cache", CORDON__PATH_DIR, NULL},
+    {"/home/ann/.cache/cordon", CORDON__PATH_LINK, "/home/ann/.ssh"},
+    {"/home/ann/.ssh", CORDON__PATH_DIR, NULL},
+    {"/work/app", CORDON__PATH_DIR, NULL},
+    {NULL, 0, NULL},
+};
+
+static void planted_links(void)
+{
+    static const char *const shared[] = {"/home/ann/shared", NULL};
+    static const char *const cache[] = {"/home/ann/.cache", NULL};
+    struct cordon__host h;
+    struct cordon__plan plan;
+    cordon_policy *p = ww();
+
+    fake_host(CORDON__OS_LINUX, planted_fs, &h);
+    fake_link_from = "/home/ann/shared/planted";
+    fake_link_to = "/home/ann/.ssh";
+    fake_granted = shared;
+    cordon_policy_add_writable_root(p, "~/shared/planted");
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_ERR_PATH_REFUSED);
+    CHECK_CONTAINS(cordon_last_error(), "symbolic link /home/ann/shared/planted");
+    cordon_policy_clear_writable_roots(p);
+    cordon_policy_add_optional_writable_root(p, "$HOME/shared/planted");
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_ERR_PATH_REFUSED);
+    cordon_policy_clear_optional_writable_roots(p);
+    cordon_policy_add_writable_root(p, "/work/app");
+    /* ~/.cache granted once (forced): its cordon/ replaced by a link. */
+    fake_link_from = "/home/ann/.cache/cordon/tools";
+    fake_link_to = "/home/ann/.ssh";
+    fake_granted = cache;
+    cordon_policy_set_cache(p, 1);
+    CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_ERR_PATH_REFUSED);
+    CHECK_CONTAINS(cordon_last_error(), "symbolic link /home/ann/.cache/cordon");
+    /* Nothing granted there: the user's own link is fine. */
+    fake_granted = NULL;
+    CHECK_MSG(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK, "%s", cordon_last_error());
+    cordon__plan_free(&plan);
+    fake_link_from = fake_link_to = NULL;
+    cordon_policy_free(p);
+}
+
 /* "~" and "$HOME" at the start of writable roots; optional roots skipped
  * when missing, and said so. */
 static void home_roots(void)
@@ -646,6 +698,7 @@ int main(void)
 {
     caches();
     home_roots();
+    planted_links();
     secrets();
     linux_plan();
     roots();
