@@ -17,13 +17,23 @@
  *   win-probe inject           queue a key event into the console input buffer it can
  *                              open (CONIN$): exit 0 when queued, 5 denied, 2 no console
  *   win-probe uilimits         print its job's UI restrictions (hex), exit 1 when none
- *   win-probe openproc PID     open PID for writing its memory: exit 0, 5 denied, 2 other */
+ *   win-probe openproc PID     open PID for writing its memory: exit 0, 5 denied, 2 other
+ *   win-probe rename SRC DST   rename SRC to DST: exit 0, 5 denied, 2 other
+ *   win-probe chacl PATH       add "Everyone: full control" to PATH's DACL: same codes
+ *   win-probe regwrite KEY     create HKCU\KEY and set a value in it: same codes
+ *   win-probe postwin CLASS    post a message to the window of class CLASS: exit 0,
+ *                              5 denied, 3 no such window visible
+ *   win-probe stealwrite PID FILE
+ *                              take PID's token, impersonate it and create FILE: exit 0,
+ *                              5 denied (at any step), 2 other */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
 
 #include <windows.h>
+#include <aclapi.h>
+#include <sddl.h>
 #include <shellapi.h>
 
 static int code_of(DWORD err)
@@ -204,6 +214,74 @@ int main(void)
             return code_of(GetLastError());
         CloseHandle(h);
         return 0;
+    }
+    if (wcscmp(argv[1], L"rename") == 0 && n == 4)
+        return MoveFileExW(argv[2], argv[3], 0) ? 0 : code_of(GetLastError());
+    if (wcscmp(argv[1], L"chacl") == 0 && n == 3) {
+        PACL dacl = NULL, ndacl = NULL;
+        PSECURITY_DESCRIPTOR sd = NULL;
+        EXPLICIT_ACCESS_W ea;
+        PSID everyone = NULL;
+        DWORD err = GetNamedSecurityInfoW(argv[2], SE_FILE_OBJECT, DACL_SECURITY_INFORMATION,
+                                          NULL, NULL, &dacl, NULL, &sd);
+        if (err == ERROR_SUCCESS && !ConvertStringSidToSidW(L"S-1-1-0", &everyone))
+            err = GetLastError();
+        if (err == ERROR_SUCCESS) {
+            memset(&ea, 0, sizeof ea);
+            ea.grfAccessPermissions = GENERIC_ALL;
+            ea.grfAccessMode = GRANT_ACCESS;
+            ea.Trustee.TrusteeForm = TRUSTEE_IS_SID;
+            ea.Trustee.ptstrName = (LPWSTR)everyone;
+            err = SetEntriesInAclW(1, &ea, dacl, &ndacl);
+        }
+        if (err == ERROR_SUCCESS)
+            err = SetNamedSecurityInfoW(argv[2], SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL,
+                                        NULL, ndacl, NULL);
+        if (ndacl)
+            LocalFree(ndacl);
+        if (sd)
+            LocalFree(sd);
+        if (everyone)
+            LocalFree(everyone);
+        return err == ERROR_SUCCESS ? 0 : code_of(err);
+    }
+    if (wcscmp(argv[1], L"regwrite") == 0 && n == 3) {
+        HKEY k = NULL;
+        DWORD v = 1;
+        LONG err = RegCreateKeyExW(HKEY_CURRENT_USER, argv[2], 0, NULL, 0, KEY_SET_VALUE, NULL,
+                                   &k, NULL);
+        if (err == ERROR_SUCCESS) {
+            err = RegSetValueExW(k, L"written", 0, REG_DWORD, (const BYTE *)&v, sizeof v);
+            RegCloseKey(k);
+        }
+        return err == ERROR_SUCCESS ? 0 : code_of((DWORD)err);
+    }
+    if (wcscmp(argv[1], L"postwin") == 0 && n == 3) {
+        HWND w = FindWindowW(argv[2], NULL);
+        if (!w)
+            return 3;
+        return PostMessageW(w, WM_USER + 7, 0, 0) ? 0 : code_of(GetLastError());
+    }
+    if (wcscmp(argv[1], L"stealwrite") == 0 && n == 4) {
+        HANDLE p = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)_wtoi(argv[2]));
+        HANDLE t = NULL, f;
+        DWORD err = ERROR_SUCCESS;
+        if (!p)
+            return code_of(GetLastError());
+        if (!OpenProcessToken(p, TOKEN_DUPLICATE | TOKEN_QUERY | TOKEN_IMPERSONATE, &t) ||
+            !ImpersonateLoggedOnUser(t))
+            err = GetLastError();
+        CloseHandle(p);
+        if (t)
+            CloseHandle(t);
+        if (err != ERROR_SUCCESS)
+            return code_of(err);
+        f = CreateFileW(argv[3], GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+        err = f == INVALID_HANDLE_VALUE ? GetLastError() : ERROR_SUCCESS;
+        if (f != INVALID_HANDLE_VALUE)
+            CloseHandle(f);
+        RevertToSelf();
+        return err == ERROR_SUCCESS ? 0 : code_of(err);
     }
     if (wcscmp(argv[1], L"exit") == 0 && n == 3)
         return _wtoi(argv[2]);
