@@ -117,7 +117,7 @@ static void make_repo(const char *root)
 
 /* Protected paths: write, delete, rename, re-create, DACL change. */
 static void protected_matrix(cordon_policy *ws, cordon_policy *full, const char *probe,
-                             const char *root, const char *label)
+                             const char *root, const char *label, int loose_parent)
 {
     char *git = join(root, ".git"), *config = join(root, ".git\\config");
     char *hook = join(root, ".git\\hooks\\pre-commit"), *moved = join(root, "git-moved");
@@ -143,8 +143,10 @@ static void protected_matrix(cordon_policy *ws, cordon_policy *full, const char 
             shape);
     snprintf(shape, sizeof shape, "%s: rename the .codex placeholder away", label);
     verdict(1, run_code2(ws, probe, "rename", codex, moved, root) == 5, shape);
-    /* The root itself cannot be renamed or deleted from inside. */
-    {
+    /* The root itself cannot be renamed or deleted from inside, unless
+     * its parent lets anyone delete children (the level says so then,
+     * checked by the caller). */
+    if (!loose_parent) {
         char *away = cordon__asprintf("%s-moved", root);
         snprintf(shape, sizeof shape, "%s: rename the root", label);
         verdict(1, run_code2(ws, probe, "rename", root, away, root) == 5, shape);
@@ -258,7 +260,7 @@ int main(void)
     verdict(1, run_code(ws, probe, "delete", out_file, root) == 5,
             "delete a file outside the roots");
 
-    protected_matrix(ws, full, probe, root, "root");
+    protected_matrix(ws, full, probe, root, "root", 0);
 
     /* A root whose parent grants Everyone full control (inherited by the
      * root): the explicit denies still hold, and the level says the root
@@ -266,7 +268,7 @@ int main(void)
     if (open_hole(loose)) {
         mkdir_p(loose_root);
         make_repo(loose_root);
-        protected_matrix(ws, full, probe, loose_root, "root under an Everyone-writable parent");
+        protected_matrix(ws, full, probe, loose_root, "root under an Everyone-writable parent", 1);
         CHECK(cordon_level_query(ws, loose_root, &lv) == CORDON_OK);
         CHECK(lv.level[CORDON_DIM_PROTECTED_PATHS] != CORDON_LEVEL_ENFORCED);
         CHECK_CONTAINS(lv.reason[CORDON_DIM_PROTECTED_PATHS], "FILE_DELETE_CHILD");
