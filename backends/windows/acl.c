@@ -11,6 +11,7 @@
 #include <sddl.h>
 
 struct cordon__win_cost cordon__win_cost;
+CORDON__THREAD_LOCAL int cordon__win_fresh_object;
 
 PSID cordon__win_sid_from_string(const char *sid)
 {
@@ -120,7 +121,10 @@ static cordon_error write_dacl(const char *path, const wchar_t *wpath, PACL dacl
     if (old_sd && GetSecurityDescriptorControl(old_sd, &ctl, &rev))
         si |= (ctl & SE_DACL_PROTECTED) ? PROTECTED_DACL_SECURITY_INFORMATION
                                         : UNPROTECTED_DACL_SECURITY_INFORMATION;
-    CORDON__WIN_COUNT(dacl_writes);
+    if (cordon__win_fresh_object)
+        CORDON__WIN_COUNT(new_dacl_writes);
+    else
+        CORDON__WIN_COUNT(dacl_writes);
     /* Wine has only a stub of TreeSetNamedSecurityInfoW that aborts, and
      * stores no file ACLs anyway. */
     if (propagate && !cordon__win_is_wine()) {

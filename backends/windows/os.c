@@ -483,7 +483,7 @@ static cordon_error host_locked(struct cordon__host *out)
     static unsigned char secret[SECRET_LEN];
     static int have_secret;
     /* Per thread: concurrent runs on other threads get their own ids. */
-    static _Thread_local char run_id[64];
+    static CORDON__THREAD_LOCAL char run_id[64];
     unsigned char rnd[6];
 
     memset(out, 0, sizeof *out);

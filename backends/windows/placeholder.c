@@ -305,7 +305,10 @@ cordon_error cordon__win_placeholder_hold(const char *path, const char *holder,
     /* The deny goes on while the lock is held: a concurrent run cannot
      * remove the directory in between, nor lose an ACE to a concurrent
      * read-modify-write of the same DACL. */
-    if ((e = secure(path, ctx)) != CORDON_OK) {
+    cordon__win_fresh_object = created;
+    e = secure(path, ctx);
+    cordon__win_fresh_object = 0;
+    if (e != CORDON_OK) {
         if (created)
             remove_if_same(path, ident);
         *is_placeholder = 0;

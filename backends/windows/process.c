@@ -623,6 +623,7 @@ static void remove_tree(const wchar_t *dir, int depth)
     }
     memcpy(pattern, dir, len * sizeof *pattern);
     memcpy(pattern + len, L"\\*", 3 * sizeof *pattern);
+    CORDON__WIN_COUNT(dir_lists);
     h = FindFirstFileW(pattern, &fd);
     free(pattern);
     if (h == INVALID_HANDLE_VALUE)

@@ -18,8 +18,6 @@
     "the unelevated tier cannot block network access: proxy variables point at a closed "    \
     "port and ssh/scp are stubs, but a program can ignore them (an enforced block needs "   \
     "the elevated tier, which this build does not have yet)"
-/* How long the Everyone-hole scan may take per probe or prepare. */
-#define HOLE_SCAN_MS 400
 
 /* PATH entries of this process (the command's PATH is the same plus the
  * shim directory, which is the user's own). */
@@ -51,15 +49,6 @@ static void path_entries(struct cordon__strv *out)
     free(path);
 }
 
-static int within_roots(const struct cordon__plan *plan, const char *path)
-{
-    size_t i;
-    for (i = 0; i < plan->roots.n; i++)
-        if (cordon__path_within(CORDON__OS_WINDOWS, path, plan->roots.v[i]))
-            return 1;
-    return plan->tmp_dir && cordon__path_within(CORDON__OS_WINDOWS, path, plan->tmp_dir);
-}
-
 /* The subdirectories of |dir|, one level (names of tools installed at the
  * drive root, Public's folders). */
 static void children(const char *dir, struct cordon__strv *out)
@@ -68,8 +57,11 @@ static void children(const char *dir, struct cordon__strv *out)
                                      dir[0] && dir[strlen(dir) - 1] == '\\' ? "" : "\\");
     wchar_t *w = cordon__win_wide(pattern);
     WIN32_FIND_DATAW fd;
-    HANDLE h = w ? FindFirstFileW(w, &fd) : INVALID_HANDLE_VALUE;
+    HANDLE h;
     int n = 0;
+
+    CORDON__WIN_COUNT(dir_lists);
+    h = w ? FindFirstFileW(w, &fd) : INVALID_HANDLE_VALUE;
 
     while (h != INVALID_HANDLE_VALUE && n < 200) {
         if ((fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
@@ -114,18 +106,52 @@ static void windows_suspects(struct cordon__strv *out)
     free(dir);
 }
 
-/* Directories outside the roots that |token| can still add files to:
- * the plan's candidates (system directories, the temp base), PATH
- * entries, known writable places under Windows, and one level below the
- * system drive's root and %PUBLIC%. Returns 1 when the scan finished
- * within its time budget. */
-static int scan_holes(const struct cordon__plan *plan, HANDLE token, struct cordon__strv *holes)
-{
-    struct cordon__strv cand = {0};
-    double deadline = cordon__os_now() + HOLE_SCAN_MS / 1000.0;
-    size_t i, n_plan;
-    int complete = 1;
+/* What the Everyone-hole scan found, before the roots of a plan are taken
+ * out: directories the sandbox token may add files to (|holes|), ones
+ * whose security descriptor could not be read (|unverified|), and
+ * candidates on network drives, which are not scanned (|remote|). All
+ * paths canonical (links, 8.3 names, subst drives and case resolved), so
+ * an alias of a directory inside a root is recognised as inside it. */
+struct hole_scan {
+    struct cordon__strv holes, unverified, remote;
+    unsigned long candidates;
+};
 
+static void hole_scan_free(struct hole_scan *h)
+{
+    cordon__strv_free(&h->holes);
+    cordon__strv_free(&h->unverified);
+    cordon__strv_free(&h->remote);
+    memset(h, 0, sizeof *h);
+}
+
+/* The most candidates looked at: the scan is bounded by count, not by
+ * time, so that two runs on one host always get the same answer. */
+#define HOLE_SCAN_MAX 400
+/* How long a scan result is reused by the user's later runs. */
+#define HOLE_CACHE_SECONDS 600
+
+static int is_remote(const char *path)
+{
+    wchar_t root[4];
+    if ((path[0] == '\\' && path[1] == '\\') || !path[0] || path[1] != ':')
+        return 1; /* UNC, or not a drive path: not scanned */
+    root[0] = (wchar_t)(unsigned char)path[0];
+    root[1] = L':';
+    root[2] = L'\\';
+    root[3] = L'\0';
+    return GetDriveTypeW(root) == DRIVE_REMOTE;
+}
+
+static void run_scan(const struct cordon__plan *plan, HANDLE token, struct hole_scan *out)
+{
+    struct cordon__host host;
+    struct cordon__strv cand = {0}, seen = {0};
+    size_t i, n_plan;
+
+    memset(out, 0, sizeof *out);
+    if (cordon__os_host(&host) != CORDON_OK)
+        memset(&host, 0, sizeof host);
     cordon__strv_copy(&cand, &plan->windows_plan.hole_candidates);
     n_plan = cand.n;
     path_entries(&cand);
@@ -137,18 +163,200 @@ static int scan_holes(const struct cordon__plan *plan, HANDLE token, struct cord
             (strstr(c, "\\Public") && strlen(strstr(c, "\\Public")) == 7))
             children(c, &cand);
     }
-    for (i = 0; i < cand.n; i++) {
-        if (within_roots(plan, cand.v[i]))
+    for (i = 0; i < cand.n && out->candidates < HOLE_SCAN_MAX; i++) {
+        char *canon = NULL;
+        int r;
+        if (is_remote(cand.v[i])) {
+            if (!cordon__strv_contains(&out->remote, cand.v[i]))
+                cordon__strv_push(&out->remote, cand.v[i]);
             continue;
-        if (cordon__os_now() > deadline) {
-            complete = 0;
-            break;
         }
-        if (cordon__win_can_write_dir(token, cand.v[i]) == 1)
-            cordon__strv_push(holes, cand.v[i]);
+        if (!host.realpath || host.realpath(cand.v[i], &canon) != CORDON_OK)
+            continue; /* not there: nothing to write into */
+        if (cordon__strv_contains(&seen, canon)) {
+            free(canon);
+            continue;
+        }
+        cordon__strv_push(&seen, canon);
+        out->candidates++;
+        r = cordon__win_can_write_dir(token, canon);
+        if (r == 1)
+            cordon__strv_push(&out->holes, canon);
+        else if (r < 0)
+            cordon__strv_push(&out->unverified, canon);
+        free(canon);
     }
+    cordon__strv_free(&seen);
     cordon__strv_free(&cand);
-    return complete;
+}
+
+/* %LOCALAPPDATA%\cordon\holes-<key>: the scan of this user's session and
+ * PATH, reused for HOLE_CACHE_SECONDS. Lines: "T<TAB>time" (FILETIME),
+ * then "H", "U" or "R" + TAB + path. */
+static char *cache_path(void)
+{
+    PSID logon = cordon__win_logon_sid();
+    char *logon_s = logon ? cordon__win_sid_to_string(logon) : NULL;
+    char *dir = NULL, *out = NULL;
+    struct cordon__buf key = {0};
+    wchar_t *pathv = NULL;
+    DWORD n = GetEnvironmentVariableW(L"PATH", NULL, 0);
+    unsigned char digest[32];
+
+    cordon__buf_printf(&key, "%s\n", logon_s ? logon_s : "-");
+    if (n > 0 && (pathv = malloc(n * sizeof *pathv)) != NULL &&
+        GetEnvironmentVariableW(L"PATH", pathv, n) > 0) {
+        char *u = cordon__win_utf8(pathv);
+        cordon__buf_puts(&key, u ? u : "");
+        free(u);
+    }
+    cordon__sha256(key.p ? key.p : "", key.len, digest);
+    if (cordon__win_state_dir(&dir) == CORDON_OK)
+        out = cordon__asprintf("%s\\holes-%02x%02x%02x%02x%02x%02x%02x%02x", dir, digest[0],
+                               digest[1], digest[2], digest[3], digest[4], digest[5], digest[6],
+                               digest[7]);
+    cordon__buf_free(&key);
+    free(pathv);
+    free(dir);
+    free(logon_s);
+    free(logon);
+    return out;
+}
+
+static unsigned long long now_filetime(void)
+{
+    FILETIME ft;
+    GetSystemTimeAsFileTime(&ft);
+    return ((unsigned long long)ft.dwHighDateTime << 32) | ft.dwLowDateTime;
+}
+
+static int cache_load(struct hole_scan *out)
+{
+    char *path = cache_path(), *text = NULL, *line, *next;
+    struct cordon__host host;
+    unsigned long long t = 0;
+    int ok = 0;
+
+    memset(out, 0, sizeof *out);
+    if (!path || cordon__os_host(&host) != CORDON_OK || !host.read_text ||
+        host.read_text(path, 1024 * 1024, &text) != CORDON_OK)
+        goto done;
+    for (line = text; *line; line = next) {
+        next = line + strcspn(line, "\n");
+        if (*next)
+            *next++ = '\0';
+        if (line[0] == 'T' && line[1] == '\t')
+            t = strtoull(line + 2, NULL, 10);
+        else if (line[0] == 'H' && line[1] == '\t')
+            cordon__strv_push(&out->holes, line + 2);
+        else if (line[0] == 'U' && line[1] == '\t')
+            cordon__strv_push(&out->unverified, line + 2);
+        else if (line[0] == 'R' && line[1] == '\t')
+            cordon__strv_push(&out->remote, line + 2);
+        else if (line[0] == 'C' && line[1] == '\t')
+            out->candidates = strtoul(line + 2, NULL, 10);
+    }
+    ok = t != 0 && now_filetime() >= t &&
+         now_filetime() - t < (unsigned long long)HOLE_CACHE_SECONDS * 10000000ULL;
+done:
+    if (!ok)
+        hole_scan_free(out);
+    free(text);
+    free(path);
+    return ok;
+}
+
+static void cache_store(const struct hole_scan *h)
+{
+    char *path = cache_path();
+    wchar_t *w = path ? cordon__win_wide(path) : NULL;
+    struct cordon__buf b = {0};
+    HANDLE f;
+    DWORD put;
+    size_t i;
+
+    cordon__buf_printf(&b, "T\t%llu\nC\t%lu\n", now_filetime(), h->candidates);
+    for (i = 0; i < h->holes.n; i++)
+        cordon__buf_printf(&b, "H\t%s\n", h->holes.v[i]);
+    for (i = 0; i < h->unverified.n; i++)
+        cordon__buf_printf(&b, "U\t%s\n", h->unverified.v[i]);
+    for (i = 0; i < h->remote.n; i++)
+        cordon__buf_printf(&b, "R\t%s\n", h->remote.v[i]);
+    f = w && !b.oom ? CreateFileW(w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL,
+                                  NULL)
+                    : INVALID_HANDLE_VALUE;
+    if (f != INVALID_HANDLE_VALUE) {
+        WriteFile(f, b.p, (DWORD)b.len, &put, NULL);
+        CloseHandle(f);
+    }
+    cordon__buf_free(&b);
+    free(w);
+    free(path);
+}
+
+/* The scan for this user and session: this process's copy, else the
+ * cached one when fresh, else a new scan (stored for the next runs). */
+static void scan_holes(const struct cordon__plan *plan, HANDLE token, struct hole_scan *out)
+{
+    static SRWLOCK lock = SRWLOCK_INIT;
+    static struct hole_scan mine;
+    static char *mine_key;
+    char *key = cache_path();
+
+    AcquireSRWLockExclusive(&lock);
+    /* The session and PATH make the key: a changed PATH scans again. */
+    if (!mine_key || !key || strcmp(mine_key, key) != 0) {
+        hole_scan_free(&mine);
+        if (!cache_load(&mine)) {
+            run_scan(plan, token, &mine);
+            cache_store(&mine);
+        }
+        free(mine_key);
+        mine_key = key;
+        key = NULL;
+    }
+    free(key);
+    memset(out, 0, sizeof *out);
+    cordon__strv_copy(&out->holes, &mine.holes);
+    cordon__strv_copy(&out->unverified, &mine.unverified);
+    cordon__strv_copy(&out->remote, &mine.remote);
+    out->candidates = mine.candidates;
+    ReleaseSRWLockExclusive(&lock);
+}
+
+/* 1 when |path| is at or below a root or the run's temp dir: never a
+ * hole, never denied. */
+static int within_roots(const struct cordon__plan *plan, const char *path)
+{
+    size_t i;
+    for (i = 0; i < plan->roots.n; i++)
+        if (cordon__path_within(CORDON__OS_WINDOWS, path, plan->roots.v[i]))
+            return 1;
+    return plan->tmp_dir && cordon__path_within(CORDON__OS_WINDOWS, path, plan->tmp_dir);
+}
+
+/* Appends " a, b, c" (at most |max| names, then "and N more"). */
+static void list_paths(struct cordon__buf *b, const struct cordon__strv *v,
+                       const struct cordon__plan *plan, size_t max)
+{
+    size_t i, shown = 0, total = 0;
+    for (i = 0; i < v->n; i++) {
+        if (plan && within_roots(plan, v->v[i]))
+            continue;
+        total++;
+        if (shown < max)
+            cordon__buf_printf(b, "%s %s", shown++ ? "," : "", v->v[i]);
+    }
+    if (total > shown)
+        cordon__buf_printf(b, " and %lu more", (unsigned long)(total - shown));
+}
+
+static size_t count_outside(const struct cordon__strv *v, const struct cordon__plan *plan)
+{
+    size_t i, n = 0;
+    for (i = 0; i < v->n; i++)
+        n += !within_roots(plan, v->v[i]);
+    return n;
 }
 
 /* A live probe of the primitive: with the restricted token, an in-memory
@@ -444,25 +652,42 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
         add_reason(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_NONE, why);
     check_root_parents(plan, token, out);
     {
-        struct cordon__strv holes = {0};
-        int complete = scan_holes(plan, token, &holes);
-        if (holes.n > 0 || !complete) {
-            struct cordon__buf b = {0};
-            size_t i;
-            if (holes.n > 0) {
-                cordon__buf_printf(&b, "%lu director%s still writable from the sandbox because "
-                                       "Everyone may write there:",
-                                   (unsigned long)holes.n, holes.n == 1 ? "y" : "ies");
-                for (i = 0; i < holes.n; i++)
-                    cordon__buf_printf(&b, "%s %s", i ? "," : "", holes.v[i]);
-            }
-            if (!complete)
-                cordon__buf_printf(&b, "%sthe Everyone-hole scan did not finish in %d ms",
-                                   holes.n ? "; " : "", HOLE_SCAN_MS);
-            add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, b.p ? b.p : "");
+        struct hole_scan hs;
+        struct cordon__buf b = {0};
+        size_t n_holes, n_unverified;
+        scan_holes(plan, token, &hs);
+        n_holes = count_outside(&hs.holes, plan);
+        n_unverified = count_outside(&hs.unverified, plan);
+        if (n_holes > 0) {
+            cordon__buf_printf(&b, "%lu director%s outside the roots still writable from the "
+                                   "sandbox because Everyone or the logon SID may write there "
+                                   "(`cordon grants close-holes` can deny them):",
+                               (unsigned long)n_holes, n_holes == 1 ? "y" : "ies");
+            list_paths(&b, &hs.holes, plan, 8);
+            add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, b.p);
             cordon__buf_free(&b);
         }
-        cordon__strv_free(&holes);
+        if (n_unverified > 0) {
+            cordon__buf_printf(&b, "not verified (security descriptor unreadable):");
+            list_paths(&b, &hs.unverified, plan, 4);
+            add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, b.p);
+            cordon__buf_free(&b);
+        }
+        /* What the scan covers, said every time: it is a sample of the
+         * likely places, not a walk of every disk. */
+        cordon__buf_printf(&b, "Everyone-hole scan: %lu directories (system directories, PATH, "
+                               "the temp base, one level below the system drive's root and "
+                               "%%PUBLIC%%, known writable places under Windows); not scanned: "
+                               "other fixed drives, FAT/exFAT volumes (no ACLs), files writable "
+                               "by Everyone, grants of DELETE alone",
+                           hs.candidates);
+        if (hs.remote.n > 0) {
+            cordon__buf_puts(&b, ", network paths:");
+            list_paths(&b, &hs.remote, NULL, 4);
+        }
+        add_reason(out, CORDON_DIM_FS_WRITE, out->level[CORDON_DIM_FS_WRITE], b.p);
+        cordon__buf_free(&b);
+        hole_scan_free(&hs);
     }
     add_reason(out, CORDON_DIM_FS_WRITE, out->level[CORDON_DIM_FS_WRITE], BROKER_NOTE);
 done:
@@ -531,7 +756,7 @@ static cordon_error apply_ace(const struct cordon__win_ace *a, PSID logon, int p
     PSID sid = NULL;
     wchar_t *w = NULL;
     cordon_error e = CORDON_OK;
-    int added = 0, recorded;
+    int added = 0, recorded, fresh;
     DWORD attrs;
 
     if (!(sid = ace_sid(a->sid, logon))) {
@@ -558,8 +783,14 @@ static cordon_error apply_ace(const struct cordon__win_ace *a, PSID logon, int p
         }
     }
     recorded = persistent && cordon__win_grants_has(a->path, a->sid);
-    if ((e = cordon__win_ensure_ace_ex(a->path, sid, a->type, a->mask, a->inherit,
-                                       persistent && !recorded, &added)) != CORDON_OK)
+    /* The run's temp dir (or a placeholder, marked by the caller) is new:
+     * its ACEs are no workspace cost. */
+    fresh = cordon__win_fresh_object;
+    cordon__win_fresh_object = fresh || attrs == INVALID_FILE_ATTRIBUTES;
+    e = cordon__win_ensure_ace_ex(a->path, sid, a->type, a->mask, a->inherit,
+                                  persistent && !recorded, &added);
+    cordon__win_fresh_object = fresh;
+    if (e != CORDON_OK)
         goto done;
     if (persistent && !recorded)
         e = cordon__win_grants_record(a->path, a->sid,
@@ -693,33 +924,57 @@ static int verify_protected(const struct cordon__plan *plan, HANDLE token, struc
     }
     return ok;
 }
-/* Closes the Everyone holes cordon may close: a deny ACE for the sandbox
- * SID (present in every sandbox token, granted nothing) on each hole the
- * user may change the DACL of. The others stay listed by probe. */
-static void close_holes(const struct cordon__plan *plan)
+/* `cordon grants close-holes`: a deny ACE for the sandbox SID (present in
+ * every sandbox token, granted nothing) on each hole outside the roots
+ * whose DACL the user may change, recorded as a "hole-deny" grant. Never
+ * at or below a root. Only when the user asks: it changes DACLs outside
+ * the workspace. */
+cordon_error cordon__win_close_holes(const struct cordon__plan *plan, struct cordon__strv *closed,
+                                     struct cordon__strv *left)
 {
     const struct cordon__plan_windows *wp = &plan->windows_plan;
-    struct cordon__strv holes = {0};
+    struct hole_scan hs;
     HANDLE token = NULL;
     PSID sid = NULL;
+    cordon_error e;
     size_t i;
 
-    if (cordon__win_is_wine() || cordon__win_restricted_token(wp, &token) != CORDON_OK)
-        return;
-    scan_holes(plan, token, &holes);
-    if (holes.n > 0)
-        sid = cordon__win_sid_from_string(wp->sandbox_sid);
-    for (i = 0; sid && i < holes.n; i++) {
-        int added = 0;
-        if (cordon__win_ensure_ace(holes.v[i], sid, CORDON__WIN_ACE_DENY, CORDON__WIN_DENY_MASK,
-                                   CORDON__WIN_CONTAINER_INHERIT | CORDON__WIN_OBJECT_INHERIT,
-                                   &added) == CORDON_OK)
-            cordon__win_grants_record(holes.v[i], wp->sandbox_sid, "hole-deny");
+    if ((e = cordon__win_restricted_token(wp, &token)) != CORDON_OK)
+        return e;
+    memset(&hs, 0, sizeof hs);
+    run_scan(plan, token, &hs); /* fresh, not the cached one */
+    if (!(sid = cordon__win_sid_from_string(wp->sandbox_sid))) {
+        e = CORDON_ERR_OS;
+        goto done;
     }
+    for (i = 0; i < hs.holes.n; i++) {
+        int added = 0;
+        if (within_roots(plan, hs.holes.v[i]))
+            continue;
+        if (cordon__win_ensure_ace(hs.holes.v[i], sid, CORDON__WIN_ACE_DENY,
+                                   CORDON__WIN_DENY_MASK,
+                                   CORDON__WIN_CONTAINER_INHERIT | CORDON__WIN_OBJECT_INHERIT,
+                                   &added) == CORDON_OK &&
+            cordon__win_grants_record(hs.holes.v[i], wp->sandbox_sid, "hole-deny") == CORDON_OK)
+            cordon__strv_push(closed, hs.holes.v[i]);
+        else
+            cordon__strv_push(left, hs.holes.v[i]);
+    }
+    /* The next level report scans again. */
+    {
+        char *path = cache_path();
+        wchar_t *w = path ? cordon__win_wide(path) : NULL;
+        if (w)
+            DeleteFileW(w);
+        free(w);
+        free(path);
+    }
+done:
     if (sid)
         LocalFree(sid);
-    cordon__strv_free(&holes);
+    hole_scan_free(&hs);
     CloseHandle(token);
+    return e;
 }
 
 static cordon_error unelevated_prepare(const struct cordon__plan *plan)
@@ -766,7 +1021,6 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
         if ((e = apply_ace(a, logon, a->persistent)) != CORDON_OK)
             goto done;
     }
-    close_holes(plan);
     /* What the command will meet, checked with its own token on the real
      * DACLs (Wine enforces none of it: nothing to verify there). */
     if (!cordon__win_is_wine()) {

@@ -134,6 +134,12 @@ int cordon__win_can_write_dir(HANDLE token, const char *path);
  * 0 when it cannot be (unreadable security descriptor). */
 int cordon__win_granted(HANDLE token, const char *path, DWORD *granted);
 
+/* `cordon grants close-holes` (unelevated.c): denies the sandbox SID on
+ * each Everyone hole outside the plan's roots whose DACL the user may
+ * change; lists what was closed and what was left. */
+cordon_error cordon__win_close_holes(const struct cordon__plan *plan, struct cordon__strv *closed,
+                                     struct cordon__strv *left);
+
 /* ---- placeholders (placeholder.c) ---------------------------------------------- */
 
 /* Holds the placeholder of the protected directory |path| for the run
@@ -158,12 +164,23 @@ void cordon__win_placeholder_sweep(void);
  * for the "cost" of --report and the test that a prepared workspace
  * costs no DACL writes per command. */
 struct cordon__win_cost {
-    volatile LONG dacl_reads;  /* GetNamedSecurityInfoW */
-    volatile LONG dacl_writes; /* SetNamedSecurityInfoW, TreeSetNamedSecurityInfoW */
-    volatile LONG dir_lists;   /* FindFirstFileW */
+    volatile LONG dacl_reads;     /* GetNamedSecurityInfoW */
+    volatile LONG dacl_writes;    /* Set/TreeSetNamedSecurityInfoW on existing objects */
+    volatile LONG new_dacl_writes;/* the same on directories this run just made
+                                   * (placeholders, the temp dir): no propagation */
+    volatile LONG dir_lists;      /* FindFirstFileW */
 };
 extern struct cordon__win_cost cordon__win_cost;
 #define CORDON__WIN_COUNT(field) InterlockedIncrement(&cordon__win_cost.field)
+
+/* Thread-local storage, spelled for MSVC as well as C11 compilers. */
+#if defined(_MSC_VER) && !defined(__clang__)
+#define CORDON__THREAD_LOCAL __declspec(thread)
+#else
+#define CORDON__THREAD_LOCAL _Thread_local
+#endif
+/* Nonzero while this thread secures a directory it has just made. */
+extern CORDON__THREAD_LOCAL int cordon__win_fresh_object;
 
 /* ---- grants registry (grants.c) ---------------------------------------------- */
 
