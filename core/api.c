@@ -472,6 +472,8 @@ cordon_error cordon_report_json(const cordon_report *rep, char **out)
             cordon__json_null(&j);
         }
     }
+    cordon__json_key(&j, "cost");
+    cordon__os_cost_json(&j);
     cordon__json_key(&j, "error");
     if (outcome) {
         cordon__json_null(&j);

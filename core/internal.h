@@ -406,6 +406,10 @@ cordon_error cordon__os_environ(struct cordon__strv *out);
 /* Grants (see cordon_grants_list/revoke in cordon.h). */
 cordon_error cordon__os_grants_list(struct cordon__json *j); /* appends one JSON array */
 cordon_error cordon__os_grants_revoke(const char *root);     /* NULL: all */
+/* What this process's calls into the OS's security layer cost so far, as
+ * one JSON value for the run report's "cost" (Windows: DACL reads and
+ * writes, directory listings; null where nothing is counted). */
+void cordon__os_cost_json(struct cordon__json *j);
 /* Monotonic seconds. */
 double cordon__os_now(void);
 /* The tool cache directory |dir| (host->cache_dir) exists afterwards, a

@@ -157,3 +157,10 @@ cordon_error cordon__os_grants_revoke(const char *root)
     (void)root;
     return CORDON_OK;
 }
+
+void cordon__os_cost_json(struct cordon__json *j)
+{
+    /* Nothing is counted on Linux: its per-command cost is benchmarked
+     * (bench/). */
+    cordon__json_null(j);
+}

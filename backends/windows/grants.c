@@ -41,6 +41,48 @@ static cordon_error registry_path(char **out)
     return *out ? CORDON_OK : cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
 }
 
+/* An exclusive LockFileEx lock on %LOCALAPPDATA%\cordon\grants.lock, held
+ * while the registry is read and rewritten, so that concurrent runs (and
+ * revoke) do not lose each other's records. INVALID_HANDLE_VALUE when it
+ * cannot be taken (the error is set). */
+static HANDLE grants_lock(void)
+{
+    char *dir = NULL, *path = NULL;
+    wchar_t *w = NULL;
+    HANDLE h = INVALID_HANDLE_VALUE;
+    OVERLAPPED ov;
+
+    if (cordon__win_state_dir(&dir) != CORDON_OK)
+        return INVALID_HANDLE_VALUE;
+    path = cordon__asprintf("%s\\grants.lock", dir);
+    w = cordon__win_wide(path);
+    if (w)
+        h = CreateFileW(w, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                        OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    memset(&ov, 0, sizeof ov);
+    if (h == INVALID_HANDLE_VALUE) {
+        cordon__win_failf("CreateFileW", GetLastError(), "cannot open %s", path ? path : "");
+    } else if (!LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &ov)) {
+        cordon__win_failf("LockFileEx", GetLastError(), "cannot lock %s", path);
+        CloseHandle(h);
+        h = INVALID_HANDLE_VALUE;
+    }
+    free(w);
+    free(path);
+    free(dir);
+    return h;
+}
+
+static void grants_unlock(HANDLE h)
+{
+    OVERLAPPED ov;
+    if (h == INVALID_HANDLE_VALUE)
+        return;
+    memset(&ov, 0, sizeof ov);
+    UnlockFileEx(h, 0, 1, 0, &ov);
+    CloseHandle(h);
+}
+
 /* Reads the whole registry (missing = empty). */
 static cordon_error grants_load(struct grants *g)
 {
@@ -178,8 +220,14 @@ cordon_error cordon__win_grants_record(const char *path, const char *sid, const 
     cordon_error e;
     size_t i;
 
-    if ((e = grants_load(&g)) != CORDON_OK)
+    HANDLE lock = grants_lock();
+
+    if (lock == INVALID_HANDLE_VALUE)
+        return CORDON_ERR_IO;
+    if ((e = grants_load(&g)) != CORDON_OK) {
+        grants_unlock(lock);
         return e;
+    }
     for (i = 0; i < g.n; i++)
         if (strcmp(g.v[i].sid, sid) == 0 && cordon__streq_nocase(g.v[i].path, path))
             goto done; /* the first record keeps its kind ("deny-created") */
@@ -204,6 +252,7 @@ cordon_error cordon__win_grants_record(const char *path, const char *sid, const 
 done:
     if (h != INVALID_HANDLE_VALUE)
         CloseHandle(h);
+    grants_unlock(lock);
     grants_free(&g);
     free(reg);
     free(line);
@@ -268,9 +317,16 @@ cordon_error cordon__os_grants_revoke(const char *root)
     cordon_error e, first = CORDON_OK;
     size_t i;
 
+    HANDLE lock;
+
     if (root && !(canon = canonical_or_given(root)))
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+    if ((lock = grants_lock()) == INVALID_HANDLE_VALUE) {
+        free(canon);
+        return CORDON_ERR_IO;
+    }
     if ((e = grants_load(&g)) != CORDON_OK) {
+        grants_unlock(lock);
         free(canon);
         return e;
     }
@@ -311,8 +367,19 @@ cordon_error cordon__os_grants_revoke(const char *root)
     if (first != CORDON_OK)
         e = first;
 done:
+    grants_unlock(lock);
     grants_free(&keep);
     grants_free(&g);
     free(canon);
     return e;
+}
+
+void cordon__os_cost_json(struct cordon__json *j)
+{
+    cordon__json_begin_object(j);
+    cordon__json_kint(j, "dacl_reads", cordon__win_cost.dacl_reads);
+    cordon__json_kint(j, "dacl_writes", cordon__win_cost.dacl_writes);
+    cordon__json_kint(j, "new_dir_dacl_writes", cordon__win_cost.new_dacl_writes);
+    cordon__json_kint(j, "dir_lists", cordon__win_cost.dir_lists);
+    cordon__json_end_object(j);
 }
