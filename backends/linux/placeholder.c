@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "placeholder.h"
+#include "sandbox.h"
 
 /* How long a run waits for another process's exclusive lock on a
  * directory (a run removing its placeholders holds it for a few
@@ -110,7 +111,8 @@ static int lock_dir_of(struct cordon__placeholders *p, const char *path, const c
     l = &p->locks[k];
     memcpy(l->dir, path, n);
     l->dir[n] = '\0';
-    l->fd = open(l->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    /* Never through a link: the placeholders are made beneath it. */
+    l->fd = cordon__open_nofollow(AT_FDCWD, l->dir, O_RDONLY | O_DIRECTORY);
     if (l->fd < 0)
         return -1;
     atomic_store(&p->n_locks, k + 1);
@@ -157,20 +159,30 @@ cordon_error cordon__placeholders_lock(const struct cordon__plan_linux *lp,
     return CORDON_OK;
 }
 
+/* Where |ph| is made and removed: beneath its directory's descriptor
+ * (opened without following a link, so a directory swapped for a link on
+ * the way cannot carry the placeholder elsewhere), else by its path. */
+static const char *place(const struct cordon__placeholder *ph, int *at)
+{
+    *at = ph->dirfd >= 0 ? ph->dirfd : AT_FDCWD;
+    return ph->dirfd >= 0 ? strrchr(ph->path, '/') + 1 : ph->path;
+}
+
 /* Makes or finds the placeholder of |ph->path| under the lock: 1 ours to
  * remove, 0 nothing of ours, -1 failed (errno and *call set). */
 static int hold(struct cordon__placeholder *ph, int shared, const char **call)
 {
     struct stat st;
-    int tries;
+    int tries, at;
+    const char *name = place(ph, &at);
 
     for (tries = 0; tries < 3; tries++) {
         *call = "mknod";
-        if (mknod(ph->path, S_IFSOCK, 0) == 0) {
+        if (mknodat(at, name, S_IFSOCK, 0) == 0) {
             ph->made = 1;
         } else if (errno == EEXIST) {
             *call = "lstat";
-            if (lstat(ph->path, &st) != 0) {
+            if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
                 if (errno == ENOENT)
                     continue; /* gone again: try once more */
                 return -1;
@@ -184,7 +196,7 @@ static int hold(struct cordon__placeholder *ph, int shared, const char **call)
             return 1;
         } else if (no_socket_nodes(errno)) {
             *call = "mkdir";
-            if (mkdir(ph->path, 0755) != 0) {
+            if (mkdirat(at, name, 0755) != 0) {
                 if (errno == EEXIST)
                     continue;
                 return not_creatable(errno) ? 0 : -1;
@@ -195,9 +207,9 @@ static int hold(struct cordon__placeholder *ph, int shared, const char **call)
             return not_creatable(errno) ? 0 : -1;
         }
         *call = "lstat";
-        if (lstat(ph->path, &st) != 0) {
+        if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
             int err = errno;
-            unlinkat(AT_FDCWD, ph->path, ph->is_dir ? AT_REMOVEDIR : 0);
+            unlinkat(at, name, ph->is_dir ? AT_REMOVEDIR : 0);
             errno = err;
             return -1;
         }
@@ -235,6 +247,7 @@ cordon_error cordon__placeholders_make(const struct cordon__plan_linux *lp,
         memset(ph, 0, sizeof *ph);
         ph->path = m->src;
         ph->lock = lock;
+        ph->dirfd = lock >= 0 ? p->locks[lock].fd : -1;
         atomic_store(&ph->state, PH_MAKING);
         atomic_store(&p->n, k + 1);
         r = hold(ph, lock >= 0, &call);
@@ -258,10 +271,12 @@ cordon_error cordon__placeholders_make(const struct cordon__plan_linux *lp,
 static void remove_one(const struct cordon__placeholder *ph, int making)
 {
     struct stat st;
-    if (lstat(ph->path, &st) != 0)
+    int at;
+    const char *name = place(ph, &at);
+    if (fstatat(at, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
         return;
     if (making ? is_placeholder(&st) : st.st_dev == ph->dev && st.st_ino == ph->ino)
-        unlinkat(AT_FDCWD, ph->path, ph->is_dir && !making ? AT_REMOVEDIR : 0);
+        unlinkat(at, name, ph->is_dir && !making ? AT_REMOVEDIR : 0);
 }
 
 void cordon__placeholders_remove(struct cordon__placeholders *p)

@@ -44,6 +44,8 @@ struct cordon__placeholder {
     int is_dir;         /* 1: the fallback empty directory */
     int made;           /* 1: made by this run, 0: another run's */
     int lock;           /* index of its parent directory's lock; -1: none */
+    int dirfd;          /* that lock's descriptor of the directory (made and removed
+                           beneath it); -1: by path */
     _Atomic int state;  /* 0 nothing of ours, 1 ours to remove, 2 done,
                            3 being made (the caller may die meanwhile) */
 };

@@ -16,6 +16,16 @@
 #define CORDON__DISABLE_SECCOMP 4u
 unsigned cordon__linux_disabled(void);
 
+/* ---- resolve.c ---- */
+/* Opens |rel| (relative and canonical: no "." or ".." parts) beneath
+ * |dir| with |flags| (O_PATH, or O_RDONLY | O_DIRECTORY) without following
+ * any symbolic link: openat2 with RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+ * else (kernels before 5.6, or a host filter refusing openat2) one
+ * component at a time with O_NOFOLLOW. |dir| may be AT_FDCWD with an
+ * absolute |rel| (then only links are refused). -1 with errno (ELOOP for
+ * a link). Async-signal-safe. */
+int cordon__open_nofollow(int dir, const char *rel, int flags);
+
 /* ---- landlock.c ---- */
 /* The ABI version, 0 when unavailable (*err: the errno of the probe). */
 int cordon__landlock_abi(int *err);

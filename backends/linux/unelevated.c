@@ -628,8 +628,6 @@ static int path_under(const char *p, const char *dir)
     return strncmp(p, dir, n) == 0 && (p[n] == '/' || p[n] == '\0');
 }
 
-static int open_nofollow(int dir, const char *rel);
-
 /* "/proc/self/fd/<fd>" into |src| (64 bytes); snprintf is not
  * async-signal-safe, so the number is spelled out. */
 static void fd_path(int fd, char *src)
@@ -675,7 +673,7 @@ static int bind_path(struct run_ctx *c, const struct cordon__mount *m, int fd, i
      * path, resolved without any, now leads to what was opened. */
     if (m->protect || m->pin) {
         struct stat a, b;
-        int at = open_nofollow(AT_FDCWD, m->dst), same;
+        int at = cordon__open_nofollow(AT_FDCWD, m->dst, O_PATH), same;
         same = at >= 0 && fstat(at, &a) == 0 && fstat(fd, &b) == 0 && a.st_dev == b.st_dev &&
                a.st_ino == b.st_ino;
         if (at >= 0)
@@ -793,75 +791,6 @@ static int in_supervisor(void *ctx, const char **step)
         return e;
     }
     return 0;
-}
-
-#ifndef SYS_openat2
-#define SYS_openat2 437
-#endif
-#define RESOLVE_NO_SYMLINKS_ 0x04
-#define RESOLVE_BENEATH_ 0x08
-
-/* Opens |rel| (relative, canonical: no "." or ".." parts) beneath |dir|
- * O_PATH without following any symbolic link: openat2 with
- * RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS, else (kernels before 5.6) one
- * component at a time with O_NOFOLLOW. -1 with errno (ELOOP for a link);
- * |dir| may be AT_FDCWD with an absolute |rel|. Async-signal-safe. */
-static int open_nofollow(int dir, const char *rel)
-{
-    struct {
-        uint64_t flags, mode, resolve;
-    } how;
-    char part[NAME_MAX + 1];
-    int fd, cur = dir;
-    const char *p = rel;
-
-    memset(&how, 0, sizeof how);
-    how.flags = O_PATH | O_CLOEXEC;
-    how.resolve = RESOLVE_NO_SYMLINKS_ | (dir == AT_FDCWD ? 0 : RESOLVE_BENEATH_);
-    fd = (int)syscall(SYS_openat2, dir, rel, &how, sizeof how);
-    if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
-        return fd;
-    /* EPERM: a seccomp filter of the host refuses openat2 (a container). */
-    if (*p == '/') {
-        cur = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-        if (cur < 0)
-            return -1;
-        while (*p == '/')
-            p++;
-    }
-    for (;;) {
-        size_t n = 0;
-        int next, e;
-        struct stat st;
-        while (p[n] && p[n] != '/')
-            n++;
-        if (n > NAME_MAX) {
-            e = ENAMETOOLONG;
-            next = -1;
-        } else {
-            memcpy(part, p, n);
-            part[n] = '\0';
-            next = openat(cur, n ? part : ".", O_PATH | O_NOFOLLOW | O_CLOEXEC);
-            e = errno;
-            if (next >= 0 && fstat(next, &st) == 0 && S_ISLNK(st.st_mode)) {
-                close(next);
-                next = -1;
-                e = ELOOP;
-            }
-        }
-        if (cur != dir)
-            close(cur);
-        if (next < 0) {
-            errno = e;
-            return -1;
-        }
-        cur = next;
-        p += n;
-        while (*p == '/')
-            p++;
-        if (!*p)
-            return cur;
-    }
 }
 
 /* The part of |path| below the root |root| ("" for the root itself). */
@@ -1010,7 +939,7 @@ static int in_command(void *ctx, const char **step)
         if (!m->src || (m->root >= 0 && !is_root))
             continue; /* beneath a root: opened from the root's descriptor */
         c->src_fd[i] = m->protect ? open_parent(m->src)
-                       : is_root  ? open_nofollow(AT_FDCWD, m->src)
+                       : is_root  ? cordon__open_nofollow(AT_FDCWD, m->src, O_PATH)
                                   : open(m->src, O_PATH | O_CLOEXEC);
         if (c->src_fd[i] < 0 && !m->optional && !(m->protect && errno == ENOENT)) {
             *step = step_with_path("open a path to mount in the sandbox ", m->src);
@@ -1033,8 +962,9 @@ static int in_command(void *ctx, const char **step)
         const struct cordon__mount *m = &lp->mounts[i];
         if (!m->pin)
             continue;
-        c->src_fd[i] = open_nofollow(c->src_fd[c->root_mount[m->root]],
-                                     below(m->src, lp->mounts[c->root_mount[m->root]].src));
+        c->src_fd[i] = cordon__open_nofollow(c->src_fd[c->root_mount[m->root]],
+                                             below(m->src, lp->mounts[c->root_mount[m->root]].src),
+                                             O_PATH);
         if (c->src_fd[i] < 0) {
             *step = step_with_path("open a directory on the way to a protected path (no symbolic "
                                    "link allowed) ", m->src);
@@ -1061,10 +991,11 @@ static int in_command(void *ctx, const char **step)
         if (m->root >= 0) {
             /* Beneath the root's descriptor, never through a link. */
             const struct cordon__mount *rm = &lp->mounts[c->root_mount[m->root]];
-            c->src_fd[i] = open_nofollow(c->src_fd[c->root_mount[m->root]], below(m->src, rm->src));
+            c->src_fd[i] =
+                cordon__open_nofollow(c->src_fd[c->root_mount[m->root]], below(m->src, rm->src), O_PATH);
             e = errno;
         } else if (dir >= 0) {
-            c->src_fd[i] = open_nofollow(dir, strrchr(m->src, '/') + 1);
+            c->src_fd[i] = cordon__open_nofollow(dir, strrchr(m->src, '/') + 1, O_PATH);
             e = errno;
             close(dir);
         } else {
@@ -1460,7 +1391,7 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     for (i = 0; i < c.n_roots; i++)
         c.root_fd[i] = -1;
     for (i = 0; i < c.n_roots; i++) {
-        if ((c.root_fd[i] = open_nofollow(AT_FDCWD, plan->roots.v[i])) < 0) {
+        if ((c.root_fd[i] = cordon__open_nofollow(AT_FDCWD, plan->roots.v[i], O_PATH)) < 0) {
             char what[600];
             snprintf(what, sizeof what,
                      "cannot open the writable root %s (it must be the directory the plan "
