@@ -264,11 +264,27 @@ clear)
     sbx "$WS" "ln -s '$O/keep' '$CACHE/dirlink' && ln -s '$O/keepfile' '$CACHE/filelink' &&
                mkdir -p '$CACHE/ro/sub' && echo z > '$CACHE/ro/sub/f' && chmod 555 '$CACHE/ro/sub' '$CACHE/ro'" ||
         fail "cannot plant the links in the cache"
+    # Through those links nothing outside is writable from inside.
+    sbx "$WS" "! (echo x >> '$CACHE/filelink') 2>/dev/null && ! (echo x > '$CACHE/dirlink/new') 2>/dev/null" &&
+        [ "$(cat "$O/keepfile")" = precious ] && [ ! -e "$O/keep/new" ] && pass ||
+        fail "a link in the cache let the command write outside"
     as "$CORDON" cache clear && pass || fail "cordon cache clear failed"
     [ -d "$CACHE" ] && [ -z "$(ls -A "$CACHE")" ] && pass || fail "the cache is not empty: $(ls -A "$CACHE")"
     [ "$(cat "$O/keep/file" 2>/dev/null)" = precious ] && [ "$(cat "$O/keepfile" 2>/dev/null)" = precious ] &&
         pass || fail "cordon cache clear followed a link out of the cache"
     as "$CORDON" cache clear && pass || fail "cordon cache clear of an empty cache failed"
+    # A cache directory of another user's is refused, not shared (as root:
+    # the test can make one).
+    if [ -z "$RUN" ]; then
+        H2=$T/home2
+        mkdir -p "$H2/.cache/cordon/tools" && chown -R 65534:65534 "$H2/.cache/cordon"
+        out=$(env HOME="$H2" PATH="$TOOLPATH" "$CORDON" run -C "$WS" -- true 2>&1)
+        rc=$?
+        [ $rc -eq 125 ] && case $out in *"belongs to uid 65534"*) true ;; *) false ;; esac && pass ||
+            fail "a tool cache owned by another user was used: exit $rc: $out"
+        out=$(env HOME="$H2" PATH="$TOOLPATH" "$CORDON" run -C "$WS" --policy-file "$T/none.toml" -- true 2>&1) &&
+            pass || fail "cache = none still needs the cache directory: $out"
+    fi
     ;;
 *) echo "unknown case $CASE"; exit 2 ;;
 esac
