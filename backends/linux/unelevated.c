@@ -506,6 +506,16 @@ static int clear_nodev(const char *path)
                  MS_REMOUNT | MS_BIND | MS_RDONLY | (kept_flags(path, &is_ro) & ~MS_NODEV), NULL);
 }
 
+/* 1 when |path| cannot be looked up (EACCES on the way): a mount there
+ * cannot be written through either. A reachable mount whose remount is
+ * refused with EACCES was refused by a security module, and the view
+ * would stay writable: that aborts the run. */
+static int unreachable(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) != 0 && errno == EACCES;
+}
+
 /* Remounts every mount read-only. A mount we cannot reach cannot be
  * written through either; any other failure aborts the run. */
 static int readonly_all(const char **step)
@@ -582,8 +592,8 @@ static int readonly_all(const char **step)
             flags |= MS_RELATIME;
         if (!has_opt(f[5], "relatime") && !has_opt(f[5], "noatime"))
             flags |= MS_STRICTATIME;
-        if (mount(NULL, f[4], NULL, flags, NULL) != 0 && errno != EACCES && errno != ENOENT &&
-            errno != ENOTDIR && errno != EINVAL) {
+        if (mount(NULL, f[4], NULL, flags, NULL) != 0 && errno != ENOENT && errno != ENOTDIR &&
+            errno != EINVAL && !(errno == EACCES && unreachable(f[4]))) {
             /* EINVAL: the path is no longer a mount point's top (an
              * over-mounted entry listed twice); the top one was done. */
             e = errno;

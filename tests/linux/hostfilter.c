@@ -17,6 +17,11 @@
  *              mount_setattr): the probe's own mounts work, the run's
  *              read-only view does not, so the run must fail, naming
  *              the step and the errno.
+ *   noremount-eacces
+ *              the same, refused with EACCES as a security module does
+ *              (mount_setattr with ENOSYS, as on kernels before 5.12):
+ *              EACCES also means "cannot reach the path", which must not
+ *              be taken for it.
  *
  * The filter is inherited by everything the program starts and cannot be
  * removed; no_new_privs is set first, as an unprivileged process must. */
@@ -65,13 +70,19 @@ static int refuse(scmp_filter_ctx ctx, const char *name, int err)
     return seccomp_rule_add(ctx, SCMP_ACT_ERRNO((unsigned)err), nr, 0);
 }
 
-static int refuse_flag(scmp_filter_ctx ctx, const char *name, unsigned arg, unsigned long flag)
+static int refuse_flag_with(scmp_filter_ctx ctx, const char *name, unsigned arg,
+                            unsigned long flag, int err)
 {
     int nr = resolve(name);
     if (nr == __NR_SCMP_ERROR)
         return 0;
-    return seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 1,
+    return seccomp_rule_add(ctx, SCMP_ACT_ERRNO((unsigned)err), nr, 1,
                             SCMP_CMP(arg, SCMP_CMP_MASKED_EQ, flag, flag));
+}
+
+static int refuse_flag(scmp_filter_ctx ctx, const char *name, unsigned arg, unsigned long flag)
+{
+    return refuse_flag_with(ctx, name, arg, flag, EPERM);
 }
 
 int main(int argc, char **argv)
@@ -80,7 +91,7 @@ int main(int argc, char **argv)
     int rc = 0, i;
 
     if (argc < 3) {
-        fprintf(stderr, "usage: %s nomount|nouserns|noremount PROGRAM [ARG...]\n", argv[0]);
+        fprintf(stderr, "usage: %s nomount|nouserns|noremount|noremount-eacces PROGRAM [ARG...]\n", argv[0]);
         return 2;
     }
     ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -103,6 +114,10 @@ int main(int argc, char **argv)
         rc = refuse_flag(ctx, "mount", 3, MS_REMOUNT);
         if (rc == 0)
             rc = refuse(ctx, "mount_setattr", EPERM);
+    } else if (strcmp(argv[1], "noremount-eacces") == 0) {
+        rc = refuse_flag_with(ctx, "mount", 3, MS_REMOUNT, EACCES);
+        if (rc == 0)
+            rc = refuse(ctx, "mount_setattr", ENOSYS);
     } else {
         fprintf(stderr, "hostfilter: unknown kind %s\n", argv[1]);
         return 2;
