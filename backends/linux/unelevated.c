@@ -111,15 +111,15 @@ static _Atomic pid_t probe_pid = -1;
 static char probe_stack[8192] __attribute__((aligned(16)));
 
 /* Reaps the probe's child; |block| 0: only if it is gone already. A host
- * that reaps every child itself (waitpid(-1)) may have taken it: ECHILD
- * is fine. */
+ * that reaps every child itself (waitpid(-1, __WALL)) may have taken it:
+ * ECHILD is fine. */
 static void reap_probe(int block)
 {
     pid_t pid = atomic_load(&probe_pid), w;
     if (pid < 0)
         return;
     do
-        w = waitpid(pid, NULL, block ? 0 : WNOHANG);
+        w = waitpid(pid, NULL, __WALL | (block ? 0 : WNOHANG));
     while (w < 0 && errno == EINTR);
     if (w != 0)
         atomic_compare_exchange_strong(&probe_pid, &pid, -1);
@@ -135,8 +135,12 @@ static int probe_userns(int *err, const char **step)
     pthread_sigmask(SIG_SETMASK, &all, &old);
     probe_err = EPROTO; /* if the child never ran */
     probe_step = "the probe's child";
-    pid = clone(probe_child, probe_stack + sizeof probe_stack,
-                CLONE_VM | CLONE_VFORK | NS_FLAGS | SIGCHLD, NULL);
+    /* No exit signal: a SIGCHLD arriving while the run clones its
+     * supervisor would make the kernel undo and restart that clone, and
+     * a host program embedding the library would see a child it never
+     * made. It is reaped with __WALL. */
+    pid = clone(probe_child, probe_stack + sizeof probe_stack, CLONE_VM | CLONE_VFORK | NS_FLAGS,
+                NULL);
     *err = pid < 0 ? errno : probe_err;
     *step = pid < 0 ? "clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID)" : probe_step;
     pthread_sigmask(SIG_SETMASK, &old, NULL);
