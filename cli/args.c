@@ -35,17 +35,22 @@ static const char usage_main[] =
 
 static const char usage_run[] =
     "usage: cordon run [POLICY OPTIONS] [--require DIM=LEVEL]... [--timeout S]\n"
-    "                  [--report FILE] -- COMMAND [ARG...]\n"
+    "                  [--kill-after S] [--report FILE] -- COMMAND [ARG...]\n"
     "\n"
     "Runs COMMAND under the policy. Exit status: the command's own; 128+N when\n"
     "it was killed by signal N; 124 on timeout; 126 cannot execute; 127 not\n"
     "found; 125 when cordon itself failed (with a message on stderr).\n"
+    "SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to cordon go to the command; it\n"
+    "has the terminal while it runs (POSIX).\n"
     "\n" POLICY_OPTIONS
     "run options:\n"
     "  --require DIM=LEVEL      refuse to run unless DIM (fs_write,\n"
     "                           protected_paths, network) is at least LEVEL\n"
     "                           (none, advisory, enforced); repeatable\n"
-    "  --timeout S              end the whole process tree after S seconds\n"
+    "  --timeout S              after S seconds send SIGTERM to the command, then\n"
+    "                           end the whole process tree (see --kill-after)\n"
+    "  --kill-after S           seconds between that SIGTERM and the end of the\n"
+    "                           tree (default 5, 0: at once; POSIX only)\n"
     "  --report FILE            write a JSON record of the run to FILE (opened before\n"
     "                           anything runs; written on every way out)\n";
 
@@ -162,6 +167,7 @@ int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size
     int i;
 
     memset(out, 0, sizeof *out);
+    out->kill_after_s = 5;
     out->network = -1;
     err[0] = '\0';
     if (argc < 2)
@@ -286,6 +292,11 @@ int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size
             if (!(v = opt_value(argc, argv, &i, "--timeout")) || parse_uint(v, &out->timeout_s))
                 return fail(err, errlen, "--timeout takes whole seconds (0 to 604800)");
             out->timeout_set = 1;
+        } else if (is_opt(a, "--kill-after") && out->command == CLI_RUN) {
+            if (!(v = opt_value(argc, argv, &i, "--kill-after")) ||
+                parse_uint(v, &out->kill_after_s))
+                return fail(err, errlen, "--kill-after takes whole seconds (0 to 604800)");
+            out->kill_after_set = 1;
         } else if (is_opt(a, "--report") && out->command == CLI_RUN) {
             if (!(v = opt_value(argc, argv, &i, "--report")) || !*v)
                 return fail(err, errlen, "--report needs a FILE");

@@ -37,6 +37,8 @@ struct cli_args {
     size_t n_require;
     unsigned timeout_s;              /* 0: the policy's */
     int timeout_set;
+    unsigned kill_after_s;           /* --kill-after; 5 unless set */
+    int kill_after_set;
     const char *report;              /* --report FILE */
     char *const *command_argv;       /* run: the command, NULL-terminated */
     const char *grants_action;       /* "list" or "revoke" */

@@ -167,6 +167,10 @@ static int cmd_run(const struct cli_args *a, const cordon_policy *p, FILE *repor
     opts.argv = (const char *const *)a->command_argv;
     opts.cwd = a->cwd;
     opts.timeout_s = a->timeout_s;
+    if (a->kill_after_set)
+        opts.kill_after_s = a->kill_after_s;
+    /* cordon stands in for the command: signals, terminal, job control. */
+    opts.relay_signals = 1;
     opts.require = a->require;
     opts.n_require = a->n_require;
     fflush(stdout);

@@ -57,6 +57,7 @@ void cordon_run_options_init(cordon_run_options *opts)
         return;
     memset(opts, 0, sizeof *opts);
     opts->stdio[0] = opts->stdio[1] = opts->stdio[2] = CORDON_STDIO_INHERIT;
+    opts->kill_after_s = 5;
 }
 
 /* A spawned run. The plan lives until the run is over: the backend's
@@ -140,6 +141,8 @@ cordon_error cordon_spawn(const cordon_policy *policy, const cordon_run_options 
     req.envp = (const char *const *)env.v;
     req.cwd = h->plan.cwd;
     memcpy(req.stdio, opts->stdio, sizeof req.stdio);
+    req.kill_after_ms = (unsigned long)opts->kill_after_s * 1000ul;
+    req.relay_signals = opts->relay_signals;
     h->t0 = cordon__os_now();
     if ((e = b->spawn(&h->plan, &req, &h->proc)) != CORDON_OK)
         goto done;
@@ -204,6 +207,7 @@ cordon_error cordon_wait(cordon_process *h, unsigned long timeout_ms, cordon_run
         h->result.exit_code = ex.exit_code;
         h->result.term_signal = ex.term_signal;
         h->result.timed_out = ex.timed_out;
+        h->result.timeout_signal = ex.timeout_signal;
     }
     finish(h, e);
     *result = h->result;
@@ -463,10 +467,12 @@ cordon_error cordon_report_json(const cordon_report *rep, char **out)
         cordon__json_kint(&j, "exit_code", r->exit_code);
         cordon__json_kint(&j, "signal", r->term_signal);
         cordon__json_kbool(&j, "timed_out", r->timed_out);
+        cordon__json_kint(&j, "timeout_signal", r->timeout_signal);
         cordon__json_key(&j, "duration_s");
         cordon__json_double(&j, r->duration_s);
     } else {
-        static const char *const run_keys[] = {"exit_code", "signal", "timed_out", "duration_s"};
+        static const char *const run_keys[] = {"exit_code", "signal", "timed_out", "timeout_signal",
+                                                 "duration_s"};
         for (i = 0; i < sizeof run_keys / sizeof run_keys[0]; i++) {
             cordon__json_key(&j, run_keys[i]);
             cordon__json_null(&j);

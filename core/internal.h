@@ -335,12 +335,16 @@ struct cordon__spawn {
     const char *const *envp;           /* the complete environment */
     const char *cwd;
     cordon_os_handle stdio[3];
+    unsigned long kill_after_ms;       /* on timeout: SIGTERM first, the tree killed this
+                                          long after (0: at once); POSIX */
+    int relay_signals;                 /* cordon_run_options.relay_signals; POSIX */
 };
 
 struct cordon__exit {
     int exit_code;
     int term_signal;
     int timed_out;
+    int timeout_signal;                /* the last signal the timeout sent (POSIX) */
 };
 
 struct cordon__proc; /* backend-defined */

@@ -236,9 +236,25 @@ typedef struct cordon_run_options {
     unsigned timeout_s;        /* 0: the policy's (which may be 0 = none) */
     const cordon_requirement *require; /* may be NULL when n_require is 0 */
     size_t n_require;
+    /* On timeout (POSIX): SIGTERM to the command's process group first,
+     * then the whole tree is killed this many seconds later, as
+     * timeout(1)'s --kill-after; 0 kills at once. Windows ends the tree
+     * at once. */
+    unsigned kill_after_s;
+    /* POSIX: 1 makes the calling thread the command's stand-in while
+     * cordon_run waits: SIGINT, SIGTERM, SIGHUP and SIGQUIT it receives go
+     * to the command (they are blocked in this thread meanwhile); when the
+     * caller's process group is the foreground of its controlling
+     * terminal, the command's group becomes it and the terminal is handed
+     * back afterwards; a command stopped from the terminal (Ctrl-Z) stops
+     * the calling process too, and continuing it continues the command.
+     * For programs such as the CLI; 0 (the default) leaves the host's
+     * signals and terminal alone. */
+    int relay_signals;
 } cordon_run_options;
 
-/* Sets argv/env/require to NULL and every stdio to CORDON_STDIO_INHERIT. */
+/* Sets argv/env/require to NULL, every stdio to CORDON_STDIO_INHERIT,
+ * kill_after_s to 5 and relay_signals to 0. */
 CORDON_API void cordon_run_options_init(cordon_run_options *opts);
 
 typedef struct cordon_run_result {
@@ -247,6 +263,8 @@ typedef struct cordon_run_result {
     int timed_out;       /* 1 when cordon ended it on timeout */
     double duration_s;   /* wall time from spawn to exit */
     cordon_levels levels;/* what was in force while it ran */
+    int timeout_signal;  /* on timeout (POSIX): the last signal cordon sent, SIGTERM
+                            when the command ended within kill_after_s, else SIGKILL */
 } cordon_run_result;
 
 /* Runs argv under |policy| and blocks until it has ended (or its timeout

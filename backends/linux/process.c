@@ -13,9 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <pthread.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -157,6 +160,17 @@ static int exec_search(const char *file, const char *const *argv, const char *co
     return saw_eacces ? EACCES : ENOENT;
 }
 
+/* tcsetpgrp from a background group, SIGTTOU blocked meanwhile. */
+static void give_terminal(int fd, pid_t pgrp)
+{
+    sigset_t ttou, old;
+    sigemptyset(&ttou);
+    sigaddset(&ttou, SIGTTOU);
+    pthread_sigmask(SIG_BLOCK, &ttou, &old);
+    tcsetpgrp(fd, pgrp);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
 static void reset_signals(void)
 {
     struct sigaction sa;
@@ -181,6 +195,14 @@ static void run_command(const struct cordon__launch *l, int err_fd)
     const char *step = NULL;
     int i, e;
 
+    if (l->own_pgrp) {
+        /* A group of its own, before anything of the command runs; the
+         * terminal's foreground when the caller had it (from the
+         * background, so SIGTTOU must not stop us meanwhile). */
+        setpgid(0, 0);
+        if (l->tty_fd >= 0)
+            give_terminal(l->tty_fd, getpgrp());
+    }
     reset_signals();
     for (i = 0; i < 3; i++) {
         if (req->stdio[i] == CORDON_STDIO_INHERIT)
@@ -273,6 +295,17 @@ static int command_main(void *p)
 
 /* The death signal the supervisor gets when the caller exits. */
 #define PARENT_GONE (SIGRTMAX - 1)
+/* From the caller continued in the foreground after a stop: the command
+ * gets the terminal back, then SIGCONT. */
+#define RESUME_FG (SIGRTMAX - 2)
+
+/* Sends |sig| to the command's process group (to the command alone if
+ * it has left the group it led). */
+static void signal_command(pid_t child, int sig)
+{
+    if (kill(-child, sig) != 0)
+        kill(child, sig);
+}
 
 /* The supervisor: starts the command, relays its wait status, ends the
  * rest of the tree, runs at_end. Never returns. */
@@ -308,6 +341,10 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
     signal(SIGCHLD, SIG_DFL);
     if (!pidns && !l->relay_only)
         prctl(PR_SET_CHILD_SUBREAPER, 1);
+    /* Out of the caller's group: what is sent to that group reaches the
+     * command once, through the caller. */
+    if (l->own_pgrp)
+        setpgid(0, 0);
     if (l->in_supervisor && (e = l->in_supervisor(l->ctx, &step)) != 0) {
         if (l->at_end)
             l->at_end(l->ctx, 0);
@@ -330,7 +367,17 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
     sigaddset(&set, SIGQUIT);
     sigaddset(&set, SIGUSR1);
     sigaddset(&set, SIGUSR2);
+    sigaddset(&set, SIGCONT);
+    sigaddset(&set, RESUME_FG);
     sigprocmask(SIG_BLOCK, &set, NULL); /* taken with sigwaitinfo below */
+    {
+        /* Never stopped for the terminal's sake (tcsetpgrp below). */
+        sigset_t tty;
+        sigemptyset(&tty);
+        sigaddset(&tty, SIGTTOU);
+        sigaddset(&tty, SIGTTIN);
+        sigprocmask(SIG_BLOCK, &tty, NULL);
+    }
 
     /* vfork-style: the supervisor has nothing to do until the command
      * has exec'd, and sharing its memory spares copying page tables and
@@ -371,12 +418,24 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
         } else if (sig == SIGCHLD) {
             pid_t w;
             int st;
-            while ((w = waitpid(-1, &st, WNOHANG)) > 0)
-                if (w == child) {
+            /* A command with the terminal that is stopped (Ctrl-Z) is
+             * reported, so that the caller stops too, as a shell's job. */
+            while ((w = waitpid(-1, &st, WNOHANG | (l->tty_fd >= 0 ? WUNTRACED : 0))) > 0)
+                if (w == child && WIFSTOPPED(st)) {
+                    write_all(status_fd, &st, sizeof st);
+                } else if (w == child) {
                     status = st;
                     done = 1;
                 }
-        } else if (sig != SIGINT && sig != SIGQUIT) {
+        } else if (sig == RESUME_FG) {
+            if (l->tty_fd >= 0)
+                give_terminal(l->tty_fd, child);
+            signal_command(child, SIGCONT);
+        } else if (l->own_pgrp) {
+            /* The command leads its own group: everything sent here goes
+             * to that group (the caller relays what it receives). */
+            signal_command(child, sig);
+        } else if (sig != SIGINT && sig != SIGQUIT && sig != SIGCONT) {
             /* Terminal signals already reach the command (same process
              * group); others sent to the supervisor are passed on. */
             kill(child, sig);
@@ -498,9 +557,33 @@ static int sigchld_taken(void)
     return sa.sa_handler != SIG_DFL || (sa.sa_flags & SA_NOCLDWAIT) != 0;
 }
 
-cordon_error cordon__process_spawn(const struct cordon__launch *l, struct cordon__proc **out)
+/* The signals a relaying caller passes on to the command. */
+static void relayed_set(sigset_t *set)
 {
-    struct cordon__launch relay;
+    sigemptyset(set);
+    sigaddset(set, SIGINT);
+    sigaddset(set, SIGTERM);
+    sigaddset(set, SIGHUP);
+    sigaddset(set, SIGQUIT);
+}
+
+/* The caller's controlling terminal, when the caller's group is its
+ * foreground (the command's group takes it over): an open descriptor,
+ * else -1. */
+static int foreground_terminal(void)
+{
+    int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd >= 0 && tcgetpgrp(fd) != getpgrp()) {
+        close(fd);
+        fd = -1;
+    }
+    return fd;
+}
+
+cordon_error cordon__process_spawn(const struct cordon__launch *launch, struct cordon__proc **out)
+{
+    struct cordon__launch lc = *launch;
+    const struct cordon__launch *l = &lc;
     struct cordon__proc *proc = NULL;
     int errp[2] = {-1, -1}, statp[2] = {-1, -1};
     struct child_fail f;
@@ -509,15 +592,14 @@ cordon_error cordon__process_spawn(const struct cordon__launch *l, struct cordon
     cordon_error e = CORDON_OK;
 
     *out = NULL;
+    lc.tty_fd = -1;
     if (!l->req || !l->req->argv || !l->req->argv[0])
         return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "no command to run");
     if (!l->supervise && sigchld_taken()) {
         /* The command's status reaches us through a supervisor's pipe,
          * whatever the host does with SIGCHLD. */
-        relay = *l;
-        relay.supervise = 1;
-        relay.relay_only = 1;
-        l = &relay;
+        lc.supervise = 1;
+        lc.relay_only = 1;
     }
     reap_pending();
     proc = cordon__xcalloc(1, sizeof *proc);
@@ -525,7 +607,33 @@ cordon_error cordon__process_spawn(const struct cordon__launch *l, struct cordon
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting %s", l->req->argv[0]);
     proc->pidfd = -1;
     proc->status_fd = -1;
+    proc->sigfd = -1;
+    proc->tty_fd = -1;
     proc->supervised = l->supervise;
+    proc->ends_tree = l->supervise && !l->relay_only;
+    proc->own_pgrp = l->own_pgrp;
+    proc->kill_after_ms = l->req->kill_after_ms;
+    if (l->req->relay_signals) {
+        /* Blocked from now on (the children set their own masks), taken
+         * from the signalfd while waiting, restored by free. */
+        sigset_t set;
+        int sig;
+        relayed_set(&set);
+        /* A signal the caller ignores (SIGINT and SIGQUIT of a
+         * background job of a shell) is not the command's either. */
+        for (sig = 1; sig < 32; sig++) {
+            struct sigaction sa;
+            if (sigismember(&set, sig) && sigaction(sig, NULL, &sa) == 0 &&
+                sa.sa_handler == SIG_IGN)
+                sigdelset(&set, sig);
+        }
+        pthread_sigmask(SIG_BLOCK, &set, &proc->old_mask);
+        proc->relay = 1;
+        proc->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+        /* Job control needs the supervisor to relay stops. */
+        if (l->own_pgrp && l->supervise)
+            proc->tty_fd = lc.tty_fd = foreground_terminal();
+    }
 
     if (pipe2(errp, O_CLOEXEC) != 0) {
         e = cordon__sys_fail("cannot start the command", "pipe2", errno);
@@ -722,35 +830,122 @@ static void decode_status(int st, struct cordon__exit *out)
     }
 }
 
-/* 1 when the run ended within |ms| milliseconds: the supervisor relayed
- * the status or went away (its status pipe), or the unsupervised command
- * exited. */
-static int wait_exit(struct cordon__proc *proc, unsigned long ms)
+/* Sends |sig| to the command on behalf of the caller: through the
+ * supervisor, which passes it to the command's group, or directly. */
+static void forward(struct cordon__proc *proc, int sig)
 {
-    double deadline = cordon__os_now() + (double)ms / 1000.0;
+    if (proc->supervised)
+        kill(proc->pid, sig);
+    else if (!proc->own_pgrp || kill(-proc->pid, sig) != 0)
+        kill(proc->pid, sig);
+}
+
+/* Passes on the relayed signals that arrived. One the terminal sent
+ * (SI_KERNEL) already reached a command in the caller's own group. */
+static void relay_pending(struct cordon__proc *proc)
+{
+    struct signalfd_siginfo si;
+    while (proc->sigfd >= 0 && read(proc->sigfd, &si, sizeof si) == (ssize_t)sizeof si)
+        if (proc->own_pgrp || si.ssi_code != SI_KERNEL)
+            forward(proc, (int)si.ssi_signo);
+}
+
+/* The terminal goes back to the caller's group, once. */
+static void take_back_terminal(struct cordon__proc *proc)
+{
+    if (proc->tty_fd < 0)
+        return;
+    give_terminal(proc->tty_fd, getpgrp());
+    close(proc->tty_fd);
+    proc->tty_fd = -1;
+}
+
+/* The command, which had the terminal, was stopped by |sig|: the caller
+ * takes the terminal back and stops as well, so that its shell sees a
+ * stopped job; continued, it continues the command, giving it the
+ * terminal again when the caller was continued in the foreground. */
+static void job_stopped(struct cordon__proc *proc, int sig)
+{
+    struct sigaction sa;
+    give_terminal(proc->tty_fd, getpgrp());
+    /* The same stop, unless this process ignores it: SIGSTOP then. */
+    if ((sig != SIGTSTP && sig != SIGTTIN && sig != SIGTTOU) || sigaction(sig, NULL, &sa) != 0 ||
+        sa.sa_handler != SIG_DFL)
+        sig = SIGSTOP;
+    kill(getpid(), sig);
+    if (tcgetpgrp(proc->tty_fd) == getpgrp())
+        kill(proc->pid, RESUME_FG);
+    else
+        kill(proc->pid, SIGCONT);
+}
+
+/* Waits until |deadline| (cordon__os_now() seconds; 0: none) for the end
+ * of the run, relaying signals and stops meanwhile. 1 when it ended:
+ * proc->have_st 1 with the command's status the supervisor relayed
+ * (proc->st), else the supervisor went away or the unsupervised command
+ * is reapable. 0 at the deadline. */
+static int wait_end(struct cordon__proc *proc, double deadline)
+{
     int fd = proc->status_fd >= 0 ? proc->status_fd : proc->pidfd;
+    if (proc->have_st || proc->gone)
+        return 1;
     for (;;) {
-        double left = deadline - cordon__os_now();
-        int tmo = left <= 0 ? 0 : (int)(left * 1000.0) + 1;
+        struct pollfd p[2];
+        nfds_t n = 0;
+        int tmo = -1, r;
+        if (deadline > 0) {
+            double left = deadline - cordon__os_now();
+            tmo = left <= 0 ? 0 : (int)(left * 1000.0) + 1;
+        }
         if (fd >= 0) {
-            struct pollfd p = {fd, POLLIN, 0};
-            int r = poll(&p, 1, tmo);
-            if (r > 0)
+            p[n].fd = fd;
+            p[n].events = POLLIN;
+            p[n++].revents = 0;
+        } else if (tmo < 0 || tmo > 2) {
+            tmo = 2; /* no pidfd: look with waitid every 2 ms */
+        }
+        if (proc->sigfd >= 0) {
+            p[n].fd = proc->sigfd;
+            p[n].events = POLLIN;
+            p[n++].revents = 0;
+        }
+        r = n ? poll(p, n, tmo) : 0;
+        if (!n) {
+            struct timespec ts = {0, 2000000};
+            nanosleep(&ts, NULL);
+        }
+        if (r < 0 && errno != EINTR)
+            return 0;
+        if (r > 0 && proc->sigfd >= 0 && (p[n - 1].revents & POLLIN))
+            relay_pending(proc);
+        if (fd >= 0 && r > 0 && p[0].revents) {
+            ssize_t k;
+            int word;
+            if (!proc->supervised)
                 return 1;
-            if (r < 0 && errno != EINTR)
-                return 0;
-        } else {
+            do
+                k = read(fd, &word, sizeof word);
+            while (k < 0 && errno == EINTR);
+            if (k != (ssize_t)sizeof word) {
+                proc->gone = 1; /* the supervisor went away */
+                return 1;
+            }
+            if (WIFSTOPPED(word) && proc->tty_fd >= 0) {
+                job_stopped(proc, WSTOPSIG(word));
+                continue;
+            }
+            proc->st = word;
+            proc->have_st = 1;
+            return 1;
+        }
+        if (fd < 0) {
             siginfo_t si;
             memset(&si, 0, sizeof si);
             if (waitid(P_PID, (id_t)proc->pid, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
                 si.si_pid == proc->pid)
                 return 1;
-            {
-                struct timespec ts = {0, 2000000};
-                nanosleep(&ts, NULL);
-            }
         }
-        if (left <= 0)
+        if (deadline > 0 && cordon__os_now() >= deadline)
             return 0;
     }
 }
@@ -759,7 +954,7 @@ int cordon__process_ended(struct cordon__proc *proc, unsigned long timeout_ms)
 {
     if (!proc || proc->reaped || proc->relayed)
         return 1;
-    return wait_exit(proc, timeout_ms);
+    return wait_end(proc, cordon__os_now() + (double)timeout_ms / 1000.0);
 }
 
 long long cordon__process_pid(const struct cordon__proc *proc)
@@ -770,7 +965,7 @@ long long cordon__process_pid(const struct cordon__proc *proc)
 cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeout_ms,
                                   struct cordon__exit *out)
 {
-    int st = 0;
+    int st = 0, ended;
     pid_t w;
 
     if (!proc)
@@ -780,26 +975,34 @@ cordon_error cordon__process_wait(struct cordon__proc *proc, unsigned long timeo
         return CORDON_OK;
     }
     memset(&proc->result, 0, sizeof proc->result);
-    if (timeout_ms && !wait_exit(proc, timeout_ms)) {
-        kill_tree(proc->pid);
+    ended = wait_end(proc, timeout_ms ? cordon__os_now() + (double)timeout_ms / 1000.0 : 0);
+    if (!ended) {
+        /* As timeout(1): SIGTERM to the command's group, and the whole
+         * tree killed only if it has not ended kill_after_ms later. */
         proc->result.timed_out = 1;
+        /* Only a supervisor ends what the command leaves behind: an
+         * unsupervised tree is killed at once (its descendants would
+         * leave it once the command is gone). */
+        if (proc->kill_after_ms && proc->ends_tree) {
+            proc->result.timeout_signal = SIGTERM;
+            forward(proc, SIGTERM);
+            ended = wait_end(proc, cordon__os_now() + (double)proc->kill_after_ms / 1000.0);
+        }
+        if (!ended) {
+            proc->result.timeout_signal = SIGKILL;
+            kill_tree(proc->pid);
+        }
     }
+    take_back_terminal(proc);
     /* The supervisor writes the status once the tree is gone: the command
      * is over then. at_end follows, which free waits for; the
      * supervisor's own exit (tearing down its namespaces) is not waited
      * for. */
-    if (proc->supervised && proc->status_fd >= 0 && !proc->result.timed_out) {
-        int rs;
-        ssize_t r;
-        do
-            r = read(proc->status_fd, &rs, sizeof rs);
-        while (r < 0 && errno == EINTR);
-        if (r == (ssize_t)sizeof rs) {
-            proc->relayed = 1;
-            decode_status(rs, &proc->result);
-            *out = proc->result;
-            return CORDON_OK;
-        }
+    if (proc->have_st) {
+        proc->relayed = 1;
+        decode_status(proc->st, &proc->result);
+        *out = proc->result;
+        return CORDON_OK;
     }
     do
         w = waitpid(proc->pid, &st, 0);
@@ -851,6 +1054,18 @@ void cordon__process_free(struct cordon__proc *proc)
         kill_tree(proc->pid);
         while (waitpid(proc->pid, NULL, 0) < 0 && errno == EINTR)
             ;
+    }
+    take_back_terminal(proc);
+    if (proc->relay) {
+        /* What arrived after the run is dropped; what arrives after this
+         * acts on the caller as usual. */
+        struct signalfd_siginfo si;
+        if (proc->sigfd >= 0) {
+            while (read(proc->sigfd, &si, sizeof si) > 0)
+                ;
+            close(proc->sigfd);
+        }
+        pthread_sigmask(SIG_SETMASK, &proc->old_mask, NULL);
     }
     if (proc->pidfd >= 0)
         close(proc->pidfd);

@@ -12,6 +12,17 @@
  * the caller through a pipe, so signals and exit codes reach the caller
  * as if the command were its own child.
  *
+ * With own_pgrp the command leads a process group of its own (kill(0),
+ * setpriority(PRIO_PGRP, 0) and ioprio_set(IOPRIO_WHO_PGRP, 0) reach
+ * only its own processes) and the supervisor one of its own, out of the
+ * caller's. With the request's relay_signals, the caller waits as the
+ * command's stand-in: SIGINT/TERM/HUP/QUIT it receives go to the
+ * supervisor, which sends them to the command's group; the terminal's
+ * foreground, when the caller held it, is the command's group while it
+ * runs; a command stopped by the terminal stops the caller, and the
+ * caller's continuation continues it (status words with WIFSTOPPED on
+ * the status pipe, RESUME_FG from the caller).
+ *
  * Everything that runs between fork and exec is async-signal-safe: the
  * hooks must not allocate, lock or use stdio (the caller of libcordon may
  * be multithreaded).
@@ -19,6 +30,7 @@
 #ifndef CORDON_LINUX_PROCESS_H
 #define CORDON_LINUX_PROCESS_H
 
+#include <signal.h>
 #include <sys/types.h>
 
 #include "linux.h"
@@ -53,6 +65,9 @@ struct cordon__launch {
      * per-run state on the host. May be NULL. */
     void (*at_end)(void *ctx, int caller_gone);
     void *ctx;
+    int own_pgrp;               /* 1: the command (and supervisor) leave the caller's group */
+    int tty_fd;                 /* set by cordon__process_spawn: the caller's controlling
+                                   terminal when the command gets its foreground, else -1 */
 };
 
 struct cordon__proc {
@@ -64,6 +79,15 @@ struct cordon__proc {
     int reaped;
     int killed;         /* cordon__process_kill ended the tree */
     struct cordon__exit result;
+    unsigned long kill_after_ms;
+    int ends_tree;      /* a supervisor ends the tree with the command (not relay_only) */
+    int st, have_st;    /* the status the supervisor relayed, once read */
+    int gone;           /* the supervisor's pipe ended without a status */
+    int relay;          /* relay_signals: sigfd and old_mask are in use */
+    int sigfd;          /* signalfd of the relayed signals; -1 */
+    sigset_t old_mask;  /* the calling thread's mask before the run */
+    int tty_fd;         /* the terminal whose foreground the command has; -1 */
+    int own_pgrp;
     void *backend_data; /* the backend's per-run state; process.c leaves it alone */
 };
 

@@ -1452,6 +1452,7 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     l.before_exec = before_exec;
     l.after_clone = prepare_after_clone;
     l.at_end = at_end;
+    l.own_pgrp = 1;
     if (plan->private_tmp && plan->tmp_dir && (!c.userns || !lp->tmp_mount))
         c.tmp_host = plan->tmp_dir;
     l.ctx = &c;

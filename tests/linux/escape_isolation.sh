@@ -238,6 +238,104 @@ dev_case() {
     done
 }
 
+# ---- process group and session ---------------------------------------------
+# kill(0), setpriority(PRIO_PGRP, 0) and ioprio_set(IOPRIO_WHO_PGRP, 0)
+# reach the command's own group only: a shell around cordon (made a group
+# leader by setsid) is not touched. Held by the group the command leads,
+# with or without Landlock and namespaces.
+pgrp_case() {
+    rm -f "$H/hit"
+    as setsid -w sh -c "trap 'echo hit > \"$H/hit\"' USR1; $1 '$PROBE' iso-pgrp kill0 >/dev/null 2>&1; sleep 0.2" 
+    [ -e "$H/hit" ] && hit=1 || hit=0
+    out=$(as setsid -w sh -c "a=\$(ps -o ni= -p \$\$); $1 '$PROBE' iso-pgrp prio >/dev/null 2>&1; echo \$a \$(ps -o ni= -p \$\$)")
+    set -- "$1" $out
+    [ "$2" != "$3" ] && prio=1 || prio=0
+    out=$(as setsid -w sh -c "$1 '$PROBE' iso-pgrp ioprio >/dev/null 2>&1; ionice -p \$\$" 2>&1)
+    case $out in *idle*) io=1 ;; *) io=0 ;; esac
+    echo "$hit $prio $io"
+}
+if command -v setsid >/dev/null && command -v ps >/dev/null && command -v ionice >/dev/null; then
+    control=$(pgrp_case "")
+    [ "$control" = "1 1 1" ] && pass || fail "pgrp: positive control (kill0 prio ioprio: $control)"
+    for DIS in "" landlock userns landlock,userns; do
+        got=$(pgrp_case "env CORDON_DISABLE=$DIS '$CORDON' run -C '$WS' --")
+        [ "$got" = "0 0 0" ] && pass || fail "pgrp: reached the group outside (kill0 prio ioprio: $got)"
+    done
+    DIS=
+else
+    echo "note: setsid, ps or ionice missing: process group cases skipped"
+fi
+
+# ---- signals -----------------------------------------------------------------
+# SIGINT, SIGTERM, SIGHUP and SIGQUIT sent to cordon reach the command (its
+# handler runs) and cordon exits with the command's status.
+for DIS in "" userns; do
+    for sig in 2 15 1 3; do
+        rm -f "$WS/caught" "$T/ready"
+        # (A background job of a shell ignores SIGINT and SIGQUIT, and
+        # cordon then leaves them alone: reset to default here.)
+        $RUN env --default-signal=INT,QUIT HOME="$H" CORDON_DISABLE="$DIS" "$CORDON" run -C "$WS" -- "$PROBE" iso-catch $sig "$WS/caught" >"$T/ready" 2>&1 &
+        cp=$!
+        i=0
+        while ! grep -q ready "$T/ready" && [ $i -lt 200 ]; do sleep 0.02; i=$((i + 1)); done
+        kill -$sig $cp
+        wait $cp
+        rc=$?
+        [ $rc = 0 ] && [ -e "$WS/caught" ] && pass || fail "signal $sig to cordon: rc=$rc, handler ran: $([ -e "$WS/caught" ] && echo yes || echo no)"
+    done
+    # A command without a handler dies of it; cordon says so (128+N).
+    rm -f "$T/ready"
+    $RUN env HOME="$H" CORDON_DISABLE="$DIS" "$CORDON" run -C "$WS" -- sh -c 'echo ready; exec sleep 30' >"$T/ready" 2>&1 &
+    cp=$!
+    i=0
+    while ! grep -q ready "$T/ready" && [ $i -lt 200 ]; do sleep 0.02; i=$((i + 1)); done
+    sleep 0.1
+    kill -TERM $cp
+    wait $cp
+    rc=$?
+    [ $rc = 143 ] && pass || fail "SIGTERM to cordon: status $rc, not the command's 143"
+    # --timeout: SIGTERM first (the handler runs), then, for a command that
+    # ignores it, the whole tree --kill-after seconds later; the report
+    # says which signal ended it.
+    rm -f "$WS/caught"
+    as env CORDON_DISABLE="$DIS" "$CORDON" run -C "$WS" --timeout 1 --report "$H/r1.json" -- "$PROBE" iso-catch 15 "$WS/caught" >/dev/null 2>&1
+    rc=$?
+    [ $rc = 124 ] && [ -e "$WS/caught" ] && grep -q '"timeout_signal":15' "$H/r1.json" && pass ||
+        fail "timeout: rc=$rc, report $(cat "$H/r1.json" 2>/dev/null)"
+    as env CORDON_DISABLE="$DIS" "$CORDON" run -C "$WS" --timeout 1 --kill-after 1 --report "$H/r2.json" -- sh -c "trap '' TERM; (while :; do echo x >> tick; sleep 0.05; done) & sleep 30" >/dev/null 2>&1
+    rc=$?
+    a=$(stat -c %s "$WS/tick" 2>/dev/null || echo 0)
+    sleep 0.3
+    b=$(stat -c %s "$WS/tick" 2>/dev/null || echo 0)
+    [ $rc = 124 ] && [ "$a" = "$b" ] && grep -q '"timeout_signal":9' "$H/r2.json" && pass ||
+        fail "kill-after: rc=$rc, ticks $a -> $b, report $(cat "$H/r2.json" 2>/dev/null)"
+    rm -f "$WS/tick"
+done
+DIS=
+
+# ---- the terminal ------------------------------------------------------------
+# On a terminal the command is the foreground group while it runs, and
+# the shell gets the terminal back; Ctrl-C reaches the command, not
+# cordon; Ctrl-Z stops it and the shell's `fg` continues it.
+DRIVE="$(dirname "$0")/ptydrive.py"
+if command -v python3 >/dev/null && [ -r "$DRIVE" ]; then
+    cp "$DRIVE" "$T/drive.py"
+    for DIS in "" userns; do
+        C="env CORDON_DISABLE=$DIS $CORDON run -C $WS --"
+        out=$(as python3 "$T/drive.py" "$C $PROBE iso-fg; echo fg=\$?; $PROBE iso-fg; echo back=\$?")
+        case $out in *fg=0*back=0*) pass ;; *) fail "terminal: not the foreground, or not handed back: $out" ;; esac
+        rm -f "$WS/caught"
+        out=$(as python3 "$T/drive.py" "$C $PROBE iso-catch 2 $WS/caught; echo rc=\$?" ready '\x03')
+        case $out in *rc=0*) [ -e "$WS/caught" ] && pass || fail "terminal: Ctrl-C: $out" ;; *) fail "terminal: Ctrl-C: $out" ;; esac
+        rm -f "$WS/caught"
+        out=$(as python3 "$T/drive.py" "set -m; $C $PROBE iso-catch 2 $WS/caught; echo stopped=\$?; fg >/dev/null; echo rc=\$?" ready '\x1a' 'stopped=' '\x03')
+        case $out in *stopped=*148*rc=0*) [ -e "$WS/caught" ] && pass || fail "terminal: Ctrl-Z then fg: $out" ;; *) fail "terminal: Ctrl-Z then fg: $out" ;; esac
+    done
+    DIS=
+else
+    echo "note: python3 missing: terminal cases skipped"
+fi
+
 for DIS in "" landlock userns seccomp landlock,userns landlock,seccomp userns,seccomp; do
     ipc_case
     key_case

@@ -4,6 +4,7 @@
  * writing). */
 #include <errno.h>
 #include <sched.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -163,6 +164,53 @@ static void timeout_kills_tree(const char *pol)
     CHECK_MSG(a2 > 0 && a2 == b2, "%s: setsid survivor (%ld -> %ld)", pol, (long)a2, (long)b2);
 }
 
+/* On timeout the command's group gets SIGTERM first and may end on its
+ * own terms within kill_after_s (its status is kept, the run still
+ * counts as timed out: 124); one that ignores it is killed with its tree
+ * kill_after_s later; kill_after_s 0 kills at once. The result says
+ * which signal ended it. */
+static void timeout_term_then_kill(void)
+{
+    cordon_policy *p = policy("workspace-write");
+    cordon_run_options o;
+    cordon_run_result r;
+    char caught[PATH_MAX + 16];
+    const char *handles[] = {"sh", "-c", "trap 'echo term > caught; exit 3' TERM; sleep 100 & wait",
+                             NULL};
+    const char *ignores[] = {"sh", "-c", "trap '' TERM; sleep 100", NULL};
+    double t0;
+
+    snprintf(caught, sizeof caught, "%s/caught", ws);
+    unlink(caught);
+    cordon_run_options_init(&o);
+    CHECK(o.kill_after_s == 5 && o.relay_signals == 0);
+    o.cwd = ws;
+    o.timeout_s = 1;
+    o.argv = handles;
+    t0 = now_s();
+    CHECK_MSG(cordon_run(p, &o, &r) == CORDON_OK, "%s", cordon_last_error());
+    CHECK(r.timed_out == 1 && r.exit_code == 3 && r.term_signal == 0);
+    CHECK(r.timeout_signal == SIGTERM);
+    CHECK(cordon_exit_status(CORDON_OK, &r) == 124);
+    CHECK_MSG(size_of(caught) > 0, "the command's TERM handler did not run");
+    CHECK(now_s() - t0 < 4.0);
+
+    o.argv = ignores;
+    o.kill_after_s = 1;
+    t0 = now_s();
+    CHECK_MSG(cordon_run(p, &o, &r) == CORDON_OK, "%s", cordon_last_error());
+    CHECK(r.timed_out == 1 && r.timeout_signal == SIGKILL);
+    CHECK(now_s() - t0 >= 1.9 && now_s() - t0 < 4.0);
+
+    unlink(caught);
+    o.argv = handles;
+    o.kill_after_s = 0;
+    CHECK_MSG(cordon_run(p, &o, &r) == CORDON_OK, "%s", cordon_last_error());
+    CHECK(r.timed_out == 1 && r.timeout_signal == SIGKILL);
+    CHECK_MSG(size_of(caught) < 0, "kill_after_s 0 sent SIGTERM first");
+    cordon_policy_free(p);
+}
+
 /* The live probe's child (reaped late, so that its namespace teardown
  * overlaps other work) is reaped by the time a run returns; a run's
  * supervisor, which may still be exiting then, at the next run. No
@@ -272,6 +320,7 @@ int main(void)
     stdio_cwd_env("workspace-write");
     timeout_kills_tree("workspace-write");
     timeout_kills_tree("full-access");
+    timeout_term_then_kill();
     affinity("workspace-write");
     affinity("full-access");
     {
