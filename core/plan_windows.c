@@ -43,10 +43,32 @@ void cordon__win_derive_sid(const unsigned char *secret, size_t secret_len, cons
     }
 }
 
+/* 1 when |s| is exactly |n| dash-separated runs of decimal digits. */
+static int decimal_parts(const char *s, int n)
+{
+    int parts = 0;
+    while (*s) {
+        if (*s < '0' || *s > '9')
+            return 0;
+        while (*s >= '0' && *s <= '9')
+            s++;
+        parts++;
+        if (*s == '-' && s[1])
+            s++;
+        else if (*s)
+            return 0;
+    }
+    return parts == n;
+}
+
 int cordon__win_is_cordon_sid(const char *sid)
 {
-    size_t n = strlen(CORDON__WIN_SID_PREFIX);
-    return sid && strncmp(sid, CORDON__WIN_SID_PREFIX, n) == 0 && sid[n] >= '0' && sid[n] <= '9';
+    size_t n = strlen(CORDON__WIN_SID_PREFIX), o = strlen(CORDON__WIN_SID_PREFIX_OLD);
+    if (!sid)
+        return 0;
+    if (strncmp(sid, CORDON__WIN_SID_PREFIX, n) == 0)
+        return decimal_parts(sid + n, 6);
+    return strncmp(sid, CORDON__WIN_SID_PREFIX_OLD, o) == 0 && sid[o] >= '0' && sid[o] <= '9';
 }
 
 static cordon_error add_ace(struct cordon__plan_windows *wp, size_t *cap, const char *path,

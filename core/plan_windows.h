@@ -76,12 +76,19 @@ enum cordon__win_stdio {
 #define CORDON__WIN_LUA_TOKEN 0x4U
 #define CORDON__WIN_WRITE_RESTRICTED 0x8U
 
-/* Every capability SID cordon derives has this prefix: S-1-15-3-1024 is the
- * form of capability SIDs derived from a name; the next sub-authority
- * (0x636f7264, "cord") marks it as cordon's, so grants can be found and
- * revoked without a registry of SIDs. Six more sub-authorities come from
- * HMAC-SHA-256(user secret, purpose || path). */
-#define CORDON__WIN_SID_PREFIX "S-1-15-3-1024-1668248164-"
+/* Every SID cordon derives has this prefix: the NT authority's
+ * S-1-5-21 form (restricting SIDs of the capability form S-1-15-3-... have
+ * been seen to make CreateRestrictedToken fail with error 87 from
+ * UAC-limited tokens on recent builds; this form is the field-proven one),
+ * then 0x636f7264 ("cord") to mark it as cordon's, then exactly six
+ * sub-authorities from HMAC-SHA-256(user secret, purpose || name). A
+ * domain or local account SID has four sub-authorities after 21, so none
+ * is ever taken for cordon's. Grants can be found and revoked without a
+ * registry of SIDs. */
+#define CORDON__WIN_SID_PREFIX "S-1-5-21-1668248164-"
+/* The form of earlier versions, still recognised so that `grants revoke`
+ * removes what they left. */
+#define CORDON__WIN_SID_PREFIX_OLD "S-1-15-3-1024-1668248164-"
 #define CORDON__WIN_SID_MAX 128
 #define CORDON__WIN_EVERYONE_SID "S-1-1-0"
 /* Stands for the logon SID of the caller's session in token specs; the
@@ -154,7 +161,8 @@ void cordon__hmac_sha256(const unsigned char *key, size_t key_len, const void *d
  * CORDON__WIN_SID_PREFIX + six decimal sub-authorities into |out|. */
 void cordon__win_derive_sid(const unsigned char *secret, size_t secret_len, const char *purpose,
                             const char *name, char out[CORDON__WIN_SID_MAX]);
-/* 1 when |sid| is one of cordon's capability SIDs. */
+/* 1 when |sid| is one of cordon's SIDs: the prefix and exactly six
+ * decimal sub-authorities (or the earlier capability form). */
 int cordon__win_is_cordon_sid(const char *sid);
 
 /* One argument quoted so that CommandLineToArgvW (and the MS C runtime)

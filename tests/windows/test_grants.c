@@ -50,7 +50,7 @@ int main(void)
     CHECK(!path_exists(git));
     reg = registry_text();
     CHECK_CONTAINS(reg, root);
-    CHECK_CONTAINS(reg, "allow\tS-1-15-3-1024-1668248164-");
+    CHECK_CONTAINS(reg, "allow\tS-1-5-21-1668248164-");
     free(reg);
     /* A protected directory that exists gets a recorded deny. */
     {
@@ -59,7 +59,7 @@ int main(void)
         free(w);
         CHECK(run_to_file(ws, argv, root, NULL, &code, NULL) == CORDON_OK);
         reg = registry_text();
-        CHECK_CONTAINS(reg, "deny\tS-1-15-3-1024-1668248164-");
+        CHECK_CONTAINS(reg, "deny\tS-1-5-21-1668248164-");
         CHECK_CONTAINS(reg, git);
         free(reg);
     }

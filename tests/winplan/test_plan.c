@@ -270,7 +270,7 @@ static void check_workspace_plan(void)
         s = cordon__buf_take(&j.out);
         CHECK_CONTAINS(s, "\"windows\":{\"sandboxed\":true");
         CHECK_CONTAINS(s, "\"WRITE_RESTRICTED\"");
-        CHECK_CONTAINS(s, "\"restricting_sids\":[\"S-1-15-3-1024-1668248164-");
+        CHECK_CONTAINS(s, "\"restricting_sids\":[\"S-1-5-21-1668248164-");
         CHECK_CONTAINS(s, "\"type\":\"deny\"");
         CHECK_CONTAINS(s, "\"mask\":\"0x001301bf\"");
         CHECK_CONTAINS(s, "\"sids_are_placeholders\":false");

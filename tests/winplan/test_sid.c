@@ -31,12 +31,23 @@ int main(void)
     CHECK(strcmp(a, t) != 0); /* purpose separates the namespaces */
 
     CHECK(strncmp(a, CORDON__WIN_SID_PREFIX, strlen(CORDON__WIN_SID_PREFIX)) == 0);
-    /* S-1-15-3-1024-1668248164 + six sub-authorities = 11 dashes. */
-    CHECK_MSG(count_char(a, '-') == 11, "%s", a);
+    /* S-1-5-21-1668248164 + six sub-authorities = 10 dashes: the NT
+     * authority form, not the capability form (error 87 in the field). */
+    CHECK_MSG(count_char(a, '-') == 10, "%s", a);
+    CHECK(strncmp(a, "S-1-5-21-1668248164-", 20) == 0);
     CHECK(cordon__win_is_cordon_sid(a));
     CHECK(cordon__win_is_cordon_sid(t));
     CHECK(!cordon__win_is_cordon_sid("S-1-1-0"));
     CHECK(!cordon__win_is_cordon_sid("S-1-15-3-1024-1668248164-"));
+    CHECK(!cordon__win_is_cordon_sid("S-1-5-21-1668248164-"));
+    /* A real account of a domain whose first sub-authority happens to be
+     * 1668248164 has four sub-authorities after 21: never cordon's. */
+    CHECK(!cordon__win_is_cordon_sid("S-1-5-21-1668248164-22-33-1001"));
+    CHECK(!cordon__win_is_cordon_sid("S-1-5-21-1668248164-1-2-3-4-5-6-7"));
+    CHECK(!cordon__win_is_cordon_sid("S-1-5-21-1668248164-1-2-3-4-5-x"));
+    CHECK(cordon__win_is_cordon_sid("S-1-5-21-1668248164-1-2-3-4-5-6"));
+    /* The capability form of earlier versions is still found (revoke). */
+    CHECK(cordon__win_is_cordon_sid("S-1-15-3-1024-1668248164-1-2-3-4-5-6"));
     CHECK(!cordon__win_is_cordon_sid("S-1-5-21-1-2-3-1001"));
     CHECK(!cordon__win_is_cordon_sid(NULL));
     {
