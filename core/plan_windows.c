@@ -186,6 +186,11 @@ static cordon_error deny_ancestors(const struct cordon__plan *plan,
     return e;
 }
 
+int cordon__win_reparse_is_link(unsigned long tag)
+{
+    return (tag & 0x20000000UL) != 0;
+}
+
 void cordon__win_stdio_plan(const int is_console[3], enum cordon__win_stdio out[3])
 {
     int i;

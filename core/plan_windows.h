@@ -145,6 +145,14 @@ struct cordon__plan_windows {
 
 /* ---- portable helpers for the Windows OS layer (core/plan_windows_*.c) ---- */
 
+/* Whether a reparse point with |tag| (FILE_ATTRIBUTE_TAG_INFO.ReparseTag)
+ * is a link to another name: only name surrogates (the 0x20000000 bit:
+ * symbolic links, junctions, WSL links) are. Cloud Files placeholders
+ * (OneDrive's Documents and Desktop), deduplicated files, app execution
+ * aliases and other tags are the object itself, to be treated as the
+ * file or directory they are. */
+int cordon__win_reparse_is_link(unsigned long tag);
+
 /* How each stdio slot is connected, from whether the caller's handle in
  * that slot is a console (|is_console|[i]). A console handle is never
  * given to the command: with it, WriteConsoleInput would queue keystrokes

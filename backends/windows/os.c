@@ -92,15 +92,37 @@ done:
     return e;
 }
 
+/* The reparse tag of |w| itself (not followed), 0 when unknown. */
+static unsigned long reparse_tag(const wchar_t *w)
+{
+    FILE_ATTRIBUTE_TAG_INFO info;
+    HANDLE h = CreateFileW(w, FILE_READ_ATTRIBUTES,
+                           FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                           OPEN_EXISTING, FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT,
+                           NULL);
+    unsigned long tag = 0;
+    if (h == INVALID_HANDLE_VALUE)
+        return 0;
+    if (GetFileInformationByHandleEx(h, FileAttributeTagInfo, &info, sizeof info))
+        tag = info.ReparseTag;
+    CloseHandle(h);
+    return tag;
+}
+
 static enum cordon__path_kind os_path_kind(const char *path)
 {
     wchar_t *w = cordon__win_wide(path);
     DWORD a = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+    /* Like lstat: a link is reported as itself, not as its target. Only
+     * name surrogates are links; a OneDrive (Cloud Files) folder, a
+     * deduplicated file and the like are what they look like. A tag that
+     * cannot be read counts as a link (refused, not followed). */
+    int link = a != INVALID_FILE_ATTRIBUTES && (a & FILE_ATTRIBUTE_REPARSE_POINT) &&
+               (reparse_tag(w) == 0 || cordon__win_reparse_is_link(reparse_tag(w)));
     free(w);
     if (a == INVALID_FILE_ATTRIBUTES)
         return CORDON__PATH_MISSING;
-    /* Like lstat: a link is reported as itself, not as its target. */
-    if (a & FILE_ATTRIBUTE_REPARSE_POINT)
+    if (link)
         return CORDON__PATH_OTHER;
     if (a & FILE_ATTRIBUTE_DIRECTORY)
         return CORDON__PATH_DIR;

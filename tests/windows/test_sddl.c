@@ -62,6 +62,18 @@ int main(void)
     CHECK(CORDON__WIN_DISABLE_MAX_PRIVILEGE == DISABLE_MAX_PRIVILEGE);
     CHECK(CORDON__WIN_LUA_TOKEN == LUA_TOKEN);
     CHECK(CORDON__WIN_WRITE_RESTRICTED == WRITE_RESTRICTED);
+    CHECK(CORDON__WIN_UILIMIT_HANDLES == JOB_OBJECT_UILIMIT_HANDLES);
+    CHECK(CORDON__WIN_UILIMIT_READCLIPBOARD == JOB_OBJECT_UILIMIT_READCLIPBOARD);
+    CHECK(CORDON__WIN_UILIMIT_WRITECLIPBOARD == JOB_OBJECT_UILIMIT_WRITECLIPBOARD);
+    CHECK(CORDON__WIN_UILIMIT_SYSTEMPARAMETERS == JOB_OBJECT_UILIMIT_SYSTEMPARAMETERS);
+    CHECK(CORDON__WIN_UILIMIT_DISPLAYSETTINGS == JOB_OBJECT_UILIMIT_DISPLAYSETTINGS);
+    CHECK(CORDON__WIN_UILIMIT_GLOBALATOMS == JOB_OBJECT_UILIMIT_GLOBALATOMS);
+    CHECK(CORDON__WIN_UILIMIT_DESKTOP == JOB_OBJECT_UILIMIT_DESKTOP);
+    CHECK(CORDON__WIN_UILIMIT_EXITWINDOWS == JOB_OBJECT_UILIMIT_EXITWINDOWS);
+    CHECK(CORDON__WIN_CREATE_NO_WINDOW == CREATE_NO_WINDOW);
+    CHECK(CORDON__WIN_ANCESTOR_DENY_MASK == (DELETE | FILE_DELETE_CHILD));
+    CHECK(cordon__win_reparse_is_link(IO_REPARSE_TAG_SYMLINK));
+    CHECK(cordon__win_reparse_is_link(IO_REPARSE_TAG_MOUNT_POINT));
 
     /* SID string -> binary -> string. */
     cordon__win_derive_sid(secret, sizeof secret, "root", "C:\\src\\app", sid);
@@ -69,7 +81,9 @@ int main(void)
     CHECK_MSG(psid != NULL, "%s", cordon_last_error());
     if (psid) {
         CHECK(IsValidSid(psid));
-        CHECK(*GetSidSubAuthorityCount(psid) == 9);
+        /* 21, cordon's mark, six derived: S-1-5-21-1668248164-a-b-c-d-e-f. */
+        CHECK(*GetSidSubAuthorityCount(psid) == 8);
+        CHECK(GetSidIdentifierAuthority(psid)->Value[5] == 5);
         back = cordon__win_sid_to_string(psid);
         CHECK_STR(back, sid);
         free(back);

@@ -375,6 +375,19 @@ static void check_missing_gitdir(void)
     cordon_policy_free(p);
 }
 
+/* Only name-surrogate reparse points are links: a OneDrive folder (a
+ * Cloud Files placeholder) is a directory. */
+static void check_reparse(void)
+{
+    CHECK(cordon__win_reparse_is_link(0xA000000CUL));  /* IO_REPARSE_TAG_SYMLINK */
+    CHECK(cordon__win_reparse_is_link(0xA0000003UL));  /* IO_REPARSE_TAG_MOUNT_POINT */
+    CHECK(cordon__win_reparse_is_link(0xA000001DUL));  /* IO_REPARSE_TAG_LX_SYMLINK */
+    CHECK(!cordon__win_reparse_is_link(0x9000001AUL)); /* IO_REPARSE_TAG_CLOUD */
+    CHECK(!cordon__win_reparse_is_link(0x9000601AUL)); /* IO_REPARSE_TAG_CLOUD_6 */
+    CHECK(!cordon__win_reparse_is_link(0x80000013UL)); /* IO_REPARSE_TAG_DEDUP */
+    CHECK(!cordon__win_reparse_is_link(0x8000001BUL)); /* IO_REPARSE_TAG_APPEXECLINK */
+}
+
 /* Console handles are never passed to the command; anything else is. */
 static void check_stdio_plan(void)
 {
@@ -394,6 +407,7 @@ int main(void)
 {
     check_missing_gitdir();
     check_stdio_plan();
+    check_reparse();
     check_workspace_plan();
     check_other_plans();
     TEST_MAIN_END();
