@@ -79,6 +79,25 @@ cordon_error cordon__win_fail(const char *what, const char *call, DWORD err)
                            text[len - 1] == ' ' || text[len - 1] == '.'))
             text[--len] = '\0';
     }
+    /* Errors whose fix is not in the system's text. */
+    if (text && err == ERROR_PRIVILEGE_NOT_HELD) {
+        char *t = cordon__asprintf("%s; this step needs a privilege the account does not hold "
+                                   "(an administrator can grant it, or run cordon's elevated "
+                                   "setup)", text);
+        if (t) {
+            free(text);
+            text = t;
+        }
+    } else if (text && err == ERROR_ELEVATION_REQUIRED) {
+        char *t = cordon__asprintf("%s; the program's manifest asks for administrator rights, "
+                                   "which a sandboxed command never gets: run a build of it "
+                                   "without requireAdministrator, or run it outside cordon",
+                                   text);
+        if (t) {
+            free(text);
+            text = t;
+        }
+    }
     e = cordon__fail_os(cordon__win_error(err), what, call, "error", (long)err,
                         text && *text ? text : "unknown error");
     if (wtext)

@@ -106,7 +106,13 @@ static cordon_error resolve_program(const char *name, const char *const *envp, c
                         memmove(q, q + 1, strlen(q));
                     memmove(cand, cand + 1, strlen(cand));
                 }
-                found = try_exts(cand, pathext);
+                /* A relative entry ("bin", ".\\tools", "C:tools") would be
+                 * taken relative to cordon's own current directory, not a
+                 * place the user chose: skipped. Rooted ones ("\\tools")
+                 * name a place on the current drive and are kept. */
+                if (cordon__path_is_absolute(CORDON__OS_WINDOWS, cand) || cand[0] == '\\' ||
+                    cand[0] == '/')
+                    found = try_exts(cand, pathext);
             }
             free(cand);
         }
@@ -128,10 +134,64 @@ static cordon_error resolve_program(const char *name, const char *const *envp, c
     return CORDON_OK;
 }
 
+static int has_exe_ext(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    return dot && (cordon__streq_nocase(dot, ".exe") || cordon__streq_nocase(dot, ".com"));
+}
+
 static int is_batch(const char *path)
 {
     const char *dot = strrchr(path, '.');
     return dot && (cordon__streq_nocase(dot, ".bat") || cordon__streq_nocase(dot, ".cmd"));
+}
+
+/* Length of the name of "NAME=VALUE" (a leading '=' belongs to the name). */
+static int name_len(const wchar_t *e)
+{
+    const wchar_t *eq = wcschr(e + 1, L'=');
+    return eq ? (int)(eq - e) : (int)wcslen(e);
+}
+
+static int env_cmp(const void *a, const void *b)
+{
+    const wchar_t *x = *(const wchar_t *const *)a, *y = *(const wchar_t *const *)b;
+    int r = CompareStringOrdinal(x, name_len(x), y, name_len(y), TRUE);
+    return r == CSTR_LESS_THAN ? -1 : r == CSTR_GREATER_THAN ? 1 : 0;
+}
+
+/* Sorts the double-NUL-terminated |block| in place by name as Windows
+ * does. */
+static cordon_error unicode_order(wchar_t *block)
+{
+    size_t n = 0, i, at = 0, total = 0;
+    wchar_t **v, *copy;
+    const wchar_t *p;
+    for (p = block; *p; p += wcslen(p) + 1)
+        n++;
+    total = (size_t)(p - block) + 1;
+    if (n < 2)
+        return CORDON_OK;
+    v = calloc(n, sizeof *v);
+    copy = malloc(total * sizeof *copy);
+    if (!v || !copy) {
+        free(v);
+        free(copy);
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory building the environment");
+    }
+    memcpy(copy, block, total * sizeof *copy);
+    for (i = 0, p = copy; *p; p += wcslen(p) + 1)
+        v[i++] = (wchar_t *)p;
+    qsort(v, n, sizeof *v, env_cmp);
+    for (i = 0; i < n; i++) {
+        size_t len = wcslen(v[i]) + 1;
+        memcpy(block + at, v[i], len * sizeof *block);
+        at += len;
+    }
+    block[at] = L'\0';
+    free(v);
+    free(copy);
+    return CORDON_OK;
 }
 
 cordon_error cordon__win_env_block(const char *const *envp, wchar_t **out)
@@ -165,6 +225,11 @@ cordon_error cordon__win_env_block(const char *const *envp, wchar_t **out)
     for (i = 0; i < env.n; i++)
         at += (size_t)MultiByteToWideChar(CP_UTF8, 0, env.v[i], -1, block + at,
                                           (int)(total - at));
+    /* Core orders by ASCII upper case; Windows compares names with its
+     * own Unicode upper-casing (CompareStringOrdinal, ignoring case).
+     * The same order for ASCII names; re-sorted here for the others. */
+    if ((e = unicode_order(block)) != CORDON_OK)
+        goto done;
     *out = block;
     block = NULL;
 done:
@@ -321,6 +386,8 @@ cordon_error cordon__win_spawn(const struct cordon__plan *plan, const struct cor
     PROCESS_INFORMATION pi = {0};
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION lim;
     struct cordon__proc *proc = NULL;
+    UINT old_mode;
+    DWORD err;
     struct cordon__relay *relay[3] = {NULL, NULL, NULL};
     cordon_error e = CORDON_OK;
     DWORD flags;
@@ -377,7 +444,10 @@ cordon_error cordon__win_spawn(const struct cordon__plan *plan, const struct cor
         goto done;
     }
     memset(&lim, 0, sizeof lim);
-    lim.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+    /* Ends with its tree; a crash ends the process instead of holding it
+     * in an error dialog until the timeout. */
+    lim.BasicLimitInformation.LimitFlags =
+        JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE | JOB_OBJECT_LIMIT_DIE_ON_UNHANDLED_EXCEPTION;
     if (!SetInformationJobObject(job, JobObjectExtendedLimitInformation, &lim, sizeof lim)) {
         e = cordon__win_fail("cannot make the job kill its processes on close",
                              "SetInformationJobObject", GetLastError());
@@ -445,20 +515,32 @@ cordon_error cordon__win_spawn(const struct cordon__plan *plan, const struct cor
     flags = EXTENDED_STARTUPINFO_PRESENT | CREATE_UNICODE_ENVIRONMENT | CREATE_SUSPENDED;
     if (how)
         flags |= how->creation_flags;
+    /* Started from a GUI host (no console): no console window per command. */
+    if (!GetConsoleWindow())
+        flags |= CREATE_NO_WINDOW;
+    /* The command inherits the error mode: no "program has stopped" or
+     * "insert a disk" dialog waits for a click until the timeout. */
+    old_mode = SetErrorMode(SEM_FAILCRITICALERRORS | SEM_NOGPFAULTERRORBOX |
+                            SEM_NOOPENFILEERRORBOX);
     if (how && how->token)
         ok = CreateProcessAsUserW(how->token, wprogram, wcmdline, NULL, NULL, TRUE, flags,
                                   envblock, wcwd, &si.StartupInfo, &pi);
     else
         ok = CreateProcessW(wprogram, wcmdline, NULL, NULL, TRUE, flags, envblock, wcwd,
                             &si.StartupInfo, &pi);
+    err = ok ? ERROR_SUCCESS : GetLastError();
+    SetErrorMode(old_mode);
     if (!ok) {
-        DWORD err = GetLastError();
         e = cordon__win_failf(how && how->token ? "CreateProcessAsUserW" : "CreateProcessW", err,
                               "cannot start %s", program);
         if (err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND)
             e = CORDON_ERR_NOT_FOUND;
-        else if (err == ERROR_ACCESS_DENIED)
+        else if (err == ERROR_ACCESS_DENIED && !has_exe_ext(program))
             e = CORDON_ERR_NOT_EXECUTABLE;
+        /* Access denied on a program: the token may not open it, its
+         * directory, the working directory or the desktop; the message
+         * names the call, the code says "permission", not "not a
+         * program". */
         goto done;
     }
     if (!AssignProcessToJobObject(job, pi.hProcess)) {
@@ -480,6 +562,10 @@ cordon_error cordon__win_spawn(const struct cordon__plan *plan, const struct cor
     }
     proc->process = pi.hProcess;
     proc->job = job;
+    /* A command sharing the console (full access) may change its code
+     * pages; they are put back when it ends. */
+    proc->console_cp = GetConsoleCP();
+    proc->console_out_cp = GetConsoleOutputCP();
     for (i = 0; i < 3; i++) {
         proc->relay[i] = relay[i];
         relay[i] = NULL;
@@ -588,6 +674,10 @@ void cordon__win_proc_free(struct cordon__proc *proc)
         CloseHandle(proc->process);
     if (proc->desktop)
         CloseDesktop(proc->desktop);
+    if (proc->console_cp && GetConsoleCP() != proc->console_cp)
+        SetConsoleCP(proc->console_cp);
+    if (proc->console_out_cp && GetConsoleOutputCP() != proc->console_out_cp)
+        SetConsoleOutputCP(proc->console_out_cp);
     free(proc);
 }
 
@@ -617,7 +707,7 @@ static void remove_tree(const wchar_t *dir, int depth)
     WIN32_FIND_DATAW fd;
     HANDLE h;
 
-    if (!pattern || depth > 64) {
+    if (!pattern || depth > 200) {
         free(pattern);
         return;
     }
@@ -656,9 +746,16 @@ static void remove_tree(const wchar_t *dir, int depth)
 void cordon__win_remove_tmp(const struct cordon__plan *plan)
 {
     wchar_t *w;
+    char *verbatim;
     if (!plan || !plan->private_tmp || !plan->tmp_dir)
         return;
-    w = cordon__win_wide(plan->tmp_dir);
+    /* Deep trees (node_modules) pass MAX_PATH: the \\?\ form takes paths
+     * up to 32767 characters whatever the system's long-path setting. */
+    verbatim = plan->tmp_dir[0] && plan->tmp_dir[1] == ':' && plan->tmp_dir[2] == '\\'
+                   ? cordon__asprintf("\\\\?\\%s", plan->tmp_dir)
+                   : cordon__strdup(plan->tmp_dir);
+    w = verbatim ? cordon__win_wide(verbatim) : NULL;
+    free(verbatim);
     if (!w)
         return;
     remove_tree(w, 0);

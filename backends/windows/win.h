@@ -47,6 +47,7 @@ struct cordon__proc {
     /* Threads copying between the caller's console and the pipes the
      * command got in its place (NULL where the slot was passed as is). */
     struct cordon__relay *relay[3];
+    UINT console_cp, console_out_cp; /* the caller's console code pages; 0: none */
 };
 
 /* How to launch: as the caller (token NULL) or with |token|, on |desktop|

@@ -9,6 +9,7 @@
  *                              its own variables, so the whole block is not checked)
  *   win-probe tree             start a copy of itself that sleeps, print its pid, sleep
  *   win-probe sleep MS         sleep
+ *   win-probe crash            dereference NULL (an unhandled exception)
  *   win-probe exit N           exit with N
  *   win-probe zeros N          write N zero bytes to stdout
  *   win-probe desktop          print the name of the desktop it runs on
@@ -41,7 +42,21 @@ static int code_of(DWORD err)
     return err == ERROR_ACCESS_DENIED ? 5 : 2;
 }
 
+static int ascii_upper_cmp(const wchar_t *a, const wchar_t *b);
+
 static int upper_cmp(const wchar_t *a, const wchar_t *b)
+{
+    /* As Windows orders an environment block: names compared with its
+     * Unicode upper-casing. */
+    const wchar_t *ea = wcschr(a + 1, L'='), *eb = wcschr(b + 1, L'=');
+    int la = ea ? (int)(ea - a) : (int)wcslen(a), lb = eb ? (int)(eb - b) : (int)wcslen(b);
+    int r = CompareStringOrdinal(a, la, b, lb, TRUE);
+    if (r != 0)
+        return r == CSTR_LESS_THAN ? -1 : r == CSTR_GREATER_THAN ? 1 : 0;
+    return ascii_upper_cmp(a, b);
+}
+
+static int ascii_upper_cmp(const wchar_t *a, const wchar_t *b)
 {
     /* Names only, up to '=' (the first character may be '='). */
     size_t i = 0;
@@ -282,6 +297,10 @@ int main(void)
             CloseHandle(f);
         RevertToSelf();
         return err == ERROR_SUCCESS ? 0 : code_of(err);
+    }
+    if (wcscmp(argv[1], L"crash") == 0) {
+        volatile int *p = NULL;
+        return *p;
     }
     if (wcscmp(argv[1], L"exit") == 0 && n == 3)
         return _wtoi(argv[2]);

@@ -37,6 +37,10 @@ int main(void)
     SetEnvironmentVariableW(L"cordonsort_A", L"2");
     SetEnvironmentVariableW(L"CORDONSORT_a2", L"3");
     SetEnvironmentVariableW(L"CordonSort_", L"4");
+    /* Unicode upper-casing: a-umlaut upper-cases to U+00C4, which sorts
+     * before A-ring (U+00C5); ASCII-only upper-casing would put it after. */
+    SetEnvironmentVariableW(L"CORDONSORT_\u00e4", L"5");
+    SetEnvironmentVariableW(L"CORDONSORT_\u00c5", L"6");
 
     /* The block itself, in process: sorted by upper-cased name. */
     {
@@ -122,10 +126,9 @@ int main(void)
             printf("note: no shim directory on this host; PATH checks left out\n");
         }
     }
-    /* The private desktop option: the command still runs and exits. */
+    /* On its private desktop (the default) the command runs and exits. */
     {
         const char *argv_exit[] = {probe, "exit", "7", NULL};
-        SetEnvironmentVariableW(L"CORDON_PRIVATE_DESKTOP", L"1");
         code = -1;
         CHECK_MSG(run_to_file(ws, argv_exit, dir, NULL, &code, NULL) == CORDON_OK, "%s",
                   cordon_last_error());
@@ -139,7 +142,6 @@ int main(void)
             CHECK_MSG(strncmp(v, "cordon-", 7) == 0, "desktop %s", v);
             free(v);
         }
-        SetEnvironmentVariableW(L"CORDON_PRIVATE_DESKTOP", NULL);
     }
     {
         wchar_t *w = cordon__win_wide(out);

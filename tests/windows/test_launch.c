@@ -58,6 +58,88 @@ int main(void)
     CHECK_CONTAINS(s, " disk ");
     free(s);
 
+    /* A relative PATH entry is not searched (it would be relative to
+     * cordon's own current directory); the same directory given
+     * absolutely is. */
+    {
+        char *rel = join(root, "rel"), *copy = join(root, "rel\\cordon-rel-probe.exe");
+        const char *argv_rel[] = {"cordon-rel-probe", "exit", "0", NULL};
+        static wchar_t old_path[32768];
+        wchar_t *wrel = cordon__win_wide(rel), *wcopy = cordon__win_wide(copy);
+        wchar_t *wprobe = cordon__win_wide(probe), *wroot = cordon__win_wide(root);
+        wchar_t cwd_before[MAX_PATH];
+        wchar_t newpath[33000];
+        cordon_error e;
+        GetCurrentDirectoryW(MAX_PATH, cwd_before);
+        CreateDirectoryW(wrel, NULL);
+        CopyFileW(wprobe, wcopy, FALSE);
+        GetEnvironmentVariableW(L"PATH", old_path, 32768);
+        SetCurrentDirectoryW(wroot);
+        swprintf(newpath, 33000, L"rel;%ls", old_path);
+        SetEnvironmentVariableW(L"PATH", newpath);
+        code = -1;
+        e = run_to_file(full, argv_rel, root, NULL, &code, NULL);
+        CHECK_MSG(e == CORDON_ERR_NOT_FOUND, "a relative PATH entry was searched (%s)",
+                  cordon_strerror(e));
+        swprintf(newpath, 33000, L"%ls;%ls", wrel, old_path);
+        SetEnvironmentVariableW(L"PATH", newpath);
+        code = -1;
+        CHECK(run_to_file(full, argv_rel, root, NULL, &code, NULL) == CORDON_OK && code == 0);
+        SetEnvironmentVariableW(L"PATH", old_path);
+        SetCurrentDirectoryW(cwd_before);
+        free(rel);
+        free(copy);
+        free(wrel);
+        free(wcopy);
+        free(wprobe);
+        free(wroot);
+    }
+
+    /* A crash ends the command (no error dialog holding it until the
+     * timeout). Wine starts its debugger instead: Windows only. */
+    if (!cordon__win_is_wine()) {
+        const char *argv_crash[] = {probe, "crash", NULL};
+        cordon_run_result res;
+        code = 0;
+        CHECK(run_to_file(ws, argv_crash, root, NULL, &code, &res) == CORDON_OK);
+        CHECK_MSG((unsigned long)(DWORD)code == 0xC0000005UL, "exit 0x%lx",
+                  (unsigned long)(DWORD)code);
+        CHECK(!res.timed_out);
+    }
+
+    /* A temp tree deeper than MAX_PATH (node_modules) is removed. */
+    {
+        char *deep = join(root, "deep");
+        struct cordon__buf b = {0};
+        struct cordon__plan fake;
+        wchar_t *w;
+        int i;
+        cordon__buf_printf(&b, "\\\\?\\%s", deep);
+        w = cordon__win_wide(b.p);
+        CreateDirectoryW(w, NULL);
+        free(w);
+        for (i = 0; i < 30; i++) {
+            cordon__buf_puts(&b, "\\node_modules_level");
+            w = cordon__win_wide(b.p);
+            CreateDirectoryW(w, NULL);
+            free(w);
+        }
+        cordon__buf_puts(&b, "\\f.txt");
+        w = cordon__win_wide(b.p);
+        CloseHandle(CreateFileW(w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL));
+        CHECK_MSG(GetFileAttributesW(w) != INVALID_FILE_ATTRIBUTES, "no deep file made (%lu "
+                  "characters)", (unsigned long)b.len);
+        free(w);
+        memset(&fake, 0, sizeof fake);
+        fake.private_tmp = 1;
+        fake.tmp_dir = deep;
+        cordon__win_remove_tmp(&fake);
+        CHECK_MSG(!path_exists(deep), "a %lu-character temp tree was not removed",
+                  (unsigned long)b.len);
+        cordon__buf_free(&b);
+        free(deep);
+    }
+
     cordon_grants_revoke(root);
     remove_dir_tree(root);
     cordon_policy_free(ws);
