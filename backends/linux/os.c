@@ -404,9 +404,35 @@ cordon_error cordon__os_host(struct cordon__host *out)
     return CORDON_OK;
 }
 
+/* 1 when |p| has a "." or ".." component. */
+static int has_dot_part(const char *p)
+{
+    while ((p = strstr(p, "/.")) != NULL) {
+        p += 2;
+        if (*p == '.')
+            p++;
+        if (*p == '/' || *p == '\0')
+            return 1;
+    }
+    return 0;
+}
+
+/* The working directory as the caller reached it: $PWD when it names the
+ * same directory (as pwd(1) does), so that core sees a symbolic link on
+ * the way to it (a root reached through a planted link is refused), else
+ * the physical path. */
 cordon_error cordon__os_getcwd(char **out)
 {
-    char *c = getcwd(NULL, 0);
+    const char *pwd = getenv("PWD");
+    struct stat a, b;
+    char *c;
+    if (pwd && pwd[0] == '/' && !has_dot_part(pwd) && stat(pwd, &a) == 0 && stat(".", &b) == 0 &&
+        a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+        if (!(*out = cordon__strdup(pwd)))
+            return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+        return CORDON_OK;
+    }
+    c = getcwd(NULL, 0);
     if (!c)
         return cordon__sys_fail("cannot read the current directory", "getcwd", errno);
     *out = c;

@@ -207,6 +207,13 @@ as mkdir -p "$O/target"
 if sbx "ln -s '$O/target' planted" >/dev/null 2>&1 && [ -L "$WS/planted" ]; then pass; else
     fail "root-link: the command could not make a link inside its root (positive control)"; fi
 refused root-link-cwd "symbolic link $WS/planted (-> $O/target)" -C "$WS/planted"
+# The same link as the caller's working directory (a harness that changed
+# into it): $PWD shows the way it was reached.
+out=$(cd "$WS/planted" && as env PWD="$WS/planted" "$CORDON" run -- echo ran-ok 2>&1)
+case $out in
+*"symbolic link $WS/planted (-> $O/target)"*) pass ;;
+*) fail "root-link-pwd: not refused: $out" ;;
+esac
 refused root-link-root "symbolic link $WS/planted (-> $O/target)" -C "$H" -w "$WS/planted"
 # The record lives in the user's state directory, outside every root.
 if grep -qx "$WS" "$H/.local/state/cordon/roots" 2>/dev/null; then pass; else
