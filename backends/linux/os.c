@@ -1,5 +1,6 @@
 /* Host facts for plan compilation on Linux. */
 #include <dirent.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
@@ -130,17 +131,47 @@ static int is_dir(const char *p)
     return p && stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* Where the ssh/scp stubs are: $CORDON_SHIM_DIR, then beside this
- * program (build tree: <build>/shims/bin; install: <prefix>/libexec/cordon/shims),
- * then the configured install location. */
+/* The stubs relative to the installed libcordon.so: its directory is
+ * <prefix>/<libdir>, and CORDON_LIBDIR_TO_SHIMS leads from there to
+ * <prefix>/<libexecdir>/cordon/shims (both as configured, so an install
+ * moved with --prefix or DESTDIR still finds its own). NULL when this code
+ * is not in a shared library or nothing is there. */
+static char *shim_dir_beside_library(void)
+{
+    Dl_info info;
+    char *dir, *slash, *cand, *real = NULL;
+
+    memset(&info, 0, sizeof info);
+    if (!dladdr((void *)cordon_version, &info) || !info.dli_fname || info.dli_fname[0] != '/')
+        return NULL;
+    if (!(dir = cordon__strdup(info.dli_fname)))
+        return NULL;
+    slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    cand = cordon__asprintf("%s/%s", dir[0] ? dir : "/", CORDON_LIBDIR_TO_SHIMS);
+    if (cand && is_dir(cand))
+        real = realpath(cand, NULL);
+    free(cand);
+    free(dir);
+    return real;
+}
+
+/* Where the ssh/scp stubs are: $CORDON_SHIM_DIR, then beside the
+ * installed library (a program linked with libcordon.so), then beside this
+ * program (build tree: <build>/shims/bin; install:
+ * <prefix>/libexec/cordon/shims), then the configured install location. */
 static char *find_shim_dir(void)
 {
     const char *env = getenv("CORDON_SHIM_DIR");
     char exe[PATH_MAX];
+    char *lib;
     ssize_t n;
 
     if (env && *env)
         return cordon__strdup(env);
+    if ((lib = shim_dir_beside_library()) != NULL)
+        return lib;
     n = readlink("/proc/self/exe", exe, sizeof exe - 1);
     if (n > 0) {
         char *slash;

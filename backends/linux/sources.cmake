@@ -16,3 +16,8 @@ else()
 endif()
 set(CORDON_OS_INCLUDES ${CMAKE_CURRENT_LIST_DIR} ${CORDON_SECCOMP_INCLUDE_DIRS})
 set(CORDON_PC_LIBS_PRIVATE "-lseccomp")
+# dladdr() finds the installed library's directory (os.c).
+list(APPEND CORDON_OS_LIBS ${CMAKE_DL_LIBS})
+if(CMAKE_DL_LIBS)
+  string(APPEND CORDON_PC_LIBS_PRIVATE " -l${CMAKE_DL_LIBS}")
+endif()

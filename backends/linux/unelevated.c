@@ -308,9 +308,15 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
                  "seccomp refuses every socket family but unix and netlink; unix-domain "
                  "sockets are not restricted");
     } else {
+        /* The stubs count only where they really are. */
+        char ssh[PATH_MAX];
+        int stubs = plan->shim_dir &&
+                    snprintf(ssh, sizeof ssh, "%s/ssh", plan->shim_dir) < (int)sizeof ssh &&
+                    access(ssh, X_OK) == 0;
         out->level[CORDON_DIM_NETWORK] = CORDON_LEVEL_ADVISORY;
-        snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX,
-                 "%s: only the proxy environment and the ssh/scp stubs apply%s", s,
+        snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX, "%s: only the proxy %s%s%s",
+                 s, stubs ? "environment and the ssh/scp stubs apply" : "environment applies",
+                 stubs ? "" : " (no ssh/scp stubs were found: set CORDON_SHIM_DIR)",
                  h.abi >= 4 ? " (Landlock refuses TCP, but not UDP or raw sockets)" : "");
     }
 }

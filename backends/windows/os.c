@@ -345,10 +345,11 @@ done:
     return e;
 }
 
-static char *exe_dir(void)
+/* The directory of |module| (NULL: the program). */
+static char *module_dir(HMODULE module)
 {
     wchar_t buf[MAX_PATH * 2];
-    DWORD n = GetModuleFileNameW(NULL, buf, (DWORD)(sizeof buf / sizeof buf[0]));
+    DWORD n = GetModuleFileNameW(module, buf, (DWORD)(sizeof buf / sizeof buf[0]));
     wchar_t *slash;
     if (n == 0 || n >= sizeof buf / sizeof buf[0])
         return NULL;
@@ -357,6 +358,23 @@ static char *exe_dir(void)
         return NULL;
     *slash = L'\0';
     return cordon__win_utf8(buf);
+}
+
+static char *exe_dir(void)
+{
+    return module_dir(NULL);
+}
+
+/* The directory of the module this code is in: cordon.dll when a program
+ * links the installed DLL (<prefix>\bin), else the program itself. */
+static char *library_dir(void)
+{
+    HMODULE self = NULL;
+    if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
+                                GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
+                            (LPCWSTR)(void *)cordon_version, &self))
+        return NULL;
+    return module_dir(self);
 }
 
 static int file_exists_u8(const char *dir, const char *name)
@@ -398,22 +416,25 @@ static int populate_shims(const char *src, const char *dst)
 
 /* Where the ssh/scp stubs are: $CORDON_SHIM_DIR as given; otherwise the
  * per-user %LOCALAPPDATA%\cordon\shims, filled from the stubs shipped
- * beside cordon (build tree: <build>\shims\bin next to <build>\cli;
+ * beside cordon.dll (a program linking the installed DLL) or beside the
+ * program (build tree: <build>\shims\bin next to <build>\cli;
  * install: <prefix>\libexec\cordon\shims next to <prefix>\bin). A fixed
  * per-user copy keeps PATH short and stable whatever runs cordon.
  * NULL when no stub can be found. */
 static char *find_shim_dir(void)
 {
     char *env = env_utf8(L"CORDON_SHIM_DIR");
-    char *exe = NULL, *state = NULL, *dst = NULL, *result = NULL;
+    char *dirs[2] = {NULL, NULL}, *state = NULL, *dst = NULL, *result = NULL;
     const char *const rel[] = {"..\\shims\\bin", "shims\\bin", "..\\libexec\\cordon\\shims",
                                "shims"};
     wchar_t *wdst = NULL;
-    size_t i;
+    size_t i, k;
+    int found = 0;
 
     if (env)
         return env;
-    exe = exe_dir();
+    dirs[0] = library_dir();
+    dirs[1] = exe_dir();
     if (cordon__win_state_dir(&state) != CORDON_OK)
         goto done;
     dst = cordon__asprintf("%s\\shims", state);
@@ -422,21 +443,22 @@ static char *find_shim_dir(void)
         goto done;
     if (!is_dir_w(wdst) && !CreateDirectoryW(wdst, NULL))
         goto done;
-    for (i = 0; exe && i < sizeof rel / sizeof rel[0]; i++) {
-        char *src = cordon__asprintf("%s\\%s", exe, rel[i]);
-        int found = src && file_exists_u8(src, "ssh.exe");
-        if (found)
-            populate_shims(src, dst);
-        free(src);
-        if (found)
-            break;
+    for (k = 0; k < 2 && !found; k++) {
+        for (i = 0; dirs[k] && i < sizeof rel / sizeof rel[0] && !found; i++) {
+            char *src = cordon__asprintf("%s\\%s", dirs[k], rel[i]);
+            found = src && file_exists_u8(src, "ssh.exe");
+            if (found)
+                populate_shims(src, dst);
+            free(src);
+        }
     }
     if (file_exists_u8(dst, "ssh.exe")) {
         result = dst;
         dst = NULL;
     }
 done:
-    free(exe);
+    free(dirs[0]);
+    free(dirs[1]);
     free(state);
     free(dst);
     free(wdst);
