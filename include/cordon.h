@@ -341,7 +341,9 @@ CORDON_API int cordon_exit_status(cordon_error err, const cordon_run_result *res
 
 /* The OS state cordon added outside the command's lifetime (Windows: the
  * allow/deny ACEs of its capability SIDs on writable roots and protected
- * paths). Linux adds none, so the list is empty there. */
+ * paths; Linux: the elevated tier's POSIX ACL entries for its sandbox
+ * users on writable roots, "sid" naming their uids; the unelevated tier
+ * adds none). */
 /* JSON array of {"path":..,"sid":..,"kind":..} objects; free with cordon_free(). */
 CORDON_API cordon_error cordon_grants_list(char **out_json);
 /* Removes every cordon ACE on |root| (canonicalized), or everywhere when

@@ -5,7 +5,7 @@ set -eu
 packages="
   cmake make gcc pkg-config
   clang libclang-rt-14-dev
-  libseccomp-dev libnftables-dev libcap-dev libacl1-dev
+  libseccomp-dev libnftables-dev libcap-dev
   mingw-w64 wine wine64
   bubblewrap nftables iproute2 util-linux passwd procps
   python3 python3-venv git ca-certificates

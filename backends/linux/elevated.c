@@ -133,22 +133,87 @@ static int reachable(const char *path, uid_t uid, gid_t gid, unsigned want, cons
     return 0;
 }
 
+/* Whether |uid|:|gid| can work in root |root| once prepare has run: every
+ * directory above it either lets the user in or is the caller's (prepare
+ * adds search entries), and the root is writable or the caller's (prepare
+ * grants it). A missing |root| is fine when it is the tool cache (made
+ * before the run, as the caller). */
+static int root_usable(const char *root, int is_cache, uid_t uid, gid_t gid, const char *who,
+                       char *why, size_t n)
+{
+    char dir[4096];
+    struct stat st;
+    size_t len, i;
+    snprintf(dir, sizeof dir, "%s", root);
+    len = strlen(dir);
+    for (i = 1; i < len; i++) {
+        if (dir[i] != '/')
+            continue;
+        dir[i] = '\0';
+        if (stat(dir, &st) != 0) {
+            if (errno == ENOENT && is_cache)
+                return 0;
+            snprintf(why, n, "%s: stat: errno %d, %s", dir, errno, strerror(errno));
+            return -1;
+        }
+        if (!(perms_of(dir, &st, uid, gid) & 1) && st.st_uid != getuid()) {
+            snprintf(why, n, "%s cannot enter %s (no search permission for it, and it is not "
+                     "yours to grant)", who, dir);
+            return -1;
+        }
+        dir[i] = '/';
+    }
+    if (stat(root, &st) != 0) {
+        if (errno == ENOENT && is_cache)
+            return 0;
+        snprintf(why, n, "%s: stat: errno %d, %s", root, errno, strerror(errno));
+        return -1;
+    }
+    if ((perms_of(root, &st, uid, gid) & 7) != 7 && st.st_uid != getuid()) {
+        snprintf(why, n, "%s cannot write in %s (no grant for it, and it is not yours to grant)",
+                 who, root);
+        return -1;
+    }
+    return 0;
+}
+
+static int within_a_root(const struct cordon__plan *plan, const char *path)
+{
+    size_t i;
+    for (i = 0; i < plan->roots.n; i++)
+        if (cordon__path_within(CORDON__OS_LINUX, path, plan->roots.v[i]))
+            return 1;
+    return 0;
+}
+
 static void roots_facts(const struct cordon__plan *plan, const struct cordon__marker *m,
                         struct cordon__elevated_facts *f)
 {
     uid_t uid = (uid_t)strtoul(plan->network ? m->online.id : m->offline.id, NULL, 10);
     gid_t gid = (gid_t)strtoul(m->sandbox_group.id, NULL, 10);
     const char *who = plan->network ? m->online.name : m->offline.name;
+    int ws = plan->mode == CORDON_MODE_WORKSPACE_WRITE;
     size_t i;
+    char why[256];
 
     f->roots_writable = 0;
-    if (reachable(plan->cwd, uid, gid, 5, who, f->roots_error, sizeof f->roots_error) != 0)
+    if (!(ws && within_a_root(plan, plan->cwd)) &&
+        reachable(plan->cwd, uid, gid, 5, who, f->roots_error, sizeof f->roots_error) != 0)
         return;
-    if (plan->mode == CORDON_MODE_WORKSPACE_WRITE)
+    if (ws) {
         for (i = 0; i < plan->roots.n; i++)
-            if (reachable(plan->roots.v[i], uid, gid, 7, who, f->roots_error,
-                          sizeof f->roots_error) != 0)
+            if (root_usable(plan->roots.v[i],
+                            plan->cache_dir && strcmp(plan->roots.v[i], plan->cache_dir) == 0, uid,
+                            gid, who, why, sizeof why) != 0) {
+                snprintf(f->roots_error, sizeof f->roots_error, "%s", why);
                 return;
+            }
+        if (plan->cache_dir && plan->cache_missing &&
+            root_usable(plan->cache_dir, 1, uid, gid, who, why, sizeof why) != 0) {
+            snprintf(f->roots_error, sizeof f->roots_error, "%s", why);
+            return;
+        }
+    }
     f->roots_writable = 1;
 }
 
@@ -257,10 +322,76 @@ static void elevated_probe(const struct cordon__plan *plan, struct cordon__probe
     cordon__marker_free(&m);
 }
 
+/* Lets the sandbox users enter every directory above |root| that they
+ * cannot enter yet and the caller owns (search only: they can reach what
+ * lies below, not list it), recording each. */
+static cordon_error search_path(const char *root, const uid_t sandbox[2], gid_t gid)
+{
+    char dir[4096];
+    size_t len, i;
+    cordon_error e = CORDON_OK;
+    snprintf(dir, sizeof dir, "%s", root);
+    len = strlen(dir);
+    for (i = 1; i < len && e == CORDON_OK; i++) {
+        struct stat st;
+        if (dir[i] != '/')
+            continue;
+        dir[i] = '\0';
+        if (stat(dir, &st) == 0 && st.st_uid == getuid() &&
+            (!(perms_of(dir, &st, sandbox[0], gid) & 1) || !(perms_of(dir, &st, sandbox[1], gid) & 1)) &&
+            (e = cordon__acl_search(dir, sandbox, getuid(), 1)) == CORDON_OK)
+            e = cordon__grants_record_add(dir, sandbox, 1);
+        dir[i] = '/';
+    }
+    return e;
+}
+
+/* Grants the sandbox users write on each root the caller owns, with
+ * default entries so that what they create stays the caller's to read and
+ * write (backends/linux/acl.c). The first run in a root walks it once; in
+ * the steady state this is one ACL read per root and no write. */
 static cordon_error elevated_prepare(const struct cordon__plan *plan)
 {
-    (void)plan;
-    return CORDON_OK;
+    struct cordon__marker m;
+    struct cordon__elevated_facts f;
+    struct cordon__strv skip = {0};
+    uid_t sandbox[2];
+    gid_t gid;
+    cordon_error e = CORDON_OK;
+    size_t i;
+
+    if (plan->mode != CORDON_MODE_WORKSPACE_WRITE || plan->roots.n == 0)
+        return CORDON_OK;
+    cordon__linux_elevated_facts(CORDON__MARKER_PATH, &m, &f);
+    if (!f.marker) {
+        e = cordon__fail(CORDON_ERR_SETUP, "the elevated setup changed under this run: %s",
+                         f.marker_error[0] ? f.marker_error : "the marker is gone");
+        goto done;
+    }
+    sandbox[0] = (uid_t)strtoul(m.offline.id, NULL, 10);
+    sandbox[1] = (uid_t)strtoul(m.online.id, NULL, 10);
+    gid = (gid_t)strtoul(m.sandbox_group.id, NULL, 10);
+    for (i = 0; i < plan->n_protect && e == CORDON_OK; i++)
+        e = cordon__strv_push(&skip, plan->protect[i].path);
+    /* The roots this user made writable for a sandbox, as the unelevated
+     * tier records them (a link planted in one is refused as a root). */
+    if (e == CORDON_OK)
+        e = cordon__linux_grants_record(plan);
+    for (i = 0; i < plan->roots.n && e == CORDON_OK; i++) {
+        struct stat st;
+        if (cordon__acl_root_granted(plan->roots.v[i], sandbox, getuid()))
+            continue;
+        if ((e = search_path(plan->roots.v[i], sandbox, gid)) != CORDON_OK)
+            break;
+        if (stat(plan->roots.v[i], &st) != 0 || st.st_uid != getuid())
+            continue; /* writable to the sandbox users by its own permissions */
+        if ((e = cordon__acl_tree(plan->roots.v[i], sandbox, getuid(), 1, &skip, NULL)) == CORDON_OK)
+            e = cordon__grants_record_add(plan->roots.v[i], sandbox, 0);
+    }
+done:
+    cordon__strv_free(&skip);
+    cordon__marker_free(&m);
+    return e;
 }
 
 struct elevated_run {

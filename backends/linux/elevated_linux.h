@@ -73,4 +73,27 @@ int cordon__dir_chain_root_only(const char *path, char *why, size_t n);
 void cordon__linux_elevated_facts(const char *marker_path, struct cordon__marker *m,
                                   struct cordon__elevated_facts *f);
 
+/* ---- acl.c: the POSIX ACL grants on the writable roots ---------------- */
+/* 1 when |root| carries cordon's entries: rwx for both sandbox uids in its
+ * access and default ACLs, and rwx for |owner| in its default ACL (so that
+ * what the sandbox users create stays the owner's to read and write). */
+int cordon__acl_root_granted(const char *root, const uid_t sandbox[2], uid_t owner);
+/* Adds (|grant| 1) or removes (0) those entries on |root| and everything
+ * below it that |owner| owns on the same filesystem, except the paths in
+ * |skip| (protected paths, absolute) and their subtrees; the root last.
+ * *done (may be NULL): how many objects it changed or checked. */
+cordon_error cordon__acl_tree(const char *root, const uid_t sandbox[2], uid_t owner, int grant,
+                              const struct cordon__strv *skip, size_t *done);
+
+/* Adds (|grant| 1) or removes (0) search-only (x) access entries for the
+ * sandbox users on the directory |dir| alone (one above a root that they
+ * could not enter). */
+cordon_error cordon__acl_search(const char *dir, const uid_t sandbox[2], uid_t owner, int grant);
+
+/* ---- acl_grants.c: the caller's record of its grants ------------------ */
+/* $XDG_STATE_HOME/cordon/elevated-grants: "<offline uid> <online uid> <root>"
+ * a line for a granted tree, "<offline uid> <online uid> x <dir>" for a
+ * search-only directory. Adds one (once). */
+cordon_error cordon__grants_record_add(const char *root, const uid_t sandbox[2], int search_only);
+
 #endif

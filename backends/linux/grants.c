@@ -1,4 +1,4 @@
-/* The Linux backends leave no persistent grants behind: Landlock rules and
+/* The unelevated backend leaves no persistent grants behind: Landlock rules and
  * namespaces live and die with the command. What stays is a record of the
  * roots cordon has made writable for this user, one canonical path a line
  * in $XDG_STATE_HOME/cordon/roots (default ~/.local/state/cordon/roots):
@@ -145,17 +145,20 @@ done:
     return e;
 }
 
+/* The only persistent grants on Linux are the elevated tier's ACL
+ * entries (backends/linux/acl_grants.c). */
 cordon_error cordon__os_grants_list(struct cordon__json *j)
 {
+    cordon_error e;
     cordon__json_begin_array(j);
+    e = cordon__elevated_grants_list(j);
     cordon__json_end_array(j);
-    return CORDON_OK;
+    return e;
 }
 
 cordon_error cordon__os_grants_revoke(const char *root)
 {
-    (void)root;
-    return CORDON_OK;
+    return cordon__elevated_grants_revoke(root);
 }
 
 void cordon__os_cost_json(struct cordon__json *j)

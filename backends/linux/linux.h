@@ -15,6 +15,11 @@ cordon_error cordon__errno_to_error(int err);
 cordon_error cordon__linux_granted_roots(struct cordon__strv *out);
 cordon_error cordon__linux_grants_record(const struct cordon__plan *plan);
 
+/* The elevated tier's ACL grants, as cordon grants list|revoke sees them
+ * (acl_grants.c): list appends objects to an open JSON array. */
+cordon_error cordon__elevated_grants_list(struct cordon__json *j);
+cordon_error cordon__elevated_grants_revoke(const char *root);
+
 /* The backends of this OS (direct.c, unelevated.c). */
 extern const struct cordon_backend cordon__backend_linux_elevated;
 extern const struct cordon_backend cordon__backend_linux_direct;

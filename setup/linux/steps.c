@@ -6,11 +6,14 @@
  * means every earlier step completed. uninstall removes the marker first,
  * so the tier stops being used before anything it relies on goes. */
 #include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "setup_linux.h"
@@ -332,6 +335,90 @@ static int step_rm_marker(struct setup_ctx *s, struct install_state *st)
     if (setup__file_remove(s, CORDON__MARKER_PATH, &removed) != 0)
         return -1;
     return setup__done(s, "%s", removed ? "removed" : "not there");
+}
+
+/* Revokes the ACL grants each allowed user's cordon recorded, as that user
+ * (the owner of the roots), so that no entry naming a sandbox uid is left
+ * for a later account that reuses the uid.
+ *
+ * Why this is safe: the child becomes the user for good before it reads
+ * anything of the user's, so it can only do what the user could do
+ * (remove entries from the user's own files); root reads nothing the user
+ * controls. */
+static int revoke_as(const struct cordon__pw *pw, char *why, size_t n)
+{
+    int p[2], status = 0;
+    pid_t pid;
+    ssize_t got = 0, r;
+    if (pipe2(p, O_CLOEXEC) != 0) {
+        snprintf(why, n, "pipe: errno %d", errno);
+        return -1;
+    }
+    pid = fork();
+    if (pid < 0) {
+        close(p[0]);
+        close(p[1]);
+        snprintf(why, n, "fork: errno %d", errno);
+        return -1;
+    }
+    if (pid == 0) {
+        cordon_error e;
+        close(p[0]);
+        if (setgroups(1, &pw->gid) != 0 || setresgid(pw->gid, pw->gid, pw->gid) != 0 ||
+            setresuid(pw->uid, pw->uid, pw->uid) != 0)
+            _exit(3);
+        setenv("HOME", pw->home, 1);
+        unsetenv("XDG_STATE_HOME");
+        e = cordon_grants_revoke(NULL);
+        if (e != CORDON_OK) {
+            const char *m = cordon_last_error();
+            ssize_t w = write(p[1], m, strlen(m));
+            (void)w;
+            _exit(1);
+        }
+        _exit(0);
+    }
+    close(p[1]);
+    while ((size_t)got < n - 1 && ((r = read(p[0], why + got, n - 1 - (size_t)got)) > 0 ||
+                                   (r < 0 && errno == EINTR)))
+        if (r > 0)
+            got += r;
+    why[got > 0 ? got : 0] = '\0';
+    close(p[0]);
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    if (!why[0])
+        snprintf(why, n, "could not become the user (status %d)", status);
+    return -1;
+}
+
+static int step_rm_grants(struct setup_ctx *s, struct install_state *st)
+{
+    struct cordon__gr users;
+    const char *p;
+    size_t done = 0;
+    (void)st;
+    if (cordon__gr_by_name(CORDON__GROUP_USERS, &users) != 1)
+        return setup__done(s, "not there");
+    for (p = users.members; *p;) {
+        size_t len = strcspn(p, ",");
+        char name[64], why[512];
+        struct cordon__pw pw;
+        snprintf(name, sizeof name, "%.*s", (int)len, p);
+        p += len;
+        if (*p == ',')
+            p++;
+        if (!name[0] || cordon__pw_by_name(name, &pw) != 1 || pw.uid == 0)
+            continue;
+        if (revoke_as(&pw, why, sizeof why) != 0)
+            return setup__fail(s, pw.home, "cordon grants revoke --all", 0,
+                               "run cordon grants revoke --all as %s, then uninstall again (%s)",
+                               name, why);
+        done++;
+    }
+    return setup__done(s, "revoked as %zu user%s", done, done == 1 ? "" : "s");
 }
 
 static int step_rm_persist(struct setup_ctx *s, struct install_state *st)
@@ -700,6 +787,7 @@ int setup__run(const struct setup_args *a)
     };
     static const struct step uninstall[] = {
         {"marker " CORDON__MARKER_PATH, step_rm_marker},
+        {"ACL grants on the allowed users' roots", step_rm_grants},
         {"persistence across reboot", step_rm_persist},
         {"nftables table inet cordon", step_rm_rules},
         {"runner " CORDON__RUNNER_PATH, step_rm_runner},

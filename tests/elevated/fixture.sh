@@ -96,6 +96,7 @@ install)
         [ "$(stat -c %U:%a /var/lib/cordon/$u)" = "$u:700" ] && pass || fail "$u home"
     done
     nft list table inet cordon | grep -q "meta skuid $(id -u cordon-offline) drop" && pass || fail "drop rule"
+    echo "$(id -u cordon-offline)|$(id -u cordon-online)" >"$STATE/uids"
     finish
     ;;
 uninstall)
@@ -111,10 +112,17 @@ uninstall)
         rc=$?
         [ $rc = 0 ] && pass || fail "second uninstall exited $rc"
         n=$(printf '%s\n' "$out" | grep -cE '\.\.\. ok: (not there|gone)$')
-        [ "$n" = 10 ] && pass || fail "second uninstall is not a no-op: $out"
+        [ "$n" = 11 ] && pass || fail "second uninstall is not a no-op: $out"
         "$CORDON_SETUP" verify
         rc=$?
         [ $rc = 3 ] && pass || fail "verify after uninstall exited $rc, expected 3 (nothing installed)"
+        # No ACL entry naming a sandbox uid is left in the user's workspace
+        # (a later account with that uid would inherit it).
+        if [ -s "$STATE/uids" ] && [ -d "$base" ]; then
+            left=$(find "$base" -xdev \( -type d -o -type f \) -exec $PY "$CORDON_SOURCE/tests/elevated/acl_ids.py" {} + |
+                grep -E " ($(cat "$STATE/uids"))\$")
+            [ -z "$left" ] && pass || fail "ACL entries of the sandbox users left: $left"
+        fi
         userdel --remove "$TU" 2>/dev/null
         getent group "$TU" >/dev/null && groupdel "$TU"
     elif [ -e /etc/cordon/setup.json ]; then

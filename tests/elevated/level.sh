@@ -44,10 +44,4 @@ $AS_USER cat "$TH/.ssh/id_test" >/dev/null && pass || fail "control: the owner c
 out=$(cordon_as run --policy read-only -- cat "$TH/.ssh/id_test" 2>&1)
 [ $? != 0 ] && printf '%s' "$out" | grep -q "Permission denied" && pass || fail "sandbox read the key: $out"
 
-# workspace-write needs the roots granted to the sandbox users: until
-# then the tier is not ready for it and says so.
-js=$(cordon_as level --json)
-[ "$(json_field "$js" "d['backend']")" = linux-unelevated ] && pass || fail "workspace-write selected: $js"
-json_field "$js" "d['fallback_reason']" | grep -q "^linux-elevated: cordon-offline cannot write in $WS" && pass ||
-    fail "workspace-write fallback reason: $js"
 finish
