@@ -31,7 +31,8 @@ static const char usage_main[] =
     "  -C, --cwd DIR            the command's working directory\n"                       \
     "  --network on|off         override the policy's network setting\n"                 \
     "  --force-roots            allow roots that are refused by default (/, home,\n"     \
-    "                           system directories)\n"
+    "                           system directories)\n"                                   \
+    "  --cache sandbox|none     override the policy's tool cache setting\n"
 
 static const char usage_run[] =
     "usage: cordon run [POLICY OPTIONS] [--require DIM=LEVEL]... [--timeout S]\n"
@@ -169,6 +170,7 @@ int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size
     memset(out, 0, sizeof *out);
     out->kill_after_s = 5;
     out->network = -1;
+    out->cache = -1;
     err[0] = '\0';
     if (argc < 2)
         return fail(err, errlen, "no command given (try: cordon --help)");
@@ -267,6 +269,11 @@ int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size
                 out->network = 0;
             else
                 return fail(err, errlen, "--network takes on or off, not '%s'", v);
+        } else if (is_opt(a, "--cache")) {
+            if (!(v = opt_value(argc, argv, &i, "--cache")) ||
+                (strcmp(v, "sandbox") != 0 && strcmp(v, "none") != 0))
+                return fail(err, errlen, "--cache takes sandbox or none");
+            out->cache = strcmp(v, "sandbox") == 0;
         } else if (strcmp(a, "--force-roots") == 0) {
             out->force_roots = 1;
         } else if (strcmp(a, "--json") == 0 && out->command != CLI_RUN) {

@@ -31,6 +31,7 @@ struct cli_args {
     const char *cwd;                 /* -C */
     int network;                     /* -1 unset, 0 off, 1 on */
     int force_roots;
+    int cache;                       /* --cache: -1 unset, 0 none, 1 sandbox */
     int json;
     const char *os;                  /* explain --os */
     cordon_requirement require[CLI_MAX_REQUIRE];

@@ -37,6 +37,8 @@ static cordon_error load_policy(const struct cli_args *a, cordon_policy **out)
         e = cordon_policy_set_network(p, a->network);
     if (e == CORDON_OK && a->force_roots)
         e = cordon_policy_set_force_roots(p, 1);
+    if (e == CORDON_OK && a->cache >= 0)
+        e = cordon_policy_set_cache(p, a->cache);
     if (e != CORDON_OK) {
         cordon_policy_free(p);
         return e;

@@ -21,8 +21,12 @@ static cordon_error prepare_plan(const cordon_policy *policy, const char *cwd,
     if ((e = cordon__os_host(&host)) != CORDON_OK)
         return e;
     if (for_run && policy->mode == CORDON_MODE_WORKSPACE_WRITE && policy->cache &&
-        host.cache_dir && (e = cordon__os_cache_ensure(host.cache_dir)) != CORDON_OK)
-        return e;
+        host.cache_dir && (e = cordon__os_cache_ensure(host.cache_dir)) != CORDON_OK) {
+        char detail[CORDON_REASON_MAX];
+        snprintf(detail, sizeof detail, "%s", cordon_last_error());
+        return cordon__fail(e, "%s; cache = \"none\" in the policy (cordon --cache none) runs "
+                               "without the tool cache", detail);
+    }
     if (!cwd) {
         if ((e = cordon__os_getcwd(&here)) != CORDON_OK)
             return e;

@@ -16,13 +16,11 @@ static cordon_error check_dir(const char *dir, const struct stat *st)
 {
     if (!S_ISDIR(st->st_mode))
         return cordon__fail(CORDON_ERR_PATH,
-                            "the tool cache %s is not a directory (remove it, or set cache = "
-                            "\"none\" in the policy)", dir);
+                            "the tool cache %s is not a directory (remove it)", dir);
     /* Someone else's directory would be a cache shared with them. */
     if (st->st_uid != geteuid())
         return cordon__fail(CORDON_ERR_PERMISSION,
-                            "the tool cache %s belongs to uid %lu, not to this user (uid %lu); "
-                            "remove it, or set cache = \"none\" in the policy", dir,
+                            "the tool cache %s belongs to uid %lu, not to this user (uid %lu)", dir,
                             (unsigned long)st->st_uid, (unsigned long)geteuid());
     return CORDON_OK;
 }

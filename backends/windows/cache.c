@@ -64,8 +64,7 @@ check:
                               dir);
     else if (!(a & FILE_ATTRIBUTE_DIRECTORY))
         e = cordon__fail(CORDON_ERR_PATH,
-                         "the tool cache %s is not a directory (remove it, or set cache = "
-                         "\"none\" in the policy)", dir);
+                         "the tool cache %s is not a directory (remove it)", dir);
 done:
     free(w);
     return e;

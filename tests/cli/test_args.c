@@ -46,6 +46,14 @@ int main(void)
         CHECK(parse(&a, err, v) == 0 && a.command == CLI_GRANTS && a.grants_all);
     }
     {
+        const char *v[] = {"cordon", "level", "--cache", "none", NULL};
+        CHECK(parse(&a, err, v) == 0 && a.command == CLI_LEVEL && a.cache == 0);
+    }
+    {
+        const char *v[] = {"cordon", "run", "--cache=sandbox", "x", NULL};
+        CHECK(parse(&a, err, v) == 0 && a.cache == 1);
+    }
+    {
         const char *v[] = {"cordon", "cache", "clear", NULL};
         CHECK(parse(&a, err, v) == 0 && a.command == CLI_CACHE && !strcmp(a.cache_action, "clear"));
         CHECK_CONTAINS(cli_usage("cache"), "usage: cordon cache path");
@@ -80,6 +88,7 @@ int main(void)
             {{"cordon", "grants", "list", "x", NULL}, "unexpected argument 'x'"},
             {{"cordon", "run", "-w", "", "x", NULL}, "-w needs a DIR"},
             {{"cordon", "cache", NULL}, "cache: expected path or clear"},
+            {{"cordon", "run", "--cache", "shared", "x", NULL}, "--cache takes sandbox or none"},
             {{"cordon", "cache", "path", "clear", NULL}, "cache: unexpected argument 'clear'"},
             {{"cordon", "cache", "empty", NULL}, "cache: unexpected argument 'empty'"},
         };
