@@ -238,6 +238,69 @@ done:
     return e;
 }
 
+/* ---- Ctrl-C and console close -------------------------------------------
+ * A sandboxed command has a console of its own, so the user's Ctrl-C
+ * reaches cordon, not the command: cordon ends the command's tree (its
+ * job) and then cleans up as after any end. A command that shares the
+ * console (full access) gets the event itself and decides. On console
+ * close, logoff or shutdown Windows ends cordon when the handler returns:
+ * the handler waits (a little under the 5 s Windows allows) until the
+ * commands' cleanups are done. */
+#define MAX_LIVE 64
+static SRWLOCK live_lock = SRWLOCK_INIT;
+static struct cordon__proc *live[MAX_LIVE];
+static volatile LONG handler_set;
+volatile LONG cordon__win_cleaning;
+
+/* STATUS_CONTROL_C_EXIT: the status of a process ended by Ctrl-C. */
+#define CORDON_CONTROL_C_EXIT 0xC000013AUL
+
+static BOOL WINAPI on_console_event(DWORD event)
+{
+    int i, busy = 1, waited;
+    AcquireSRWLockShared(&live_lock);
+    for (i = 0; i < MAX_LIVE; i++)
+        if (live[i] && !live[i]->shares_console)
+            TerminateJobObject(live[i]->job, (UINT)CORDON_CONTROL_C_EXIT);
+    ReleaseSRWLockShared(&live_lock);
+    if (event == CTRL_C_EVENT || event == CTRL_BREAK_EVENT)
+        return TRUE; /* cordon carries on: its wait returns and it cleans up */
+    for (waited = 0; busy && waited < 4500; waited += 50) {
+        busy = InterlockedCompareExchange(&cordon__win_cleaning, 0, 0) != 0;
+        AcquireSRWLockShared(&live_lock);
+        for (i = 0; i < MAX_LIVE; i++)
+            busy |= live[i] != NULL;
+        ReleaseSRWLockShared(&live_lock);
+        if (busy)
+            Sleep(50);
+    }
+    return TRUE;
+}
+
+static void live_add(struct cordon__proc *p)
+{
+    int i;
+    if (!InterlockedExchange(&handler_set, 1))
+        SetConsoleCtrlHandler(on_console_event, TRUE);
+    AcquireSRWLockExclusive(&live_lock);
+    for (i = 0; i < MAX_LIVE; i++)
+        if (!live[i]) {
+            live[i] = p;
+            break;
+        }
+    ReleaseSRWLockExclusive(&live_lock);
+}
+
+static void live_remove(struct cordon__proc *p)
+{
+    int i;
+    AcquireSRWLockExclusive(&live_lock);
+    for (i = 0; i < MAX_LIVE; i++)
+        if (live[i] == p)
+            live[i] = NULL;
+    ReleaseSRWLockExclusive(&live_lock);
+}
+
 struct cordon__relay {
     HANDLE from, to; /* both owned */
     HANDLE thread;
@@ -566,6 +629,8 @@ cordon_error cordon__win_spawn(const struct cordon__plan *plan, const struct cor
      * pages; they are put back when it ends. */
     proc->console_cp = GetConsoleCP();
     proc->console_out_cp = GetConsoleOutputCP();
+    proc->shares_console = !(flags & CREATE_NO_WINDOW) && GetConsoleWindow() != NULL;
+    live_add(proc);
     for (i = 0; i < 3; i++) {
         proc->relay[i] = relay[i];
         relay[i] = NULL;
@@ -658,13 +723,32 @@ long long cordon__win_pid(const struct cordon__proc *proc)
     return proc ? (long long)proc->pid : -1;
 }
 
+/* Ends every process of |job| and waits (up to 5 s) until none is left,
+ * so that the temp tree and placeholders are removed after the last
+ * process let go of them, not while one still holds a file open. */
+static void end_job(HANDLE job)
+{
+    JOBOBJECT_BASIC_ACCOUNTING_INFORMATION acct;
+    int waited;
+    TerminateJobObject(job, 1);
+    for (waited = 0; waited < 5000; waited += 20) {
+        if (!QueryInformationJobObject(job, JobObjectBasicAccountingInformation, &acct,
+                                       sizeof acct, NULL) ||
+            acct.ActiveProcesses == 0)
+            break;
+        Sleep(20);
+    }
+}
+
 void cordon__win_proc_free(struct cordon__proc *proc)
 {
     int i;
     if (!proc)
         return;
-    if (proc->job)
+    if (proc->job) {
+        end_job(proc->job);
         CloseHandle(proc->job);
+    }
     /* The job is closed, so its processes are gone and output relays
      * reach the end of their pipes; the input relay is cancelled. */
     for (i = 0; i < 3; i++)
@@ -678,6 +762,7 @@ void cordon__win_proc_free(struct cordon__proc *proc)
         SetConsoleCP(proc->console_cp);
     if (proc->console_out_cp && GetConsoleOutputCP() != proc->console_out_cp)
         SetConsoleOutputCP(proc->console_out_cp);
+    live_remove(proc);
     free(proc);
 }
 

@@ -977,6 +977,8 @@ done:
     return e;
 }
 
+static void sweep_stale_tmp(const struct cordon__plan *plan);
+
 static cordon_error unelevated_prepare(const struct cordon__plan *plan)
 {
     const struct cordon__plan_windows *wp = &plan->windows_plan;
@@ -990,8 +992,9 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
     if (!wp->sandboxed)
         return cordon__fail(CORDON_ERR_NO_BACKEND, "windows-unelevated got a full-access plan");
     logon = cordon__win_logon_sid();
-    /* Placeholders of runs that died go first. */
+    /* Placeholders and temp dirs of runs that died go first. */
     cordon__win_placeholder_sweep();
+    sweep_stale_tmp(plan);
     ctx.wp = wp;
     ctx.logon = logon;
     for (i = 0; i < wp->n_aces; i++) {
@@ -1119,13 +1122,86 @@ static cordon_error unelevated_wait(struct cordon__proc *proc, unsigned long tim
 
 static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__proc *proc)
 {
-    /* Closing the job ends every process of the command first. */
+    InterlockedIncrement(&cordon__win_cleaning);
+    /* Every process of the command is gone first. */
     cordon__win_proc_free(proc);
     /* This run lets go of its placeholders; the last holder removes each
      * (only when it is still the directory a run made, and empty). */
     release_placeholders(plan);
     /* The temp dir and its per-run SID go together. */
     cordon__win_remove_tmp(plan);
+    InterlockedDecrement(&cordon__win_cleaning);
+}
+
+/* Temp dirs of runs that died (cordon-run-<pid>-<hex> whose process no
+ * longer runs) are removed, at most every 10 minutes: one listing of the
+ * temp base then, none in between. */
+static void sweep_stale_tmp(const struct cordon__plan *plan)
+{
+    char *base = plan->tmp_dir ? cordon__strdup(plan->tmp_dir) : NULL;
+    char *cut = base ? strrchr(base, '\\') : NULL, *dir = NULL, *mark = NULL, *pattern = NULL;
+    wchar_t *wmark = NULL, *wpat = NULL;
+    WIN32_FILE_ATTRIBUTE_DATA md;
+    WIN32_FIND_DATAW fd;
+    HANDLE h = INVALID_HANDLE_VALUE, f;
+    FILETIME now;
+    ULARGE_INTEGER a, b;
+
+    if (!cut || cordon__win_state_dir(&dir) != CORDON_OK)
+        goto done;
+    *cut = '\0';
+    mark = cordon__asprintf("%s\\tmp-swept", dir);
+    pattern = cordon__asprintf("%s\\cordon-run-*", base);
+    wmark = mark ? cordon__win_wide(mark) : NULL;
+    wpat = pattern ? cordon__win_wide(pattern) : NULL;
+    if (!wmark || !wpat)
+        goto done;
+    GetSystemTimeAsFileTime(&now);
+    if (GetFileAttributesExW(wmark, GetFileExInfoStandard, &md)) {
+        a.LowPart = now.dwLowDateTime;
+        a.HighPart = now.dwHighDateTime;
+        b.LowPart = md.ftLastWriteTime.dwLowDateTime;
+        b.HighPart = md.ftLastWriteTime.dwHighDateTime;
+        if (a.QuadPart >= b.QuadPart && a.QuadPart - b.QuadPart < 600ULL * 10000000ULL)
+            goto done;
+    }
+    f = CreateFileW(wmark, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (f != INVALID_HANDLE_VALUE)
+        CloseHandle(f);
+    CORDON__WIN_COUNT(dir_lists);
+    h = FindFirstFileW(wpat, &fd);
+    while (h != INVALID_HANDLE_VALUE) {
+        if ((fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) &&
+            !(fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)) {
+            unsigned long pid = wcstoul(fd.cFileName + 11, NULL, 10);
+            HANDLE p = pid ? OpenProcess(SYNCHRONIZE, FALSE, (DWORD)pid) : NULL;
+            int alive = p && WaitForSingleObject(p, 0) == WAIT_TIMEOUT;
+            if (p)
+                CloseHandle(p);
+            if (pid && pid != GetCurrentProcessId() && !alive) {
+                char *name = cordon__win_utf8(fd.cFileName);
+                struct cordon__plan stale;
+                memset(&stale, 0, sizeof stale);
+                stale.private_tmp = 1;
+                stale.tmp_dir = name ? cordon__path_join(CORDON__OS_WINDOWS, base, name) : NULL;
+                if (stale.tmp_dir)
+                    cordon__win_remove_tmp(&stale);
+                free(stale.tmp_dir);
+                free(name);
+            }
+        }
+        if (!FindNextFileW(h, &fd))
+            break;
+    }
+done:
+    if (h != INVALID_HANDLE_VALUE)
+        FindClose(h);
+    free(wmark);
+    free(wpat);
+    free(mark);
+    free(pattern);
+    free(dir);
+    free(base);
 }
 
 const struct cordon_backend cordon__backend_windows_unelevated = {

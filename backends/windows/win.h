@@ -48,6 +48,7 @@ struct cordon__proc {
      * command got in its place (NULL where the slot was passed as is). */
     struct cordon__relay *relay[3];
     UINT console_cp, console_out_cp; /* the caller's console code pages; 0: none */
+    int shares_console; /* 1: the command is on the caller's console (full access) */
 };
 
 /* How to launch: as the caller (token NULL) or with |token|, on |desktop|
@@ -79,7 +80,10 @@ int cordon__win_is_console(HANDLE h);
  * checks), without ending anything. */
 int cordon__win_ended(struct cordon__proc *proc, unsigned long timeout_ms);
 long long cordon__win_pid(const struct cordon__proc *proc);
-/* Closes the job (ending whatever still runs in it) and frees |proc|. */
+/* Runs being cleaned up now: a console close waits for them. */
+extern volatile LONG cordon__win_cleaning;
+/* Ends the job and waits until no process of it is left, closes it and
+ * frees |proc|. */
 void cordon__win_proc_free(struct cordon__proc *proc);
 
 /* Creates plan->tmp_dir when the plan has a private temp dir, with |sd|

@@ -44,6 +44,18 @@ static int run_with_console(cordon_policy *p, const char *const *argv, const cha
     return r.exit_code;
 }
 
+struct ctrl_c_args {
+    DWORD delay_ms;
+};
+
+static DWORD WINAPI send_ctrl_c(LPVOID arg)
+{
+    const struct ctrl_c_args *a = arg;
+    Sleep(a->delay_ms);
+    GenerateConsoleCtrlEvent(CTRL_C_EVENT, 0);
+    return 0;
+}
+
 int main(void)
 {
     cordon_policy *ws = NULL, *full = NULL;
@@ -97,6 +109,25 @@ int main(void)
         CHECK_MSG(pending_input() == 0, "a sandboxed command queued %lu events in our console",
                   (unsigned long)pending_input());
         flush_input();
+    }
+
+    /* Ctrl-C: the sandboxed command (on a console of its own) is ended,
+     * then cordon cleans up and returns; this process carries on. */
+    {
+        const char *argv[] = {probe, "sleep", "20000", NULL};
+        struct ctrl_c_args ca;
+        HANDLE t;
+        double t0 = cordon__os_now();
+        ca.delay_ms = 1500;
+        t = CreateThread(NULL, 0, send_ctrl_c, &ca, 0, NULL);
+        CHECK(t != NULL);
+        CHECK_MSG((unsigned long)(DWORD)run_with_console(ws, argv, root) == 0xC000013AUL,
+                  "the command was not ended by Ctrl-C");
+        CHECK_MSG(cordon__os_now() - t0 < 15.0, "Ctrl-C did not end the command");
+        if (t) {
+            WaitForSingleObject(t, 5000);
+            CloseHandle(t);
+        }
     }
 
     cordon_grants_revoke(root);

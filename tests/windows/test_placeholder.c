@@ -181,6 +181,41 @@ int main(void)
     cordon__plan_free(&a);
     cordon__plan_free(&b);
 
+    /* The startup sweep: the temp dir of a run whose process is gone is
+     * removed by the next run; one of a live process (this one) stays. */
+    {
+        struct cordon__host host;
+        char *dir = NULL, *mark, *dead, *dead_file, *alive;
+        wchar_t *w;
+        CHECK(cordon__os_host(&host) == CORDON_OK);
+        CHECK(cordon__win_state_dir(&dir) == CORDON_OK);
+        mark = join(dir, "tmp-swept");
+        dead = cordon__asprintf("%s\\cordon-run-4000000001-cafe", host.tmp_base);
+        dead_file = join(dead, "left.txt");
+        alive = cordon__asprintf("%s\\cordon-run-%lu-beef", host.tmp_base,
+                                 (unsigned long)GetCurrentProcessId());
+        make_dir(dead);
+        make_dir(alive);
+        w = cordon__win_wide(dead_file);
+        CloseHandle(CreateFileW(w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL));
+        free(w);
+        w = cordon__win_wide(mark);
+        DeleteFileW(w);
+        free(w);
+        CHECK(compile(ws, root, &a));
+        CHECK(BE.prepare(&a) == CORDON_OK);
+        BE.cleanup(&a, NULL);
+        cordon__plan_free(&a);
+        CHECK_MSG(!path_exists(dead), "a dead run's temp dir was not swept");
+        CHECK_MSG(path_exists(alive), "a live process's temp dir was swept");
+        remove_dir(alive);
+        free(dir);
+        free(mark);
+        free(dead);
+        free(dead_file);
+        free(alive);
+    }
+
     cordon_grants_revoke(root);
     remove_dir_tree(root);
     cordon_policy_free(ws);
