@@ -307,6 +307,51 @@ static void signal_command(pid_t child, int sig)
         kill(child, sig);
 }
 
+/* Copies what is in the relay pipe |from| to |to|: >0 bytes copied, 0 at
+ * the end of the stream, <0 on error (the stream is then dropped). */
+static ssize_t relay_copy(int from, int to)
+{
+    char buf[16384];
+    ssize_t r;
+    do
+        r = read(from, buf, sizeof buf);
+    while (r < 0 && errno == EINTR);
+    if (r > 0)
+        write_all(to, buf, (size_t)r);
+    return r;
+}
+
+/* Copies the relayed streams until one of the supervisor's signals
+ * arrives (from |sigfd|); returns it. A stream that ended is closed. */
+static int relay_until_signal(int relay[3][2], const int *relay_to, int sigfd)
+{
+    for (;;) {
+        struct pollfd p[4];
+        int map[4], n = 0, i;
+        p[n].fd = sigfd;
+        p[n].events = POLLIN;
+        map[n++] = -1;
+        for (i = 0; i < 3; i++)
+            if (relay[i][0] >= 0) {
+                p[n].fd = relay[i][0];
+                p[n].events = POLLIN;
+                map[n++] = i;
+            }
+        if (poll(p, (nfds_t)n, -1) < 0)
+            continue;
+        for (i = 1; i < n; i++)
+            if (p[i].revents && relay_copy(p[i].fd, relay_to[map[i]]) <= 0) {
+                close(relay[map[i]][0]);
+                relay[map[i]][0] = -1;
+            }
+        if (p[0].revents & POLLIN) {
+            struct signalfd_siginfo si;
+            if (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si)
+                return (int)si.ssi_signo;
+        }
+    }
+}
+
 /* The supervisor: starts the command, relays its wait status, ends the
  * rest of the tree, runs at_end. Never returns. */
 static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
@@ -314,6 +359,10 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
     sigset_t set;
     const char *step = NULL;
     pid_t child;
+    struct cordon__launch lx = *l;
+    struct cordon__spawn relayed_req = *l->req;
+    int relay[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}}, relay_to[3] = {-1, -1, -1};
+    int relaying = 0, sigfd = -1, i;
     int pidns = (l->clone_flags & CLONE_NEWPID) != 0;
     int e, status = 0, done = 0, parent_gone = 0;
 
@@ -379,6 +428,26 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
         sigprocmask(SIG_BLOCK, &tty, NULL);
     }
 
+    /* Standard streams the command may not hold itself: pipes, copied
+     * here to the caller's descriptor (see relay_out). */
+    for (i = 0; i < 3; i++) {
+        if (!l->relay_out[i])
+            continue;
+        if (pipe2(relay[i], O_CLOEXEC) != 0) {
+            e = errno;
+            if (l->at_end)
+                l->at_end(l->ctx, 0);
+            report_and_exit(err_fd, FAIL_SETUP, e, "cannot relay a standard stream (pipe2)");
+        }
+        relay_to[i] = l->req->stdio[i] == CORDON_STDIO_INHERIT ? i : (int)l->req->stdio[i];
+        relayed_req.stdio[i] = relay[i][1];
+        relaying = 1;
+    }
+    if (relaying) {
+        lx.req = &relayed_req;
+        l = &lx;
+    }
+
     /* vfork-style: the supervisor has nothing to do until the command
      * has exec'd, and sharing its memory spares copying page tables and
      * tearing them down again at exec (this runs for every command). */
@@ -405,10 +474,18 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
         munmap(stack, COMMAND_STACK);
     }
     close(err_fd);
+    for (i = 0; i < 3; i++)
+        if (relay[i][1] >= 0) {
+            close(relay[i][1]);
+            relay[i][1] = -1;
+        }
+    if (relaying)
+        sigfd = signalfd(-1, &set, SFD_CLOEXEC);
 
     while (!done) {
         siginfo_t info;
-        int sig = sigwaitinfo(&set, &info);
+        int sig = relaying && sigfd >= 0 ? relay_until_signal(relay, relay_to, sigfd)
+                                         : sigwaitinfo(&set, &info);
         if (sig < 0)
             continue;
         if (sig == PARENT_GONE) {
@@ -450,6 +527,13 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
     } else if (!l->relay_only) {
         kill_leftover_children();
     }
+    /* Every writer is gone: what is left in the relays goes out now. */
+    for (i = 0; i < 3; i++)
+        if (relay[i][0] >= 0) {
+            while (relay_copy(relay[i][0], relay_to[i]) > 0)
+                ;
+            close(relay[i][0]);
+        }
     /* The status first: the caller's wake-up overlaps with at_end. Then
      * the end of at_end, which the caller waits for before it cleans up. */
     if (!parent_gone)

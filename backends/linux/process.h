@@ -66,6 +66,11 @@ struct cordon__launch {
     void (*at_end)(void *ctx, int caller_gone);
     void *ctx;
     int own_pgrp;               /* 1: the command (and supervisor) leave the caller's group */
+    /* Per standard stream: 1 when it is a file the command may write but
+     * not hold (its metadata could be changed through the descriptor):
+     * the command gets a pipe, which the supervisor copies to it (to the
+     * end, once the tree is gone). Supervised launches only. */
+    int relay_out[3];
     int tty_fd;                 /* set by cordon__process_spawn: the caller's controlling
                                    terminal when the command gets its foreground, else -1 */
 };

@@ -348,6 +348,7 @@ struct run_ctx {
     struct cordon__bpf bpf;  /* the caller's, built after the clone */
     int drop_caps;
     int stdio_fd[3];         /* the command's stdio in the caller */
+    int reopen[3];           /* stdio to open again in the read-only view (see stdio_plan) */
     /* After the clone, while the supervisor and the command set up, the
      * caller makes the placeholders and sends "held" (with a mount
      * namespace only), then adds the Landlock rules, builds the seccomp
@@ -926,6 +927,38 @@ static int apply_mount(struct run_ctx *c, size_t i, const char **step)
     return 0;
 }
 
+/* Standard stream |fd| (a directory, a file opened read-only, a device)
+ * is opened again by its path in the command's view, where it lies on a
+ * read-only mount: the command can read or write it as before, but not
+ * change its metadata (the caller's descriptor is on the host's writable
+ * mount). Only when the path still leads to the same inode; otherwise, or
+ * when it has no path any more (deleted), the stream stays as it is. */
+static void reopen_in_view(int fd)
+{
+    char link[64], path[PATH_MAX];
+    struct stat was, now;
+    ssize_t n;
+    int flags, nfd;
+
+    fd_path(fd, link);
+    n = readlink(link, path, sizeof path - 1);
+    if (n <= 0 || path[0] != '/' || fstat(fd, &was) != 0 || (flags = fcntl(fd, F_GETFL)) < 0)
+        return;
+    path[n] = '\0';
+    nfd = open(path, (flags & (O_ACCMODE | O_APPEND | O_NONBLOCK)) | O_NOCTTY | O_CLOEXEC |
+                         O_NOFOLLOW | (S_ISDIR(was.st_mode) ? O_DIRECTORY : 0));
+    if (nfd < 0)
+        return;
+    if (fstat(nfd, &now) != 0 || now.st_dev != was.st_dev || now.st_ino != was.st_ino) {
+        close(nfd);
+        return;
+    }
+    if (S_ISREG(was.st_mode))
+        lseek(nfd, lseek(fd, 0, SEEK_CUR), SEEK_SET);
+    dup2(nfd, fd);
+    close(nfd);
+}
+
 /* In the command's process, before its cwd is entered: a mount namespace
  * of its own (owned by the new user namespace, so the mounts below are
  * allowed) with the view of the plan. Everything the command starts
@@ -1030,6 +1063,9 @@ static int in_command(void *ctx, const char **step)
         if ((e = apply_mount(c, i, step)) != 0)
             return e;
     }
+    for (i = 0; i < 3; i++)
+        if (c->reopen[i])
+            reopen_in_view((int)i);
     return 0; /* before_exec drops the capabilities, bounding set first */
 }
 
@@ -1237,6 +1273,52 @@ static int send_all(int fd, const void *buf, size_t n)
         n -= (size_t)w;
     }
     return 0;
+}
+
+/* Which standard streams the command may not hold as they are: a file
+ * or directory outside the roots (or a device such as /dev/null, which
+ * root owns) lies on the host's writable mount, where fchmod, fchown,
+ * futimens and fsetxattr on the descriptor, fchmodat(fd, "x") and
+ * /proc/self/fd/N would change it. A file open for writing gets a relay
+ * (l->relay_out); anything else is opened again in the read-only view
+ * (c->reopen). Pipes, sockets and terminals stay: they cost nothing.
+ * Without a mount namespace seccomp refuses those calls everywhere. */
+static void stdio_plan(const struct cordon__plan *plan, struct run_ctx *c, struct cordon__launch *l)
+{
+    int i;
+    for (i = 0; i < 3; i++) {
+        struct stat st, at;
+        char link[64], path[PATH_MAX];
+        ssize_t n;
+        size_t k;
+        int fd = c->stdio_fd[i], flags, inside = 0, in_dev;
+        if (fstat(fd, &st) != 0 || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(fd))
+            continue;
+        snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
+        n = readlink(link, path, sizeof path - 1);
+        if (n > 0 && path[0] == '/') {
+            path[n] = '\0';
+            for (k = 0; k < plan->roots.n && !inside; k++)
+                inside = cordon__path_within(plan->os, path, plan->roots.v[k]) &&
+                         stat(path, &at) == 0 && at.st_dev == st.st_dev &&
+                         at.st_ino == st.st_ino;
+        }
+        if (inside)
+            continue; /* the command may change it anyway */
+        flags = fcntl(fd, F_GETFL);
+        /* A device opens again only where the private /dev has it (the
+         * rest of the view is nodev). */
+        in_dev = 0;
+        if ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) && n > 0 && path[0] == '/')
+            for (k = 0; k < c->lp->n_mounts && !in_dev; k++)
+                in_dev = c->lp->mounts[k].op == CORDON__MOUNT_DEV_NODE &&
+                         strcmp(c->lp->mounts[k].dst, path) == 0;
+        if (flags >= 0 && (flags & O_ACCMODE) != O_RDONLY &&
+            (S_ISREG(st.st_mode) || ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) && !in_dev)))
+            l->relay_out[i] = 1;
+        else
+            c->reopen[i] = 1;
+    }
 }
 
 /* Without a mount namespace the host's /dev/pts is the command's: only
@@ -1459,6 +1541,8 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     l.after_clone = prepare_after_clone;
     l.at_end = at_end;
     l.own_pgrp = 1;
+    if (c.userns)
+        stdio_plan(plan, &c, &l);
     if (plan->private_tmp && plan->tmp_dir && (!c.userns || !lp->tmp_mount))
         c.tmp_host = plan->tmp_dir;
     l.ctx = &c;

@@ -336,6 +336,59 @@ else
     echo "note: python3 missing: terminal cases skipped"
 fi
 
+# ---- stdio on files and directories outside the roots ----------------------
+# The command reads and writes them as the caller arranged, but cannot
+# change their metadata through the descriptor, a directory descriptor
+# (fchmodat(0, "x")) or /proc/self/fd/N. Held by a relay pipe (files open
+# for writing) or by opening again in the read-only view (user
+# namespaces), or by seccomp refusing the metadata calls (without them).
+STDOUT_SHAPES="iso-fdchmod 1 600|iso-futimes 1|iso-fdxattr 1|chmod 600 /proc/self/fd/1|touch -d 2001-01-01 /proc/self/fd/1"
+stdio_case() {
+    # Output: a file outside, open for writing (appending, as >>).
+    printf '%s\n' "$STDOUT_SHAPES" | tr '|' '\n' | while read -r shape; do
+        reset_out
+        case $shape in iso-*) cmd="'$PROBE' $shape" ;; *) cmd=$shape ;; esac
+        sbx "echo before; $cmd; echo after" >>"$O/out" 2>/dev/null
+        if out_unchanged; then pass; else fail "stdio: '$shape' changed the caller's stdout file"; fi
+        grep -q before "$O/out" && grep -q after "$O/out" && pass || fail "stdio: output lost: $(cat "$O/out")"
+        reset_out
+        (cd "$WS" && as sh -c "$cmd") >>"$O/out" 2>/dev/null
+        if out_unchanged; then fail "stdio: positive control '$shape' changed nothing"; else pass; fi
+    done
+    # Input: a file outside, and a directory outside (relative to it).
+    reset_out
+    out=$(sbx "cat; '$PROBE' iso-fdchmod 0 600" <"$O/out" 2>/dev/null)
+    case $out in *orig*) pass ;; *) fail "stdio: stdin file unreadable: $out" ;; esac
+    out_unchanged && pass || fail "stdio: fchmod on the stdin file changed it"
+    sbx "'$PROBE' iso-atchmod 0 out 600; '$PROBE' iso-fdchmod 0 700" <"$O" >/dev/null 2>&1
+    out_unchanged && [ "$(stat -c %a "$O")" = 755 ] && pass || fail "stdio: changed through the stdin directory"
+    (cd "$WS" && as "$PROBE" iso-atchmod 0 out 600 <"$O" >/dev/null 2>&1)
+    out_unchanged && fail "stdio: positive control fchmodat(0, out) changed nothing" || pass
+    # The reader's offset is kept: the command reads on where the caller stopped.
+    printf 'l1\nl2\n' >"$O/two"
+    out=$( (read -r a; sbx "cat") <"$O/two" 2>/dev/null)
+    [ "$out" = l2 ] && pass || fail "stdio: stdin offset lost: '$out'"
+    # A device on stdout (root owns /dev/null): a node made here stands in.
+    if [ "$(id -u)" = 0 ] && [ -z "$RUN" ] && mknod "$O/null" c 1 3 2>/dev/null; then
+        chmod 666 "$O/null"
+        sbx "'$PROBE' iso-fdchmod 1 600" >"$O/null" 2>/dev/null
+        [ "$(stat -c %a "$O/null")" = 666 ] && pass || fail "stdio: fchmod changed a device on stdout"
+        "$PROBE" iso-fdchmod 1 600 >"$O/null" 2>/dev/null
+        [ "$(stat -c %a "$O/null")" = 600 ] && pass || fail "stdio: positive control on a device"
+        rm -f "$O/null"
+    fi
+}
+reset_out() {
+    as sh -c "rm -f '$O/out'; echo orig > '$O/out'; chmod 644 '$O/out'; chmod 755 '$O'; touch -d '2020-01-01 00:00' '$O/out'"
+}
+out_unchanged() {
+    [ "$(stat -c %a "$O/out")" = 644 ] && [ "$(stat -c %Y "$O/out")" != "$(date -d '2001-01-01' +%s)" ] &&
+        ! "$PROBE" getxattr "$O/out" >/dev/null 2>&1
+}
+for DIS in "" landlock userns seccomp landlock,userns; do
+    stdio_case
+done
+
 for DIS in "" landlock userns seccomp landlock,userns landlock,seccomp userns,seccomp; do
     ipc_case
     key_case
