@@ -4,10 +4,10 @@
  * with the framing of core/ipc.c, passing stdio as descriptors.
  *
  * Per command: one read of the marker, /etc/passwd and /etc/group, the
- * runner's hash, one run of "cordon-runner check" (the firewall tried as
- * the offline user), a stat per root and per ancestor of the working
- * directory; then one runner started for the command. No tree walk, no
- * write. */
+ * runner's hash (remembered per user while the file is unchanged), one run
+ * of "cordon-runner check" (the firewall tried as the offline user), a
+ * stat per root and per directory above it; then one runner started for
+ * the command. In the steady state no tree walk and no write. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -304,7 +304,8 @@ static void elevated_probe(const struct cordon__plan *plan, struct cordon__probe
     unsigned disabled = cordon__linux_disabled();
     int err;
 
-    cordon__linux_elevated_facts(CORDON__MARKER_PATH, &m, &f);
+    cordon__linux_elevated_facts(CORDON__MARKER_PATH,
+                                 CORDON__FACTS_RUNNER | CORDON__FACTS_HASH_CACHE, &m, &f);
     if (f.marker && f.caller_allowed && f.runner_found && !f.runner_error[0] &&
         f.runner_root_owned && !f.runner_writable_by_others &&
         strcmp(f.runner_sha256, m.runner_sha256) == 0 && strcmp(f.runner_caps, m.runner_caps) == 0) {
@@ -362,7 +363,7 @@ static cordon_error elevated_prepare(const struct cordon__plan *plan)
 
     if (plan->mode != CORDON_MODE_WORKSPACE_WRITE || plan->roots.n == 0)
         return CORDON_OK;
-    cordon__linux_elevated_facts(CORDON__MARKER_PATH, &m, &f);
+    cordon__linux_elevated_facts(CORDON__MARKER_PATH, 0, &m, &f);
     if (!f.marker) {
         e = cordon__fail(CORDON_ERR_SETUP, "the elevated setup changed under this run: %s",
                          f.marker_error[0] ? f.marker_error : "the marker is gone");

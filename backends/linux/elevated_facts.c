@@ -148,7 +148,77 @@ done:
     close(fd);
 }
 
-static void runner(const struct cordon__marker *m, struct cordon__elevated_facts *f)
+/* The runner's hash, remembered per user by the file's identity and
+ * change times ($XDG_STATE_HOME/cordon/runner-sha256, default
+ * ~/.local/state/cordon): any change to the file's content or
+ * capabilities moves its ctime, which nobody can set back, so a match
+ * means the same bytes. Only the user can write that file (the sandbox
+ * users have no grant in it); fooling it would only fool the user itself. */
+static char *hash_cache_path(void)
+{
+    const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
+    if (x && x[0] == '/')
+        return cordon__asprintf("%s/cordon/runner-sha256", x);
+    if (h && h[0] == '/')
+        return cordon__asprintf("%s/.local/state/cordon/runner-sha256", h);
+    return NULL;
+}
+
+static int cached_hash(int fd, const struct stat *st, char out[65])
+{
+    char *path = hash_cache_path(), key[200], line[300];
+    int cfd, hit = 0, err;
+    ssize_t n;
+    snprintf(key, sizeof key, "%llu %llu %lld %lld.%09ld %lld.%09ld ",
+             (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
+             (long long)st->st_size, (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
+             (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
+    if (path && (cfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+        n = read(cfd, line, sizeof line - 1);
+        close(cfd);
+        if (n > 0) {
+            size_t k = strlen(key);
+            line[n] = '\0';
+            if (strncmp(line, key, k) == 0 && strlen(line + k) >= 64) {
+                memcpy(out, line + k, 64);
+                out[64] = '\0';
+                hit = 1;
+            }
+        }
+    }
+    if (hit) {
+        free(path);
+        return 0;
+    }
+    err = cordon__fd_sha256_hex(fd, out);
+    if (!err && path) {
+        char *tmp = cordon__asprintf("%s.%d", path, (int)getpid());
+        char *slash = strrchr(path, '/');
+        if (tmp && slash) {
+            *slash = '\0';
+            cfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+            *slash = '/';
+            if (cfd >= 0) {
+                int w = openat(cfd, strrchr(tmp, '/') + 1,
+                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+                if (w >= 0) {
+                    char text[300];
+                    int len = snprintf(text, sizeof text, "%s%s\n", key, out);
+                    if (len > 0 && write(w, text, (size_t)len) == len && close(w) == 0)
+                        renameat(cfd, strrchr(tmp, '/') + 1, cfd, slash + 1);
+                    else
+                        unlinkat(cfd, strrchr(tmp, '/') + 1, 0);
+                }
+                close(cfd);
+            }
+        }
+        free(tmp);
+    }
+    free(path);
+    return err;
+}
+
+static void runner(const struct cordon__marker *m, struct cordon__elevated_facts *f, int cache)
 {
     int fd = open(m->runner_path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     struct stat st;
@@ -171,7 +241,7 @@ static void runner(const struct cordon__marker *m, struct cordon__elevated_facts
     f->runner_root_owned = st.st_uid == 0;
     f->runner_writable_by_others = (st.st_mode & (S_IWGRP | S_IWOTH)) != 0 ||
                                    !cordon__dir_chain_root_only(m->runner_path, why, sizeof why);
-    err = cordon__fd_sha256_hex(fd, f->runner_sha256);
+    err = cache ? cached_hash(fd, &st, f->runner_sha256) : cordon__fd_sha256_hex(fd, f->runner_sha256);
     if (!err)
         err = cordon__file_caps_text(fd, f->runner_caps, sizeof f->runner_caps);
     if (err)
@@ -181,8 +251,8 @@ done:
     close(fd);
 }
 
-void cordon__linux_elevated_facts(const char *marker_path, struct cordon__marker *m,
-                                  struct cordon__elevated_facts *f)
+void cordon__linux_elevated_facts(const char *marker_path, unsigned what,
+                                  struct cordon__marker *m, struct cordon__elevated_facts *f)
 {
     struct cordon__pw me;
     struct cordon__gr users;
@@ -204,5 +274,6 @@ void cordon__linux_elevated_facts(const char *marker_path, struct cordon__marker
     } else {
         snprintf(f->caller_name, sizeof f->caller_name, "uid %u", (unsigned)getuid());
     }
-    runner(m, f);
+    if (what & CORDON__FACTS_RUNNER)
+        runner(m, f, (what & CORDON__FACTS_HASH_CACHE) != 0);
 }

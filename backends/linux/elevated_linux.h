@@ -67,11 +67,14 @@ int cordon__fd_sha256_hex(int fd, char out[65]);
 int cordon__dir_chain_root_only(const char *path, char *why, size_t n);
 /* Fills every fact but the rules' and the defence-in-depth ones: the
  * marker (trusted only when root-owned and writable by root alone, in a
- * root-only directory chain), the accounts, the caller (real uid) and the
- * runner file. |m| holds the parsed marker; free it with
- * cordon__marker_free(). */
-void cordon__linux_elevated_facts(const char *marker_path, struct cordon__marker *m,
-                                  struct cordon__elevated_facts *f);
+ * root-only directory chain), the accounts, the caller (real uid), and
+ * with CORDON__FACTS_RUNNER the runner file (its hash remembered per user
+ * with CORDON__FACTS_HASH_CACHE). |m| holds the parsed marker; free it
+ * with cordon__marker_free(). */
+#define CORDON__FACTS_RUNNER 1u
+#define CORDON__FACTS_HASH_CACHE 2u
+void cordon__linux_elevated_facts(const char *marker_path, unsigned what,
+                                  struct cordon__marker *m, struct cordon__elevated_facts *f);
 
 /* ---- acl.c: the POSIX ACL grants on the writable roots ---------------- */
 /* 1 when |root| carries cordon's entries: rwx for both sandbox uids in its

@@ -16,6 +16,7 @@
  * (a stated gap, see docs/internals/linux-elevated.md): the user and mount
  * namespaces of the unelevated tier (read-only protected paths, private
  * /tmp and /dev/shm, a pid namespace). */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -310,25 +311,44 @@ static void end_tree(pid_t group)
     }
 }
 
+/* Empties the directory open as |dfd| without following links, then
+ * closes it. */
+static void empty_dir(int dfd, int depth)
+{
+    DIR *d = fdopendir(dfd);
+    struct dirent *e;
+    if (!d) {
+        close(dfd);
+        return;
+    }
+    while ((e = readdir(d)) != NULL) {
+        int sub;
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (unlinkat(dirfd(d), e->d_name, 0) == 0 || errno != EISDIR || depth > 128)
+            continue;
+        sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (sub >= 0) {
+            empty_dir(sub, depth + 1);
+            unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
+        }
+    }
+    closedir(d);
+}
+
+/* The run's temp dir, removed by the sandbox user whose it is, after every
+ * process of the run is gone. */
 static void remove_tmp(struct run *r)
 {
-    int removed;
+    int fd;
     if (!r->tmp_dir)
         return;
-    /* As the sandbox user, whose directory it is: nothing in it can be
-     * anybody else's. */
-    {
-        pid_t p = fork();
-        if (p == 0) {
-            const char *const argv[] = {"/bin/rm", "-rf", "--one-file-system", "--", r->tmp_dir, NULL};
-            static char *const env[] = {"PATH=/usr/bin:/bin", NULL};
-            execve(argv[0], (char *const *)argv, env);
-            _exit(127);
-        }
-        if (p > 0)
-            waitpid(p, NULL, 0);
+    fd = open(r->tmp_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0) {
+        empty_dir(fd, 0);
+        rmdir(r->tmp_dir);
     }
-    (void)removed;
+    r->tmp_dir = NULL;
 }
 
 int runner__serve(int sock)

@@ -579,7 +579,7 @@ static void collect(struct setup_ctx *s, struct report *r)
 
     memset(r, 0, sizeof *r);
     r->systemd = systemd_present();
-    cordon__linux_elevated_facts(CORDON__MARKER_PATH, &mk, &f);
+    cordon__linux_elevated_facts(CORDON__MARKER_PATH, CORDON__FACTS_RUNNER, &mk, &f);
     m = f.marker;
     have_sandbox = cordon__gr_by_name(CORDON__GROUP_SANDBOX, &sandbox) == 1;
 
