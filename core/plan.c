@@ -56,6 +56,16 @@ static cordon_error add_root(struct cordon__plan *plan, const cordon_policy *pol
                           : cordon__fail(CORDON_ERR_POLICY_INVALID,
                                          "writable root %s needs the home directory, which is not "
                                          "known here", written);
+    /* A plan for the other OS (explain --os): an absolute path of this
+     * host ("/tmp/ws" for Windows, "C:\\ws" for Linux) is shown in the
+     * target's notation, not taken as relative to the example cwd. */
+    if (host->lexical && !cordon__path_is_absolute(host->os, expanded) &&
+        cordon__path_is_absolute(CORDON__OS_NATIVE, expanded)) {
+        char *t = cordon__path_translate(host->os, expanded);
+        free(expanded);
+        if (!(expanded = t))
+            return oom();
+    }
     joined = cordon__path_is_absolute(host->os, expanded)
                  ? cordon__strdup(expanded)
                  : cordon__path_join(host->os, plan->cwd, expanded);
