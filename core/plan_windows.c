@@ -198,6 +198,37 @@ void cordon__win_stdio_plan(const int is_console[3], enum cordon__win_stdio out[
         out[i] = is_console[i] ? CORDON__WIN_STDIO_RELAY : CORDON__WIN_STDIO_PASS;
 }
 
+/* Roots at or below the Windows directory or Program Files are refused:
+ * a persistent inheritable allow there would let every later sandbox of
+ * the user write into installed programs (core refuses the directories
+ * themselves; these are refused below them too). Recognised among the
+ * host's system directories by their last component. */
+static cordon_error refuse_system_roots(const struct cordon__plan *plan,
+                                        const struct cordon__host *host)
+{
+    static const char *const names[] = {"Windows", "System32", "Program Files",
+                                        "Program Files (x86)", NULL};
+    size_t i, r, k;
+    for (i = 0; host->system_dirs && host->system_dirs[i]; i++) {
+        const char *d = host->system_dirs[i];
+        const char *last = strrchr(d, '\\');
+        int listed = 0;
+        last = last ? last + 1 : d;
+        for (k = 0; names[k]; k++)
+            listed |= cordon__streq_nocase(last, names[k]);
+        if (!listed)
+            continue;
+        for (r = 0; r < plan->roots.n; r++)
+            if (cordon__path_within(CORDON__OS_WINDOWS, plan->roots.v[r], d))
+                return cordon__fail(CORDON_ERR_POLICY_INVALID,
+                                    "writable root %s is refused: it lies in %s, where a "
+                                    "lasting grant would let sandboxed commands change "
+                                    "installed programs",
+                                    plan->roots.v[r], d);
+    }
+    return CORDON_OK;
+}
+
 cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struct cordon__host *host)
 {
     struct cordon__plan_windows *wp = &plan->windows_plan;
@@ -210,6 +241,8 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
     memset(wp, 0, sizeof *wp);
     if (plan->mode == CORDON_MODE_FULL_ACCESS)
         return CORDON_OK; /* nothing is restricted, nothing to grant */
+    if ((e = refuse_system_roots(plan, host)) != CORDON_OK)
+        return e;
     wp->sandboxed = 1;
     if (!secret || secret_len == 0) {
         secret = placeholder_secret;
@@ -299,14 +332,10 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
         if ((e = deny_ancestors(plan, wp, &cap, &plan->protect[i])) != CORDON_OK)
             goto done;
 
-    /* The null device: redirects to NUL must keep working. */
-    if ((e = add_ace(wp, &cap, "\\\\.\\NUL", CORDON__WIN_LOGON_SID_MARK, CORDON__WIN_ACE_ALLOW,
-                     CORDON__WIN_NUL_MASK, 0, 0, 0, "null device")) != CORDON_OK)
-        goto done;
-    for (i = 0; i < wp->root_sids.n; i++)
-        if ((e = add_ace(wp, &cap, "\\\\.\\NUL", wp->root_sids.v[i], CORDON__WIN_ACE_ALLOW,
-                         CORDON__WIN_NUL_MASK, 0, 0, 0, "null device")) != CORDON_OK)
-            goto done;
+    /* No grant on the null device: it is a system object shared by every
+     * process until reboot, and its default DACL already lets Everyone (a
+     * restricting SID) read and write it; test_enforce checks a redirect
+     * to NUL from the sandbox on Windows. */
 
     /* The token: WRITE_RESTRICTED makes every write pass a second access
      * check against only these SIDs; reads stay as the user's. */

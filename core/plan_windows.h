@@ -41,8 +41,6 @@
       CORDON__WIN_FILE_APPEND_DATA | CORDON__WIN_FILE_WRITE_EA |                    \
       CORDON__WIN_FILE_WRITE_ATTRIBUTES | CORDON__WIN_DELETE |                      \
       CORDON__WIN_FILE_DELETE_CHILD) & ~(CORDON__WIN_SYNCHRONIZE | CORDON__WIN_READ_CONTROL))
-/* The null device: opening it for write must work inside the sandbox. */
-#define CORDON__WIN_NUL_MASK (CORDON__WIN_FILE_GENERIC_READ | CORDON__WIN_FILE_GENERIC_WRITE)
 /* On each directory between a root and a protected path (the root
  * included), explicit and not inherited: the directory itself cannot be
  * deleted or renamed (which would carry the protected path away and let a
@@ -99,7 +97,7 @@ enum cordon__win_ace_type { CORDON__WIN_ACE_ALLOW = 0, CORDON__WIN_ACE_DENY = 1 
 
 /* One ACE to ensure on one path. */
 struct cordon__win_ace {
-    char *path;                    /* absolute Windows path, or \\.\NUL */
+    char *path;                    /* absolute Windows path */
     char *sid;                     /* "S-1-..." or CORDON__WIN_LOGON_SID_MARK */
     enum cordon__win_ace_type type;
     unsigned long mask;
@@ -125,7 +123,7 @@ struct cordon__plan_windows {
     /* In every sandbox token of this user and never granted anything:
      * deny ACEs for it close Everyone holes for all runs at once. */
     char *sandbox_sid;
-    struct cordon__win_ace *aces;  /* allows first, then denies, then NUL */
+    struct cordon__win_ace *aces;  /* allows first, then denies */
     size_t n_aces;
     /* The token: CreateRestrictedToken(flags), restricting SIDs in order. */
     unsigned token_flags;

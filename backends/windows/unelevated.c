@@ -715,37 +715,6 @@ static PSID ace_sid(const char *sid, PSID logon)
     return cordon__win_sid_from_string(sid);
 }
 
-/* The null device is a kernel object, not a file: its DACL is changed on
- * a handle. Best effort: a standard user may lack WRITE_DAC on it, and
- * redirects to NUL then depend on the system's default DACL (which grants
- * Everyone, a restricting SID, on current Windows). */
-static void grant_nul(PSID sid, unsigned long mask)
-{
-    HANDLE h = CreateFileW(L"\\\\.\\NUL", READ_CONTROL | WRITE_DAC,
-                           FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
-    PACL dacl = NULL, ndacl = NULL;
-    PSECURITY_DESCRIPTOR sd = NULL;
-    EXPLICIT_ACCESS_W ea;
-
-    if (h == INVALID_HANDLE_VALUE)
-        return;
-    if (GetSecurityInfo(h, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, &dacl, NULL,
-                        &sd) == ERROR_SUCCESS) {
-        memset(&ea, 0, sizeof ea);
-        ea.grfAccessPermissions = mask;
-        ea.grfAccessMode = GRANT_ACCESS;
-        ea.Trustee.TrusteeForm = TRUSTEE_IS_SID;
-        ea.Trustee.ptstrName = (LPWSTR)sid;
-        if (SetEntriesInAclW(1, &ea, dacl, &ndacl) == ERROR_SUCCESS)
-            SetSecurityInfo(h, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, ndacl, NULL);
-    }
-    if (ndacl)
-        LocalFree(ndacl);
-    if (sd)
-        LocalFree(sd);
-    CloseHandle(h);
-}
-
 /* Puts one ACE on its path. A persistent inheritable ACE whose record is
  * missing (the grants file holds a record only once propagation through
  * the subtree completed) is propagated again even when the path itself
@@ -762,10 +731,6 @@ static cordon_error apply_ace(const struct cordon__win_ace *a, PSID logon, int p
     if (!(sid = ace_sid(a->sid, logon))) {
         /* Without a logon SID there is nothing to grant it. */
         return strcmp(a->sid, CORDON__WIN_LOGON_SID_MARK) == 0 ? CORDON_OK : CORDON_ERR_OS;
-    }
-    if (strcmp(a->path, "\\\\.\\NUL") == 0) {
-        grant_nul(sid, a->mask);
-        goto done;
     }
     if (!(w = cordon__win_wide(a->path))) {
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");

@@ -260,6 +260,15 @@ int main(void)
     verdict(1, run_code(ws, probe, "delete", out_file, root) == 5,
             "delete a file outside the roots");
 
+    /* Redirects to NUL work in the sandbox without any grant on the
+     * device (cordon leaves the system object alone). */
+    {
+        const char *argv[] = {"cmd.exe", "/d", "/c", "echo x>NUL", NULL};
+        int code = run_argv(ws, argv, root);
+        printf("%s: a redirect to NUL from the sandbox\n", code == 0 ? "VERIFIED" : "FAILED");
+        CHECK_MSG(code == 0, "a redirect to NUL failed in the sandbox (exit %d)", code);
+    }
+
     protected_matrix(ws, full, probe, root, "root", 0);
 
     /* A root whose parent grants Everyone full control (inherited by the

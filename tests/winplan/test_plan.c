@@ -20,6 +20,8 @@ static const struct {
     {"C:\\work\\wt2", CORDON__PATH_DIR},
     {"C:\\work\\wt2\\.git", CORDON__PATH_FILE},
     {"C:\\Users\\me\\AppData\\Local\\Temp", CORDON__PATH_DIR},
+    {"C:\\Program Files\\Tool\\src", CORDON__PATH_DIR},
+    {"C:\\Windows\\Temp\\ws", CORDON__PATH_DIR},
 };
 
 static enum cordon__path_kind fake_kind(const char *path)
@@ -206,10 +208,9 @@ static void check_workspace_plan(void)
     /* A protected path of one root is not denied for an unrelated root. */
     CHECK(find_ace(wp, "C:\\work\\app\\.codex", sid_wt, CORDON__WIN_ACE_DENY) == NULL);
 
-    /* The null device for the logon SID and the roots' SIDs. */
-    a = find_ace(wp, "\\\\.\\NUL", CORDON__WIN_LOGON_SID_MARK, CORDON__WIN_ACE_ALLOW);
-    CHECK(a && a->mask == CORDON__WIN_NUL_MASK && !a->persistent);
-    CHECK(find_ace(wp, "\\\\.\\NUL", sid_app, CORDON__WIN_ACE_ALLOW) != NULL);
+    /* No grant on the null device (a system object, shared until reboot). */
+    for (i = 0; i < wp->n_aces; i++)
+        CHECK(strstr(wp->aces[i].path, "NUL") == NULL);
 
     /* The token. */
     CHECK(wp->token_flags == (CORDON__WIN_DISABLE_MAX_PRIVILEGE | CORDON__WIN_LUA_TOKEN |
@@ -388,6 +389,29 @@ static void check_reparse(void)
     CHECK(!cordon__win_reparse_is_link(0x8000001BUL)); /* IO_REPARSE_TAG_APPEXECLINK */
 }
 
+/* Roots below the Windows directory or Program Files are refused. */
+static void check_system_roots(void)
+{
+    static const char *const bad[] = {"C:\\Program Files\\Tool\\src", "C:\\Windows\\Temp\\ws"};
+    struct cordon__host h;
+    struct cordon__plan plan;
+    size_t i;
+    fake_host(&h, 1);
+    for (i = 0; i < 2; i++) {
+        cordon_policy *p = NULL;
+        CHECK(cordon_policy_new(&p) == CORDON_OK);
+        if (!p)
+            return;
+        CHECK(cordon_policy_set_mode(p, CORDON_MODE_WORKSPACE_WRITE) == CORDON_OK);
+        CHECK(cordon_policy_clear_writable_roots(p) == CORDON_OK);
+        CHECK(cordon_policy_add_writable_root(p, bad[i]) == CORDON_OK);
+        CHECK_MSG(cordon__plan_compile(p, bad[i], &h, &plan) == CORDON_ERR_POLICY_INVALID,
+                  "root %s was accepted", bad[i]);
+        CHECK_CONTAINS(cordon_last_error(), "installed programs");
+        cordon_policy_free(p);
+    }
+}
+
 /* Console handles are never passed to the command; anything else is. */
 static void check_stdio_plan(void)
 {
@@ -408,6 +432,7 @@ int main(void)
     check_missing_gitdir();
     check_stdio_plan();
     check_reparse();
+    check_system_roots();
     check_workspace_plan();
     check_other_plans();
     TEST_MAIN_END();
