@@ -63,4 +63,35 @@ else
   [ $rc -eq 125 ] && ok "default run is refused with 125 when no backend is available" || bad "exit $rc without a backend"
   grep -q 'no sandbox backend' "$work/err" && ok "the refusal says why" || bad "refusal message: $(cat "$work/err")"
 fi
+
+# The run report has exactly the documented keys, in order, started or not;
+# a run that did not start carries no level that was not determined.
+"$CORDON" run -C "$work" --report "$work/rep-ran.json" -- sh -c 'exit 5' >/dev/null 2>&1
+"$CORDON" run -C "$work" --report "$work/rep-args.json" --timeout never -- true >/dev/null 2>&1
+"$CORDON" run -C "$work" --report "$work/rep-missing.json" -- cordon-test-no-such-command >/dev/null 2>&1
+if python3 - "$work" <<'PY'
+import json, sys
+keys = ["started", "backend", "tier", "enforcement_level", "dimensions", "reasons",
+        "fallback_reason", "exit_status", "ran", "exit_code", "signal", "timed_out",
+        "timeout_signal", "duration_s", "cost", "error"]
+d = sys.argv[1]
+ran = json.load(open(d + "/rep-ran.json"))
+args = json.load(open(d + "/rep-args.json"))
+missing = json.load(open(d + "/rep-missing.json"))
+for r in (ran, args, missing):
+    assert list(r) == keys, list(r)
+if ran["backend"]:
+    assert ran["started"] is True and ran["exit_status"] == 5 and ran["exit_code"] == 5, ran
+    assert ran["error"] is None and ran["enforcement_level"] == ran["dimensions"]["network"], ran
+assert args["started"] is False and args["exit_status"] == 125, args
+assert all(args[k] is None for k in keys[1:7] + ["exit_code", "signal", "timed_out",
+                                                 "timeout_signal", "duration_s"]), args
+assert args["error"]["code"] == 1 and "--timeout" in args["error"]["message"], args
+assert missing["started"] is False and missing["exit_code"] is None, missing
+assert missing["exit_status"] in (125, 127), missing
+assert missing["backend"] is None or missing["dimensions"] is not None, missing
+PY
+then ok "the run report has exactly the documented keys; not started means null, never a guessed level"
+else bad "run report keys"
+fi
 exit $fail
