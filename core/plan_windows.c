@@ -262,7 +262,8 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
     cordon__win_derive_sid(secret, secret_len, "run",
                            host->run_id ? host->run_id : (plan->tmp_dir ? plan->tmp_dir : ""),
                            sid);
-    if (!(wp->run_sid = cordon__strdup(sid))) {
+    wp->run_sid = cordon__strdup(sid);
+    if (!wp->run_sid) {
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory compiling the Windows plan");
         goto done;
     }
@@ -272,7 +273,8 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
     }
 
     cordon__win_derive_sid(secret, secret_len, "sandbox", "", sid);
-    if (!(wp->sandbox_sid = cordon__strdup(sid))) {
+    wp->sandbox_sid = cordon__strdup(sid);
+    if (!wp->sandbox_sid) {
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory compiling the Windows plan");
         goto done;
     }

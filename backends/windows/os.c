@@ -425,8 +425,10 @@ static char *find_shim_dir(void)
 {
     char *env = env_utf8(L"CORDON_SHIM_DIR");
     char *dirs[2] = {NULL, NULL}, *state = NULL, *dst = NULL, *result = NULL;
-    const char *const rel[] = {"..\\shims\\bin", "shims\\bin", "..\\libexec\\cordon\\shims",
-                               "shims"};
+    /* "..\\..\\shims\\bin": multi-config build trees put cordon.exe one
+     * level deeper (cli\\Debug\\cordon.exe). */
+    const char *const rel[] = {"..\\shims\\bin", "..\\..\\shims\\bin", "shims\\bin",
+                               "..\\libexec\\cordon\\shims", "shims"};
     wchar_t *wdst = NULL;
     size_t i, k;
     int found = 0;

@@ -728,11 +728,13 @@ static cordon_error apply_ace(const struct cordon__win_ace *a, PSID logon, int p
     int added = 0, recorded, fresh;
     DWORD attrs;
 
-    if (!(sid = ace_sid(a->sid, logon))) {
+    sid = ace_sid(a->sid, logon);
+    if (!sid) {
         /* Without a logon SID there is nothing to grant it. */
         return strcmp(a->sid, CORDON__WIN_LOGON_SID_MARK) == 0 ? CORDON_OK : CORDON_ERR_OS;
     }
-    if (!(w = cordon__win_wide(a->path))) {
+    w = cordon__win_wide(a->path);
+    if (!w) {
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
         goto done;
     }
@@ -908,7 +910,8 @@ cordon_error cordon__win_close_holes(const struct cordon__plan *plan, struct cor
         return e;
     memset(&hs, 0, sizeof hs);
     run_scan(plan, token, &hs); /* fresh, not the cached one */
-    if (!(sid = cordon__win_sid_from_string(wp->sandbox_sid))) {
+    sid = cordon__win_sid_from_string(wp->sandbox_sid);
+    if (!sid) {
         e = CORDON_ERR_OS;
         goto done;
     }

@@ -52,6 +52,18 @@ int main(void)
     }
     free(s);
 
+    /* A command that dies of STATUS_DLL_INIT_FAILED (in the field: a
+     * desktop the token may not use) is reported as cordon's failure
+     * naming it, not as the command's own exit code. */
+    {
+        const char *argv_dll[] = {probe, "exit", "-1073741502", NULL};
+        cordon_error e;
+        code = 0;
+        e = run_to_file(ws, argv_dll, root, NULL, &code, NULL);
+        CHECK_MSG(e != CORDON_OK, "0xC0000142 passed as the command's exit code");
+        CHECK_CONTAINS(cordon_last_error(), "STATUS_DLL_INIT_FAILED");
+    }
+
     /* A file handle is passed as it is (nothing to relay). */
     s = run_out(ws, probe, "stdio", root, out, &code);
     CHECK(code == 0);
