@@ -73,6 +73,41 @@ static HANDLE grants_lock(void)
     return h;
 }
 
+HANDLE cordon__win_acl_lock(void)
+{
+    char *dir = NULL, *path = NULL;
+    wchar_t *w = NULL;
+    HANDLE h = INVALID_HANDLE_VALUE;
+    OVERLAPPED ov;
+
+    if (cordon__win_state_dir(&dir) != CORDON_OK)
+        return INVALID_HANDLE_VALUE;
+    path = cordon__asprintf("%s\\acl.lock", dir);
+    w = path ? cordon__win_wide(path) : NULL;
+    if (w)
+        h = CreateFileW(w, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                        OPEN_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    memset(&ov, 0, sizeof ov);
+    if (h != INVALID_HANDLE_VALUE && !LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &ov)) {
+        CloseHandle(h);
+        h = INVALID_HANDLE_VALUE;
+    }
+    free(w);
+    free(path);
+    free(dir);
+    return h;
+}
+
+void cordon__win_acl_unlock(HANDLE h)
+{
+    OVERLAPPED ov;
+    if (h == INVALID_HANDLE_VALUE)
+        return;
+    memset(&ov, 0, sizeof ov);
+    UnlockFileEx(h, 0, 1, 0, &ov);
+    CloseHandle(h);
+}
+
 static void grants_unlock(HANDLE h)
 {
     OVERLAPPED ov;
@@ -314,14 +349,28 @@ cordon_error cordon__os_grants_revoke(const char *root)
 {
     struct grants g, keep = {0};
     char *canon = NULL;
+    char root_sid[CORDON__WIN_SID_MAX] = "";
+    struct cordon__host host;
+    struct cordon__strv hit = {0};
     cordon_error e, first = CORDON_OK;
     size_t i;
+    HANDLE lock, acl_lock;
 
-    HANDLE lock;
-
-    if (root && !(canon = canonical_or_given(root)))
-        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+    if (root) {
+        canon = canonical_or_given(root);
+        if (!canon)
+            return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+        /* The root's own SID: its denies on paths outside the root (a
+         * gitdir target elsewhere) are revoked with it. */
+        if (cordon__os_host(&host) == CORDON_OK && host.user_secret)
+            cordon__win_derive_sid(host.user_secret, host.user_secret_len, "root", canon,
+                                   root_sid);
+    }
+    /* ACL writes of concurrent prepares are held off (acl lock first,
+     * then the grants file's: the order prepare takes them in). */
+    acl_lock = cordon__win_acl_lock();
     if ((lock = grants_lock()) == INVALID_HANDLE_VALUE) {
+        cordon__win_acl_unlock(acl_lock);
         free(canon);
         return CORDON_ERR_IO;
     }
@@ -335,11 +384,21 @@ cordon_error cordon__os_grants_revoke(const char *root)
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
         goto done;
     }
+    /* Paths under the root, and paths outside it that carry the root's
+     * SID: every record of those goes (revoke strips every cordon ACE of
+     * a path it touches, so no record of one may stay). */
+    for (i = 0; canon && i < g.n; i++)
+        if ((cordon__path_within(CORDON__OS_WINDOWS, g.v[i].path, canon) ||
+             (root_sid[0] && strcmp(g.v[i].sid, root_sid) == 0)) &&
+            !cordon__strv_contains(&hit, g.v[i].path))
+            cordon__strv_push(&hit, g.v[i].path);
     for (i = 0; i < g.n; i++) {
         wchar_t *w;
         DWORD attrs;
-        int removed = 0;
-        if (canon && !cordon__path_within(CORDON__OS_WINDOWS, g.v[i].path, canon)) {
+        int removed = 0, k, touched = 0;
+        for (k = 0; canon && (size_t)k < hit.n && !touched; k++)
+            touched = cordon__streq_nocase(hit.v[k], g.v[i].path);
+        if (canon && !touched) {
             keep.v[keep.n++] = g.v[i];
             memset(&g.v[i], 0, sizeof g.v[i]);
             continue;
@@ -368,6 +427,8 @@ cordon_error cordon__os_grants_revoke(const char *root)
         e = first;
 done:
     grants_unlock(lock);
+    cordon__win_acl_unlock(acl_lock);
+    cordon__strv_free(&hit);
     grants_free(&keep);
     grants_free(&g);
     free(canon);

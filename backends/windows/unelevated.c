@@ -952,7 +952,7 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
     const struct cordon__plan_windows *wp = &plan->windows_plan;
     struct secure_ctx ctx;
     struct cordon__buf why = {0};
-    HANDLE token = NULL;
+    HANDLE token = NULL, acl_lock = INVALID_HANDLE_VALUE;
     PSID logon = NULL;
     cordon_error e = CORDON_OK;
     size_t i;
@@ -960,6 +960,7 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
     if (!wp->sandboxed)
         return cordon__fail(CORDON_ERR_NO_BACKEND, "windows-unelevated got a full-access plan");
     logon = cordon__win_logon_sid();
+    acl_lock = cordon__win_acl_lock();
     /* Placeholders and temp dirs of runs that died go first. */
     cordon__win_placeholder_sweep();
     sweep_stale_tmp(plan);
@@ -992,6 +993,8 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
         if ((e = apply_ace(a, logon, a->persistent)) != CORDON_OK)
             goto done;
     }
+    cordon__win_acl_unlock(acl_lock);
+    acl_lock = INVALID_HANDLE_VALUE;
     /* What the command will meet, checked with its own token on the real
      * DACLs (Wine enforces none of it: nothing to verify there). */
     if (!cordon__win_is_wine()) {
@@ -1006,6 +1009,7 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
         }
     }
 done:
+    cordon__win_acl_unlock(acl_lock);
     if (e != CORDON_OK)
         release_placeholders(plan);
     if (token)

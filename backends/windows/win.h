@@ -194,6 +194,12 @@ extern CORDON__THREAD_LOCAL int cordon__win_fresh_object;
  * for |sid| on |path|, in %LOCALAPPDATA%\cordon\grants, so that
  * `cordon grants` finds it without scanning disks. No-op when recorded. */
 cordon_error cordon__win_grants_record(const char *path, const char *sid, const char *kind);
+/* An exclusive lock (LockFileEx on %LOCALAPPDATA%\cordon\acl.lock) held
+ * while a prepare or a revoke reads and rewrites DACLs, so that two runs
+ * never lose each other's ACE in a concurrent read-modify-write.
+ * INVALID_HANDLE_VALUE when it cannot be taken (then nothing is held). */
+HANDLE cordon__win_acl_lock(void);
+void cordon__win_acl_unlock(HANDLE h);
 /* 1 when an ACE of |sid| on |path| is recorded: it was put there and,
  * when inheritable, propagated through the subtree completely. */
 int cordon__win_grants_has(const char *path, const char *sid);

@@ -108,6 +108,36 @@ int main(void)
     CHECK(list && strstr(list, root) == NULL);
     cordon_free(list);
 
+    /* A worktree whose git directory lies outside the root: its denies
+     * there are recorded, and revoking the root reaches them. */
+    {
+        char *wt = make_temp_dir("grants-wt"), *outside = make_temp_dir("grants-gitdir");
+        char *dotgit = join(wt, ".git"), *content = cordon__asprintf("gitdir: %s\n", outside);
+        wchar_t *w = cordon__win_wide(dotgit);
+        HANDLE h = CreateFileW(w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+        DWORD put = 0;
+        WriteFile(h, content, (DWORD)strlen(content), &put, NULL);
+        CloseHandle(h);
+        free(w);
+        code = -1;
+        CHECK_MSG(run_to_file(ws, argv, wt, NULL, &code, NULL) == CORDON_OK, "%s",
+                  cordon_last_error());
+        reg = registry_text();
+        CHECK_MSG(strstr(reg, outside) != NULL, "the gitdir target's deny is not recorded");
+        free(reg);
+        CHECK(cordon_grants_revoke(wt) == CORDON_OK);
+        reg = registry_text();
+        CHECK_MSG(strstr(reg, outside) == NULL, "revoking the root left its gitdir target's "
+                                                "deny outside it");
+        free(reg);
+        remove_dir_tree(wt);
+        remove_dir_tree(outside);
+        free(wt);
+        free(outside);
+        free(dotgit);
+        free(content);
+    }
+
     cordon_policy_free(ws);
     remove_dir_tree(root);
     free(codex);
