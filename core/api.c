@@ -161,9 +161,13 @@ done:
     if (e == CORDON_OK) {
         *out = h;
     } else {
-        /* Spawn failed: the backend undoes what prepare made. */
-        if (prepared)
+        /* Spawn failed: the backend undoes what prepare made, keeping
+         * the message of what failed for cordon_last_error(). */
+        if (prepared) {
+            snprintf(h->message, sizeof h->message, "%s", cordon_last_error());
             b->cleanup(&h->plan, NULL);
+            cordon__fail(e, "%s", h->message);
+        }
         if (have_plan)
             cordon__plan_free(&h->plan);
         free(h);
