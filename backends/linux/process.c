@@ -195,7 +195,12 @@ static void run_command(const struct cordon__launch *l, int err_fd)
     const char *step = NULL;
     int i, e;
 
-    if (l->own_pgrp) {
+    if (l->own_pgrp && l->new_session) {
+        /* No terminal to share: a session of its own, so no process of
+         * the command can join a group outside it (setpgid needs the
+         * same session) and act on that group. */
+        setsid();
+    } else if (l->own_pgrp) {
         /* A group of its own, before anything of the command runs; the
          * terminal's foreground when the caller had it (from the
          * background, so SIGTTOU must not stop us meanwhile). */
@@ -697,6 +702,14 @@ cordon_error cordon__process_spawn(const struct cordon__launch *launch, struct c
     proc->ends_tree = l->supervise && !l->relay_only;
     proc->own_pgrp = l->own_pgrp;
     proc->kill_after_ms = l->req->kill_after_ms;
+    if (l->own_pgrp) {
+        /* A caller without a controlling terminal has none to share:
+         * the command gets a session of its own. */
+        int t = open("/dev/tty", O_RDONLY | O_NOCTTY | O_CLOEXEC);
+        lc.new_session = t < 0;
+        if (t >= 0)
+            close(t);
+    }
     if (l->req->relay_signals) {
         /* Blocked from now on (the children set their own masks), taken
          * from the signalfd while waiting, restored by free. */
@@ -715,7 +728,7 @@ cordon_error cordon__process_spawn(const struct cordon__launch *launch, struct c
         proc->relay = 1;
         proc->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
         /* Job control needs the supervisor to relay stops. */
-        if (l->own_pgrp && l->supervise)
+        if (l->own_pgrp && l->supervise && !lc.new_session)
             proc->tty_fd = lc.tty_fd = foreground_terminal();
     }
 

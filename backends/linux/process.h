@@ -71,6 +71,9 @@ struct cordon__launch {
      * the command gets a pipe, which the supervisor copies to it (to the
      * end, once the tree is gone). Supervised launches only. */
     int relay_out[3];
+    int new_session;            /* set by cordon__process_spawn: with own_pgrp, the caller
+                                   has no controlling terminal, and the command leads a
+                                   session of its own (setsid) rather than a group */
     int tty_fd;                 /* set by cordon__process_spawn: the caller's controlling
                                    terminal when the command gets its foreground, else -1 */
 };

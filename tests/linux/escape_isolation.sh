@@ -252,14 +252,19 @@ pgrp_case() {
     [ "$2" != "$3" ] && prio=1 || prio=0
     out=$(as setsid -w sh -c "$1 '$PROBE' iso-pgrp ioprio >/dev/null 2>&1; ionice -p \$\$" 2>&1)
     case $out in *idle*) io=1 ;; *) io=0 ;; esac
-    echo "$hit $prio $io"
+    # Joining the group outside first (its id is visible without a pid
+    # namespace): refused, the command has a session of its own.
+    out=$(as setsid -w sh -c "a=\$(ps -o ni= -p \$\$); $1 '$PROBE' iso-pgrp join \$\$ prio >/dev/null 2>&1; echo \$a \$(ps -o ni= -p \$\$)")
+    set -- "$1" $out
+    [ "$2" != "$3" ] && join=1 || join=0
+    echo "$hit $prio $io $join"
 }
 if command -v setsid >/dev/null && command -v ps >/dev/null && command -v ionice >/dev/null; then
     control=$(pgrp_case "")
-    [ "$control" = "1 1 1" ] && pass || fail "pgrp: positive control (kill0 prio ioprio: $control)"
+    [ "$control" = "1 1 1 1" ] && pass || fail "pgrp: positive control (kill0 prio ioprio join: $control)"
     for DIS in "" landlock userns landlock,userns; do
         got=$(pgrp_case "env CORDON_DISABLE=$DIS '$CORDON' run -C '$WS' --")
-        [ "$got" = "0 0 0" ] && pass || fail "pgrp: reached the group outside (kill0 prio ioprio: $got)"
+        [ "$got" = "0 0 0 0" ] && pass || fail "pgrp: reached the group outside (kill0 prio ioprio join: $got)"
     done
     DIS=
 else

@@ -283,6 +283,7 @@ int main(int argc, char **argv)
  *                                             the caller, say) into ours, read KEY
  *   iso-key id RING                           prints the keyring's serial
  *   iso-pgrp kill0|prio|ioprio                act on process group 0 (ours)
+ *   iso-pgrp join PGID kill0|prio|ioprio      the same after setpgid(0, PGID)
  *   iso-open PATH r|w                         open a file (a device, a terminal)
  *   iso-ioctl PATH                            a device ioctl (FIONREAD on a tty,
  *                                             BLKGETSIZE64 on a block device,
@@ -410,6 +411,14 @@ static int isolation_probe(int argc, char **argv)
             printf("ok\n");
             return 0;
         }
+    }
+    if (!strcmp(a, "iso-pgrp") && argc == 5 && !strcmp(argv[2], "join")) {
+        /* setpgid into group PGID (the caller's, say), then act on "our"
+         * group: iso-pgrp join PGID prio */
+        if (setpgid(0, (pid_t)atoi(argv[3])) != 0)
+            return refused("setpgid");
+        argv[2] = argv[4];
+        argc = 3;
     }
     if (!strcmp(a, "iso-pgrp") && argc == 3) {
         if (!strcmp(argv[2], "kill0")) {
