@@ -422,19 +422,28 @@ done:
 
 /* 1 when every root is on a volume that stores ACLs; else names the
  * first that does not in |why|. */
+/* 0 when |path| is on a volume that keeps no ACLs (FAT, exFAT): any
+ * token may write anything there. 1 otherwise, or when it cannot be told
+ * (then the ACL steps run and fail loudly if they must). */
+static int volume_has_acls(const char *path)
+{
+    wchar_t *w = cordon__win_wide(path);
+    wchar_t vol[MAX_PATH];
+    DWORD flags = 0;
+    int ok = w && GetVolumePathNameW(w, vol, MAX_PATH) &&
+             GetVolumeInformationW(vol, NULL, 0, NULL, NULL, &flags, NULL, 0);
+    free(w);
+    return !ok || (flags & FILE_PERSISTENT_ACLS) != 0;
+}
+
 static int roots_have_acls(const struct cordon__plan *plan, char *why, size_t why_len)
 {
     size_t i;
     for (i = 0; i < plan->roots.n; i++) {
-        wchar_t *w = cordon__win_wide(plan->roots.v[i]);
-        wchar_t vol[MAX_PATH];
-        DWORD flags = 0;
-        int ok = w && GetVolumePathNameW(w, vol, MAX_PATH) &&
-                 GetVolumeInformationW(vol, NULL, 0, NULL, NULL, &flags, NULL, 0);
-        free(w);
-        if (ok && !(flags & FILE_PERSISTENT_ACLS)) {
+        if (!volume_has_acls(plan->roots.v[i])) {
             snprintf(why, why_len, "%s is on a volume without ACLs (FAT/exFAT?): nothing on it "
-                                   "can be protected", plan->roots.v[i]);
+                                   "can be protected, and anything on that volume can be "
+                                   "written from the sandbox", plan->roots.v[i]);
             return 0;
         }
     }
@@ -648,8 +657,10 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
                  (unsigned long)desktop_error);
         add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, why);
     }
-    if (!roots_have_acls(plan, why, sizeof why))
+    if (!roots_have_acls(plan, why, sizeof why)) {
         add_reason(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_NONE, why);
+        add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, why);
+    }
     check_root_parents(plan, token, out);
     {
         struct hole_scan hs;
@@ -867,7 +878,8 @@ static int verify_protected(const struct cordon__plan *plan, HANDLE token, struc
         const struct cordon__protected *p = &plan->protect[i];
         const char *root = plan->roots.v[p->root];
         char *dir;
-        if (!exists(p->path))
+        /* No ACLs on its volume: nothing to verify, the levels say so. */
+        if (!exists(p->path) || !volume_has_acls(root))
             continue;
         ok &= refused(token, p->path, CHANGE_RIGHTS, "it can be changed", why);
         for (k = 0; k < sizeof inside / sizeof inside[0]; k++) {
@@ -953,6 +965,7 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
     struct secure_ctx ctx;
     struct cordon__buf why = {0};
     HANDLE token = NULL, acl_lock = INVALID_HANDLE_VALUE;
+    int *root_acls = NULL;
     PSID logon = NULL;
     cordon_error e = CORDON_OK;
     size_t i;
@@ -966,8 +979,25 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
     sweep_stale_tmp(plan);
     ctx.wp = wp;
     ctx.logon = logon;
+    root_acls = calloc(plan->roots.n + 1, sizeof *root_acls);
+    if (!root_acls) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+        goto done;
+    }
+    for (i = 0; i < plan->roots.n; i++)
+        root_acls[i] = volume_has_acls(plan->roots.v[i]);
     for (i = 0; i < wp->n_aces; i++) {
         const struct cordon__win_ace *a = &wp->aces[i];
+        size_t r;
+        int no_acls = 0;
+        /* A root on a volume without ACLs: nothing there can be granted
+         * or denied (the levels say so); its ACL steps are left out
+         * rather than failing the run. */
+        for (r = 0; r < plan->roots.n && !no_acls; r++)
+            no_acls = cordon__path_within(CORDON__OS_WINDOWS, a->path, plan->roots.v[r]) &&
+                      !root_acls[r];
+        if (no_acls)
+            continue;
         if (a->type == CORDON__WIN_ACE_DENY && protected_dir(plan, a->path)) {
             /* A protected directory: held by a placeholder when missing
              * now (whatever the plan saw) or when it is another run's
@@ -1015,6 +1045,7 @@ done:
     if (token)
         CloseHandle(token);
     cordon__buf_free(&why);
+    free(root_acls);
     free(logon);
     return e;
 }
