@@ -6,6 +6,7 @@
  * them, since a sandboxed command could have planted it there. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +15,9 @@
 #include "linux.h"
 
 #define RECORD_MAX (1024 * 1024)
+/* Past this size the record is rewritten without the roots that no
+ * longer exist (a link cannot lie in a directory that is gone). */
+#define RECORD_COMPACT (64 * 1024)
 
 /* The record's directory: $XDG_STATE_HOME/cordon, else
  * $HOME/.local/state/cordon. NULL when neither is usable. */
@@ -88,6 +92,33 @@ static int make_dirs(char *dir)
     return mkdir(dir, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
+/* Rewrites the record |path| (|size| bytes) with only the roots that are
+ * still directories: a temporary file renamed over it. A root appended
+ * meanwhile by a concurrent run may be lost; that run's root is appended
+ * again by its next run. Failures leave the record as it was. */
+static void compact(const char *dir, const char *path, const struct cordon__strv *known)
+{
+    char *tmp = cordon__asprintf("%s/roots.%ld.tmp", dir, (long)getpid());
+    size_t i;
+    int fd, ok = 1;
+    if (!tmp)
+        return;
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    for (i = 0; fd >= 0 && ok && i < known->n; i++) {
+        struct stat st;
+        size_t n = strlen(known->v[i]);
+        if (lstat(known->v[i], &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        ok = write(fd, known->v[i], n) == (ssize_t)n && write(fd, "\n", 1) == 1;
+    }
+    if (fd >= 0) {
+        ok = close(fd) == 0 && ok;
+        if (!ok || rename(tmp, path) != 0)
+            unlink(tmp);
+    }
+    free(tmp);
+}
+
 cordon_error cordon__linux_grants_record(const struct cordon__plan *plan)
 {
     struct cordon__strv known = {0};
@@ -101,12 +132,18 @@ cordon_error cordon__linux_grants_record(const struct cordon__plan *plan)
     for (i = 0; i < plan->roots.n; i++)
         if (!cordon__strv_contains(&known, plan->roots.v[i]))
             break;
-    if (i == plan->roots.n)
-        goto done; /* the steady state: one read, nothing to write */
     if (!(dir = record_dir()))
         goto done;
     if (!(path = cordon__asprintf("%s/roots", dir))) {
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory recording the roots");
+        goto done;
+    }
+    if (i == plan->roots.n) {
+        /* The steady state: one read, nothing to write (but a record
+         * grown past its bound is compacted). */
+        struct stat st;
+        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > RECORD_COMPACT)
+            compact(dir, path, &known);
         goto done;
     }
     if (make_dirs(dir) != 0 ||
@@ -115,6 +152,21 @@ cordon_error cordon__linux_grants_record(const struct cordon__plan *plan)
         e = cordon__sys_fail(what ? what : path, fd < 0 && errno ? "open" : "mkdir", errno);
         free(what);
         goto done;
+    }
+    {
+        struct stat st;
+        if (fstat(fd, &st) == 0 && st.st_size > RECORD_COMPACT) {
+            close(fd);
+            fd = -1;
+            compact(dir, path, &known);
+            fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+            if (fd < 0) {
+                char *what = cordon__asprintf("cannot record the writable roots in %s", path);
+                e = cordon__sys_fail(what ? what : path, "open", errno);
+                free(what);
+                goto done;
+            }
+        }
     }
     for (; i < plan->roots.n; i++) {
         char *line;

@@ -218,6 +218,13 @@ refused root-link-root "symbolic link $WS/planted (-> $O/target)" -C "$H" -w "$W
 # The record lives in the user's state directory, outside every root.
 if grep -qx "$WS" "$H/.local/state/cordon/roots" 2>/dev/null; then pass; else
     fail "root-record: $WS is not in the record"; fi
+# A record grown past its bound is rewritten without the roots that are
+# gone; the ones still there stay.
+as sh -c "for i in \$(seq 3000); do echo '$T/gone-'\$i'/a/long/enough/path/name'; done >> '$H/.local/state/cordon/roots'"
+as "$CORDON" run -C "$WS" -- true >/dev/null 2>&1
+if grep -qx "$WS" "$H/.local/state/cordon/roots" && ! grep -q gone- "$H/.local/state/cordon/roots"; then pass; else
+    fail "root-record: not compacted, or $WS lost: $(wc -c < "$H/.local/state/cordon/roots") bytes"; fi
+refused root-link-after-compact "symbolic link $WS/planted (-> $O/target)" -C "$WS/planted"
 # A link the user made outside every granted root keeps working.
 as ln -s "$O/target" "$H/mine"
 runs root-link-user -C "$H/mine"
