@@ -74,9 +74,13 @@ static const char usage_explain[] =
 static const char usage_grants[] =
     "usage: cordon grants list\n"
     "       cordon grants revoke ROOT | --all\n"
+    "       cordon grants close-holes\n"
     "\n"
     "Lists or removes the ACL entries cordon added on Windows. Linux adds no\n"
-    "persistent grants, so the list is empty there.\n";
+    "persistent grants, so the list is empty there.\n"
+    "close-holes denies every sandbox the directories outside the workspace\n"
+    "that `cordon level` lists as writable through Everyone and that you may\n"
+    "change (Windows); they are recorded and revoked like the other grants.\n";
 
 static const char usage_cache[] =
     "usage: cordon cache path\n"
@@ -213,7 +217,8 @@ int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size
             continue;
         }
         if (out->command == CLI_GRANTS) {
-            if (!out->grants_action && (strcmp(a, "list") == 0 || strcmp(a, "revoke") == 0)) {
+            if (!out->grants_action && (strcmp(a, "list") == 0 || strcmp(a, "revoke") == 0 ||
+                                        strcmp(a, "close-holes") == 0)) {
                 out->grants_action = a;
             } else if (out->grants_action && strcmp(out->grants_action, "revoke") == 0 &&
                        strcmp(a, "--all") == 0 && !out->grants_root) {
@@ -318,7 +323,7 @@ int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size
         return fail(err, errlen, "cache: expected path or clear");
     if (out->command == CLI_GRANTS) {
         if (!out->grants_action)
-            return fail(err, errlen, "grants: expected list or revoke");
+            return fail(err, errlen, "grants: expected list, revoke or close-holes");
         if (strcmp(out->grants_action, "revoke") == 0 && !out->grants_root && !out->grants_all)
             return fail(err, errlen, "grants revoke: give a ROOT or --all");
     }

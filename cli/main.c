@@ -91,6 +91,19 @@ static int cmd_explain(const struct cli_args *a, const cordon_policy *p)
 static int cmd_grants(const struct cli_args *a)
 {
     cordon_error e;
+    if (strcmp(a->grants_action, "close-holes") == 0) {
+        cordon_policy *p = NULL;
+        char *json = NULL;
+        if ((e = load_policy(a, &p)) != CORDON_OK)
+            return failure(a->command, e);
+        e = cordon_grants_close_holes(p, a->cwd, &json);
+        cordon_policy_free(p);
+        if (e != CORDON_OK)
+            return failure(a->command, e);
+        fputs(json, stdout);
+        cordon_free(json);
+        return 0;
+    }
     if (strcmp(a->grants_action, "list") == 0) {
         char *json = NULL;
         if ((e = cordon_grants_list(&json)) != CORDON_OK)

@@ -537,6 +537,29 @@ cordon_error cordon_grants_revoke(const char *root)
     return cordon__os_grants_revoke(root);
 }
 
+cordon_error cordon_grants_close_holes(const cordon_policy *policy, const char *cwd,
+                                       char **out_json)
+{
+    struct cordon__plan plan;
+    struct cordon__selection sel;
+    cordon_levels lv;
+    struct cordon__json j;
+    cordon_error e;
+    if (!out_json)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "output pointer is NULL");
+    if ((e = prepare_plan(policy, cwd, &plan, &sel, &lv, 0)) != CORDON_OK)
+        return e;
+    memset(&j, 0, sizeof j);
+    e = cordon__os_grants_close_holes(&plan, &j);
+    cordon__plan_free(&plan);
+    if (e != CORDON_OK) {
+        cordon__buf_free(&j.out);
+        return e;
+    }
+    cordon__buf_puts(&j.out, "\n");
+    return take(&j.out, out_json);
+}
+
 cordon_error cordon_cache_path(char **out)
 {
     struct cordon__host host;

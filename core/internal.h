@@ -414,6 +414,10 @@ cordon_error cordon__os_grants_revoke(const char *root);     /* NULL: all */
  * one JSON value for the run report's "cost" (Windows: DACL reads and
  * writes, directory listings; null where nothing is counted). */
 void cordon__os_cost_json(struct cordon__json *j);
+/* cordon_grants_close_holes for a compiled plan: appends one JSON object
+ * {"closed":[...],"left":[...]}. */
+cordon_error cordon__os_grants_close_holes(const struct cordon__plan *plan,
+                                           struct cordon__json *j);
 /* Monotonic seconds. */
 double cordon__os_now(void);
 /* The tool cache directory |dir| (host->cache_dir) exists afterwards, a

@@ -349,6 +349,14 @@ CORDON_API cordon_error cordon_grants_list(char **out_json);
 /* Removes every cordon ACE on |root| (canonicalized), or everywhere when
  * |root| is NULL; leaves no orphaned SID in any ACL it touched. */
 CORDON_API cordon_error cordon_grants_revoke(const char *root);
+/* Windows: denies every sandbox of the user the directories outside the
+ * roots of |policy| in |cwd| that the Everyone-hole scan finds writable
+ * and the user may change (never at or below a root), recorded and
+ * revoked like the other grants. It changes DACLs outside the workspace,
+ * so it runs only when asked. JSON {"closed":[...],"left":[...]}; free
+ * with cordon_free(). Elsewhere nothing to close: empty lists. */
+CORDON_API cordon_error cordon_grants_close_holes(const cordon_policy *policy, const char *cwd,
+                                                  char **out_json);
 
 /* ---- printing ---------------------------------------------------------- */
 

@@ -444,3 +444,24 @@ void cordon__os_cost_json(struct cordon__json *j)
     cordon__json_kint(j, "dir_lists", cordon__win_cost.dir_lists);
     cordon__json_end_object(j);
 }
+
+cordon_error cordon__os_grants_close_holes(const struct cordon__plan *plan,
+                                           struct cordon__json *j)
+{
+    struct cordon__strv closed = {0}, left = {0};
+    cordon_error e = CORDON_OK;
+    /* Under Wine nothing is stored, and a full-access plan has no token. */
+    if (plan->windows_plan.sandboxed && !cordon__win_is_wine())
+        e = cordon__win_close_holes(plan, &closed, &left);
+    if (e == CORDON_OK) {
+        cordon__json_begin_object(j);
+        cordon__json_key(j, "closed");
+        cordon__json_strv(j, &closed);
+        cordon__json_key(j, "left");
+        cordon__json_strv(j, &left);
+        cordon__json_end_object(j);
+    }
+    cordon__strv_free(&closed);
+    cordon__strv_free(&left);
+    return e;
+}

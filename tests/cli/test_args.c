@@ -83,7 +83,7 @@ int main(void)
             {{"cordon", "level", "extra", NULL}, "level: unexpected argument 'extra'"},
             {{"cordon", "explain", "--os", "mac", NULL}, "--os takes linux or windows"},
             {{"cordon", "run", "--json", "x", NULL}, "unknown option '--json'"},
-            {{"cordon", "grants", NULL}, "grants: expected list or revoke"},
+            {{"cordon", "grants", NULL}, "grants: expected list, revoke or close-holes"},
             {{"cordon", "grants", "revoke", NULL}, "give a ROOT or --all"},
             {{"cordon", "grants", "list", "x", NULL}, "unexpected argument 'x'"},
             {{"cordon", "run", "-w", "", "x", NULL}, "-w needs a DIR"},

@@ -482,6 +482,17 @@ int main(void)
         CHECK(cordon_level_query(ws, root, &lv) == CORDON_OK);
         CHECK(lv.level[CORDON_DIM_FS_WRITE] != CORDON_LEVEL_ENFORCED);
         CHECK_CONTAINS(lv.reason[CORDON_DIM_FS_WRITE], hole);
+        /* Closed only when asked; then it holds and is no longer listed. */
+        {
+            char *json = NULL;
+            CHECK(cordon_grants_close_holes(ws, root, &json) == CORDON_OK);
+            CHECK(json && strstr(json, "\"closed\":[") != NULL);
+            cordon_free(json);
+            verdict(1, run_code(ws, probe, "write", hole_file, root) == 5,
+                    "write into an Everyone hole after close-holes");
+            CHECK(cordon_level_query(ws, root, &lv) == CORDON_OK);
+            CHECK(strstr(lv.reason[CORDON_DIM_FS_WRITE], hole) == NULL);
+        }
         SetEnvironmentVariableW(L"PATH", old_path);
         free(wp);
         free(path);
