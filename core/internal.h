@@ -119,6 +119,7 @@ struct cordon_policy {
     struct cordon__strv env_deny;        /* name globs */
     int cache;                           /* 1: tool caches in cordon's cache dir */
     struct cordon__strv optional_roots;  /* writable roots skipped when missing */
+    struct cordon__strv allow_unix_sockets; /* as written ("~/..." allowed) */
 };
 
 /* The shipped policies, generated at build time from policies/<name>.toml
@@ -269,6 +270,8 @@ struct cordon__plan {
     unsigned timeout_s;
     char *cwd;                        /* canonical working directory */
     struct cordon__strv roots;        /* canonical writable roots */
+    struct cordon__strv unix_allow;   /* unix sockets the command may reach: absolute,
+                                         normalized, home expanded (not resolved) */
     struct cordon__protected *protect;
     size_t n_protect;
     int private_tmp;

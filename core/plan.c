@@ -942,6 +942,30 @@ cordon_error cordon__plan_compile(const cordon_policy *policy, const char *cwd,
         }
     }
 
+    for (k = 0; policy->mode != CORDON_MODE_FULL_ACCESS && k < policy->allow_unix_sockets.n; k++) {
+        char *home = cordon__path_expand_home(host->os, policy->allow_unix_sockets.v[k], host->home);
+        char *abs = NULL, *norm = NULL;
+        if (!home) {
+            e = host->home ? oom()
+                           : cordon__fail(CORDON_ERR_POLICY_INVALID,
+                                          "allow_unix_sockets path %s needs the home directory, "
+                                          "which is not known here",
+                                          policy->allow_unix_sockets.v[k]);
+            goto fail;
+        }
+        abs = cordon__path_is_absolute(host->os, home) ? cordon__strdup(home)
+                                                        : cordon__path_join(host->os, plan->cwd, home);
+        norm = abs ? cordon__path_normalize(host->os, abs) : NULL;
+        free(home);
+        free(abs);
+        if (!norm || (e = cordon__strv_push(&plan->unix_allow, norm)) != CORDON_OK) {
+            free(norm);
+            e = oom();
+            goto fail;
+        }
+        free(norm);
+    }
+
     if (!plan->network) {
         if (host->shim_dir) {
             if (!(plan->shim_dir = cordon__strdup(host->shim_dir))) {
@@ -974,6 +998,7 @@ void cordon__plan_free(struct cordon__plan *plan)
         return;
     free(plan->cwd);
     cordon__strv_free(&plan->roots);
+    cordon__strv_free(&plan->unix_allow);
     for (i = 0; i < plan->n_protect; i++)
         free(plan->protect[i].path);
     free(plan->protect);
@@ -1073,6 +1098,8 @@ void cordon__plan_json(const struct cordon__plan *plan, struct cordon__json *j)
     } else {
         cordon__json_bool(j, 0);
     }
+    cordon__json_key(j, "allow_unix_sockets");
+    cordon__json_strv(j, &plan->unix_allow);
     cordon__json_kint(j, "timeout_s", plan->timeout_s);
     cordon__json_kstr(j, "shim_dir", plan->shim_dir);
     cordon__json_key(j, "shims");
@@ -1129,6 +1156,8 @@ void cordon__plan_text(const struct cordon__plan *plan, struct cordon__buf *b)
     if (plan->private_tmp)
         cordon__buf_printf(b, "  private temp directory: %s (TMPDIR=%s)\n", plan->tmp_dir,
                            plan->tmp_env);
+    for (i = 0; i < plan->unix_allow.n; i++)
+        cordon__buf_printf(b, "  unix socket allowed: %s\n", plan->unix_allow.v[i]);
     if (plan->timeout_s)
         cordon__buf_printf(b, "  timeout: %u s\n", plan->timeout_s);
     if (plan->shim_dir)

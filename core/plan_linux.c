@@ -8,6 +8,7 @@
 
 /* Linux errno and socket family values, fixed by the kernel ABI. */
 #define LX_EPERM 1
+#define LX_EACCES 13
 #define LX_ENOSYS 38
 #define LX_EAFNOSUPPORT 97
 #define LX_TIOCSTI 0x5412
@@ -102,6 +103,10 @@ static cordon_error add_sc(struct cordon__plan_linux *lp, const char *syscall, i
     r->arg = arg;
     r->mask = mask;
     r->value = value;
+    r->has_arg2 = 0;
+    r->arg2 = 0;
+    r->mask2 = r->value2 = 0;
+    r->notify = 0;
     r->when = when;
     r->why = why;
     return CORDON_OK;
@@ -113,6 +118,28 @@ static cordon_error add_sc(struct cordon__plan_linux *lp, const char *syscall, i
 static const char *const dev_nodes[] = {
     "/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty", NULL,
 };
+
+/* Family blocks refused by socket(): (family & ~(size-1)) == start, the
+ * family compared on its low 32 bits as the kernel does, so high garbage
+ * cannot slip past. The kernel refuses families above AF_MAX (46). */
+struct family_block {
+    unsigned start, size;
+    const char *why;
+};
+
+static cordon_error add_family_blocks(struct cordon__plan_linux *lp,
+                                      const struct family_block *b, size_t n,
+                                      enum cordon__seccomp_when when)
+{
+    cordon_error e;
+    size_t i;
+    for (i = 0; i < n; i++)
+        if ((e = add_sc(lp, "socket", LX_EAFNOSUPPORT, 1, 0,
+                        0xffffffffull & ~(unsigned long long)(b[i].size - 1), b[i].start, when,
+                        b[i].why)) != CORDON_OK)
+            return e;
+    return CORDON_OK;
+}
 
 /* The rest of the private /dev: links to what the command already has. */
 static const char *const dev_links[][2] = {
@@ -372,20 +399,27 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
         (e = add_rule(lp, "/dev/mqueue", CORDON__LL_FS_WRITE_ALL, CORDON__LL_WITH_MOUNT_NS, 0)) !=
             CORDON_OK)
         return e;
-    lp->ll_scoped = CORDON__LL_SCOPE_SIGNAL;
-    if (!plan->network)
-        lp->ll_net_handled = CORDON__LL_NET_BIND_TCP | CORDON__LL_NET_CONNECT_TCP;
 
-    /* seccomp. The family is an int: compare only its low 32 bits, as the
-     * kernel does, so high garbage cannot slip past. */
+    /* Network off: a private network namespace with only lo up holds IPv4
+     * and IPv6 (servers on 127.0.0.1 and ::1 work among the command's
+     * processes; nothing of the host's loopback is reachable, nothing
+     * leaves). Landlock's TCP rights are then not handled. */
     if (!plan->network) {
-        /* Families 2..15 and 17..63 (16 is netlink, 1 unix) as aligned
-         * blocks: (family & ~(size-1)) == start. The kernel refuses
-         * families above AF_MAX (46) on its own. */
-        static const struct {
-            unsigned start, size;
-            const char *why;
-        } blocks[] = {
+        lp->net_ns = 1;
+        lp->ll_net_handled = CORDON__LL_NET_BIND_TCP | CORDON__LL_NET_CONNECT_TCP;
+    }
+    /* Abstract unix sockets: per network namespace, and Landlock scopes
+     * them to the domain (ABI 6) where the gate does not act. */
+    lp->ll_scoped = CORDON__LL_SCOPE_SIGNAL | CORDON__LL_SCOPE_ABSTRACT_UNIX;
+
+    /* seccomp. Without the namespace only unix (1) and netlink (16)
+     * sockets are left. With it, IPv4 (2) and IPv6 (10) stay inside it;
+     * still refused are the families a network namespace does not hold
+     * (vsock reaches the hypervisor, Bluetooth and qrtr live outside any
+     * namespace) and every other one nothing needs. Packet and raw
+     * sockets need CAP_NET_RAW, which the command does not have. */
+    if (!plan->network) {
+        static const struct family_block no_netns[] = {
             {2, 2, "network off: no IPv4 (and AX.25) sockets"},
             {4, 4, "network off: no IPX/AppleTalk/NET/ROM/bridge sockets"},
             {8, 8, "network off: no IPv6, X.25, ATM, ... sockets"},
@@ -395,12 +429,53 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
             {24, 8, "network off: only unix and netlink sockets (CAN, TIPC, Bluetooth, ...)"},
             {32, 32, "network off: only unix and netlink sockets (vsock, XDP, SMC, ...)"},
         };
-        for (i = 0; i < sizeof blocks / sizeof blocks[0]; i++)
-            if ((e = add_sc(lp, "socket", LX_EAFNOSUPPORT, 1, 0,
-                            0xffffffffull & ~(unsigned long long)(blocks[i].size - 1),
-                            blocks[i].start, CORDON__SECCOMP_ALWAYS, blocks[i].why)) != CORDON_OK)
-                return e;
+        static const struct family_block netns[] = {
+            {3, 1, "private loopback: only unix, netlink, IPv4 and IPv6 sockets (AX.25)"},
+            {4, 4, "private loopback: no IPX/AppleTalk/NET/ROM/bridge sockets"},
+            {8, 2, "private loopback: no ATM or X.25 sockets"},
+            {11, 1, "private loopback: no ROSE sockets"},
+            {12, 4, "private loopback: no DECnet, NetBEUI, security or key sockets"},
+            {17, 1, "private loopback: no packet sockets"},
+            {18, 2, "private loopback: only unix, netlink, IPv4 and IPv6 sockets"},
+            {20, 4, "private loopback: only unix, netlink, IPv4 and IPv6 sockets"},
+            {24, 8, "private loopback: no CAN, TIPC, Bluetooth, ... sockets (some outside "
+                    "any network namespace)"},
+            {32, 32, "private loopback: no vsock (reaches the hypervisor), XDP, SMC, qrtr, ... "
+                     "sockets"},
+        };
+        if ((e = add_family_blocks(lp, no_netns, sizeof no_netns / sizeof no_netns[0],
+                                   CORDON__SECCOMP_NO_NETNS)) != CORDON_OK ||
+            (e = add_family_blocks(lp, netns, sizeof netns / sizeof netns[0],
+                                   CORDON__SECCOMP_NETNS)) != CORDON_OK)
+            return e;
     }
+    /* Unix sockets of processes outside: connect() goes through the gate,
+     * which resolves the address once in the command's view and connects
+     * for it (no check-then-use race). Datagram sends carry an address
+     * per message (sendmsg's msg_name, which seccomp cannot read), so unix
+     * datagram sockets are refused (SOCK_RAW is a datagram socket there);
+     * stream and seqpacket sockets ignore or refuse a send address. */
+    lp->unix_gate = 1;
+    if ((e = add_sc(lp, "connect", LX_EACCES, 0, 0, 0, 0, CORDON__SECCOMP_ALWAYS,
+                    "unix sockets outside the sandbox: the gate connects for the command")) !=
+        CORDON_OK)
+        return e;
+    lp->seccomp[lp->n_seccomp - 1].notify = 1;
+    if ((e = add_sc(lp, "socket", LX_EACCES, 1, 0, 0xffffffffull, 1, CORDON__SECCOMP_ALWAYS,
+                    "unix datagram sockets could send to host services (journald, syslog) "
+                    "past the gate")) != CORDON_OK)
+        return e;
+    lp->seccomp[lp->n_seccomp - 1].has_arg2 = 1;
+    lp->seccomp[lp->n_seccomp - 1].arg2 = 1;
+    lp->seccomp[lp->n_seccomp - 1].mask2 = 0xe;
+    lp->seccomp[lp->n_seccomp - 1].value2 = 2;
+    if ((e = add_sc(lp, "socketpair", LX_EACCES, 1, 0, 0xffffffffull, 1, CORDON__SECCOMP_ALWAYS,
+                    "a unix datagram pair could send to host services by address")) != CORDON_OK)
+        return e;
+    lp->seccomp[lp->n_seccomp - 1].has_arg2 = 1;
+    lp->seccomp[lp->n_seccomp - 1].arg2 = 1;
+    lp->seccomp[lp->n_seccomp - 1].mask2 = 0xe;
+    lp->seccomp[lp->n_seccomp - 1].value2 = 2;
     if ((e = add_sc(lp, "io_uring_setup", LX_ENOSYS, 0, 0, 0, 0, CORDON__SECCOMP_ALWAYS,
                     "io_uring would open sockets and files around seccomp")) != CORDON_OK ||
         (e = add_sc(lp, "io_uring_enter", LX_ENOSYS, 0, 0, 0, 0, CORDON__SECCOMP_ALWAYS,
@@ -514,7 +589,9 @@ void cordon__plan_linux_json(const struct cordon__plan_linux *lp, struct cordon_
     cordon__json_kbool(j, "mount", lp->mount_ns);
     cordon__json_kbool(j, "pid", lp->pid_ns);
     cordon__json_kbool(j, "ipc", lp->ipc_ns);
+    cordon__json_kbool(j, "network", lp->net_ns);
     cordon__json_end_object(j);
+    cordon__json_kbool(j, "unix_gate", lp->unix_gate);
     cordon__json_kbool(j, "no_new_privs", lp->no_new_privs);
     cordon__json_kbool(j, "drop_capabilities", lp->drop_caps);
     cordon__json_kstr(j, "tmp_mount", lp->tmp_mount);
@@ -574,6 +651,8 @@ void cordon__plan_linux_json(const struct cordon__plan_linux *lp, struct cordon_
     if (lp->ll_net_handled & CORDON__LL_NET_CONNECT_TCP)
         cordon__json_string(j, "connect_tcp");
     cordon__json_end_array(j);
+    if (lp->ll_net_handled && lp->net_ns)
+        cordon__json_kstr(j, "net_when", "no_net_ns");
     cordon__json_key(j, "scoped");
     cordon__json_begin_array(j);
     if (lp->ll_scoped & CORDON__LL_SCOPE_ABSTRACT_UNIX)
@@ -595,8 +674,19 @@ void cordon__plan_linux_json(const struct cordon__plan_linux *lp, struct cordon_
             cordon__json_kint(j, "mask", (long long)r->mask); /* (arg & mask) == value */
             cordon__json_kint(j, "value", (long long)r->value);
         }
+        if (r->has_arg2) {
+            cordon__json_kint(j, "arg2", r->arg2);
+            cordon__json_kint(j, "mask2", (long long)r->mask2);
+            cordon__json_kint(j, "value2", (long long)r->value2);
+        }
+        if (r->notify)
+            cordon__json_kstr(j, "action", "gate");
         if (r->when == CORDON__SECCOMP_NO_USERNS)
             cordon__json_kstr(j, "when", "no_mount_ns");
+        else if (r->when == CORDON__SECCOMP_NO_NETNS)
+            cordon__json_kstr(j, "when", "no_net_ns");
+        else if (r->when == CORDON__SECCOMP_NETNS)
+            cordon__json_kstr(j, "when", "net_ns");
         cordon__json_kstr(j, "why", r->why);
         cordon__json_end_object(j);
     }

@@ -118,7 +118,9 @@ struct cordon__mount {
 
 enum cordon__seccomp_when {
     CORDON__SECCOMP_ALWAYS = 0,
-    CORDON__SECCOMP_NO_USERNS = 1 /* only when the mount namespace is unavailable */
+    CORDON__SECCOMP_NO_USERNS = 1, /* only when the mount namespace is unavailable */
+    CORDON__SECCOMP_NO_NETNS = 2,  /* only when the private network namespace is not made */
+    CORDON__SECCOMP_NETNS = 3      /* only inside the private network namespace */
 };
 
 struct cordon__seccomp_rule {
@@ -127,6 +129,12 @@ struct cordon__seccomp_rule {
     int has_arg;          /* 1: only when (arg[arg] & mask) == value */
     int arg;
     unsigned long long mask, value;
+    int has_arg2;         /* 1: and (arg[arg2] & mask2) == value2 */
+    int arg2;
+    unsigned long long mask2, value2;
+    int notify;           /* 1: the unix-socket gate acts for the call instead
+                             (SECCOMP_RET_USER_NOTIF, backends/linux/unixgate.c);
+                             only applied with the gate; err when it is gone */
     enum cordon__seccomp_when when;
     const char *why;      /* static string */
 };
@@ -136,6 +144,10 @@ struct cordon__plan_linux {
     int user_ns, mount_ns, pid_ns; /* wanted; the probe says what the host has */
     int ipc_ns;                 /* with the mount namespace: SysV IPC and POSIX queues
                                    of the command's own, gone with the run */
+    int net_ns;                 /* network off: a private network namespace with only
+                                   lo up (needs the user namespace) */
+    int unix_gate;              /* unix sockets outside the sandbox are reached only
+                                   through the gate (plan->unix_allow) */
     int no_new_privs, drop_caps;
     struct cordon__mount *mounts;
     size_t n_mounts;
@@ -148,7 +160,8 @@ struct cordon__plan_linux {
     size_t n_ll_rules;
     int ll_stdio_terminals;     /* without a mount namespace: the backend allows the
                                    terminals on the command's stdio, by their inodes */
-    unsigned long long ll_net_handled; /* with no rule: TCP bind/connect refused */
+    unsigned long long ll_net_handled; /* with no rule: TCP bind/connect refused; only
+                                          without the private network namespace */
     unsigned long long ll_scoped;
     struct cordon__seccomp_rule *seccomp;
     size_t n_seccomp;

@@ -64,6 +64,7 @@ void cordon_policy_free(cordon_policy *p)
     cordon__strv_free(&p->deny_read);
     cordon__strv_free(&p->env_deny);
     cordon__strv_free(&p->optional_roots);
+    cordon__strv_free(&p->allow_unix_sockets);
     free(p);
 }
 
@@ -90,7 +91,8 @@ static cordon_error apply_entry(cordon_policy *p, const struct cordon__toml_entr
         want = CORDON__TOML_STRING;
     else if (strcmp(k, "writable_roots") == 0 || strcmp(k, "optional_writable_roots") == 0 ||
              strcmp(k, "protected_paths") == 0 ||
-             strcmp(k, "deny_read") == 0 || strcmp(k, "env_deny") == 0)
+             strcmp(k, "deny_read") == 0 || strcmp(k, "env_deny") == 0 ||
+             strcmp(k, "allow_unix_sockets") == 0)
         want = CORDON__TOML_STRING_ARRAY;
     else if (strcmp(k, "private_tmp") == 0)
         want = CORDON__TOML_BOOL;
@@ -165,6 +167,16 @@ static cordon_error apply_entry(cordon_policy *p, const struct cordon__toml_entr
                 return cordon__fail(CORDON_ERR_POLICY_INVALID, "%s:%d:%d: %s holds an empty %s",
                                     origin, e->line, e->col, k, deny ? "path" : "pattern");
             if (cordon__strv_push(sv, e->arr.v[i]) != CORDON_OK)
+                return CORDON_ERR_NO_MEMORY;
+        }
+    } else if (strcmp(k, "allow_unix_sockets") == 0) {
+        cordon__strv_free(&p->allow_unix_sockets);
+        for (i = 0; i < e->arr.n; i++) {
+            if (!e->arr.v[i][0])
+                return cordon__fail(CORDON_ERR_POLICY_INVALID,
+                                    "%s:%d:%d: allow_unix_sockets holds an empty path", origin,
+                                    e->line, e->col);
+            if (cordon__strv_push(&p->allow_unix_sockets, e->arr.v[i]) != CORDON_OK)
                 return CORDON_ERR_NO_MEMORY;
         }
     } else if (strcmp(k, "private_tmp") == 0) {
@@ -319,6 +331,14 @@ cordon_error cordon_policy_add_protected_path(cordon_policy *p, const char *relp
     if ((e = check_protected(relpath)) != CORDON_OK)
         return e;
     return cordon__strv_push(&p->protected_paths, relpath);
+}
+
+cordon_error cordon_policy_allow_unix_socket(cordon_policy *p, const char *path)
+{
+    NEED_POLICY(p);
+    if (!path || !*path)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "unix socket path is empty");
+    return cordon__strv_push(&p->allow_unix_sockets, path);
 }
 
 cordon_error cordon_policy_set_private_tmp(cordon_policy *p, int enabled)

@@ -194,6 +194,11 @@ CORDON_API cordon_error cordon_policy_add_deny_read(cordon_policy *policy, const
  * (docs/policy.md, env_deny); clear to keep every variable. */
 CORDON_API cordon_error cordon_policy_clear_env_deny(cordon_policy *policy);
 CORDON_API cordon_error cordon_policy_add_env_deny(cordon_policy *policy, const char *pattern);
+/* Lets the command connect to the unix socket at |path| (of a process
+ * outside the sandbox, which is refused by default). A leading "~" or
+ * "$HOME" is the caller's home; relative paths resolve against the
+ * command's working directory. */
+CORDON_API cordon_error cordon_policy_allow_unix_socket(cordon_policy *policy, const char *path);
 
 /* The tool caches (docs/policy.md, cache): 1 ("sandbox", the default)
  * gives commands a persistent cache directory of cordon's own for this

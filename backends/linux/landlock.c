@@ -62,8 +62,8 @@ static int add_path_rule(int ruleset, int fd, uint64_t access, int is_dir)
     return 0;
 }
 
-cordon_error cordon__landlock_create(const struct cordon__plan_linux *lp, int abi, int *out_fd,
-                                     uint64_t *out_handled)
+cordon_error cordon__landlock_create(const struct cordon__plan_linux *lp, int abi, int netns,
+                                     int *out_fd, uint64_t *out_handled)
 {
     struct ll_ruleset_attr attr;
     size_t attr_size = sizeof(uint64_t);
@@ -73,7 +73,9 @@ cordon_error cordon__landlock_create(const struct cordon__plan_linux *lp, int ab
     memset(&attr, 0, sizeof attr);
     attr.handled_access_fs = lp->ll_fs_handled & cordon__landlock_fs_rights_of_abi(abi);
     if (abi >= 4) {
-        attr.handled_access_net = lp->ll_net_handled;
+        /* In the private network namespace, TCP on its loopback is the
+         * command's own: not handled. */
+        attr.handled_access_net = netns ? 0 : lp->ll_net_handled;
         attr_size = 2 * sizeof(uint64_t);
     }
     if (abi >= 6) {

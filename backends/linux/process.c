@@ -326,13 +326,16 @@ static ssize_t relay_copy(int from, int to)
     return r;
 }
 
-/* Copies the relayed streams until one of the supervisor's signals
- * arrives (from |sigfd|); returns it. A stream that ended is closed. */
-static int relay_until_signal(int relay[3][2], const int *relay_to, int sigfd)
+/* Copies the relayed streams, and serves the backend's descriptor
+ * |*watch| (launch->on_watch_fd; -1: none, set to -1 once it hangs up),
+ * until one of the supervisor's signals arrives (from |sigfd|); returns
+ * it. A stream that ended is closed. */
+static int relay_until_signal(const struct cordon__launch *l, int relay[3][2],
+                              const int *relay_to, int sigfd, int *watch)
 {
     for (;;) {
-        struct pollfd p[4];
-        int map[4], n = 0, i;
+        struct pollfd p[5];
+        int map[5], n = 0, i;
         p[n].fd = sigfd;
         p[n].events = POLLIN;
         map[n++] = -1;
@@ -342,13 +345,28 @@ static int relay_until_signal(int relay[3][2], const int *relay_to, int sigfd)
                 p[n].events = POLLIN;
                 map[n++] = i;
             }
+        if (*watch >= 0) {
+            p[n].fd = *watch;
+            p[n].events = POLLIN;
+            map[n++] = 3;
+        }
+        for (i = 0; i < n; i++)
+            p[i].revents = 0;
         if (poll(p, (nfds_t)n, -1) < 0)
             continue;
-        for (i = 1; i < n; i++)
-            if (p[i].revents && relay_copy(p[i].fd, relay_to[map[i]]) <= 0) {
+        for (i = 1; i < n; i++) {
+            if (!p[i].revents)
+                continue;
+            if (map[i] == 3) {
+                if (p[i].revents & POLLIN)
+                    l->on_watch_fd(l->ctx);
+                else
+                    *watch = -1; /* nothing left to serve; SIGCHLD follows */
+            } else if (relay_copy(p[i].fd, relay_to[map[i]]) <= 0) {
                 close(relay[map[i]][0]);
                 relay[map[i]][0] = -1;
             }
+        }
         if (p[0].revents & POLLIN) {
             struct signalfd_siginfo si;
             if (read(sigfd, &si, sizeof si) == (ssize_t)sizeof si)
@@ -369,7 +387,7 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
     int relay[3][2] = {{-1, -1}, {-1, -1}, {-1, -1}}, relay_to[3] = {-1, -1, -1};
     int relaying = 0, sigfd = -1, i;
     int pidns = (l->clone_flags & CLONE_NEWPID) != 0;
-    int e, status = 0, done = 0, parent_gone = 0;
+    int e, status = 0, done = 0, parent_gone = 0, watch = -1;
 
     /* When the caller goes away (killed, Ctrl-C), end the tree and clean
      * up: a catchable signal, handled in the loop below. */
@@ -484,13 +502,16 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
             close(relay[i][1]);
             relay[i][1] = -1;
         }
-    if (relaying)
+    if (l->watch_fd && l->on_watch_fd)
+        watch = l->watch_fd(l->ctx);
+    if (relaying || watch >= 0)
         sigfd = signalfd(-1, &set, SFD_CLOEXEC);
 
     while (!done) {
         siginfo_t info;
-        int sig = relaying && sigfd >= 0 ? relay_until_signal(relay, relay_to, sigfd)
-                                         : sigwaitinfo(&set, &info);
+        int sig = (relaying || watch >= 0) && sigfd >= 0
+                      ? relay_until_signal(l, relay, relay_to, sigfd, &watch)
+                      : sigwaitinfo(&set, &info);
         if (sig < 0)
             continue;
         if (sig == PARENT_GONE) {
@@ -747,6 +768,8 @@ cordon_error cordon__process_spawn(const struct cordon__launch *launch, struct c
     else
         pid = fork();
     if (pid < 0) {
+        if (l->clone_errno)
+            *l->clone_errno = errno;
         e = cordon__sys_fail("cannot start the command", l->clone_flags ? "clone" : "fork", errno);
         goto done;
     }

@@ -47,6 +47,7 @@ struct cordon__launch {
      * no subreaper, leftovers are left alone as without a supervisor. */
     int relay_only;
     unsigned long clone_flags;  /* CLONE_NEW* for the supervisor; 0: fork */
+    int *clone_errno;           /* set to clone's errno when it fails; may be NULL */
     /* In the supervisor, right after clone (maps, mounts); may be NULL. */
     cordon__child_hook in_supervisor;
     /* In the command's process after stdio, before it enters its cwd
@@ -64,6 +65,12 @@ struct cordon__launch {
      * when setup failed or the caller went away (|caller_gone| 1): undoes
      * per-run state on the host. May be NULL. */
     void (*at_end)(void *ctx, int caller_gone);
+    /* In the supervisor once the command has exec'd: a descriptor of the
+     * supervisor's own to watch while the command runs (-1: none), and
+     * the work to do each time it is readable (the unix socket gate).
+     * Both may be NULL. */
+    int (*watch_fd)(void *ctx);
+    void (*on_watch_fd)(void *ctx);
     void *ctx;
     int own_pgrp;               /* 1: the command (and supervisor) leave the caller's group */
     /* Per standard stream: 1 when it is a file the command may write but

@@ -29,10 +29,10 @@ int cordon__open_nofollow(int dir, const char *rel, int flags);
 /* ---- landlock.c ---- */
 /* The ABI version, 0 when unavailable (*err: the errno of the probe). */
 int cordon__landlock_abi(int *err);
-/* Creates the ruleset for |lp| masked to |abi| (fs rights, TCP rights,
- * scopes), without rules yet. The caller owns *out_fd. */
-cordon_error cordon__landlock_create(const struct cordon__plan_linux *lp, int abi, int *out_fd,
-                                     uint64_t *out_handled);
+/* Creates the ruleset for |lp| masked to |abi| (fs rights, TCP rights
+ * unless |netns| holds the network, scopes), without rules yet. The caller owns *out_fd. */
+cordon_error cordon__landlock_create(const struct cordon__plan_linux *lp, int abi, int netns,
+                                     int *out_fd, uint64_t *out_handled);
 /* Adds every rule of |lp| that applies with (|mount_ns| 1) or without the
  * mount namespace, except those on private mounts (added inside). Rules
  * reach every process holding the ruleset until it enforces it. */
@@ -50,11 +50,44 @@ struct cordon__bpf {
 };
 /* 1 when filters with SECCOMP_RET_ERRNO can be installed here. */
 int cordon__seccomp_available(int *err);
-/* Compiles the rules of |lp| that apply (|userns|: whether the mount
- * namespace is in use) into a BPF program. */
-cordon_error cordon__seccomp_build(const struct cordon__plan_linux *lp, int userns,
-                                   struct cordon__bpf *out);
+/* 1 when SECCOMP_RET_USER_NOTIF and pidfd_getfd are there (the unix
+ * socket gate, unixgate.c). */
+int cordon__seccomp_notify_available(int *err);
+/* What the run has, which decides the rules of the plan that apply. */
+struct cordon__seccomp_env {
+    int userns; /* the mount namespace is in use */
+    int netns;  /* the private network namespace is in use */
+    int gate;   /* the unix socket gate serves the notifications */
+};
+/* Compiles the rules of |lp| that apply in |env| into a BPF program. */
+cordon_error cordon__seccomp_build(const struct cordon__plan_linux *lp,
+                                   const struct cordon__seccomp_env *env, struct cordon__bpf *out);
 void cordon__bpf_free(struct cordon__bpf *bpf);
-int cordon__seccomp_enforce(const struct cordon__bpf *bpf);
+/* Installs |bpf|; with |listener| (the gate's rules are in it), stores
+ * the notification descriptor there (close-on-exec). */
+int cordon__seccomp_enforce(const struct cordon__bpf *bpf, int *listener);
+
+/* ---- unixgate.c ---- */
+/* The unix socket gate, served by the supervisor (see unixgate.c). Set
+ * up by the caller before the clone; nothing in it is allocated later. */
+struct cordon__unixgate {
+    int sock[2];              /* the command hands off on [1], the supervisor takes [0] */
+    int netns;                /* abstract addresses are the run's own */
+    const char *const *own;   /* where the command's own sockets are, in its view */
+    size_t n_own;
+    const char *const *allow; /* allow_unix_sockets, absolute */
+    size_t n_allow;
+    int listener, procfd;     /* the supervisor's, after start */
+    int jobs[2];              /* to the workers of blocking connects; -1 until the first */
+    void *idle;               /* shared with them: how many wait for a job */
+};
+/* In the command, right after the filter is installed: passes |listener|
+ * (closed here) and the sandbox's /proc to the supervisor. */
+int cordon__unixgate_handoff(struct cordon__unixgate *g, int listener);
+/* In the supervisor once the command has exec'd: the listener to watch,
+ * or -1. */
+int cordon__unixgate_start(struct cordon__unixgate *g);
+/* Serves one notification. */
+void cordon__unixgate_serve(struct cordon__unixgate *g);
 
 #endif

@@ -52,8 +52,27 @@ static int resolve(const char *name)
     return __NR_SCMP_ERROR;
 }
 
-cordon_error cordon__seccomp_build(const struct cordon__plan_linux *lp, int userns,
-                                   struct cordon__bpf *out)
+int cordon__seccomp_notify_available(int *err)
+{
+    unsigned action = SECCOMP_RET_USER_NOTIF;
+    if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) != 0) {
+        *err = errno;
+        return 0;
+    }
+    /* The gate also needs pidfd_getfd (Linux 5.6): EBADF says it exists. */
+#ifndef SYS_pidfd_getfd
+#define SYS_pidfd_getfd 438
+#endif
+    if (syscall(SYS_pidfd_getfd, -1, 0, 0) == 0 || errno == ENOSYS) {
+        *err = ENOSYS;
+        return 0;
+    }
+    *err = 0;
+    return 1;
+}
+
+cordon_error cordon__seccomp_build(const struct cordon__plan_linux *lp,
+                                   const struct cordon__seccomp_env *env, struct cordon__bpf *out)
 {
     scmp_filter_ctx ctx = NULL;
     int mfd = -1, rc;
@@ -71,16 +90,26 @@ cordon_error cordon__seccomp_build(const struct cordon__plan_linux *lp, int user
     for (i = 0; i < lp->n_seccomp; i++) {
         const struct cordon__seccomp_rule *r = &lp->seccomp[i];
         int nr;
-        if (r->when == CORDON__SECCOMP_NO_USERNS && userns)
+        uint32_t action = SCMP_ACT_ERRNO((unsigned)r->err);
+        if ((r->when == CORDON__SECCOMP_NO_USERNS && env->userns) ||
+            (r->when == CORDON__SECCOMP_NO_NETNS && env->netns) ||
+            (r->when == CORDON__SECCOMP_NETNS && !env->netns) || (r->notify && !env->gate))
             continue;
+        if (r->notify)
+            action = SCMP_ACT_NOTIFY;
         nr = resolve(r->syscall);
         if (nr == __NR_SCMP_ERROR || nr < 0)
             continue; /* this architecture has no such call */
-        if (r->has_arg)
-            rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO((unsigned)r->err), nr, 1,
+        if (r->has_arg && r->has_arg2)
+            rc = seccomp_rule_add(ctx, action, nr, 2,
+                                  SCMP_CMP((unsigned)r->arg, SCMP_CMP_MASKED_EQ, r->mask, r->value),
+                                  SCMP_CMP((unsigned)r->arg2, SCMP_CMP_MASKED_EQ, r->mask2,
+                                           r->value2));
+        else if (r->has_arg)
+            rc = seccomp_rule_add(ctx, action, nr, 1,
                                   SCMP_CMP((unsigned)r->arg, SCMP_CMP_MASKED_EQ, r->mask, r->value));
         else
-            rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO((unsigned)r->err), nr, 0);
+            rc = seccomp_rule_add(ctx, action, nr, 0);
         if (rc != 0) {
             e = cordon__fail_os(CORDON_ERR_OS, "cannot build the seccomp filter",
                                 "seccomp_rule_add", "errno", -rc, r->syscall);
@@ -125,12 +154,21 @@ void cordon__bpf_free(struct cordon__bpf *bpf)
     memset(bpf, 0, sizeof *bpf);
 }
 
-int cordon__seccomp_enforce(const struct cordon__bpf *bpf)
+int cordon__seccomp_enforce(const struct cordon__bpf *bpf, int *listener)
 {
     struct sock_fprog prog;
+    long fd;
     prog.len = bpf->len;
     prog.filter = bpf->filter;
-    if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+    if (!listener) {
+        if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0)
+            return errno;
+        return 0;
+    }
+    /* The listener is close-on-exec: the command never keeps it. */
+    fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    if (fd < 0)
         return errno;
+    *listener = (int)fd;
     return 0;
 }

@@ -8,8 +8,13 @@
  *   Landlock                   writes refused outside the roots (also
  *                              against a process that gets rid of the
  *                              mounts), TCP refused, signals scoped
- *   seccomp (libseccomp)       non-unix sockets refused when network is
- *                              off; io_uring, mounts, TIOCSTI refused
+ *   network namespace          network off: a private one with only lo
+ *                              up (its own 127.0.0.1 and ::1)
+ *   seccomp (libseccomp)       families a network namespace does not
+ *                              hold refused (all but unix and netlink
+ *                              without one); io_uring, mounts, TIOCSTI
+ *                              refused; connect() through the unix
+ *                              socket gate (unixgate.c)
  *
  * Each primitive is probed live; CORDON_DISABLE makes the probes treat
  * one as absent. The probe lowers exactly the dimensions a missing
@@ -26,6 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <linux/filter.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
@@ -69,6 +76,8 @@ struct host_caps {
     int userns;  int userns_err; const char *userns_step;
     int abi;     int abi_err;
     int seccomp; int seccomp_err;
+    int notify;  int notify_err;  /* the unix socket gate's primitives */
+    int netns;                    /* network namespaces may be made (user namespace too) */
     unsigned disabled;
 };
 
@@ -150,6 +159,22 @@ static int probe_userns(int *err, const char **step)
     return *err == 0;
 }
 
+/* Network namespaces: not made by the probe (one costs about 0.4 ms);
+ * only a limit of 0 says none may be made. Where the clone still fails,
+ * the run falls back to the seccomp refusal (unelevated_spawn), which
+ * holds the same level. */
+static int netns_allowed(void)
+{
+    char buf[32];
+    ssize_t r;
+    int fd = open("/proc/sys/user/max_net_namespaces", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return 1;
+    r = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    return !(r > 0 && buf[0] == '0' && (buf[1] == '\n' || r == 1));
+}
+
 /* The host's primitives, probed once per process (none of the answers
  * changes while it runs); CORDON_DISABLE is applied on every call. */
 static struct host_caps live;
@@ -160,6 +185,8 @@ static void probe_live(void)
     live.userns = probe_userns(&live.userns_err, &live.userns_step);
     live.abi = cordon__landlock_abi(&live.abi_err);
     live.seccomp = cordon__seccomp_available(&live.seccomp_err);
+    live.notify = live.seccomp && cordon__seccomp_notify_available(&live.notify_err);
+    live.netns = netns_allowed();
 }
 
 static void probe_host(struct host_caps *h)
@@ -180,7 +207,10 @@ static void probe_host(struct host_caps *h)
     if (!(h->disabled & CORDON__DISABLE_SECCOMP)) {
         h->seccomp = live.seccomp;
         h->seccomp_err = live.seccomp_err;
+        h->notify = live.notify;
+        h->notify_err = live.notify_err;
     }
+    h->netns = h->userns && live.netns;
 }
 
 static void why_userns(const struct host_caps *h, char *buf, size_t n)
@@ -209,6 +239,80 @@ static void why_seccomp(const struct host_caps *h, char *buf, size_t n)
     else
         snprintf(buf, n, "seccomp unavailable (seccomp: errno %d, %s)", h->seccomp_err,
                  strerror(h->seccomp_err));
+}
+
+/* "; allowed: a, b" for the policy's allow_unix_sockets. */
+static void allowed_list(const struct cordon__plan *plan, char *buf, size_t n)
+{
+    size_t i, k = 0;
+    buf[0] = '\0';
+    for (i = 0; i < plan->unix_allow.n && k + 1 < n; i++) {
+        int w = snprintf(buf + k, n - k, "%s%s", i ? ", " : "; allowed by the policy: ",
+                         plan->unix_allow.v[i]);
+        if (w < 0)
+            break;
+        k += (size_t)w;
+    }
+}
+
+/* network: IP traffic when the policy says off, and the unix sockets of
+ * host services in every mode. */
+static void network_level(const struct cordon__plan *plan, const struct host_caps *h,
+                          const char *why_sc, struct cordon__probe *out)
+{
+    char ip[300], ux[300], allow[200], nt[120];
+    int ip_ok = 1, ux_ok = h->notify;
+
+    allowed_list(plan, allow, sizeof allow);
+    if (h->seccomp && !h->notify)
+        snprintf(nt, sizeof nt, "seccomp user notification unavailable (errno %d)",
+                 h->notify_err);
+    else
+        snprintf(nt, sizeof nt, "%.110s", why_sc);
+    if (plan->network)
+        snprintf(ip, sizeof ip, "the policy allows the network");
+    else if (h->netns && h->seccomp)
+        snprintf(ip, sizeof ip, "a private network namespace with only lo up (else seccomp "
+                                "refuses all but unix and netlink sockets; vsock, ... always)");
+    else if (h->netns)
+        snprintf(ip, sizeof ip, "a private network namespace with only lo up (%.100s)", why_sc);
+    else if (h->seccomp)
+        snprintf(ip, sizeof ip, "seccomp refuses every socket family but unix and netlink (%s)",
+                 h->userns ? "network namespaces limited to 0" : "no network namespace");
+    else {
+        /* The stubs count only where they really are. */
+        char ssh[PATH_MAX];
+        int stubs = plan->shim_dir &&
+                    snprintf(ssh, sizeof ssh, "%s/ssh", plan->shim_dir) < (int)sizeof ssh &&
+                    access(ssh, X_OK) == 0;
+        ip_ok = 0;
+        snprintf(ip, sizeof ip, "%.90s: only the proxy %s%s", why_sc,
+                 stubs ? "environment and the ssh/scp stubs apply"
+                       : "environment applies (no ssh/scp stubs were found: set CORDON_SHIM_DIR)",
+                 h->abi >= 4 ? " (Landlock refuses TCP only)" : "");
+    }
+    if (ux_ok)
+        snprintf(ux, sizeof ux, "unix sockets outside are reached only through the gate "
+                                "(seccomp user notification; unix datagram refused; abstract %s)",
+                 !plan->network && h->netns ? "per network namespace" : "refused");
+    else
+        snprintf(ux, sizeof ux, "unix sockets of host services (docker, ssh-agent, D-Bus) are "
+                                "reachable by path: %.120s%s",
+                 nt, h->abi >= 6 ? "; Landlock scopes abstract ones" : "");
+    out->level[CORDON_DIM_NETWORK] = plan->network           ? CORDON_LEVEL_NONE
+                                     : ip_ok && ux_ok        ? CORDON_LEVEL_ENFORCED
+                                                             : CORDON_LEVEL_ADVISORY;
+    {
+        /* The allowed list may be cut at the end of the reason. */
+        char full[720];
+        size_t n;
+        snprintf(full, sizeof full, "%.250s; %.260s%.200s", ip, ux, allow);
+        n = strlen(full);
+        if (n >= CORDON_REASON_MAX)
+            n = CORDON_REASON_MAX - 1;
+        memcpy(out->reason[CORDON_DIM_NETWORK], full, n);
+        out->reason[CORDON_DIM_NETWORK][n] = '\0';
+    }
 }
 
 static void unelevated_probe(const struct cordon__plan *plan, struct cordon__probe *out)
@@ -292,6 +396,7 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
                           "hidden by empty read-only mounts in the command's mount namespace",
                           u);
 
+    network_level(plan, &h, s, out);
     if (h.seccomp && !h.userns && h.abi < 6) {
         /* Without a pid namespace only Landlock keeps the user's other
          * processes (the caller's included) out of reach: ptrace from ABI
@@ -302,22 +407,6 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
                  "and %s it can %s the user's other processes, which are not confined", u,
                  h.abi ? "Landlock ABI < 6" : "without Landlock",
                  h.abi ? "signal" : "signal and trace");
-    } else if (h.seccomp) {
-        out->level[CORDON_DIM_NETWORK] = CORDON_LEVEL_ENFORCED;
-        snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX,
-                 "seccomp refuses every socket family but unix and netlink; unix-domain "
-                 "sockets are not restricted");
-    } else {
-        /* The stubs count only where they really are. */
-        char ssh[PATH_MAX];
-        int stubs = plan->shim_dir &&
-                    snprintf(ssh, sizeof ssh, "%s/ssh", plan->shim_dir) < (int)sizeof ssh &&
-                    access(ssh, X_OK) == 0;
-        out->level[CORDON_DIM_NETWORK] = CORDON_LEVEL_ADVISORY;
-        snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX, "%s: only the proxy %s%s%s",
-                 s, stubs ? "environment and the ssh/scp stubs apply" : "environment applies",
-                 stubs ? "" : " (no ssh/scp stubs were found: set CORDON_SHIM_DIR)",
-                 h.abi >= 4 ? " (Landlock refuses TCP, but not UDP or raw sockets)" : "");
     }
 }
 
@@ -345,6 +434,10 @@ struct run_ctx {
     uint64_t ll_handled;
     int have_seccomp;
     const char *mask;        /* the first deny_read mask mounted, the others bind it */
+    int netns;               /* the supervisor's clone makes the private network namespace */
+    int have_gate;           /* the unix socket gate serves connect() */
+    struct cordon__unixgate gate;
+    const char **own;        /* the gate's places of the command's own sockets */
     struct cordon__bpf bpf;  /* the caller's, built after the clone */
     int drop_caps;
     int stdio_fd[3];         /* the command's stdio in the caller */
@@ -784,6 +877,23 @@ static int bind_dev_node(int fd, const char *dst, const char **step)
     return 0;
 }
 
+/* The new network namespace's lo is down: one ioctl brings it up (the
+ * supervisor holds CAP_NET_ADMIN in the namespace's user namespace). */
+static int loopback_up(void)
+{
+    struct ifreq ifr;
+    int e = 0, fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return errno;
+    memset(&ifr, 0, sizeof ifr);
+    memcpy(ifr.ifr_name, "lo", 3);
+    ifr.ifr_flags = IFF_UP;
+    if (ioctl(fd, SIOCSIFFLAGS, &ifr) != 0)
+        e = errno;
+    close(fd);
+    return e;
+}
+
 /* In the supervisor: the id maps of the new user namespace. The
  * supervisor stays in the caller's mount namespace, where the
  * placeholders never become mount points: at_end removes them without
@@ -809,6 +919,10 @@ static int in_supervisor(void *ctx, const char **step)
     }
     if ((e = write_file("/proc/self/gid_map", c->gid_map)) != 0) {
         *step = "write /proc/self/gid_map";
+        return e;
+    }
+    if (c->netns && (e = loopback_up()) != 0) {
+        *step = "bring up lo in the private network namespace (ioctl SIOCSIFFLAGS)";
         return e;
     }
     return 0;
@@ -1224,11 +1338,33 @@ static int before_exec(void *ctx, const char **step)
         *step = "enforce the Landlock ruleset (landlock_restrict_self)";
         return e;
     }
-    if (c->have_seccomp && (e = cordon__seccomp_enforce(&c->bpf_rx)) != 0) {
-        *step = "install the seccomp filter (prctl)";
-        return e;
+    if (c->have_seccomp) {
+        int listener = -1;
+        if ((e = cordon__seccomp_enforce(&c->bpf_rx, c->have_gate ? &listener : NULL)) != 0) {
+            *step = c->have_gate ? "install the seccomp filter with the gate (seccomp)"
+                                 : "install the seccomp filter (prctl)";
+            return e;
+        }
+        /* From here on every connect() waits for the gate, which starts
+         * once we have exec'd. */
+        if (c->have_gate && (e = cordon__unixgate_handoff(&c->gate, listener)) != 0) {
+            *step = "pass the unix socket gate to the supervisor (sendmsg)";
+            return e;
+        }
     }
     return 0;
+}
+
+/* The supervisor's side of the gate (process.h's watch_fd). */
+static int gate_watch(void *ctx)
+{
+    struct run_ctx *c = ctx;
+    return c->have_gate ? cordon__unixgate_start(&c->gate) : -1;
+}
+
+static void gate_serve(void *ctx)
+{
+    cordon__unixgate_serve(&((struct run_ctx *)ctx)->gate);
 }
 
 /* ---- the caller's side -------------------------------------------------------- */
@@ -1251,6 +1387,10 @@ static void ctx_free(struct run_ctx *c)
     free(c->root_mount);
     free(c->host_ro);
     free(c->bpf_in);
+    free(c->own);
+    for (i = 0; i < 2; i++)
+        if (c->gate.sock[i] >= 0)
+            close(c->gate.sock[i]);
     if (c->ruleset >= 0)
         close(c->ruleset);
     if (c->prep[0] >= 0)
@@ -1363,8 +1503,13 @@ static cordon_error prepare_after_clone(void *ctx)
         e = cordon__landlock_add_rules(c->lp, c->ruleset, c->ll_handled, c->userns, c->root_fd);
     if (e == CORDON_OK && c->ruleset >= 0 && !c->userns && c->lp->ll_stdio_terminals)
         e = stdio_terminal_rules(c);
-    if (e == CORDON_OK && c->have_seccomp)
-        e = cordon__seccomp_build(c->lp, c->userns, &c->bpf);
+    if (e == CORDON_OK && c->have_seccomp) {
+        struct cordon__seccomp_env env;
+        env.userns = c->userns;
+        env.netns = c->netns;
+        env.gate = c->have_gate;
+        e = cordon__seccomp_build(c->lp, &env, &c->bpf);
+    }
     if (e == CORDON_OK) {
         hd.ready = PREP_READY;
         hd.len = c->have_seccomp ? c->bpf.len : 0;
@@ -1438,6 +1583,36 @@ static cordon_error env_with_tmp(const char *const *envp, const char *dir, struc
     return e;
 }
 
+/* The gate's lists, made before the clone: the places of the command's
+ * own sockets in its view (the roots; the private /tmp and /dev/shm, or
+ * the host temp directory without a mount namespace), and the policy's
+ * allowed sockets. */
+static cordon_error gate_prepare(const struct cordon__plan *plan, struct run_ctx *c)
+{
+    const struct cordon__plan_linux *lp = &plan->linux_plan;
+    size_t i, n = 0;
+
+    c->own = calloc(plan->roots.n + 3, sizeof *c->own);
+    if (!c->own)
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the sandbox");
+    for (i = 0; i < plan->roots.n; i++)
+        c->own[n++] = plan->roots.v[i];
+    if (c->userns && lp->tmp_mount)
+        c->own[n++] = lp->tmp_mount;
+    if (c->userns)
+        c->own[n++] = "/dev/shm";
+    if (!c->userns && plan->private_tmp && plan->tmp_dir)
+        c->own[n++] = plan->tmp_dir;
+    c->gate.own = c->own;
+    c->gate.n_own = n;
+    c->gate.allow = (const char *const *)plan->unix_allow.v;
+    c->gate.n_allow = plan->unix_allow.n;
+    c->gate.netns = c->netns;
+    if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, c->gate.sock) != 0)
+        return cordon__sys_fail("cannot start the unix socket gate", "socketpair", errno);
+    return CORDON_OK;
+}
+
 static cordon_error unelevated_spawn(const struct cordon__plan *plan, const struct cordon__spawn *req,
                                      struct cordon__proc **out)
 {
@@ -1449,6 +1624,7 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     struct cordon__strv env = {0};
     struct cordon__placeholders *ph = NULL;
     size_t i;
+    int clone_err = 0;
     cordon_error e = CORDON_OK;
 
     *out = NULL;
@@ -1456,6 +1632,8 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     c.lp = lp;
     c.ruleset = -1;
     c.prep[0] = c.prep[1] = -1;
+    c.gate.sock[0] = c.gate.sock[1] = c.gate.listener = c.gate.procfd = -1;
+    c.gate.jobs[0] = c.gate.jobs[1] = -1;
     if (!lp->confine)
         return cordon__fail(CORDON_ERR_NO_BACKEND, "linux-unelevated does not run full-access");
     probe_host(&h);
@@ -1509,12 +1687,18 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
             c.root_mount[lp->mounts[i].root] = i;
     /* The ruleset exists before the clone (the command inherits it); its
      * rules and the seccomp filter follow in prepare_after_clone. */
-    if (h.abi && (e = cordon__landlock_create(lp, h.abi, &c.ruleset, &c.ll_handled)) != CORDON_OK)
-        goto done;
+    c.netns = lp->net_ns && h.netns;
     c.have_seccomp = h.seccomp;
+    c.have_gate = lp->unix_gate && h.notify;
+    if (c.have_gate && (e = gate_prepare(plan, &c)) != CORDON_OK)
+        goto done;
+retry:
+    if (h.abi && (e = cordon__landlock_create(lp, h.abi, c.netns, &c.ruleset, &c.ll_handled)) !=
+                     CORDON_OK)
+        goto done;
     /* Made in prepare_after_clone; without the mount namespace nothing
      * could hold them read-only (protected_paths is then "none"). */
-    if (c.userns && ((e = cordon__placeholders_new(lp, &ph)) != CORDON_OK ||
+    if (c.userns && !ph && ((e = cordon__placeholders_new(lp, &ph)) != CORDON_OK ||
                      (e = cordon__placeholders_lock(lp, ph)) != CORDON_OK))
         goto done;
     c.ph = ph;
@@ -1534,7 +1718,10 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     l.req = &req2;
     l.supervise = 1;
     /* The mount namespace is the command's own (in_command). */
-    l.clone_flags = c.userns ? (CLONE_NEWUSER | CLONE_NEWPID) : 0;
+    l.clone_flags = c.userns ? (CLONE_NEWUSER | CLONE_NEWPID | (c.netns ? CLONE_NEWNET : 0)) : 0;
+    l.clone_errno = &clone_err;
+    l.watch_fd = gate_watch;
+    l.on_watch_fd = gate_serve;
     l.in_supervisor = in_supervisor;
     l.in_command = in_command;
     l.before_exec = before_exec;
@@ -1547,6 +1734,23 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
         c.tmp_host = plan->tmp_dir;
     l.ctx = &c;
     e = cordon__process_spawn(&l, out);
+    if (e != CORDON_OK && c.netns && clone_err) {
+        /* No network namespace here after all (a container's filter, a
+         * limit): the seccomp refusal holds network off instead, Landlock
+         * refuses TCP again. Nothing of the failed launch is left. */
+        c.netns = 0;
+        clone_err = 0;
+        if (c.ruleset >= 0)
+            close(c.ruleset);
+        c.ruleset = -1;
+        c.gate.netns = 0;
+        for (i = 0; i < 2; i++)
+            if (c.prep[i] >= 0)
+                close(c.prep[i]);
+        c.prep[0] = c.prep[1] = -1;
+        cordon__strv_free(&env);
+        goto retry;
+    }
     if (e == CORDON_OK) {
         (*out)->backend_data = ph; /* removed and freed by cleanup */
         ph = NULL;

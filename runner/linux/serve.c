@@ -143,7 +143,7 @@ static void command_process(struct run *r, int pipe_fd, const char *path_env)
         child_fail(pipe_fd, CORDON__IPC_STAGE_CAPABILITIES, errno);
     if (r->ruleset >= 0 && (i = cordon__landlock_enforce(r->ruleset)) != 0)
         child_fail(pipe_fd, CORDON__IPC_STAGE_RESTRICT, i);
-    if (r->have_bpf && (i = cordon__seccomp_enforce(&r->bpf)) != 0)
+    if (r->have_bpf && (i = cordon__seccomp_enforce(&r->bpf, NULL)) != 0)
         child_fail(pipe_fd, CORDON__IPC_STAGE_RESTRICT, i);
     exec_path(r->req.spawn.argv.v[0], r->req.spawn.argv.v, r->env.v, path_env);
     child_fail(pipe_fd, CORDON__IPC_STAGE_EXEC, errno);
@@ -207,7 +207,7 @@ static int restrictions(struct run *r)
     if (!(disabled & CORDON__DISABLE_LANDLOCK))
         r->abi = cordon__landlock_abi(&err);
     if (r->abi) {
-        if ((e = cordon__landlock_create(lp, r->abi, &r->ruleset, &r->ll_handled)) != CORDON_OK ||
+        if ((e = cordon__landlock_create(lp, r->abi, 0, &r->ruleset, &r->ll_handled)) != CORDON_OK ||
             (e = cordon__landlock_add_rules(lp, r->ruleset, r->ll_handled, 0, NULL)) !=
                  CORDON_OK) {
             report(r, CORDON__IPC_STAGE_RESTRICT, 0, "Landlock: %s", cordon_last_error());
@@ -215,7 +215,9 @@ static int restrictions(struct run *r)
         }
     }
     if (!(disabled & CORDON__DISABLE_SECCOMP) && cordon__seccomp_available(&err)) {
-        if (cordon__seccomp_build(lp, 0, &r->bpf) != CORDON_OK) {
+        /* No mount or network namespace, no unix socket gate here. */
+        struct cordon__seccomp_env env = {0, 0, 0};
+        if (cordon__seccomp_build(lp, &env, &r->bpf) != CORDON_OK) {
             report(r, CORDON__IPC_STAGE_RESTRICT, 0, "seccomp: %s", cordon_last_error());
             return -1;
         }

@@ -105,6 +105,36 @@ static void linux_plan(void)
     CHECK_STR(env_of(&plan, "CORDON_NETWORK"), "off");
     cordon__plan_free(&plan);
 
+    CHECK(plan.unix_allow.n == 0);
+    cordon__plan_free(&plan);
+
+    /* allow_unix_sockets: home expanded, relative to the cwd, normalized;
+     * printed by explain. */
+    CHECK(cordon_policy_allow_unix_socket(p, "~/.docker/run/docker.sock") == CORDON_OK);
+    CHECK(cordon_policy_allow_unix_socket(p, "$HOME/a/../agent.sock") == CORDON_OK);
+    CHECK(cordon_policy_allow_unix_socket(p, "run/s.sock") == CORDON_OK);
+    CHECK(cordon_policy_allow_unix_socket(p, "") == CORDON_ERR_INVALID_ARGUMENT);
+    CHECK_MSG(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK, "%s",
+              cordon_last_error());
+    CHECK(plan.unix_allow.n == 3);
+    if (plan.unix_allow.n == 3) {
+        CHECK_STR(plan.unix_allow.v[0], "/home/ann/.docker/run/docker.sock");
+        CHECK_STR(plan.unix_allow.v[1], "/home/ann/agent.sock");
+        CHECK_STR(plan.unix_allow.v[2], "/work/app/run/s.sock");
+    }
+    {
+        struct cordon__json j;
+        char *out;
+        memset(&j, 0, sizeof j);
+        cordon__plan_json(&plan, &j);
+        out = cordon__buf_take(&j.out);
+        CHECK_CONTAINS(out, "\"allow_unix_sockets\":[\"/home/ann/.docker/run/docker.sock\",");
+        free(out);
+    }
+    cordon__plan_free(&plan);
+    cordon_policy_free(p);
+    p = ww();
+
     /* Network on: no stubs, no overrides. */
     cordon_policy_set_network(p, 1);
     CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK);

@@ -80,6 +80,14 @@ static void schema(void)
     rejects("protected_paths = [\"/etc\"]\n", CORDON_ERR_POLICY_INVALID, "must be relative");
     rejects("protected_paths = [\"C:\\\\x\"]\n", CORDON_ERR_POLICY_INVALID, "must be relative");
     rejects("writable_roots = [\"\"]\n", CORDON_ERR_POLICY_INVALID, "empty path");
+    rejects("allow_unix_sockets = [\"\"]\n", CORDON_ERR_POLICY_INVALID,
+            "p.toml:1:22: allow_unix_sockets holds an empty path");
+    rejects("allow_unix_sockets = \"~/s\"\n", CORDON_ERR_POLICY_INVALID,
+            "'allow_unix_sockets' must be an array of strings");
+    p = parse("allow_unix_sockets = [\"~/.docker/run/docker.sock\", \"/run/x.sock\"]\n");
+    CHECK(p && p->allow_unix_sockets.n == 2 &&
+          !strcmp(p->allow_unix_sockets.v[0], "~/.docker/run/docker.sock"));
+    cordon_policy_free(p);
     rejects("mode = \"read-only\"\nmode = \"full-access\"\n", CORDON_ERR_POLICY_SYNTAX,
             "p.toml:2:1: duplicate key 'mode'");
 }

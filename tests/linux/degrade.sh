@@ -58,13 +58,20 @@ for k in tcp4 udp4; do
 done
 TPORT=$(cat "$H/tcp4.port")
 UPORT=$(cat "$H/udp4.port")
+# A unix socket of a host service: with the private network namespace
+# holding IP, the unix socket gate is what network "enforced" also needs.
+$RUN "$PROBE" serve-unix2 stream "$H/host.sock" "$H/unix.log" >/dev/null 2>&1 &
+PIDS="$PIDS $!"
+i=0
+while [ ! -S "$H/host.sock" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
+HSOCK=$H/host.sock
 # A key in the user's keyring (its serial and the keyring's), and a SysV
 # IPC key, for the attacks on what the command must not share.
 KRING=$(as "$PROBE" iso-key id user 2>/dev/null)
 KEY=$(as "$PROBE" iso-key add user "cordon-test-degrade-$$" cordon-secret 2>/dev/null)
 SHMKEY=$(( ($$ % 30000) + 0x44000000 ))
-export O WS PROBE TPORT UPORT KRING KEY SHMKEY
-heard() { cat "$H/$1.log" 2>/dev/null | grep -c cordon-probe; }
+export O WS PROBE TPORT UPORT KRING KEY SHMKEY HSOCK
+heard() { cat "$H/$1.log" 2>/dev/null | grep -c 'cordon-probe\|cordon-unix'; }
 # Host-side evidence may lag the command (a listener logs after it
 # returns, a signalled process exits): waits up to half a second.
 within() {
@@ -110,8 +117,8 @@ changed() { [ "$(cat "$O/file")" != orig ] || [ "$(stat -c %a "$O/file")" != 644
 #                positive control, without it
 #   GOT_THROUGH  host-side check after COMMAND, true when the action took
 #                effect; "rc" when the command's own exit status tells
-# COMMAND sees $O, $WS, $PROBE, $TPORT, $UPORT, $VICTIM, $KRING, $KEY,
-# $SHMKEY in its environment;
+# COMMAND sees $O, $WS, $PROBE, $TPORT, $UPORT, $HSOCK, $VICTIM, $KRING,
+# $KEY, $SHMKEY in its environment;
 # PREPARE and GOT_THROUGH are evaluated by this script. Add a line for a
 # new attack.
 ATTACKS=$(cat <<'EOF'
@@ -123,6 +130,7 @@ both|protected-create|protected_paths|:|mkdir .codex|[ -e "$WS/.codex" ]
 both|protected-write|protected_paths|:|echo evil > .git/HEAD|grep -q evil "$WS/.git/HEAD"
 both|tcp4|network|before=$(heard tcp4)|"$PROBE" tcp4 $TPORT|within '[ "$(heard tcp4)" -gt "$before" ]'
 both|udp4|network|before=$(heard udp4)|"$PROBE" udp4 $UPORT|within '[ "$(heard udp4)" -gt "$before" ]'
+both|unix-host|network|before=$(heard unix)|"$PROBE" unix2 stream "$HSOCK"|within '[ "$(heard unix)" -gt "$before" ]'
 both|signal-outside|network|victim|"$PROBE" signal $VICTIM|within 'gone $VICTIM'
 both|ptrace-outside|fs_write,protected_paths,network|victim|"$PROBE" ptrace $VICTIM|rc
 both|procmem-outside|fs_write,protected_paths,network|victim|"$PROBE" procmem $VICTIM|rc

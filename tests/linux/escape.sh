@@ -319,7 +319,17 @@ for kind in tcp4 udp4 tcp6 udp6; do
     fi
     serve "$kind"
     [ -n "$PORT" ] || { fail "$kind: the test listener did not start"; continue; }
-    net "$kind" "$kind" "$PORT"
+    case $kind in
+    tcp*) net "$kind" "$kind" "$PORT" ;;
+    *)
+        # In the private network namespace a datagram to 127.0.0.1 is
+        # sent, to the command's own loopback: the listener below is the
+        # proof that it did not reach the host's.
+        as "$PROBE" "$kind" "$PORT" >/dev/null 2>&1
+        sbx "'$PROBE' $kind $PORT" >/dev/null 2>&1
+        sleep 0.05
+        ;;
+    esac
     # The listener heard the control (one line), not the sandbox.
     n=$(grep -c cordon-probe "$LOG" 2>/dev/null || true)
     if [ "${n:-0}" = 1 ]; then pass; else fail "$kind: the listener received ${n:-0} messages, expected 1 (the control)"; fi
@@ -327,18 +337,17 @@ done
 net raw-icmp raw4
 net ping-icmp ping4
 net packet packet
-net high-bits highbits
+# Garbage in the upper 32 bits of the family: the refusal compares the
+# low 32 bits as the kernel does. AF_INET stays in the private network
+# namespace, so this runs without it (CORDON_DISABLE=userns: the seccomp
+# family refusal alone).
+if ! out=$(as env CORDON_DISABLE=userns "$CORDON" run -C "$WS" -- "$PROBE" highbits 2>&1); then pass; else
+    fail "high-bits: got through the sandbox: $out"; fi
 net io_uring iouring
 # With network on, the same connection goes through (the level is none).
 serve tcp4
 if sbx "'$PROBE' tcp4 $PORT" --network on >/dev/null 2>&1; then pass; else fail "network-on: TCP was refused"; fi
-# Unix-domain sockets are not restricted (documented).
-$RUN "$PROBE" serve-unix "$H/sock" "$H/unix.log" >/dev/null 2>&1 &
-PIDS="$PIDS $!"
-i=0
-while [ ! -S "$H/sock" ] && [ $i -lt 100 ]; do sleep 0.02; i=$((i + 1)); done
-if sbx "'$PROBE' unix '$H/sock'" >/dev/null 2>&1 && grep -q cordon-unix "$H/unix.log"; then pass; else
-    fail "unix sockets: refused"; fi
+# Unix-domain sockets and the private loopback: escape_unix.sh.
 # The advisory layer is there too: ssh is the stub, proxies point nowhere.
 out=$(sbx 'ssh example.invalid; echo "rc=$? proxy=$HTTPS_PROXY net=$CORDON_NETWORK"' 2>&1)
 case $out in

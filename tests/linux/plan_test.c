@@ -45,15 +45,51 @@ static const struct cordon__ll_rule *find_rule(const struct cordon__plan_linux *
 
 /* Evaluates the socket rules as the filter does, for the family in the
  * low 32 bits of the argument (the high bits are masked off). */
-static int socket_denied(const struct cordon__plan_linux *lp, unsigned long long arg)
+/* Whether seccomp refuses socket(|arg|, ...) for every type, with or
+ * without the private network namespace (|netns|). */
+static int socket_denied_in(const struct cordon__plan_linux *lp, unsigned long long arg, int netns)
 {
     size_t i;
     for (i = 0; i < lp->n_seccomp; i++) {
         const struct cordon__seccomp_rule *r = &lp->seccomp[i];
-        if (!strcmp(r->syscall, "socket") && r->has_arg && r->arg == 0 && r->err == 97 &&
-            !(r->mask >> 32) && (arg & r->mask) == r->value)
+        if ((r->when == CORDON__SECCOMP_NO_NETNS && netns) ||
+            (r->when == CORDON__SECCOMP_NETNS && !netns) || r->when == CORDON__SECCOMP_NO_USERNS)
+            continue;
+        if (!strcmp(r->syscall, "socket") && r->has_arg && !r->has_arg2 && r->arg == 0 &&
+            r->err == 97 && !(r->mask >> 32) && (arg & r->mask) == r->value)
             return 1;
     }
+    return 0;
+}
+
+static int socket_denied(const struct cordon__plan_linux *lp, unsigned long long arg)
+{
+    return socket_denied_in(lp, arg, 0);
+}
+
+/* Whether |call| (socket or socketpair) of |family| and |type| is refused
+ * by a two-argument rule (the unix datagram refusal). */
+static int typed_denied(const struct cordon__plan_linux *lp, const char *call,
+                        unsigned long long family, unsigned long long type)
+{
+    size_t i;
+    for (i = 0; i < lp->n_seccomp; i++) {
+        const struct cordon__seccomp_rule *r = &lp->seccomp[i];
+        if (!strcmp(r->syscall, call) && r->has_arg && r->has_arg2 && r->arg == 0 &&
+            r->arg2 == 1 && !(r->mask >> 32) && (family & r->mask) == r->value &&
+            (type & r->mask2) == r->value2 && r->when == CORDON__SECCOMP_ALWAYS)
+            return 1;
+    }
+    return 0;
+}
+
+static int gate_rule(const struct cordon__plan_linux *lp, const char *call)
+{
+    size_t i;
+    for (i = 0; i < lp->n_seccomp; i++)
+        if (!strcmp(lp->seccomp[i].syscall, call) && lp->seccomp[i].notify &&
+            !lp->seccomp[i].has_arg && lp->seccomp[i].when == CORDON__SECCOMP_ALWAYS)
+            return 1;
     return 0;
 }
 
@@ -160,8 +196,36 @@ static void workspace_write(void)
     CHECK(r && r->when == CORDON__LL_WITHOUT_MOUNT_NS);
     CHECK(lp->ll_stdio_terminals);
     CHECK(find_rule(lp, "/") == NULL && find_rule(lp, "/home/ann") == NULL);
+    /* TCP refused by Landlock only without the private network namespace
+     * (the backend drops it with one); abstract unix sockets scoped. */
     CHECK(lp->ll_net_handled == (CORDON__LL_NET_BIND_TCP | CORDON__LL_NET_CONNECT_TCP));
-    CHECK(lp->ll_scoped == CORDON__LL_SCOPE_SIGNAL); /* abstract unix sockets stay usable */
+    CHECK(lp->ll_scoped == (CORDON__LL_SCOPE_SIGNAL | CORDON__LL_SCOPE_ABSTRACT_UNIX));
+    CHECK(lp->net_ns && lp->unix_gate);
+
+    /* In the private network namespace: IPv4 and IPv6 stay in it; every
+     * other family but unix and netlink is refused, high bits or not. */
+    {
+        unsigned long long fam;
+        int all = 1;
+        for (fam = 3; fam < 64; fam++)
+            if (fam != 10 && fam != 16 &&
+                (!socket_denied_in(lp, fam, 1) || !socket_denied_in(lp, fam | (7ull << 32), 1)))
+                all = 0;
+        CHECK(all);
+        CHECK(!socket_denied_in(lp, 1, 1) && !socket_denied_in(lp, 2, 1) &&
+              !socket_denied_in(lp, 10, 1) && !socket_denied_in(lp, 16, 1));
+        CHECK(socket_denied_in(lp, 17, 1) && socket_denied_in(lp, 40, 1)); /* packet, vsock */
+    }
+    /* Unix sockets: connect() goes to the gate; datagram sockets (SOCK_RAW
+     * is one there) refused, whatever the flags and high bits; stream and
+     * seqpacket stay. */
+    CHECK(gate_rule(lp, "connect"));
+    CHECK(typed_denied(lp, "socket", 1, 2) && typed_denied(lp, "socket", 1, 3));
+    CHECK(typed_denied(lp, "socket", 1 | (1ull << 32), 2 | 0x80000 | 0x800));
+    CHECK(typed_denied(lp, "socketpair", 1, 2) && typed_denied(lp, "socketpair", 1, 3));
+    CHECK(!typed_denied(lp, "socket", 1, 1) && !typed_denied(lp, "socket", 1, 5));
+    CHECK(!typed_denied(lp, "socketpair", 1, 1 | 0x80000));
+    CHECK(!typed_denied(lp, "socket", 2, 2)); /* UDP is the namespace's business */
 
     /* seccomp: every family but unix (1) and netlink (16), whatever the
      * upper 32 bits of the argument say. */
@@ -195,7 +259,10 @@ static void workspace_write(void)
     CHECK_CONTAINS(json, "\"op\":\"readonly_all\"");
     CHECK_CONTAINS(json, "\"placeholder\":true");
     CHECK_CONTAINS(json, "\"fs_handled\":[\"write_file\",");
-    CHECK_CONTAINS(json, "\"scoped\":[\"signal\"]");
+    CHECK_CONTAINS(json, "\"scoped\":[\"abstract_unix_socket\",\"signal\"]");
+    CHECK_CONTAINS(json, "\"network\":true");
+    CHECK_CONTAINS(json, "\"net_when\":\"no_net_ns\"");
+    CHECK_CONTAINS(json, "\"syscall\":\"connect\",\"errno\":13,\"action\":\"gate\"");
     CHECK_CONTAINS(json, "\"syscall\":\"io_uring_setup\"");
     free(json);
     cordon__plan_free(&plan);
@@ -214,7 +281,11 @@ static void network_on_and_gitdir(void)
     CHECK_MSG(cordon__plan_compile(p, "/work/wt", &h, &plan) == CORDON_OK, "%s",
               cordon_last_error());
     CHECK(!socket_denied(lp, 2) && !socket_denied(lp, 10));
+    CHECK(!socket_denied_in(lp, 2, 1) && !socket_denied_in(lp, 40, 1));
     CHECK(lp->ll_net_handled == 0);
+    CHECK(!lp->net_ns);
+    /* Unix sockets of host services are gated with the network on too. */
+    CHECK(gate_rule(lp, "connect") && typed_denied(lp, "socket", 1, 2));
     CHECK(has_sc(lp, "io_uring_setup", CORDON__SECCOMP_ALWAYS));
     /* A .git file: the file itself and its gitdir: target are read-only. */
     m = find_mount(lp, CORDON__MOUNT_BIND_RO, "/work/wt/.git");

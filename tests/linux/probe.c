@@ -7,7 +7,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,6 +174,189 @@ static int open_socket(int family, int type, int proto, const char *what)
     return 0;
 }
 
+/* ---- unix sockets (escape_unix.sh) ---------------------------------------- */
+
+/* A unix address: "@NAME" is abstract, anything else a pathname. */
+static socklen_t unix_addr(const char *name, struct sockaddr_un *a)
+{
+    size_t n = strlen(name);
+    memset(a, 0, sizeof *a);
+    a->sun_family = AF_UNIX;
+    if (name[0] == '@') {
+        if (n > sizeof a->sun_path)
+            n = sizeof a->sun_path;
+        memcpy(a->sun_path + 1, name + 1, n - 1);
+        return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n);
+    }
+    snprintf(a->sun_path, sizeof a->sun_path, "%s", name);
+    return (socklen_t)sizeof *a;
+}
+
+/* serve-unix2 stream|dgram ADDR LOG: appends what it hears to LOG. */
+static int unix_server2(int type, const char *name, const char *logfile)
+{
+    struct sockaddr_un a;
+    socklen_t len = unix_addr(name, &a);
+    int fd = socket(AF_UNIX, type, 0);
+    if (name[0] != '@')
+        unlink(name);
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, len) != 0 ||
+        (type == SOCK_STREAM && listen(fd, 64) != 0))
+        return refused("unix listen");
+    if (name[0] != '@')
+        chmod(name, 0777);
+    for (;;) {
+        char buf[64];
+        ssize_t n;
+        int c = type == SOCK_STREAM ? accept(fd, NULL, NULL) : fd;
+        if (c < 0)
+            continue;
+        n = read(c, buf, sizeof buf);
+        if (n > 0)
+            log_append(logfile, buf, (size_t)n);
+        if (c != fd)
+            close(c);
+    }
+}
+
+/* unix2 stream|dgram ADDR: connects (stream) or sends (dgram) "cordon-unix". */
+static int unix_client2(int type, const char *name)
+{
+    struct sockaddr_un a;
+    socklen_t len = unix_addr(name, &a);
+    int fd = socket(AF_UNIX, type, 0);
+    if (fd < 0)
+        return refused("socket");
+    if (type == SOCK_DGRAM) {
+        if (sendto(fd, "cordon-unix\n", 12, 0, (struct sockaddr *)&a, len) != 12)
+            return refused("sendto");
+    } else {
+        if (connect(fd, (struct sockaddr *)&a, len) != 0)
+            return refused("connect");
+        if (write(fd, "cordon-unix\n", 12) != 12)
+            return refused("write");
+    }
+    close(fd);
+    printf("ok\n");
+    return 0;
+}
+
+/* The race shapes against the gate: another thread changes the address
+ * (race-addr) or puts another socket on the descriptor (race-fd) while
+ * connect() is being decided. Exit 0 when a socket got connected to
+ * TARGET: the probe then writes to it, so the target's log shows it. */
+struct race {
+    struct sockaddr_un *addr; /* shared with the flipping thread */
+    struct sockaddr_un good, bad;
+    int fd, other, inet;
+    volatile int stop;
+};
+
+static void *flip_addr(void *p)
+{
+    struct race *r = p;
+    while (!r->stop) {
+        memcpy(r->addr, &r->bad, sizeof r->bad);
+        memcpy(r->addr, &r->good, sizeof r->good);
+    }
+    return NULL;
+}
+
+static void *flip_fd(void *p)
+{
+    struct race *r = p;
+    while (!r->stop) {
+        dup2(r->other, r->fd);
+        dup2(r->inet, r->fd);
+    }
+    return NULL;
+}
+
+static int peer_is(int fd, const struct sockaddr_un *target)
+{
+    struct sockaddr_un peer;
+    socklen_t len = sizeof peer;
+    memset(&peer, 0, sizeof peer);
+    return getpeername(fd, (struct sockaddr *)&peer, &len) == 0 &&
+           strcmp(peer.sun_path, target->sun_path) == 0;
+}
+
+static int race(int by_fd, const char *good, const char *target, int rounds)
+{
+    struct race r;
+    struct sockaddr_un shared;
+    pthread_t t;
+    int i, got = 0;
+
+    memset(&r, 0, sizeof r);
+    unix_addr(good, &r.good);
+    unix_addr(target, &r.bad);
+    r.addr = &shared;
+    memcpy(&shared, by_fd ? &r.bad : &r.good, sizeof shared);
+    for (i = 0; i < rounds && !got; i++) {
+        int fd;
+        if (by_fd) {
+            /* The descriptor alternates between an IPv4 socket (not the
+             * gate's business, one might think) and a unix one. */
+            r.inet = socket(AF_INET, SOCK_STREAM, 0);
+            r.other = socket(AF_UNIX, SOCK_STREAM, 0);
+            r.fd = fcntl(r.inet, F_DUPFD, 100);
+            if (r.inet < 0 || r.other < 0 || r.fd < 0)
+                return refused("socket");
+            r.stop = 0;
+            pthread_create(&t, NULL, flip_fd, &r);
+            connect(r.fd, (struct sockaddr *)&r.bad, sizeof r.bad);
+            r.stop = 1;
+            pthread_join(t, NULL);
+            if (peer_is(r.other, &r.bad) || peer_is(r.fd, &r.bad)) {
+                got = 1;
+                if (write(peer_is(r.other, &r.bad) ? r.other : r.fd, "cordon-unix\n", 12) < 0)
+                    got = 1;
+            }
+            close(r.fd);
+            close(r.other);
+            close(r.inet);
+        } else {
+            fd = socket(AF_UNIX, SOCK_STREAM, 0);
+            if (fd < 0)
+                return refused("socket");
+            r.stop = 0;
+            pthread_create(&t, NULL, flip_addr, &r);
+            if (connect(fd, (struct sockaddr *)&shared, sizeof shared) == 0 &&
+                peer_is(fd, &r.bad)) {
+                got = 1;
+                if (write(fd, "cordon-unix\n", 12) < 0)
+                    got = 1;
+            }
+            r.stop = 1;
+            pthread_join(t, NULL);
+            close(fd);
+        }
+    }
+    if (!got) {
+        printf("refused: %d rounds never reached %s\n", rounds, target);
+        return 1;
+    }
+    printf("ok: reached %s\n", target);
+    return 0;
+}
+
+/* socket FAMILY TYPE [hb]: socket() with those numbers (hb: garbage in
+ * the upper 32 bits of the family); socketpair FAMILY TYPE. */
+static int raw_socket(int pair, long family, long type, int hb)
+{
+    long r;
+    int sv[2];
+    if (pair)
+        r = syscall(SYS_socketpair, family, type, 0, sv);
+    else
+        r = syscall(SYS_socket, (hb ? 0x100000000L : 0) | family, type, 0);
+    if (r < 0)
+        return refused(pair ? "socketpair" : "socket");
+    printf("ok\n");
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     const char *a = argc > 1 ? argv[1] : "";
@@ -267,9 +452,32 @@ int main(int argc, char **argv)
     }
     if (!strncmp(a, "iso-", 4))
         return isolation_probe(argc, argv);
+    if (!strcmp(a, "serve-unix2") && argc == 5)
+        return unix_server2(!strcmp(argv[2], "dgram") ? SOCK_DGRAM : SOCK_STREAM, argv[3], argv[4]);
+    if (!strcmp(a, "unix2") && argc == 4)
+        return unix_client2(!strcmp(argv[2], "dgram") ? SOCK_DGRAM : SOCK_STREAM, argv[3]);
+    if ((!strcmp(a, "race-addr") || !strcmp(a, "race-fd")) && argc == 5)
+        return race(a[5] == 'f', argv[2], argv[3], atoi(argv[4]));
+    if (!strcmp(a, "hold") && argc == 3) {
+        /* A listener that never accepts (backlog 0): connects to it block. */
+        struct sockaddr_un ad;
+        socklen_t len = unix_addr(argv[2], &ad);
+        int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+        if (fd < 0 || bind(fd, (struct sockaddr *)&ad, len) != 0 || listen(fd, 0) != 0)
+            return refused("hold");
+        for (;;)
+            pause();
+    }
+    if (!strcmp(a, "socket") && (argc == 4 || argc == 5))
+        return raw_socket(0, atol(argv[2]), atol(argv[3]), argc == 5);
+    if (!strcmp(a, "socketpair") && argc == 4)
+        return raw_socket(1, atol(argv[2]), atol(argv[3]), 0);
     fprintf(stderr, "usage: probe tcp4|tcp6|udp4|udp6 PORT | serve KIND PORTFILE LOG | "
                     "serve-unix PATH LOG | unix PATH | raw4 | ping4 | packet | highbits | "
-                    "iouring | signal PID | ptrace PID | procmem PID | fdwrite FD NAME | setxattr PATH | getxattr PATH\n");
+                    "iouring | signal PID | ptrace PID | procmem PID | fdwrite FD NAME | setxattr PATH | getxattr PATH | "
+                    "serve-unix2 stream|dgram ADDR LOG | unix2 stream|dgram ADDR (@NAME: abstract) | "
+                    "race-addr GOOD TARGET N | race-fd GOOD TARGET N | socket FAMILY TYPE [hb] | "
+                    "socketpair FAMILY TYPE | hold ADDR\n");
     return 2;
 }
 
