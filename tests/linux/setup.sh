@@ -8,7 +8,7 @@ live_setup() {
     [ -x "${CORDON:-}" ] || { echo "SKIP: \$CORDON is not set"; exit $SKIP; }
     RUN=
     # Each run's tool cache goes to the test's home ($H/.cache/cordon/tools).
-    unset XDG_CACHE_HOME
+    unset XDG_CACHE_HOME XDG_STATE_HOME
     if [ "$WHO" = user ]; then
         [ "$(id -u)" = 0 ] || { echo "SKIP: the unprivileged run needs root to drop to uid 65534"; exit $SKIP; }
         command -v setpriv >/dev/null || { echo "SKIP: setpriv is missing"; exit $SKIP; }
