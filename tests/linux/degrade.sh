@@ -73,11 +73,12 @@ SHMKEY=$(( ($$ % 30000) + 0x44000000 ))
 export O WS PROBE TPORT UPORT KRING KEY SHMKEY HSOCK
 heard() { cat "$H/$1.log" 2>/dev/null | grep -c 'cordon-probe\|cordon-unix'; }
 # Host-side evidence may lag the command (a listener logs after it
-# returns, a signalled process exits): waits up to half a second.
+# returns, a signalled process exits): waits up to half a second, or
+# $2 tries of 20 ms.
 within() {
     i=0
     while ! eval "$1"; do
-        [ $i -ge 25 ] && return 1
+        [ $i -ge "${2:-25}" ] && return 1
         sleep 0.02
         i=$((i + 1))
     done
@@ -95,8 +96,10 @@ victim() {
     if [ -n "$RUN" ]; then $RUN sleep 60 & else setpriv --bounding-set=-all sleep 60 & fi
     VICTIM=$!
     echo "$VICTIM" >>"$T/victims"
-    # Ready once setpriv has dropped to the user and become sleep.
-    within '[ "$(cat /proc/$VICTIM/comm 2>/dev/null)" = sleep ]'
+    # Ready once setpriv has dropped to the user and become sleep (up to
+    # 5 s on a loaded machine: a victim still being set up would make the
+    # positive controls fail).
+    within '[ "$(cat /proc/$VICTIM/comm 2>/dev/null)" = sleep ]' 250
 }
 gone() { ! kill -0 "$1" 2>/dev/null || grep -q '^State:[[:space:]]*[TtZ]' "/proc/$1/status"; }
 
