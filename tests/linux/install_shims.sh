@@ -74,9 +74,9 @@ for who in root user; do
     fi
     # CORDON_SHIM_DIR (set by the test environment) would hide the lookup.
     mkdir -p "$T/home-$who"; [ "$who" = user ] && chown 65534:65534 "$T/home-$who"
-    # Its own home and tool cache (the test environment points XDG_CACHE_HOME
+    # Its own home, tool cache and record (the test environment points XDG_CACHE_HOME and XDG_STATE_HOME
     # at the build tree, which uid 65534 cannot use).
-    (cd "$T" && env -u CORDON_SHIM_DIR -u XDG_CACHE_HOME CORDON_DISABLE=seccomp HOME="$T/home-$who" \
+    (cd "$T" && env -u CORDON_SHIM_DIR -u XDG_CACHE_HOME -u XDG_STATE_HOME CORDON_DISABLE=seccomp HOME="$T/home-$who" \
         $RUN "$T/app" "$T/ws-$who") >"$T/$who.out" 2>&1
     rc=$?
     sed "s/^/  $who: /" "$T/$who.out"
