@@ -244,6 +244,23 @@ done:
     return e;
 }
 
+/* Opens the secret for reading. Another cordon of this user may be
+ * writing it right now (it holds the file exclusively until the bytes
+ * are flushed): a sharing violation is waited out, up to about 2 s. */
+static HANDLE open_secret(const wchar_t *wpath)
+{
+    HANDLE h;
+    int tries = 0;
+    for (;;) {
+        h = CreateFileW(wpath, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING,
+                        FILE_ATTRIBUTE_NORMAL, NULL);
+        if (h != INVALID_HANDLE_VALUE || GetLastError() != ERROR_SHARING_VIOLATION ||
+            ++tries > 200)
+            return h;
+        Sleep(10);
+    }
+}
+
 /* The per-user secret that capability SIDs are derived from: 32 random
  * bytes in %LOCALAPPDATA%\cordon\secret, created with a protected DACL that
  * admits only this user. Stable SIDs per root mean ACLs never fill up with
@@ -273,8 +290,7 @@ static cordon_error load_secret(unsigned char out[SECRET_LEN])
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
         goto done;
     }
-    h = CreateFileW(wpath, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING,
-                    FILE_ATTRIBUTE_NORMAL, NULL);
+    h = open_secret(wpath);
     if (h == INVALID_HANDLE_VALUE) {
         NTSTATUS st;
         DWORD put = 0;
@@ -302,8 +318,7 @@ static cordon_error load_secret(unsigned char out[SECRET_LEN])
         h = CreateFileW(wpath, GENERIC_WRITE, 0, &sa, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
         if (h == INVALID_HANDLE_VALUE && GetLastError() == ERROR_FILE_EXISTS) {
             /* Another cordon created it first: use that one. */
-            h = CreateFileW(wpath, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING,
-                            FILE_ATTRIBUTE_NORMAL, NULL);
+            h = open_secret(wpath);
             if (h == INVALID_HANDLE_VALUE) {
                 e = cordon__win_failf("CreateFileW", GetLastError(), "cannot read %s", path);
                 goto done;

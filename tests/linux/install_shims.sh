@@ -8,7 +8,8 @@
 set -u
 SKIP=77
 : "${CORDON_BUILD:?}"
-command -v cc >/dev/null || { echo "SKIP: no C compiler"; exit $SKIP; }
+CC=${CORDON_TEST_CC:-cc}
+command -v "$CC" >/dev/null || { echo "SKIP: no C compiler ($CC)"; exit $SKIP; }
 base=$CORDON_BUILD
 case "$base/" in /tmp/*) base=/var/tmp ;; esac
 T=$(mktemp -d "$base/cordon-test-install-XXXXXX") || exit 1
@@ -54,7 +55,7 @@ int main(int argc, char **argv)
     return r.exit_code;
 }
 C
-cc -o "$T/app" "$T/app.c" -I"$T/prefix/include" -L"$lib" -lcordon -Wl,-rpath,"$lib" ||
+"$CC" ${CORDON_TEST_CFLAGS:-} -o "$T/app" "$T/app.c" -I"$T/prefix/include" -L"$lib" -lcordon -Wl,-rpath,"$lib" ||
     { echo "cannot build against the install"; exit 1; }
 chmod -R a+rX "$T"
 mkdir -p "$T/ws-root" "$T/ws-user"
