@@ -25,4 +25,8 @@ extern const struct cordon_backend cordon__backend_linux_elevated;
 extern const struct cordon_backend cordon__backend_linux_direct;
 extern const struct cordon_backend cordon__backend_linux_unelevated;
 
+/* Undoes the octal escapes of /proc/self/mountinfo ("\040" for a space)
+ * in place. Async-signal-safe (used between fork and exec too). */
+void cordon__mountinfo_unescape(char *s);
+
 #endif

@@ -235,8 +235,7 @@ static char *passwd_home(uid_t uid)
     return home;
 }
 
-/* Undoes mountinfo's octal escapes ("\040" for a space) in place. */
-static void mountinfo_unescape(char *s)
+void cordon__mountinfo_unescape(char *s)
 {
     char *w = s;
     while (*s) {
@@ -298,8 +297,8 @@ static cordon_error os_aliases(const char *path, struct cordon__strv *out)
             goto done;
         }
         m = v;
-        mountinfo_unescape(fld[3]);
-        mountinfo_unescape(fld[4]);
+        cordon__mountinfo_unescape(fld[3]);
+        cordon__mountinfo_unescape(fld[4]);
         m[n].dev = cordon__strdup(fld[2]);
         m[n].root = cordon__strdup(fld[3]);
         m[n].point = cordon__strdup(fld[4]);

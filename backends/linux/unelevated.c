@@ -546,22 +546,6 @@ static unsigned long kept_flags(const char *path, int *is_ro)
     return f;
 }
 
-/* Undoes the octal escapes of /proc/self/mountinfo in place. */
-static void unescape(char *s)
-{
-    char *w = s;
-    while (*s) {
-        if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-            s[3] >= '0' && s[3] <= '7') {
-            *w++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-            s += 4;
-        } else {
-            *w++ = *s++;
-        }
-    }
-    *w = '\0';
-}
-
 static int has_opt(const char *opts, const char *name)
 {
     size_t n = strlen(name);
@@ -678,7 +662,7 @@ static int readonly_all(const char **step)
         }
         if (i < 6)
             continue;
-        unescape(f[4]);
+        cordon__mountinfo_unescape(f[4]);
         if (has_opt(f[5], "ro") && has_opt(f[5], "nodev"))
             continue;
         flags = MS_REMOUNT | MS_BIND | MS_RDONLY | MS_NODEV;
