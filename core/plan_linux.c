@@ -224,6 +224,15 @@ static int covered(const struct cordon__plan *plan, size_t i)
     return 0;
 }
 
+/* 1 when |p| lies below a private mount of the view (the private /tmp,
+ * /dev), which hides the host's content there: what must stay visible
+ * is bound into it, onto a mount point made for it. */
+static int hidden_by_private(const struct cordon__plan *plan, const char *p)
+{
+    const struct cordon__plan_linux *lp = &plan->linux_plan;
+    return under(plan, p, "/dev") || (lp->tmp_mount && under(plan, p, lp->tmp_mount));
+}
+
 /* Pins every directory strictly between root |r| and |path| (outermost
  * first, each once). */
 static cordon_error add_pins(struct cordon__plan *plan, long r, const char *path)
@@ -264,6 +273,15 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
     if (plan->mode == CORDON_MODE_FULL_ACCESS)
         return CORDON_OK; /* linux-direct: nothing to apply */
 
+    /* The view mounts a fresh /proc last: a root below it would be hidden
+     * (and /proc is no place for a workspace). */
+    for (i = 0; i < plan->roots.n; i++)
+        if (under(plan, plan->roots.v[i], "/proc"))
+            return cordon__fail(CORDON_ERR_PATH_REFUSED,
+                                "refusing to run: the writable root %s is below /proc, which the "
+                                "sandbox replaces with a fresh proc of its own",
+                                plan->roots.v[i]);
+
     lp->confine = 1;
     lp->user_ns = lp->mount_ns = lp->pid_ns = 1;
     lp->ipc_ns = 1;
@@ -296,22 +314,38 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
     if (lp->tmp_mount &&
         (e = add_mount(lp, CORDON__MOUNT_TMP, NULL, lp->tmp_mount, 0, 0, 0)) != CORDON_OK)
         return e;
+    /* A minimal /dev: the host's block devices, loop control and other
+     * terminals are not there (root in the sandbox would pass their
+     * permission checks, and device files stay writable on a read-only
+     * mount). Before the roots: a root below /dev (a workspace in
+     * /dev/shm) is bound into it, its mount point made there. */
+    if ((e = add_mount(lp, CORDON__MOUNT_DEV, NULL, "/dev", 0, 0, 0)) != CORDON_OK)
+        return e;
+    for (i = 0; dev_nodes[i]; i++)
+        if ((e = add_mount(lp, CORDON__MOUNT_DEV_NODE, dev_nodes[i], dev_nodes[i], 1, 0, 1)) !=
+            CORDON_OK)
+            return e;
+    if ((e = add_mount(lp, CORDON__MOUNT_DEVPTS, NULL, "/dev/pts", 0, 0, 0)) != CORDON_OK ||
+        (e = add_mount(lp, CORDON__MOUNT_MQUEUE, NULL, "/dev/mqueue", 0, 0, 0)) != CORDON_OK)
+        return e;
+    for (i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++)
+        if ((e = add_link(lp, dev_links[i][0], dev_links[i][1])) != CORDON_OK)
+            return e;
     for (i = 0; i < plan->roots.n; i++) {
         if ((e = add_mount(lp, CORDON__MOUNT_BIND_RW, plan->roots.v[i], plan->roots.v[i], 0, 0,
                            0)) != CORDON_OK)
             return e;
         lp->mounts[lp->n_mounts - 1].root = (long)i;
     }
-    /* Paths the private /tmp would hide: keep them visible, read-only. */
-    if (lp->tmp_mount) {
-        if (under(plan, plan->cwd, lp->tmp_mount) && !within_roots(plan, plan->cwd) &&
-            (e = add_mount(lp, CORDON__MOUNT_BIND_RO, plan->cwd, plan->cwd, 0, 0, 0)) != CORDON_OK)
-            return e;
-        if (under(plan, plan->shim_dir, lp->tmp_mount) && !within_roots(plan, plan->shim_dir) &&
-            (e = add_mount(lp, CORDON__MOUNT_BIND_RO, plan->shim_dir, plan->shim_dir, 0, 0, 1)) !=
-                CORDON_OK)
-            return e;
-    }
+    /* Paths the private /tmp or /dev would hide: keep them visible,
+     * read-only. */
+    if (hidden_by_private(plan, plan->cwd) && !within_roots(plan, plan->cwd) &&
+        (e = add_mount(lp, CORDON__MOUNT_BIND_RO, plan->cwd, plan->cwd, 0, 0, 0)) != CORDON_OK)
+        return e;
+    if (hidden_by_private(plan, plan->shim_dir) && !within_roots(plan, plan->shim_dir) &&
+        (e = add_mount(lp, CORDON__MOUNT_BIND_RO, plan->shim_dir, plan->shim_dir, 0, 0, 1)) !=
+            CORDON_OK)
+        return e;
     /* The whole path holds, not only its last component: the directories
      * on the way are pinned first (a rename of any of them would carry
      * the read-only bind away and let the path be made afresh). Paths
@@ -344,22 +378,6 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
         if (e != CORDON_OK)
             return e;
     }
-    /* A minimal /dev: the host's block devices, loop control and other
-     * terminals are not there (root in the sandbox would pass their
-     * permission checks, and device files stay writable on a read-only
-     * mount). */
-    if ((e = add_mount(lp, CORDON__MOUNT_DEV, NULL, "/dev", 0, 0, 0)) != CORDON_OK)
-        return e;
-    for (i = 0; dev_nodes[i]; i++)
-        if ((e = add_mount(lp, CORDON__MOUNT_DEV_NODE, dev_nodes[i], dev_nodes[i], 1, 0, 1)) !=
-            CORDON_OK)
-            return e;
-    if ((e = add_mount(lp, CORDON__MOUNT_DEVPTS, NULL, "/dev/pts", 0, 0, 0)) != CORDON_OK ||
-        (e = add_mount(lp, CORDON__MOUNT_MQUEUE, NULL, "/dev/mqueue", 0, 0, 0)) != CORDON_OK)
-        return e;
-    for (i = 0; i < sizeof dev_links / sizeof dev_links[0]; i++)
-        if ((e = add_link(lp, dev_links[i][0], dev_links[i][1])) != CORDON_OK)
-            return e;
     if ((e = add_mount(lp, CORDON__MOUNT_PROC, NULL, "/proc", 0, 0, 0)) != CORDON_OK)
         return e;
 

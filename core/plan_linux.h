@@ -5,10 +5,11 @@
  *
  * The backend applies it in this order, in the command's process tree:
  *   1. user + mount + pid + IPC namespaces (when the host has them);
- *   2. mounts[], in order (read-only view, private /tmp, writable roots,
- *      pins of the directories on the way to protected paths, read-only
- *      protected paths, deny_read masks, a minimal private /dev with its
- *      own devpts, shm and mqueue, fresh /proc);
+ *   2. mounts[], in order (read-only view, private /tmp, a minimal
+ *      private /dev with its own devpts, shm and mqueue, writable roots
+ *      (bound into the private /tmp or /dev when below them), pins of the
+ *      directories on the way to protected paths, read-only protected
+ *      paths, deny_read masks, fresh /proc);
  *   3. no_new_privs, capabilities dropped;
  *   4. Landlock: fs rights handled (masked to the probed ABI), rules[],
  *      TCP rights handled with no rule (network off), scopes;

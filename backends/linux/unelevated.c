@@ -427,6 +427,12 @@ struct run_ctx {
     size_t n_roots;
     int *root_fd;
     size_t *root_mount;
+    /* Per root, in the command: a detached copy of the root's mount tree
+     * taken before the view was made read-only (open_tree), so that mounts
+     * inside a root keep the host's read-only or writable state; -1 where
+     * the kernel cannot (the root is then bound from the read-only view,
+     * and mounts inside it stay read-only). */
+    int *tree_fd;
     struct cordon__placeholders *ph; /* shared; made by the caller after the clone */
     const char *tmp_host;    /* the host temp directory in use, else NULL */
     char *host_ro;           /* per mount: its source is on a read-only mount */
@@ -693,7 +699,7 @@ static int readonly_all(const char **step)
 }
 
 /* mkdir -p of |path|'s missing parts; the last one as a file if |file|.
- * Only used below the private /tmp, whose content is ours. */
+ * Only used below the private /tmp and /dev, whose content is ours. */
 static int make_mount_point(const char *path, int file)
 {
     char buf[4096];
@@ -726,6 +732,22 @@ static int path_under(const char *p, const char *dir)
     return strncmp(p, dir, n) == 0 && (p[n] == '/' || p[n] == '\0');
 }
 
+/* 1 when |dst| lies in a private mount (the private /tmp, /dev), whose
+ * content is the command's own, and not in a root bound there (a missing
+ * path in a root is the host's: nothing is made on the host). */
+static int in_private_mount(const struct run_ctx *c, const char *dst)
+{
+    size_t r;
+    if (!path_under(dst, "/dev") && !(c->lp->tmp_mount && path_under(dst, c->lp->tmp_mount)))
+        return 0;
+    for (r = 0; r < c->n_roots; r++) {
+        const char *root = c->lp->mounts[c->root_mount[r]].dst;
+        if (path_under(dst, root) && strcmp(dst, root) != 0)
+            return 0;
+    }
+    return 1;
+}
+
 /* "/proc/self/fd/<fd>" into |src| (64 bytes); snprintf is not
  * async-signal-safe, so the number is spelled out. */
 static void fd_path(int fd, char *src)
@@ -743,20 +765,78 @@ static void fd_path(int fd, char *src)
     src[14 + n] = '\0';
 }
 
-static int bind_path(struct run_ctx *c, const struct cordon__mount *m, int fd, int readonly,
-                const char **step)
+#ifndef SYS_open_tree
+#define SYS_open_tree 428
+#endif
+#ifndef SYS_move_mount
+#define SYS_move_mount 429
+#endif
+
+/* A detached copy of the mount tree at |fd| (a root), with the flags it
+ * has on the host, nodev added (as the read-only view has it: device
+ * files are not the command's to use); -1 where the kernel cannot
+ * (open_tree: Linux 5.2; mount_setattr on a detached tree: 5.12). */
+static int clone_tree(int fd)
+{
+    struct {
+        uint64_t attr_set, attr_clr, propagation, userns_fd;
+    } attr;
+    int tree = (int)syscall(SYS_open_tree, fd, "",
+                            1 /* OPEN_TREE_CLONE */ | O_CLOEXEC | AT_EMPTY_PATH |
+                                0x8000 /* AT_RECURSIVE */);
+    if (tree < 0)
+        return -1;
+    memset(&attr, 0, sizeof attr);
+    attr.attr_set = 0x00000004; /* MOUNT_ATTR_NODEV */
+    if (syscall(SYS_mount_setattr, tree, "", AT_EMPTY_PATH | 0x8000 /* AT_RECURSIVE */, &attr,
+                sizeof attr) != 0) {
+        close(tree);
+        return -1;
+    }
+    return tree;
+}
+
+/* Attaches a root's detached tree (clone_tree) on its place in the view.
+ * Its mounts keep the host's state: the root writable unless its
+ * filesystem is read-only there, a mount inside it as it is outside. */
+static int move_tree(struct run_ctx *c, const struct cordon__mount *m, int tree,
+                     const char **step)
+{
+    int e = 0;
+    if (syscall(SYS_move_mount, tree, "", AT_FDCWD, m->dst, 0x4 /* MOVE_MOUNT_F_EMPTY_PATH */) !=
+        0) {
+        e = errno;
+        if (e == ENOENT && in_private_mount(c, m->dst)) {
+            if ((e = make_mount_point(m->dst, 0)) != 0) {
+                *step = step_with_path("create a mount point in a private mount (mkdir) ", m->dst);
+                return e;
+            }
+            e = syscall(SYS_move_mount, tree, "", AT_FDCWD, m->dst,
+                        0x4 /* MOVE_MOUNT_F_EMPTY_PATH */) != 0 ? errno : 0;
+        }
+    }
+    if (e)
+        *step = step_with_path("bind writable (move_mount) ", m->dst);
+    return e;
+}
+
+static int bind_path(struct run_ctx *c, const struct cordon__mount *m, int fd, int tree,
+                     int readonly, const char **step)
 {
     char src[64];
     unsigned long flags;
     int is_ro, bound;
 
+    if (tree >= 0)
+        return move_tree(c, m, tree, step);
     fd_path(fd, src);
     bound = mount(src, m->dst, NULL, MS_BIND | MS_REC, NULL) == 0;
-    if (!bound && errno == ENOENT && c->lp->tmp_mount && path_under(m->dst, c->lp->tmp_mount)) {
-        /* Below the private /tmp the mount point is still to be made. */
+    if (!bound && errno == ENOENT && in_private_mount(c, m->dst)) {
+        /* Below the private /tmp or /dev the mount point is still to be
+         * made. */
         int e = make_mount_point(m->dst, m->is_file);
         if (e) {
-            *step = "create a mount point below the private /tmp";
+            *step = step_with_path("create a mount point in a private mount (mkdir) ", m->dst);
             return e;
         }
         bound = mount(src, m->dst, NULL, MS_BIND | MS_REC, NULL) == 0;
@@ -946,8 +1026,11 @@ static int apply_mount(struct run_ctx *c, size_t i, const char **step)
     case CORDON__MOUNT_BIND_RO:
         if (c->src_fd[i] < 0)
             return 0; /* optional and missing */
-        return bind_path(c, m, c->src_fd[i], m->op == CORDON__MOUNT_BIND_RO || c->host_ro[i],
-                         step);
+        return bind_path(c, m, c->src_fd[i],
+                         m->op == CORDON__MOUNT_BIND_RW && !m->pin && m->root >= 0
+                             ? c->tree_fd[m->root]
+                             : -1,
+                         m->op == CORDON__MOUNT_BIND_RO || c->host_ro[i], step);
     case CORDON__MOUNT_TMP:
     case CORDON__MOUNT_TMPFS:
         if (mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777") != 0) {
@@ -1107,6 +1190,8 @@ static int in_command(void *ctx, const char **step)
                 return ESTALE;
             }
         }
+        if (is_root)
+            c->tree_fd[m->root] = clone_tree(c->src_fd[i]);
     }
     /* The pins, beneath their root's descriptor, never through a link. */
     for (i = 0; i < lp->n_mounts; i++) {
@@ -1369,6 +1454,7 @@ static void ctx_free(struct run_ctx *c)
         free(c->root_fd);
     }
     free(c->root_mount);
+    free(c->tree_fd);
     free(c->host_ro);
     free(c->bpf_in);
     free(c->own);
@@ -1648,12 +1734,13 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     c.n_roots = plan->roots.n;
     c.root_fd = malloc((c.n_roots ? c.n_roots : 1) * sizeof *c.root_fd);
     c.root_mount = calloc(c.n_roots ? c.n_roots : 1, sizeof *c.root_mount);
-    if (!c.root_fd || !c.root_mount) {
+    c.tree_fd = malloc((c.n_roots ? c.n_roots : 1) * sizeof *c.tree_fd);
+    if (!c.root_fd || !c.root_mount || !c.tree_fd) {
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the sandbox");
         goto done;
     }
     for (i = 0; i < c.n_roots; i++)
-        c.root_fd[i] = -1;
+        c.root_fd[i] = c.tree_fd[i] = -1;
     for (i = 0; i < c.n_roots; i++) {
         if ((c.root_fd[i] = cordon__open_nofollow(AT_FDCWD, plan->roots.v[i], O_PATH)) < 0) {
             char what[600];

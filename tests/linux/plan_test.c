@@ -14,6 +14,9 @@ static const struct fake_entry fs[] = {
     {"/work/main/.git/worktrees/wt", CORDON__PATH_DIR, NULL},
     {"/tmp", CORDON__PATH_DIR, NULL},
     {"/tmp/ws", CORDON__PATH_DIR, NULL},
+    {"/dev/shm/ws", CORDON__PATH_DIR, NULL},
+    {"/dev/shm/ws/.git", CORDON__PATH_DIR, NULL},
+    {"/proc/7", CORDON__PATH_DIR, NULL},
     {NULL, 0, NULL},
 };
 
@@ -129,8 +132,9 @@ static void workspace_write(void)
     CHECK_STR(plan.tmp_env, "/tmp");
     CHECK_STR(lp->tmp_env_fallback, "/tmp/cordon-run-42-abc");
 
-    /* Mount order: read-only view first, then the writable places, then
-     * the protected paths on top, then the private /dev and /proc. */
+    /* Mount order: read-only view first, then the private /tmp and /dev
+     * (a root below either is bound into them), then the writable roots,
+     * then the protected paths on top, /proc last. */
     ro_all = find_mount(lp, CORDON__MOUNT_READONLY_ALL, NULL);
     tmp = find_mount(lp, CORDON__MOUNT_TMP, "/tmp");
     root = find_mount(lp, CORDON__MOUNT_BIND_RW, "/work/app");
@@ -143,8 +147,9 @@ static void workspace_write(void)
         CHECK(index_of(lp, ro_all) == 0);
         CHECK(index_of(lp, tmp) < index_of(lp, root));
         CHECK(index_of(lp, root) < index_of(lp, git));
-        CHECK(index_of(lp, git) < index_of(lp, shm));
-        CHECK(index_of(lp, shm) < index_of(lp, proc));
+        CHECK(index_of(lp, tmp) < index_of(lp, shm));
+        CHECK(index_of(lp, shm) < index_of(lp, root));
+        CHECK(index_of(lp, git) < index_of(lp, proc));
         {
             /* The private /dev: the harmless nodes bound from the host
              * after it, its own ptys and queues; nothing else. */
@@ -326,6 +331,43 @@ static void roots_under_tmp(void)
           find_rule(lp, "/tmp/cordon-run-42-abc")->when == CORDON__LL_ALWAYS);
     CHECK_STR(plan.tmp_env, "/tmp/cordon-run-42-abc");
     cordon__plan_free(&plan);
+    cordon_policy_free(p);
+}
+
+static void roots_under_dev_and_proc(void)
+{
+    struct cordon__host h;
+    struct cordon__plan plan;
+    const struct cordon__plan_linux *lp = &plan.linux_plan;
+    const struct cordon__mount *dev, *root, *git, *cwd;
+    cordon_policy *p = builtin("workspace-write");
+
+    /* A workspace in /dev/shm: bound after the private /dev (which would
+     * hide it), its protected paths on top of it. */
+    fake_host(CORDON__OS_LINUX, fs, &h);
+    CHECK_MSG(cordon__plan_compile(p, "/dev/shm/ws", &h, &plan) == CORDON_OK, "%s",
+              cordon_last_error());
+    dev = find_mount(lp, CORDON__MOUNT_DEV, "/dev");
+    root = find_mount(lp, CORDON__MOUNT_BIND_RW, "/dev/shm/ws");
+    git = find_mount(lp, CORDON__MOUNT_BIND_RO, "/dev/shm/ws/.git");
+    CHECK(dev && root && git && dev < root && root < git);
+    cordon__plan_free(&plan);
+    cordon_policy_free(p);
+
+    /* Read-only there: the cwd stays visible, bound read-only. */
+    p = builtin("read-only");
+    CHECK_MSG(cordon__plan_compile(p, "/dev/shm/ws", &h, &plan) == CORDON_OK, "%s",
+              cordon_last_error());
+    dev = find_mount(lp, CORDON__MOUNT_DEV, "/dev");
+    cwd = find_mount(lp, CORDON__MOUNT_BIND_RO, "/dev/shm/ws");
+    CHECK(dev && cwd && dev < cwd);
+    cordon__plan_free(&plan);
+    cordon_policy_free(p);
+
+    /* Below /proc (replaced by a fresh proc): refused before the run. */
+    p = builtin("workspace-write");
+    CHECK(cordon__plan_compile(p, "/proc/7", &h, &plan) == CORDON_ERR_PATH_REFUSED);
+    CHECK(strstr(cordon_last_error(), "below /proc") != NULL);
     cordon_policy_free(p);
 }
 
@@ -553,6 +595,7 @@ int main(void)
     workspace_write();
     network_on_and_gitdir();
     roots_under_tmp();
+    roots_under_dev_and_proc();
     read_only_and_full_access();
     abi_rights();
     TEST_MAIN_END();
