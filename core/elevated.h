@@ -14,6 +14,8 @@
 
 #include "internal.h"
 
+struct cordon__win_elevated_facts;
+
 /* ---- a strict JSON reader (core/json_read.c) ------------------------------ */
 
 enum cordon__jtype { CORDON__J_NULL, CORDON__J_BOOL, CORDON__J_INT, CORDON__J_STRING,
@@ -141,6 +143,9 @@ struct cordon__elevated_facts {
     int landlock_abi;               /* 0: none */
     int seccomp;                    /* 1: filters can be installed */
     int mount_ns;                   /* 1: the runner can make a mount namespace */
+    /* Windows: what only that OS checks (core/elevated_windows.h); NULL
+     * on Linux. */
+    const struct cordon__win_elevated_facts *win;
 };
 
 /* Decides from |f| whether the elevated tier is ready for |plan| and with

@@ -134,6 +134,21 @@ static int is_account_name(const char *s)
     return 1;
 }
 
+/* An allowed real user: an account name, or on Windows also
+ * "DOMAIN\\name" (a domain or computer name, one backslash). */
+static int is_user_name(const char *os, const char *s)
+{
+    const char *bs = s ? strchr(s, '\\') : NULL;
+    char domain[64];
+    if (!bs || !os || strcmp(os, "windows") != 0)
+        return is_account_name(s);
+    if ((size_t)(bs - s) >= sizeof domain)
+        return 0;
+    memcpy(domain, s, (size_t)(bs - s));
+    domain[bs - s] = '\0';
+    return is_account_name(domain) && is_account_name(bs + 1);
+}
+
 static void read_account(struct mr *r, const struct cordon__jvalue *accounts, const char *key,
                          struct cordon__account *out)
 {
@@ -220,7 +235,7 @@ cordon_error cordon__marker_parse(const char *text, size_t len, const char *orig
     if (!r.err && (!v || v->type != CORDON__J_ARRAY || v->n == 0))
         mr_fail(&r, "allowed_users", "is not a non-empty array");
     for (i = 0; !r.err && i < v->n; i++) {
-        if (v->items[i].type != CORDON__J_STRING || !is_account_name(v->items[i].str))
+        if (v->items[i].type != CORDON__J_STRING || !is_user_name(out->os, v->items[i].str))
             mr_fail(&r, "allowed_users", "holds something that is not a user name");
         else if (cordon__strv_push(&out->allowed_users, v->items[i].str) != CORDON_OK)
             r.err = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading the setup marker");

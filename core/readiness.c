@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "elevated.h"
+#include "elevated_windows.h"
 
 #define FIX "re-run cordon-setup install as root"
 
@@ -176,9 +177,12 @@ void cordon__elevated_readiness(const struct cordon__elevated_facts *f,
         return;
     }
     if (!f->runner_root_owned || f->runner_writable_by_others) {
+        int win = strcmp(m->os, "windows") == 0;
         not_ready(out, "the runner %s %s (" FIX ")", m->runner_path,
-                  !f->runner_root_owned ? "is not owned by root"
-                                        : "or its directory can be written by someone but root");
+                  !f->runner_root_owned
+                      ? (win ? "is not owned by SYSTEM or Administrators" : "is not owned by root")
+                      : (win ? "or its directory can be changed by someone but administrators"
+                             : "or its directory can be written by someone but root"));
         return;
     }
     if (strcmp(f->runner_sha256, m->runner_sha256) != 0) {
@@ -189,6 +193,11 @@ void cordon__elevated_readiness(const struct cordon__elevated_facts *f,
     if (strcmp(f->runner_caps, m->runner_caps) != 0) {
         not_ready(out, "the runner %s has file capabilities \"%s\", setup recorded \"%s\" (" FIX ")",
                   m->runner_path, f->runner_caps[0] ? f->runner_caps : "none", m->runner_caps);
+        return;
+    }
+    /* The firewall, the credentials and the launch are each OS's own. */
+    if (strcmp(m->os, "windows") == 0) {
+        cordon__win_elevated_readiness(f, plan, out);
         return;
     }
     if (f->rules_error[0]) {

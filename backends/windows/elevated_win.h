@@ -1,0 +1,92 @@
+/* The Windows elevated tier's OS layer, shared by the windows-elevated
+ * backend (elevated.c, elevated_facts.c) and cordon-setup (setup/windows/):
+ * where setup puts things, security descriptors read back as core's ACE
+ * lists, the firewall through COM, DPAPI credentials. Every decision is
+ * core's (core/elevated_windows.h); these files only read and write. */
+#ifndef CORDON_ELEVATED_WIN_H
+#define CORDON_ELEVATED_WIN_H
+
+#include "elevated_windows.h"
+
+
+/* Where setup puts things on this host (caller frees with _paths_free). */
+struct cordon__win_elevated_paths {
+    char *data_dir;   /* %ProgramData%\cordon */
+    char *marker;     /* %ProgramData%\cordon\setup.json */
+    char *cred_base;  /* %ProgramData%\cordon\credentials */
+    char *runner_dir; /* %ProgramFiles%\cordon */
+    char *runner;     /* %ProgramFiles%\cordon\cordon-runner.exe */
+};
+cordon_error cordon__win_elevated_paths(struct cordon__win_elevated_paths *out);
+void cordon__win_elevated_paths_free(struct cordon__win_elevated_paths *p);
+/* The credential file of |account| for the real user |user_sid|. */
+char *cordon__win_cred_dir(const struct cordon__win_elevated_paths *p, const char *user_sid);
+char *cordon__win_cred_file(const struct cordon__win_elevated_paths *p, const char *user_sid,
+                            const char *account);
+
+/* ---- security descriptors (elevated_facts.c) ----------------------------- */
+
+/* The owner and DACL of |path| as core's data. *aces is malloc'd (free).
+ * 0, or an error with the step and the Win32 code in |why|. */
+int cordon__win_read_sd(const char *path, char owner[184], int *dacl_present,
+                        struct cordon__win_dacl_ace **aces, size_t *n, char *why, size_t n_why);
+/* 1 when only administrators can change |path| (core's
+ * cordon__win_admin_only over what was read), else 0 with |why|. */
+int cordon__win_path_admin_only(const char *path, int is_dir, char *why, size_t n_why);
+/* The SID of account |name| on this computer, when it is of |want_type|
+ * (SidTypeUser or SidTypeAlias). 1 found, 0 not. */
+int cordon__win_account_sid(const char *name, int want_type, char sid[184]);
+/* 1 when |sid| is a direct member of local group |group|. */
+int cordon__win_group_has(const char *group, const char *sid);
+
+/* ---- credentials (elevated_facts.c) --------------------------------------- */
+
+/* Decrypts the credential file |path| of |account| (CryptUnprotectData
+ * with core's entropy). *password is zeroed and freed by
+ * cordon__win_password_free. ERROR_FILE_NOT_FOUND leaves *password NULL
+ * and returns CORDON_ERR_PATH. */
+cordon_error cordon__win_cred_read(const char *path, const char *account, char **password);
+/* Encrypts |password| into |path| (user scope, or the local machine's
+ * when |machine|), through a temporary file and MoveFileExW. */
+cordon_error cordon__win_cred_write(const char *path, const char *account, const char *password,
+                                    int machine);
+void cordon__win_password_free(char *password);
+
+/* ---- the firewall (firewall.c) ---------------------------------------------- */
+
+/* Reads the firewall's state and, for each of |want|, the rule of that
+ * name into got[i] (found[i] 0 when there is none). Error: COM failed
+ * (the message names the call and the HRESULT). */
+cordon_error cordon__win_fw_read(const struct cordon__win_fw_rule *want, size_t n,
+                                 struct cordon__win_fw_rule *got, int *found, int enabled[3],
+                                 int *modify_state);
+/* Adds each rule of |r| (INetFwRule3), replacing one of the same name. */
+cordon_error cordon__win_fw_add(const struct cordon__win_fw_rule *r, size_t n);
+/* Removes the rules named in |r|; *removed counts those that were there. */
+cordon_error cordon__win_fw_remove(const struct cordon__win_fw_rule *r, size_t n, int *removed);
+
+/* ---- the facts (elevated_facts.c) ------------------------------------------ */
+
+/* Storage for one probe's facts. */
+struct cordon__win_probe_facts {
+    struct cordon__marker marker;
+    struct cordon__elevated_facts f;
+    struct cordon__win_elevated_facts w;
+    struct cordon__win_fw_rule rules[CORDON__FW_MAX_RULES];
+    int found[CORDON__FW_MAX_RULES];
+    char marker_path[1024];
+};
+/* Gathers the facts for the marker at |marker_path| (NULL: this host's)
+ * without judging them; stops after the marker when there is none to
+ * trust. Free with cordon__win_probe_facts_free. */
+void cordon__win_elevated_facts(const char *marker_path, struct cordon__win_probe_facts *pf);
+void cordon__win_probe_facts_free(struct cordon__win_probe_facts *pf);
+
+/* Said in fallback_reason until cordon-runner.exe and the launch exist. */
+#define CORDON__WIN_LAUNCH_MISSING                                                           \
+    "the windows-elevated launch (cordon-runner.exe started as the sandbox user with "       \
+    "CreateProcessWithLogonW, talking over a named pipe) is not built in this version"
+#define CORDON__WIN_ROOTS_MISSING                                                            \
+    "granting the writable roots to the sandbox users is not built in this version"
+
+#endif

@@ -1,0 +1,792 @@
+/* The Windows elevated tier's decisions (core/elevated_windows.h). */
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "elevated_windows.h"
+
+/* ---- security descriptors -------------------------------------------------- */
+
+char *cordon__win_marker_sddl(const char *sandbox_group_sid, const char *const *user_sids,
+                              size_t n_users)
+{
+    struct cordon__buf b = {0};
+    size_t i;
+    /* FA: full control; FR: generic read. Owner Administrators. */
+    cordon__buf_printf(&b, "O:BAG:SYD:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;%s)", sandbox_group_sid);
+    for (i = 0; i < n_users; i++)
+        cordon__buf_printf(&b, "(A;;FR;;;%s)", user_sids[i]);
+    return cordon__buf_take(&b);
+}
+
+char *cordon__win_cred_dir_sddl(const char *sandbox_group_sid, const char *user_sid)
+{
+    /* 0x1301bf: FILE_GENERIC_READ | FILE_GENERIC_WRITE | FILE_GENERIC_EXECUTE
+     * | DELETE ("modify"), without WRITE_DAC and WRITE_OWNER, so the user
+     * cannot open the directory to anyone else by mistake. */
+    return cordon__asprintf("O:BAG:SYD:P(D;OICI;FA;;;%s)(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)"
+                            "(A;OICI;0x1301bf;;;%s)",
+                            sandbox_group_sid, user_sid);
+}
+
+char *cordon__win_cred_entropy(const char *account)
+{
+    return cordon__asprintf("cordon-sandbox-credential:%s", account);
+}
+
+/* ---- passwords ------------------------------------------------------------ */
+
+struct draw {
+    const unsigned char *p;
+    size_t n, at;
+};
+
+/* A uniform value in [0, k) from the bytes, by rejection; -1 when out. */
+static int uniform(struct draw *d, unsigned k)
+{
+    unsigned limit = 256 - 256 % k;
+    while (d->at < d->n) {
+        unsigned b = d->p[d->at++];
+        if (b < limit)
+            return (int)(b % k);
+    }
+    return -1;
+}
+
+int cordon__win_password(const unsigned char *rnd, size_t n, char out[CORDON__WIN_PASSWORD_LEN + 1])
+{
+    static const char upper[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    static const char lower[] = "abcdefghijklmnopqrstuvwxyz";
+    static const char digit[] = "0123456789";
+    static const char symbol[] = "-_";
+    static const char all[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const char *cls[4] = {upper, lower, digit, symbol};
+    struct draw d = {rnd, n, 0};
+    int i, v;
+
+    memset(out, 0, CORDON__WIN_PASSWORD_LEN + 1);
+    /* One of each class first, then the rest from the whole alphabet, then
+     * a Fisher-Yates shuffle so the forced ones sit anywhere. */
+    for (i = 0; i < CORDON__WIN_PASSWORD_LEN; i++) {
+        const char *a = i < 4 ? cls[i] : all;
+        if ((v = uniform(&d, (unsigned)strlen(a))) < 0)
+            goto out_of_bytes;
+        out[i] = a[v];
+    }
+    for (i = CORDON__WIN_PASSWORD_LEN - 1; i > 0; i--) {
+        char t;
+        if ((v = uniform(&d, (unsigned)i + 1)) < 0)
+            goto out_of_bytes;
+        t = out[i];
+        out[i] = out[v];
+        out[v] = t;
+    }
+    return 0;
+out_of_bytes:
+    memset(out, 0, CORDON__WIN_PASSWORD_LEN + 1);
+    return -1;
+}
+
+/* ---- addresses ------------------------------------------------------------ */
+
+struct range {
+    int fam;                 /* 4 or 6 */
+    unsigned char lo[16], hi[16];
+};
+
+static int parse_v4(const char *s, size_t len, unsigned char out[16])
+{
+    size_t i = 0;
+    int part;
+    memset(out, 0, 16);
+    for (part = 0; part < 4; part++) {
+        unsigned v = 0;
+        size_t digits = 0;
+        while (i < len && s[i] >= '0' && s[i] <= '9' && digits < 4) {
+            v = v * 10 + (unsigned)(s[i++] - '0');
+            digits++;
+        }
+        if (digits == 0 || digits > 3 || v > 255)
+            return -1;
+        out[part] = (unsigned char)v;
+        if (part < 3) {
+            if (i >= len || s[i] != '.')
+                return -1;
+            i++;
+        }
+    }
+    return i == len ? 0 : -1;
+}
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static int parse_v6(const char *s, size_t len, unsigned char out[16])
+{
+    unsigned groups[8];
+    int n = 0, gap = -1;
+    size_t i = 0;
+    memset(out, 0, 16);
+    if (len >= 2 && s[0] == ':' && s[1] == ':') {
+        gap = 0;
+        i = 2;
+    } else if (len && s[0] == ':') {
+        return -1;
+    }
+    while (i < len) {
+        unsigned v = 0;
+        size_t digits = 0;
+        while (i < len && hexval(s[i]) >= 0 && digits < 5) {
+            v = v * 16 + (unsigned)hexval(s[i++]);
+            digits++;
+        }
+        if (digits == 0 || digits > 4 || n == 8)
+            return -1;
+        groups[n++] = v;
+        if (i == len)
+            break;
+        if (s[i] != ':')
+            return -1;
+        i++;
+        if (i < len && s[i] == ':') {
+            if (gap >= 0)
+                return -1;
+            gap = n;
+            i++;
+        } else if (i == len) {
+            return -1; /* a trailing single ':' */
+        }
+    }
+    if (gap < 0 && n != 8)
+        return -1;
+    if (gap >= 0 && n > 7)
+        return -1;
+    {
+        int k, pos = 0;
+        for (k = 0; k < n; k++) {
+            if (k == gap)
+                pos += 8 - n;
+            out[2 * pos] = (unsigned char)(groups[k] >> 8);
+            out[2 * pos + 1] = (unsigned char)(groups[k] & 0xff);
+            pos++;
+        }
+    }
+    return 0;
+}
+
+static int parse_addr(const char *s, size_t len, int *fam, unsigned char out[16])
+{
+    if (memchr(s, ':', len)) {
+        *fam = 6;
+        return parse_v6(s, len, out);
+    }
+    *fam = 4;
+    return parse_v4(s, len, out);
+}
+
+/* lo/hi of the subnet |addr|/|bits|. */
+static void subnet(const unsigned char addr[16], int bytes, int bits, unsigned char lo[16],
+                   unsigned char hi[16])
+{
+    int i;
+    memset(lo, 0, 16);
+    memset(hi, 0, 16);
+    for (i = 0; i < bytes; i++) {
+        int keep = bits >= (i + 1) * 8 ? 8 : bits <= i * 8 ? 0 : bits - i * 8;
+        unsigned char mask = (unsigned char)(keep ? 0xff << (8 - keep) : 0);
+        lo[i] = addr[i] & mask;
+        hi[i] = (unsigned char)(addr[i] | (unsigned char)~mask);
+    }
+}
+
+static int prefix_of_mask(const unsigned char m[16])
+{
+    int bits = 0, i, b, seen_zero = 0;
+    for (i = 0; i < 4; i++)
+        for (b = 7; b >= 0; b--) {
+            if (m[i] >> b & 1) {
+                if (seen_zero)
+                    return -1;
+                bits++;
+            } else {
+                seen_zero = 1;
+            }
+        }
+    return bits;
+}
+
+/* One token into a range; -1 when it is not an address, range or subnet. */
+static int parse_token(const char *s, size_t len, struct range *r)
+{
+    const char *dash = memchr(s, '-', len), *slash = memchr(s, '/', len);
+    unsigned char a[16], b[16];
+    int fa, fb;
+    if (len == 0)
+        return -1;
+    if (dash) {
+        if (parse_addr(s, (size_t)(dash - s), &fa, a) ||
+            parse_addr(dash + 1, len - (size_t)(dash - s) - 1, &fb, b) || fa != fb ||
+            memcmp(a, b, 16) > 0)
+            return -1;
+        r->fam = fa;
+        memcpy(r->lo, a, 16);
+        memcpy(r->hi, b, 16);
+        return 0;
+    }
+    if (slash) {
+        const char *p = slash + 1;
+        size_t plen = len - (size_t)(slash - s) - 1;
+        int bits = -1;
+        if (parse_addr(s, (size_t)(slash - s), &fa, a))
+            return -1;
+        if (plen && plen <= 3 && strspn(p, "0123456789") >= plen) {
+            char num[4];
+            memcpy(num, p, plen);
+            num[plen] = '\0';
+            bits = atoi(num);
+        } else if (fa == 4 && parse_v4(p, plen, b) == 0) {
+            bits = prefix_of_mask(b);
+        }
+        if (bits < 0 || bits > (fa == 4 ? 32 : 128))
+            return -1;
+        r->fam = fa;
+        subnet(a, fa == 4 ? 4 : 16, bits, r->lo, r->hi);
+        return 0;
+    }
+    if (parse_addr(s, len, &fa, a))
+        return -1;
+    r->fam = fa;
+    memcpy(r->lo, a, 16);
+    memcpy(r->hi, a, 16);
+    return 0;
+}
+
+static int range_cmp(const void *x, const void *y)
+{
+    const struct range *a = x, *b = y;
+    if (a->fam != b->fam)
+        return a->fam - b->fam;
+    return memcmp(a->lo, b->lo, 16);
+}
+
+/* hi + 1 >= lo of the next (adjacent or overlapping); |bytes| significant. */
+static int touches(const unsigned char hi[16], const unsigned char lo[16], int bytes)
+{
+    unsigned char next[16];
+    int i, carry = 1;
+    memcpy(next, hi, 16);
+    for (i = bytes - 1; i >= 0 && carry; i--) {
+        next[i] = (unsigned char)(next[i] + 1);
+        carry = next[i] == 0;
+    }
+    if (carry)
+        return 1; /* hi was the top address */
+    return memcmp(next, lo, 16) >= 0;
+}
+
+#define MAX_RANGES 64
+
+/* The address list as sorted, merged ranges; -1 when it does not parse. */
+static int parse_list(const char *text, struct range *out, size_t *n)
+{
+    size_t count = 0, i, k;
+    const char *p = text;
+    *n = 0;
+    if (strcmp(text, "*") == 0) {
+        memset(out, 0, 2 * sizeof *out);
+        out[0].fam = 4;
+        memset(out[0].hi, 0xff, 4);
+        out[1].fam = 6;
+        memset(out[1].hi, 0xff, 16);
+        *n = 2;
+        return 0;
+    }
+    while (*p) {
+        const char *end = strchr(p, ',');
+        size_t len = end ? (size_t)(end - p) : strlen(p);
+        if (count == MAX_RANGES || parse_token(p, len, &out[count]) != 0)
+            return -1;
+        count++;
+        p += len;
+        if (*p == ',' && !*++p)
+            return -1;
+    }
+    if (count == 0)
+        return -1;
+    qsort(out, count, sizeof *out, range_cmp);
+    for (i = 1, k = 0; i < count; i++) {
+        if (out[i].fam == out[k].fam && touches(out[k].hi, out[i].lo, out[k].fam == 4 ? 4 : 16)) {
+            if (memcmp(out[i].hi, out[k].hi, 16) > 0)
+                memcpy(out[k].hi, out[i].hi, 16);
+        } else {
+            out[++k] = out[i];
+        }
+    }
+    *n = k + 1;
+    return 0;
+}
+
+int cordon__win_fw_addresses_valid(const char *text)
+{
+    struct range r[MAX_RANGES];
+    size_t n;
+    return parse_list(text, r, &n) == 0;
+}
+
+static int same_addresses(const char *a, const char *b)
+{
+    struct range ra[MAX_RANGES], rb[MAX_RANGES];
+    size_t na, nb;
+    if (parse_list(a, ra, &na) || parse_list(b, rb, &nb) || na != nb)
+        return 0;
+    return memcmp(ra, rb, na * sizeof *ra) == 0;
+}
+
+/* ---- the rules ------------------------------------------------------------- */
+
+/* Every address but the host's loopback (127.0.0.0/8 and ::1), and ::,
+ * which nothing can be sent to. */
+#define NOT_LOOPBACK                                                                          \
+    "0.0.0.0-126.255.255.255,128.0.0.0-255.255.255.255,::2-ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"
+#define LOOPBACK "127.0.0.0-127.255.255.255,::1"
+
+static int port_cmp(const void *x, const void *y)
+{
+    unsigned a = *(const unsigned *)x, b = *(const unsigned *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Every port 1-65535 but |ports|, as ranges ("*" when none is allowed). */
+static void blocked_ports(const unsigned *ports, size_t n, char *out, size_t size)
+{
+    unsigned sorted[CORDON__MARKER_MAX_PORTS];
+    unsigned from = 1;
+    size_t i, used = 0;
+    if (n == 0) {
+        snprintf(out, size, "*");
+        return;
+    }
+    if (n > CORDON__MARKER_MAX_PORTS)
+        n = CORDON__MARKER_MAX_PORTS;
+    memcpy(sorted, ports, n * sizeof *ports);
+    qsort(sorted, n, sizeof *sorted, port_cmp);
+    out[0] = '\0';
+    for (i = 0; i <= n; i++) {
+        unsigned to = i < n ? sorted[i] : 65536; /* exclusive */
+        int w = 0;
+        if (i < n && i > 0 && sorted[i] == sorted[i - 1])
+            continue;
+        if (to > from)
+            w = to - 1 == from ? snprintf(out + used, size - used, "%s%u", used ? "," : "", from)
+                               : snprintf(out + used, size - used, "%s%u-%u", used ? "," : "",
+                                          from, to - 1);
+        if (w > 0 && (size_t)w < size - used)
+            used += (size_t)w;
+        from = to + 1;
+    }
+}
+
+static void rule(struct cordon__win_fw_rule *r, const char *name, const char *what, int dir,
+                 int proto, const char *addresses, const char *ports, const char *offline_sid)
+{
+    memset(r, 0, sizeof *r);
+    snprintf(r->name, sizeof r->name, "cordon: %s " CORDON__WIN_OFFLINE_USER, name);
+    snprintf(r->description, sizeof r->description,
+             "Blocks %s for " CORDON__WIN_OFFLINE_USER " (cordon-setup; removed by "
+             "cordon-setup uninstall)",
+             what);
+    snprintf(r->grouping, sizeof r->grouping, CORDON__WIN_FW_GROUPING);
+    r->direction = dir;
+    r->action = CORDON__FW_ACTION_BLOCK;
+    r->protocol = proto;
+    r->enabled = 1;
+    r->profiles = CORDON__FW_PROFILES_ALL;
+    snprintf(r->interface_types, sizeof r->interface_types, "All");
+    snprintf(r->remote_addresses, sizeof r->remote_addresses, "%s", addresses);
+    snprintf(r->remote_ports, sizeof r->remote_ports, "%s", ports);
+    snprintf(r->local_users, sizeof r->local_users, "O:LSD:(A;;CC;;;%s)", offline_sid);
+}
+
+size_t cordon__win_fw_rules(const char *offline_sid, const unsigned *ports, size_t n_ports,
+                            struct cordon__win_fw_rule out[CORDON__FW_MAX_RULES])
+{
+    char blocked[1024];
+    blocked_ports(ports, n_ports, blocked, sizeof blocked);
+    rule(&out[0], "block outbound", "every protocol to every address but loopback",
+         CORDON__FW_DIR_OUT, CORDON__FW_PROTO_ANY, NOT_LOOPBACK, "", offline_sid);
+    rule(&out[1], "block inbound", "every protocol from every address but loopback",
+         CORDON__FW_DIR_IN, CORDON__FW_PROTO_ANY, NOT_LOOPBACK, "", offline_sid);
+    rule(&out[2], "block loopback TCP", "TCP to loopback but the allowed ports",
+         CORDON__FW_DIR_OUT, CORDON__FW_PROTO_TCP, LOOPBACK, blocked, offline_sid);
+    rule(&out[3], "block loopback UDP", "UDP to loopback but the allowed ports",
+         CORDON__FW_DIR_OUT, CORDON__FW_PROTO_UDP, LOOPBACK, blocked, offline_sid);
+    return 4;
+}
+
+char *cordon__win_fw_rules_text(const struct cordon__win_fw_rule *r, size_t n)
+{
+    struct cordon__buf b = {0};
+    size_t i;
+    for (i = 0; i < n; i++)
+        cordon__buf_printf(&b, "%s\t%d\t%d\t%d\t%d\t%ld\t%s\t%s\t%s\t%s\t%s\n", r[i].name,
+                           r[i].direction, r[i].action, r[i].protocol, r[i].enabled,
+                           r[i].profiles, r[i].interface_types, r[i].remote_addresses,
+                           r[i].remote_ports, r[i].local_users, r[i].grouping);
+    return cordon__buf_take(&b);
+}
+
+void cordon__win_fw_rules_sha256(const struct cordon__win_fw_rule *r, size_t n, char out[65])
+{
+    char *text = cordon__win_fw_rules_text(r, n);
+    unsigned char d[32];
+    int i;
+    out[0] = '\0';
+    if (!text)
+        return;
+    cordon__sha256(text, strlen(text), d);
+    for (i = 0; i < 32; i++)
+        snprintf(out + 2 * i, 3, "%02x", d[i]);
+    free(text);
+}
+
+/* |s| without spaces, for the port lists. */
+static void squeeze(const char *s, char *out, size_t n)
+{
+    size_t k = 0;
+    for (; *s && k + 1 < n; s++)
+        if (*s != ' ')
+            out[k++] = *s;
+    out[k] = '\0';
+}
+
+static const char *dir_name(int d)
+{
+    return d == CORDON__FW_DIR_IN ? "inbound" : d == CORDON__FW_DIR_OUT ? "outbound" : "unknown";
+}
+
+int cordon__win_fw_rule_diff(const struct cordon__win_fw_rule *want,
+                             const struct cordon__win_fw_rule *got, char *why, size_t n)
+{
+    char a[1024], b[1024];
+    if (got->direction != want->direction) {
+        snprintf(why, n, "is %s, not %s", dir_name(got->direction), dir_name(want->direction));
+        return -1;
+    }
+    if (got->action != want->action) {
+        snprintf(why, n, "does not block (action %d)", got->action);
+        return -1;
+    }
+    if (!got->enabled) {
+        snprintf(why, n, "is disabled");
+        return -1;
+    }
+    if (got->protocol != want->protocol) {
+        snprintf(why, n, "has protocol %d, not %d", got->protocol, want->protocol);
+        return -1;
+    }
+    if ((got->profiles & CORDON__FW_PROFILES_ALL) != CORDON__FW_PROFILES_ALL) {
+        snprintf(why, n, "applies to profiles 0x%lx, not to all of domain, private and public",
+                 (unsigned long)got->profiles);
+        return -1;
+    }
+    if (!cordon__streq_nocase(got->interface_types, want->interface_types)) {
+        snprintf(why, n, "applies to interfaces \"%.40s\", not \"%s\"", got->interface_types,
+                 want->interface_types);
+        return -1;
+    }
+    if (!cordon__streq_nocase(got->local_users, want->local_users)) {
+        snprintf(why, n, "is scoped to \"%.100s\", not \"%.100s\"", got->local_users,
+                 want->local_users);
+        return -1;
+    }
+    if (!same_addresses(got->remote_addresses, want->remote_addresses)) {
+        snprintf(why, n, "covers remote addresses \"%.120s\", not \"%.120s\"",
+                 got->remote_addresses, want->remote_addresses);
+        return -1;
+    }
+    squeeze(got->remote_ports, a, sizeof a);
+    squeeze(want->remote_ports, b, sizeof b);
+    if ((want->protocol == CORDON__FW_PROTO_TCP || want->protocol == CORDON__FW_PROTO_UDP) &&
+        !cordon__streq_nocase(a, b)) {
+        snprintf(why, n, "covers remote ports \"%.100s\", not \"%.100s\"", a, b);
+        return -1;
+    }
+    if (strcmp(got->grouping, want->grouping) != 0) {
+        snprintf(why, n, "is in group \"%.30s\", not \"%s\"", got->grouping, want->grouping);
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- only administrators can change it ----------------------------------- */
+
+#define WRITE_CLASS                                                                           \
+    (0x0002ul /* FILE_WRITE_DATA, FILE_ADD_FILE */ | 0x0004ul /* APPEND, ADD_SUBDIRECTORY */ | \
+     0x0010ul /* FILE_WRITE_EA */ | 0x0040ul /* FILE_DELETE_CHILD */ |                         \
+     0x0100ul /* FILE_WRITE_ATTRIBUTES */ | 0x10000ul /* DELETE */ |                           \
+     0x40000ul /* WRITE_DAC */ | 0x80000ul /* WRITE_OWNER */ | 0x10000000ul /* GENERIC_ALL */ | \
+     0x40000000ul /* GENERIC_WRITE */)
+
+static int is_admin_sid(const char *sid)
+{
+    return strcmp(sid, CORDON__SID_SYSTEM) == 0 || strcmp(sid, CORDON__SID_ADMINS) == 0 ||
+           strcmp(sid, CORDON__SID_TRUSTED_INSTALLER) == 0;
+}
+
+int cordon__win_admin_only(const char *owner_sid, int dacl_present, const struct cordon__win_dacl_ace *aces,
+                           size_t n, int is_dir, char *why, size_t n_why)
+{
+    size_t i;
+    (void)is_dir; /* the same bits: for a directory they add and delete children */
+    if (!owner_sid || !is_admin_sid(owner_sid)) {
+        snprintf(why, n_why, "is owned by %s, not by SYSTEM or Administrators (the owner may "
+                 "always change its permissions)",
+                 owner_sid && owner_sid[0] ? owner_sid : "nobody known");
+        return 0;
+    }
+    if (!dacl_present) {
+        snprintf(why, n_why, "has no DACL (everyone may change it)");
+        return 0;
+    }
+    for (i = 0; i < n; i++) {
+        if (aces[i].type != CORDON__ACE_ALLOW || aces[i].inherit_only)
+            continue;
+        if ((aces[i].mask & WRITE_CLASS) && !is_admin_sid(aces[i].sid)) {
+            snprintf(why, n_why, "lets %s change it (access mask 0x%08lx)", aces[i].sid,
+                     aces[i].mask);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* ---- the install steps ------------------------------------------------------ */
+
+const struct cordon__win_setup_step cordon__win_setup_steps[] = {
+    {"elevation", "administrator rights",
+     "the token is elevated and holds Administrators (CheckTokenMembership)",
+     "relaunches itself once with ShellExecuteExW verb runas (error 1223: cancelled at the UAC "
+     "prompt)",
+     "-"},
+    {"users", "allowed users",
+     "each --user (default: the user who started setup) resolves to a user SID "
+     "(LookupAccountNameW)",
+     "nothing", "-"},
+    {"sandbox-group", "group " CORDON__WIN_SANDBOX_GROUP,
+     "NetLocalGroupGetInfo", "NetLocalGroupAdd", "NetLocalGroupDel"},
+    {"offline-user", "user " CORDON__WIN_OFFLINE_USER,
+     "NetUserGetInfo: present with USER_PRIV_USER and UF_SCRIPT | UF_DONT_EXPIRE_PASSWD | "
+     "UF_PASSWD_CANT_CHANGE, not disabled",
+     "NetUserAdd level 1 with a new BCryptGenRandom password; an existing account gets a new "
+     "password (NetUserSetInfo 1003) and the flags (1008)",
+     "NetUserDel, then its profile (DeleteProfileW)"},
+    {"online-user", "user " CORDON__WIN_ONLINE_USER, "as offline-user", "as offline-user",
+     "as offline-user"},
+    {"sandbox-members", "both users in " CORDON__WIN_SANDBOX_GROUP, "NetLocalGroupGetMembers",
+     "NetLocalGroupAddMembers (by SID)", "goes with the group"},
+    {"hidden", "hidden from the logon screen",
+     "HKLM\\" CORDON__WIN_HIDE_KEY " has a DWORD 0 per sandbox user",
+     "RegCreateKeyExW, RegSetValueExW", "RegDeleteValueW"},
+    {"users-group", "group " CORDON__WIN_USERS_GROUP " with the allowed users",
+     "NetLocalGroupGetInfo, NetLocalGroupGetMembers", "NetLocalGroupAdd, NetLocalGroupAddMembers",
+     "NetLocalGroupDel"},
+    {"credentials", "credentials for each allowed user",
+     "%ProgramData%\\cordon\\credentials\\<user SID> has setup's DACL",
+     "the directory with its protected DACL; each password DPAPI-protected "
+     "(CryptProtectData) into <account>.dpapi",
+     "the directories and files"},
+    {"runner", "the runner",
+     "%ProgramFiles%\\cordon\\cordon-runner.exe has the hash of the runner beside setup and "
+     "only administrators can change it or its directory",
+     "copied through a temporary file and MoveFileExW, then read back and hashed",
+     "the file and its directory"},
+    {"firewall-policy", "firewall policy",
+     "INetFwPolicy2: FirewallEnabled for the domain, private and public profiles, "
+     "LocalPolicyModifyState not NET_FW_MODIFY_STATE_GP_OVERRIDE",
+     "nothing: a firewall that is off or overridden by Group Policy fails the install", "-"},
+    {"firewall-rules", "firewall rules",
+     "each rule of core's set by name (INetFwRules::Item), compared field by field",
+     "a missing or different rule is removed and added again (INetFwRule3, "
+     "LocalUserAuthorizedList scoped to the offline SID), then read back",
+     "INetFwRules::Remove of each rule by name"},
+    {"marker", "the marker",
+     "%ProgramData%\\cordon\\setup.json parses and equals what this install records",
+     "written last, through a temporary file with its protected DACL and MoveFileExW",
+     "deleted first, so the tier stops being chosen before anything it relies on goes"},
+    {NULL, NULL, NULL, NULL, NULL},
+};
+
+size_t cordon__win_setup_step_count(void)
+{
+    size_t n = 0;
+    while (cordon__win_setup_steps[n].id)
+        n++;
+    return n;
+}
+
+/* ---- readiness ------------------------------------------------------------ */
+
+#define FIX "an administrator re-runs cordon-setup install"
+
+static void not_ready(struct cordon__probe *out, const char *fmt, ...) CORDON__PRINTF(2, 3);
+
+static void not_ready(struct cordon__probe *out, const char *fmt, ...)
+{
+    va_list ap;
+    out->ready = 0;
+    va_start(ap, fmt);
+    vsnprintf(out->why_not, sizeof out->why_not, fmt, ap);
+    va_end(ap);
+}
+
+static int cred_check(struct cordon__probe *out, const char *account, const char *caller,
+                      const struct cordon__win_cred_fact *c)
+{
+    if (!c->found) {
+        not_ready(out, "no stored credentials of %s for %s (%s with --user %s)", account,
+                  caller, FIX, caller);
+        return -1;
+    }
+    if (!c->decrypts) {
+        not_ready(out, "the stored credentials of %s cannot be decrypted by %s: %s (run "
+                  "cordon-setup refresh-credentials)",
+                  account, caller, c->error[0] ? c->error : "no reason given");
+        return -1;
+    }
+    return 0;
+}
+
+static void set(struct cordon__probe *out, cordon_dimension d, cordon_level l, const char *why)
+{
+    out->level[d] = l;
+    snprintf(out->reason[d], CORDON_REASON_MAX, "%s", why);
+}
+
+static void levels(const struct cordon__elevated_facts *f, const struct cordon__plan *plan,
+                   struct cordon__probe *out)
+{
+    const struct cordon__marker *m = f->marker;
+    const struct cordon__probe *tok = f->win->token;
+    char ports[200] = "none";
+    size_t i, used = 0;
+
+    for (i = 0; i < m->n_loopback_ports && used < sizeof ports - 8; i++) {
+        int k = snprintf(ports + used, sizeof ports - used, "%s%u", i ? "," : "",
+                         m->loopback_ports[i]);
+        if (k > 0)
+            used += (size_t)k;
+    }
+    out->level[CORDON_DIM_NETWORK] = CORDON_LEVEL_ENFORCED;
+    snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX,
+             "runs as %s (%s); Windows Firewall rules scoped to that SID block every protocol "
+             "in and out, and TCP and UDP to the host's loopback (loopback ports allowed: %s), "
+             "in every profile; read back just now; DNS lookups through the system resolver "
+             "are made by the DNS Client service, not this user, so they are not blocked",
+             m->offline.name, m->offline.id, ports);
+    if (tok) {
+        out->level[CORDON_DIM_FS_WRITE] = tok->level[CORDON_DIM_FS_WRITE];
+        snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX,
+                 "the runner builds the unelevated tier's write-restricted token%s%.400s",
+                 tok->reason[CORDON_DIM_FS_WRITE][0] ? ": " : "", tok->reason[CORDON_DIM_FS_WRITE]);
+        out->level[CORDON_DIM_PROTECTED_PATHS] = tok->level[CORDON_DIM_PROTECTED_PATHS];
+        snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX,
+                 "the runner builds the unelevated tier's write-restricted token%s%.400s",
+                 tok->reason[CORDON_DIM_PROTECTED_PATHS][0] ? ": " : "",
+                 tok->reason[CORDON_DIM_PROTECTED_PATHS]);
+    } else {
+        set(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_NONE,
+            "the restricted token the runner builds was not checked on this host");
+        set(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_NONE,
+            "the restricted token the runner builds was not checked on this host");
+    }
+    cordon__probe_secrets(plan, out, 0, NULL,
+                          "the sandbox users read whatever Users, Authenticated Users or "
+                          "Everyone may read; no deny_read path is checked for them yet");
+}
+
+void cordon__win_elevated_readiness(const struct cordon__elevated_facts *f,
+                                    const struct cordon__plan *plan, struct cordon__probe *out)
+{
+    static const char *const profile[3] = {"domain", "private", "public"};
+    const struct cordon__marker *m = f->marker;
+    const struct cordon__win_elevated_facts *w = f->win;
+    const char *caller = f->caller_name[0] ? f->caller_name : "the caller";
+    struct cordon__win_fw_rule want[CORDON__FW_MAX_RULES];
+    size_t n_want, i;
+    char sha[65], why[400];
+
+    if (!w) {
+        not_ready(out, "the Windows facts were not gathered");
+        return;
+    }
+    if (strcmp(m->rules_kind, "windows-firewall") != 0) {
+        not_ready(out, "the setup marker records %s rules, not windows-firewall (" FIX ")",
+                  m->rules_kind);
+        return;
+    }
+    if (w->cred_dir_error[0]) {
+        not_ready(out, "the credentials directory of %s %s (" FIX ")", caller, w->cred_dir_error);
+        return;
+    }
+    if (cred_check(out, m->offline.name, caller, &w->offline_cred) ||
+        cred_check(out, m->online.name, caller, &w->online_cred))
+        return;
+    if (w->fw_error[0]) {
+        not_ready(out, "the Windows Firewall cannot be read: %s", w->fw_error);
+        return;
+    }
+    for (i = 0; i < 3; i++) {
+        if (!w->fw_enabled[i]) {
+            not_ready(out, "the Windows Firewall is off for the %s profile, so the rules of %s "
+                      "do not hold there (an administrator turns it on)",
+                      profile[i], m->offline.name);
+            return;
+        }
+    }
+    if (w->fw_modify_state == 1) {
+        not_ready(out, "Group Policy overrides local Windows Firewall rules here "
+                  "(LocalPolicyModifyState is NET_FW_MODIFY_STATE_GP_OVERRIDE), so the rules "
+                  "setup added are not in force (an administrator deploys them through Group "
+                  "Policy or lets local rules merge)");
+        return;
+    }
+    n_want = cordon__win_fw_rules(m->offline.id, m->loopback_ports, m->n_loopback_ports, want);
+    cordon__win_fw_rules_sha256(want, n_want, sha);
+    if (strcmp(sha, m->rules_sha256) != 0) {
+        not_ready(out, "the setup marker records firewall rules that this cordon does not make "
+                  "(sha256 %.12s..., expected %.12s...) (" FIX ")",
+                  m->rules_sha256, sha);
+        return;
+    }
+    for (i = 0; i < n_want; i++) {
+        if (i >= w->n_rules || !w->rule_found || !w->rule_found[i]) {
+            not_ready(out, "the Windows Firewall rule \"%s\" is missing (" FIX ")", want[i].name);
+            return;
+        }
+        if (cordon__win_fw_rule_diff(&want[i], &w->rules[i], why, sizeof why) != 0) {
+            not_ready(out, "the Windows Firewall rule \"%s\" %s (" FIX ")", want[i].name, why);
+            return;
+        }
+    }
+    if (plan->mode == CORDON_MODE_WORKSPACE_WRITE && plan->roots.n && !f->roots_writable) {
+        not_ready(out, "%s", f->roots_error[0] ? f->roots_error
+                                               : "the sandbox users cannot write the roots");
+        return;
+    }
+    if (!w->launch_missing || w->launch_missing[0]) {
+        not_ready(out, "%s", w->launch_missing ? w->launch_missing
+                                               : "the launch through the runner was not checked");
+        return;
+    }
+    out->ready = 1;
+    levels(f, plan, out);
+}
