@@ -36,7 +36,7 @@ static const char usage_main[] =
 
 static const char usage_run[] =
     "usage: cordon run [POLICY OPTIONS] [--require DIM=LEVEL]... [--timeout S]\n"
-    "                  [--kill-after S] [--report FILE] -- COMMAND [ARG...]\n"
+    "                  [--kill-after S] [--report FILE] [--quiet] -- COMMAND [ARG...]\n"
     "\n"
     "Runs COMMAND under the policy. Exit status: the command's own; 128+N when\n"
     "it was killed by signal N; 124 on timeout; 126 cannot execute; 127 not\n"
@@ -53,7 +53,9 @@ static const char usage_run[] =
     "  --kill-after S           seconds between that SIGTERM and the end of the\n"
     "                           tree (default 5, 0: at once; POSIX only)\n"
     "  --report FILE            write a JSON record of the run to FILE (opened before\n"
-    "                           anything runs; written on every way out)\n";
+    "                           anything runs; written on every way out)\n"
+    "  --quiet                  no line on stderr about what the sandbox refused\n"
+    "                           when the command fails (the report still lists it)\n";
 
 static const char usage_level[] =
     "usage: cordon level [POLICY OPTIONS] [--require DIM=LEVEL]... [--json]\n"
@@ -313,6 +315,8 @@ int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size
             if (!(v = opt_value(argc, argv, &i, "--report")) || !*v)
                 return fail(err, errlen, "--report needs a FILE");
             out->report = v;
+        } else if (strcmp(a, "--quiet") == 0 && out->command == CLI_RUN) {
+            out->quiet = 1;
         } else {
             return fail(err, errlen, "%s: unknown option '%s' (see cordon %s --help)", cmd, a, cmd);
         }

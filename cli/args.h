@@ -41,6 +41,7 @@ struct cli_args {
     unsigned kill_after_s;           /* --kill-after; 5 unless set */
     int kill_after_set;
     const char *report;              /* --report FILE */
+    int quiet;                       /* --quiet: no denial summary on stderr */
     char *const *command_argv;       /* run: the command, NULL-terminated */
     const char *grants_action;       /* "list" or "revoke" */
     const char *grants_root;         /* revoke ROOT; NULL with --all */

@@ -166,6 +166,48 @@ static FILE *open_report(const char *path)
     return f;
 }
 
+/* One line on stderr saying what the sandbox refused while a command that
+ * then failed ran (the report's "denials"), e.g. "cordon: 2 network
+ * connections were refused by the sandbox (network off)". */
+static void print_denials(const cordon_denials *d)
+{
+    static const char *const what[CORDON_DENIAL_KIND_COUNT][2] = {
+        {"network connection", "network connections"},
+        {"loopback connection (nothing listens there inside)",
+         "loopback connections (nothing listens there inside)"},
+        {"network socket", "network sockets"},
+        {"connection to a unix socket outside", "connections to unix sockets outside"},
+    };
+    char line[1024];
+    const char *first = NULL;
+    unsigned long long total = 0;
+    size_t n = 0;
+    unsigned k;
+    int net = 0, unix_seen = 0, parts = 0;
+
+    for (k = 0; k < CORDON_DENIAL_KIND_COUNT && k < d->n_kinds; k++) {
+        int w;
+        if (!d->count[k])
+            continue;
+        total += d->count[k];
+        net |= k != CORDON_DENIAL_UNIX_CONNECT;
+        unix_seen |= k == CORDON_DENIAL_UNIX_CONNECT;
+        if (!first && d->first[k][0])
+            first = d->first[k];
+        w = snprintf(line + n, sizeof line - n, "%s%llu %s", parts++ ? ", " : "", d->count[k],
+                     what[k][d->count[k] != 1]);
+        if (w > 0 && (size_t)w < sizeof line - n)
+            n += (size_t)w;
+    }
+    if (!total)
+        return;
+    fprintf(stderr, "cordon: %s %s refused by the sandbox (%s%s%s%s%.*s)\n", line,
+            total == 1 ? "was" : "were", net ? "network off" : "",
+            net && unix_seen ? "; " : "",
+            unix_seen ? "allow_unix_sockets opens a unix socket outside" : "",
+            first ? "; first: " : "", first ? CORDON_DENIAL_FIRST_MAX : 0, first ? first : "");
+}
+
 /* Runs the command; writes |report| (when not NULL) on every way out.
  * Whenever the command started, the exit status is its own, even when
  * the report cannot be written. */
@@ -204,6 +246,8 @@ static int cmd_run(const struct cli_args *a, const cordon_policy *p, FILE *repor
     } else if (res.timed_out) {
         fprintf(stderr, "cordon: the command timed out and was ended with its process tree\n");
     }
+    if (e == CORDON_OK && status != 0 && !a->quiet)
+        print_denials(&res.denials);
     if (report)
         report_run(report, a->report, started, e, NULL, &res);
     return status;

@@ -216,6 +216,8 @@ cordon_error cordon_wait(cordon_process *h, unsigned long timeout_ms, cordon_run
         h->result.term_signal = ex.term_signal;
         h->result.timed_out = ex.timed_out;
         h->result.timeout_signal = ex.timeout_signal;
+        h->result.denials = ex.denials;
+        h->result.denials.n_kinds = CORDON_DENIAL_KIND_COUNT;
     }
     finish(h, e);
     *result = h->result;
@@ -441,6 +443,48 @@ static int levels_known(const cordon_levels *lv)
     return lv && lv->n_dims > 0 && lv->backend[0];
 }
 
+/* What each kind of denial means, for the report's readers. */
+static const char *denial_why(cordon_denial_kind k)
+{
+    switch (k) {
+    case CORDON_DENIAL_NET_CONNECT:
+        return "network off: the sandbox's private network namespace has no route to this "
+               "address";
+    case CORDON_DENIAL_NET_LOOPBACK:
+        return "network off: nothing listens on this loopback port inside the sandbox; the "
+               "host's loopback is out of reach";
+    case CORDON_DENIAL_NET_SOCKET:
+        return "network off: the sandbox refuses sockets of this family";
+    case CORDON_DENIAL_UNIX_CONNECT:
+        return "a unix socket of a process outside the sandbox, not listed in "
+               "allow_unix_sockets";
+    case CORDON_DENIAL_KIND_COUNT:
+        break;
+    }
+    return "";
+}
+
+/* "denials": one object per kind seen, in kind order ([] when none). */
+static void denials_json(struct cordon__json *j, const cordon_denials *d)
+{
+    unsigned k, n = d->n_kinds < CORDON_DENIAL_KIND_COUNT ? d->n_kinds : CORDON_DENIAL_KIND_COUNT;
+    cordon__json_begin_array(j);
+    for (k = 0; k < n; k++) {
+        char first[CORDON_DENIAL_FIRST_MAX];
+        if (!d->count[k])
+            continue;
+        memcpy(first, d->first[k], sizeof first);
+        first[sizeof first - 1] = '\0';
+        cordon__json_begin_object(j);
+        cordon__json_kstr(j, "kind", cordon_denial_kind_name((cordon_denial_kind)k));
+        cordon__json_kint(j, "count", (long long)d->count[k]);
+        cordon__json_kstr(j, "first", first[0] ? first : NULL);
+        cordon__json_kstr(j, "why", denial_why((cordon_denial_kind)k));
+        cordon__json_end_object(j);
+    }
+    cordon__json_end_array(j);
+}
+
 cordon_error cordon_report_json(const cordon_report *rep, char **out)
 {
     static const char *const level_keys[] = {"backend", "tier", "enforcement_level", "dimensions",
@@ -478,9 +522,11 @@ cordon_error cordon_report_json(const cordon_report *rep, char **out)
         cordon__json_kint(&j, "timeout_signal", r->timeout_signal);
         cordon__json_key(&j, "duration_s");
         cordon__json_double(&j, r->duration_s);
+        cordon__json_key(&j, "denials");
+        denials_json(&j, &r->denials);
     } else {
         static const char *const run_keys[] = {"exit_code", "signal", "timed_out", "timeout_signal",
-                                                 "duration_s"};
+                                                 "duration_s", "denials"};
         for (i = 0; i < sizeof run_keys / sizeof run_keys[0]; i++) {
             cordon__json_key(&j, run_keys[i]);
             cordon__json_null(&j);

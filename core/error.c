@@ -87,6 +87,18 @@ const char *cordon_dimension_name(cordon_dimension dim)
     return (unsigned)dim < CORDON_DIM_COUNT ? dim_names[dim] : NULL;
 }
 
+static const char *const denial_names[] = {"network_connect", "network_loopback",
+                                           "network_socket", "unix_connect"};
+typedef char denial_names_complete[sizeof denial_names / sizeof denial_names[0] ==
+                                           CORDON_DENIAL_KIND_COUNT
+                                       ? 1
+                                       : -1];
+
+const char *cordon_denial_kind_name(cordon_denial_kind kind)
+{
+    return (unsigned)kind < CORDON_DENIAL_KIND_COUNT ? denial_names[kind] : NULL;
+}
+
 const char *cordon_tier_name(cordon_tier tier)
 {
     return (unsigned)tier < 3 ? tier_names[tier] : NULL;

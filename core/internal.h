@@ -348,6 +348,7 @@ struct cordon__exit {
     int term_signal;
     int timed_out;
     int timeout_signal;                /* the last signal the timeout sent (POSIX) */
+    cordon_denials denials;            /* what the backend saw refused; zero: nothing */
 };
 
 struct cordon__proc; /* backend-defined */

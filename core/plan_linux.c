@@ -107,6 +107,7 @@ static cordon_error add_sc(struct cordon__plan_linux *lp, const char *syscall, i
     r->arg2 = 0;
     r->mask2 = r->value2 = 0;
     r->notify = 0;
+    r->count = 0;
     r->when = when;
     r->why = why;
     return CORDON_OK;
@@ -133,11 +134,13 @@ static cordon_error add_family_blocks(struct cordon__plan_linux *lp,
 {
     cordon_error e;
     size_t i;
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
         if ((e = add_sc(lp, "socket", LX_EAFNOSUPPORT, 1, 0,
                         0xffffffffull & ~(unsigned long long)(b[i].size - 1), b[i].start, when,
                         b[i].why)) != CORDON_OK)
             return e;
+        lp->seccomp[lp->n_seccomp - 1].count = 1; /* network off said no: a denial */
+    }
     return CORDON_OK;
 }
 
@@ -699,6 +702,8 @@ void cordon__plan_linux_json(const struct cordon__plan_linux *lp, struct cordon_
         }
         if (r->notify)
             cordon__json_kstr(j, "action", "gate");
+        else if (r->count)
+            cordon__json_kstr(j, "action", "count");
         if (r->when == CORDON__SECCOMP_NO_USERNS)
             cordon__json_kstr(j, "when", "no_mount_ns");
         else if (r->when == CORDON__SECCOMP_NO_NETNS)

@@ -136,6 +136,10 @@ struct cordon__seccomp_rule {
     int notify;           /* 1: the unix-socket gate acts for the call instead
                              (SECCOMP_RET_USER_NOTIF, backends/linux/unixgate.c);
                              only applied with the gate; err when it is gone */
+    int count;            /* 1: a refusal worth reporting (a denial): with the gate
+                             the call is notified to it, which answers err and
+                             counts it; without the gate plain err. Only on
+                             socket() with EAFNOSUPPORT (the gate's answer) */
     enum cordon__seccomp_when when;
     const char *why;      /* static string */
 };

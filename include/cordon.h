@@ -262,6 +262,41 @@ typedef struct cordon_run_options {
  * kill_after_s to 5 and relay_signals to 0. */
 CORDON_API void cordon_run_options_init(cordon_run_options *opts);
 
+/* Refused actions the sandbox saw while the command ran (README,
+ * "Denials"). Only refusals that cost nothing to see are counted: those
+ * the unix socket gate answers anyway (Linux). Append-only. */
+typedef enum cordon_denial_kind {
+    /* network off: connect() to an IPv4/IPv6 address outside the private
+     * loopback (the namespace has no route there) */
+    CORDON_DENIAL_NET_CONNECT = 0,
+    /* network off: connect() to 127.0.0.0/8 or ::1 refused: nothing listens
+     * there in the sandbox's private loopback (the host's is out of reach) */
+    CORDON_DENIAL_NET_LOOPBACK = 1,
+    /* network off: socket() of a family the sandbox refuses (IPv4 and IPv6
+     * where no private loopback could be made; vsock, packet, ...) */
+    CORDON_DENIAL_NET_SOCKET = 2,
+    /* connect() to a unix socket of a process outside the sandbox that
+     * allow_unix_sockets does not list */
+    CORDON_DENIAL_UNIX_CONNECT = 3,
+    CORDON_DENIAL_KIND_COUNT = 4
+} cordon_denial_kind;
+#define CORDON_DENIAL_CAPACITY 16
+#define CORDON_DENIAL_FIRST_MAX 128
+
+/* Counts per kind, room for CORDON_DENIAL_CAPACITY kinds; the first
+ * |n_kinds| (the CORDON_DENIAL_KIND_COUNT of the library that filled it)
+ * are valid. |first|: the first refused target of the kind ("10.0.0.1:443",
+ * "/run/docker.sock", "vsock"), "" when none. */
+typedef struct cordon_denials {
+    unsigned n_kinds;
+    unsigned long long count[CORDON_DENIAL_CAPACITY];
+    char first[CORDON_DENIAL_CAPACITY][CORDON_DENIAL_FIRST_MAX];
+} cordon_denials;
+
+/* "network_connect", "network_loopback", "network_socket", "unix_connect";
+ * NULL when out of range. */
+CORDON_API const char *cordon_denial_kind_name(cordon_denial_kind kind);
+
 typedef struct cordon_run_result {
     int exit_code;       /* the command's own status when it exited */
     int term_signal;     /* the signal that killed it (POSIX), else 0 */
@@ -270,6 +305,7 @@ typedef struct cordon_run_result {
     cordon_levels levels;/* what was in force while it ran */
     int timeout_signal;  /* on timeout (POSIX): the last signal cordon sent, SIGTERM
                             when the command ended within kill_after_s, else SIGKILL */
+    cordon_denials denials; /* what the sandbox saw refused (all zero: nothing seen) */
 } cordon_run_result;
 
 /* Runs argv under |policy| and blocks until it has ended (or its timeout

@@ -5,6 +5,7 @@
 #ifndef CORDON_LINUX_SANDBOX_H
 #define CORDON_LINUX_SANDBOX_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "linux.h"
@@ -70,7 +71,18 @@ int cordon__seccomp_enforce(const struct cordon__bpf *bpf, int *listener);
 /* ---- unixgate.c ---- */
 /* The unix socket gate, served by the supervisor (see unixgate.c). Set
  * up by the caller before the clone; nothing in it is allocated later. */
+/* The refusals the gate saw (the run's denials), in memory the caller
+ * maps shared before the clone: the supervisor and its workers count, the
+ * caller reads once the run is over. |first| of a kind is written once, by
+ * whoever claimed it. */
+struct cordon__denials_seen {
+    _Atomic unsigned long long count[CORDON_DENIAL_KIND_COUNT];
+    _Atomic int claimed[CORDON_DENIAL_KIND_COUNT];
+    char first[CORDON_DENIAL_KIND_COUNT][CORDON_DENIAL_FIRST_MAX];
+};
+
 struct cordon__unixgate {
+    struct cordon__denials_seen *seen; /* NULL: nothing is counted */
     int sock[2];              /* the command hands off on [1], the supervisor takes [0] */
     int netns;                /* abstract addresses are the run's own */
     const char *const *own;   /* where the command's own sockets are, in its view */

@@ -95,8 +95,8 @@ cordon_error cordon__seccomp_build(const struct cordon__plan_linux *lp,
             (r->when == CORDON__SECCOMP_NO_NETNS && env->netns) ||
             (r->when == CORDON__SECCOMP_NETNS && !env->netns) || (r->notify && !env->gate))
             continue;
-        if (r->notify)
-            action = SCMP_ACT_NOTIFY;
+        if (r->notify || (r->count && env->gate))
+            action = SCMP_ACT_NOTIFY; /* the gate answers (and counts a denial) */
         nr = resolve(r->syscall);
         if (nr == __NR_SCMP_ERROR || nr < 0)
             continue; /* this architecture has no such call */

@@ -1468,6 +1468,8 @@ static void ctx_free(struct run_ctx *c)
     if (c->prep[1] >= 0)
         close(c->prep[1]);
     cordon__bpf_free(&c->bpf);
+    if (c->gate.seen)
+        munmap(c->gate.seen, sizeof *c->gate.seen);
 }
 
 static int send_all(int fd, const void *buf, size_t n)
@@ -1680,12 +1682,25 @@ static cordon_error gate_prepare(const struct cordon__plan *plan, struct run_ctx
     c->gate.netns = c->netns;
     if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0, c->gate.sock) != 0)
         return cordon__sys_fail("cannot start the unix socket gate", "socketpair", errno);
+    /* Where the gate counts the denials it sees, shared with the
+     * supervisor and its workers; without it nothing is counted. */
+    c->gate.seen = mmap(NULL, sizeof *c->gate.seen, PROT_READ | PROT_WRITE,
+                        MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (c->gate.seen == MAP_FAILED)
+        c->gate.seen = NULL;
     return CORDON_OK;
 }
+
+/* What a started run keeps until its cleanup (proc->backend_data). */
+struct unelevated_run {
+    struct cordon__placeholders *ph;   /* removed and freed by cleanup */
+    struct cordon__denials_seen *seen; /* the gate's counts; NULL: none */
+};
 
 static cordon_error unelevated_spawn(const struct cordon__plan *plan, const struct cordon__spawn *req,
                                      struct cordon__proc **out)
 {
+    struct unelevated_run *run = NULL;
     const struct cordon__plan_linux *lp = &plan->linux_plan;
     struct run_ctx c;
     struct host_caps h;
@@ -1763,6 +1778,10 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     c.have_gate = lp->unix_gate && h.notify;
     if (c.have_gate && (e = gate_prepare(plan, &c)) != CORDON_OK)
         goto done;
+    if (!(run = calloc(1, sizeof *run))) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the sandbox");
+        goto done;
+    }
 retry:
     if (h.abi && (e = cordon__landlock_create(lp, h.abi, c.netns, &c.ruleset, &c.ll_handled)) !=
                      CORDON_OK)
@@ -1823,10 +1842,15 @@ retry:
         goto retry;
     }
     if (e == CORDON_OK) {
-        (*out)->backend_data = ph; /* removed and freed by cleanup */
+        run->ph = ph;
+        run->seen = c.gate.seen;
+        c.gate.seen = NULL;
+        (*out)->backend_data = run;
         ph = NULL;
+        run = NULL;
     }
 done:
+    free(run);
     if (ph) {
         cordon__placeholders_remove(ph); /* the launch is over: nothing binds them */
         cordon__placeholders_free(ph);
@@ -1839,7 +1863,17 @@ done:
 static cordon_error unelevated_wait(struct cordon__proc *proc, unsigned long timeout_ms,
                                     struct cordon__exit *out)
 {
-    return cordon__process_wait(proc, timeout_ms, out);
+    const struct unelevated_run *run = proc ? proc->backend_data : NULL;
+    cordon_error e = cordon__process_wait(proc, timeout_ms, out);
+    size_t k;
+    /* The tree is gone: every count the gate made is in. */
+    if (e == CORDON_OK && run && run->seen)
+        for (k = 0; k < CORDON_DENIAL_KIND_COUNT; k++) {
+            out->denials.count[k] = atomic_load(&run->seen->count[k]);
+            memcpy(out->denials.first[k], run->seen->first[k], CORDON_DENIAL_FIRST_MAX);
+            out->denials.first[k][CORDON_DENIAL_FIRST_MAX - 1] = '\0';
+        }
+    return e;
 }
 
 static cordon_error unelevated_kill(struct cordon__proc *proc)
@@ -1849,7 +1883,8 @@ static cordon_error unelevated_kill(struct cordon__proc *proc)
 
 static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__proc *proc)
 {
-    struct cordon__placeholders *ph = proc ? proc->backend_data : NULL;
+    struct unelevated_run *run = proc ? proc->backend_data : NULL;
+    struct cordon__placeholders *ph = run ? run->ph : NULL;
 
     reap_probe(1); /* its namespace teardown ran alongside the command */
     cordon__process_free(proc); /* the tree is gone after this */
@@ -1864,6 +1899,9 @@ static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__p
         cordon__placeholders_remove(ph);
         cordon__placeholders_free(ph);
     }
+    if (run && run->seen)
+        munmap(run->seen, sizeof *run->seen);
+    free(run);
 }
 
 const struct cordon_backend cordon__backend_linux_unelevated = {

@@ -27,6 +27,15 @@
  *      kept for the run), so a full backlog or a slow TCP handshake never
  *      stalls the gate.
  *
+ * The gate also counts what it saw refused (the run's denials, read by
+ * the caller from shared memory once the run is over): with network off,
+ * connects to IPv4/IPv6 addresses outside the private loopback (the
+ * namespace has no route) and to loopback ports where nothing listens
+ * inside, and socket() calls of refused families (the plan's "count"
+ * rules notify them here; the answer is EAFNOSUPPORT as without the
+ * gate); unix sockets outside it refuses. It costs nothing on calls the
+ * gate does not already see.
+ *
  * Nothing the command changes after step 1 reaches the decision: no
  * SECCOMP_USER_NOTIF_FLAG_CONTINUE is ever sent. If the gate is gone, the
  * kernel fails every notified call with ENOSYS (closed). Unix datagram
@@ -54,6 +63,10 @@
 #include <sys/syscall.h>
 #include <sys/uio.h>
 #include <sys/un.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <unistd.h>
 
 #include "sandbox.h"
@@ -277,7 +290,8 @@ static int allowed_inode(const struct cordon__unixgate *g, const struct stat *st
 
 /* Resolves the pathname |p| as thread |tid| would and decides. Returns
  * an O_PATH descriptor of the socket to connect to, or -1 with errno. */
-static int resolve_pathname(const struct cordon__unixgate *g, unsigned long tid, const char *p)
+static int resolve_pathname(const struct cordon__unixgate *g, unsigned long tid, const char *p,
+                            int *refused)
 {
     struct stat st;
     size_t i;
@@ -319,6 +333,8 @@ static int resolve_pathname(const struct cordon__unixgate *g, unsigned long tid,
         e = ECONNREFUSED; /* what connect() says of a path that is no socket */
     else if ((st.st_nlink == 1 && own_socket(g, root, fd, &st)) || allowed_inode(g, &st))
         e = 0;
+    else
+        *refused = 1; /* a socket outside: the gate's own refusal */
 done:
     if (root >= 0)
         close(root);
@@ -333,6 +349,113 @@ done:
     return fd;
 }
 
+/* ---- denials ------------------------------------------------------------------ */
+
+/* Appends |src| to |dst| (at *n, room |cap| with the NUL). */
+static void put_str(char *dst, size_t *n, size_t cap, const char *src)
+{
+    while (*src && *n + 1 < cap)
+        dst[(*n)++] = *src++;
+    dst[*n] = '\0';
+}
+
+static void put_dec(char *dst, size_t *n, size_t cap, unsigned long v)
+{
+    char num[24];
+    num[put_num(num, v)] = '\0';
+    put_str(dst, n, cap, num);
+}
+
+/* "10.0.0.1:443", "[2001:db8:0:0:0:0:0:1]:443" (no compression: no
+ * formatting library in the supervisor). */
+static void put_inet(char *dst, size_t cap, const struct sockaddr *sa)
+{
+    static const char hex[] = "0123456789abcdef";
+    size_t n = 0;
+    int i;
+    dst[0] = '\0';
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+        const unsigned char *b = (const unsigned char *)&in->sin_addr;
+        for (i = 0; i < 4; i++) {
+            if (i)
+                put_str(dst, &n, cap, ".");
+            put_dec(dst, &n, cap, b[i]);
+        }
+        put_str(dst, &n, cap, ":");
+        put_dec(dst, &n, cap, ntohs(in->sin_port));
+    } else {
+        const struct sockaddr_in6 *in = (const struct sockaddr_in6 *)sa;
+        const unsigned char *b = in->sin6_addr.s6_addr;
+        put_str(dst, &n, cap, "[");
+        for (i = 0; i < 16; i += 2) {
+            unsigned v = (unsigned)b[i] << 8 | b[i + 1];
+            char g[5];
+            int k = 0, shift;
+            if (i)
+                put_str(dst, &n, cap, ":");
+            for (shift = 12; shift >= 0; shift -= 4)
+                if ((v >> shift) || k || shift == 0)
+                    g[k++] = hex[(v >> shift) & 0xf];
+            g[k] = '\0';
+            put_str(dst, &n, cap, g);
+        }
+        put_str(dst, &n, cap, "]:");
+        put_dec(dst, &n, cap, ntohs(in->sin6_port));
+    }
+}
+
+/* 1 when |sa| names this host: 127.0.0.0/8, 0.0.0.0, ::1, ::, or an
+ * IPv4-mapped one of those. */
+static int is_loopback(const struct sockaddr *sa)
+{
+    const unsigned char *b;
+    if (sa->sa_family == AF_INET) {
+        b = (const unsigned char *)&((const struct sockaddr_in *)sa)->sin_addr;
+        return b[0] == 127 || (b[0] | b[1] | b[2] | b[3]) == 0;
+    }
+    b = ((const struct sockaddr_in6 *)sa)->sin6_addr.s6_addr;
+    {
+        static const unsigned char zero[10] = {0};
+        int i, rest = 0;
+        if (memcmp(b, zero, 10) == 0 && b[10] == 0xff && b[11] == 0xff)
+            return b[12] == 127 || (b[12] | b[13] | b[14] | b[15]) == 0; /* mapped */
+        for (i = 0; i < 15; i++)
+            rest |= b[i];
+        return rest == 0 && (b[15] == 1 || b[15] == 0);
+    }
+}
+
+/* Counts one denial of |kind|; the first one of each kind keeps |first|. */
+static void seen_add(struct cordon__denials_seen *seen, int kind, const char *first)
+{
+    if (!seen || kind < 0 || kind >= CORDON_DENIAL_KIND_COUNT)
+        return;
+    if (first && !atomic_exchange(&seen->claimed[kind], 1)) {
+        size_t n = 0;
+        put_str(seen->first[kind], &n, sizeof seen->first[kind], first);
+    }
+    atomic_fetch_add(&seen->count[kind], 1);
+}
+
+/* What a socket() the gate was notified of asked for ("vsock", "family 40"). */
+static void family_name(char *dst, size_t cap, unsigned long family)
+{
+    static const struct {
+        unsigned long family;
+        const char *name;
+    } names[] = {{AF_INET, "ipv4"}, {AF_INET6, "ipv6"}, {17, "packet"}, {40, "vsock"},
+                 {31, "bluetooth"}, {42, "qrtr"}, {44, "xdp"}};
+    size_t i, n = 0;
+    for (i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (names[i].family == family) {
+            put_str(dst, &n, cap, names[i].name);
+            return;
+        }
+    put_str(dst, &n, cap, "family ");
+    put_dec(dst, &n, cap, family);
+}
+
 static void respond(int listener, uint64_t id, int err)
 {
     struct seccomp_notif_resp resp;
@@ -344,15 +467,50 @@ static void respond(int listener, uint64_t id, int err)
     ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp);
 }
 
-/* Connects |sock| to |addr| and answers notification |id|. */
-static void connect_and_respond(int listener, uint64_t id, int sock,
-                                const struct sockaddr *addr, socklen_t len)
+/* 1 when the non-blocking TCP connect just started on |sock| has already
+ * been refused: on the loopback the peer's reset is usually processed
+ * before connect() returns. Looked at without taking the error away from
+ * the command (poll, then TCP_INFO's state, never SO_ERROR). */
+static int refused_already(int sock)
 {
-    int r;
+    struct pollfd p;
+    struct tcp_info ti;
+    socklen_t n = sizeof ti;
+    p.fd = sock;
+    p.events = POLLOUT;
+    p.revents = 0;
+    if (poll(&p, 1, 0) != 1 || !(p.revents & (POLLERR | POLLHUP)))
+        return 0;
+    memset(&ti, 0, sizeof ti);
+    return getsockopt(sock, IPPROTO_TCP, TCP_INFO, &ti, &n) == 0 && ti.tcpi_state == TCP_CLOSE;
+}
+
+/* What a failed connect counts as (see connect_and_respond). */
+struct count_as {
+    int kind;                          /* a cordon_denial_kind, -1: nothing */
+    char first[CORDON_DENIAL_FIRST_MAX];
+};
+
+/* Connects |sock| to |addr| and answers notification |id|. A failure is
+ * counted as |as| says: a connect outside the private loopback whatever
+ * the error (but a connect still in progress), one to the loopback only
+ * when refused (nothing listens there inside). */
+static void connect_and_respond(int listener, uint64_t id, int sock,
+                                const struct sockaddr *addr, socklen_t len,
+                                struct cordon__denials_seen *seen, const struct count_as *as)
+{
+    int r, e = 0;
     do
         r = connect(sock, addr, len);
     while (r != 0 && errno == EINTR);
-    respond(listener, id, r == 0 ? 0 : errno);
+    if (r != 0)
+        e = errno;
+    if (e && as && as->kind >= 0 && e != EINPROGRESS && e != EALREADY && e != EISCONN &&
+        (as->kind != CORDON_DENIAL_NET_LOOPBACK || e == ECONNREFUSED))
+        seen_add(seen, as->kind, as->first);
+    if (e == EINPROGRESS && as && as->kind == CORDON_DENIAL_NET_LOOPBACK && refused_already(sock))
+        seen_add(seen, as->kind, as->first);
+    respond(listener, id, e);
 }
 
 static int id_valid(int listener, uint64_t id)
@@ -408,9 +566,11 @@ struct job {
     uint32_t len;      /* of addr; 0: connect to the pinned inode */
     int has_target;
     struct sockaddr_storage addr;
+    struct count_as as;
 };
 
-static void worker_loop(int jobs, int listener, _Atomic int *idle)
+static void worker_loop(int jobs, int listener, _Atomic int *idle,
+                        struct cordon__denials_seen *seen)
 {
     for (;;) {
         char cbuf[CMSG_SPACE(2 * sizeof(int))];
@@ -451,10 +611,12 @@ static void worker_loop(int jobs, int listener, _Atomic int *idle)
                 memcpy(via.sun_path, "/proc/self/fd/", 14);
                 n = 14 + put_num(via.sun_path + 14, (unsigned long)fds[1]);
                 connect_and_respond(listener, j.id, fds[0], (struct sockaddr *)&via,
-                                    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1));
+                                    (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1),
+                                    NULL, NULL);
             }
         } else {
-            connect_and_respond(listener, j.id, fds[0], (struct sockaddr *)&j.addr, j.len);
+            connect_and_respond(listener, j.id, fds[0], (struct sockaddr *)&j.addr, j.len, seen,
+                                &j.as);
         }
         if (fds[0] >= 0)
             close(fds[0]);
@@ -484,7 +646,7 @@ static void close_except(int a, int b)
 
 /* Hands the connect to a worker; 0 when one took it. */
 static int to_worker(struct cordon__unixgate *g, uint64_t id, int sock, int target,
-                     const struct sockaddr *addr, socklen_t len)
+                     const struct sockaddr *addr, socklen_t len, const struct count_as *as)
 {
     char cbuf[CMSG_SPACE(2 * sizeof(int))];
     struct msghdr msg;
@@ -521,12 +683,13 @@ static int to_worker(struct cordon__unixgate *g, uint64_t id, int sock, int targ
             int b = g->jobs[1] < g->listener ? g->listener : g->jobs[1];
             prctl(PR_SET_PDEATHSIG, SIGKILL);
             close_except(a, b);
-            worker_loop(g->jobs[1], g->listener, idle);
+            worker_loop(g->jobs[1], g->listener, idle, g->seen);
         }
     }
     memset(&j, 0, sizeof j);
     j.id = id;
     j.has_target = target >= 0;
+    j.as = *as;
     if (target < 0) {
         memcpy(&j.addr, addr, len);
         j.len = len;
@@ -566,9 +729,10 @@ void cordon__unixgate_serve(struct cordon__unixgate *g)
     } addr, via;
     struct iovec local, remote;
     socklen_t len, vlen = 0, dlen = sizeof(int);
-    int pidfd = -1, sock = -1, target = -1, domain = 0, err = 0, fl;
+    int pidfd = -1, sock = -1, target = -1, domain = 0, err = 0, fl, refused = 0;
     uint64_t id;
     unsigned long tid;
+    struct count_as as;
 
     memset(&req, 0, sizeof req);
     if (ioctl(g->listener, SECCOMP_IOCTL_NOTIF_RECV, &req.n) != 0)
@@ -576,6 +740,16 @@ void cordon__unixgate_serve(struct cordon__unixgate *g)
     id = req.n.id;
     tid = req.n.pid;
     len = (socklen_t)req.n.data.args[2];
+    as.kind = -1;
+    as.first[0] = '\0';
+    if (req.n.data.nr == __NR_socket) {
+        /* Only the plan's "count" rules notify socket(): a family network
+         * off refuses. The answer is theirs. */
+        family_name(as.first, sizeof as.first, (unsigned long)(uint32_t)req.n.data.args[0]);
+        seen_add(g->seen, CORDON_DENIAL_NET_SOCKET, as.first);
+        respond(g->listener, id, EAFNOSUPPORT);
+        return;
+    }
     if (req.n.data.nr != __NR_connect) {
         respond(g->listener, id, ENOSYS);
         return;
@@ -618,6 +792,12 @@ void cordon__unixgate_serve(struct cordon__unixgate *g)
         size_t plen = len - offsetof(struct sockaddr_un, sun_path);
         if (addr.un.sun_path[0] == '\0') {
             if (!g->netns) {
+                size_t n = 0;
+                put_str(as.first, &n, sizeof as.first, "@");
+                for (; n + 1 < sizeof as.first && n < plen; n++)
+                    as.first[n] = addr.un.sun_path[n] ? addr.un.sun_path[n] : '@';
+                as.first[n] = '\0';
+                seen_add(g->seen, CORDON_DENIAL_UNIX_CONNECT, as.first);
                 err = EACCES; /* abstract sockets are the host's too */
                 goto answer;
             }
@@ -626,8 +806,10 @@ void cordon__unixgate_serve(struct cordon__unixgate *g)
             size_t n;
             memcpy(path, addr.un.sun_path, plen);
             path[plen] = '\0';
-            if ((target = resolve_pathname(g, tid, path)) < 0) {
+            if ((target = resolve_pathname(g, tid, path, &refused)) < 0) {
                 err = errno;
+                if (refused)
+                    seen_add(g->seen, CORDON_DENIAL_UNIX_CONNECT, path);
                 goto answer;
             }
             memset(&via, 0, sizeof via);
@@ -637,11 +819,20 @@ void cordon__unixgate_serve(struct cordon__unixgate *g)
             vlen = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + 1);
         }
     }
+    /* Network off: IPv4/IPv6 stay in the private loopback; a failure
+     * there is the sandbox's doing. */
+    if (g->netns && (domain == AF_INET || domain == AF_INET6) &&
+        ((addr.sa.sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) ||
+         (addr.sa.sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)))) {
+        as.kind = is_loopback(&addr.sa) ? CORDON_DENIAL_NET_LOOPBACK : CORDON_DENIAL_NET_CONNECT;
+        put_inet(as.first, sizeof as.first, &addr.sa);
+    }
     /* 5. */
     fl = fcntl(sock, F_GETFL);
-    if (fl >= 0 && !(fl & O_NONBLOCK) && to_worker(g, id, sock, target, &addr.sa, len) == 0)
+    if (fl >= 0 && !(fl & O_NONBLOCK) &&
+        to_worker(g, id, sock, target, &addr.sa, len, &as) == 0)
         goto out; /* the worker answers */
-    connect_and_respond(g->listener, id, sock, &via.sa, vlen);
+    connect_and_respond(g->listener, id, sock, &via.sa, vlen, g->seen, &as);
     goto out;
 answer:
     respond(g->listener, id, err);

@@ -73,7 +73,7 @@ if python3 - "$work" <<'PY'
 import json, sys
 keys = ["started", "backend", "tier", "enforcement_level", "dimensions", "reasons",
         "fallback_reason", "exit_status", "ran", "exit_code", "signal", "timed_out",
-        "timeout_signal", "duration_s", "cost", "error"]
+        "timeout_signal", "duration_s", "denials", "cost", "error"]
 d = sys.argv[1]
 ran = json.load(open(d + "/rep-ran.json"))
 args = json.load(open(d + "/rep-args.json"))
@@ -85,7 +85,9 @@ if ran["backend"]:
     assert ran["error"] is None and ran["enforcement_level"] == ran["dimensions"]["network"], ran
 assert args["started"] is False and args["exit_status"] == 125, args
 assert all(args[k] is None for k in keys[1:7] + ["exit_code", "signal", "timed_out",
-                                                 "timeout_signal", "duration_s"]), args
+                                                 "timeout_signal", "duration_s", "denials"]), args
+if ran["backend"]:
+    assert ran["denials"] == [], ran
 assert args["error"]["code"] == 1 and "--timeout" in args["error"]["message"], args
 assert missing["started"] is False and missing["exit_code"] is None, missing
 assert missing["exit_status"] in (125, 127), missing

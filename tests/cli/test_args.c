@@ -19,7 +19,7 @@ int main(void)
         const char *v[] = {"cordon", "run", "--policy", "read-only", "-w", "src", "--writable-root=lib",
                            "-C", "/w", "--network", "on", "--require", "network=enforced",
                            "--require=fs_write=advisory", "--timeout", "5", "--report", "r.json",
-                           "--", "git", "--version", NULL};
+                           "--quiet", "--", "git", "--version", NULL};
         CHECK(parse(&a, err, v) == 0);
         CHECK(a.command == CLI_RUN && !strcmp(a.policy_name, "read-only"));
         CHECK(a.n_roots == 2 && !strcmp(a.roots[0], "src") && !strcmp(a.roots[1], "lib"));
@@ -27,7 +27,7 @@ int main(void)
         CHECK(a.n_require == 2 && a.require[0].dim == CORDON_DIM_NETWORK &&
               a.require[0].min == CORDON_LEVEL_ENFORCED && a.require[1].dim == CORDON_DIM_FS_WRITE &&
               a.require[1].min == CORDON_LEVEL_ADVISORY);
-        CHECK(!strcmp(a.report, "r.json"));
+        CHECK(!strcmp(a.report, "r.json") && a.quiet);
         CHECK(!strcmp(a.command_argv[0], "git") && !strcmp(a.command_argv[1], "--version") &&
               a.command_argv[2] == NULL);
     }

@@ -7,6 +7,7 @@
 
 #include "cordon.h"
 #include "harness.h"
+#include "json_check.h"
 
 static char *report(int started, cordon_error err, const char *msg, const cordon_run_result *r)
 {
@@ -78,12 +79,51 @@ int main(void)
     CHECK_CONTAINS(j, "\"exit_status\":3,\"ran\":true,\"exit_code\":3,\"signal\":0,"
                       "\"timed_out\":false,");
     CHECK_CONTAINS(j, "\"error\":null}");
+
+    /* Ran, nothing refused seen: an empty list. */
+    CHECK_CONTAINS(j, "\"denials\":[]");
     cordon_free(j);
+
+    /* Denials: one object per kind seen, in kind order; |first| may hold
+     * any bytes (a unix socket path) and fill its array without a NUL,
+     * and the document stays valid UTF-8. */
+    r.denials.n_kinds = CORDON_DENIAL_KIND_COUNT;
+    r.denials.count[CORDON_DENIAL_NET_CONNECT] = 2;
+    strcpy(r.denials.first[CORDON_DENIAL_NET_CONNECT], "10.231.79.2:9");
+    r.denials.count[CORDON_DENIAL_UNIX_CONNECT] = 1;
+    memset(r.denials.first[CORDON_DENIAL_UNIX_CONNECT], 0xff, CORDON_DENIAL_FIRST_MAX);
+    r.denials.first[CORDON_DENIAL_UNIX_CONNECT][0] = '/';
+    j = report(1, CORDON_OK, NULL, &r);
+    CHECK_CONTAINS(j, "\"denials\":[{\"kind\":\"network_connect\",\"count\":2,"
+                      "\"first\":\"10.231.79.2:9\",\"why\":\"network off: ");
+    CHECK_CONTAINS(j, "{\"kind\":\"unix_connect\",\"count\":1,\"first\":\"/");
+    CHECK(strstr(j, "network_loopback") == NULL && strstr(j, "network_socket") == NULL);
+    CHECK(jc_valid_utf8((const unsigned char *)j, strlen(j)));
+    {
+        /* The bytes come back by the documented rule (at most the array
+         * less its last byte). */
+        char back[2 * CORDON_DENIAL_FIRST_MAX];
+        const char *at = strstr(j, "\"first\":\"/");
+        CHECK(at && jc_decode(at + 8, back, sizeof back) != NULL &&
+              strlen(back) == CORDON_DENIAL_FIRST_MAX - 1 &&
+              memcmp(back, r.denials.first[CORDON_DENIAL_UNIX_CONNECT],
+                     CORDON_DENIAL_FIRST_MAX - 1) == 0);
+    }
+    cordon_free(j);
+    /* Kinds a newer library counted are not named by this one. */
+    r.denials.n_kinds = 0;
+    j = report(1, CORDON_OK, NULL, &r);
+    CHECK_CONTAINS(j, "\"denials\":[]");
+    CHECK(cordon_denial_kind_name(CORDON_DENIAL_KIND_COUNT) == NULL);
+    CHECK(strcmp(cordon_denial_kind_name(CORDON_DENIAL_NET_SOCKET), "network_socket") == 0);
+    cordon_free(j);
+    memset(&r.denials, 0, sizeof r.denials);
 
     /* Ran, but the outcome was lost: started, with the error. */
     j = report(1, CORDON_ERR_OS, "the supervisor ended without a status", &r);
     CHECK_CONTAINS(j, "{\"started\":true,");
     CHECK_CONTAINS(j, "\"exit_status\":125,\"ran\":true,\"exit_code\":null");
+    CHECK_CONTAINS(j, "\"duration_s\":null,\"denials\":null,");
     CHECK_CONTAINS(j, "\"message\":\"the supervisor ended without a status\"");
     cordon_free(j);
 

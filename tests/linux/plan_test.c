@@ -58,9 +58,10 @@ static int socket_denied_in(const struct cordon__plan_linux *lp, unsigned long l
         if ((r->when == CORDON__SECCOMP_NO_NETNS && netns) ||
             (r->when == CORDON__SECCOMP_NETNS && !netns) || r->when == CORDON__SECCOMP_NO_USERNS)
             continue;
+        /* Each such refusal is a denial the gate counts (answering 97). */
         if (!strcmp(r->syscall, "socket") && r->has_arg && !r->has_arg2 && r->arg == 0 &&
             r->err == 97 && !(r->mask >> 32) && (arg & r->mask) == r->value)
-            return 1;
+            return r->count && !r->notify;
     }
     return 0;
 }
