@@ -151,6 +151,16 @@ struct cordon__plan_windows {
  * file or directory they are. */
 int cordon__win_reparse_is_link(unsigned long tag);
 
+/* |path| in the verbatim form ("\\?\C:\...", "\\?\UNC\server\share\...") that
+ * the Win32 file functions take up to 32767 characters whatever the
+ * system's long-path setting (MAX_PATH is 260), when that form names the
+ * same object: an absolute path with backslashes only, no "." or ".."
+ * component, no empty component, no name ending in a dot or a space
+ * (Windows trims those from normal paths, not from verbatim ones). Other
+ * paths, and paths already in a "\\?\" or "\\.\" form, are copied as they
+ * are. Caller frees; NULL when out of memory. */
+char *cordon__win_verbatim_path(const char *path);
+
 /* How each stdio slot is connected, from whether the caller's handle in
  * that slot is a console (|is_console|[i]). A console handle is never
  * given to the command: with it, WriteConsoleInput would queue keystrokes

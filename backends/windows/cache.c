@@ -11,22 +11,6 @@
 
 /* |path| with the \\?\ prefix (long paths, no name rewriting) when it
  * starts with a drive; caller-owned. */
-static wchar_t *long_path(const char *path)
-{
-    wchar_t *w = cordon__win_wide(path), *out;
-    size_t n;
-    if (!w || !(path[0] && path[1] == ':'))
-        return w;
-    n = wcslen(w);
-    out = malloc((n + 5) * sizeof *out);
-    if (out) {
-        memcpy(out, L"\\\\?\\", 4 * sizeof *out);
-        memcpy(out + 4, w, (n + 1) * sizeof *out);
-    }
-    free(w);
-    return out;
-}
-
 cordon_error cordon__os_cache_ensure(const char *dir)
 {
     wchar_t *w = NULL;
@@ -34,7 +18,7 @@ cordon_error cordon__os_cache_ensure(const char *dir)
     size_t i, n;
     cordon_error e = CORDON_OK;
 
-    if (!(w = long_path(dir)))
+    if (!(w = cordon__win_wide_long(dir)))
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
     /* The steady state: one attribute query. */
     a = GetFileAttributesW(w);
@@ -135,7 +119,7 @@ static cordon_error empty_dir(const wchar_t *dir, const char *shown, int depth)
 
 cordon_error cordon__os_cache_clear(const char *dir)
 {
-    wchar_t *w = long_path(dir);
+    wchar_t *w = cordon__win_wide_long(dir);
     DWORD a;
     cordon_error e = CORDON_OK;
 

@@ -15,11 +15,16 @@
 /* A GetEnvironmentVariableW value as UTF-8, or NULL when unset/empty. */
 static char *env_utf8(const wchar_t *name)
 {
-    wchar_t buf[2048];
-    DWORD n = GetEnvironmentVariableW(name, buf, (DWORD)(sizeof buf / sizeof buf[0]));
-    if (n == 0 || n >= sizeof buf / sizeof buf[0])
+    DWORD need = GetEnvironmentVariableW(name, NULL, 0), n;
+    wchar_t *buf;
+    char *out = NULL;
+    if (need <= 1 || !(buf = malloc((size_t)need * sizeof *buf)))
         return NULL;
-    return cordon__win_utf8(buf);
+    n = GetEnvironmentVariableW(name, buf, need);
+    if (n > 0 && n < need)
+        out = cordon__win_utf8(buf);
+    free(buf);
+    return out;
 }
 
 static const wchar_t *strip_verbatim(const wchar_t *p, int *unc)
@@ -363,16 +368,33 @@ done:
 /* The directory of |module| (NULL: the program). */
 static char *module_dir(HMODULE module)
 {
-    wchar_t buf[MAX_PATH * 2];
-    DWORD n = GetModuleFileNameW(module, buf, (DWORD)(sizeof buf / sizeof buf[0]));
-    wchar_t *slash;
-    if (n == 0 || n >= sizeof buf / sizeof buf[0])
-        return NULL;
+    /* GetModuleFileNameW truncates silently (n == size): grow until the
+     * name fits, up to the longest path Windows has. */
+    DWORD size = 512, n;
+    wchar_t *buf = NULL, *slash;
+    char *out = NULL;
+    for (;;) {
+        wchar_t *grown = realloc(buf, (size_t)size * sizeof *buf);
+        if (!grown)
+            goto done;
+        buf = grown;
+        n = GetModuleFileNameW(module, buf, size);
+        if (n == 0)
+            goto done;
+        if (n < size)
+            break;
+        if (size >= 32768)
+            goto done;
+        size *= 2;
+    }
     slash = wcsrchr(buf, L'\\');
     if (!slash)
-        return NULL;
+        goto done;
     *slash = L'\0';
-    return cordon__win_utf8(buf);
+    out = cordon__win_utf8(buf);
+done:
+    free(buf);
+    return out;
 }
 
 static char *exe_dir(void)
@@ -490,7 +512,6 @@ static const char *const *system_dirs(void)
                                           L"ProgramData", L"PUBLIC", L"ALLUSERSPROFILE"};
     static char *dirs[24];
     static int done_once;
-    wchar_t wbuf[MAX_PATH];
     size_t n = 0, i;
     char *drive;
 
@@ -504,11 +525,8 @@ static const char *const *system_dirs(void)
         dirs[n++] = cordon__asprintf("%s\\Users", drive);
         free(drive);
     }
-    if (GetWindowsDirectoryW(wbuf, MAX_PATH) > 0) {
-        dirs[n++] = cordon__win_utf8(wbuf);
-    }
-    if (GetSystemDirectoryW(wbuf, MAX_PATH) > 0)
-        dirs[n++] = cordon__win_utf8(wbuf);
+    dirs[n++] = cordon__win_dir_of(GetWindowsDirectoryW);
+    dirs[n++] = cordon__win_dir_of(GetSystemDirectoryW);
     for (i = 0; i < sizeof vars / sizeof vars[0]; i++)
         dirs[n++] = env_utf8(vars[i]);
     /* Drop entries that failed to resolve, keeping the array dense. */
@@ -550,11 +568,15 @@ static cordon_error host_locked(struct cordon__host *out)
     memset(out, 0, sizeof *out);
     if (!home) {
         HANDLE tok = NULL;
-        wchar_t buf[MAX_PATH * 2];
-        DWORD n = (DWORD)(sizeof buf / sizeof buf[0]);
+        wchar_t *buf = NULL;
+        DWORD n = 0;
+        /* The first call says the size (ERROR_INSUFFICIENT_BUFFER). */
         if (OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &tok) &&
+            !GetUserProfileDirectoryW(tok, NULL, &n) && n > 0 &&
+            (buf = malloc((size_t)n * sizeof *buf)) != NULL &&
             GetUserProfileDirectoryW(tok, buf, &n))
             home = cordon__win_utf8(buf);
+        free(buf);
         if (tok)
             CloseHandle(tok);
         if (!home)
@@ -563,13 +585,20 @@ static cordon_error host_locked(struct cordon__host *out)
             return cordon__fail(CORDON_ERR_PATH, "cannot find the user's profile directory");
     }
     if (!tmp_base) {
-        wchar_t buf[MAX_PATH + 2];
-        DWORD n = GetTempPathW(MAX_PATH + 1, buf);
+        /* No fixed size: TMP may name a directory past MAX_PATH. The
+         * first call returns the size needed, the NUL included. */
+        DWORD need = GetTempPathW(0, NULL), n = 0;
+        wchar_t *buf = need ? malloc(((size_t)need + 1) * sizeof *buf) : NULL;
         char *raw;
-        if (n == 0 || n > MAX_PATH)
-            return cordon__win_fail("cannot find the temporary directory", "GetTempPathW",
-                                    GetLastError());
+        if (buf)
+            n = GetTempPathW(need + 1, buf);
+        if (n == 0 || n > need) {
+            DWORD err = GetLastError();
+            free(buf);
+            return cordon__win_fail("cannot find the temporary directory", "GetTempPathW", err);
+        }
         raw = cordon__win_utf8(buf);
+        free(buf);
         if (!raw)
             return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
         /* Canonical, so the temp dir compares equal to resolved roots. */

@@ -140,6 +140,30 @@ wchar_t *cordon__win_wide(const char *utf8)
     return w;
 }
 
+wchar_t *cordon__win_wide_long(const char *utf8)
+{
+    char *v = cordon__win_verbatim_path(utf8);
+    wchar_t *w = v ? cordon__win_wide(v) : NULL;
+    free(v);
+    return w;
+}
+
+char *cordon__win_dir_of(UINT(WINAPI *get)(LPWSTR, UINT))
+{
+    UINT need = get(NULL, 0), got;
+    wchar_t *buf;
+    char *out;
+
+    /* The size may change between the two calls (never in practice for
+     * the system directories): the second call must fit. */
+    if (need == 0 || !(buf = malloc(((size_t)need + 1) * sizeof *buf)))
+        return NULL;
+    got = get(buf, need + 1);
+    out = got > 0 && got <= need ? cordon__win_utf8(buf) : NULL;
+    free(buf);
+    return out;
+}
+
 char *cordon__win_utf8(const wchar_t *wide)
 {
     int n;

@@ -74,7 +74,6 @@ static cordon_error resolve_program(const char *name, const char *const *envp, c
     const char *pathext = env_get(envp, "PATHEXT");
     const char *path = env_get(envp, "PATH");
     const char *p;
-    wchar_t wsys[MAX_PATH];
     char *found = NULL;
 
     if (!pathext || !*pathext)
@@ -120,8 +119,8 @@ static cordon_error resolve_program(const char *name, const char *const *envp, c
         if (*p == ';')
             p++;
     }
-    if (!found && !strpbrk(name, "\\/:") && GetSystemDirectoryW(wsys, MAX_PATH) > 0) {
-        char *sys = cordon__win_utf8(wsys);
+    if (!found && !strpbrk(name, "\\/:")) {
+        char *sys = cordon__win_dir_of(GetSystemDirectoryW);
         char *cand = sys ? cordon__asprintf("%s\\%s", sys, name) : NULL;
         if (cand)
             found = try_exts(cand, pathext);
@@ -462,13 +461,11 @@ cordon_error cordon__win_spawn(const struct cordon__plan *plan, const struct cor
     if ((e = resolve_program(req->argv[0], req->envp, cwd, &program)) != CORDON_OK)
         goto done;
     if (is_batch(program)) {
-        wchar_t wsys[MAX_PATH];
-        char *sys;
-        if (GetSystemDirectoryW(wsys, MAX_PATH) == 0) {
+        char *sys = cordon__win_dir_of(GetSystemDirectoryW);
+        if (!sys) {
             e = cordon__win_fail("cannot find cmd.exe", "GetSystemDirectoryW", GetLastError());
             goto done;
         }
-        sys = cordon__win_utf8(wsys);
         cmd_exe = sys ? cordon__asprintf("%s\\cmd.exe", sys) : NULL;
         free(sys);
         if (!cmd_exe) {
@@ -831,16 +828,11 @@ static void remove_tree(const wchar_t *dir, int depth)
 void cordon__win_remove_tmp(const struct cordon__plan *plan)
 {
     wchar_t *w;
-    char *verbatim;
     if (!plan || !plan->private_tmp || !plan->tmp_dir)
         return;
     /* Deep trees (node_modules) pass MAX_PATH: the \\?\ form takes paths
      * up to 32767 characters whatever the system's long-path setting. */
-    verbatim = plan->tmp_dir[0] && plan->tmp_dir[1] == ':' && plan->tmp_dir[2] == '\\'
-                   ? cordon__asprintf("\\\\?\\%s", plan->tmp_dir)
-                   : cordon__strdup(plan->tmp_dir);
-    w = verbatim ? cordon__win_wide(verbatim) : NULL;
-    free(verbatim);
+    w = cordon__win_wide_long(plan->tmp_dir);
     if (!w)
         return;
     remove_tree(w, 0);

@@ -92,10 +92,9 @@ static void windows_suspects(struct cordon__strv *out)
     static const char *const rel[] = {"Temp", "Tasks", "tracing", "Registration\\CRMLog",
                                       "System32\\Tasks", "System32\\spool\\drivers\\color",
                                       "System32\\Microsoft\\Crypto\\RSA\\MachineKeys"};
-    wchar_t wdir[MAX_PATH];
-    char *dir;
+    char *dir = cordon__win_dir_of(GetWindowsDirectoryW);
     size_t i;
-    if (GetWindowsDirectoryW(wdir, MAX_PATH) == 0 || !(dir = cordon__win_utf8(wdir)))
+    if (!dir)
         return;
     for (i = 0; i < sizeof rel / sizeof rel[0]; i++) {
         char *p = cordon__path_join(CORDON__OS_WINDOWS, dir, rel[i]);
@@ -428,10 +427,14 @@ done:
 static int volume_has_acls(const char *path)
 {
     wchar_t *w = cordon__win_wide(path);
-    wchar_t vol[MAX_PATH];
+    /* The volume's mount point is a prefix of the path: the path's own
+     * length (and a backslash) always fits. */
+    size_t len = w ? wcslen(w) + 2 : 0;
+    wchar_t *vol = w ? malloc(len * sizeof *vol) : NULL;
     DWORD flags = 0;
-    int ok = w && GetVolumePathNameW(w, vol, MAX_PATH) &&
+    int ok = vol && GetVolumePathNameW(w, vol, (DWORD)len) &&
              GetVolumeInformationW(vol, NULL, 0, NULL, NULL, &flags, NULL, 0);
+    free(vol);
     free(w);
     return !ok || (flags & FILE_PERSISTENT_ACLS) != 0;
 }

@@ -21,6 +21,14 @@ cordon_error cordon__win_failf(const char *call, DWORD err, const char *fmt, ...
 /* Caller-owned conversions; NULL on invalid input or OOM (no error set). */
 wchar_t *cordon__win_wide(const char *utf8);
 char *cordon__win_utf8(const wchar_t *wide);
+/* |utf8| for the file functions, in the verbatim \\?\ form where that names
+ * the same object (cordon__win_verbatim_path), so that paths past
+ * MAX_PATH (deep node_modules trees) work whatever the system's long-path
+ * setting. */
+wchar_t *cordon__win_wide_long(const char *utf8);
+/* The directory GetWindowsDirectoryW or GetSystemDirectoryW (|get|)
+ * returns, as UTF-8 of any length (caller frees); NULL on failure. */
+char *cordon__win_dir_of(UINT(WINAPI *get)(LPWSTR, UINT));
 
 /* 1 when running under Wine (ntdll exports wine_get_version). */
 int cordon__win_is_wine(void);
@@ -92,8 +100,6 @@ cordon_error cordon__win_make_tmp(const struct cordon__plan *plan, SECURITY_ATTR
 /* Deletes plan->tmp_dir and everything below it, never following
  * junctions or symlinks out of it. Best effort. */
 void cordon__win_remove_tmp(const struct cordon__plan *plan);
-
-#endif
 
 /* ---- security (acl.c, token.c) ----------------------------------------------- */
 
@@ -203,3 +209,5 @@ void cordon__win_acl_unlock(HANDLE h);
 /* 1 when an ACE of |sid| on |path| is recorded: it was put there and,
  * when inheritable, propagated through the subtree completely. */
 int cordon__win_grants_has(const char *path, const char *sid);
+
+#endif

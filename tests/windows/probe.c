@@ -24,6 +24,8 @@
  *   win-probe regwrite KEY     create HKCU\KEY and set a value in it: same codes
  *   win-probe postwin CLASS    post a message to the window of class CLASS: exit 0,
  *                              5 denied, 3 no such window visible
+ *   win-probe manifest FILE    print the application manifest (RT_MANIFEST 1) of the
+ *                              program FILE, exit 1 when it has none
  *   win-probe stealwrite PID FILE
  *                              take PID's token, impersonate it and create FILE: exit 0,
  *                              5 denied (at any step), 2 other */
@@ -139,11 +141,13 @@ int main(void)
         return sorted && seen > 1 ? 0 : 1;
     }
     if (wcscmp(argv[1], L"tree") == 0) {
-        wchar_t self[MAX_PATH], cmd[MAX_PATH + 64];
+        static wchar_t self[32768], cmd[32768 + 64];
         STARTUPINFOW si;
         PROCESS_INFORMATION pi;
-        GetModuleFileNameW(NULL, self, MAX_PATH);
-        swprintf(cmd, MAX_PATH + 64, L"\"%ls\" sleep 30000", self);
+        DWORD len = GetModuleFileNameW(NULL, self, 32768);
+        if (len == 0 || len >= 32768)
+            return 4;
+        swprintf(cmd, 32768 + 64, L"\"%ls\" sleep 30000", self);
         memset(&si, 0, sizeof si);
         si.cb = sizeof si;
         if (!CreateProcessW(self, cmd, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi))
@@ -164,6 +168,18 @@ int main(void)
                                        sizeof name, &len))
             return 1;
         printf("%ls\n", name);
+        return 0;
+    }
+    if (wcscmp(argv[1], L"manifest") == 0 && n == 3) {
+        HMODULE m = LoadLibraryExW(argv[2], NULL,
+                                   LOAD_LIBRARY_AS_DATAFILE | LOAD_LIBRARY_AS_IMAGE_RESOURCE);
+        HRSRC r = m ? FindResourceW(m, MAKEINTRESOURCEW(1), MAKEINTRESOURCEW(24)) : NULL;
+        HGLOBAL g = r ? LoadResource(m, r) : NULL;
+        const void *text = g ? LockResource(g) : NULL;
+        if (!text)
+            return 1;
+        fwrite(text, 1, SizeofResource(m, r), stdout);
+        fflush(stdout);
         return 0;
     }
     if (wcscmp(argv[1], L"stdio") == 0) {

@@ -12,8 +12,7 @@ int main(void)
     char *r = NULL, *text = NULL, *cwd = NULL;
     size_t i;
     int has_root = 0, has_windows = 0;
-    wchar_t wwin[MAX_PATH];
-    char *windir;
+    char *windir, *sysdir;
     double t0, t1;
 
     CHECK_MSG(cordon__os_host(&h) == CORDON_OK, "%s", cordon_last_error());
@@ -23,8 +22,12 @@ int main(void)
     CHECK(h.user_sid && strncmp(h.user_sid, "S-1-5-", 6) == 0);
     CHECK(h.user_secret && h.user_secret_len == 32);
     CHECK(h.run_id && h.run_id[0]);
-    GetWindowsDirectoryW(wwin, MAX_PATH);
-    windir = cordon__win_utf8(wwin);
+    /* The system directories at any length, as Windows gives them. */
+    windir = cordon__win_dir_of(GetWindowsDirectoryW);
+    sysdir = cordon__win_dir_of(GetSystemDirectoryW);
+    CHECK(windir && cordon__path_is_absolute(CORDON__OS_WINDOWS, windir));
+    CHECK(sysdir && cordon__path_within(CORDON__OS_WINDOWS, sysdir, windir));
+    free(sysdir);
     for (i = 0; h.system_dirs && h.system_dirs[i]; i++) {
         has_root |= strlen(h.system_dirs[i]) == 3 && h.system_dirs[i][1] == ':';
         has_windows |= cordon__streq_nocase(h.system_dirs[i], windir);

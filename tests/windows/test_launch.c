@@ -79,10 +79,10 @@ int main(void)
         static wchar_t old_path[32768];
         wchar_t *wrel = cordon__win_wide(rel), *wcopy = cordon__win_wide(copy);
         wchar_t *wprobe = cordon__win_wide(probe), *wroot = cordon__win_wide(root);
-        wchar_t cwd_before[MAX_PATH];
+        static wchar_t cwd_before[32768];
         wchar_t newpath[33000];
         cordon_error e;
-        GetCurrentDirectoryW(MAX_PATH, cwd_before);
+        GetCurrentDirectoryW(32768, cwd_before);
         CreateDirectoryW(wrel, NULL);
         CopyFileW(wprobe, wcopy, FALSE);
         GetEnvironmentVariableW(L"PATH", old_path, 32768);
@@ -119,37 +119,53 @@ int main(void)
         CHECK(!res.timed_out);
     }
 
-    /* A temp tree deeper than MAX_PATH (node_modules) is removed. */
+    /* A temp tree deeper than MAX_PATH (node_modules) is removed, and a
+     * tool cache holding one is emptied. */
     {
-        char *deep = join(root, "deep");
-        struct cordon__buf b = {0};
-        struct cordon__plan fake;
-        wchar_t *w;
-        int i;
-        cordon__buf_printf(&b, "\\\\?\\%s", deep);
-        w = cordon__win_wide(b.p);
-        CreateDirectoryW(w, NULL);
-        free(w);
-        for (i = 0; i < 30; i++) {
-            cordon__buf_puts(&b, "\\node_modules_level");
+        const char *kinds[] = {"deep", "cache"};
+        int k;
+        for (k = 0; k < 2; k++) {
+            char *top = join(root, kinds[k]);
+            struct cordon__buf b = {0};
+            struct cordon__plan fake;
+            wchar_t *w;
+            int i;
+            cordon__buf_printf(&b, "\\\\?\\%s", top);
             w = cordon__win_wide(b.p);
             CreateDirectoryW(w, NULL);
             free(w);
+            for (i = 0; i < 30; i++) {
+                cordon__buf_puts(&b, "\\node_modules_level");
+                w = cordon__win_wide(b.p);
+                CreateDirectoryW(w, NULL);
+                free(w);
+            }
+            cordon__buf_puts(&b, "\\f.txt");
+            w = cordon__win_wide(b.p);
+            CloseHandle(CreateFileW(w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL));
+            CHECK_MSG(GetFileAttributesW(w) != INVALID_FILE_ATTRIBUTES,
+                      "no deep file made (%lu characters)", (unsigned long)b.len);
+            CHECK(b.len > 2 * 260);
+            free(w);
+            if (k == 0) {
+                memset(&fake, 0, sizeof fake);
+                fake.private_tmp = 1;
+                fake.tmp_dir = top;
+                cordon__win_remove_tmp(&fake);
+                CHECK_MSG(!path_exists(top), "a %lu-character temp tree was not removed",
+                          (unsigned long)b.len);
+            } else {
+                char *first = join(top, "node_modules_level");
+                CHECK_MSG(cordon__os_cache_clear(top) == CORDON_OK, "%s", cordon_last_error());
+                CHECK_MSG(path_exists(top) && !path_exists(first),
+                          "a %lu-character tree in the tool cache was not emptied",
+                          (unsigned long)b.len);
+                free(first);
+                remove_dir_tree(top);
+            }
+            cordon__buf_free(&b);
+            free(top);
         }
-        cordon__buf_puts(&b, "\\f.txt");
-        w = cordon__win_wide(b.p);
-        CloseHandle(CreateFileW(w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL));
-        CHECK_MSG(GetFileAttributesW(w) != INVALID_FILE_ATTRIBUTES, "no deep file made (%lu "
-                  "characters)", (unsigned long)b.len);
-        free(w);
-        memset(&fake, 0, sizeof fake);
-        fake.private_tmp = 1;
-        fake.tmp_dir = deep;
-        cordon__win_remove_tmp(&fake);
-        CHECK_MSG(!path_exists(deep), "a %lu-character temp tree was not removed",
-                  (unsigned long)b.len);
-        cordon__buf_free(&b);
-        free(deep);
     }
 
     cordon_grants_revoke(root);

@@ -10,11 +10,11 @@
 static inline const char *test_dir(void)
 {
     static char *dir;
-    wchar_t buf[MAX_PATH];
+    static wchar_t buf[32768];
     wchar_t *slash;
     if (dir)
         return dir;
-    GetModuleFileNameW(NULL, buf, MAX_PATH);
+    GetModuleFileNameW(NULL, buf, 32768);
     slash = wcsrchr(buf, L'\\');
     if (slash)
         *slash = L'\0';
@@ -30,10 +30,10 @@ static inline char *probe_exe(void)
 /* A new empty directory under the temp dir, canonical (caller frees). */
 static inline char *make_temp_dir(const char *tag)
 {
-    wchar_t base[MAX_PATH + 1];
+    static wchar_t base[32768];
     char *b, *path, *canon = NULL;
     struct cordon__host host;
-    GetTempPathW(MAX_PATH + 1, base);
+    GetTempPathW(32768, base);
     b = cordon__win_utf8(base);
     path = cordon__asprintf("%scordon-test-%s-%lu-%lu", b, tag, (unsigned long)GetCurrentProcessId(),
                             (unsigned long)GetTickCount());

@@ -1,0 +1,50 @@
+/* Portable decisions of the Windows OS layer about file paths and ACLs:
+ * when a path may take the verbatim (\\?\) form. No OS headers; tested
+ * on every host (tests/winplan/test_fs.c). */
+#include <string.h>
+
+#include "internal.h"
+
+/* 1 when |p| (after its drive or share) is made of non-empty components
+ * separated by single backslashes, none "." or "..", none ending in a dot
+ * or a space. */
+static int components_verbatim_safe(const char *p)
+{
+    while (*p) {
+        size_t n = strcspn(p, "\\");
+        if (n == 0)
+            return 0; /* "\\\\" inside, or a trailing backslash on a component */
+        if (p[n - 1] == '.' || p[n - 1] == ' ')
+            return 0; /* ".", "..", "name." and "name " are all trimmed or special */
+        p += n;
+        if (*p == '\\') {
+            p++;
+            if (!*p)
+                return 1; /* one trailing backslash, as in "C:\\" */
+        }
+    }
+    return 1;
+}
+
+char *cordon__win_verbatim_path(const char *path)
+{
+    if (!path)
+        return NULL;
+    if (strchr(path, '/') || strncmp(path, "\\\\?\\", 4) == 0 ||
+        strncmp(path, "\\\\.\\", 4) == 0)
+        return cordon__strdup(path);
+    if (((path[0] >= 'A' && path[0] <= 'Z') || (path[0] >= 'a' && path[0] <= 'z')) &&
+        path[1] == ':' && path[2] == '\\') {
+        if (path[3] && !components_verbatim_safe(path + 3))
+            return cordon__strdup(path);
+        return cordon__asprintf("\\\\?\\%s", path);
+    }
+    if (path[0] == '\\' && path[1] == '\\' && path[2] && path[2] != '\\') {
+        /* \\server\share\rest: both the server and the share must be there. */
+        const char *share = strchr(path + 2, '\\');
+        if (!share || !share[1] || share[1] == '\\' || !components_verbatim_safe(path + 2))
+            return cordon__strdup(path);
+        return cordon__asprintf("\\\\?\\UNC\\%s", path + 2);
+    }
+    return cordon__strdup(path);
+}
