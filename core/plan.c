@@ -153,8 +153,25 @@ static char *link_location(const struct cordon__host *host, const char *link)
  * written, *target what it says, *inside the directory it lies in. All
  * NULL when there is none (or the path stops existing first). Linux hosts
  * only: elsewhere links are left to the OS layer. */
+/* The user's record of granted roots, read only when a link is found on
+ * the way to a root (the common case has none, and the record grows with
+ * every workspace the user ever ran in). */
+struct granted_lazy {
+    struct cordon__strv v;
+    int loaded;
+};
+
+static cordon_error granted_load(const struct cordon__host *host, struct granted_lazy *g)
+{
+    cordon_error e = CORDON_OK;
+    if (!g->loaded && host->granted_roots)
+        e = host->granted_roots(&g->v);
+    g->loaded = 1;
+    return e;
+}
+
 static cordon_error planted_link(const struct cordon__host *host, const char *path, size_t from,
-                                 const struct cordon__strv *dirs, const struct cordon__strv *more,
+                                 const struct cordon__strv *dirs, struct granted_lazy *more,
                                  char **link, char **target, const char **inside)
 {
     size_t i = from, end, k;
@@ -185,9 +202,17 @@ static cordon_error planted_link(const struct cordon__host *host, const char *pa
             for (k = 0; !*inside && dirs && k < dirs->n; k++)
                 if (cordon__path_within(host->os, where, dirs->v[k]))
                     *inside = dirs->v[k];
-            for (k = 0; !*inside && more && k < more->n; k++)
-                if (cordon__path_within(host->os, where, more->v[k]))
-                    *inside = more->v[k];
+            if (!*inside && more) {
+                cordon_error e = granted_load(host, more);
+                if (e != CORDON_OK) {
+                    free(where);
+                    free(prefix);
+                    return e;
+                }
+            }
+            for (k = 0; !*inside && more && k < more->v.n; k++)
+                if (cordon__path_within(host->os, where, more->v.v[k]))
+                    *inside = more->v.v[k];
             free(where);
             if (*inside) {
                 *link = prefix;
@@ -569,15 +594,13 @@ done:
 static cordon_error check_root_links(struct cordon__plan *plan, const struct cordon__host *host,
                                      const char *cwd, const cordon_policy *policy)
 {
-    struct cordon__strv granted = {0};
+    struct granted_lazy granted = {{0}, 0};
     cordon_error e = CORDON_OK;
     size_t r, n_w, n_o;
     int use_cache;
 
     if (host->os != CORDON__OS_LINUX || host->lexical)
         return CORDON_OK;
-    if (host->granted_roots && (e = host->granted_roots(&granted)) != CORDON_OK)
-        return e;
     /* The roots as written ("~/" expanded), the optional ones, and the
      * tool cache this run will grant. */
     n_w = policy->writable_roots.n;
@@ -615,7 +638,7 @@ static cordon_error check_root_links(struct cordon__plan *plan, const struct cor
         free(link);
         free(link_to);
     }
-    cordon__strv_free(&granted);
+    cordon__strv_free(&granted.v);
     return e;
 }
 

@@ -31,44 +31,86 @@ static char *record_dir(void)
     return NULL;
 }
 
-cordon_error cordon__linux_granted_roots(struct cordon__strv *out)
+/* The record's text, NUL-terminated, in *|out| (NULL and 0 when there is
+ * none yet). */
+static cordon_error read_record(const char *path, char **out, size_t *len)
 {
-    char *dir = record_dir(), *path = NULL, *buf = NULL, *line, *next;
-    cordon_error e = CORDON_OK;
-    size_t len = 0;
-    int fd = -1;
+    char *buf;
+    struct stat st;
+    size_t cap = RECORD_MAX;
+    int fd;
 
-    memset(out, 0, sizeof *out);
-    if (!dir)
-        return CORDON_OK;
-    if (!(path = cordon__asprintf("%s/roots", dir)) || !(buf = malloc(RECORD_MAX + 1))) {
-        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading the roots record");
-        goto done;
-    }
+    *out = NULL;
+    *len = 0;
     fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
     if (fd < 0)
-        goto done; /* no run has granted anything yet */
+        return CORDON_OK; /* no run has granted anything yet */
+    /* Room for what is there and a few lines appended meanwhile. */
+    if (fstat(fd, &st) == 0 && st.st_size >= 0 && (size_t)st.st_size < RECORD_MAX - 16384)
+        cap = (size_t)st.st_size + 16384;
+    if (!(buf = malloc(cap + 1))) {
+        close(fd);
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading the roots record");
+    }
     for (;;) {
-        ssize_t r = read(fd, buf + len, RECORD_MAX - len);
+        ssize_t r = read(fd, buf + *len, cap - *len);
         if (r < 0 && errno == EINTR)
             continue;
         if (r <= 0)
             break;
-        len += (size_t)r;
-        if (len == RECORD_MAX)
+        *len += (size_t)r;
+        if (*len == cap)
             break;
     }
-    buf[len] = '\0';
-    for (line = buf; e == CORDON_OK && line && *line; line = next) {
+    close(fd);
+    buf[*len] = '\0';
+    *out = buf;
+    return CORDON_OK;
+}
+
+/* Whether |root| is a whole line of the record |text| (|len| bytes). */
+static int recorded(const char *text, size_t len, const char *root)
+{
+    size_t n = strlen(root);
+    const char *p = text, *end = text + len;
+    while (p && (size_t)(end - p) >= n) {
+        if (memcmp(p, root, n) == 0 && (p + n == end || p[n] == '\n'))
+            return 1;
+        p = memchr(p, '\n', (size_t)(end - p));
+        if (p)
+            p++;
+    }
+    return 0;
+}
+
+/* Every root of |text| (duplicates are harmless to the readers). */
+static cordon_error record_lines(char *text, struct cordon__strv *out)
+{
+    char *line, *next;
+    cordon_error e = CORDON_OK;
+    for (line = text; e == CORDON_OK && line && *line; line = next) {
         next = strchr(line, '\n');
         if (next)
             *next++ = '\0';
-        if (line[0] == '/' && !cordon__strv_contains(out, line))
+        if (line[0] == '/')
             e = cordon__strv_push(out, line);
     }
-done:
-    if (fd >= 0)
-        close(fd);
+    return e;
+}
+
+cordon_error cordon__linux_granted_roots(struct cordon__strv *out)
+{
+    char *dir = record_dir(), *path = NULL, *buf = NULL;
+    cordon_error e = CORDON_OK;
+    size_t len;
+
+    memset(out, 0, sizeof *out);
+    if (!dir)
+        return CORDON_OK;
+    if (!(path = cordon__asprintf("%s/roots", dir)))
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading the roots record");
+    if (e == CORDON_OK && (e = read_record(path, &buf, &len)) == CORDON_OK && buf)
+        e = record_lines(buf, out);
     free(buf);
     free(path);
     free(dir);
@@ -96,21 +138,30 @@ static int make_dirs(char *dir)
  * still directories: a temporary file renamed over it. A root appended
  * meanwhile by a concurrent run may be lost; that run's root is appended
  * again by its next run. Failures leave the record as it was. */
-static void compact(const char *dir, const char *path, const struct cordon__strv *known)
+static void compact(const char *dir, const char *path, char *text)
 {
     char *tmp = cordon__asprintf("%s/roots.%ld.tmp", dir, (long)getpid());
+    struct cordon__strv known = {0};
     size_t i;
     int fd, ok = 1;
-    if (!tmp)
+    if (!tmp || record_lines(text, &known) != CORDON_OK) {
+        free(tmp);
+        cordon__strv_free(&known);
         return;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-    for (i = 0; fd >= 0 && ok && i < known->n; i++) {
-        struct stat st;
-        size_t n = strlen(known->v[i]);
-        if (lstat(known->v[i], &st) != 0 || !S_ISDIR(st.st_mode))
-            continue;
-        ok = write(fd, known->v[i], n) == (ssize_t)n && write(fd, "\n", 1) == 1;
     }
+    fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    for (i = 0; fd >= 0 && ok && i < known.n; i++) {
+        struct stat st;
+        size_t n = strlen(known.v[i]), k;
+        if (lstat(known.v[i], &st) != 0 || !S_ISDIR(st.st_mode))
+            continue;
+        for (k = 0; k < i && strcmp(known.v[k], known.v[i]) != 0; k++)
+            ;
+        if (k < i)
+            continue; /* written already */
+        ok = write(fd, known.v[i], n) == (ssize_t)n && write(fd, "\n", 1) == 1;
+    }
+    cordon__strv_free(&known);
     if (fd >= 0) {
         ok = close(fd) == 0 && ok;
         if (!ok || rename(tmp, path) != 0)
@@ -121,29 +172,31 @@ static void compact(const char *dir, const char *path, const struct cordon__strv
 
 cordon_error cordon__linux_grants_record(const struct cordon__plan *plan)
 {
-    struct cordon__strv known = {0};
-    char *dir = NULL, *path = NULL;
-    cordon_error e;
-    size_t i;
+    char *dir = NULL, *path = NULL, *text = NULL;
+    unsigned char *missing = NULL;
+    cordon_error e = CORDON_OK;
+    size_t i, len = 0, n_missing = 0;
     int fd = -1;
 
-    if ((e = cordon__linux_granted_roots(&known)) != CORDON_OK)
-        return e;
-    for (i = 0; i < plan->roots.n; i++)
-        if (!cordon__strv_contains(&known, plan->roots.v[i]))
-            break;
     if (!(dir = record_dir()))
-        goto done;
-    if (!(path = cordon__asprintf("%s/roots", dir))) {
+        return CORDON_OK;
+    if (!(path = cordon__asprintf("%s/roots", dir)) ||
+        !(missing = calloc(plan->roots.n ? plan->roots.n : 1, 1))) {
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory recording the roots");
         goto done;
     }
-    if (i == plan->roots.n) {
+    if ((e = read_record(path, &text, &len)) != CORDON_OK)
+        goto done;
+    for (i = 0; i < plan->roots.n; i++)
+        if (!text || !recorded(text, len, plan->roots.v[i])) {
+            missing[i] = 1;
+            n_missing++;
+        }
+    if (!n_missing) {
         /* The steady state: one read, nothing to write (but a record
          * grown past its bound is compacted). */
-        struct stat st;
-        if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > RECORD_COMPACT)
-            compact(dir, path, &known);
+        if (len > RECORD_COMPACT)
+            compact(dir, path, text);
         goto done;
     }
     if (make_dirs(dir) != 0 ||
@@ -153,25 +206,22 @@ cordon_error cordon__linux_grants_record(const struct cordon__plan *plan)
         free(what);
         goto done;
     }
-    {
-        struct stat st;
-        if (fstat(fd, &st) == 0 && st.st_size > RECORD_COMPACT) {
-            close(fd);
-            fd = -1;
-            compact(dir, path, &known);
-            fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
-            if (fd < 0) {
-                char *what = cordon__asprintf("cannot record the writable roots in %s", path);
-                e = cordon__sys_fail(what ? what : path, "open", errno);
-                free(what);
-                goto done;
-            }
+    if (text && len > RECORD_COMPACT) {
+        close(fd);
+        fd = -1;
+        compact(dir, path, text);
+        fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0) {
+            char *what = cordon__asprintf("cannot record the writable roots in %s", path);
+            e = cordon__sys_fail(what ? what : path, "open", errno);
+            free(what);
+            goto done;
         }
     }
-    for (; i < plan->roots.n; i++) {
+    for (i = 0; i < plan->roots.n; i++) {
         char *line;
         ssize_t w;
-        if (cordon__strv_contains(&known, plan->roots.v[i]))
+        if (!missing[i])
             continue;
         if (!(line = cordon__asprintf("%s\n", plan->roots.v[i]))) {
             e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory recording the roots");
@@ -191,9 +241,10 @@ cordon_error cordon__linux_grants_record(const struct cordon__plan *plan)
 done:
     if (fd >= 0)
         close(fd);
+    free(text);
+    free(missing);
     free(path);
     free(dir);
-    cordon__strv_free(&known);
     return e;
 }
 
