@@ -36,6 +36,7 @@ static cordon_error prepare_plan(const cordon_policy *policy, const char *cwd,
     free(here);
     if (e != CORDON_OK)
         return e;
+    plan->for_run = for_run;
     cordon__select(cordon__os_backends(), plan, sel);
     cordon__levels_from(plan, sel, levels);
     return CORDON_OK;
@@ -98,7 +99,7 @@ cordon_error cordon_spawn(const cordon_policy *policy, const cordon_run_options 
     struct cordon__strv base = {0}, env = {0};
     struct cordon__spawn req;
     const struct cordon_backend *b = NULL;
-    int have_plan = 0, prepared = 0;
+    int have_plan = 0, prepared = 0, replanned = 0;
     unsigned timeout_s;
     cordon_error e;
 
@@ -114,6 +115,7 @@ cordon_error cordon_spawn(const cordon_policy *policy, const cordon_run_options 
     if (!(h = cordon__xcalloc(1, sizeof *h)))
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting %s", opts->argv[0]);
 
+replan:
     if ((e = prepare_plan(policy, opts->cwd, &h->plan, &sel, &h->result.levels, 1)) != CORDON_OK)
         goto done;
     have_plan = 1;
@@ -148,8 +150,22 @@ cordon_error cordon_spawn(const cordon_policy *policy, const cordon_run_options 
     req.kill_after_ms = (unsigned long)opts->kill_after_s * 1000ul;
     req.relay_signals = opts->relay_signals;
     h->t0 = cordon__os_now();
-    if ((e = b->spawn(&h->plan, &req, &h->proc)) != CORDON_OK)
+    if ((e = b->spawn(&h->plan, &req, &h->proc)) != CORDON_OK) {
+        if (cordon__os_replan() && !replanned) {
+            /* The host lacks what the run's probe assumed: planned and
+             * selected again from what the launch found, so that the
+             * levels and requirements are those of what really runs. */
+            b->cleanup(&h->plan, NULL);
+            prepared = 0;
+            cordon__plan_free(&h->plan);
+            have_plan = 0;
+            cordon__strv_free(&base);
+            cordon__strv_free(&env);
+            replanned = 1;
+            goto replan;
+        }
         goto done;
+    }
     h->backend = b;
     h->pid = b->pid ? b->pid(h->proc) : -1;
     timeout_s = opts->timeout_s ? opts->timeout_s : h->plan.timeout_s;

@@ -291,6 +291,10 @@ struct cordon__plan {
     struct cordon__env_var *env_suffix; /* appended to the caller's value, after a space */
     size_t n_env_suffix;
     int lexical;                      /* compiled for another OS: paths unchecked */
+    /* Compiled to run a command (not to answer cordon level/explain):
+     * probes may assume what the launch itself then proves, and say so
+     * through cordon__os_replan() when it did not hold. */
+    int for_run;
     struct cordon__plan_linux linux_plan;
     struct cordon__plan_windows windows_plan;
 };
@@ -424,6 +428,11 @@ cordon_error cordon__os_grants_close_holes(const struct cordon__plan *plan,
                                            struct cordon__json *j);
 /* Monotonic seconds. */
 double cordon__os_now(void);
+/* 1 (once) when the spawn that just failed on this thread showed that a
+ * primitive a run's probe had assumed is missing here: the probe now
+ * answers from what was found, and the run is planned and selected
+ * again, so that its levels are those of what will really run. */
+int cordon__os_replan(void);
 /* The tool cache directory |dir| (host->cache_dir) exists afterwards, a
  * directory of this user's; missing components are created private
  * (0700 / the user's own ACL). One stat when it exists already. */

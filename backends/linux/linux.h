@@ -20,6 +20,10 @@ cordon_error cordon__linux_grants_record(const struct cordon__plan *plan);
 cordon_error cordon__elevated_grants_list(struct cordon__json *j);
 cordon_error cordon__elevated_grants_revoke(const char *root);
 
+/* cordon__os_replan of the unelevated backend (unelevated.c): clears
+ * the signal. */
+int cordon__linux_take_replan(void);
+
 /* The backends of this OS (direct.c, unelevated.c). */
 extern const struct cordon_backend cordon__backend_linux_elevated;
 extern const struct cordon_backend cordon__backend_linux_direct;

@@ -480,6 +480,11 @@ cordon_error cordon__os_environ(struct cordon__strv *out)
     return CORDON_OK;
 }
 
+int cordon__os_replan(void)
+{
+    return cordon__linux_take_replan();
+}
+
 double cordon__os_now(void)
 {
     struct timespec ts;

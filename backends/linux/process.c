@@ -25,7 +25,7 @@
 #include "process.h"
 
 /* What a child that failed before exec tells its parent. */
-enum child_fail_kind { FAIL_SETUP = 1, FAIL_CHDIR = 2, FAIL_EXEC = 3 };
+enum child_fail_kind { FAIL_SETUP = 1, FAIL_CHDIR = 2, FAIL_EXEC = 3, FAIL_NS = 4 };
 struct child_fail {
     int kind;
     int err;
@@ -219,6 +219,8 @@ static void run_command(const struct cordon__launch *l, int err_fd)
     for (i = 0; i < 3; i++)
         if (tmp[i] >= 0 && dup2(tmp[i], i) < 0)
             report_and_exit(err_fd, FAIL_SETUP, errno, "cannot pass the standard streams (dup2)");
+    if (l->enter_ns && (e = l->enter_ns(l->ctx, &step)) != 0)
+        report_and_exit(err_fd, FAIL_NS, e, step ? step : "cannot enter the sandbox's namespaces");
     if (l->in_command && (e = l->in_command(l->ctx, &step)) != 0)
         report_and_exit(err_fd, FAIL_SETUP, e, step ? step : "cannot set up the sandbox");
     if (req->cwd && chdir(req->cwd) != 0)
@@ -420,7 +422,7 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
     if (l->in_supervisor && (e = l->in_supervisor(l->ctx, &step)) != 0) {
         if (l->at_end)
             l->at_end(l->ctx, 0);
-        report_and_exit(err_fd, FAIL_SETUP, e, step ? step : "cannot set up the sandbox");
+        report_and_exit(err_fd, FAIL_NS, e, step ? step : "cannot set up the sandbox");
     }
 
     /* Not dumpable (after in_supervisor, which writes its own
@@ -770,6 +772,8 @@ cordon_error cordon__process_spawn(const struct cordon__launch *launch, struct c
     if (pid < 0) {
         if (l->clone_errno)
             *l->clone_errno = errno;
+        if (l->ns_failed && l->clone_flags)
+            *l->ns_failed = 1;
         e = cordon__sys_fail("cannot start the command", l->clone_flags ? "clone" : "fork", errno);
         goto done;
     }
@@ -806,6 +810,8 @@ cordon_error cordon__process_spawn(const struct cordon__launch *launch, struct c
         goto done;
     if (r == (ssize_t)sizeof f) {
         f.step[sizeof f.step - 1] = '\0';
+        if (f.kind == FAIL_NS && l->ns_failed)
+            *l->ns_failed = 1;
         e = child_failure(l, &f);
         goto done;
     }

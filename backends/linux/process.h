@@ -48,10 +48,18 @@ struct cordon__launch {
     int relay_only;
     unsigned long clone_flags;  /* CLONE_NEW* for the supervisor; 0: fork */
     int *clone_errno;           /* set to clone's errno when it fails; may be NULL */
+    /* Set to 1 when the launch failed in making or entering its
+     * namespaces (clone with clone_flags, in_supervisor, enter_ns): a
+     * host whose user namespaces do not serve. May be NULL. */
+    int *ns_failed;
     /* In the supervisor, right after clone (maps, mounts); may be NULL. */
     cordon__child_hook in_supervisor;
-    /* In the command's process after stdio, before it enters its cwd
-     * (a mount namespace and its mounts); may be NULL. */
+    /* In the command's process after stdio, first: entering namespaces
+     * of its own (a failure here, in in_supervisor or in the clone is
+     * the namespaces' own: see ns_failed); may be NULL. */
+    cordon__child_hook enter_ns;
+    /* In the command's process after enter_ns, before it enters its cwd
+     * (the mounts of its mount namespace); may be NULL. */
     cordon__child_hook in_command;
     /* In the command's process after stdio and cwd, just before exec
      * (no_new_privs, capabilities, Landlock, seccomp); may be NULL. */

@@ -74,6 +74,7 @@ unsigned cordon__linux_disabled(void)
 
 struct host_caps {
     int userns;  int userns_err; const char *userns_step;
+    int userns_assumed;           /* see USERNS_ASSUMED */
     int abi;     int abi_err;
     int seccomp; int seccomp_err;
     int notify;  int notify_err;  /* the unix socket gate's primitives */
@@ -159,20 +160,117 @@ static int probe_userns(int *err, const char **step)
     return *err == 0;
 }
 
+/* The number a /proc/sys file holds; |dflt| when it cannot be read. */
+static long sysctl_number(const char *path, long dflt)
+{
+    char buf[32];
+    ssize_t r;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return dflt;
+    r = read(fd, buf, sizeof buf - 1);
+    close(fd);
+    if (r <= 0)
+        return dflt;
+    buf[r] = '\0';
+    return strtol(buf, NULL, 10);
+}
+
 /* Network namespaces: not made by the probe (one costs about 0.4 ms);
  * only a limit of 0 says none may be made. Where the clone still fails,
  * the run falls back to the seccomp refusal (unelevated_spawn), which
  * holds the same level. */
 static int netns_allowed(void)
 {
-    char buf[32];
-    ssize_t r;
-    int fd = open("/proc/sys/user/max_net_namespaces", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    return sysctl_number("/proc/sys/user/max_net_namespaces", 1) != 0;
+}
+
+/* What the host's settings say of user namespaces without making one:
+ * 0 nothing against them, 1 none can be made (*err, *step say why), 2
+ * cannot tell (a policy that only a live probe can show: AppArmor's
+ * restriction may or may not cover us). */
+static int userns_settings(int *err, const char **step)
+{
+    if (sysctl_number("/proc/sys/user/max_user_namespaces", 1) == 0) {
+        *err = ENOSPC;
+        *step = "clone(CLONE_NEWUSER): user.max_user_namespaces is 0";
         return 1;
-    r = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    return !(r > 0 && buf[0] == '0' && (buf[1] == '\n' || r == 1));
+    }
+    if (geteuid() != 0 && sysctl_number("/proc/sys/kernel/unprivileged_userns_clone", 1) == 0) {
+        *err = EPERM;
+        *step = "clone(CLONE_NEWUSER): kernel.unprivileged_userns_clone is 0";
+        return 1;
+    }
+    if (sysctl_number("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", 0) != 0)
+        return 2;
+    return 0;
+}
+
+/* Whether user namespaces serve here, and how that is known:
+ *   USERNS_UNKNOWN  nothing asked yet;
+ *   USERNS_ASSUMED  a run's probe found nothing against them in the
+ *                   host's settings and leaves the proof to the launch,
+ *                   whose own namespaces are the probe (a separate probe
+ *                   would make and tear down a second set per command);
+ *                   a launch that fails in its namespaces probes live
+ *                   and has the run planned again (cordon__os_replan);
+ *   USERNS_KNOWN    probed live (cordon level, explain), or proven or
+ *                   disproven by a launch.
+ * Shared by the threads of the process. */
+enum { USERNS_UNKNOWN, USERNS_ASSUMED, USERNS_KNOWN };
+static pthread_mutex_t userns_lock = PTHREAD_MUTEX_INITIALIZER;
+static int userns_state = USERNS_UNKNOWN;
+static int userns_ok, userns_err;
+static const char *userns_step;
+static _Thread_local int replan_wanted;
+
+int cordon__linux_take_replan(void)
+{
+    int r = replan_wanted;
+    replan_wanted = 0;
+    return r;
+}
+
+/* The answer for a probe (|for_run|: a run's, which may assume). */
+static void userns_answer(int for_run, int *ok, int *err, const char **step, int *assumed)
+{
+    pthread_mutex_lock(&userns_lock);
+    if (userns_state == USERNS_UNKNOWN || (userns_state == USERNS_ASSUMED && !for_run)) {
+        int says = for_run ? userns_settings(&userns_err, &userns_step) : 2;
+        if (says == 0) {
+            userns_ok = 1;
+            userns_state = USERNS_ASSUMED;
+        } else if (says == 1) {
+            userns_ok = 0;
+            userns_state = USERNS_KNOWN;
+        } else {
+            userns_ok = probe_userns(&userns_err, &userns_step);
+            userns_state = USERNS_KNOWN;
+        }
+    }
+    *ok = userns_ok;
+    *err = userns_err;
+    *step = userns_step;
+    *assumed = userns_state == USERNS_ASSUMED;
+    pthread_mutex_unlock(&userns_lock);
+}
+
+/* A launch with assumed user namespaces ended: |worked| 1 proves them;
+ * 0 (it failed in its namespaces) has the live probe decide, and when
+ * that finds them unusable, the run is planned again. */
+static void userns_launched(int worked)
+{
+    pthread_mutex_lock(&userns_lock);
+    if (userns_state == USERNS_ASSUMED) {
+        if (worked) {
+            userns_ok = 1;
+        } else {
+            userns_ok = probe_userns(&userns_err, &userns_step);
+            replan_wanted = !userns_ok;
+        }
+        userns_state = USERNS_KNOWN;
+    }
+    pthread_mutex_unlock(&userns_lock);
 }
 
 /* The host's primitives, probed once per process (none of the answers
@@ -182,24 +280,20 @@ static pthread_once_t live_once = PTHREAD_ONCE_INIT;
 
 static void probe_live(void)
 {
-    live.userns = probe_userns(&live.userns_err, &live.userns_step);
     live.abi = cordon__landlock_abi(&live.abi_err);
     live.seccomp = cordon__seccomp_available(&live.seccomp_err);
     live.notify = live.seccomp && cordon__seccomp_notify_available(&live.notify_err);
     live.netns = netns_allowed();
 }
 
-static void probe_host(struct host_caps *h)
+static void probe_host(struct host_caps *h, int for_run)
 {
     pthread_once(&live_once, probe_live);
-    reap_probe(0);
     memset(h, 0, sizeof *h);
     h->disabled = cordon__linux_disabled();
-    if (!(h->disabled & CORDON__DISABLE_USERNS)) {
-        h->userns = live.userns;
-        h->userns_err = live.userns_err;
-        h->userns_step = live.userns_step;
-    }
+    if (!(h->disabled & CORDON__DISABLE_USERNS))
+        userns_answer(for_run, &h->userns, &h->userns_err, &h->userns_step, &h->userns_assumed);
+    reap_probe(0);
     if (!(h->disabled & CORDON__DISABLE_LANDLOCK)) {
         h->abi = live.abi;
         h->abi_err = live.abi_err;
@@ -330,7 +424,7 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
                  "the full-access policy runs unrestricted (linux-direct)");
         return;
     }
-    probe_host(&h);
+    probe_host(&h, plan->for_run);
     why_userns(&h, u, sizeof u);
     why_landlock(&h, l, sizeof l);
     why_seccomp(&h, s, sizeof s);
@@ -1144,6 +1238,26 @@ static void reopen_in_view(int fd)
  * of its own (owned by the new user namespace, so the mounts below are
  * allowed) with the view of the plan. Everything the command starts
  * inherits it; the namespace goes away with the last of them. */
+/* The command's own mount (and IPC) namespace, private: where user
+ * namespaces are restricted (AppArmor, a parent's seccomp filter) this
+ * is what fails. */
+static int enter_ns(void *ctx, const char **step)
+{
+    struct run_ctx *c = ctx;
+
+    if (!c->userns)
+        return 0;
+    if (unshare(CLONE_NEWNS | (c->lp->ipc_ns ? CLONE_NEWIPC : 0)) != 0) {
+        *step = "enter new mount and IPC namespaces (unshare)";
+        return errno;
+    }
+    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
+        *step = "make the mount namespace private (mount)";
+        return errno;
+    }
+    return 0;
+}
+
 static int in_command(void *ctx, const char **step)
 {
     struct run_ctx *c = ctx;
@@ -1153,14 +1267,6 @@ static int in_command(void *ctx, const char **step)
 
     if (!c->userns)
         return 0;
-    if (unshare(CLONE_NEWNS | (lp->ipc_ns ? CLONE_NEWIPC : 0)) != 0) {
-        *step = "enter new mount and IPC namespaces (unshare)";
-        return errno;
-    }
-    if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0) {
-        *step = "make the mount namespace private (mount)";
-        return errno;
-    }
     /* Bind sources are opened inside the new namespace (the kernel binds
      * only from mounts of the caller's own namespace), and before any
      * mount, while every host path is still where it was. For a
@@ -1626,7 +1732,7 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
      * that a link planted in one cannot later lead a root elsewhere. */
     if ((e = cordon__linux_grants_record(plan)) != CORDON_OK)
         return e;
-    probe_host(&h);
+    probe_host(&h, 1);
     /* The host temp directory is needed only where no private tmpfs goes
      * on /tmp: without a mount namespace, or when a root covers /tmp. */
     if (plan->private_tmp && plan->tmp_dir && (!h.userns || !lp->tmp_mount) &&
@@ -1709,7 +1815,7 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     struct cordon__strv env = {0};
     struct cordon__placeholders *ph = NULL;
     size_t i;
-    int clone_err = 0;
+    int clone_err = 0, ns_failed = 0;
     cordon_error e = CORDON_OK;
 
     *out = NULL;
@@ -1721,7 +1827,7 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     c.gate.jobs[0] = c.gate.jobs[1] = -1;
     if (!lp->confine)
         return cordon__fail(CORDON_ERR_NO_BACKEND, "linux-unelevated does not run full-access");
-    probe_host(&h);
+    probe_host(&h, 1);
     c.userns = h.userns;
     c.drop_caps = lp->drop_caps;
     for (i = 0; i < 3; i++)
@@ -1810,9 +1916,11 @@ retry:
     /* The mount namespace is the command's own (in_command). */
     l.clone_flags = c.userns ? (CLONE_NEWUSER | CLONE_NEWPID | (c.netns ? CLONE_NEWNET : 0)) : 0;
     l.clone_errno = &clone_err;
+    l.ns_failed = &ns_failed;
     l.watch_fd = gate_watch;
     l.on_watch_fd = gate_serve;
     l.in_supervisor = in_supervisor;
+    l.enter_ns = enter_ns;
     l.in_command = in_command;
     l.before_exec = before_exec;
     l.after_clone = prepare_after_clone;
@@ -1830,6 +1938,7 @@ retry:
          * refuses TCP again. Nothing of the failed launch is left. */
         c.netns = 0;
         clone_err = 0;
+        ns_failed = 0;
         if (c.ruleset >= 0)
             close(c.ruleset);
         c.ruleset = -1;
@@ -1841,6 +1950,11 @@ retry:
         cordon__strv_free(&env);
         goto retry;
     }
+    /* A launch that got past its namespaces proves them; one that failed
+     * there has the live probe decide whether the run is planned again
+     * without them (cordon__os_replan). */
+    if (h.userns_assumed && c.userns)
+        userns_launched(!ns_failed);
     if (e == CORDON_OK) {
         run->ph = ph;
         run->seen = c.gate.seen;

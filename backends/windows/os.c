@@ -707,6 +707,11 @@ cordon_error cordon__os_environ(struct cordon__strv *out)
     return e;
 }
 
+int cordon__os_replan(void)
+{
+    return 0; /* nothing is assumed by the Windows probes */
+}
+
 double cordon__os_now(void)
 {
     static LARGE_INTEGER freq;
