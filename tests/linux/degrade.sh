@@ -229,6 +229,13 @@ while read -r HOST DIS root_levels user_levels; do
         esac
     done
 
+    # A run's levels are the level query's: where a run's probe assumed
+    # user namespaces and its launch found them unusable, the run was
+    # planned again and says so.
+    rm -f "$H/report.json"
+    if cordon "$CORDON" run -C "$WS" --report "$H/report.json" -- true >/dev/null 2>&1 &&
+        grep -q "\"dimensions\":{\"fs_write\":\"$fs\",\"protected_paths\":\"$prot\",\"network\":\"$net\"" "$H/report.json"; then
+        pass; else fail "the run's levels are not the level query's ($want): $(cat "$H/report.json" 2>/dev/null)"; fi
     # The sandbox still runs commands: writes inside the root, a private
     # temp directory that does not outlive the run, no capability left.
     if sbx "echo ok > inside && [ -s inside ]" >/dev/null 2>&1; then pass; else fail "cannot write inside the root"; fi
