@@ -134,19 +134,33 @@ static int is_account_name(const char *s)
     return 1;
 }
 
-/* An allowed real user: an account name, or on Windows also
- * "DOMAIN\\name" (a domain or computer name, one backslash). */
+/* One part of a Windows account name: what NetUserAdd and domain names
+ * allow (spaces and non-ASCII included), without the characters Windows
+ * forbids in them, control characters, or a trailing dot. */
+static int is_windows_name_part(const char *s, size_t n)
+{
+    size_t i;
+    if (n == 0 || n > 104 || s[n - 1] == '.' || s[0] == ' ' || s[n - 1] == ' ')
+        return 0;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == 0x7f || strchr("\"/\\[]:;|=,+*?<>@", c))
+            return 0;
+    }
+    return 1;
+}
+
+/* An allowed real user: an account name; on Windows "name" or
+ * DOMAIN\name (one backslash). */
 static int is_user_name(const char *os, const char *s)
 {
-    const char *bs = s ? strchr(s, '\\') : NULL;
-    char domain[64];
-    if (!bs || !os || strcmp(os, "windows") != 0)
+    const char *bs;
+    if (!s || !os || strcmp(os, "windows") != 0)
         return is_account_name(s);
-    if ((size_t)(bs - s) >= sizeof domain)
-        return 0;
-    memcpy(domain, s, (size_t)(bs - s));
-    domain[bs - s] = '\0';
-    return is_account_name(domain) && is_account_name(bs + 1);
+    bs = strchr(s, '\\');
+    if (!bs)
+        return is_windows_name_part(s, strlen(s));
+    return is_windows_name_part(s, (size_t)(bs - s)) && is_windows_name_part(bs + 1, strlen(bs + 1));
 }
 
 static void read_account(struct mr *r, const struct cordon__jvalue *accounts, const char *key,

@@ -4,6 +4,24 @@
 
 #include "setup.h"
 
+#if defined(_WIN32)
+#define SETUP_HAS_REFRESH 1
+static const char usage[] =
+    "usage: cordon-setup install [--user [DOMAIN\\]NAME]... [--runner PATH]\n"
+    "       cordon-setup verify\n"
+    "       cordon-setup status [--json]\n"
+    "       cordon-setup uninstall\n"
+    "       cordon-setup refresh-credentials\n"
+    "install, uninstall and refresh-credentials need an administrator: setup asks\n"
+    "once at the UAC prompt. install: the sandbox users and groups, their\n"
+    "credentials for each allowed user, the runner, the firewall rules, then the\n"
+    "marker; --user names a real user allowed to use the elevated tier (default:\n"
+    "the user who started setup). verify changes nothing and exits 1 listing what\n"
+    "is wrong (3: not installed). uninstall removes everything install made.\n"
+    "refresh-credentials gives both sandbox users new passwords and stores them\n"
+    "again for every allowed user.\n";
+#else
+#define SETUP_HAS_REFRESH 0
 static const char usage[] =
     "usage: cordon-setup install [--user NAME]... [--runner PATH]\n"
     "       cordon-setup verify\n"
@@ -13,6 +31,7 @@ static const char usage[] =
     "then the marker; --user names a real user allowed to use the elevated tier\n"
     "(default: the user who ran sudo). verify changes nothing and exits 1 listing\n"
     "what is wrong (3: not installed). uninstall removes everything install made.\n";
+#endif
 
 int setup__parse_args(int argc, char **argv, struct setup_args *out, char *err, size_t n)
 {
@@ -30,6 +49,8 @@ int setup__parse_args(int argc, char **argv, struct setup_args *out, char *err, 
         out->command = SETUP_STATUS;
     else if (strcmp(argv[1], "uninstall") == 0)
         out->command = SETUP_UNINSTALL;
+    else if (SETUP_HAS_REFRESH && strcmp(argv[1], "refresh-credentials") == 0)
+        out->command = SETUP_REFRESH_CREDENTIALS;
     else {
         snprintf(err, n, "unknown command \"%s\"", argv[1]);
         return SETUP_EXIT_USAGE;
@@ -49,6 +70,10 @@ int setup__parse_args(int argc, char **argv, struct setup_args *out, char *err, 
             }
         } else if (out->command == SETUP_STATUS && strcmp(a, "--json") == 0) {
             out->json = 1;
+        } else if (SETUP_HAS_REFRESH && strcmp(a, "--output") == 0 && i + 1 < argc) {
+            /* Internal: the elevated copy writes its output there for the
+             * copy that started it to print. */
+            out->output = argv[++i];
         } else {
             snprintf(err, n, "unexpected argument \"%s\" for %s", a, argv[1]);
             goto bad;

@@ -4,9 +4,10 @@
  *   cordon-setup verify
  *   cordon-setup status [--json]
  *   cordon-setup uninstall
+ *   cordon-setup refresh-credentials        (Windows)
  *
  * main.c parses the arguments (setup__parse_args, callable from tests) and
- * hands over to the OS's steps (linux/steps.c). Every step checks before
+ * hands over to the OS's steps (linux/steps.c, windows/steps.c). Every step checks before
  * it changes, prints one progress line, and on failure names the step,
  * the path, the OS error and the fix.
  */
@@ -17,7 +18,8 @@
 
 #include "internal.h"
 
-enum setup_command { SETUP_INSTALL, SETUP_VERIFY, SETUP_STATUS, SETUP_UNINSTALL };
+enum setup_command { SETUP_INSTALL, SETUP_VERIFY, SETUP_STATUS, SETUP_UNINSTALL,
+                     SETUP_REFRESH_CREDENTIALS /* Windows only */ };
 
 /* Exit statuses. */
 #define SETUP_EXIT_OK 0
@@ -30,6 +32,7 @@ struct setup_args {
     struct cordon__strv users; /* --user, in order */
     const char *runner;        /* --runner: the cordon-runner to install */
     int json;                  /* status --json */
+    const char *output;        /* Windows: the elevated copy's output file (--output) */
 };
 
 /* 0, or SETUP_EXIT_USAGE with the message in |err|. |argv| is not kept

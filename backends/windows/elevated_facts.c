@@ -536,7 +536,8 @@ void cordon__win_elevated_facts(const char *marker_path, struct cordon__win_prob
     snprintf(pf->marker_path, sizeof pf->marker_path, "%s", marker_path ? marker_path : paths.marker);
     f->marker_path = pf->marker_path;
     read_marker(pf);
-    if (!(m = f->marker))
+    m = f->marker;
+    if (!m)
         goto done;
     account(m->offline.name, SidTypeUser, &f->offline);
     account(m->online.name, SidTypeUser, &f->online);

@@ -167,7 +167,8 @@ cordon_error cordon__win_fw_read(const struct cordon__win_fw_rule *want, size_t 
     HRESULT hr;
     size_t i;
 
-    memset(found, 0, n * sizeof *found);
+    if (n)
+        memset(found, 0, n * sizeof *found);
     memset(enabled, 0, 3 * sizeof *enabled);
     if ((rc = fw_open(&f)) != CORDON_OK)
         return rc;

@@ -57,6 +57,15 @@ static void marker(void)
     t = marker_text("\"\\\\bob\"");
     CHECK(cordon__marker_parse(t, strlen(t), MARKER, &m) == CORDON_ERR_SETUP);
     free(t);
+    /* Windows user names may hold spaces; never the characters Windows
+     * forbids in them. */
+    t = marker_text("\"DESKTOP-1\\\\Ann Smith\"");
+    CHECK_MSG(cordon__marker_parse(t, strlen(t), MARKER, &m) == CORDON_OK, "%s", cordon_last_error());
+    cordon__marker_free(&m);
+    free(t);
+    t = marker_text("\"a:b\"");
+    CHECK(cordon__marker_parse(t, strlen(t), MARKER, &m) == CORDON_ERR_SETUP);
+    free(t);
 }
 
 static void rules(void)
