@@ -14,11 +14,15 @@
 #define CORDON__WIN_FILE_READ_DATA 0x0001UL
 #define CORDON__WIN_FILE_WRITE_DATA 0x0002UL
 #define CORDON__WIN_FILE_APPEND_DATA 0x0004UL
+#define CORDON__WIN_FILE_ADD_FILE 0x0002UL
+#define CORDON__WIN_FILE_ADD_SUBDIRECTORY 0x0004UL
 #define CORDON__WIN_FILE_WRITE_EA 0x0010UL
 #define CORDON__WIN_FILE_DELETE_CHILD 0x0040UL
 #define CORDON__WIN_FILE_WRITE_ATTRIBUTES 0x0100UL
 #define CORDON__WIN_DELETE 0x00010000UL
 #define CORDON__WIN_READ_CONTROL 0x00020000UL
+#define CORDON__WIN_WRITE_DAC 0x00040000UL
+#define CORDON__WIN_WRITE_OWNER 0x00080000UL
 #define CORDON__WIN_SYNCHRONIZE 0x00100000UL
 #define CORDON__WIN_FILE_GENERIC_READ 0x00120089UL
 #define CORDON__WIN_FILE_GENERIC_WRITE 0x00120116UL
@@ -160,6 +164,23 @@ int cordon__win_reparse_is_link(unsigned long tag);
  * paths, and paths already in a "\\?\" or "\\.\" form, are copied as they
  * are. Caller frees; NULL when out of memory. */
 char *cordon__win_verbatim_path(const char *path);
+
+/* What the access a sandbox token is granted on a path outside the roots
+ * (AccessCheck, MAXIMUM_ALLOWED, both passes) lets a command do there. */
+enum cordon__win_hole {
+    CORDON__WIN_HOLE_NONE = 0,
+    /* Writes: a directory's new files or subdirectories (FILE_ADD_FILE,
+     * FILE_ADD_SUBDIRECTORY), a file's data (FILE_WRITE_DATA,
+     * FILE_APPEND_DATA), either's attributes or extended attributes, or
+     * its DACL or owner (WRITE_DAC, WRITE_OWNER: with those it can grant
+     * itself anything). */
+    CORDON__WIN_HOLE_WRITE = 1,
+    /* Only removal: DELETE (the object itself can be deleted or renamed
+     * away) or, on a directory, FILE_DELETE_CHILD (any entry in it can
+     * be deleted, whatever the entry's own DACL says). */
+    CORDON__WIN_HOLE_DELETE = 2
+};
+enum cordon__win_hole cordon__win_hole_kind(unsigned long granted, int is_dir);
 
 /* How each stdio slot is connected, from whether the caller's handle in
  * that slot is a console (|is_console|[i]). A console handle is never

@@ -1,5 +1,6 @@
 /* Portable decisions of the Windows OS layer about file paths and ACLs:
- * when a path may take the verbatim (\\?\) form. No OS headers; tested
+ * when a path may take the verbatim (\\?\) form, and what a granted access
+ * mask outside the roots amounts to. No OS headers; tested
  * on every host (tests/winplan/test_fs.c). */
 #include <string.h>
 
@@ -47,4 +48,21 @@ char *cordon__win_verbatim_path(const char *path)
         return cordon__asprintf("\\\\?\\UNC\\%s", path + 2);
     }
     return cordon__strdup(path);
+}
+
+enum cordon__win_hole cordon__win_hole_kind(unsigned long granted, int is_dir)
+{
+    /* The same bits mean FILE_ADD_FILE / FILE_WRITE_DATA (0x2) and
+     * FILE_ADD_SUBDIRECTORY / FILE_APPEND_DATA (0x4) on directories and
+     * files: both are writes either way. */
+    const unsigned long write = CORDON__WIN_FILE_WRITE_DATA | CORDON__WIN_FILE_APPEND_DATA |
+                                CORDON__WIN_FILE_WRITE_EA | CORDON__WIN_FILE_WRITE_ATTRIBUTES |
+                                CORDON__WIN_WRITE_DAC | CORDON__WIN_WRITE_OWNER;
+    const unsigned long removal =
+        CORDON__WIN_DELETE | (is_dir ? CORDON__WIN_FILE_DELETE_CHILD : 0UL);
+    if (granted & write)
+        return CORDON__WIN_HOLE_WRITE;
+    if (granted & removal)
+        return CORDON__WIN_HOLE_DELETE;
+    return CORDON__WIN_HOLE_NONE;
 }

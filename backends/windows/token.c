@@ -214,13 +214,3 @@ done:
     free(w);
     return r;
 }
-
-int cordon__win_can_write_dir(HANDLE token, const char *path)
-{
-    DWORD g = 0;
-    if (!cordon__win_granted(token, path, &g))
-        return -1;
-    /* Either right is a hole: a new subdirectory is the creator's to
-     * write in. */
-    return (g & (FILE_ADD_FILE | FILE_ADD_SUBDIRECTORY)) ? 1 : 0;
-}

@@ -106,29 +106,46 @@ static void windows_suspects(struct cordon__strv *out)
 }
 
 /* What the Everyone-hole scan found, before the roots of a plan are taken
- * out: directories the sandbox token may add files to (|holes|), ones
- * whose security descriptor could not be read (|unverified|), and
- * candidates on network drives, which are not scanned (|remote|). All
- * paths canonical (links, 8.3 names, subst drives and case resolved), so
- * an alias of a directory inside a root is recognised as inside it. */
+ * out: directories the sandbox token may write in (|holes|: add files or
+ * subdirectories, change attributes, the DACL or the owner), files it may
+ * change (|files|), directories and files it may only delete or rename
+ * (|deletable|: a grant of DELETE alone, or FILE_DELETE_CHILD on a
+ * directory), ones whose security descriptor could not be read
+ * (|unverified|), candidates on network drives, which are not scanned
+ * (|remote|), and volumes that keep no ACLs (|no_acls|: FAT, exFAT;
+ * anything on them is writable by any token). All paths canonical (links,
+ * 8.3 names, subst drives and case resolved), so an alias of a directory
+ * inside a root is recognised as inside it. */
 struct hole_scan {
-    struct cordon__strv holes, unverified, remote;
-    unsigned long candidates;
+    struct cordon__strv holes, files, deletable, unverified, remote, no_acls;
+    unsigned long candidates;   /* directories checked */
+    unsigned long files_checked;
+    unsigned long files_left;   /* directories whose files were not all checked */
 };
 
 static void hole_scan_free(struct hole_scan *h)
 {
     cordon__strv_free(&h->holes);
+    cordon__strv_free(&h->files);
+    cordon__strv_free(&h->deletable);
     cordon__strv_free(&h->unverified);
     cordon__strv_free(&h->remote);
+    cordon__strv_free(&h->no_acls);
     memset(h, 0, sizeof *h);
 }
 
 /* The most candidates looked at: the scan is bounded by count, not by
  * time, so that two runs on one host always get the same answer. */
 #define HOLE_SCAN_MAX 400
+/* The files checked in each scanned directory (in the order the volume
+ * lists them) and in all: a file that Everyone may write, in a directory
+ * it may not, has an ACE of its own or an object-inherit-only one. */
+#define HOLE_FILES_PER_DIR 64
+#define HOLE_FILES_MAX 2048
 /* How long a scan result is reused by the user's later runs. */
 #define HOLE_CACHE_SECONDS 600
+/* The format of the cached scan. */
+#define HOLE_CACHE_VERSION 2
 
 static int is_remote(const char *path)
 {
@@ -140,6 +157,105 @@ static int is_remote(const char *path)
     root[2] = L'\\';
     root[3] = L'\0';
     return GetDriveTypeW(root) == DRIVE_REMOTE;
+}
+
+/* The root of every other local drive becomes a candidate (its
+ * subdirectories with it); drives on volumes without ACLs are listed as
+ * such, network drives as not scanned. Removable drives count: the
+ * sandbox can write to a plugged-in FAT stick as well as to a disk. */
+static void other_drives(struct cordon__strv *cand, struct hole_scan *out)
+{
+    DWORD mask = GetLogicalDrives();
+    int d;
+    for (d = 0; d < 26; d++) {
+        wchar_t wroot[4];
+        char root[4];
+        UINT type;
+        DWORD flags = 0;
+        if (!(mask & (1UL << d)))
+            continue;
+        wroot[0] = (wchar_t)(L'A' + d);
+        wroot[1] = L':';
+        wroot[2] = L'\\';
+        wroot[3] = L'\0';
+        root[0] = (char)('A' + d);
+        root[1] = ':';
+        root[2] = '\\';
+        root[3] = '\0';
+        type = GetDriveTypeW(wroot);
+        if (type == DRIVE_REMOTE) {
+            if (!cordon__strv_contains(&out->remote, root))
+                cordon__strv_push(&out->remote, root);
+            continue;
+        }
+        if (type != DRIVE_FIXED && type != DRIVE_REMOVABLE && type != DRIVE_RAMDISK)
+            continue;
+        /* No medium in the drive: nothing to write to. */
+        if (!GetVolumeInformationW(wroot, NULL, 0, NULL, NULL, &flags, NULL, 0))
+            continue;
+        if (flags & FILE_READ_ONLY_VOLUME)
+            continue;
+        if (!(flags & FILE_PERSISTENT_ACLS)) {
+            cordon__strv_push(&out->no_acls, root);
+            continue;
+        }
+        if (!cordon__strv_contains(cand, root)) {
+            cordon__strv_push(cand, root);
+            children(root, cand);
+        }
+    }
+}
+
+/* Checks the first files of the directory |dir| (canonical) against the
+ * token, within the scan's file budget. */
+static void scan_files(HANDLE token, const char *dir, struct hole_scan *out)
+{
+    char *pattern = cordon__asprintf("%s%s*", dir,
+                                     dir[0] && dir[strlen(dir) - 1] == '\\' ? "" : "\\");
+    wchar_t *w = pattern ? cordon__win_wide_long(pattern) : NULL;
+    WIN32_FIND_DATAW fd;
+    HANDLE h;
+    unsigned long here = 0;
+
+    if (!w)
+        goto done;
+    CORDON__WIN_COUNT(dir_lists);
+    h = FindFirstFileExW(w, FindExInfoBasic, &fd, FindExSearchNameMatch, NULL, 0);
+    if (h == INVALID_HANDLE_VALUE)
+        goto done;
+    do {
+        char *name, *full;
+        DWORD g = 0;
+        /* Subdirectories are candidates of their own (or beyond the
+         * scan's depth); a link is not the file it names (its tag is in
+         * dwReserved0). Other reparse points (OneDrive files) are files. */
+        if ((fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) ||
+            ((fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
+             cordon__win_reparse_is_link(fd.dwReserved0)))
+            continue;
+        if (here >= HOLE_FILES_PER_DIR || out->files_checked >= HOLE_FILES_MAX) {
+            out->files_left++;
+            break;
+        }
+        here++;
+        out->files_checked++;
+        name = cordon__win_utf8(fd.cFileName);
+        full = name ? cordon__path_join(CORDON__OS_WINDOWS, dir, name) : NULL;
+        if (full) {
+            if (!cordon__win_granted(token, full, &g))
+                cordon__strv_push(&out->unverified, full);
+            else if (cordon__win_hole_kind(g, 0) == CORDON__WIN_HOLE_WRITE)
+                cordon__strv_push(&out->files, full);
+            else if (cordon__win_hole_kind(g, 0) == CORDON__WIN_HOLE_DELETE)
+                cordon__strv_push(&out->deletable, full);
+        }
+        free(full);
+        free(name);
+    } while (FindNextFileW(h, &fd));
+    FindClose(h);
+done:
+    free(w);
+    free(pattern);
 }
 
 static void run_scan(const struct cordon__plan *plan, HANDLE token, struct hole_scan *out)
@@ -162,9 +278,10 @@ static void run_scan(const struct cordon__plan *plan, HANDLE token, struct hole_
             (strstr(c, "\\Public") && strlen(strstr(c, "\\Public")) == 7))
             children(c, &cand);
     }
+    other_drives(&cand, out);
     for (i = 0; i < cand.n && out->candidates < HOLE_SCAN_MAX; i++) {
         char *canon = NULL;
-        int r;
+        DWORD g = 0;
         if (is_remote(cand.v[i])) {
             if (!cordon__strv_contains(&out->remote, cand.v[i]))
                 cordon__strv_push(&out->remote, cand.v[i]);
@@ -178,11 +295,20 @@ static void run_scan(const struct cordon__plan *plan, HANDLE token, struct hole_
         }
         cordon__strv_push(&seen, canon);
         out->candidates++;
-        r = cordon__win_can_write_dir(token, canon);
-        if (r == 1)
-            cordon__strv_push(&out->holes, canon);
-        else if (r < 0)
+        if (!cordon__win_granted(token, canon, &g)) {
+            /* Unreadable: not verified, never "no hole". */
             cordon__strv_push(&out->unverified, canon);
+        } else {
+            enum cordon__win_hole k = cordon__win_hole_kind(g, 1);
+            if (k == CORDON__WIN_HOLE_WRITE)
+                cordon__strv_push(&out->holes, canon);
+            else if (k == CORDON__WIN_HOLE_DELETE)
+                cordon__strv_push(&out->deletable, canon);
+            /* A directory the sandbox may write in is listed already:
+             * its files are not checked one by one. */
+            if (k != CORDON__WIN_HOLE_WRITE)
+                scan_files(token, canon, out);
+        }
         free(canon);
     }
     cordon__strv_free(&seen);
@@ -190,8 +316,9 @@ static void run_scan(const struct cordon__plan *plan, HANDLE token, struct hole_
 }
 
 /* %LOCALAPPDATA%\cordon\holes-<key>: the scan of this user's session and
- * PATH, reused for HOLE_CACHE_SECONDS. Lines: "T<TAB>time" (FILETIME),
- * then "H", "U" or "R" + TAB + path. */
+ * PATH, reused for HOLE_CACHE_SECONDS. Lines: "V<TAB>2" (a scan of an
+ * earlier format is not reused), "T<TAB>time" (FILETIME), "C", "K", "L"
+ * + TAB + the counts, then "H", "F", "D", "U", "R" or "N" + TAB + path. */
 static char *cache_path(void)
 {
     PSID logon = cordon__win_logon_sid();
@@ -234,6 +361,7 @@ static int cache_load(struct hole_scan *out)
     char *path = cache_path(), *text = NULL, *line, *next;
     struct cordon__host host;
     unsigned long long t = 0;
+    unsigned long version = 0;
     int ok = 0;
 
     memset(out, 0, sizeof *out);
@@ -241,21 +369,30 @@ static int cache_load(struct hole_scan *out)
         host.read_text(path, 1024 * 1024, &text) != CORDON_OK)
         goto done;
     for (line = text; *line; line = next) {
+        struct cordon__strv *into = NULL;
         next = line + strcspn(line, "\n");
         if (*next)
             *next++ = '\0';
-        if (line[0] == 'T' && line[1] == '\t')
-            t = strtoull(line + 2, NULL, 10);
-        else if (line[0] == 'H' && line[1] == '\t')
-            cordon__strv_push(&out->holes, line + 2);
-        else if (line[0] == 'U' && line[1] == '\t')
-            cordon__strv_push(&out->unverified, line + 2);
-        else if (line[0] == 'R' && line[1] == '\t')
-            cordon__strv_push(&out->remote, line + 2);
-        else if (line[0] == 'C' && line[1] == '\t')
-            out->candidates = strtoul(line + 2, NULL, 10);
+        if (!line[0] || line[1] != '\t')
+            continue;
+        switch (line[0]) {
+        case 'V': version = strtoul(line + 2, NULL, 10); break;
+        case 'T': t = strtoull(line + 2, NULL, 10); break;
+        case 'C': out->candidates = strtoul(line + 2, NULL, 10); break;
+        case 'K': out->files_checked = strtoul(line + 2, NULL, 10); break;
+        case 'L': out->files_left = strtoul(line + 2, NULL, 10); break;
+        case 'H': into = &out->holes; break;
+        case 'F': into = &out->files; break;
+        case 'D': into = &out->deletable; break;
+        case 'U': into = &out->unverified; break;
+        case 'R': into = &out->remote; break;
+        case 'N': into = &out->no_acls; break;
+        default: break;
+        }
+        if (into)
+            cordon__strv_push(into, line + 2);
     }
-    ok = t != 0 && now_filetime() >= t &&
+    ok = version == HOLE_CACHE_VERSION && t != 0 && now_filetime() >= t &&
          now_filetime() - t < (unsigned long long)HOLE_CACHE_SECONDS * 10000000ULL;
 done:
     if (!ok)
@@ -274,13 +411,20 @@ static void cache_store(const struct hole_scan *h)
     DWORD put;
     size_t i;
 
-    cordon__buf_printf(&b, "T\t%llu\nC\t%lu\n", now_filetime(), h->candidates);
+    cordon__buf_printf(&b, "V\t%d\nT\t%llu\nC\t%lu\nK\t%lu\nL\t%lu\n", HOLE_CACHE_VERSION,
+                       now_filetime(), h->candidates, h->files_checked, h->files_left);
     for (i = 0; i < h->holes.n; i++)
         cordon__buf_printf(&b, "H\t%s\n", h->holes.v[i]);
+    for (i = 0; i < h->files.n; i++)
+        cordon__buf_printf(&b, "F\t%s\n", h->files.v[i]);
+    for (i = 0; i < h->deletable.n; i++)
+        cordon__buf_printf(&b, "D\t%s\n", h->deletable.v[i]);
     for (i = 0; i < h->unverified.n; i++)
         cordon__buf_printf(&b, "U\t%s\n", h->unverified.v[i]);
     for (i = 0; i < h->remote.n; i++)
         cordon__buf_printf(&b, "R\t%s\n", h->remote.v[i]);
+    for (i = 0; i < h->no_acls.n; i++)
+        cordon__buf_printf(&b, "N\t%s\n", h->no_acls.v[i]);
     f = w && !b.oom ? CreateFileW(w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL,
                                   NULL)
                     : INVALID_HANDLE_VALUE;
@@ -293,34 +437,57 @@ static void cache_store(const struct hole_scan *h)
     free(path);
 }
 
+static SRWLOCK scan_lock = SRWLOCK_INIT;
+static struct hole_scan scan_mine;
+static char *scan_key;
+
+/* Drops this process's copy and the cached file (close-holes changed
+ * what a scan finds). */
+static void forget_scan(void)
+{
+    char *path = cache_path();
+    wchar_t *w = path ? cordon__win_wide(path) : NULL;
+    AcquireSRWLockExclusive(&scan_lock);
+    hole_scan_free(&scan_mine);
+    free(scan_key);
+    scan_key = NULL;
+    if (w)
+        DeleteFileW(w);
+    ReleaseSRWLockExclusive(&scan_lock);
+    free(w);
+    free(path);
+}
+
 /* The scan for this user and session: this process's copy, else the
  * cached one when fresh, else a new scan (stored for the next runs). */
 static void scan_holes(const struct cordon__plan *plan, HANDLE token, struct hole_scan *out)
 {
-    static SRWLOCK lock = SRWLOCK_INIT;
-    static struct hole_scan mine;
-    static char *mine_key;
     char *key = cache_path();
 
-    AcquireSRWLockExclusive(&lock);
+    AcquireSRWLockExclusive(&scan_lock);
     /* The session and PATH make the key: a changed PATH scans again. */
-    if (!mine_key || !key || strcmp(mine_key, key) != 0) {
-        hole_scan_free(&mine);
-        if (!cache_load(&mine)) {
-            run_scan(plan, token, &mine);
-            cache_store(&mine);
+    if (!scan_key || !key || strcmp(scan_key, key) != 0) {
+        hole_scan_free(&scan_mine);
+        if (!cache_load(&scan_mine)) {
+            run_scan(plan, token, &scan_mine);
+            cache_store(&scan_mine);
         }
-        free(mine_key);
-        mine_key = key;
+        free(scan_key);
+        scan_key = key;
         key = NULL;
     }
     free(key);
     memset(out, 0, sizeof *out);
-    cordon__strv_copy(&out->holes, &mine.holes);
-    cordon__strv_copy(&out->unverified, &mine.unverified);
-    cordon__strv_copy(&out->remote, &mine.remote);
-    out->candidates = mine.candidates;
-    ReleaseSRWLockExclusive(&lock);
+    cordon__strv_copy(&out->holes, &scan_mine.holes);
+    cordon__strv_copy(&out->files, &scan_mine.files);
+    cordon__strv_copy(&out->deletable, &scan_mine.deletable);
+    cordon__strv_copy(&out->unverified, &scan_mine.unverified);
+    cordon__strv_copy(&out->remote, &scan_mine.remote);
+    cordon__strv_copy(&out->no_acls, &scan_mine.no_acls);
+    out->candidates = scan_mine.candidates;
+    out->files_checked = scan_mine.files_checked;
+    out->files_left = scan_mine.files_left;
+    ReleaseSRWLockExclusive(&scan_lock);
 }
 
 /* 1 when |path| is at or below a root or the run's temp dir: never a
@@ -668,20 +835,42 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
     {
         struct hole_scan hs;
         struct cordon__buf b = {0};
-        size_t n_holes, n_unverified;
+        size_t n;
         scan_holes(plan, token, &hs);
-        n_holes = count_outside(&hs.holes, plan);
-        n_unverified = count_outside(&hs.unverified, plan);
-        if (n_holes > 0) {
+        if ((n = count_outside(&hs.holes, plan)) > 0) {
             cordon__buf_printf(&b, "%lu director%s outside the roots still writable from the "
                                    "sandbox because Everyone or the logon SID may write there "
                                    "(`cordon grants close-holes` can deny them):",
-                               (unsigned long)n_holes, n_holes == 1 ? "y" : "ies");
+                               (unsigned long)n, n == 1 ? "y" : "ies");
             list_paths(&b, &hs.holes, plan, 8);
             add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, b.p);
             cordon__buf_free(&b);
         }
-        if (n_unverified > 0) {
+        if ((n = count_outside(&hs.files, plan)) > 0) {
+            cordon__buf_printf(&b, "%lu file%s outside the roots writable from the sandbox "
+                                   "(Everyone or the logon SID may change %s):",
+                               (unsigned long)n, n == 1 ? "" : "s", n == 1 ? "it" : "them");
+            list_paths(&b, &hs.files, plan, 8);
+            add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, b.p);
+            cordon__buf_free(&b);
+        }
+        if ((n = count_outside(&hs.deletable, plan)) > 0) {
+            cordon__buf_printf(&b, "%lu path%s outside the roots the sandbox may delete or rename "
+                                   "(a grant of DELETE, or FILE_DELETE_CHILD on the directory, "
+                                   "to Everyone or the logon SID):",
+                               (unsigned long)n, n == 1 ? "" : "s");
+            list_paths(&b, &hs.deletable, plan, 8);
+            add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, b.p);
+            cordon__buf_free(&b);
+        }
+        if (hs.no_acls.n > 0) {
+            cordon__buf_puts(&b, "volumes without ACLs (FAT/exFAT), where any token writes "
+                                 "anything:");
+            list_paths(&b, &hs.no_acls, NULL, 8);
+            add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, b.p);
+            cordon__buf_free(&b);
+        }
+        if ((n = count_outside(&hs.unverified, plan)) > 0) {
             cordon__buf_printf(&b, "not verified (security descriptor unreadable):");
             list_paths(&b, &hs.unverified, plan, 4);
             add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, b.p);
@@ -690,11 +879,14 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
         /* What the scan covers, said every time: it is a sample of the
          * likely places, not a walk of every disk. */
         cordon__buf_printf(&b, "Everyone-hole scan: %lu directories (system directories, PATH, "
-                               "the temp base, one level below the system drive's root and "
-                               "%%PUBLIC%%, known writable places under Windows); not scanned: "
-                               "other fixed drives, FAT/exFAT volumes (no ACLs), files writable "
-                               "by Everyone, grants of DELETE alone",
-                           hs.candidates);
+                               "the temp base, each local drive's root and one level below it, "
+                               "%%PUBLIC%% and one level below, known writable places under "
+                               "Windows) and %lu files in them (at most %d per directory), "
+                               "each for writes and for grants of DELETE alone; not scanned: "
+                               "anything deeper",
+                           hs.candidates, hs.files_checked, HOLE_FILES_PER_DIR);
+        if (hs.files_left > 0)
+            cordon__buf_printf(&b, ", the further files of %lu directories", hs.files_left);
         if (hs.remote.n > 0) {
             cordon__buf_puts(&b, ", network paths:");
             list_paths(&b, &hs.remote, NULL, 4);
@@ -930,28 +1122,42 @@ cordon_error cordon__win_close_holes(const struct cordon__plan *plan, struct cor
         e = CORDON_ERR_OS;
         goto done;
     }
-    for (i = 0; i < hs.holes.n; i++) {
-        int added = 0;
-        if (within_roots(plan, hs.holes.v[i]))
-            continue;
-        if (cordon__win_ensure_ace(hs.holes.v[i], sid, CORDON__WIN_ACE_DENY,
-                                   CORDON__WIN_DENY_MASK,
-                                   CORDON__WIN_CONTAINER_INHERIT | CORDON__WIN_OBJECT_INHERIT,
-                                   &added) == CORDON_OK &&
-            cordon__win_grants_record(hs.holes.v[i], wp->sandbox_sid, "hole-deny") == CORDON_OK)
-            cordon__strv_push(closed, hs.holes.v[i]);
-        else
-            cordon__strv_push(left, hs.holes.v[i]);
-    }
-    /* The next level report scans again. */
     {
-        char *path = cache_path();
-        wchar_t *w = path ? cordon__win_wide(path) : NULL;
-        if (w)
-            DeleteFileW(w);
-        free(w);
-        free(path);
+        /* Directories the sandbox may write in, files it may change, and
+         * paths it may delete: the same deny closes each (inherited below
+         * a directory; a file has no children). */
+        const struct cordon__strv *lists[] = {&hs.holes, &hs.files, &hs.deletable};
+        size_t l;
+        for (l = 0; l < sizeof lists / sizeof lists[0]; l++) {
+            for (i = 0; i < lists[l]->n; i++) {
+                const char *p = lists[l]->v[i];
+                wchar_t *w;
+                DWORD attrs;
+                int added = 0;
+                if (within_roots(plan, p))
+                    continue;
+                w = cordon__win_wide(p);
+                attrs = w ? GetFileAttributesW(w) : INVALID_FILE_ATTRIBUTES;
+                free(w);
+                if (attrs != INVALID_FILE_ATTRIBUTES &&
+                    cordon__win_ensure_ace(p, sid, CORDON__WIN_ACE_DENY, CORDON__WIN_DENY_MASK,
+                                           (attrs & FILE_ATTRIBUTE_DIRECTORY)
+                                               ? CORDON__WIN_CONTAINER_INHERIT |
+                                                     CORDON__WIN_OBJECT_INHERIT
+                                               : 0,
+                                           &added) == CORDON_OK &&
+                    cordon__win_grants_record(p, wp->sandbox_sid, "hole-deny") == CORDON_OK)
+                    cordon__strv_push(closed, p);
+                else
+                    cordon__strv_push(left, p);
+            }
+        }
+        /* Nothing can be denied on a volume that keeps no ACLs. */
+        for (i = 0; i < hs.no_acls.n; i++)
+            cordon__strv_push(left, hs.no_acls.v[i]);
     }
+    /* The next level report scans again, in this process too. */
+    forget_scan();
 done:
     if (sid)
         LocalFree(sid);
@@ -996,9 +1202,16 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
         /* A root on a volume without ACLs: nothing there can be granted
          * or denied (the levels say so); its ACL steps are left out
          * rather than failing the run. */
-        for (r = 0; r < plan->roots.n && !no_acls; r++)
-            no_acls = cordon__path_within(CORDON__OS_WINDOWS, a->path, plan->roots.v[r]) &&
-                      !root_acls[r];
+        int inside = 0;
+        for (r = 0; r < plan->roots.n && !no_acls; r++) {
+            int in_r = cordon__path_within(CORDON__OS_WINDOWS, a->path, plan->roots.v[r]);
+            inside |= in_r;
+            no_acls = in_r && !root_acls[r];
+        }
+        /* A path outside every root (a worktree's gitdir elsewhere) is
+         * asked about its own volume. */
+        if (!inside && !volume_has_acls(a->path))
+            no_acls = 1;
         if (no_acls)
             continue;
         if (a->type == CORDON__WIN_ACE_DENY && protected_dir(plan, a->path)) {

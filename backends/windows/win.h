@@ -136,10 +136,6 @@ PSID cordon__win_logon_sid(void);
  * flags and restricting SIDs (the logon mark replaced by the real logon
  * SID), then the plan's default DACL. */
 cordon_error cordon__win_restricted_token(const struct cordon__plan_windows *wp, HANDLE *out);
-/* 1 when an impersonation of |token| may open |path| (a directory) to add
- * files (AccessCheck against the path's security descriptor); 0 when
- * denied; -1 when it cannot be told (the error is not recorded). */
-int cordon__win_can_write_dir(HANDLE token, const char *path);
 /* The access |token| would get opening |path| (AccessCheck, MAXIMUM_ALLOWED,
  * against the path's real security descriptor) in *granted. 1 when told,
  * 0 when it cannot be (unreadable security descriptor). */

@@ -500,6 +500,73 @@ int main(void)
         CHECK_MSG(0, "cannot open a test hole on %s", hole);
     }
 
+    /* Files Everyone may change in a directory it may not write, and a
+     * grant of DELETE alone: both are reported (they were outside the
+     * scan once), and close-holes closes both. */
+    {
+        char *dir = make_temp_dir("enforce-filehole");
+        char *wfile = join(dir, "w.txt"), *dfile = join(dir, "d.txt");
+        const char *user = cordon__win_user_sid();
+        char *dir_sddl = cordon__asprintf("D:P(A;OICI;FA;;;%s)(A;OICI;0x1200a9;;;WD)", user);
+        char *w_sddl = cordon__asprintf("D:(A;;FA;;;%s)(A;;FW;;;WD)", user);
+        char *d_sddl = cordon__asprintf("D:(A;;FA;;;%s)(A;;SD;;;WD)", user);
+        wchar_t *wd = cordon__win_wide(dir_sddl), *ww = cordon__win_wide(w_sddl),
+                *wdel = cordon__win_wide(d_sddl);
+        touch(wfile);
+        touch(dfile);
+        if (set_dacl(dir, wd) && set_dacl(wfile, ww) && set_dacl(dfile, wdel)) {
+            static wchar_t saved[32768];
+            char *old_u8, *path;
+            wchar_t *wp;
+            GetEnvironmentVariableW(L"PATH", saved, 32768);
+            old_u8 = cordon__win_utf8(saved);
+            path = cordon__asprintf("%s;%s", dir, old_u8 ? old_u8 : "");
+            free(old_u8);
+            wp = cordon__win_wide(path);
+            SetEnvironmentVariableW(L"PATH", wp);
+            CHECK(cordon_level_query(ws, root, &lv) == CORDON_OK);
+            CHECK(lv.level[CORDON_DIM_FS_WRITE] != CORDON_LEVEL_ENFORCED);
+            CHECK_CONTAINS(lv.reason[CORDON_DIM_FS_WRITE], "writable from the sandbox (Everyone");
+            CHECK_CONTAINS(lv.reason[CORDON_DIM_FS_WRITE], wfile);
+            CHECK_CONTAINS(lv.reason[CORDON_DIM_FS_WRITE], "may delete or rename");
+            CHECK_CONTAINS(lv.reason[CORDON_DIM_FS_WRITE], dfile);
+            /* The directory itself is no hole: not listed as one. */
+            printf("%s: an Everyone-writable file and a DELETE-only grant are reported\n",
+                   strstr(lv.reason[CORDON_DIM_FS_WRITE], wfile) &&
+                           strstr(lv.reason[CORDON_DIM_FS_WRITE], dfile)
+                       ? "VERIFIED"
+                       : "FAILED");
+            {
+                char *json = NULL;
+                CHECK(cordon_grants_close_holes(ws, root, &json) == CORDON_OK);
+                CHECK(json && strstr(json, "w.txt") && strstr(json, "d.txt"));
+                cordon_free(json);
+                verdict(run_code(full, probe, "write", wfile, root) == 0,
+                        run_code(ws, probe, "write", wfile, root) == 5,
+                        "write to an Everyone-writable file after close-holes");
+                verdict(1, run_code(ws, probe, "delete", dfile, root) == 5,
+                        "delete a file granted Everyone DELETE after close-holes");
+            }
+            SetEnvironmentVariableW(L"PATH", saved);
+            free(wp);
+            free(path);
+        } else {
+            CHECK_MSG(0, "cannot set the test DACLs under %s", dir);
+        }
+        cordon_grants_revoke(dir);
+        set_dacl(dir, L"D:(A;OICI;FA;;;WD)");
+        remove_dir_tree(dir);
+        free(wd);
+        free(ww);
+        free(wdel);
+        free(dir_sddl);
+        free(w_sddl);
+        free(d_sddl);
+        free(wfile);
+        free(dfile);
+        free(dir);
+    }
+
     cordon_grants_revoke(root);
     cordon_grants_revoke(root2);
     cordon_grants_revoke(loose_root);

@@ -1,5 +1,6 @@
 /* Portable file decisions of the Windows OS layer: which paths take the
- * verbatim (\\?\) form that passes MAX_PATH. */
+ * verbatim (\\?\) form that passes MAX_PATH, and what a granted mask
+ * outside the roots is. */
 #include "harness.h"
 #include "internal.h"
 
@@ -50,5 +51,32 @@ int main(void)
     CHECK(got && strncmp(got, "\\\\?\\C:\\Users", 11) == 0 && strlen(got) == deep.len + 4);
     free(got);
     cordon__buf_free(&deep);
+
+    /* Reading, executing, waiting and reading the security descriptor are
+     * no hole; nor is FILE_DELETE_CHILD on a file (it means nothing there). */
+    CHECK(cordon__win_hole_kind(0, 1) == CORDON__WIN_HOLE_NONE);
+    CHECK(cordon__win_hole_kind(CORDON__WIN_FILE_GENERIC_READ | CORDON__WIN_FILE_GENERIC_EXECUTE,
+                                1) == CORDON__WIN_HOLE_NONE);
+    CHECK(cordon__win_hole_kind(CORDON__WIN_SYNCHRONIZE | CORDON__WIN_READ_CONTROL, 0) ==
+          CORDON__WIN_HOLE_NONE);
+    CHECK(cordon__win_hole_kind(CORDON__WIN_FILE_DELETE_CHILD, 0) == CORDON__WIN_HOLE_NONE);
+    /* Writes, on directories and files. */
+    CHECK(cordon__win_hole_kind(CORDON__WIN_FILE_ADD_FILE, 1) == CORDON__WIN_HOLE_WRITE);
+    CHECK(cordon__win_hole_kind(CORDON__WIN_FILE_ADD_SUBDIRECTORY, 1) == CORDON__WIN_HOLE_WRITE);
+    CHECK(cordon__win_hole_kind(CORDON__WIN_FILE_WRITE_DATA, 0) == CORDON__WIN_HOLE_WRITE);
+    CHECK(cordon__win_hole_kind(CORDON__WIN_FILE_APPEND_DATA, 0) == CORDON__WIN_HOLE_WRITE);
+    CHECK(cordon__win_hole_kind(CORDON__WIN_FILE_WRITE_ATTRIBUTES, 0) == CORDON__WIN_HOLE_WRITE);
+    CHECK(cordon__win_hole_kind(CORDON__WIN_FILE_WRITE_EA, 1) == CORDON__WIN_HOLE_WRITE);
+    CHECK(cordon__win_hole_kind(CORDON__WIN_WRITE_DAC, 0) == CORDON__WIN_HOLE_WRITE);
+    CHECK(cordon__win_hole_kind(CORDON__WIN_WRITE_OWNER, 1) == CORDON__WIN_HOLE_WRITE);
+    CHECK(cordon__win_hole_kind(0x001f01ffUL /* FILE_ALL_ACCESS */, 0) == CORDON__WIN_HOLE_WRITE);
+    /* Grants of DELETE alone, or FILE_DELETE_CHILD on a directory. */
+    CHECK(cordon__win_hole_kind(CORDON__WIN_DELETE, 0) == CORDON__WIN_HOLE_DELETE);
+    CHECK(cordon__win_hole_kind(CORDON__WIN_DELETE | CORDON__WIN_FILE_GENERIC_READ, 1) ==
+          CORDON__WIN_HOLE_DELETE);
+    CHECK(cordon__win_hole_kind(CORDON__WIN_FILE_DELETE_CHILD, 1) == CORDON__WIN_HOLE_DELETE);
+    /* A write and a delete: the write is what is said. */
+    CHECK(cordon__win_hole_kind(CORDON__WIN_DELETE | CORDON__WIN_FILE_WRITE_DATA, 0) ==
+          CORDON__WIN_HOLE_WRITE);
     TEST_MAIN_END();
 }
