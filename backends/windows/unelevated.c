@@ -754,21 +754,23 @@ static void check_root_parents(const struct cordon__plan *plan, HANDLE token,
         char *parent = cordon__strdup(plan->roots.v[i]);
         char *cut = parent ? strrchr(parent, '\\') : NULL;
         DWORD g = 0;
-        char why[CORDON_REASON_MAX];
+        struct cordon__buf why = {0};
         if (cut && cut > parent + 2) {
             *cut = '\0';
+            /* Built at any length: add_reason says where it cuts. */
             if (!cordon__win_granted(token, parent, &g)) {
-                snprintf(why, sizeof why, "the DACL of %s cannot be read: whether the root below "
-                                          "it can be renamed away is not verified", parent);
-                add_reason(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_ADVISORY, why);
+                cordon__buf_printf(&why, "the DACL of %s cannot be read: whether the root below "
+                                         "it can be renamed away is not verified", parent);
+                add_reason(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_ADVISORY, why.p);
             } else if (g & FILE_DELETE_CHILD) {
-                snprintf(why, sizeof why, "%s grants the sandbox FILE_DELETE_CHILD (through "
-                                          "Everyone or the logon SID): the root %s can be "
-                                          "renamed away with its protected paths and replaced",
-                         parent, plan->roots.v[i]);
-                add_reason(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_ADVISORY, why);
+                cordon__buf_printf(&why, "%s grants the sandbox FILE_DELETE_CHILD (through "
+                                         "Everyone or the logon SID): the root %s can be "
+                                         "renamed away with its protected paths and replaced",
+                                   parent, plan->roots.v[i]);
+                add_reason(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_ADVISORY, why.p);
             }
         }
+        cordon__buf_free(&why);
         free(parent);
     }
 }
@@ -777,9 +779,8 @@ static void check_root_parents(const struct cordon__plan *plan, HANDLE token,
  * of tests/windows/test_enforce.c (a process started for the command by
  * a service outside its job and token). */
 #define BROKER_NOTE                                                                          \
-    "not verified on Windows yet: processes started for the command outside its job and "    \
-    "token (WMI Win32_Process.Create, Task Scheduler, out-of-process COM servers of the "     \
-    "session, a token taken from another of the user's processes)"
+    "not verified on Windows yet: processes started for the command by WMI, Task Scheduler, " \
+    "COM servers of the session or with a token taken from another of the user's processes"
 
 static void unelevated_probe(const struct cordon__plan *plan, struct cordon__probe *out)
 {
@@ -878,12 +879,11 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
         }
         /* What the scan covers, said every time: it is a sample of the
          * likely places, not a walk of every disk. */
-        cordon__buf_printf(&b, "Everyone-hole scan: %lu directories (system directories, PATH, "
-                               "the temp base, each local drive's root and one level below it, "
-                               "%%PUBLIC%% and one level below, known writable places under "
-                               "Windows) and %lu files in them (at most %d per directory), "
-                               "each for writes and for grants of DELETE alone; not scanned: "
-                               "anything deeper",
+        cordon__buf_printf(&b, "Everyone-hole scan: %lu directories, %lu files (system "
+                               "directories, PATH, temp, each drive's root and %%PUBLIC%% with "
+                               "one level below, known places under Windows; %d files per "
+                               "directory; writes and DELETE-only grants); not scanned: "
+                               "deeper levels",
                            hs.candidates, hs.files_checked, HOLE_FILES_PER_DIR);
         if (hs.files_left > 0)
             cordon__buf_printf(&b, ", the further files of %lu directories", hs.files_left);
