@@ -790,3 +790,45 @@ void cordon__win_elevated_readiness(const struct cordon__elevated_facts *f,
     out->ready = 1;
     levels(f, plan, out);
 }
+
+/* ---- the runner request ------------------------------------------------------ */
+
+cordon_error cordon__win_runner_request(const struct cordon__plan *plan, const char *const *argv,
+                                        const char *const *envp, const char *cwd,
+                                        struct cordon__ipc_spawn *out)
+{
+    size_t i;
+    cordon_error e = CORDON_OK;
+    memset(out, 0, sizeof *out);
+    if (!argv || !argv[0] || !cwd)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "the runner request needs argv and cwd");
+    out->flags = (plan->network ? CORDON__IPC_SPAWN_NETWORK : 0) |
+                 (plan->private_tmp ? CORDON__IPC_SPAWN_PRIVATE_TMP : 0);
+    /* Across two users no handle of the caller's is passed: every stream
+     * is relayed through the pipes, so the command never holds the
+     * caller's console or files. */
+    for (i = 0; i < 3; i++)
+        out->stdio_mode[i] = CORDON__IPC_STDIO_RELAYED;
+    out->cwd = cordon__strdup(cwd);
+    out->tmp_dir = cordon__strdup(plan->private_tmp && plan->tmp_dir ? plan->tmp_dir : "");
+    if (!out->cwd || !out->tmp_dir)
+        e = CORDON_ERR_NO_MEMORY;
+    for (i = 0; e == CORDON_OK && argv[i]; i++)
+        e = cordon__strv_push(&out->argv, argv[i]);
+    for (i = 0; e == CORDON_OK && envp && envp[i]; i++)
+        e = cordon__strv_push(&out->env, envp[i]);
+    for (i = 0; e == CORDON_OK && i < plan->roots.n; i++)
+        e = cordon__strv_push(&out->roots, plan->roots.v[i]);
+    for (i = 0; e == CORDON_OK && i < plan->n_protect; i++)
+        e = cordon__strv_push(&out->protect, plan->protect[i].path);
+    if (e != CORDON_OK) {
+        struct cordon__ipc_msg m;
+        memset(&m, 0, sizeof m);
+        m.type = CORDON__IPC_SPAWN;
+        m.spawn = *out;
+        cordon__ipc_msg_free(&m);
+        memset(out, 0, sizeof *out);
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory building the runner request");
+    }
+    return CORDON_OK;
+}

@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "elevated.h"
+#include "ipc.h"
 
 /* ---- names and places --------------------------------------------------- */
 
@@ -153,6 +154,18 @@ struct cordon__win_setup_step {
 /* The install steps in order (the marker last); NULL-terminated. */
 extern const struct cordon__win_setup_step cordon__win_setup_steps[];
 size_t cordon__win_setup_step_count(void);
+
+/* ---- the runner request ------------------------------------------------------ */
+
+/* The SPAWN request cordon sends cordon-runner.exe for |argv| in |cwd| with
+ * the complete environment |envp|: the network flag picks the identity
+ * (offline or online), every stdio stream relayed (no handle of the
+ * caller's crosses to the sandbox user), the plan's roots, protected paths
+ * and temp dir. Free with cordon__ipc_msg_free on a SPAWN message holding
+ * it. */
+cordon_error cordon__win_runner_request(const struct cordon__plan *plan, const char *const *argv,
+                                        const char *const *envp, const char *cwd,
+                                        struct cordon__ipc_spawn *out);
 
 /* ---- readiness ------------------------------------------------------------ */
 

@@ -623,8 +623,8 @@ static int step_runner(struct ctx *c)
         return 0;
     }
     if (!src || !exists(src)) {
-        rc = problem(c, "no %s to install at %s (the Windows runner is not part of this build "
-                     "yet). Fix: pass --runner PATH",
+        rc = problem(c, "no %s to install at %s. Fix: put it beside cordon-setup.exe or pass "
+                     "--runner PATH",
                      CORDON__WIN_RUNNER_NAME, src ? src : "(unknown)");
         goto done;
     }

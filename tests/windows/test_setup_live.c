@@ -1,18 +1,17 @@
 /* cordon-setup.exe for real, on real Windows as an administrator (the
- * Windows CI runner): install (with a stand-in runner: the step only
- * copies, hashes and protects the file), a second install that changes
+ * Windows CI runner): install (with this build's runner), a second install that changes
  * nothing but the passwords, verify, status --json, the probe falling
  * back with the one reason left (the launch is not built), the firewall
  * rules read back scoped to the offline SID, then uninstall twice and
  * nothing left: no account, group, rule, file, directory or registry
  * value. Skips under Wine (accounts and the firewall are fakes there),
  * when not elevated, and where setup is already installed.
- *   argv[1]: cordon-setup.exe   argv[2]: an exe to install as the runner */
+ *   argv[1]: cordon-setup.exe   argv[2]: cordon-runner.exe */
 
 #include "elevated_win.h"
 #include "wintest.h"
 
-static char *setup_exe, *stand_in;
+static char *setup_exe, *runner_exe;
 
 /* Runs "cordon-setup <args>", its stdout and stderr into *out. */
 static int setup(const char *args, char **out)
@@ -70,7 +69,7 @@ int main(int argc, char **argv)
         SKIP("under Wine: accounts, logon and the firewall are fakes (the live setup runs on "
              "real Windows only)");
     if (argc < 3)
-        SKIP("usage: win_setup_live CORDON-SETUP.EXE STAND-IN-RUNNER.EXE");
+        SKIP("usage: win_setup_live CORDON-SETUP.EXE CORDON-RUNNER.EXE");
     {
         BYTE buf[SECURITY_MAX_SID_SIZE];
         DWORD cb = sizeof buf;
@@ -80,13 +79,13 @@ int main(int argc, char **argv)
             SKIP("needs an elevated administrator (setup would ask at the UAC prompt)");
     }
     setup_exe = argv[1];
-    stand_in = argv[2];
+    runner_exe = argv[2];
     CHECK(cordon__win_elevated_paths(&p) == CORDON_OK);
     if (path_exists(p.marker) || account_there(CORDON__WIN_OFFLINE_USER, SidTypeUser))
         SKIP("cordon-setup is installed on this machine already; not touching it");
 
     /* Install, then again: idempotent. */
-    args = cordon__asprintf("install --runner \"%s\"", stand_in);
+    args = cordon__asprintf("install --runner \"%s\"", runner_exe);
     CHECK(setup(args, &out) == 0);
     CHECK_CONTAINS(out, "[13/13] the marker ... ok");
     CHECK_CONTAINS(out, "[4/13] user CordonSandboxOffline ... ok: created");

@@ -489,8 +489,48 @@ static void readiness(void)
     cordon__plan_free(&full);
 }
 
+static void runner_request(void)
+{
+    struct cordon__plan ws;
+    struct cordon__ipc_msg m, back;
+    struct cordon__buf b = {0};
+    const char *argv[] = {"git", "status", NULL};
+    const char *envp[] = {"PATH=C:\\Windows", "CORDON_NETWORK=off", NULL};
+    size_t used = 0, need = 0;
+    int i;
+    compile("workspace-write", &ws);
+    memset(&m, 0, sizeof m);
+    m.type = CORDON__IPC_SPAWN;
+    CHECK(cordon__win_runner_request(&ws, argv, envp, "C:\\work\\app", &m.spawn) == CORDON_OK);
+    /* Network off: the offline identity; every stream relayed. */
+    CHECK((m.spawn.flags & CORDON__IPC_SPAWN_NETWORK) == 0);
+    for (i = 0; i < 3; i++)
+        CHECK(m.spawn.stdio_mode[i] == CORDON__IPC_STDIO_RELAYED && m.spawn.stdio_handle[i] == 0);
+    CHECK_STR(m.spawn.cwd, "C:\\work\\app");
+    CHECK(m.spawn.argv.n == 2 && m.spawn.env.n == 2);
+    CHECK(cordon__strv_contains(&m.spawn.roots, "C:\\work\\app"));
+    CHECK(cordon__strv_contains(&m.spawn.protect, "C:\\work\\app\\.git"));
+    /* What cordon sends, the runner decodes to the same request. */
+    CHECK(cordon__ipc_encode(&m, &b) == CORDON_OK);
+    CHECK(cordon__ipc_decode(b.p, b.len, &back, &used, &need) == CORDON_OK && used == b.len);
+    CHECK(back.type == CORDON__IPC_SPAWN && back.spawn.roots.n == m.spawn.roots.n);
+    CHECK_STR(back.spawn.argv.v[1], "status");
+    cordon__ipc_msg_free(&back);
+    cordon__ipc_msg_free(&m);
+    cordon__buf_free(&b);
+    CHECK(cordon__win_runner_request(&ws, NULL, envp, "C:\\x", &m.spawn) == CORDON_ERR_INVALID_ARGUMENT);
+    cordon__plan_free(&ws);
+    compile("workspace-write-online", &ws);
+    CHECK(cordon__win_runner_request(&ws, argv, envp, "C:\\work\\app", &m.spawn) == CORDON_OK);
+    CHECK(m.spawn.flags & CORDON__IPC_SPAWN_NETWORK);
+    m.type = CORDON__IPC_SPAWN;
+    cordon__ipc_msg_free(&m);
+    cordon__plan_free(&ws);
+}
+
 int main(void)
 {
+    runner_request();
     marker();
     rules();
     admin_only();

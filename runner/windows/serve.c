@@ -1,0 +1,455 @@
+/* cordon-runner.exe: the Windows elevated tier's launch boundary.
+ *
+ *   cordon-runner.exe --pipe NAME --server-pid PID [--same-user]
+ *
+ * cordon makes two named pipes, NAME-in (cordon writes) and NAME-out (the
+ * runner writes), and starts the runner; in the elevated tier as the
+ * sandbox user with CreateProcessWithLogonW (not built yet), in the
+ * same-user seam (--same-user, what the Wine tests use) with
+ * CreateProcessW. The runner:
+ *   1. connects to both pipes and checks that their server is process PID
+ *      (GetNamedPipeServerProcessId): it talks only to the cordon that
+ *      started it;
+ *   2. reads one SPAWN frame, strictly decoded (core/ipc.c); relayed stdio
+ *      only (no handle crosses from the caller);
+ *   3. identity: unless --same-user, the marker must be trusted and this
+ *      process's user must be the account the request's network flag
+ *      selects (the offline user when network is off), else ERROR setup
+ *      or identity;
+ *   4. compiles the request's roots and protected paths into a plan on
+ *      this host, builds the unelevated tier's write-restricted token from
+ *      it (backends/windows/token.c) and starts the command with it in a
+ *      kill-on-close job (backends/windows/process.c), its stdio on pipes;
+ *   5. sends STARTED, relays stdin from STDIO frames and stdout/stderr
+ *      into STDIO frames, ends the job on SIGNAL or when cordon goes away,
+ *      and sends EXIT.
+ * Every failure goes back as ERROR with the stage and the Win32 code.
+ * The runner holds no privilege of its own: on Windows the boundary is the
+ * sandbox user's credentials, which only cordon can decrypt; the checks
+ * here are defence in depth. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <windows.h>
+
+#include "elevated_win.h"
+#include "ipc.h"
+#include "win.h"
+
+struct run {
+    HANDLE in, out;            /* the pipes: from cordon, to cordon */
+    CRITICAL_SECTION write_lock;
+    struct cordon__ipc_msg req;
+    HANDLE child_in;           /* our end of the command's stdin, or NULL */
+    HANDLE child_out[2];       /* our ends of its stdout, stderr */
+    struct cordon__proc *proc;
+    volatile LONG cordon_gone;
+};
+
+static int send_msg(struct run *r, const struct cordon__ipc_msg *m)
+{
+    struct cordon__buf b = {0};
+    DWORD put = 0;
+    int ok;
+    if (cordon__ipc_encode(m, &b) != CORDON_OK || b.oom) {
+        cordon__buf_free(&b);
+        return -1;
+    }
+    EnterCriticalSection(&r->write_lock);
+    ok = WriteFile(r->out, b.p, (DWORD)b.len, &put, NULL) && put == b.len;
+    LeaveCriticalSection(&r->write_lock);
+    cordon__buf_free(&b);
+    return ok ? 0 : -1;
+}
+
+static void report(struct run *r, unsigned stage, DWORD code, const char *fmt, ...)
+    CORDON__PRINTF(4, 5);
+
+static void report(struct run *r, unsigned stage, DWORD code, const char *fmt, ...)
+{
+    struct cordon__ipc_msg m;
+    char text[600];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    memset(&m, 0, sizeof m);
+    m.type = CORDON__IPC_ERROR;
+    m.stage = (uint16_t)stage;
+    m.os_code = (int64_t)code;
+    m.message = text;
+    if (!r->out || send_msg(r, &m) != 0)
+        fprintf(stderr, "cordon-runner: %s: %s\n", cordon__ipc_stage_name(stage), text);
+}
+
+/* Reads one frame from |h|. 0, or -1 with |why| (EOF: "end"). */
+static int read_frame(HANDLE h, struct cordon__ipc_msg *m, char *why, size_t n)
+{
+    unsigned char hdr[CORDON__IPC_HEADER_SIZE];
+    unsigned char *buf = NULL;
+    size_t need = sizeof hdr, have = 0, used = 0;
+    int rc = -1;
+    while (have < sizeof hdr) {
+        DWORD got = 0;
+        if (!ReadFile(h, hdr + have, (DWORD)(sizeof hdr - have), &got, NULL) || got == 0) {
+            snprintf(why, n, have ? "the pipe closed inside a frame" : "end");
+            return -1;
+        }
+        have += got;
+    }
+    if (cordon__ipc_decode(hdr, have, m, &used, &need) != CORDON_OK) {
+        snprintf(why, n, "%s", cordon_last_error());
+        return -1;
+    }
+    if (used)
+        return 0;
+    buf = malloc(need);
+    if (!buf) {
+        snprintf(why, n, "out of memory");
+        return -1;
+    }
+    memcpy(buf, hdr, have);
+    while (have < need) {
+        DWORD got = 0;
+        if (!ReadFile(h, buf + have, (DWORD)(need - have), &got, NULL) || got == 0) {
+            snprintf(why, n, "the pipe closed inside a frame");
+            goto done;
+        }
+        have += got;
+    }
+    if (cordon__ipc_decode(buf, have, m, &used, &need) != CORDON_OK || !used) {
+        snprintf(why, n, "%s", used ? "" : cordon_last_error());
+        goto done;
+    }
+    rc = 0;
+done:
+    free(buf);
+    return rc;
+}
+
+/* ---- the relays --------------------------------------------------------------- */
+
+struct pump {
+    struct run *r;
+    int stream; /* 1 or 2 */
+};
+
+static DWORD WINAPI pump_out(void *arg)
+{
+    struct pump *p = arg;
+    struct run *r = p->r;
+    HANDLE h = r->child_out[p->stream - 1];
+    unsigned char buf[16384];
+    struct cordon__ipc_msg m;
+    for (;;) {
+        DWORD got = 0;
+        memset(&m, 0, sizeof m);
+        m.type = CORDON__IPC_STDIO;
+        m.stream = (uint8_t)p->stream;
+        if (!ReadFile(h, buf, sizeof buf, &got, NULL) || got == 0) {
+            send_msg(r, &m); /* empty: end of stream */
+            break;
+        }
+        m.data = buf;
+        m.data_len = got;
+        if (send_msg(r, &m) != 0)
+            break;
+    }
+    return 0;
+}
+
+/* From cordon: stdin data, its end, signals; cordon gone ends the job. */
+static DWORD WINAPI pump_in(void *arg)
+{
+    struct run *r = arg;
+    char why[300];
+    for (;;) {
+        struct cordon__ipc_msg m;
+        memset(&m, 0, sizeof m);
+        if (read_frame(r->in, &m, why, sizeof why) != 0) {
+            InterlockedExchange(&r->cordon_gone, 1);
+            if (r->proc)
+                cordon__win_kill(r->proc);
+            break;
+        }
+        if (m.type == CORDON__IPC_STDIO && m.stream == 0 && r->child_in) {
+            DWORD put;
+            if (m.data_len == 0) {
+                CloseHandle(r->child_in);
+                r->child_in = NULL;
+            } else {
+                WriteFile(r->child_in, m.data, (DWORD)m.data_len, &put, NULL);
+            }
+        } else if (m.type == CORDON__IPC_SIGNAL && r->proc) {
+            /* Windows has no interrupt a process outside the console can
+             * send: every signal ends the whole tree. */
+            cordon__win_kill(r->proc);
+        }
+        cordon__ipc_msg_free(&m);
+    }
+    return 0;
+}
+
+/* ---- the run ------------------------------------------------------------------- */
+
+static HANDLE open_pipe(const char *name, const char *suffix, DWORD access)
+{
+    char *full = cordon__asprintf("%s-%s", name, suffix);
+    wchar_t *w = full ? cordon__win_wide(full) : NULL;
+    HANDLE h = w ? CreateFileW(w, access, 0, NULL, OPEN_EXISTING,
+                               SECURITY_SQOS_PRESENT | SECURITY_IDENTIFICATION, NULL)
+                 : INVALID_HANDLE_VALUE;
+    free(w);
+    free(full);
+    return h;
+}
+
+static int check_identity(struct run *r)
+{
+    struct cordon__win_probe_facts *pf = cordon__xcalloc(1, sizeof *pf);
+    const char *me = cordon__win_user_sid();
+    const struct cordon__marker *m;
+    int want_online = (r->req.spawn.flags & CORDON__IPC_SPAWN_NETWORK) != 0, rc = -1;
+    if (!pf) {
+        report(r, CORDON__IPC_STAGE_SETUP, 0, "out of memory");
+        return -1;
+    }
+    cordon__win_elevated_facts(NULL, pf);
+    m = pf->f.marker;
+    if (!m) {
+        report(r, CORDON__IPC_STAGE_SETUP, 0, "%s", pf->f.marker_found ? pf->f.marker_error
+                                                                       : "setup has not been run");
+    } else if (!me || strcmp(me, want_online ? m->online.id : m->offline.id) != 0) {
+        report(r, CORDON__IPC_STAGE_IDENTITY, 0,
+               "the runner runs as %s, not as %s (%s) which this request needs",
+               me ? me : "an unknown user", want_online ? m->online.name : m->offline.name,
+               want_online ? m->online.id : m->offline.id);
+    } else {
+        rc = 0;
+    }
+    cordon__win_probe_facts_free(pf);
+    free(pf);
+    return rc;
+}
+
+static int compile_plan(struct run *r, cordon_policy **policy, struct cordon__plan *plan)
+{
+    const struct cordon__ipc_spawn *s = &r->req.spawn;
+    struct cordon__host host;
+    size_t i, k;
+    cordon_error e;
+    if ((e = cordon_policy_new(policy)) != CORDON_OK)
+        goto fail;
+    cordon_policy_set_mode(*policy, s->roots.n ? CORDON_MODE_WORKSPACE_WRITE : CORDON_MODE_READ_ONLY);
+    cordon_policy_set_network(*policy, (s->flags & CORDON__IPC_SPAWN_NETWORK) != 0);
+    cordon_policy_set_private_tmp(*policy, 0); /* the request names the temp dir */
+    cordon_policy_set_force_roots(*policy, 1); /* cordon checked them already */
+    cordon_policy_clear_writable_roots(*policy);
+    cordon_policy_clear_protected_paths(*policy);
+    for (i = 0; i < s->roots.n; i++)
+        if ((e = cordon_policy_add_writable_root(*policy, s->roots.v[i])) != CORDON_OK)
+            goto fail;
+    for (i = 0; i < s->protect.n; i++) {
+        for (k = 0; k < s->roots.n; k++) {
+            size_t n = strlen(s->roots.v[k]);
+            const char *p = s->protect.v[i];
+            if (_strnicmp(p, s->roots.v[k], n) == 0 && p[n] == '\\' && p[n + 1]) {
+                if ((e = cordon_policy_add_protected_path(*policy, p + n + 1)) != CORDON_OK)
+                    goto fail;
+                break;
+            }
+        }
+    }
+    if ((e = cordon__os_host(&host)) != CORDON_OK ||
+        (e = cordon__plan_compile(*policy, s->cwd, &host, plan)) != CORDON_OK)
+        goto fail;
+    return 0;
+fail:
+    report(r, CORDON__IPC_STAGE_RESTRICT, 0, "cannot compile the restrictions: %s",
+           cordon_last_error());
+    return -1;
+}
+
+static int serve(struct run *r, int same_user)
+{
+    cordon_policy *policy = NULL;
+    struct cordon__plan plan;
+    int have_plan = 0, rc = 1, i;
+    HANDLE token = NULL, theirs[3] = {NULL, NULL, NULL}, threads[3] = {NULL, NULL, NULL};
+    struct cordon__spawn sp;
+    struct cordon__win_launch how;
+    struct cordon__exit ex;
+    struct pump pumps[2];
+    const char **argv = NULL, **envp = NULL;
+    char why[300];
+    size_t k;
+    SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, FALSE};
+
+    if (read_frame(r->in, &r->req, why, sizeof why) != 0) {
+        report(r, CORDON__IPC_STAGE_REQUEST, 0, "the request cannot be read: %s", why);
+        return 1;
+    }
+    if (r->req.type != CORDON__IPC_SPAWN) {
+        report(r, CORDON__IPC_STAGE_REQUEST, 0, "the first message is not a spawn request");
+        return 1;
+    }
+    for (i = 0; i < 3; i++)
+        if (r->req.spawn.stdio_mode[i] == CORDON__IPC_STDIO_PASSED) {
+            report(r, CORDON__IPC_STAGE_STDIO, 0,
+                   "stdio stream %d is to be passed as a handle; the Windows runner relays only", i);
+            return 1;
+        }
+    if (!same_user && check_identity(r) != 0)
+        return 1;
+    memset(&plan, 0, sizeof plan);
+    if (compile_plan(r, &policy, &plan) != 0)
+        goto done;
+    have_plan = 1;
+    if (cordon__win_restricted_token(&plan.windows_plan, &token) != CORDON_OK) {
+        report(r, CORDON__IPC_STAGE_RESTRICT, GetLastError(), "%s", cordon_last_error());
+        goto done;
+    }
+    /* The command's stdio: pipes we relay, or NUL. */
+    for (i = 0; i < 3; i++) {
+        HANDLE ours = NULL;
+        if (r->req.spawn.stdio_mode[i] == CORDON__IPC_STDIO_NULL) {
+            theirs[i] = CreateFileW(L"NUL", GENERIC_READ | GENERIC_WRITE,
+                                    FILE_SHARE_READ | FILE_SHARE_WRITE, NULL, OPEN_EXISTING, 0, NULL);
+            continue;
+        }
+        if (!(i == 0 ? CreatePipe(&theirs[i], &ours, &sa, 0) : CreatePipe(&ours, &theirs[i], &sa, 0))) {
+            report(r, CORDON__IPC_STAGE_STDIO, GetLastError(), "CreatePipe failed");
+            goto done;
+        }
+        if (i == 0)
+            r->child_in = ours;
+        else
+            r->child_out[i - 1] = ours;
+    }
+    argv = cordon__xcalloc(r->req.spawn.argv.n + 1, sizeof *argv);
+    envp = cordon__xcalloc(r->req.spawn.env.n + 1, sizeof *envp);
+    if (!argv || !envp) {
+        report(r, CORDON__IPC_STAGE_EXEC, 0, "out of memory");
+        goto done;
+    }
+    for (k = 0; k < r->req.spawn.argv.n; k++)
+        argv[k] = r->req.spawn.argv.v[k];
+    for (k = 0; k < r->req.spawn.env.n; k++)
+        envp[k] = r->req.spawn.env.v[k];
+    memset(&sp, 0, sizeof sp);
+    sp.argv = argv;
+    sp.envp = envp;
+    sp.cwd = r->req.spawn.cwd;
+    for (i = 0; i < 3; i++)
+        sp.stdio[i] = (cordon_os_handle)theirs[i];
+    memset(&how, 0, sizeof how);
+    how.token = token;
+    how.creation_flags = CREATE_NO_WINDOW;
+    if (cordon__win_spawn(&plan, &sp, &how, &r->proc) != CORDON_OK) {
+        DWORD code = GetLastError();
+        report(r, CORDON__IPC_STAGE_EXEC, code, "%s", cordon_last_error());
+        goto done;
+    }
+    for (i = 0; i < 3; i++) {
+        if (theirs[i] && theirs[i] != INVALID_HANDLE_VALUE)
+            CloseHandle(theirs[i]);
+        theirs[i] = NULL;
+    }
+    {
+        struct cordon__ipc_msg m;
+        memset(&m, 0, sizeof m);
+        m.type = CORDON__IPC_STARTED;
+        m.pid = (uint64_t)cordon__win_pid(r->proc);
+        send_msg(r, &m);
+    }
+    threads[0] = CreateThread(NULL, 0, pump_in, r, 0, NULL);
+    for (i = 0; i < 2; i++) {
+        pumps[i].r = r;
+        pumps[i].stream = i + 1;
+        if (r->child_out[i])
+            threads[i + 1] = CreateThread(NULL, 0, pump_out, &pumps[i], 0, NULL);
+    }
+    if (cordon__win_wait(r->proc, 0, &ex) != CORDON_OK) {
+        report(r, CORDON__IPC_STAGE_WAIT, GetLastError(), "%s", cordon_last_error());
+        goto done;
+    }
+    /* The output pumps end when every writer of their pipes is gone: the
+     * job's processes were ended with the command's tree. */
+    for (i = 1; i < 3; i++)
+        if (threads[i])
+            WaitForSingleObject(threads[i], 10000);
+    {
+        struct cordon__ipc_msg m;
+        memset(&m, 0, sizeof m);
+        m.type = CORDON__IPC_EXIT;
+        m.exit_code = ex.exit_code;
+        send_msg(r, &m);
+    }
+    rc = 0;
+done:
+    for (i = 0; i < 3; i++)
+        if (theirs[i] && theirs[i] != INVALID_HANDLE_VALUE)
+            CloseHandle(theirs[i]);
+    if (r->proc)
+        cordon__win_proc_free(r->proc);
+    r->proc = NULL;
+    if (token)
+        CloseHandle(token);
+    free(argv);
+    free(envp);
+    if (have_plan)
+        cordon__plan_free(&plan);
+    cordon_policy_free(policy);
+    /* pump_in may still block on the pipe: the process ends with it. */
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    struct run r;
+    const char *pipe = NULL;
+    unsigned long server_pid = 0, got_pid = 0;
+    int same_user = 0, i, rc;
+
+    memset(&r, 0, sizeof r);
+    InitializeCriticalSection(&r.write_lock);
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "--pipe") == 0 && i + 1 < argc)
+            pipe = argv[++i];
+        else if (strcmp(argv[i], "--server-pid") == 0 && i + 1 < argc)
+            server_pid = strtoul(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--same-user") == 0)
+            same_user = 1;
+        else {
+            fprintf(stderr, "cordon-runner: unexpected argument \"%s\" (cordon starts this "
+                    "program; it is not run by hand)\n", argv[i]);
+            return 2;
+        }
+    }
+    if (!pipe || strncmp(pipe, "\\\\.\\pipe\\cordon-runner-", 23) != 0 || !server_pid) {
+        fprintf(stderr, "cordon-runner: needs --pipe \\\\.\\pipe\\cordon-runner-... and "
+                "--server-pid (cordon starts this program; it is not run by hand)\n");
+        return 2;
+    }
+    r.out = open_pipe(pipe, "out", GENERIC_WRITE);
+    r.in = open_pipe(pipe, "in", GENERIC_READ);
+    if (r.out == INVALID_HANDLE_VALUE || r.in == INVALID_HANDLE_VALUE) {
+        DWORD e = GetLastError();
+        r.out = r.out == INVALID_HANDLE_VALUE ? NULL : r.out;
+        fprintf(stderr, "cordon-runner: cannot open the pipes %s-in/-out: error %lu\n", pipe,
+                (unsigned long)e);
+        return 1;
+    }
+    /* Both pipes must be served by the process that started us. */
+    if (!GetNamedPipeServerProcessId(r.out, &got_pid) || got_pid != server_pid ||
+        !GetNamedPipeServerProcessId(r.in, &got_pid) || got_pid != server_pid) {
+        report(&r, CORDON__IPC_STAGE_CALLER, GetLastError(),
+               "the pipes are served by process %lu, not by %lu", got_pid, server_pid);
+        return 1;
+    }
+    rc = serve(&r, same_user);
+    cordon__ipc_msg_free(&r.req);
+    FlushFileBuffers(r.out);
+    return rc;
+}

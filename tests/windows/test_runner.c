@@ -1,0 +1,301 @@
+/* cordon-runner.exe end to end through the same-user seam (the runner
+ * started with CreateProcessW instead of CreateProcessWithLogonW;
+ * everything after the logon is real): this test plays cordon's part,
+ * serving the two named pipes, checking the client is the runner it
+ * started, sending core's SPAWN request (cordon__win_runner_request) and
+ * reading STARTED, relayed stdout and stderr, EXIT or ERROR. Also: stdin
+ * relayed, a kill, a program that does not exist, garbage instead of a
+ * request, a runner pointed at another server, and a runner without the
+ * seam on a host without setup (refused at stage setup).
+ *   argv[1]: cordon-runner.exe */
+#include "elevated_win.h"
+#include "wintest.h"
+
+static const char *runner_exe;
+
+struct conn {
+    HANDLE to, from; /* we write "-in", read "-out" */
+    PROCESS_INFORMATION pi;
+    char name[128];
+};
+
+static HANDLE make_pipe(const char *name, const char *suffix, DWORD dir)
+{
+    char *full = cordon__asprintf("%s-%s", name, suffix);
+    wchar_t *w = cordon__win_wide(full);
+    HANDLE h = CreateNamedPipeW(w, dir | FILE_FLAG_FIRST_PIPE_INSTANCE,
+                                PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
+                                    PIPE_REJECT_REMOTE_CLIENTS,
+                                1, 65536, 65536, 0, NULL);
+    free(w);
+    free(full);
+    return h;
+}
+
+/* Starts the runner; |extra| is appended to its command line. */
+static int start(struct conn *c, const char *extra, unsigned long server_pid)
+{
+    STARTUPINFOW si;
+    char *cmd;
+    wchar_t *wcmd;
+    ULONG client = 0;
+    static int seq;
+    memset(c, 0, sizeof *c);
+    snprintf(c->name, sizeof c->name, "\\\\.\\pipe\\cordon-runner-test-%lu-%d",
+             (unsigned long)GetCurrentProcessId(), ++seq);
+    c->to = make_pipe(c->name, "in", PIPE_ACCESS_OUTBOUND);
+    c->from = make_pipe(c->name, "out", PIPE_ACCESS_INBOUND);
+    CHECK(c->to != INVALID_HANDLE_VALUE && c->from != INVALID_HANDLE_VALUE);
+    cmd = cordon__asprintf("\"%s\" --pipe %s --server-pid %lu %s", runner_exe, c->name,
+                           server_pid ? server_pid : (unsigned long)GetCurrentProcessId(), extra);
+    wcmd = cordon__win_wide(cmd);
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    if (!CreateProcessW(NULL, wcmd, NULL, NULL, FALSE, CREATE_NO_WINDOW, NULL, NULL, &si, &c->pi)) {
+        CHECK_MSG(0, "CreateProcessW(%s): error %lu", cmd, (unsigned long)GetLastError());
+        free(cmd);
+        free(wcmd);
+        return -1;
+    }
+    free(cmd);
+    free(wcmd);
+    if (!ConnectNamedPipe(c->from, NULL) && GetLastError() != ERROR_PIPE_CONNECTED)
+        return -1;
+    if (!ConnectNamedPipe(c->to, NULL) && GetLastError() != ERROR_PIPE_CONNECTED)
+        return -1;
+    /* The client is the runner this process started. */
+    CHECK(GetNamedPipeClientProcessId(c->from, &client) && client == c->pi.dwProcessId);
+    CHECK(GetNamedPipeClientProcessId(c->to, &client) && client == c->pi.dwProcessId);
+    return 0;
+}
+
+static void stop(struct conn *c)
+{
+    if (c->to && c->to != INVALID_HANDLE_VALUE)
+        CloseHandle(c->to);
+    if (c->pi.hProcess) {
+        CHECK(WaitForSingleObject(c->pi.hProcess, 20000) == WAIT_OBJECT_0);
+        CloseHandle(c->pi.hProcess);
+        CloseHandle(c->pi.hThread);
+    }
+    if (c->from && c->from != INVALID_HANDLE_VALUE)
+        CloseHandle(c->from);
+}
+
+static void send_raw(struct conn *c, const void *p, size_t n)
+{
+    DWORD put = 0;
+    CHECK(WriteFile(c->to, p, (DWORD)n, &put, NULL) && put == n);
+}
+
+static void send_msg(struct conn *c, const struct cordon__ipc_msg *m)
+{
+    struct cordon__buf b = {0};
+    CHECK(cordon__ipc_encode(m, &b) == CORDON_OK);
+    send_raw(c, b.p, b.len);
+    cordon__buf_free(&b);
+}
+
+static int recv_msg(struct conn *c, struct cordon__ipc_msg *m)
+{
+    static unsigned char buf[1 << 21];
+    static size_t have;
+    size_t used = 0, need = 0;
+    for (;;) {
+        DWORD got = 0;
+        if (have && cordon__ipc_decode(buf, have, m, &used, &need) == CORDON_OK && used) {
+            memmove(buf, buf + used, have - used);
+            have -= used;
+            return 0;
+        }
+        if (!ReadFile(c->from, buf + have, (DWORD)(sizeof buf - have), &got, NULL) || !got) {
+            have = 0;
+            return -1;
+        }
+        have += got;
+    }
+}
+
+/* The spawn request for |argv| as cordon builds it. */
+static void request(const char *const *argv, const char *dir, struct cordon__ipc_msg *m)
+{
+    cordon_policy *ro = NULL;
+    struct cordon__host host;
+    struct cordon__plan plan;
+    struct cordon__strv env = {0};
+    const char **envp;
+    size_t i;
+    CHECK(cordon_policy_builtin("read-only", &ro) == CORDON_OK);
+    CHECK(cordon__os_host(&host) == CORDON_OK);
+    CHECK_MSG(cordon__plan_compile(ro, dir, &host, &plan) == CORDON_OK, "%s", cordon_last_error());
+    CHECK(cordon__os_environ(&env) == CORDON_OK);
+    envp = cordon__xcalloc(env.n + 1, sizeof *envp);
+    for (i = 0; i < env.n; i++)
+        envp[i] = env.v[i];
+    memset(m, 0, sizeof *m);
+    m->type = CORDON__IPC_SPAWN;
+    CHECK(cordon__win_runner_request(&plan, argv, envp, dir, &m->spawn) == CORDON_OK);
+    free(envp);
+    cordon__strv_free(&env);
+    cordon__plan_free(&plan);
+    cordon_policy_free(ro);
+}
+
+struct outcome {
+    int started, exited, exit_code, error_stage;
+    char out[4096], err[1024], error[600];
+};
+
+static void collect(struct conn *c, struct outcome *o)
+{
+    struct cordon__ipc_msg m;
+    size_t lo = 0, le = 0;
+    memset(o, 0, sizeof *o);
+    while (recv_msg(c, &m) == 0) {
+        if (m.type == CORDON__IPC_STARTED) {
+            o->started = m.pid > 0;
+        } else if (m.type == CORDON__IPC_STDIO && m.stream == 1 && m.data_len &&
+                   lo + m.data_len < sizeof o->out) {
+            memcpy(o->out + lo, m.data, m.data_len);
+            lo += m.data_len;
+        } else if (m.type == CORDON__IPC_STDIO && m.stream == 2 && m.data_len &&
+                   le + m.data_len < sizeof o->err) {
+            memcpy(o->err + le, m.data, m.data_len);
+            le += m.data_len;
+        } else if (m.type == CORDON__IPC_EXIT) {
+            o->exited = 1;
+            o->exit_code = m.exit_code;
+        } else if (m.type == CORDON__IPC_ERROR) {
+            o->error_stage = m.stage;
+            snprintf(o->error, sizeof o->error, "%s", m.message ? m.message : "");
+        }
+        {
+            int last = m.type == CORDON__IPC_EXIT || m.type == CORDON__IPC_ERROR;
+            cordon__ipc_msg_free(&m);
+            if (last)
+                break;
+        }
+    }
+}
+
+static void run_case(const char *const *argv, const char *dir, const char *extra,
+                     const char *stdin_text, int kill_after_start, struct outcome *o)
+{
+    struct conn c;
+    struct cordon__ipc_msg m;
+    if (start(&c, extra, 0) != 0) {
+        CHECK_MSG(0, "the runner did not connect");
+        stop(&c);
+        return;
+    }
+    request(argv, dir, &m);
+    send_msg(&c, &m);
+    cordon__ipc_msg_free(&m);
+    if (stdin_text) {
+        memset(&m, 0, sizeof m);
+        m.type = CORDON__IPC_STDIO;
+        m.stream = 0;
+        m.data = (unsigned char *)stdin_text;
+        m.data_len = strlen(stdin_text);
+        send_msg(&c, &m);
+        m.data = NULL;
+        m.data_len = 0;
+        send_msg(&c, &m); /* end of stdin */
+    }
+    if (kill_after_start) {
+        struct cordon__ipc_msg s;
+        CHECK(recv_msg(&c, &s) == 0 && s.type == CORDON__IPC_STARTED);
+        cordon__ipc_msg_free(&s);
+        memset(&m, 0, sizeof m);
+        m.type = CORDON__IPC_SIGNAL;
+        m.signal = CORDON__IPC_SIG_KILL;
+        send_msg(&c, &m);
+    }
+    collect(&c, o);
+    if (kill_after_start)
+        o->started = 1;
+    stop(&c);
+}
+
+int main(int argc, char **argv)
+{
+    char *dir = make_temp_dir("runner"), *probe = probe_exe();
+    struct outcome o;
+
+    if (argc < 2)
+        SKIP("usage: win_runner CORDON-RUNNER.EXE");
+    runner_exe = argv[1];
+
+    {
+        /* Output relayed, exit status carried. */
+        const char *a[] = {probe, "args", "hello", "world", NULL};
+        run_case(a, dir, "--same-user", NULL, 0, &o);
+        CHECK(o.started && o.exited && o.exit_code == 0);
+        CHECK_MSG(strstr(o.out, "hello") && strstr(o.out, "world"), "out: %s (error %s)", o.out,
+                  o.error);
+    }
+    {
+        const char *a[] = {probe, "exit", "7", NULL};
+        run_case(a, dir, "--same-user", NULL, 0, &o);
+        CHECK(o.exited && o.exit_code == 7);
+    }
+    {
+        /* The command sees pipes, never the caller's console. */
+        const char *a[] = {probe, "stdio", NULL};
+        run_case(a, dir, "--same-user", "", 0, &o);
+        CHECK_MSG(strstr(o.out, "pipe pipe pipe") != NULL, "stdio: %s", o.out);
+    }
+    {
+        /* A kill ends the command's tree; EXIT still comes. */
+        const char *a[] = {probe, "sleep", "60000", NULL};
+        DWORD t0 = GetTickCount();
+        run_case(a, dir, "--same-user", NULL, 1, &o);
+        CHECK(o.exited);
+        CHECK(GetTickCount() - t0 < 30000);
+    }
+    {
+        /* A program that is not there: ERROR at stage exec. */
+        const char *a[] = {"C:\\cordon-test-no-such\\nothing.exe", NULL};
+        run_case(a, dir, "--same-user", NULL, 0, &o);
+        CHECK(!o.started && o.error_stage == CORDON__IPC_STAGE_EXEC);
+        CHECK_MSG(o.error[0], "no message");
+    }
+    {
+        /* Without the seam, on a host without setup: refused before
+         * anything runs. */
+        const char *a[] = {probe, "exit", "0", NULL};
+        struct cordon__win_elevated_paths p;
+        CHECK(cordon__win_elevated_paths(&p) == CORDON_OK);
+        if (!path_exists(p.marker)) {
+            run_case(a, dir, "", NULL, 0, &o);
+            CHECK(!o.started && o.error_stage == CORDON__IPC_STAGE_SETUP);
+            CHECK_CONTAINS(o.error, "setup has not been run");
+        }
+        cordon__win_elevated_paths_free(&p);
+    }
+    {
+        /* Garbage instead of a request. */
+        struct conn c;
+        if (start(&c, "--same-user", 0) == 0) {
+            send_raw(&c, "GARBAGE!GARBAGE!", 16);
+            collect(&c, &o);
+            CHECK(o.error_stage == CORDON__IPC_STAGE_REQUEST);
+            CHECK_CONTAINS(o.error, "the request cannot be read");
+        }
+        stop(&c);
+    }
+    {
+        /* A runner told that another process is its server refuses. */
+        struct conn c;
+        if (start(&c, "--same-user", 4) == 0) {
+            collect(&c, &o);
+            CHECK(o.error_stage == CORDON__IPC_STAGE_CALLER);
+            CHECK_CONTAINS(o.error, "not by 4");
+        }
+        stop(&c);
+    }
+    remove_dir_tree(dir);
+    free(dir);
+    free(probe);
+    TEST_MAIN_END();
+}
