@@ -182,6 +182,27 @@ enum cordon__win_hole {
 };
 enum cordon__win_hole cordon__win_hole_kind(unsigned long granted, int is_dir);
 
+/* A DACL in SDDL ("D:PAI(A;OICI;FA;;;S-1-...)..."), as ConvertSecurity-
+ * DescriptorToStringSecurityDescriptorW writes it for
+ * DACL_SECURITY_INFORMATION: its flags ("P", "AI", "NO_ACCESS_CONTROL"...)
+ * into *flags (caller frees) and its explicit ACEs, in order, into |aces|
+ * (inherited ones, flag "ID", are left out: Windows recomputes them). */
+cordon_error cordon__win_sddl_dacl_parse(const char *sddl, char **flags,
+                                         struct cordon__strv *aces);
+/* |sddl| without inherited ACEs and without the ACEs of cordon's SIDs:
+ * what is recorded as a path's original DACL before cordon first changes
+ * it. Caller frees; NULL with the error set. */
+char *cordon__win_sddl_without_cordon(const char *sddl);
+/* What `grants revoke` writes back when the last grant on a path goes:
+ * |original| as recorded, |current| as read now. When the explicit ACEs
+ * of |current| other than cordon's are those of |original| (the same
+ * multiset: SetEntriesInAclW reorders), the original comes back exactly,
+ * its order and flags (protection) included, and *exact is 1. Otherwise
+ * the DACL was changed since by someone else: that change stays, and only
+ * cordon's ACEs go (the current flags and explicit ACEs without cordon's;
+ * *exact 0). Caller frees; NULL with the error set. */
+char *cordon__win_sddl_restore(const char *original, const char *current, int *exact);
+
 /* How each stdio slot is connected, from whether the caller's handle in
  * that slot is a console (|is_console|[i]). A console handle is never
  * given to the command: with it, WriteConsoleInput would queue keystrokes

@@ -1,7 +1,8 @@
 /* Portable decisions of the Windows OS layer about file paths and ACLs:
- * when a path may take the verbatim (\\?\) form, and what a granted access
- * mask outside the roots amounts to. No OS headers; tested
- * on every host (tests/winplan/test_fs.c). */
+ * when a path may take the verbatim (\\?\) form, what a granted access
+ * mask outside the roots amounts to, and what `grants revoke` writes
+ * back. No OS headers; tested on every host (tests/winplan/test_fs.c). */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
@@ -65,4 +66,182 @@ enum cordon__win_hole cordon__win_hole_kind(unsigned long granted, int is_dir)
     if (granted & removal)
         return CORDON__WIN_HOLE_DELETE;
     return CORDON__WIN_HOLE_NONE;
+}
+
+/* ---- DACLs as SDDL: what `grants revoke` restores ------------------------ */
+
+/* The length of the ACE "(...)" at |p| (nested parentheses of conditional
+ * ACEs and quoted strings in them included); 0 when it does not close. */
+static size_t ace_len(const char *p)
+{
+    size_t i = 0;
+    int depth = 0, quoted = 0;
+    for (; p[i]; i++) {
+        char c = p[i];
+        if (quoted) {
+            quoted = c != '"';
+            continue;
+        }
+        if (c == '"')
+            quoted = 1;
+        else if (c == '(')
+            depth++;
+        else if (c == ')' && --depth == 0)
+            return i + 1;
+    }
+    return 0;
+}
+
+/* Field |k| (0: type, 1: flags, ..., 5: the SID) of the ACE |ace| ("(...)"). */
+static const char *ace_field(const char *ace, int k, size_t *len)
+{
+    const char *p = ace + 1;
+    while (k-- > 0) {
+        p = strchr(p, ';');
+        if (!p)
+            return NULL;
+        p++;
+    }
+    *len = strcspn(p, ";)");
+    return p;
+}
+
+static int ace_inherited(const char *ace)
+{
+    size_t len = 0, i;
+    const char *f = ace_field(ace, 1, &len);
+    for (i = 0; f && i + 2 <= len; i += 2)
+        if (f[i] == 'I' && f[i + 1] == 'D')
+            return 1;
+    return 0;
+}
+
+static int ace_of_cordon(const char *ace)
+{
+    size_t len = 0;
+    const char *s = ace_field(ace, 5, &len);
+    char sid[CORDON__WIN_SID_MAX];
+    if (!s || len >= sizeof sid)
+        return 0;
+    memcpy(sid, s, len);
+    sid[len] = '\0';
+    return cordon__win_is_cordon_sid(sid);
+}
+
+cordon_error cordon__win_sddl_dacl_parse(const char *sddl, char **flags,
+                                         struct cordon__strv *aces)
+{
+    const char *p = sddl ? strstr(sddl, "D:") : NULL, *open;
+    *flags = NULL;
+    if (!p)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "no DACL in the security descriptor %s",
+                            sddl ? sddl : "(null)");
+    p += 2;
+    open = p + strcspn(p, "(");
+    /* A DACL is followed by nothing here (only the DACL is asked for);
+     * "S:" would end it. */
+    if (strstr(p, "S:") && strstr(p, "S:") < open)
+        open = strstr(p, "S:");
+    *flags = cordon__strndup(p, (size_t)(open - p));
+    if (!*flags)
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+    for (p = open; *p == '(';) {
+        size_t n = ace_len(p);
+        char *ace;
+        if (n == 0)
+            break;
+        if (!ace_inherited(p)) {
+            ace = cordon__strndup(p, n);
+            if (!ace || cordon__strv_push_owned(aces, ace) != CORDON_OK) {
+                free(*flags);
+                *flags = NULL;
+                return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+            }
+        }
+        p += n;
+    }
+    if (*p && *p != 'S') {
+        free(*flags);
+        *flags = NULL;
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "a malformed DACL: %s", sddl);
+    }
+    return CORDON_OK;
+}
+
+/* "D:" + |flags| + the ACEs of |aces| for which keep() holds. */
+static char *sddl_join(const char *flags, const struct cordon__strv *aces, int drop_cordon)
+{
+    struct cordon__buf b = {0};
+    size_t i;
+    cordon__buf_printf(&b, "D:%s", flags);
+    for (i = 0; i < aces->n; i++)
+        if (!drop_cordon || !ace_of_cordon(aces->v[i]))
+            cordon__buf_puts(&b, aces->v[i]);
+    if (b.oom) {
+        cordon__buf_free(&b);
+        return NULL;
+    }
+    return b.p ? b.p : cordon__strdup("D:");
+}
+
+char *cordon__win_sddl_without_cordon(const char *sddl)
+{
+    struct cordon__strv aces = {0};
+    char *flags = NULL, *out = NULL;
+    if (cordon__win_sddl_dacl_parse(sddl, &flags, &aces) == CORDON_OK)
+        out = sddl_join(flags, &aces, 1);
+    free(flags);
+    cordon__strv_free(&aces);
+    return out;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The explicit ACEs of |sddl| without cordon's, sorted (a multiset). */
+static cordon_error sorted_non_cordon(const char *sddl, char **flags, struct cordon__strv *all,
+                                      struct cordon__strv *sorted)
+{
+    size_t i;
+    cordon_error e = cordon__win_sddl_dacl_parse(sddl, flags, all);
+    for (i = 0; e == CORDON_OK && i < all->n; i++)
+        if (!ace_of_cordon(all->v[i]))
+            e = cordon__strv_push(sorted, all->v[i]);
+    if (e == CORDON_OK && sorted->n > 1)
+        qsort(sorted->v, sorted->n, sizeof *sorted->v, cmp_str);
+    return e;
+}
+
+char *cordon__win_sddl_restore(const char *original, const char *current, int *exact)
+{
+    struct cordon__strv o_all = {0}, o_set = {0}, c_all = {0}, c_set = {0};
+    char *o_flags = NULL, *c_flags = NULL, *out = NULL;
+    size_t i;
+    int same;
+
+    *exact = 0;
+    if (sorted_non_cordon(original, &o_flags, &o_all, &o_set) != CORDON_OK ||
+        sorted_non_cordon(current, &c_flags, &c_all, &c_set) != CORDON_OK)
+        goto done;
+    same = o_set.n == c_set.n;
+    for (i = 0; same && i < o_set.n; i++)
+        same = strcmp(o_set.v[i], c_set.v[i]) == 0;
+    if (same) {
+        *exact = 1;
+        out = sddl_join(o_flags, &o_all, 1);
+    } else {
+        out = sddl_join(c_flags, &c_all, 1);
+    }
+    if (!out)
+        cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+done:
+    cordon__strv_free(&o_all);
+    cordon__strv_free(&o_set);
+    cordon__strv_free(&c_all);
+    cordon__strv_free(&c_set);
+    free(o_flags);
+    free(c_flags);
+    return out;
 }

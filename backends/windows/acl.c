@@ -78,6 +78,41 @@ static cordon_error read_dacl(const char *path, const wchar_t *wpath, PACL *dacl
     return CORDON_OK;
 }
 
+/* The DACL of |sd| (its flags and ACEs) in SDDL, UTF-8 (caller frees). */
+static char *dacl_sddl(PSECURITY_DESCRIPTOR sd)
+{
+    wchar_t *w = NULL;
+    char *out;
+    if (!ConvertSecurityDescriptorToStringSecurityDescriptorW(sd, SDDL_REVISION_1,
+                                                              DACL_SECURITY_INFORMATION, &w, NULL))
+        return NULL;
+    out = cordon__win_utf8(w);
+    LocalFree(w);
+    return out;
+}
+
+/* Records |path|'s DACL as it is before cordon's first change (cordon's
+ * own ACEs left out), unless a record exists. Objects a run has just made
+ * (placeholders, the temp dir) have nothing to restore. */
+static cordon_error keep_original(const char *path, PSECURITY_DESCRIPTOR sd)
+{
+    char *sddl, *clean;
+    cordon_error e;
+    if (cordon__win_fresh_object)
+        return CORDON_OK;
+    sddl = dacl_sddl(sd);
+    if (!sddl)
+        return cordon__win_failf("ConvertSecurityDescriptorToStringSecurityDescriptorW",
+                                 GetLastError(), "cannot record the ACL of %s", path);
+    clean = cordon__win_sddl_without_cordon(sddl);
+    free(sddl);
+    if (!clean)
+        return CORDON_ERR_NO_MEMORY;
+    e = cordon__win_original_keep(path, clean);
+    free(clean);
+    return e;
+}
+
 /* Per-object failures of a tree propagation. */
 struct tree_errors {
     unsigned long n;
@@ -197,6 +232,11 @@ cordon_error cordon__win_ensure_ace_ex(const char *path, PSID sid, enum cordon__
             goto done;
         }
     }
+    /* Nothing is changed that could not be put back as it was. */
+    if ((e = keep_original(path, sd)) != CORDON_OK) {
+        cordon__fail(e, "%s, so its ACL is not changed", cordon_last_error());
+        goto done;
+    }
     memset(&ea, 0, sizeof ea);
     ea.grfAccessPermissions = mask;
     ea.grfAccessMode = type == CORDON__WIN_ACE_DENY ? DENY_ACCESS : GRANT_ACCESS;
@@ -232,6 +272,12 @@ static int is_cordon_psid(PSID s)
 }
 
 cordon_error cordon__win_remove_cordon_aces(const char *path, int *removed)
+{
+    return cordon__win_remove_cordon_aces_except(path, NULL, removed);
+}
+
+cordon_error cordon__win_remove_cordon_aces_except(const char *path,
+                                                   const struct cordon__strv *keep, int *removed)
 {
     wchar_t *wpath = cordon__win_wide(path);
     PSECURITY_DESCRIPTOR sd = NULL;
@@ -269,8 +315,13 @@ cordon_error cordon__win_remove_cordon_aces(const char *path, int *removed)
         if (((ACE_HEADER *)raw)->AceFlags & INHERITED_ACE)
             continue;
         if (ace_parts(dacl, i, &t, &f, &m, &s) && is_cordon_psid(s)) {
-            n++;
-            continue;
+            char *str = keep ? cordon__win_sid_to_string(s) : NULL;
+            int kept = str && cordon__strv_contains(keep, str);
+            free(str);
+            if (!kept) {
+                n++;
+                continue;
+            }
         }
         if (!AddAce(ndacl, ACL_REVISION, MAXDWORD, raw, ((ACE_HEADER *)raw)->AceSize)) {
             e = cordon__win_fail("cannot copy an ACE", "AddAce", GetLastError());
@@ -322,6 +373,57 @@ cordon_error cordon__win_list_cordon_aces(const char *path, struct cordon__strv 
 done:
     if (sd)
         LocalFree(sd);
+    free(wpath);
+    return e;
+}
+
+cordon_error cordon__win_restore_dacl(const char *path, const char *original, int *exact)
+{
+    wchar_t *wpath = cordon__win_wide(path), *wnew = NULL;
+    PSECURITY_DESCRIPTOR sd = NULL, nsd = NULL;
+    PACL dacl = NULL, ndacl = NULL;
+    BOOL present = FALSE, defaulted = FALSE;
+    char *current = NULL, *target = NULL;
+    cordon_error e = CORDON_OK;
+
+    *exact = 0;
+    if (!wpath)
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+    if ((e = read_dacl(path, wpath, &dacl, &sd)) != CORDON_OK)
+        goto done;
+    if (!(current = dacl_sddl(sd))) {
+        e = cordon__win_failf("ConvertSecurityDescriptorToStringSecurityDescriptorW",
+                              GetLastError(), "cannot read the ACL of %s", path);
+        goto done;
+    }
+    if (!(target = cordon__win_sddl_restore(original, current, exact))) {
+        e = cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "cannot restore the ACL of %s: %s", path,
+                         cordon_last_error());
+        goto done;
+    }
+    if (!(wnew = cordon__win_wide(target))) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+        goto done;
+    }
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(wnew, SDDL_REVISION_1, &nsd, NULL) ||
+        !GetSecurityDescriptorDacl(nsd, &present, &ndacl, &defaulted) || !present || !ndacl) {
+        e = cordon__win_failf("ConvertStringSecurityDescriptorToSecurityDescriptorW",
+                              GetLastError(), "cannot rebuild the original ACL of %s (%s)", path,
+                              target);
+        goto done;
+    }
+    /* The protection of the restored DACL (not the current one) is set;
+     * inherited ACEs are recomputed from the parent, and the inheritable
+     * ones go down the subtree again. */
+    e = write_dacl(path, wpath, ndacl, nsd, 1, "restore the original ACL");
+done:
+    if (nsd)
+        LocalFree(nsd);
+    if (sd)
+        LocalFree(sd);
+    free(current);
+    free(target);
+    free(wnew);
     free(wpath);
     return e;
 }

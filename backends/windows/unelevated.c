@@ -926,12 +926,33 @@ static PSID ace_sid(const char *sid, PSID logon)
  * the subtree completed) is propagated again even when the path itself
  * already carries it: a run that died mid-propagation, or an object below
  * that could not be rewritten, is repaired by the next run, not skipped. */
-static cordon_error apply_ace(const struct cordon__win_ace *a, PSID logon, int persistent)
+/* The writable root a persistent ACE is for: the root whose SID it
+ * names, else the root of the protected path it is on (a gitdir target
+ * may lie outside every root), else the root it lies under. */
+static const char *ace_root(const struct cordon__plan *plan, const struct cordon__win_ace *a)
+{
+    size_t i;
+    for (i = 0; i < plan->roots.n && i < plan->windows_plan.root_sids.n; i++)
+        if (strcmp(plan->windows_plan.root_sids.v[i], a->sid) == 0)
+            return plan->roots.v[i];
+    for (i = 0; i < plan->n_protect; i++)
+        if (cordon__streq_nocase(plan->protect[i].path, a->path) &&
+            plan->protect[i].root < plan->roots.n)
+            return plan->roots.v[plan->protect[i].root];
+    for (i = 0; i < plan->roots.n; i++)
+        if (cordon__path_within(CORDON__OS_WINDOWS, a->path, plan->roots.v[i]))
+            return plan->roots.v[i];
+    return "";
+}
+
+static cordon_error apply_ace(const struct cordon__plan *plan, const struct cordon__win_ace *a,
+                              PSID logon, int persistent)
 {
     PSID sid = NULL;
     wchar_t *w = NULL;
     cordon_error e = CORDON_OK;
-    int added = 0, recorded, fresh;
+    int added = 0, recorded, for_root = 0, fresh;
+    const char *root = ace_root(plan, a);
     DWORD attrs;
 
     sid = ace_sid(a->sid, logon);
@@ -955,7 +976,7 @@ static cordon_error apply_ace(const struct cordon__win_ace *a, PSID logon, int p
             goto done;
         }
     }
-    recorded = persistent && cordon__win_grants_has(a->path, a->sid);
+    recorded = persistent && cordon__win_grants_has(a->path, a->sid, root, &for_root);
     /* The run's temp dir (or a placeholder, marked by the caller) is new:
      * its ACEs are no workspace cost. */
     fresh = cordon__win_fresh_object;
@@ -965,9 +986,11 @@ static cordon_error apply_ace(const struct cordon__win_ace *a, PSID logon, int p
     cordon__win_fresh_object = fresh;
     if (e != CORDON_OK)
         goto done;
-    if (persistent && !recorded)
+    /* Each root sharing the path holds a record of its own: the path's
+     * ACEs and original DACL stay until the last one is revoked. */
+    if (persistent && !for_root)
         e = cordon__win_grants_record(a->path, a->sid,
-                                      a->type == CORDON__WIN_ACE_ALLOW ? "allow" : "deny");
+                                      a->type == CORDON__WIN_ACE_ALLOW ? "allow" : "deny", root);
 done:
     free(w);
     LocalFree(sid);
@@ -987,6 +1010,7 @@ static int protected_dir(const struct cordon__plan *plan, const char *path)
 }
 
 struct secure_ctx {
+    const struct cordon__plan *plan;
     const struct cordon__plan_windows *wp;
     PSID logon;
 };
@@ -998,12 +1022,18 @@ static cordon_error secure_placeholder(const char *path, void *arg)
 {
     const struct secure_ctx *ctx = arg;
     cordon_error e = CORDON_OK;
+    int fresh = cordon__win_fresh_object;
     size_t i;
+    /* A placeholder is a directory runs made, whether this one made it
+     * or joins it: no workspace cost, and no original DACL to restore
+     * (it goes with its last holder). */
+    cordon__win_fresh_object = 1;
     for (i = 0; i < ctx->wp->n_aces && e == CORDON_OK; i++) {
         const struct cordon__win_ace *a = &ctx->wp->aces[i];
         if (a->type == CORDON__WIN_ACE_DENY && cordon__streq_nocase(a->path, path))
-            e = apply_ace(a, ctx->logon, 0);
+            e = apply_ace(ctx->plan, a, ctx->logon, 0);
     }
+    cordon__win_fresh_object = fresh;
     return e;
 }
 
@@ -1108,7 +1138,7 @@ cordon_error cordon__win_close_holes(const struct cordon__plan *plan, struct cor
 {
     const struct cordon__plan_windows *wp = &plan->windows_plan;
     struct hole_scan hs;
-    HANDLE token = NULL;
+    HANDLE token = NULL, acl_lock = INVALID_HANDLE_VALUE;
     PSID sid = NULL;
     cordon_error e;
     size_t i;
@@ -1117,6 +1147,11 @@ cordon_error cordon__win_close_holes(const struct cordon__plan *plan, struct cor
         return e;
     memset(&hs, 0, sizeof hs);
     run_scan(plan, token, &hs); /* fresh, not the cached one */
+    if ((acl_lock = cordon__win_acl_lock()) == INVALID_HANDLE_VALUE) {
+        e = cordon__fail(CORDON_ERR_IO, "cannot lock cordon's ACL changes: %s",
+                         cordon_last_error());
+        goto done;
+    }
     sid = cordon__win_sid_from_string(wp->sandbox_sid);
     if (!sid) {
         e = CORDON_ERR_OS;
@@ -1146,7 +1181,7 @@ cordon_error cordon__win_close_holes(const struct cordon__plan *plan, struct cor
                                                      CORDON__WIN_OBJECT_INHERIT
                                                : 0,
                                            &added) == CORDON_OK &&
-                    cordon__win_grants_record(p, wp->sandbox_sid, "hole-deny") == CORDON_OK)
+                    cordon__win_grants_record(p, wp->sandbox_sid, "hole-deny", "") == CORDON_OK)
                     cordon__strv_push(closed, p);
                 else
                     cordon__strv_push(left, p);
@@ -1159,6 +1194,7 @@ cordon_error cordon__win_close_holes(const struct cordon__plan *plan, struct cor
     /* The next level report scans again, in this process too. */
     forget_scan();
 done:
+    cordon__win_acl_unlock(acl_lock);
     if (sid)
         LocalFree(sid);
     hole_scan_free(&hs);
@@ -1182,10 +1218,19 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
     if (!wp->sandboxed)
         return cordon__fail(CORDON_ERR_NO_BACKEND, "windows-unelevated got a full-access plan");
     logon = cordon__win_logon_sid();
+    /* Without the lock a concurrent run's read-modify-write of a DACL
+     * could drop an ACE this one adds (or the reverse): no run then. */
     acl_lock = cordon__win_acl_lock();
+    if (acl_lock == INVALID_HANDLE_VALUE) {
+        e = cordon__fail(CORDON_ERR_IO, "cannot lock cordon's ACL changes against concurrent "
+                                        "runs: %s",
+                         cordon_last_error());
+        goto done;
+    }
     /* Placeholders and temp dirs of runs that died go first. */
     cordon__win_placeholder_sweep();
     sweep_stale_tmp(plan);
+    ctx.plan = plan;
     ctx.wp = wp;
     ctx.logon = logon;
     root_acls = calloc(plan->roots.n + 1, sizeof *root_acls);
@@ -1231,12 +1276,12 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
             for (k = i; !is_ph && k < wp->n_aces && e == CORDON_OK; k++)
                 if (wp->aces[k].type == CORDON__WIN_ACE_DENY &&
                     cordon__streq_nocase(wp->aces[k].path, a->path))
-                    e = apply_ace(&wp->aces[k], logon, 1);
+                    e = apply_ace(plan, &wp->aces[k], logon, 1);
             if (e != CORDON_OK)
                 goto done;
             continue;
         }
-        if ((e = apply_ace(a, logon, a->persistent)) != CORDON_OK)
+        if ((e = apply_ace(plan, a, logon, a->persistent)) != CORDON_OK)
             goto done;
     }
     cordon__win_acl_unlock(acl_lock);

@@ -124,6 +124,14 @@ cordon_error cordon__win_ensure_ace_ex(const char *path, PSID sid, enum cordon__
 /* Removes every explicit ACE of a cordon capability SID from |path|'s
  * DACL (inherited copies below go with it). *removed counts them. */
 cordon_error cordon__win_remove_cordon_aces(const char *path, int *removed);
+/* The same, except the ACEs of the SIDs in |keep| (NULL: none kept):
+ * what other roots' grants on the path still need. */
+cordon_error cordon__win_remove_cordon_aces_except(const char *path,
+                                                   const struct cordon__strv *keep, int *removed);
+/* Puts back |path|'s DACL as |original| records it, when nothing but
+ * cordon's ACEs changed since (*exact 1); else takes only cordon's ACEs
+ * out and keeps the other changes (cordon__win_sddl_restore). */
+cordon_error cordon__win_restore_dacl(const char *path, const char *original, int *exact);
 /* Appends to |out| the cordon SIDs with explicit ACEs on |path| as
  * "allow"/"deny" + sid pairs (kinds[i] parallel to sids). */
 cordon_error cordon__win_list_cordon_aces(const char *path, struct cordon__strv *sids,
@@ -186,24 +194,34 @@ extern struct cordon__win_cost cordon__win_cost;
 #else
 #define CORDON__THREAD_LOCAL _Thread_local
 #endif
-/* Nonzero while this thread secures a directory it has just made. */
+/* Nonzero while this thread secures a directory runs made (the temp dir, a
+ * placeholder): no workspace cost, and no original DACL recorded. */
 extern CORDON__THREAD_LOCAL int cordon__win_fresh_object;
 
 /* ---- grants registry (grants.c) ---------------------------------------------- */
 
 /* Records that cordon put a persistent ACE (|kind| "allow", "deny",
  * "deny-created" for a protected directory cordon created, "hole-deny")
- * for |sid| on |path|, in %LOCALAPPDATA%\cordon\grants, so that
- * `cordon grants` finds it without scanning disks. No-op when recorded. */
-cordon_error cordon__win_grants_record(const char *path, const char *sid, const char *kind);
+ * for |sid| on |path| for the writable root |root| ("" for none: a hole
+ * closed on request), in %LOCALAPPDATA%\cordon\grants, so that `cordon
+ * grants` finds it without scanning disks and `revoke ROOT` finds what
+ * belongs to ROOT wherever it is. No-op when recorded for that root. */
+cordon_error cordon__win_grants_record(const char *path, const char *sid, const char *kind,
+                                       const char *root);
+/* Records |sddl| as |path|'s DACL before cordon first changed it, in
+ * %LOCALAPPDATA%\cordon\originals ("path<TAB>sddl"), unless the path has
+ * a record: the first one is the original. `grants revoke` puts it back
+ * when the last grant of any root on the path goes. */
+cordon_error cordon__win_original_keep(const char *path, const char *sddl);
 /* An exclusive lock (LockFileEx on %LOCALAPPDATA%\cordon\acl.lock) held
  * while a prepare or a revoke reads and rewrites DACLs, so that two runs
  * never lose each other's ACE in a concurrent read-modify-write.
  * INVALID_HANDLE_VALUE when it cannot be taken (then nothing is held). */
 HANDLE cordon__win_acl_lock(void);
 void cordon__win_acl_unlock(HANDLE h);
-/* 1 when an ACE of |sid| on |path| is recorded: it was put there and,
- * when inheritable, propagated through the subtree completely. */
-int cordon__win_grants_has(const char *path, const char *sid);
+/* 1 when an ACE of |sid| on |path| is recorded (for any root): it was
+ * put there and, when inheritable, propagated through the subtree
+ * completely. *for_root tells whether a record names |root|. */
+int cordon__win_grants_has(const char *path, const char *sid, const char *root, int *for_root);
 
 #endif

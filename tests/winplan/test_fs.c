@@ -78,5 +78,79 @@ int main(void)
     /* A write and a delete: the write is what is said. */
     CHECK(cordon__win_hole_kind(CORDON__WIN_DELETE | CORDON__WIN_FILE_WRITE_DATA, 0) ==
           CORDON__WIN_HOLE_WRITE);
+
+    /* DACLs in SDDL: explicit ACEs kept in order, inherited ones dropped,
+     * conditional ACEs (nested parentheses, quotes) whole. */
+    {
+        const char *cord = "S-1-5-21-1668248164-1-2-3-4-5-6";
+        struct cordon__strv aces = {0};
+        char *flags = NULL, *sddl, *out;
+        int exact = -1;
+        sddl = cordon__asprintf("D:PAI(A;OICI;FA;;;%s)(D;;WD;;;S-1-5-21-1-2-3-1001)"
+                                "(XA;;FA;;;WD;(@User.x == \"a)b\"))(A;OICIID;FA;;;SY)",
+                                cord);
+        CHECK(cordon__win_sddl_dacl_parse(sddl, &flags, &aces) == CORDON_OK);
+        CHECK_STR(flags, "PAI");
+        CHECK(aces.n == 3);
+        if (aces.n == 3) {
+            CHECK(strncmp(aces.v[0], "(A;OICI;FA;;;S-1-5-21-1668248164-", 32) == 0);
+            CHECK_STR(aces.v[1], "(D;;WD;;;S-1-5-21-1-2-3-1001)");
+            CHECK_STR(aces.v[2], "(XA;;FA;;;WD;(@User.x == \"a)b\"))");
+        }
+        free(flags);
+        cordon__strv_free(&aces);
+        /* The original as recorded: no cordon ACE, no inherited ACE. */
+        out = cordon__win_sddl_without_cordon(sddl);
+        CHECK_STR(out, "D:PAI(D;;WD;;;S-1-5-21-1-2-3-1001)(XA;;FA;;;WD;(@User.x == \"a)b\"))");
+        free(out);
+        free(sddl);
+        CHECK(cordon__win_sddl_dacl_parse("O:BA", &flags, &aces) != CORDON_OK);
+        CHECK(cordon__win_sddl_dacl_parse("D:(A;;FA;;;WD", &flags, &aces) != CORDON_OK);
+        cordon__strv_free(&aces);
+        CHECK(cordon__win_sddl_dacl_parse("D:NO_ACCESS_CONTROL", &flags, &aces) == CORDON_OK);
+        CHECK_STR(flags, "NO_ACCESS_CONTROL");
+        CHECK(aces.n == 0);
+        free(flags);
+        cordon__strv_free(&aces);
+
+        /* Nothing changed but cordon's ACEs (SetEntriesInAclW put the
+         * deny first and the user's non-canonical order was lost): the
+         * original comes back exactly, order and protection included. */
+        {
+            const char *orig = "D:P(A;OICI;FA;;;S-1-5-21-1-2-3-1001)(D;;DC;;;WD)";
+            char *cur = cordon__asprintf("D:AI(D;;DC;;;WD)(D;OICI;0x10156;;;%s)"
+                                         "(A;OICI;FA;;;S-1-5-21-1-2-3-1001)"
+                                         "(A;OICI;0x1301bf;;;%s)(A;OICIID;FA;;;SY)",
+                                         cord, cord);
+            out = cordon__win_sddl_restore(orig, cur, &exact);
+            CHECK_STR(out, orig);
+            CHECK(exact == 1);
+            free(out);
+            free(cur);
+            /* The user added an ACE since: it stays, cordon's go, the
+             * current order and flags are kept. */
+            cur = cordon__asprintf("D:AI(D;;DC;;;WD)(A;OICI;0x1301bf;;;%s)"
+                                   "(A;OICI;FA;;;S-1-5-21-1-2-3-1001)(A;;FR;;;BU)",
+                                   cord);
+            out = cordon__win_sddl_restore(orig, cur, &exact);
+            CHECK_STR(out, "D:AI(D;;DC;;;WD)(A;OICI;FA;;;S-1-5-21-1-2-3-1001)(A;;FR;;;BU)");
+            CHECK(exact == 0);
+            free(out);
+            free(cur);
+            /* The user removed one: not brought back. */
+            cur = cordon__asprintf("D:AI(A;OICI;0x1301bf;;;%s)(A;OICI;FA;;;S-1-5-21-1-2-3-1001)",
+                                   cord);
+            out = cordon__win_sddl_restore(orig, cur, &exact);
+            CHECK_STR(out, "D:AI(A;OICI;FA;;;S-1-5-21-1-2-3-1001)");
+            CHECK(exact == 0);
+            free(out);
+            free(cur);
+            /* A duplicate ACE counts: multisets, not sets. */
+            out = cordon__win_sddl_restore("D:(A;;FR;;;BU)(A;;FR;;;BU)", "D:(A;;FR;;;BU)", &exact);
+            CHECK(exact == 0);
+            free(out);
+            CHECK(cordon__win_sddl_restore("garbage", "D:", &exact) == NULL);
+        }
+    }
     TEST_MAIN_END();
 }
