@@ -178,7 +178,7 @@ static void print_denials(const cordon_denials *d)
         {"network socket", "network sockets"},
         {"connection to a unix socket outside", "connections to unix sockets outside"},
     };
-    char line[1024];
+    char line[1024], shown[CORDON_DENIAL_FIRST_MAX];
     const char *first = NULL;
     unsigned long long total = 0;
     size_t n = 0;
@@ -201,11 +201,19 @@ static void print_denials(const cordon_denials *d)
     }
     if (!total)
         return;
-    fprintf(stderr, "cordon: %s %s refused by the sandbox (%s%s%s%s%.*s)\n", line,
+    /* The target comes from the command (a unix socket path, an abstract
+     * name): no control character reaches the terminal. */
+    if (first) {
+        size_t i;
+        for (i = 0; i + 1 < sizeof shown && first[i]; i++)
+            shown[i] = (unsigned char)first[i] < 0x20 || first[i] == 0x7f ? '?' : first[i];
+        shown[i] = '\0';
+    }
+    fprintf(stderr, "cordon: %s %s refused by the sandbox (%s%s%s%s%s)\n", line,
             total == 1 ? "was" : "were", net ? "network off" : "",
             net && unix_seen ? "; " : "",
             unix_seen ? "allow_unix_sockets opens a unix socket outside" : "",
-            first ? "; first: " : "", first ? CORDON_DENIAL_FIRST_MAX : 0, first ? first : "");
+            first ? "; first: " : "", first ? shown : "");
 }
 
 /* Runs the command; writes |report| (when not NULL) on every way out.

@@ -191,6 +191,17 @@ grep -q refused "$T/out6" && pass || fail "no namespace: the connect got through
 grep -q 'cordon: 1 network socket was refused by the sandbox (network off; first: ipv4)' "$T/err6" &&
     pass || fail "no namespace: stderr $(cat "$T/err6")"
 
+# The refused path comes from the command: a link in the workspace whose
+# name carries a terminal escape reaches the report as written, and the
+# stderr line without the control character.
+ESC=$(printf '\033')
+as ln -s "$O/svc.sock" "$WS/x${ESC}[2Jy" || fail "cannot make the escape link"
+sbx "$H/r8.json" -- python3 "$T/try.py" "unix:$WS/x${ESC}[2Jy" >/dev/null 2>"$T/err8"
+grep -q "$ESC" "$T/err8" && fail "a control character reached stderr" || pass
+grep -q "first: $WS/x?\[2Jy)" "$T/err8" && pass || fail "escape: stderr $(cat -v "$T/err8")"
+[ "$(denial "$H/r8.json" unix_connect)" = "1 $WS/x${ESC}[2Jy" ] && pass || fail "escape: report $(cat -v "$H/r8.json")"
+rm -f "$WS/x${ESC}[2Jy"
+
 # Network on: the test host is reached, nothing is listed.
 out=$(RC=0 sbx "$H/r7.json" --network on -- python3 "$T/try.py" "$HOSTIP:$PORT" 2>&1)
 case $out in *OK*) pass ;; *) fail "network on: $out" ;; esac

@@ -126,6 +126,17 @@ if mnt -t tmpfs cordon-test "$WS/sub" && own "$WS/sub" &&
     *SUB*) [ -f "$WS/sub/in" ] && pass || fail "submounts: sub/in is not on the host" ;;
     *) fail "submounts: a writable mount inside the root was read-only in the sandbox: $out" ;;
     esac
+    # Device files stay unusable inside a root and the mounts in it (the
+    # copy of the root's tree is nodev like the rest of the view); the
+    # node is /dev/null's, so the control's write is harmless.
+    if [ "$WHO" = root ] && mknod "$WS/sub/cordon-test-null" c 1 3; then
+        if sh -c "echo x > '$WS/sub/cordon-test-null'" 2>/dev/null; then pass; else
+            fail "nodev: positive control: cannot write the device node outside"
+        fi
+        out=$(as "$CORDON" run -C "$WS" -- sh -c 'echo x > sub/cordon-test-null && echo DEV' 2>&1)
+        case $out in *DEV*) fail "nodev: a device node in a mount inside the root was usable" ;; *) pass ;; esac
+        rm -f "$WS/sub/cordon-test-null"
+    fi
     # The read-only mount as a root of its own: the run starts (level
     # agrees), the write is refused as it is outside.
     workspace nested-ro-root "$WS" -w "$WS" -w "$WS/ro"
