@@ -863,7 +863,10 @@ static cordon_error add_deny_read(struct cordon__plan *plan, const cordon_policy
             free(full);
             continue;
         }
-        if (host->realpath(full, &canon) != CORDON_OK ||
+        /* Most of the list is missing on most machines: one lstat each,
+         * no resolution. */
+        if (host->path_kind(full) == CORDON__PATH_MISSING ||
+            host->realpath(full, &canon) != CORDON_OK ||
             (kind = host->path_kind(canon)) == CORDON__PATH_MISSING) {
             free(canon);
             free(full);

@@ -50,6 +50,8 @@ static cordon_error fake_realpath(const char *path, char **out)
 static enum cordon__path_kind fake_kind(const char *path)
 {
     const struct fake_entry *e = fake_find(path);
+    if (!e && fake_link_from && strcmp(path, fake_link_from) == 0)
+        return CORDON__PATH_LINK; /* what lstat says of the one symlink */
     return e ? e->kind : CORDON__PATH_MISSING;
 }
 
