@@ -25,7 +25,7 @@
 #include "process.h"
 
 /* What a child that failed before exec tells its parent. */
-enum child_fail_kind { FAIL_SETUP = 1, FAIL_CHDIR = 2, FAIL_EXEC = 3, FAIL_NS = 4 };
+enum child_fail_kind { FAIL_SETUP = 1, FAIL_CHDIR = 2, FAIL_EXEC = 3, FAIL_NS = 4, FAIL_JOIN = 5 };
 struct child_fail {
     int kind;
     int err;
@@ -223,6 +223,8 @@ static void run_command(const struct cordon__launch *l, int err_fd)
         report_and_exit(err_fd, FAIL_NS, e, step ? step : "cannot enter the sandbox's namespaces");
     if (l->in_command && (e = l->in_command(l->ctx, &step)) != 0)
         report_and_exit(err_fd, FAIL_SETUP, e, step ? step : "cannot set up the sandbox");
+    if (l->join_ns && (e = l->join_ns(l->ctx, &step)) != 0)
+        report_and_exit(err_fd, FAIL_JOIN, e, step ? step : "cannot join the sandbox's namespaces");
     if (req->cwd && chdir(req->cwd) != 0)
         report_and_exit(err_fd, FAIL_CHDIR, errno, req->cwd);
     if (l->before_exec && (e = l->before_exec(l->ctx, &step)) != 0)
@@ -475,26 +477,40 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
 
     /* vfork-style: the supervisor has nothing to do until the command
      * has exec'd, and sharing its memory spares copying page tables and
-     * tearing them down again at exec (this runs for every command). */
+     * tearing them down again at exec (this runs for every command).
+     * With an alongside hook, fork-style instead (the command gets its
+     * own copy of memory): the supervisor makes what the command joins
+     * later while the command sets up, then waits for its exec (or its
+     * end) as vfork would, through a pipe that the exec closes. */
     {
         struct command_args a;
+        int execp[2] = {-1, -1};
         char *stack = mmap(NULL, COMMAND_STACK, PROT_READ | PROT_WRITE,
                            MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-        if (stack == MAP_FAILED) {
+        if (stack == MAP_FAILED || (l->alongside && pipe2(execp, O_CLOEXEC) != 0)) {
             e = errno;
             if (l->at_end)
                 l->at_end(l->ctx, 0);
-            report_and_exit(err_fd, FAIL_SETUP, e, "cannot start the command (mmap)");
+            report_and_exit(err_fd, FAIL_SETUP, e, "cannot start the command (mmap, pipe2)");
         }
         a.l = l;
         a.err_fd = err_fd;
         a.status_fd = status_fd;
-        child = clone(command_main, stack + COMMAND_STACK, CLONE_VM | CLONE_VFORK | SIGCHLD, &a);
+        child = clone(command_main, stack + COMMAND_STACK,
+                      (l->alongside ? 0 : CLONE_VM | CLONE_VFORK) | SIGCHLD, &a);
         if (child < 0) {
             e = errno;
             if (l->at_end)
                 l->at_end(l->ctx, 0);
             report_and_exit(err_fd, FAIL_SETUP, e, "cannot start the command (clone)");
+        }
+        if (l->alongside) {
+            char b;
+            close(execp[1]);
+            l->alongside(l->ctx);
+            while (read(execp[0], &b, 1) < 0 && errno == EINTR)
+                ;
+            close(execp[0]);
         }
         munmap(stack, COMMAND_STACK);
     }
@@ -812,6 +828,8 @@ cordon_error cordon__process_spawn(const struct cordon__launch *launch, struct c
         f.step[sizeof f.step - 1] = '\0';
         if (f.kind == FAIL_NS && l->ns_failed)
             *l->ns_failed = 1;
+        if (f.kind == FAIL_JOIN && l->join_failed)
+            *l->join_failed = 1;
         e = child_failure(l, &f);
         goto done;
     }

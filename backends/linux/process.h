@@ -61,6 +61,17 @@ struct cordon__launch {
     /* In the command's process after enter_ns, before it enters its cwd
      * (the mounts of its mount namespace); may be NULL. */
     cordon__child_hook in_command;
+    /* In the supervisor right after the command's clone, while the
+     * command sets up: namespaces the command joins later (join_ns), made
+     * here so that their cost overlaps with the command's mounts. With
+     * it, the command is started fork-style rather than vfork-style. It
+     * tells the command of a failure through ctx, not by returning. May
+     * be NULL. */
+    void (*alongside)(void *ctx);
+    /* In the command's process after in_command: joins what alongside
+     * made. A failure sets join_failed. May be NULL. */
+    cordon__child_hook join_ns;
+    int *join_failed;
     /* In the command's process after stdio and cwd, just before exec
      * (no_new_privs, capabilities, Landlock, seccomp); may be NULL. */
     cordon__child_hook before_exec;

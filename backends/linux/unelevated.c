@@ -534,7 +534,11 @@ struct run_ctx {
     uint64_t ll_handled;
     int have_seccomp;
     const char *mask;        /* the first deny_read mask mounted, the others bind it */
-    int netns;               /* the supervisor's clone makes the private network namespace */
+    /* The private network namespace: the supervisor makes it (unshare)
+     * while the command makes its mounts, and passes it over netsock
+     * (with SCM_RIGHTS, or a failure word) for the command to join. */
+    int netns;
+    int netsock[2];
     int have_gate;           /* the unix socket gate serves connect() */
     struct cordon__unixgate gate;
     const char **own;        /* the gate's places of the command's own sockets */
@@ -1079,11 +1083,113 @@ static int in_supervisor(void *ctx, const char **step)
         *step = "write /proc/self/gid_map";
         return e;
     }
-    if (c->netns && (e = loopback_up()) != 0) {
-        *step = "bring up lo in the private network namespace (ioctl SIOCSIFFLAGS)";
-        return e;
+    if (c->netns && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->netsock) != 0) {
+        *step = "pass the private network namespace (socketpair)";
+        return errno;
     }
     return 0;
+}
+
+/* What the supervisor sends the command about the network namespace:
+ * NET_MADE with its descriptor, or the step that failed (<< 16) | errno. */
+#define NET_MADE 0x6e65746du
+enum { NET_UNSHARE = 1, NET_LO = 2, NET_OPEN = 3 };
+
+/* In the supervisor, while the command sets up (process.h, alongside):
+ * the private network namespace with lo up, for the command to join. A
+ * failure goes to the command, which reports it (join_failed: the run is
+ * then started again without a network namespace, seccomp holding network
+ * off instead). */
+static void make_netns(void *ctx)
+{
+    struct run_ctx *c = ctx;
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct msghdr msg;
+    struct iovec iov;
+    uint32_t word = NET_MADE;
+    int fd = -1, e;
+
+    close(c->netsock[1]);
+    c->netsock[1] = -1;
+    if (unshare(CLONE_NEWNET) != 0)
+        word = ((uint32_t)NET_UNSHARE << 16) | (uint32_t)errno;
+    else if ((e = loopback_up()) != 0)
+        word = ((uint32_t)NET_LO << 16) | (uint32_t)e;
+    else if ((fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
+        word = ((uint32_t)NET_OPEN << 16) | (uint32_t)errno;
+    memset(&msg, 0, sizeof msg);
+    iov.iov_base = &word;
+    iov.iov_len = sizeof word;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    if (fd >= 0) {
+        struct cmsghdr *cm;
+        memset(buf, 0, sizeof buf);
+        msg.msg_control = buf;
+        msg.msg_controllen = sizeof buf;
+        cm = CMSG_FIRSTHDR(&msg);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(cm), &fd, sizeof fd);
+    }
+    /* Not sent: the command sees the end of the stream and fails. */
+    (void)sendmsg(c->netsock[0], &msg, MSG_NOSIGNAL);
+    if (fd >= 0)
+        close(fd);
+    close(c->netsock[0]);
+    c->netsock[0] = -1;
+}
+
+/* In the command after its mounts (process.h, join_ns): the network
+ * namespace make_netns made. */
+static int join_netns(void *ctx, const char **step)
+{
+    struct run_ctx *c = ctx;
+    char buf[CMSG_SPACE(sizeof(int))];
+    struct msghdr msg;
+    struct cmsghdr *cm;
+    struct iovec iov;
+    uint32_t word = 0;
+    ssize_t r;
+    int fd = -1, e = 0;
+
+    close(c->netsock[0]);
+    c->netsock[0] = -1;
+    memset(&msg, 0, sizeof msg);
+    iov.iov_base = &word;
+    iov.iov_len = sizeof word;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = buf;
+    msg.msg_controllen = sizeof buf;
+    do
+        r = recvmsg(c->netsock[1], &msg, MSG_CMSG_CLOEXEC);
+    while (r < 0 && errno == EINTR);
+    for (cm = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL; cm; cm = CMSG_NXTHDR(&msg, cm))
+        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
+            cm->cmsg_len >= CMSG_LEN(sizeof(int)))
+            memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+    close(c->netsock[1]);
+    c->netsock[1] = -1;
+    if (r != (ssize_t)sizeof word || (word == NET_MADE && fd < 0)) {
+        *step = "receive the private network namespace from the supervisor";
+        e = r < 0 ? errno : EPROTO;
+    } else if (word != NET_MADE) {
+        *step = (word >> 16) == NET_UNSHARE ? "make the private network namespace (unshare)"
+                : (word >> 16) == NET_LO   ? "bring up lo in the private network namespace "
+                                             "(ioctl SIOCSIFFLAGS)"
+                                           : "open the private network namespace";
+        e = (int)(word & 0xffffu);
+        if (!e)
+            e = EPROTO;
+    } else if (setns(fd, CLONE_NEWNET) != 0) {
+        *step = "join the private network namespace (setns)";
+        e = errno;
+    }
+    if (fd >= 0)
+        close(fd);
+    return e;
 }
 
 /* The part of |path| below the root |root| ("" for the root itself). */
@@ -1815,7 +1921,7 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     struct cordon__strv env = {0};
     struct cordon__placeholders *ph = NULL;
     size_t i;
-    int clone_err = 0, ns_failed = 0;
+    int clone_err = 0, ns_failed = 0, net_failed = 0;
     cordon_error e = CORDON_OK;
 
     *out = NULL;
@@ -1825,6 +1931,7 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan, const stru
     c.prep[0] = c.prep[1] = -1;
     c.gate.sock[0] = c.gate.sock[1] = c.gate.listener = c.gate.procfd = -1;
     c.gate.jobs[0] = c.gate.jobs[1] = -1;
+    c.netsock[0] = c.netsock[1] = -1;
     if (!lp->confine)
         return cordon__fail(CORDON_ERR_NO_BACKEND, "linux-unelevated does not run full-access");
     probe_host(&h, 1);
@@ -1914,7 +2021,12 @@ retry:
     l.req = &req2;
     l.supervise = 1;
     /* The mount namespace is the command's own (in_command). */
-    l.clone_flags = c.userns ? (CLONE_NEWUSER | CLONE_NEWPID | (c.netns ? CLONE_NEWNET : 0)) : 0;
+    l.clone_flags = c.userns ? (CLONE_NEWUSER | CLONE_NEWPID) : 0;
+    if (c.netns) {
+        l.alongside = make_netns;
+        l.join_ns = join_netns;
+        l.join_failed = &net_failed;
+    }
     l.clone_errno = &clone_err;
     l.ns_failed = &ns_failed;
     l.watch_fd = gate_watch;
@@ -1932,13 +2044,14 @@ retry:
         c.tmp_host = plan->tmp_dir;
     l.ctx = &c;
     e = cordon__process_spawn(&l, out);
-    if (e != CORDON_OK && c.netns && clone_err) {
+    if (e != CORDON_OK && c.netns && (clone_err || net_failed)) {
         /* No network namespace here after all (a container's filter, a
          * limit): the seccomp refusal holds network off instead, Landlock
          * refuses TCP again. Nothing of the failed launch is left. */
         c.netns = 0;
         clone_err = 0;
         ns_failed = 0;
+        net_failed = 0;
         if (c.ruleset >= 0)
             close(c.ruleset);
         c.ruleset = -1;
@@ -1947,6 +2060,13 @@ retry:
             if (c.prep[i] >= 0)
                 close(c.prep[i]);
         c.prep[0] = c.prep[1] = -1;
+        /* The failed launch may have made placeholders and its supervisor
+         * removed them: the retry makes its own. */
+        if (ph) {
+            cordon__placeholders_remove(ph);
+            cordon__placeholders_free(ph);
+            ph = NULL;
+        }
         cordon__strv_free(&env);
         goto retry;
     }
