@@ -1,8 +1,8 @@
 #!/bin/sh
 # linux-unelevated with primitives missing: every CORDON_DISABLE
-# combination, and hosts that refuse the mounts or the user namespaces
-# (cordon-test-hostfilter). For each, the levels `cordon level` reports
-# are the expected ones, every level below "enforced" has a reason, runs
+# combination, and hosts that refuse the mounts, the user namespaces or
+# the network namespaces (cordon-test-hostfilter). For each, the levels
+# `cordon level` reports are the expected ones, every level below "enforced" has a reason, runs
 # still work, and every attack below is tried: it must be stopped where a
 # dimension it is listed under is reported "enforced"; and for every
 # dimension reported advisory or none, at least one of its attacks must
@@ -282,6 +282,7 @@ nomount - enforced/none/enforced enforced/none/enforced
 nomount landlock none/none/advisory none/none/advisory
 nouserns - enforced/none/enforced enforced/none/enforced
 nouserns landlock none/none/advisory none/none/advisory
+nonetns - enforced/enforced/enforced enforced/enforced/enforced
 EOF
 
 # A host where the probe's mounts work but the run's are refused (here:

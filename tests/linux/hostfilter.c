@@ -13,6 +13,10 @@
  *              clone3 with ENOSYS (so that the C library falls back to
  *              clone, where the flag can be seen): a container that
  *              refuses user namespaces outright.
+ *   nonetns    clone and unshare with CLONE_NEWNET refused with EPERM
+ *              (clone3 with ENOSYS, as above): user namespaces work, a
+ *              network namespace cannot be made (a limit, a container's
+ *              filter), so network off falls back to seccomp's refusal.
  *   noremount  only remounts refused (mount with MS_REMOUNT, and
  *              mount_setattr): the probe's own mounts work, the run's
  *              read-only view does not, so the run must fail, naming
@@ -91,7 +95,7 @@ int main(int argc, char **argv)
     int rc = 0, i;
 
     if (argc < 3) {
-        fprintf(stderr, "usage: %s nomount|nouserns|noremount|noremount-eacces PROGRAM [ARG...]\n", argv[0]);
+        fprintf(stderr, "usage: %s nomount|nouserns|nonetns|noremount|noremount-eacces PROGRAM [ARG...]\n", argv[0]);
         return 2;
     }
     ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -108,6 +112,12 @@ int main(int argc, char **argv)
         rc = refuse_flag(ctx, "clone", 0, CLONE_NEWUSER);
         if (rc == 0)
             rc = refuse_flag(ctx, "unshare", 0, CLONE_NEWUSER);
+        if (rc == 0)
+            rc = refuse(ctx, "clone3", ENOSYS);
+    } else if (strcmp(argv[1], "nonetns") == 0) {
+        rc = refuse_flag(ctx, "clone", 0, CLONE_NEWNET);
+        if (rc == 0)
+            rc = refuse_flag(ctx, "unshare", 0, CLONE_NEWNET);
         if (rc == 0)
             rc = refuse(ctx, "clone3", ENOSYS);
     } else if (strcmp(argv[1], "noremount") == 0) {
