@@ -832,3 +832,58 @@ cordon_error cordon__win_runner_request(const struct cordon__plan *plan, const c
     }
     return CORDON_OK;
 }
+
+/* ---- the launch: pipes and logon failures ---------------------------------- */
+
+char *cordon__win_pipe_sddl(const char *caller_sid, const char *sandbox_sid)
+{
+    /* Protected; the real user full control (it made the pipe), the
+     * sandbox user read and write only; nobody else, not even
+     * administrators' processes of other sessions. */
+    if (!sandbox_sid || strcmp(sandbox_sid, caller_sid) == 0)
+        return cordon__asprintf("D:P(A;;FA;;;%s)", caller_sid);
+    return cordon__asprintf("D:P(A;;FA;;;%s)(A;;FRFW;;;%s)", caller_sid, sandbox_sid);
+}
+
+static const struct cordon__win_logon_error logon_errors[] = {
+    {1326, "the stored password of the sandbox user is not its password (ERROR_LOGON_FAILURE)",
+     "cordon runs cordon-setup refresh-credentials once; if that cannot run, an administrator "
+     "runs cordon-setup refresh-credentials",
+     1},
+    {1907, "the sandbox user's password must be changed (ERROR_PASSWORD_MUST_CHANGE)",
+     "an administrator runs cordon-setup refresh-credentials (setup sets the password never to "
+     "expire; a policy changed it)",
+     0},
+    {1330, "the sandbox user's password has expired (ERROR_PASSWORD_EXPIRED)",
+     "an administrator runs cordon-setup refresh-credentials", 0},
+    {1909, "the sandbox user is locked out after wrong passwords (ERROR_ACCOUNT_LOCKED_OUT)",
+     "wait for the lockout to end or have an administrator unlock the account, then run "
+     "cordon-setup refresh-credentials",
+     0},
+    {1331, "the sandbox user is disabled (ERROR_ACCOUNT_DISABLED)",
+     "an administrator re-runs cordon-setup install", 0},
+    {1793, "the sandbox user has expired (ERROR_ACCOUNT_EXPIRED)",
+     "an administrator re-runs cordon-setup install", 0},
+    {1327, "a logon restriction refuses the sandbox user (ERROR_ACCOUNT_RESTRICTION: logon "
+           "hours, workstations, or a blank password)",
+     "an administrator lifts the restriction for the sandbox users", 0},
+    {1385, "local policy refuses this logon type to the sandbox user "
+           "(ERROR_LOGON_TYPE_NOT_GRANTED: User Rights Assignment, \"Deny log on locally\" or "
+           "\"Allow log on locally\")",
+     "an administrator lets CordonSandboxUsers log on locally (secpol.msc, Local Policies, User "
+     "Rights Assignment), or the Group Policy that sets it",
+     0},
+    {1058, "the Secondary Logon service (seclogon), which CreateProcessWithLogonW needs, is "
+           "disabled (ERROR_SERVICE_DISABLED)",
+     "an administrator sets the Secondary Logon service's startup type to Manual", 0},
+    {0, NULL, NULL, 0},
+};
+
+const struct cordon__win_logon_error *cordon__win_logon_error(unsigned long code)
+{
+    size_t i;
+    for (i = 0; logon_errors[i].code; i++)
+        if (logon_errors[i].code == code)
+            return &logon_errors[i];
+    return NULL;
+}

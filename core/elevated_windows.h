@@ -167,6 +167,24 @@ cordon_error cordon__win_runner_request(const struct cordon__plan *plan, const c
                                         const char *const *envp, const char *cwd,
                                         struct cordon__ipc_spawn *out);
 
+/* ---- the launch: pipes and logon failures ---------------------------------- */
+
+/* The DACL of the two pipes between cordon and the runner: protected, the
+ * caller full control, the sandbox user read and write, nobody else. With
+ * no sandbox SID (the same-user seam) the caller alone. Caller frees. */
+char *cordon__win_pipe_sddl(const char *caller_sid, const char *sandbox_sid);
+
+/* What a CreateProcessWithLogonW failure means and its fix; |refresh|: a
+ * credential refresh may cure it, so cordon tries that once. */
+struct cordon__win_logon_error {
+    unsigned long code;
+    const char *cause;
+    const char *fix;
+    int refresh;
+};
+/* NULL for a code that is not a logon failure cordon knows. */
+const struct cordon__win_logon_error *cordon__win_logon_error(unsigned long code);
+
 /* ---- readiness ------------------------------------------------------------ */
 
 /* A sandbox user's stored credential, for the caller. */

@@ -65,6 +65,25 @@ cordon_error cordon__win_fw_add(const struct cordon__win_fw_rule *r, size_t n);
 /* Removes the rules named in |r|; *removed counts those that were there. */
 cordon_error cordon__win_fw_remove(const struct cordon__win_fw_rule *r, size_t n, int *removed);
 
+/* ---- the launch (elevated_launch.c) ---------------------------------------- */
+
+struct cordon__win_runner_conn;
+/* Serves the two pipes (core's DACL), starts |runner| as |user| with
+ * |password| (CreateProcessWithLogonW, no profile load; a logon failure
+ * names its cause and fix from cordon__win_logon_error) or, with |user|
+ * NULL, as the caller with --same-user (the test seam), and checks that
+ * the client of both pipes is that runner. */
+cordon_error cordon__win_runner_start(const char *runner, const char *user, const char *password,
+                                      const char *sandbox_sid,
+                                      struct cordon__win_runner_conn **out);
+/* Sends |req|, relays the caller's |stdio| (entries may be NULL) until the
+ * runner's EXIT (then *exit_code) or ERROR (then the error, with the
+ * stage); on |timeout_ms| (0: none) sends SIGNAL kill and sets *timed_out. */
+cordon_error cordon__win_runner_run(struct cordon__win_runner_conn *c,
+                                    const struct cordon__ipc_spawn *req, void *stdio[3],
+                                    unsigned long timeout_ms, int *exit_code, int *timed_out);
+void cordon__win_runner_close(struct cordon__win_runner_conn *c);
+
 /* ---- the facts (elevated_facts.c) ------------------------------------------ */
 
 /* Storage for one probe's facts. */

@@ -294,6 +294,55 @@ int main(int argc, char **argv)
         }
         stop(&c);
     }
+    /* cordon's side (backends/windows/elevated_launch.c) through the seam:
+     * the pipes, the client check, the relay into the caller's handles. */
+    {
+        const char *a1[] = {probe, "args", "hi", "there", NULL};
+        const char *a2[] = {probe, "exit", "5", NULL};
+        const char *a3[] = {probe, "sleep", "60000", NULL};
+        const char *a4[] = {"C:\\cordon-test-no-such\\nothing.exe", NULL};
+        const char *const *cases[] = {a1, a2, a3, a4};
+        char *file = join(dir, "out.txt");
+        int k;
+        for (k = 0; k < 4; k++) {
+            struct cordon__win_runner_conn *c = NULL;
+            struct cordon__ipc_msg m;
+            wchar_t *wf = cordon__win_wide(file);
+            HANDLE h = CreateFileW(wf, GENERIC_WRITE, FILE_SHARE_READ, NULL, CREATE_ALWAYS, 0, NULL);
+            void *io[3] = {NULL, h, h};
+            int code = -1, timed_out = 0;
+            DWORD t0 = GetTickCount();
+            cordon_error e;
+            free(wf);
+            CHECK_MSG(cordon__win_runner_start(runner_exe, NULL, NULL, NULL, &c) == CORDON_OK, "%s",
+                      cordon_last_error());
+            if (!c) {
+                CloseHandle(h);
+                continue;
+            }
+            request(cases[k], dir, &m);
+            e = cordon__win_runner_run(c, &m.spawn, io, k == 2 ? 500 : 0, &code, &timed_out);
+            cordon__ipc_msg_free(&m);
+            cordon__win_runner_close(c);
+            CloseHandle(h);
+            if (k == 0) {
+                char *text = slurp(file);
+                CHECK_MSG(e == CORDON_OK && code == 0, "%s", cordon_last_error());
+                CHECK_MSG(text && strstr(text, "hi") && strstr(text, "there"), "out: %s",
+                          text ? text : "(none)");
+                free(text);
+            } else if (k == 1) {
+                CHECK(e == CORDON_OK && code == 5);
+            } else if (k == 2) {
+                CHECK(timed_out);
+                CHECK(GetTickCount() - t0 < 20000);
+            } else {
+                CHECK(e == CORDON_ERR_NOT_FOUND);
+                CHECK_CONTAINS(cordon_last_error(), "the runner stopped at stage exec");
+            }
+        }
+        free(file);
+    }
     remove_dir_tree(dir);
     free(dir);
     free(probe);

@@ -528,8 +528,32 @@ static void runner_request(void)
     cordon__plan_free(&ws);
 }
 
+static void launch_data(void)
+{
+    const struct cordon__win_logon_error *e;
+    char *s = cordon__win_pipe_sddl(USR_SID, OFF_SID);
+    CHECK_STR(s, "D:P(A;;FA;;;" USR_SID ")(A;;FRFW;;;" OFF_SID ")");
+    free(s);
+    s = cordon__win_pipe_sddl(USR_SID, NULL);
+    CHECK_STR(s, "D:P(A;;FA;;;" USR_SID ")");
+    free(s);
+    /* The field's logon failures, each with its cause and fix; only a
+     * wrong password is worth one automatic refresh. */
+    CHECK((e = cordon__win_logon_error(1326)) && e->refresh);
+    CHECK_CONTAINS(e->fix, "refresh-credentials");
+    CHECK((e = cordon__win_logon_error(1909)) && !e->refresh);
+    CHECK_CONTAINS(e->cause, "locked out");
+    CHECK((e = cordon__win_logon_error(1907)) && !e->refresh);
+    CHECK((e = cordon__win_logon_error(1385)) && !e->refresh);
+    CHECK_CONTAINS(e->fix, "log on locally");
+    CHECK((e = cordon__win_logon_error(1058)) != NULL);
+    CHECK_CONTAINS(e->cause, "Secondary Logon");
+    CHECK(cordon__win_logon_error(5) == NULL);
+}
+
 int main(void)
 {
+    launch_data();
     runner_request();
     marker();
     rules();

@@ -1,0 +1,401 @@
+/* cordon's side of the runner protocol on Windows (runner/windows/serve.c
+ * is the other side): serve the two pipes with core's DACL, start the
+ * runner as the sandbox user (CreateProcessWithLogonW, no profile load) or
+ * as the caller (the same-user seam the Wine tests use), check that the
+ * client of both pipes is that runner, send the request, relay the
+ * caller's stdio, and read STARTED, STDIO, EXIT or ERROR.
+ *
+ * Not wired into the backend's spawn yet: the probe keeps the tier
+ * unready (docs/internals/windows-elevated.md). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <windows.h>
+#include <bcrypt.h>
+#include <sddl.h>
+
+#include "elevated_win.h"
+#include "ipc.h"
+#include "win.h"
+
+struct cordon__win_runner_conn {
+    HANDLE to, from;           /* NAME-in (we write), NAME-out (we read); overlapped */
+    HANDLE process;
+    DWORD pid;
+    CRITICAL_SECTION lock;     /* writes to |to| */
+    HANDLE stdio[3];           /* the caller's, for the relay */
+    HANDLE done;               /* set when EXIT or ERROR came, or the pipe broke */
+    int exit_code, got_exit, error_stage;
+    long long error_code;
+    char error[600];
+};
+
+/* Overlapped I/O waited for at once: synchronous use of an overlapped
+ * handle, so that reads and writes of different threads never queue
+ * behind each other. */
+static BOOL io(HANDLE h, int write, void *buf, DWORD n, DWORD *done)
+{
+    OVERLAPPED ov;
+    BOOL ok;
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (!ov.hEvent)
+        return FALSE;
+    ok = write ? WriteFile(h, buf, n, done, &ov) : ReadFile(h, buf, n, done, &ov);
+    if (!ok && GetLastError() == ERROR_IO_PENDING)
+        ok = GetOverlappedResult(h, &ov, done, TRUE);
+    CloseHandle(ov.hEvent);
+    return ok;
+}
+
+static int send_msg(struct cordon__win_runner_conn *c, const struct cordon__ipc_msg *m)
+{
+    struct cordon__buf b = {0};
+    DWORD put = 0;
+    BOOL ok;
+    if (cordon__ipc_encode(m, &b) != CORDON_OK || b.oom) {
+        cordon__buf_free(&b);
+        return -1;
+    }
+    EnterCriticalSection(&c->lock);
+    ok = io(c->to, 1, b.p, (DWORD)b.len, &put) && put == b.len;
+    LeaveCriticalSection(&c->lock);
+    cordon__buf_free(&b);
+    return ok ? 0 : -1;
+}
+
+static HANDLE make_pipe(const char *name, const char *suffix, DWORD dir, SECURITY_ATTRIBUTES *sa)
+{
+    char *full = cordon__asprintf("%s-%s", name, suffix);
+    wchar_t *w = full ? cordon__win_wide(full) : NULL;
+    HANDLE h = w ? CreateNamedPipeW(w, dir | FILE_FLAG_FIRST_PIPE_INSTANCE | FILE_FLAG_OVERLAPPED,
+                                    PIPE_TYPE_BYTE | PIPE_READMODE_BYTE | PIPE_WAIT |
+                                        PIPE_REJECT_REMOTE_CLIENTS,
+                                    1, 65536, 65536, 0, sa)
+                 : INVALID_HANDLE_VALUE;
+    free(w);
+    free(full);
+    return h;
+}
+
+/* Waits for the runner to connect to |h|, or to die, at most 30 s. */
+static int await_client(HANDLE h, HANDLE process)
+{
+    OVERLAPPED ov;
+    HANDLE waits[2];
+    DWORD r;
+    int ok = 0;
+    memset(&ov, 0, sizeof ov);
+    ov.hEvent = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (!ov.hEvent)
+        return 0;
+    if (ConnectNamedPipe(h, &ov) || GetLastError() == ERROR_PIPE_CONNECTED) {
+        ok = 1;
+    } else if (GetLastError() == ERROR_IO_PENDING) {
+        waits[0] = ov.hEvent;
+        waits[1] = process;
+        r = WaitForMultipleObjects(2, waits, FALSE, 30000);
+        if (r == WAIT_OBJECT_0) {
+            DWORD n;
+            ok = GetOverlappedResult(h, &ov, &n, FALSE) != 0;
+        } else {
+            CancelIoEx(h, &ov);
+        }
+    }
+    CloseHandle(ov.hEvent);
+    return ok;
+}
+
+cordon_error cordon__win_runner_start(const char *runner, const char *user, const char *password,
+                                      const char *sandbox_sid,
+                                      struct cordon__win_runner_conn **out)
+{
+    struct cordon__win_runner_conn *c = cordon__xcalloc(1, sizeof *c);
+    const char *me = cordon__win_user_sid();
+    char name[128], *sddl = NULL, *cmd = NULL;
+    unsigned char rnd[8];
+    wchar_t *wsddl = NULL, *wcmd = NULL, *wrunner = NULL, *wuser = NULL, *wpw = NULL;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    SECURITY_ATTRIBUTES sa;
+    STARTUPINFOW si;
+    PROCESS_INFORMATION pi;
+    ULONG client = 0;
+    cordon_error e = CORDON_OK;
+    int i;
+
+    *out = NULL;
+    if (!c || !me)
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the runner");
+    InitializeCriticalSection(&c->lock);
+    c->to = c->from = INVALID_HANDLE_VALUE;
+    if (BCryptGenRandom(NULL, rnd, sizeof rnd, BCRYPT_USE_SYSTEM_PREFERRED_RNG) != 0)
+        for (i = 0; i < 8; i++)
+            rnd[i] = (unsigned char)(GetTickCount() >> (i * 3));
+    {
+        /* A name nobody can guess ahead: FILE_FLAG_FIRST_PIPE_INSTANCE
+         * makes a squatter fail the create anyway. */
+        LARGE_INTEGER qpc;
+        QueryPerformanceCounter(&qpc);
+        snprintf(name, sizeof name,
+                 "\\\\.\\pipe\\cordon-runner-%lu-%llx-%02x%02x%02x%02x%02x%02x%02x%02x",
+                 (unsigned long)GetCurrentProcessId(), (unsigned long long)qpc.QuadPart, rnd[0],
+                 rnd[1], rnd[2], rnd[3], rnd[4], rnd[5], rnd[6], rnd[7]);
+    }
+    sddl = cordon__win_pipe_sddl(me, user ? sandbox_sid : NULL);
+    wsddl = sddl ? cordon__win_wide(sddl) : NULL;
+    if (!wsddl || !ConvertStringSecurityDescriptorToSecurityDescriptorW(wsddl, SDDL_REVISION_1, &sd,
+                                                                        NULL)) {
+        e = cordon__win_fail("cannot build the runner pipes' DACL",
+                             "ConvertStringSecurityDescriptorToSecurityDescriptorW", GetLastError());
+        goto done;
+    }
+    sa.nLength = sizeof sa;
+    sa.lpSecurityDescriptor = sd;
+    sa.bInheritHandle = FALSE;
+    c->to = make_pipe(name, "in", PIPE_ACCESS_OUTBOUND, &sa);
+    c->from = make_pipe(name, "out", PIPE_ACCESS_INBOUND, &sa);
+    if (c->to == INVALID_HANDLE_VALUE || c->from == INVALID_HANDLE_VALUE) {
+        e = cordon__win_failf("CreateNamedPipeW", GetLastError(), "cannot make the pipes %s", name);
+        goto done;
+    }
+    cmd = cordon__asprintf("\"%s\" --pipe %s --server-pid %lu%s", runner, name,
+                           (unsigned long)GetCurrentProcessId(), user ? "" : " --same-user");
+    wcmd = cmd ? cordon__win_wide(cmd) : NULL;
+    wrunner = cordon__win_wide(runner);
+    if (!wcmd || !wrunner) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the runner");
+        goto done;
+    }
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    memset(&pi, 0, sizeof pi);
+    if (user) {
+        BOOL ok;
+        wuser = cordon__win_wide(user);
+        wpw = password ? cordon__win_wide(password) : NULL;
+        /* No profile load (dwLogonFlags 0): nothing of the sandbox user's
+         * profile is made or kept per command. */
+        ok = wuser && wpw &&
+             CreateProcessWithLogonW(wuser, L".", wpw, 0, wrunner, wcmd,
+                                     CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT, NULL, NULL, &si,
+                                     &pi);
+        if (!ok) {
+            DWORD err = GetLastError();
+            const struct cordon__win_logon_error *le = cordon__win_logon_error(err);
+            e = le ? cordon__fail(CORDON_ERR_SETUP,
+                                  "cannot start the runner as %s: %s (CreateProcessWithLogonW: "
+                                  "error %lu). Fix: %s",
+                                  user, le->cause, (unsigned long)err, le->fix)
+                   : cordon__win_failf("CreateProcessWithLogonW", err,
+                                       "cannot start the runner %s as %s", runner, user);
+            goto done;
+        }
+    } else if (!CreateProcessW(wrunner, wcmd, NULL, NULL, FALSE, CREATE_NO_WINDOW, NULL, NULL, &si,
+                               &pi)) {
+        e = cordon__win_failf("CreateProcessW", GetLastError(), "cannot start the runner %s", runner);
+        goto done;
+    }
+    CloseHandle(pi.hThread);
+    c->process = pi.hProcess;
+    c->pid = pi.dwProcessId;
+    /* The runner opens NAME-out first, then NAME-in. */
+    if (!await_client(c->from, c->process) || !await_client(c->to, c->process)) {
+        e = cordon__fail(CORDON_ERR_SETUP, "the runner %s did not connect to its pipes", runner);
+        goto done;
+    }
+    /* Both clients are the runner this process started. */
+    if (!GetNamedPipeClientProcessId(c->from, &client) || client != c->pid ||
+        !GetNamedPipeClientProcessId(c->to, &client) || client != c->pid) {
+        e = cordon__fail(CORDON_ERR_SETUP, "a process other than the runner (%lu, not %lu) "
+                         "connected to its pipe", (unsigned long)client, (unsigned long)c->pid);
+        goto done;
+    }
+    c->done = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (!c->done)
+        e = cordon__win_fail("cannot make an event", "CreateEventW", GetLastError());
+done:
+    if (wpw) {
+        SecureZeroMemory(wpw, wcslen(wpw) * sizeof *wpw);
+        free(wpw);
+    }
+    free(wuser);
+    free(wrunner);
+    free(wcmd);
+    free(cmd);
+    free(wsddl);
+    free(sddl);
+    if (sd)
+        LocalFree(sd);
+    if (e != CORDON_OK) {
+        cordon__win_runner_close(c);
+        return e;
+    }
+    *out = c;
+    return CORDON_OK;
+}
+
+/* Reads frames until EXIT or ERROR (or a broken pipe), writing relayed
+ * output to the caller's handles. */
+static DWORD WINAPI reader(void *arg)
+{
+    struct cordon__win_runner_conn *c = arg;
+    unsigned char *buf = malloc(CORDON__IPC_MAX_PAYLOAD + CORDON__IPC_HEADER_SIZE);
+    size_t have = 0;
+    int end = 0;
+    if (!buf) {
+        snprintf(c->error, sizeof c->error, "out of memory reading the runner");
+        SetEvent(c->done);
+        return 0;
+    }
+    while (!end) {
+        struct cordon__ipc_msg m;
+        size_t used = 0, need = 0;
+        DWORD got = 0;
+        memset(&m, 0, sizeof m);
+        if (have && cordon__ipc_decode(buf, have, &m, &used, &need) != CORDON_OK) {
+            snprintf(c->error, sizeof c->error, "the runner sent an invalid frame: %s",
+                     cordon_last_error());
+            break;
+        }
+        if (!used) {
+            if (have >= CORDON__IPC_MAX_PAYLOAD + CORDON__IPC_HEADER_SIZE ||
+                !io(c->from, 0, buf + have,
+                    (DWORD)(CORDON__IPC_MAX_PAYLOAD + CORDON__IPC_HEADER_SIZE - have), &got) ||
+                !got) {
+                if (!c->got_exit && !c->error[0])
+                    snprintf(c->error, sizeof c->error, "the runner ended without an exit status");
+                break;
+            }
+            have += got;
+            continue;
+        }
+        memmove(buf, buf + used, have - used);
+        have -= used;
+        if (m.type == CORDON__IPC_STDIO && (m.stream == 1 || m.stream == 2) && m.data_len) {
+            HANDLE h = c->stdio[m.stream];
+            DWORD put;
+            if (h && h != INVALID_HANDLE_VALUE)
+                WriteFile(h, m.data, (DWORD)m.data_len, &put, NULL);
+        } else if (m.type == CORDON__IPC_EXIT) {
+            c->exit_code = m.exit_code;
+            c->got_exit = 1;
+            end = 1;
+        } else if (m.type == CORDON__IPC_ERROR) {
+            const char *stage = cordon__ipc_stage_name(m.stage);
+            c->error_stage = m.stage;
+            c->error_code = m.os_code;
+            snprintf(c->error, sizeof c->error, "the runner stopped at stage %s: %s",
+                     stage ? stage : "unknown", m.message ? m.message : "no message");
+            end = 1;
+        }
+        cordon__ipc_msg_free(&m);
+    }
+    free(buf);
+    SetEvent(c->done);
+    return 0;
+}
+
+static DWORD WINAPI stdin_pump(void *arg)
+{
+    struct cordon__win_runner_conn *c = arg;
+    unsigned char buf[16384];
+    struct cordon__ipc_msg m;
+    for (;;) {
+        DWORD got = 0;
+        memset(&m, 0, sizeof m);
+        m.type = CORDON__IPC_STDIO;
+        m.stream = 0;
+        if (!ReadFile(c->stdio[0], buf, sizeof buf, &got, NULL) || got == 0) {
+            send_msg(c, &m);
+            break;
+        }
+        m.data = buf;
+        m.data_len = got;
+        if (send_msg(c, &m) != 0)
+            break;
+    }
+    return 0;
+}
+
+cordon_error cordon__win_runner_run(struct cordon__win_runner_conn *c,
+                                    const struct cordon__ipc_spawn *req, void *stdio[3],
+                                    unsigned long timeout_ms, int *exit_code, int *timed_out)
+{
+    struct cordon__ipc_msg m;
+    HANDLE rt = NULL, st = NULL;
+    int i;
+    DWORD r;
+    cordon_error e = CORDON_OK;
+
+    *exit_code = -1;
+    *timed_out = 0;
+    for (i = 0; i < 3; i++)
+        c->stdio[i] = stdio ? stdio[i] : NULL;
+    memset(&m, 0, sizeof m);
+    m.type = CORDON__IPC_SPAWN;
+    m.spawn = *req;
+    if (send_msg(c, &m) != 0)
+        return cordon__fail(CORDON_ERR_IO, "cannot send the request to the runner (%s)",
+                            cordon_last_error());
+    rt = CreateThread(NULL, 0, reader, c, 0, NULL);
+    if (!rt)
+        return cordon__win_fail("cannot start the runner relay", "CreateThread", GetLastError());
+    if (c->stdio[0] && c->stdio[0] != INVALID_HANDLE_VALUE)
+        st = CreateThread(NULL, 0, stdin_pump, c, 0, NULL);
+    else {
+        memset(&m, 0, sizeof m);
+        m.type = CORDON__IPC_STDIO;
+        send_msg(c, &m); /* no stdin: its end at once */
+    }
+    r = WaitForSingleObject(c->done, timeout_ms ? (DWORD)timeout_ms : INFINITE);
+    if (r == WAIT_TIMEOUT) {
+        *timed_out = 1;
+        memset(&m, 0, sizeof m);
+        m.type = CORDON__IPC_SIGNAL;
+        m.signal = CORDON__IPC_SIG_KILL;
+        send_msg(c, &m);
+        if (WaitForSingleObject(c->done, 10000) != WAIT_OBJECT_0)
+            TerminateProcess(c->process, 1);
+    }
+    WaitForSingleObject(rt, 10000);
+    CloseHandle(rt);
+    if (st) {
+        /* It may be blocked reading the caller's stdin: cancel that read,
+         * so that nothing of this run is touched after it returns. */
+        if (WaitForSingleObject(st, 0) != WAIT_OBJECT_0) {
+            CancelSynchronousIo(st);
+            WaitForSingleObject(st, 5000);
+        }
+        CloseHandle(st);
+    }
+    if (c->got_exit)
+        *exit_code = c->exit_code;
+    else
+        e = cordon__fail(c->error_stage == CORDON__IPC_STAGE_EXEC ? CORDON_ERR_NOT_FOUND
+                                                                  : CORDON_ERR_SETUP,
+                         "%s (Win32 error %lld)", c->error[0] ? c->error
+                                                             : "the runner gave no exit status",
+                         c->error_code);
+    return e;
+}
+
+void cordon__win_runner_close(struct cordon__win_runner_conn *c)
+{
+    if (!c)
+        return;
+    if (c->to != INVALID_HANDLE_VALUE && c->to)
+        CloseHandle(c->to);
+    if (c->from != INVALID_HANDLE_VALUE && c->from)
+        CloseHandle(c->from);
+    if (c->process) {
+        /* The runner ends its job when its pipe closes. */
+        if (WaitForSingleObject(c->process, 10000) != WAIT_OBJECT_0)
+            TerminateProcess(c->process, 1);
+        CloseHandle(c->process);
+    }
+    if (c->done)
+        CloseHandle(c->done);
+    DeleteCriticalSection(&c->lock);
+    free(c);
+}
