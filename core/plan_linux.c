@@ -229,11 +229,13 @@ static int covered(const struct cordon__plan *plan, size_t i)
 
 /* 1 when |p| lies below a private mount of the view (the private /tmp,
  * /dev), which hides the host's content there: what must stay visible
- * is bound into it, onto a mount point made for it. */
+ * is bound into it, onto a mount point made for it. /dev itself (a cwd
+ * there) is the private one. */
 static int hidden_by_private(const struct cordon__plan *plan, const char *p)
 {
     const struct cordon__plan_linux *lp = &plan->linux_plan;
-    return under(plan, p, "/dev") || (lp->tmp_mount && under(plan, p, lp->tmp_mount));
+    return (under(plan, p, "/dev") && strcmp(p, "/dev") != 0) ||
+           (lp->tmp_mount && under(plan, p, lp->tmp_mount));
 }
 
 /* Pins every directory strictly between root |r| and |path| (outermost

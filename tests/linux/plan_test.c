@@ -14,6 +14,7 @@ static const struct fake_entry fs[] = {
     {"/work/main/.git/worktrees/wt", CORDON__PATH_DIR, NULL},
     {"/tmp", CORDON__PATH_DIR, NULL},
     {"/tmp/ws", CORDON__PATH_DIR, NULL},
+    {"/dev", CORDON__PATH_DIR, NULL},
     {"/dev/shm/ws", CORDON__PATH_DIR, NULL},
     {"/dev/shm/ws/.git", CORDON__PATH_DIR, NULL},
     {"/proc/7", CORDON__PATH_DIR, NULL},
@@ -362,6 +363,10 @@ static void roots_under_dev_and_proc(void)
     dev = find_mount(lp, CORDON__MOUNT_DEV, "/dev");
     cwd = find_mount(lp, CORDON__MOUNT_BIND_RO, "/dev/shm/ws");
     CHECK(dev && cwd && dev < cwd);
+    cordon__plan_free(&plan);
+    /* In /dev itself the cwd is the private /dev: nothing bound over it. */
+    CHECK_MSG(cordon__plan_compile(p, "/dev", &h, &plan) == CORDON_OK, "%s", cordon_last_error());
+    CHECK(find_mount(lp, CORDON__MOUNT_BIND_RO, "/dev") == NULL);
     cordon__plan_free(&plan);
     cordon_policy_free(p);
 
