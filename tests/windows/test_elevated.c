@@ -158,8 +158,56 @@ static void firewall(void)
     }
 }
 
+extern const struct cordon_backend cordon__backend_windows_elevated;
+
+/* Per-command cost of the elevated probe where setup was not run: one
+ * attribute read of the marker's path, no DACL read or write, no
+ * directory listing. (With setup installed the reads are counted by the
+ * same counters; see docs/internals/windows-elevated.md.) */
+static void cost(void)
+{
+    struct cordon__win_elevated_paths p;
+    cordon_policy *ws = NULL;
+    struct cordon__host host;
+    struct cordon__plan plan;
+    struct cordon__probe pr;
+    char *dir = make_temp_dir("elev-cost");
+    LONG reads, writes, fresh, lists;
+    int i;
+    CHECK(cordon__win_elevated_paths(&p) == CORDON_OK);
+    if (path_exists(p.marker)) {
+        printf("skipped the no-setup cost: %s exists on this host\n", p.marker);
+        goto done;
+    }
+    CHECK(cordon_policy_builtin("workspace-write", &ws) == CORDON_OK);
+    CHECK(cordon__os_host(&host) == CORDON_OK);
+    CHECK(cordon__plan_compile(ws, dir, &host, &plan) == CORDON_OK);
+    reads = cordon__win_cost.dacl_reads;
+    writes = cordon__win_cost.dacl_writes;
+    fresh = cordon__win_cost.new_dacl_writes;
+    lists = cordon__win_cost.dir_lists;
+    for (i = 0; i < 10; i++) {
+        cordon__backend_windows_elevated.probe(&plan, &pr);
+        CHECK(!pr.ready);
+    }
+    CHECK(cordon__win_cost.dacl_reads == reads);
+    CHECK(cordon__win_cost.dacl_writes == writes);
+    CHECK(cordon__win_cost.new_dacl_writes == fresh);
+    CHECK(cordon__win_cost.dir_lists == lists);
+    /* prepare and spawn refuse: no command runs through this tier yet. */
+    CHECK(cordon__backend_windows_elevated.prepare(&plan) == CORDON_ERR_NO_BACKEND);
+    CHECK_CONTAINS(cordon_last_error(), "is not built in this version");
+    cordon__plan_free(&plan);
+    cordon_policy_free(ws);
+done:
+    cordon__win_elevated_paths_free(&p);
+    remove_dir_tree(dir);
+    free(dir);
+}
+
 int main(void)
 {
+    cost();
     fallback();
     foreign_marker();
     credentials();

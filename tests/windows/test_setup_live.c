@@ -6,12 +6,20 @@
  * nothing left: no account, group, rule, file, directory or registry
  * value. Skips under Wine (accounts and the firewall are fakes there),
  * when not elevated, and where setup is already installed.
- *   argv[1]: cordon-setup.exe   argv[2]: cordon-runner.exe */
+ * In between, commands run through the installed runner as each sandbox
+ * user (CreateProcessWithLogonW with the stored credentials): whoami, and
+ * TCP and UDP to a listener on the host's own non-loopback address and on
+ * loopback: refused for CordonSandboxOffline, allowed for
+ * CordonSandboxOnline, with the test's own connection as the control.
+ *   argv[1]: cordon-setup.exe   argv[2]: cordon-runner.exe   argv[3]: win-sbxprobe.exe */
+
+#include <winsock2.h>
+#include <ws2tcpip.h>
 
 #include "elevated_win.h"
 #include "wintest.h"
 
-static char *setup_exe, *runner_exe;
+static char *setup_exe, *runner_exe, *sbx_exe;
 
 /* Runs "cordon-setup <args>", its stdout and stderr into *out. */
 static int setup(const char *args, char **out)
@@ -49,6 +57,192 @@ static int setup(const char *args, char **out)
     return (int)code;
 }
 
+/* Runs |argv| through the installed runner as |account|; stdout into
+ * |out| (up to n bytes). Returns the exit code, -1 when it did not run. */
+static int run_as(const struct cordon__win_elevated_paths *p, const char *account, const char *sid,
+                  const char *const *argv, const char *cwd, char *out, size_t n)
+{
+    char *cred = cordon__win_cred_file(p, cordon__win_user_sid(), account), *pw = NULL;
+    char *file = cordon__asprintf("%s\\out-%lu.txt", cwd, (unsigned long)GetTickCount());
+    struct cordon__win_runner_conn *c = NULL;
+    struct cordon__ipc_msg m;
+    cordon_policy *ro = NULL;
+    struct cordon__host host;
+    struct cordon__plan plan;
+    struct cordon__strv env = {0};
+    const char *envp[2] = {NULL, NULL};
+    int code = -1, timed_out = 0;
+    wchar_t *wf = cordon__win_wide(file);
+    HANDLE h = CreateFileW(wf, GENERIC_WRITE, FILE_SHARE_READ, NULL, CREATE_ALWAYS, 0, NULL);
+    void *io[3] = {NULL, h, h};
+    out[0] = '\0';
+    CHECK_MSG(cordon__win_cred_read(cred, account, &pw) == CORDON_OK, "%s", cordon_last_error());
+    CHECK(cordon_policy_builtin("read-only", &ro) == CORDON_OK);
+    CHECK(cordon__os_host(&host) == CORDON_OK);
+    CHECK_MSG(cordon__plan_compile(ro, cwd, &host, &plan) == CORDON_OK, "%s", cordon_last_error());
+    envp[0] = "SystemRoot=C:\\Windows";
+    memset(&m, 0, sizeof m);
+    m.type = CORDON__IPC_SPAWN;
+    CHECK(cordon__win_runner_request(&plan, argv, envp, cwd, &m.spawn) == CORDON_OK);
+    if (pw && cordon__win_runner_start(p->runner, account, pw, sid, &c) == CORDON_OK) {
+        if (cordon__win_runner_run(c, &m.spawn, io, 30000, &code, &timed_out) != CORDON_OK)
+            printf("as %s: %s\n", account, cordon_last_error());
+        cordon__win_runner_close(c);
+    } else {
+        printf("as %s: %s\n", account, cordon_last_error());
+    }
+    CloseHandle(h);
+    {
+        char *text = slurp(file);
+        snprintf(out, n, "%s", text ? text : "");
+        free(text);
+    }
+    printf("as %s: %s %s -> %d: %s\n", account, argv[1], argv[2] ? argv[2] : "", code, out);
+    DeleteFileW(wf);
+    cordon__ipc_msg_free(&m);
+    cordon__plan_free(&plan);
+    cordon_policy_free(ro);
+    cordon__strv_free(&env);
+    cordon__win_password_free(pw);
+    free(wf);
+    free(file);
+    free(cred);
+    return code;
+}
+
+/* A listener of |type| on |addr| (port chosen by the system). */
+static SOCKET listener(int type, const char *addr, char port[8])
+{
+    struct sockaddr_in sin;
+    int len = sizeof sin;
+    SOCKET s = socket(AF_INET, type, 0);
+    DWORD tmo = 3000;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    inet_pton(AF_INET, addr, &sin.sin_addr);
+    if (s == INVALID_SOCKET || bind(s, (struct sockaddr *)&sin, sizeof sin) != 0 ||
+        (type == SOCK_STREAM && listen(s, 16) != 0) ||
+        getsockname(s, (struct sockaddr *)&sin, &len) != 0)
+        return INVALID_SOCKET;
+    setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, (const char *)&tmo, sizeof tmo);
+    snprintf(port, 8, "%u", (unsigned)ntohs(sin.sin_port));
+    return s;
+}
+
+/* 1 when the UDP listener |s| receives a datagram within 3 s. */
+static int heard(SOCKET s)
+{
+    char buf[64];
+    return recv(s, buf, sizeof buf, 0) > 0;
+}
+
+/* The positive control: this process, outside any sandbox, reaches both
+ * listeners. */
+static int self_reaches(const char *addr, const char *tport, const char *uport, SOCKET ul)
+{
+    struct sockaddr_in sin;
+    SOCKET s = socket(AF_INET, SOCK_STREAM, 0);
+    int ok;
+    memset(&sin, 0, sizeof sin);
+    sin.sin_family = AF_INET;
+    inet_pton(AF_INET, addr, &sin.sin_addr);
+    sin.sin_port = htons((u_short)atoi(tport));
+    ok = s != INVALID_SOCKET && connect(s, (struct sockaddr *)&sin, sizeof sin) == 0;
+    if (s != INVALID_SOCKET)
+        closesocket(s);
+    s = socket(AF_INET, SOCK_DGRAM, 0);
+    sin.sin_port = htons((u_short)atoi(uport));
+    ok = ok && s != INVALID_SOCKET &&
+         sendto(s, "control", 7, 0, (struct sockaddr *)&sin, sizeof sin) == 7 && heard(ul);
+    if (s != INVALID_SOCKET)
+        closesocket(s);
+    return ok;
+}
+
+/* The host's first non-loopback IPv4 address, or "" . */
+static void host_address(char out[64])
+{
+    char name[256];
+    struct addrinfo hints, *ai = NULL, *a;
+    out[0] = '\0';
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_INET;
+    if (gethostname(name, sizeof name) != 0 || getaddrinfo(name, NULL, &hints, &ai) != 0)
+        return;
+    for (a = ai; a && !out[0]; a = a->ai_next) {
+        char text[64];
+        inet_ntop(AF_INET, &((struct sockaddr_in *)a->ai_addr)->sin_addr, text, sizeof text);
+        if (strncmp(text, "127.", 4) != 0)
+            snprintf(out, 64, "%s", text);
+    }
+    freeaddrinfo(ai);
+}
+
+/* As each sandbox user: who it is, and the network it gets. */
+static void sandboxed(const struct cordon__win_elevated_paths *p, const struct cordon__marker *mk)
+{
+    char dir[MAX_PATH], *exe, out[512], hostaddr[64], tport[8], uport[8], lport[8];
+    wchar_t *wsrc, *wdst, *wdir;
+    SOCKET tl, ul, ll;
+    WSADATA wsa;
+    int online;
+    /* The probe where the sandbox users may read and run it. */
+    snprintf(dir, sizeof dir, "C:\\ProgramData\\cordon-test-sbx-%lu", (unsigned long)GetCurrentProcessId());
+    exe = join(dir, "win-sbxprobe.exe");
+    wdir = cordon__win_wide(dir);
+    wsrc = cordon__win_wide(sbx_exe);
+    wdst = cordon__win_wide(exe);
+    CreateDirectoryW(wdir, NULL);
+    CHECK(CopyFileW(wsrc, wdst, FALSE));
+    WSAStartup(MAKEWORD(2, 2), &wsa);
+    host_address(hostaddr);
+    for (online = 0; online <= 1; online++) {
+        const char *acct = online ? mk->online.name : mk->offline.name;
+        const char *sid = online ? mk->online.id : mk->offline.id;
+        const char *who[] = {exe, "whoami", NULL};
+        CHECK(run_as(p, acct, sid, who, dir, out, sizeof out) == 0);
+        CHECK_MSG(cordon__streq_nocase(strtok(out, "\r\n") ? out : "", acct), "whoami: %s", out);
+        /* Loopback: blocked for the offline user (no port allowed). */
+        ll = listener(SOCK_STREAM, "127.0.0.1", lport);
+        if (ll != INVALID_SOCKET) {
+            const char *a[] = {exe, "tcp", "127.0.0.1", lport, NULL};
+            int rc = run_as(p, acct, sid, a, dir, out, sizeof out);
+            CHECK_MSG(online ? rc == 0 : rc == 1, "loopback TCP as %s: %d", acct, rc);
+            closesocket(ll);
+        }
+        if (!hostaddr[0]) {
+            printf("no non-loopback IPv4 address here: the other-address checks did not run\n");
+            continue;
+        }
+        tl = listener(SOCK_STREAM, hostaddr, tport);
+        ul = listener(SOCK_DGRAM, hostaddr, uport);
+        if (tl == INVALID_SOCKET || ul == INVALID_SOCKET) {
+            CHECK_MSG(0, "cannot listen on %s", hostaddr);
+        } else if (!self_reaches(hostaddr, tport, uport, ul)) {
+            printf("SKIP part: this test itself cannot reach its listeners on %s (a host "
+                   "firewall rule?): the other-address checks did not run\n", hostaddr);
+        } else {
+            const char *t[] = {exe, "tcp", hostaddr, tport, NULL};
+            const char *u[] = {exe, "udp", hostaddr, uport, NULL};
+            int rc = run_as(p, acct, sid, t, dir, out, sizeof out);
+            CHECK_MSG(online ? rc == 0 : rc == 1, "TCP to %s as %s: %d", hostaddr, acct, rc);
+            run_as(p, acct, sid, u, dir, out, sizeof out);
+            CHECK_MSG(online ? heard(ul) : !heard(ul), "UDP to %s as %s: %s", hostaddr, acct,
+                      online ? "not heard" : "heard");
+        }
+        if (tl != INVALID_SOCKET)
+            closesocket(tl);
+        if (ul != INVALID_SOCKET)
+            closesocket(ul);
+    }
+    DeleteFileW(wdst);
+    RemoveDirectoryW(wdir);
+    free(wdir);
+    free(wsrc);
+    free(wdst);
+    free(exe);
+}
+
 static int account_there(const char *name, int type)
 {
     char sid[184];
@@ -68,8 +262,8 @@ int main(int argc, char **argv)
     if (cordon__win_is_wine())
         SKIP("under Wine: accounts, logon and the firewall are fakes (the live setup runs on "
              "real Windows only)");
-    if (argc < 3)
-        SKIP("usage: win_setup_live CORDON-SETUP.EXE CORDON-RUNNER.EXE");
+    if (argc < 4)
+        SKIP("usage: win_setup_live CORDON-SETUP.EXE CORDON-RUNNER.EXE WIN-SBXPROBE.EXE");
     {
         BYTE buf[SECURITY_MAX_SID_SIZE];
         DWORD cb = sizeof buf;
@@ -80,6 +274,7 @@ int main(int argc, char **argv)
     }
     setup_exe = argv[1];
     runner_exe = argv[2];
+    sbx_exe = argv[3];
     CHECK(cordon__win_elevated_paths(&p) == CORDON_OK);
     if (path_exists(p.marker) || account_there(CORDON__WIN_OFFLINE_USER, SidTypeUser))
         SKIP("cordon-setup is installed on this machine already; not touching it");
@@ -112,6 +307,8 @@ int main(int argc, char **argv)
     CHECK(pf->f.caller_allowed);
     CHECK(pf->w.offline_cred.decrypts && pf->w.online_cred.decrypts);
     CHECK_MSG(!pf->w.fw_error[0], "%s", pf->w.fw_error);
+    if (pf->f.marker)
+        sandboxed(&p, pf->f.marker);
     cordon__win_probe_facts_free(pf);
     free(pf);
     dir = make_temp_dir("setup-live");

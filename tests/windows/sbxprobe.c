@@ -1,0 +1,77 @@
+/* What the elevated tier's live tests run as the sandbox users.
+ *   win-sbxprobe whoami               print this process's user name
+ *   win-sbxprobe tcp ADDRESS PORT     connect (3 s): exit 0 connected, 1 refused or
+ *                                     blocked (the Winsock error on stderr), 2 other
+ *   win-sbxprobe udp ADDRESS PORT     send one datagram "cordon-test": exit 0 sent,
+ *                                     1 refused by the send, 2 other (whether it
+ *                                     arrived is the listener's to tell) */
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#include <windows.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int net(const char *proto, const char *addr, const char *port)
+{
+    struct addrinfo hints, *ai = NULL;
+    SOCKET s;
+    int udp = strcmp(proto, "udp") == 0, rc = 2;
+    WSADATA wsa;
+    if (WSAStartup(MAKEWORD(2, 2), &wsa) != 0)
+        return 2;
+    memset(&hints, 0, sizeof hints);
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = udp ? SOCK_DGRAM : SOCK_STREAM;
+    hints.ai_flags = AI_NUMERICHOST;
+    if (getaddrinfo(addr, port, &hints, &ai) != 0 || !ai)
+        return 2;
+    s = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
+    if (s == INVALID_SOCKET) {
+        fprintf(stderr, "socket: %d\n", WSAGetLastError());
+        rc = 1;
+    } else if (udp) {
+        rc = sendto(s, "cordon-test", 11, 0, ai->ai_addr, (int)ai->ai_addrlen) == 11 ? 0 : 1;
+        if (rc)
+            fprintf(stderr, "sendto: %d\n", WSAGetLastError());
+    } else {
+        u_long nb = 1;
+        fd_set w, e;
+        struct timeval tv = {3, 0};
+        ioctlsocket(s, FIONBIO, &nb);
+        if (connect(s, ai->ai_addr, (int)ai->ai_addrlen) == 0) {
+            rc = 0;
+        } else if (WSAGetLastError() != WSAEWOULDBLOCK) {
+            fprintf(stderr, "connect: %d\n", WSAGetLastError());
+            rc = 1;
+        } else {
+            FD_ZERO(&w);
+            FD_ZERO(&e);
+            FD_SET(s, &w);
+            FD_SET(s, &e);
+            rc = select(0, NULL, &w, &e, &tv) == 1 && FD_ISSET(s, &w) ? 0 : 1;
+            if (rc)
+                fprintf(stderr, "connect: no connection within 3 s\n");
+        }
+    }
+    if (s != INVALID_SOCKET)
+        closesocket(s);
+    freeaddrinfo(ai);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 2 && strcmp(argv[1], "whoami") == 0) {
+        wchar_t name[256];
+        DWORD n = 256;
+        if (!GetUserNameW(name, &n))
+            return 2;
+        printf("%ls\n", name);
+        return 0;
+    }
+    if (argc == 4 && (strcmp(argv[1], "tcp") == 0 || strcmp(argv[1], "udp") == 0))
+        return net(argv[1], argv[2], argv[3]);
+    fprintf(stderr, "usage: win-sbxprobe whoami | tcp ADDRESS PORT | udp ADDRESS PORT\n");
+    return 2;
+}
