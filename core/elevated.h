@@ -142,7 +142,10 @@ struct cordon__elevated_facts {
     /* The defence in depth the runner applies on this host. */
     int landlock_abi;               /* 0: none */
     int seccomp;                    /* 1: filters can be installed */
-    int mount_ns;                   /* 1: the runner can make a mount namespace */
+    int mount_ns;                   /* 1: the runner can make user, mount and pid
+                                       namespaces and mount in them */
+    int unix_gate;                  /* 1: the runner's seccomp gate serves unix connects */
+    int primitives_known;           /* 1: the runner said which of these it applies */
     /* Windows: what only that OS checks (core/elevated_windows.h); NULL
      * on Linux. */
     const struct cordon__win_elevated_facts *win;

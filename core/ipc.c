@@ -24,6 +24,8 @@ void cordon__ipc_msg_free(struct cordon__ipc_msg *m)
     cordon__strv_free(&m->spawn.env);
     cordon__strv_free(&m->spawn.roots);
     cordon__strv_free(&m->spawn.protect);
+    cordon__strv_free(&m->spawn.deny);
+    cordon__strv_free(&m->spawn.unix_allow);
     free(m->data);
     free(m->message);
     memset(m, 0, sizeof *m);
@@ -107,7 +109,8 @@ cordon_error cordon__ipc_encode(const struct cordon__ipc_msg *m, struct cordon__
             put_le(&p, m->spawn.stdio_handle[i], 8);
         if (put_str(&p, m->spawn.cwd) || put_strv(&p, &m->spawn.argv) ||
             put_strv(&p, &m->spawn.env) || put_strv(&p, &m->spawn.roots) ||
-            put_strv(&p, &m->spawn.protect) || put_str(&p, m->spawn.tmp_dir))
+            put_strv(&p, &m->spawn.protect) || put_str(&p, m->spawn.tmp_dir) ||
+            put_strv(&p, &m->spawn.deny) || put_strv(&p, &m->spawn.unix_allow))
             bad = "a string or list is too long";
         break;
     case CORDON__IPC_STDIO:
@@ -266,6 +269,8 @@ static void get_spawn(struct reader *r, struct cordon__ipc_spawn *s)
     get_strv(r, &s->roots);
     get_strv(r, &s->protect);
     s->tmp_dir = get_str(r);
+    get_strv(r, &s->deny);
+    get_strv(r, &s->unix_allow);
     if (r->bad)
         return;
     bad = spawn_invalid(s);

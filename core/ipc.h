@@ -24,7 +24,7 @@
 
 #include "internal.h"
 
-#define CORDON__IPC_VERSION 1
+#define CORDON__IPC_VERSION 2
 #define CORDON__IPC_HEADER_SIZE 8
 #define CORDON__IPC_MAX_PAYLOAD (1u << 20)
 /* The most strings a list may hold (argv, environment, roots). */
@@ -84,6 +84,8 @@ struct cordon__ipc_spawn {
     struct cordon__strv roots;         /* writable roots, absolute */
     struct cordon__strv protect;       /* protected paths, absolute */
     char *tmp_dir;                     /* the run's temp dir, "" when none */
+    struct cordon__strv deny;          /* deny_read paths, absolute (version 2) */
+    struct cordon__strv unix_allow;    /* allow_unix_sockets, absolute (version 2) */
 };
 
 struct cordon__ipc_msg {

@@ -59,12 +59,15 @@ static void levels(const struct cordon__elevated_facts *f, const struct cordon__
         snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX,
                  "runs as %s (uid %s); nftables table %s drops every packet its sockets send, "
                  "TCP, UDP, ICMP and any other protocol, IPv4 and IPv6, the host's loopback "
-                 "included (loopback ports allowed: %s); %s; unix-domain sockets to host "
-                 "services are not filtered",
+                 "included (loopback ports allowed: %s); %s; %s",
                  m->offline.name, m->offline.id, m->rules_name, ports,
                  f->rules_read ? "read back just now, as setup loaded it"
                                : "tried just now as that user: a UDP send and an ICMP echo "
-                                 "to loopback were refused");
+                                 "to loopback were refused",
+                 f->unix_gate ? "unix-domain sockets outside are reached only through the "
+                                "runner's seccomp gate (allow_unix_sockets)"
+                              : "unix-domain sockets are not filtered (file permissions keep "
+                                "the sandbox user out of the user's own, such as ssh-agent)");
     else
         snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX,
                  "runs as %s; firewall rules scoped to its SID block its traffic, loopback "
@@ -106,24 +109,31 @@ static void levels(const struct cordon__elevated_facts *f, const struct cordon__
     } else if (f->mount_ns) {
         out->level[CORDON_DIM_PROTECTED_PATHS] = CORDON_LEVEL_ENFORCED;
         snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX,
-                 "no write grant for %s inside them, and re-bound read-only in a mount "
-                 "namespace (so they cannot be renamed away either)",
+                 "no write grant for %s inside them, and re-bound read-only in the runner's "
+                 "mount namespace with the directories above them pinned (so they cannot be "
+                 "renamed away or replaced either); missing ones held by placeholders while "
+                 "the command runs",
                  m->offline.name);
     } else {
         out->level[CORDON_DIM_PROTECTED_PATHS] = CORDON_LEVEL_NONE;
         snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX,
                  "%s has no write grant inside them, but file permissions alone do not stop "
                  "renaming one (.git) inside a writable root and putting another in its place; "
-                 "the runner has no mount namespace here",
+                 "the runner cannot make a user and mount namespace on this host",
                  m->offline.name);
     }
 
     /* secrets_read: the sandbox identity cannot read what only the user
-     * may read (~/.ssh is 0700), but nothing here hides a deny_read path
-     * that is readable by others yet. */
-    cordon__probe_secrets(plan, out, 0, NULL,
-                          "the elevated tier does not hide them yet (the sandbox user reads "
-                          "whatever file permissions let everybody read)");
+     * may read (~/.ssh is 0700); what file permissions let everybody read
+     * only the mount masks hide. */
+    {
+        char how[200], why[200];
+        snprintf(how, sizeof how, "hidden by empty read-only mounts in the runner's mount "
+                 "namespace (and %s cannot read what only the user may read)", m->offline.name);
+        snprintf(why, sizeof why, "the runner cannot make a mount namespace on this host, so "
+                 "%s reads whatever file permissions let everybody read", m->offline.name);
+        cordon__probe_secrets(plan, out, f->mount_ns, how, why);
+    }
 }
 
 void cordon__elevated_readiness(const struct cordon__elevated_facts *f,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "runner.h"
+#include "sandbox.h"
 
 int runner__trust(struct runner_trust *t, char *why, size_t n)
 {
@@ -61,6 +62,7 @@ static int check(void)
     struct runner_trust t;
     char why[512], what[200];
     const char *step = NULL;
+    struct cordon__linux_primitives p;
     int err, got;
     if (runner__trust(&t, why, sizeof why) != 0) {
         fprintf(stderr, "cordon-runner: %s\n", why);
@@ -74,12 +76,13 @@ static int check(void)
         return 2;
     }
     got = runner__netcheck(what, sizeof what);
-    if (got == 0) {
-        printf("refused\n");
-        return 0;
-    }
-    printf("%s\n", what);
-    return got > 0 ? 1 : 2;
+    /* The second line: what the launch applies here as the sandbox user
+     * (user namespaces may be allowed for this program and not for
+     * cordon, by an AppArmor profile). */
+    cordon__linux_primitives(&p);
+    printf("%s\nuserns=%d landlock=%d seccomp=%d gate=%d\n", got == 0 ? "refused" : what,
+           p.userns, p.landlock_abi, p.seccomp, p.unix_gate);
+    return got == 0 ? 0 : got > 0 ? 1 : 2;
 }
 
 int main(int argc, char **argv)

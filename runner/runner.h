@@ -7,7 +7,10 @@
  *   cordon-runner check     become the offline user and try what the
  *                           nftables rules must refuse; exit 0 when all of
  *                           it was refused, 1 (with the attempt on stdout)
- *                           when something got through, 2 on other errors
+ *                           when something got through, 2 on other errors;
+ *                           a second line says what the launch applies
+ *                           here as that user: "userns=N landlock=N
+ *                           seccomp=N gate=N"
  *
  * The program is installed by cordon-setup with cap_setgid,cap_setuid in
  * its permitted set only, executable by the group cordon-users. Each step

@@ -281,8 +281,22 @@ static void rules_facts(const struct cordon__marker *m, struct cordon__elevated_
         if (r > 0)
             n += r;
     buf[n > 0 ? n : 0] = '\0';
-    buf[strcspn(buf, "\n")] = '\0';
     close(p[0]);
+    {
+        /* The second line: what the launch applies as the sandbox user. */
+        char *nl = strchr(buf, '\n');
+        int u, l, s, g;
+        if (nl) {
+            *nl = '\0';
+            if (sscanf(nl + 1, "userns=%d landlock=%d seccomp=%d gate=%d", &u, &l, &s, &g) == 4) {
+                f->primitives_known = 1;
+                f->mount_ns = u != 0;
+                f->landlock_abi = l;
+                f->seccomp = s != 0;
+                f->unix_gate = g != 0;
+            }
+        }
+    }
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
         ;
     if (!WIFEXITED(status) || WEXITSTATUS(status) > 1) {
@@ -301,8 +315,6 @@ static void elevated_probe(const struct cordon__plan *plan, struct cordon__probe
 {
     struct cordon__marker m;
     struct cordon__elevated_facts f;
-    unsigned disabled = cordon__linux_disabled();
-    int err;
 
     cordon__linux_elevated_facts(CORDON__MARKER_PATH,
                                  CORDON__FACTS_RUNNER | CORDON__FACTS_HASH_CACHE, &m, &f);
@@ -312,13 +324,9 @@ static void elevated_probe(const struct cordon__plan *plan, struct cordon__probe
         rules_facts(&m, &f);
         roots_facts(plan, &m, &f);
     }
-    /* What the runner applies here (runner/linux/serve.c): Landlock and
-     * seccomp when the host has them; no namespaces. */
-    if (!(disabled & CORDON__DISABLE_LANDLOCK))
-        f.landlock_abi = cordon__landlock_abi(&err);
-    if (!(disabled & CORDON__DISABLE_SECCOMP))
-        f.seccomp = cordon__seccomp_available(&err);
-    f.mount_ns = 0;
+    /* What the runner's launch applies here comes from the runner itself
+     * (rules_facts), as the sandbox user; when it did not say, nothing is
+     * assumed. */
     cordon__elevated_readiness(&f, plan, out);
     cordon__marker_free(&m);
 }
@@ -470,6 +478,12 @@ static cordon_error elevated_spawn(const struct cordon__plan *plan, const struct
         e = cordon__strv_push(&m.spawn.roots, plan->roots.v[i]);
     for (i = 0; i < plan->n_protect && e == CORDON_OK; i++)
         e = cordon__strv_push(&m.spawn.protect, plan->protect[i].path);
+    /* The runner finds the other mounts' views of them itself. */
+    for (i = 0; i < plan->n_deny && e == CORDON_OK; i++)
+        if (!plan->deny[i].alias)
+            e = cordon__strv_push(&m.spawn.deny, plan->deny[i].path);
+    for (i = 0; i < plan->unix_allow.n && e == CORDON_OK; i++)
+        e = cordon__strv_push(&m.spawn.unix_allow, plan->unix_allow.v[i]);
     if (e == CORDON_OK && (!m.spawn.cwd || !m.spawn.tmp_dir))
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the runner");
     if (e != CORDON_OK || (e = cordon__ipc_send(run->sock, &m, fds, 3)) != CORDON_OK)

@@ -17,6 +17,28 @@
 #define CORDON__DISABLE_SECCOMP 4u
 unsigned cordon__linux_disabled(void);
 
+/* ---- unelevated.c: the launch, shared by linux-unelevated and
+ * cordon-runner (which calls it as the sandbox user, after the identity
+ * switch). In order: launch_prepare (the private temp dir where no
+ * private /tmp mount holds it), launch (namespaces, mounts, Landlock,
+ * seccomp, the unix socket gate, as this host allows; process.h's
+ * supervised launch), then process.h's wait/kill, then launch_end (the
+ * tree, the temp dir, the placeholders). ---- */
+cordon_error cordon__linux_launch_prepare(const struct cordon__plan *plan);
+cordon_error cordon__linux_launch(const struct cordon__plan *plan, const struct cordon__spawn *req,
+                                  struct cordon__proc **out);
+void cordon__linux_launch_end(const struct cordon__plan *plan, struct cordon__proc *proc);
+/* What the launch applies on this host for this process (probed live once
+ * per process; CORDON_DISABLE applied). */
+struct cordon__linux_primitives {
+    int userns;        /* user, mount and pid namespaces, and mounts in them */
+    int landlock_abi;  /* 0: none */
+    int seccomp;
+    int unix_gate;     /* seccomp user notification: the unix socket gate */
+    int netns;
+};
+void cordon__linux_primitives(struct cordon__linux_primitives *out);
+
 /* ---- resolve.c ---- */
 /* Opens |rel| (relative and canonical: no "." or ".." parts) beneath
  * |dir| with |flags| (O_PATH, or O_RDONLY | O_DIRECTORY) without following

@@ -178,7 +178,7 @@ static long sysctl_number(const char *path, long dflt)
 
 /* Network namespaces: not made by the probe (one costs about 0.4 ms);
  * only a limit of 0 says none may be made. Where the clone still fails,
- * the run falls back to the seccomp refusal (unelevated_spawn), which
+ * the run falls back to the seccomp refusal (cordon__linux_launch), which
  * holds the same level. */
 static int netns_allowed(void)
 {
@@ -305,6 +305,17 @@ static void probe_host(struct host_caps *h, int for_run)
         h->notify_err = live.notify_err;
     }
     h->netns = h->userns && live.netns;
+}
+
+void cordon__linux_primitives(struct cordon__linux_primitives *out)
+{
+    struct host_caps h;
+    probe_host(&h, 0); /* probed live: the runner's check reports it */
+    out->userns = h.userns;
+    out->landlock_abi = h.abi;
+    out->seccomp = h.seccomp;
+    out->unix_gate = h.notify;
+    out->netns = h.netns;
 }
 
 static void why_userns(const struct host_caps *h, char *buf, size_t n)
@@ -1071,6 +1082,16 @@ static int in_supervisor(void *ctx, const char **step)
     close(c->prep[0]);
     if (!c->userns)
         return 0;
+    /* cordon-runner is not dumpable (it gained capabilities at exec, and
+     * changed its uid), so its /proc files, these maps included, are
+     * root's: made dumpable here, for this process alone, until
+     * process.c makes it non-dumpable again right after this hook. Only
+     * the sandbox user could trace it meanwhile, and the command does not
+     * exist yet. A no-op for cordon itself. */
+    if (prctl(PR_GET_DUMPABLE, 0, 0, 0, 0) != 1 && prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) != 0) {
+        *step = "make the supervisor dumpable to write its id maps (prctl)";
+        return errno;
+    }
     if ((e = write_file("/proc/self/setgroups", "deny")) != 0 && e != ENOENT) {
         *step = "write /proc/self/setgroups";
         return e;
@@ -1828,7 +1849,6 @@ static cordon_error make_private_dir(const char *path)
 static cordon_error unelevated_prepare(const struct cordon__plan *plan)
 {
     const struct cordon__plan_linux *lp = &plan->linux_plan;
-    struct host_caps h;
     cordon_error e;
 
     /* O(1): placeholders are made by spawn, for the run only. */
@@ -1838,6 +1858,15 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
      * that a link planted in one cannot later lead a root elsewhere. */
     if ((e = cordon__linux_grants_record(plan)) != CORDON_OK)
         return e;
+    return cordon__linux_launch_prepare(plan);
+}
+
+cordon_error cordon__linux_launch_prepare(const struct cordon__plan *plan)
+{
+    const struct cordon__plan_linux *lp = &plan->linux_plan;
+    struct host_caps h;
+    cordon_error e;
+
     probe_host(&h, 1);
     /* The host temp directory is needed only where no private tmpfs goes
      * on /tmp: without a mount namespace, or when a root covers /tmp. */
@@ -1909,8 +1938,8 @@ struct unelevated_run {
     struct cordon__denials_seen *seen; /* the gate's counts; NULL: none */
 };
 
-static cordon_error unelevated_spawn(const struct cordon__plan *plan, const struct cordon__spawn *req,
-                                     struct cordon__proc **out)
+cordon_error cordon__linux_launch(const struct cordon__plan *plan, const struct cordon__spawn *req,
+                                  struct cordon__proc **out)
 {
     struct unelevated_run *run = NULL;
     const struct cordon__plan_linux *lp = &plan->linux_plan;
@@ -2115,7 +2144,7 @@ static cordon_error unelevated_kill(struct cordon__proc *proc)
     return cordon__process_kill(proc);
 }
 
-static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__proc *proc)
+void cordon__linux_launch_end(const struct cordon__plan *plan, struct cordon__proc *proc)
 {
     struct unelevated_run *run = proc ? proc->backend_data : NULL;
     struct cordon__placeholders *ph = run ? run->ph : NULL;
@@ -2143,10 +2172,10 @@ const struct cordon_backend cordon__backend_linux_unelevated = {
     .tier = CORDON_TIER_UNELEVATED,
     .probe = unelevated_probe,
     .prepare = unelevated_prepare,
-    .spawn = unelevated_spawn,
+    .spawn = cordon__linux_launch,
     .wait = unelevated_wait,
     .kill = unelevated_kill,
     .ended = cordon__process_ended,
     .pid = cordon__process_pid,
-    .cleanup = unelevated_cleanup,
+    .cleanup = cordon__linux_launch_end,
 };

@@ -1,22 +1,19 @@
 /* One run: the request in, the command run as the sandbox user under the
- * unelevated tier's kernel restrictions where this host has them, the
- * exit out. Every failure is reported to cordon as an ERROR message with
- * the stage and errno, and on stderr when cordon is not there to hear it.
+ * unelevated tier's restrictions where this host has them, the exit out.
+ * Every failure is reported to cordon as an ERROR message with the stage
+ * and errno, and on stderr when cordon is not there to hear it.
  *
  * What the runner applies, in order: the caller check (runner__trust);
  * the request (strictly decoded: core/ipc.c); the identity switch and the
  * drop of every capability (identity.c); for the offline user, the live
  * check that the firewall refuses its traffic (netcheck.c), so a flushed
- * table stops the run instead of letting it out; the run's private temp
- * dir, made by the sandbox user; then in the command's process: stdio,
- * the working directory, a new session, no_new_privs, Landlock (writes
- * confined to the roots and the temp dir) and seccomp (the unelevated
- * tier's rules for a host without a mount namespace: IP sockets refused
- * when network is off, metadata changes refused everywhere). Not applied
- * (a stated gap, see docs/internals/linux-elevated.md): the user and mount
- * namespaces of the unelevated tier (read-only protected paths, private
- * /tmp and /dev/shm, a pid namespace). */
-#include <dirent.h>
+ * table stops the run instead of letting it out; then, as the sandbox
+ * user, the unelevated tier's own launch (backends/linux/unelevated.c,
+ * cordon__linux_launch): user, mount and pid namespaces where this host
+ * allows them (read-only view, writable roots, protected paths re-bound
+ * read-only, deny_read masks, private /tmp, /dev and IPC), Landlock,
+ * seccomp and the unix socket gate, no_new_privs. The runner itself stays
+ * outside the command's namespaces, not dumpable, holding no capability. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -25,11 +22,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "process.h"
 #include "runner.h"
 #include "sandbox.h"
 
@@ -43,14 +39,9 @@ struct run {
     cordon_policy *policy;
     struct cordon__plan plan;
     int have_plan;
-    int ruleset;
-    uint64_t ll_handled;
-    int abi;
-    struct cordon__bpf bpf;
-    int have_bpf;
-    char *tmp_dir;           /* made by this run, removed at its end */
     struct cordon__strv env;
-    pid_t child;
+    struct cordon__proc *proc;
+    int prepared;            /* launch_prepare ran: launch_end undoes it */
 };
 
 static void report(struct run *r, unsigned stage, int err, const char *fmt, ...)
@@ -73,87 +64,13 @@ static void report(struct run *r, unsigned stage, int err, const char *fmt, ...)
         fprintf(stderr, "cordon-runner: %s: %s\n", cordon__ipc_stage_name(stage), text);
 }
 
-/* ---- the command's process (after fork: async-signal-safe only) ----------- */
-
-static void child_fail(int pipe_fd, int stage, int err)
-{
-    int msg[2] = {stage, err};
-    ssize_t w = write(pipe_fd, msg, sizeof msg);
-    (void)w;
-    _exit(127);
-}
-
-static void exec_path(const char *file, char *const argv[], char *const envp[], const char *path)
-{
-    char buf[4096];
-    int saw_eacces = 0;
-    const char *p = path ? path : "/usr/local/bin:/usr/bin:/bin";
-    if (strchr(file, '/')) {
-        execve(file, argv, envp);
-        return;
-    }
-    while (*p) {
-        size_t len = strcspn(p, ":"), fl = strlen(file);
-        if (len && len + 1 + fl < sizeof buf) {
-            memcpy(buf, p, len);
-            buf[len] = '/';
-            memcpy(buf + len + 1, file, fl + 1);
-            execve(buf, argv, envp);
-            if (errno == EACCES)
-                saw_eacces = 1;
-        }
-        p += len;
-        if (*p == ':')
-            p++;
-    }
-    errno = saw_eacces ? EACCES : ENOENT;
-}
-
-static void command_process(struct run *r, int pipe_fd, const char *path_env)
-{
-    int i;
-    sigset_t none;
-    /* stdio: move the received descriptors above 2 first, then in place. */
-    for (i = 0; i < 3; i++) {
-        int moved = fcntl(r->stdio[i], F_DUPFD_CLOEXEC, 10);
-        if (moved < 0)
-            child_fail(pipe_fd, CORDON__IPC_STAGE_STDIO, errno);
-        r->stdio[i] = moved;
-    }
-    for (i = 0; i < 3; i++)
-        if (dup2(r->stdio[i], i) < 0)
-            child_fail(pipe_fd, CORDON__IPC_STAGE_STDIO, errno);
-    /* Only stdio passes to the command: the socket to cordon, the
-     * Landlock ruleset and anything else close at exec. */
-#ifdef SYS_close_range
-    if (syscall(SYS_close_range, 3u, ~0u, 4u /* CLOSE_RANGE_CLOEXEC */) != 0)
-#endif
-        for (i = 3; i < 4096; i++)
-            if (i != pipe_fd)
-                fcntl(i, F_SETFD, FD_CLOEXEC);
-    if (chdir(r->req.spawn.cwd) != 0)
-        child_fail(pipe_fd, CORDON__IPC_STAGE_CWD, errno);
-    /* Its own session and process group: the runner ends the group, and
-     * the command cannot reach cordon's terminal job control. */
-    setsid();
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    signal(SIGPIPE, SIG_DFL);
-    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-        child_fail(pipe_fd, CORDON__IPC_STAGE_CAPABILITIES, errno);
-    if (r->ruleset >= 0 && (i = cordon__landlock_enforce(r->ruleset)) != 0)
-        child_fail(pipe_fd, CORDON__IPC_STAGE_RESTRICT, i);
-    if (r->have_bpf && (i = cordon__seccomp_enforce(&r->bpf, NULL)) != 0)
-        child_fail(pipe_fd, CORDON__IPC_STAGE_RESTRICT, i);
-    exec_path(r->req.spawn.argv.v[0], r->req.spawn.argv.v, r->env.v, path_env);
-    child_fail(pipe_fd, CORDON__IPC_STAGE_EXEC, errno);
-}
-
 /* ---- the runner's side --------------------------------------------------- */
 
-/* The request's roots and protected paths become a policy, compiled on
- * this host like cordon does, so that Landlock and seccomp get the
- * unelevated tier's own rules (backends/linux/landlock.c, seccomp.c). */
+/* The request's roots, protected paths, deny_read paths and allowed unix
+ * sockets become a policy, compiled on this host like cordon does, so
+ * that the launch gets the unelevated tier's own plan (core/plan_linux.c).
+ * Compiled before the identity switch, as the caller: what the caller
+ * cannot see (a path in a directory closed to it) stays out of the plan. */
 static int compile_plan(struct run *r)
 {
     const struct cordon__ipc_spawn *s = &r->req.spawn;
@@ -186,6 +103,17 @@ static int compile_plan(struct run *r)
             }
         }
     }
+    /* Absolute paths only: the request's, never this process's HOME. */
+    if ((e = cordon_policy_clear_deny_read(r->policy)) != CORDON_OK)
+        goto fail;
+    for (i = 0; i < s->deny.n; i++)
+        if (s->deny.v[i][0] == '/' &&
+            (e = cordon_policy_add_deny_read(r->policy, s->deny.v[i])) != CORDON_OK)
+            goto fail;
+    for (i = 0; i < s->unix_allow.n; i++)
+        if (s->unix_allow.v[i][0] == '/' &&
+            (e = cordon_policy_allow_unix_socket(r->policy, s->unix_allow.v[i])) != CORDON_OK)
+            goto fail;
     if ((e = cordon__os_host(&host)) != CORDON_OK ||
         (e = cordon__plan_compile(r->policy, s->cwd, &host, &r->plan)) != CORDON_OK)
         goto fail;
@@ -197,160 +125,38 @@ fail:
     return -1;
 }
 
-static int restrictions(struct run *r)
-{
-    const struct cordon__plan_linux *lp = &r->plan.linux_plan;
-    int err, disabled = (int)cordon__linux_disabled();
-    cordon_error e;
-
-    r->ruleset = -1;
-    if (!(disabled & CORDON__DISABLE_LANDLOCK))
-        r->abi = cordon__landlock_abi(&err);
-    if (r->abi) {
-        if ((e = cordon__landlock_create(lp, r->abi, 0, &r->ruleset, &r->ll_handled)) != CORDON_OK ||
-            (e = cordon__landlock_add_rules(lp, r->ruleset, r->ll_handled, 0, NULL)) !=
-                 CORDON_OK) {
-            report(r, CORDON__IPC_STAGE_RESTRICT, 0, "Landlock: %s", cordon_last_error());
-            return -1;
-        }
-    }
-    if (!(disabled & CORDON__DISABLE_SECCOMP) && cordon__seccomp_available(&err)) {
-        /* No mount or network namespace, no unix socket gate here. */
-        struct cordon__seccomp_env env = {0, 0, 0};
-        if (cordon__seccomp_build(lp, &env, &r->bpf) != CORDON_OK) {
-            report(r, CORDON__IPC_STAGE_RESTRICT, 0, "seccomp: %s", cordon_last_error());
-            return -1;
-        }
-        r->have_bpf = 1;
-    }
-    return 0;
-}
-
 /* The environment: the request's, with the temp variables at this run's
- * own directory (there is no private /tmp mount here). */
+ * own temp (the private /tmp, or the run's directory without one; the
+ * launch sets the latter again where it finds no mount namespace). */
 static int environment(struct run *r)
 {
     size_t i;
+    const char *tmp = r->plan.private_tmp ? r->plan.tmp_env : NULL;
     for (i = 0; i < r->req.spawn.env.n; i++) {
         const char *v = r->req.spawn.env.v[i];
-        if (r->tmp_dir && (strncmp(v, "TMPDIR=", 7) == 0 || strncmp(v, "TMP=", 4) == 0 ||
-                           strncmp(v, "TEMP=", 5) == 0))
+        if (tmp && (strncmp(v, "TMPDIR=", 7) == 0 || strncmp(v, "TMP=", 4) == 0 ||
+                    strncmp(v, "TEMP=", 5) == 0))
             continue;
         if (cordon__strv_push(&r->env, v) != CORDON_OK)
             return -1;
     }
-    if (r->tmp_dir && (cordon__strv_pushf(&r->env, "TMPDIR=%s", r->tmp_dir) != CORDON_OK ||
-                       cordon__strv_pushf(&r->env, "TMP=%s", r->tmp_dir) != CORDON_OK ||
-                       cordon__strv_pushf(&r->env, "TEMP=%s", r->tmp_dir) != CORDON_OK))
+    if (tmp && (cordon__strv_pushf(&r->env, "TMPDIR=%s", tmp) != CORDON_OK ||
+                cordon__strv_pushf(&r->env, "TMP=%s", tmp) != CORDON_OK ||
+                cordon__strv_pushf(&r->env, "TEMP=%s", tmp) != CORDON_OK))
         return -1;
     return 0;
 }
 
-static const char *env_get(const struct cordon__strv *env, const char *name)
+/* The stage and errno a failed launch reports to cordon. */
+static void launch_failed(struct run *r, cordon_error e)
 {
-    size_t i, n = strlen(name);
-    for (i = 0; i < env->n; i++)
-        if (strncmp(env->v[i], name, n) == 0 && env->v[i][n] == '=')
-            return env->v[i] + n + 1;
-    return NULL;
-}
-
-static int sys_pidfd_open(pid_t pid)
-{
-#ifdef SYS_pidfd_open
-    return (int)syscall(SYS_pidfd_open, pid, 0);
-#else
-    (void)pid;
-    errno = ENOSYS;
-    return -1;
-#endif
-}
-
-/* Sends SIGKILL to the command's group and to every child of this runner
- * (a child subreaper: what left the group or the session reparents here).
- * Returns how many children there were. Reaps nothing. */
-static int kill_tree(pid_t group)
-{
-    char path[64], buf[4096];
-    int fd, n_children = 0;
-    ssize_t n;
-    char *p;
-    if (group > 0)
-        kill(-group, SIGKILL);
-    snprintf(path, sizeof path, "/proc/self/task/%d/children", (int)getpid());
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return 0;
-    n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return 0;
-    buf[n] = '\0';
-    for (p = buf; *p;) {
-        char *end;
-        long pid = strtol(p, &end, 10);
-        if (end == p || pid <= 0)
-            break;
-        kill((pid_t)pid, SIGKILL);
-        n_children++;
-        for (p = end; *p == ' ' || *p == '\n'; p++)
-            ;
-    }
-    return n_children;
-}
-
-/* Ends every descendant and reaps them all (the command itself too). */
-static void end_tree(pid_t group)
-{
-    int rounds;
-    for (rounds = 0; rounds < 200; rounds++) {
-        int left = kill_tree(rounds == 0 ? group : 0);
-        while (waitpid(-1, NULL, WNOHANG) > 0)
-            ;
-        if (!left)
-            break;
-        usleep(1000);
-    }
-}
-
-/* Empties the directory open as |dfd| without following links, then
- * closes it. */
-static void empty_dir(int dfd, int depth)
-{
-    DIR *d = fdopendir(dfd);
-    struct dirent *e;
-    if (!d) {
-        close(dfd);
-        return;
-    }
-    while ((e = readdir(d)) != NULL) {
-        int sub;
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        if (unlinkat(dirfd(d), e->d_name, 0) == 0 || errno != EISDIR || depth > 128)
-            continue;
-        sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-        if (sub >= 0) {
-            empty_dir(sub, depth + 1);
-            unlinkat(dirfd(d), e->d_name, AT_REMOVEDIR);
-        }
-    }
-    closedir(d);
-}
-
-/* The run's temp dir, removed by the sandbox user whose it is, after every
- * process of the run is gone. */
-static void remove_tmp(struct run *r)
-{
-    int fd;
-    if (!r->tmp_dir)
-        return;
-    fd = open(r->tmp_dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (fd >= 0) {
-        empty_dir(fd, 0);
-        rmdir(r->tmp_dir);
-    }
-    r->tmp_dir = NULL;
+    const char *msg = cordon_last_error();
+    if (e == CORDON_ERR_NOT_FOUND)
+        report(r, CORDON__IPC_STAGE_EXEC, ENOENT, "%s", msg);
+    else if (e == CORDON_ERR_NOT_EXECUTABLE)
+        report(r, CORDON__IPC_STAGE_EXEC, EACCES, "%s", msg);
+    else
+        report(r, CORDON__IPC_STAGE_RESTRICT, 0, "%s", msg);
 }
 
 int runner__serve(int sock)
@@ -358,15 +164,16 @@ int runner__serve(int sock)
     struct run r;
     struct cordon__ipc_reader rd;
     struct cordon__ipc_msg m;
+    struct cordon__spawn spawn;
+    struct cordon__exit ex;
     char why[512];
-    int pipefd[2] = {-1, -1}, pidfd = -1, rc = 2, status = 0, i;
+    int rc = 2, i;
     const char *step = NULL;
     cordon_error e;
 
     memset(&r, 0, sizeof r);
     memset(&rd, 0, sizeof rd);
     r.sock = sock;
-    r.ruleset = -1;
     r.stdio[0] = r.stdio[1] = r.stdio[2] = -1;
     signal(SIGPIPE, SIG_IGN);
 
@@ -432,121 +239,83 @@ int runner__serve(int sock)
             goto done;
         }
     }
-    /* 5. The private temp dir, the sandbox user's own. */
-    if (r.plan.private_tmp && r.plan.tmp_dir) {
-        if (mkdir(r.plan.tmp_dir, 0700) != 0) {
-            report(&r, CORDON__IPC_STAGE_RESTRICT, errno, "cannot make the temp dir %s: %s",
-                   r.plan.tmp_dir, strerror(errno));
-            goto done;
-        }
-        r.tmp_dir = r.plan.tmp_dir;
-    }
-    if (restrictions(&r) != 0)
+    /* 5. The unelevated tier's launch, as the sandbox user: its private
+     * temp dir (the sandbox user's own), then the command under every
+     * restriction this host allows. */
+    if ((e = cordon__linux_launch_prepare(&r.plan)) != CORDON_OK) {
+        launch_failed(&r, e);
         goto done;
+    }
+    r.prepared = 1;
     if (environment(&r) != 0) {
         report(&r, CORDON__IPC_STAGE_EXEC, ENOMEM, "out of memory");
         goto done;
     }
-    /* 6. Run. */
-    prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
-    if (pipe2(pipefd, O_CLOEXEC) != 0) {
-        report(&r, CORDON__IPC_STAGE_EXEC, errno, "pipe: %s", strerror(errno));
+    memset(&spawn, 0, sizeof spawn);
+    spawn.argv = (const char *const *)r.req.spawn.argv.v;
+    spawn.envp = (const char *const *)r.env.v;
+    spawn.cwd = r.req.spawn.cwd;
+    for (i = 0; i < 3; i++)
+        spawn.stdio[i] = (cordon_os_handle)r.stdio[i];
+    if ((e = cordon__linux_launch(&r.plan, &spawn, &r.proc)) != CORDON_OK) {
+        launch_failed(&r, e);
         goto done;
     }
-    r.child = fork();
-    if (r.child < 0) {
-        report(&r, CORDON__IPC_STAGE_EXEC, errno, "fork: %s", strerror(errno));
-        goto done;
-    }
-    if (r.child == 0) {
-        close(pipefd[0]);
-        command_process(&r, pipefd[1], env_get(&r.env, "PATH"));
-    }
-    close(pipefd[1]);
-    pipefd[1] = -1;
+    /* The command holds its stdio now; the runner keeps none of it. */
     for (i = 0; i < 3; i++) {
         close(r.stdio[i]);
         r.stdio[i] = -1;
     }
-    {
-        int msg[2];
-        ssize_t n;
-        do
-            n = read(pipefd[0], msg, sizeof msg);
-        while (n < 0 && errno == EINTR);
-        if (n == (ssize_t)sizeof msg) {
-            waitpid(r.child, NULL, 0);
-            r.child = 0;
-            report(&r, (unsigned)msg[0], msg[1], "%s %s: %s",
-                   msg[0] == CORDON__IPC_STAGE_EXEC ? "cannot execute" : "cannot start",
-                   r.req.spawn.argv.v[0], strerror(msg[1]));
-            goto done;
-        }
-    }
     memset(&m, 0, sizeof m);
     m.type = CORDON__IPC_STARTED;
-    m.pid = (uint64_t)r.child;
+    m.pid = (uint64_t)cordon__process_pid(r.proc);
     if (cordon__ipc_send(sock, &m, NULL, 0) != CORDON_OK)
-        goto kill_all;
-    /* 7. Until it ends, or cordon asks to end it, or cordon goes away. */
-    pidfd = sys_pidfd_open(r.child);
+        goto done; /* launch_end ends the tree */
+    /* 6. Until it ends, or cordon asks to end it, or cordon goes away. */
     for (;;) {
-        struct pollfd p[2] = {{sock, POLLIN, 0}, {pidfd, POLLIN, 0}};
-        int n = poll(p, pidfd >= 0 ? 2 : 1, pidfd >= 0 ? -1 : 50);
+        struct pollfd p[2] = {{sock, POLLIN, 0}, {r.proc->status_fd, POLLIN, 0}};
+        int n = poll(p, r.proc->status_fd >= 0 ? 2 : 1, r.proc->status_fd >= 0 ? -1 : 50);
         if (n < 0 && errno != EINTR)
-            goto kill_all;
-        if (waitpid(r.child, &status, WNOHANG) == r.child)
+            goto done;
+        if (cordon__process_ended(r.proc, 0))
             break;
         if (n > 0 && (p[0].revents & (POLLIN | POLLHUP | POLLERR))) {
             struct cordon__ipc_msg in;
             if (cordon__ipc_recv(sock, &rd, 0, &in) != CORDON_OK)
-                goto kill_all; /* cordon is gone, or spoke nonsense */
+                goto done; /* cordon is gone, or spoke nonsense: launch_end ends the tree */
             if (in.type == CORDON__IPC_SIGNAL) {
-                int sig = in.signal == CORDON__IPC_SIG_INTERRUPT   ? SIGINT
-                          : in.signal == CORDON__IPC_SIG_TERMINATE ? SIGTERM
-                                                                   : SIGKILL;
-                /* The command itself is reaped by this loop; the rest
-                 * of the tree after it. */
-                if (sig == SIGKILL)
-                    kill_tree(r.child);
+                /* The supervisor passes what it receives to the command's
+                 * group; a kill ends the whole tree. */
+                if (in.signal == CORDON__IPC_SIG_KILL)
+                    cordon__process_kill(r.proc);
                 else
-                    kill(-r.child, sig);
+                    kill((pid_t)cordon__process_pid(r.proc),
+                         in.signal == CORDON__IPC_SIG_INTERRUPT ? SIGINT : SIGTERM);
             }
             cordon__ipc_msg_free(&in);
         }
     }
-    end_tree(r.child);
-    r.child = 0;
-    remove_tmp(&r);
-    r.tmp_dir = NULL;
+    if (cordon__process_wait(r.proc, 0, &ex) != CORDON_OK) {
+        report(&r, CORDON__IPC_STAGE_WAIT, 0, "%s", cordon_last_error());
+        goto done;
+    }
+    cordon__linux_launch_end(&r.plan, r.proc); /* the temp dir and placeholders go first */
+    r.proc = NULL;
+    r.prepared = 0;
     memset(&m, 0, sizeof m);
     m.type = CORDON__IPC_EXIT;
-    m.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
-    m.term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    m.exit_code = ex.exit_code;
+    m.term_signal = ex.term_signal;
     cordon__ipc_send(sock, &m, NULL, 0);
     rc = 0;
-    goto done;
-kill_all:
-    if (r.child > 0) {
-        end_tree(r.child);
-        r.child = 0;
-    }
 done:
-    if (r.child > 0)
-        end_tree(r.child);
-    remove_tmp(&r);
-    if (pidfd >= 0)
-        close(pidfd);
-    for (i = 0; i < 2; i++)
-        if (pipefd[i] >= 0)
-            close(pipefd[i]);
+    if (r.proc)
+        cordon__process_kill(r.proc);
+    if (r.prepared)
+        cordon__linux_launch_end(&r.plan, r.proc);
     for (i = 0; i < 3; i++)
         if (r.stdio[i] >= 0)
             close(r.stdio[i]);
-    if (r.ruleset >= 0)
-        close(r.ruleset);
-    if (r.have_bpf)
-        cordon__bpf_free(&r.bpf);
     if (r.have_plan)
         cordon__plan_free(&r.plan);
     cordon_policy_free(r.policy);

@@ -262,6 +262,24 @@ static void readiness(void)
     CHECK_CONTAINS(pr.reason[CORDON_DIM_NETWORK], "uid 998");
     CHECK(pr.level[CORDON_DIM_FS_WRITE] == CORDON_LEVEL_ENFORCED);
     CHECK(pr.level[CORDON_DIM_PROTECTED_PATHS] == CORDON_LEVEL_ENFORCED);
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_PROTECTED_PATHS], "re-bound read-only in the runner's "
+                                                          "mount namespace");
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_PROTECTED_PATHS], "pinned");
+    /* The masks of the runner's mount namespace hide deny_read paths. */
+    CHECK(plan.n_deny_listed > 0);
+    CHECK(pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_ENFORCED);
+    if (plan.n_deny) {
+        CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ], "runner's mount namespace");
+        CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ], "cordon-offline cannot read");
+    } else {
+        CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ], "exists here");
+    }
+    /* Unix sockets: through the gate where the runner has it. */
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_NETWORK], "unix-domain sockets are not filtered");
+    f.unix_gate = 1;
+    cordon__elevated_readiness(&f, &plan, &pr);
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_NETWORK], "only through the runner's seccomp gate");
+    good_facts(&f);
 
     /* An unprivileged prober: the runner tried, and all was refused. */
     f.rules_read = 0;
@@ -279,6 +297,9 @@ static void readiness(void)
     CHECK(pr.ready && pr.level[CORDON_DIM_FS_WRITE] == CORDON_LEVEL_ENFORCED);
     CHECK(pr.level[CORDON_DIM_PROTECTED_PATHS] == CORDON_LEVEL_NONE);
     CHECK_CONTAINS(pr.reason[CORDON_DIM_PROTECTED_PATHS], "renaming one (.git)");
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_PROTECTED_PATHS], "cannot make a user and mount namespace");
+    CHECK(pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_NONE);
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ], "cannot make a mount namespace");
     /* Without Landlock too, world-writable places stay writable. */
     f.landlock_abi = 0;
     cordon__elevated_readiness(&f, &plan, &pr);

@@ -26,6 +26,8 @@ static void spawn_msg(struct cordon__ipc_msg *m)
     push(&m->spawn.roots, "/work/app");
     push(&m->spawn.protect, "/work/app/.git");
     m->spawn.tmp_dir = cordon__strdup("/tmp/cordon-1");
+    push(&m->spawn.deny, "/home/ann/.ssh");
+    push(&m->spawn.unix_allow, "/run/user/1000/bus");
 }
 
 /* Encodes |m|, decodes it back into |out|; returns the frame length. */
@@ -66,6 +68,9 @@ static void spawn_round_trip(void)
     CHECK_STR(d.spawn.roots.v[0], "/work/app");
     CHECK_STR(d.spawn.protect.v[0], "/work/app/.git");
     CHECK_STR(d.spawn.tmp_dir, "/tmp/cordon-1");
+    CHECK(d.spawn.deny.n == 1 && d.spawn.unix_allow.n == 1);
+    CHECK_STR(d.spawn.deny.v[0], "/home/ann/.ssh");
+    CHECK_STR(d.spawn.unix_allow.v[0], "/run/user/1000/bus");
     cordon__ipc_msg_free(&d);
 
     /* A Windows request: a drive path. */
@@ -188,7 +193,7 @@ static void decoder_refuses(void)
     spawn_msg(&m);
     CHECK(cordon__ipc_encode(&m, &b) == CORDON_OK);
     cordon__ipc_msg_free(&m);
-    refuse_patched(&b, 4, 2, "version 2");
+    refuse_patched(&b, 4, 3, "version 3");
     refuse_patched(&b, 5, 0, "unknown message type 0");
     refuse_patched(&b, 5, 7, "unknown message type 7");
     refuse_patched(&b, 6, 1, "reserved");

@@ -3,9 +3,11 @@
 # TCP, UDP and ICMP to a test host in a network namespace this test makes
 # (veth pair, addresses only on that pair), and to a listener on the
 # host's loopback; the online user gets through (positive control), and so
-# does the test user outside the sandbox. Run with the runner's seccomp
-# and Landlock switched off (CORDON_DISABLE), so that nftables alone is
-# shown, and once with them on (defence in depth refuses even earlier).
+# does the test user outside the sandbox. Run with the runner's
+# namespaces (its private network namespace alone would hide the host's
+# loopback), seccomp and Landlock switched off (CORDON_DISABLE), so that
+# nftables alone is shown, and once with them on (defence in depth
+# refuses even earlier).
 . "$CORDON_SOURCE/tests/elevated/common.sh"
 need_install
 command -v ip >/dev/null || skip "ip (iproute2) is missing"
@@ -74,7 +76,7 @@ n=$(grep -c "^udp $(id -u cordon-online)\$" "$CORDON_TEST_STATE/ns.log")
 [ "$n" -ge 1 ] && pass || fail "the test host did not hear cordon-online over UDP"
 
 # The offline user, nftables alone.
-CORDON_DISABLE=seccomp,landlock
+CORDON_DISABLE=seccomp,landlock,userns
 export CORDON_DISABLE
 for kind in tcp udp icmp; do
     refused offline $kind $HOST
@@ -83,7 +85,7 @@ refused offline tcp 127.0.0.1
 refused offline udp 127.0.0.1
 refused offline tcp ::1
 refused offline udp ::1
-# And with the runner's seccomp on as well.
+# And with the runner's namespaces, seccomp and Landlock on as well.
 unset CORDON_DISABLE
 for kind in tcp udp icmp; do
     refused offline $kind $HOST
