@@ -50,5 +50,8 @@ int runner__netcheck(char *what, size_t n);
 
 /* linux/serve.c */
 int runner__serve(int sock);
+/* Waits for every child of the runner (the supervisor, the namespace
+ * probe's child) before it exits. */
+void runner__reap_children(void);
 
 #endif

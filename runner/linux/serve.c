@@ -323,5 +323,17 @@ done:
     cordon__ipc_msg_free(&r.req);
     cordon__ipc_reader_free(&rd);
     runner__trust_free(&r.trust);
+    runner__reap_children();
     return rc;
+}
+
+void runner__reap_children(void)
+{
+    /* The supervisor may still be exiting after it relayed the status,
+     * and the launch's namespace probe is reaped only with __WALL: wait
+     * for both here, so that nothing of the run is left as a zombie of
+     * whatever adopts it. Each ends on its own (the supervisor's tree is
+     * gone), so this does not block for long. */
+    while (waitpid(-1, NULL, __WALL) > 0 || errno == EINTR)
+        ;
 }

@@ -104,6 +104,14 @@ uninstall)
     TU=$(cat "$STATE/user" 2>/dev/null)
     base=$(cat "$STATE/base" 2>/dev/null)
     if [ -n "$TU" ]; then
+        # A run that just ended may still be exiting (userdel refuses a
+        # user with a process): give it a few seconds, then name it.
+        i=0
+        while [ $i -lt 50 ] && ps -o pid= -u cordon-offline,cordon-online >/dev/null 2>&1; do
+            sleep 0.2; i=$((i + 1))
+        done
+        left=$(ps -o pid=,stat=,comm= -u cordon-offline,cordon-online 2>/dev/null)
+        [ -z "$left" ] && pass || fail "processes of the sandbox users still there: $left"
         out=$("$CORDON_SETUP" uninstall 2>&1)
         rc=$?
         echo "$out"

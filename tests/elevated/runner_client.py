@@ -34,7 +34,7 @@ def main():
     try:
         try:
             if mode == "garbage":
-                a.sendall(b"\x10\x00\x00\x00\x01\x01\x00\x00" + os.urandom(16))
+                a.sendall(b"\x10\x00\x00\x00\x02\x01\x00\x00" + os.urandom(16))
             elif mode == "version":
                 a.sendall(spawn(cwd)[:4] + b"\x03" + spawn(cwd)[5:])
             elif mode == "truncated":
