@@ -88,6 +88,14 @@ int runner__become(uid_t uid, gid_t gid, const char **step)
     *step = "check that setuid(0) fails";
     if (setuid(0) == 0)
         return EPERM;
+    /* Not dumpable, whatever fs.suid_dumpable says (the uid change made
+     * it so only where that is 0): no process of the sandbox user (other
+     * runs' commands share it) may trace the runner, read its memory or
+     * open its /proc entries and descriptors, which reach the caller's
+     * stdio and cordon's socket. */
+    *step = "make the runner not dumpable (prctl)";
+    if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+        return errno;
     *step = NULL;
     return 0;
 }

@@ -124,27 +124,39 @@ kill $spid 2>/dev/null
 wait $spid 2>/dev/null
 
 # The runner and the supervisor, seen from the command. A long run holds
-# a runner; a second command tries to reach it.
-cordon_as run --policy read-only -- sleep 30 >/dev/null 2>&1 &
+# a runner (cordon's child with a child of its own, the supervisor); a
+# second command tries to reach them.
+(cd "$WS" && exec $AS_USER env HOME="$TH" PATH=/usr/bin:/bin "$CORDON" run --policy read-only -- sleep 20) >/dev/null 2>&1 &
 bg=$!
-i=0; RPID=
-while [ $i -lt 50 ] && [ -z "$RPID" ]; do
-    # The oldest live one (the supervisor is its clone, of the same name).
-    RPID=$(ps -o pid=,stat= -C cordon-runner | awk '$2 !~ /Z/ {print $1; exit}')
-    [ -n "$RPID" ] || sleep 0.1
+i=0; RPID=; SPID=
+while [ $i -lt 100 ] && [ -z "$SPID" ]; do
+    for p in $(pgrep -P $bg -x cordon-runner); do
+        SPID=$(pgrep -P "$p" -x cordon-runner | head -1)
+        [ -n "$SPID" ] && RPID=$p && break
+    done
+    [ -n "$SPID" ] || sleep 0.1
     i=$((i + 1))
 done
-[ -n "$RPID" ] && pass || fail "no runner found while a command runs"
-[ "$(stat -c %U /proc/$RPID)" = root ] && pass || fail "the runner is dumpable (its /proc entries are $(stat -c %U /proc/$RPID)'s)"
-out=$(cordon_as run -- $ATTACK signal "$RPID" 2>&1)
-printf '%s' "$out" | grep -q "^refused" && pass || fail "the sandbox signalled the runner $RPID: $out"
-out=$(cordon_as run -- $ATTACK ptrace "$RPID" 2>&1)
-printf '%s' "$out" | grep -q "^refused" && pass || fail "the sandbox traced the runner $RPID: $out"
-# Even a bare process of the offline user cannot trace it (not dumpable).
-out=$($AS_OFFLINE $ATTACK ptrace "$RPID" 2>&1)
-printf '%s' "$out" | grep -q "^refused" && pass || fail "the bare offline user traced the runner: $out"
+[ -n "$RPID" ] && pass || fail "no runner with its supervisor found while a command runs"
+if [ -n "$RPID" ]; then
+    [ "$(stat -c %U /proc/$RPID)" = root ] && pass || fail "the runner is dumpable (its /proc entries are $(stat -c %U /proc/$RPID)'s)"
+    [ "$(stat -c %U /proc/$SPID)" = root ] && pass || fail "the supervisor is dumpable (its /proc entries are $(stat -c %U /proc/$SPID)'s)"
+    out=$(cordon_as run -- $ATTACK signal "$RPID" 2>&1)
+    printf '%s' "$out" | grep -q "^refused" && pass || fail "the sandbox signalled the runner $RPID: $out"
+    out=$(cordon_as run -- $ATTACK ptrace "$RPID" 2>&1)
+    printf '%s' "$out" | grep -q "^refused" && pass || fail "the sandbox traced the runner $RPID: $out"
+    # Even a bare process of the offline user cannot trace them (not dumpable).
+    out=$($AS_OFFLINE $ATTACK ptrace "$RPID" 2>&1)
+    printf '%s' "$out" | grep -q "^refused" && pass || fail "the bare offline user traced the runner: $out"
+    out=$($AS_OFFLINE $ATTACK ptrace "$SPID" 2>&1)
+    printf '%s' "$out" | grep -q "^refused" && pass || fail "the bare offline user traced the supervisor: $out"
+    out=$($AS_OFFLINE ls /proc/$RPID/fd 2>&1)
+    [ $? != 0 ] && pass || fail "the bare offline user lists the runner's descriptors: $out"
+fi
 kill $bg 2>/dev/null
 wait $bg 2>/dev/null
+i=0
+while [ $i -lt 50 ] && pgrep -u cordon-offline >/dev/null; do sleep 0.1; i=$((i + 1)); done
 # The supervisor is pid 1 of the command's pid namespace: not traceable.
 out=$(cordon_as run -- $ATTACK ptrace-child 2>&1)
 [ "$out" = ok ] && pass || fail "control: the command traces its own child: $out"
