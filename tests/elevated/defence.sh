@@ -15,6 +15,10 @@ RUNNER=/usr/local/libexec/cordon/cordon-runner
 BASE=$(cat "$CORDON_TEST_STATE/base")
 cp "$HERE/attack.py" "$BASE/attack.py" && chmod 644 "$BASE/attack.py"
 ATTACK="$PY $BASE/attack.py"
+# A workspace of this test's own (elevated_grants checks the first grant
+# of the fixture's).
+WS=$BASE/ws-defence
+mkdir -p "$WS" && chown "$TU:" "$WS"
 # A bare process of the offline user, outside any sandbox: the controls
 # showing that file permissions alone would let it through.
 AS_OFFLINE="setpriv --reuid=cordon-offline --regid=cordon-sandbox --clear-groups --reset-env"
@@ -139,8 +143,10 @@ while [ $i -lt 100 ] && [ -z "$SPID" ]; do
 done
 [ -n "$RPID" ] && pass || fail "no runner with its supervisor found while a command runs"
 if [ -n "$RPID" ]; then
-    [ "$(stat -c %U /proc/$RPID)" = root ] && pass || fail "the runner is dumpable (its /proc entries are $(stat -c %U /proc/$RPID)'s)"
-    [ "$(stat -c %U /proc/$SPID)" = root ] && pass || fail "the supervisor is dumpable (its /proc entries are $(stat -c %U /proc/$SPID)'s)"
+    # A process that is not dumpable has its /proc entries (not the
+    # directory itself) owned by root.
+    [ "$(stat -c %U /proc/$RPID/fd)" = root ] && pass || fail "the runner is dumpable (its /proc/PID/fd is $(stat -c %U /proc/$RPID/fd)'s)"
+    [ "$(stat -c %U /proc/$SPID/fd)" = root ] && pass || fail "the supervisor is dumpable (its /proc/PID/fd is $(stat -c %U /proc/$SPID/fd)'s)"
     out=$(cordon_as run -- $ATTACK signal "$RPID" 2>&1)
     printf '%s' "$out" | grep -q "^refused" && pass || fail "the sandbox signalled the runner $RPID: $out"
     out=$(cordon_as run -- $ATTACK ptrace "$RPID" 2>&1)
