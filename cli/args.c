@@ -246,29 +246,29 @@ int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size
             break;
         }
         if (is_opt(a, "--policy")) {
-            if (!(v = opt_value(argc, argv, &i, "--policy")))
+            if ((v = opt_value(argc, argv, &i, "--policy")) == NULL)
                 return fail(err, errlen, "--policy needs a NAME");
             if (out->policy_file || out->policy_name)
                 return fail(err, errlen, "give one --policy or --policy-file");
             out->policy_name = v;
         } else if (is_opt(a, "--policy-file")) {
-            if (!(v = opt_value(argc, argv, &i, "--policy-file")))
+            if ((v = opt_value(argc, argv, &i, "--policy-file")) == NULL)
                 return fail(err, errlen, "--policy-file needs a FILE");
             if (out->policy_file || out->policy_name)
                 return fail(err, errlen, "give one --policy or --policy-file");
             out->policy_file = v;
         } else if (is_opt(a, "-w") || is_opt(a, "--writable-root")) {
-            if (!(v = opt_value(argc, argv, &i, a[1] == '-' ? "--writable-root" : "-w")) || !*v)
+            if ((v = opt_value(argc, argv, &i, a[1] == '-' ? "--writable-root" : "-w")) == NULL || !*v)
                 return fail(err, errlen, "%s needs a DIR", a);
             if (out->n_roots == CLI_MAX_ROOTS)
                 return fail(err, errlen, "more than %d writable roots", CLI_MAX_ROOTS);
             out->roots[out->n_roots++] = v;
         } else if (is_opt(a, "-C") || is_opt(a, "--cwd")) {
-            if (!(v = opt_value(argc, argv, &i, a[1] == '-' ? "--cwd" : "-C")) || !*v)
+            if ((v = opt_value(argc, argv, &i, a[1] == '-' ? "--cwd" : "-C")) == NULL || !*v)
                 return fail(err, errlen, "%s needs a DIR", a);
             out->cwd = v;
         } else if (is_opt(a, "--network")) {
-            if (!(v = opt_value(argc, argv, &i, "--network")))
+            if ((v = opt_value(argc, argv, &i, "--network")) == NULL)
                 return fail(err, errlen, "--network needs on or off");
             if (strcmp(v, "on") == 0)
                 out->network = 1;
@@ -277,7 +277,7 @@ int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size
             else
                 return fail(err, errlen, "--network takes on or off, not '%s'", v);
         } else if (is_opt(a, "--cache")) {
-            if (!(v = opt_value(argc, argv, &i, "--cache")) ||
+            if ((v = opt_value(argc, argv, &i, "--cache")) == NULL ||
                 (strcmp(v, "sandbox") != 0 && strcmp(v, "none") != 0))
                 return fail(err, errlen, "--cache takes sandbox or none");
             out->cache = strcmp(v, "sandbox") == 0;
@@ -286,13 +286,13 @@ int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size
         } else if (strcmp(a, "--json") == 0 && out->command != CLI_RUN) {
             out->json = 1;
         } else if (is_opt(a, "--os") && out->command == CLI_EXPLAIN) {
-            if (!(v = opt_value(argc, argv, &i, "--os")) ||
+            if ((v = opt_value(argc, argv, &i, "--os")) == NULL ||
                 (strcmp(v, "linux") != 0 && strcmp(v, "windows") != 0))
                 return fail(err, errlen, "--os takes linux or windows");
             out->os = v;
         } else if (is_opt(a, "--require") &&
                    (out->command == CLI_RUN || out->command == CLI_LEVEL)) {
-            if (!(v = opt_value(argc, argv, &i, "--require")))
+            if ((v = opt_value(argc, argv, &i, "--require")) == NULL)
                 return fail(err, errlen, "--require needs DIM=LEVEL");
             if (out->n_require == CLI_MAX_REQUIRE)
                 return fail(err, errlen, "more than %d --require options", CLI_MAX_REQUIRE);
@@ -303,16 +303,16 @@ int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size
                             v);
             out->n_require++;
         } else if (is_opt(a, "--timeout") && out->command == CLI_RUN) {
-            if (!(v = opt_value(argc, argv, &i, "--timeout")) || parse_uint(v, &out->timeout_s))
+            if ((v = opt_value(argc, argv, &i, "--timeout")) == NULL || parse_uint(v, &out->timeout_s))
                 return fail(err, errlen, "--timeout takes whole seconds (0 to 604800)");
             out->timeout_set = 1;
         } else if (is_opt(a, "--kill-after") && out->command == CLI_RUN) {
-            if (!(v = opt_value(argc, argv, &i, "--kill-after")) ||
+            if ((v = opt_value(argc, argv, &i, "--kill-after")) == NULL ||
                 parse_uint(v, &out->kill_after_s))
                 return fail(err, errlen, "--kill-after takes whole seconds (0 to 604800)");
             out->kill_after_set = 1;
         } else if (is_opt(a, "--report") && out->command == CLI_RUN) {
-            if (!(v = opt_value(argc, argv, &i, "--report")) || !*v)
+            if ((v = opt_value(argc, argv, &i, "--report")) == NULL || !*v)
                 return fail(err, errlen, "--report needs a FILE");
             out->report = v;
         } else if (strcmp(a, "--quiet") == 0 && out->command == CLI_RUN) {

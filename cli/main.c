@@ -297,7 +297,7 @@ int main(int argc, char **argv)
     }
     /* Before anything else: a report that cannot be written fails the
      * run before anything runs, and every later way out writes it. */
-    if (a.command == CLI_RUN && a.report && !(report = open_report(a.report)))
+    if (a.command == CLI_RUN && a.report && (report = open_report(a.report)) == NULL)
         return EXIT_CORDON_FAILURE;
     if ((e = load_policy(&a, &policy)) != CORDON_OK) {
         status = failure(CLI_LEVEL, e); /* a bad policy is cordon's failure: 125 */

@@ -112,7 +112,7 @@ cordon_error cordon_spawn(const cordon_policy *policy, const cordon_run_options 
         return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "no command to run");
     if (opts->n_require && !opts->require)
         return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "requirements are NULL");
-    if (!(h = cordon__xcalloc(1, sizeof *h)))
+    if ((h = cordon__xcalloc(1, sizeof *h)) == NULL)
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting %s", opts->argv[0]);
 
 replan:
@@ -405,7 +405,7 @@ cordon_error cordon_explain(const cordon_policy *policy, const char *cwd, const 
             /* An example in the other OS's notation: nothing is checked. */
             char *t = cordon__path_translate(host.os, here);
             free(here);
-            if (!(here = t))
+            if ((here = t) == NULL)
                 return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
         }
         cwd = here;

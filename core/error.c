@@ -4,7 +4,7 @@
 
 #include "internal.h"
 
-static _Thread_local char last_message[1024];
+static CORDON__THREAD_LOCAL char last_message[1024];
 
 const char *cordon_strerror(cordon_error err)
 {

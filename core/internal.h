@@ -26,6 +26,15 @@
 #define CORDON__VPRINTF(a)
 #endif
 
+/* Thread-local storage. MSVC's C compiler has no _Thread_local (C11 makes
+ * it optional); its __declspec(thread) is the same storage class. A
+ * compiler switch, not an OS one. */
+#if defined(_MSC_VER) && !defined(__clang__)
+#define CORDON__THREAD_LOCAL __declspec(thread)
+#else
+#define CORDON__THREAD_LOCAL _Thread_local
+#endif
+
 /* ---- errors (core/error.c) --------------------------------------------- */
 
 /* Records the detailed message for cordon_last_error() and returns |code|. */

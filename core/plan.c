@@ -51,7 +51,7 @@ static cordon_error add_root(struct cordon__plan *plan, const cordon_policy *pol
     cordon_error e = CORDON_OK;
     size_t i;
 
-    if (!(expanded = cordon__path_expand_home(host->os, written, host->home)))
+    if ((expanded = cordon__path_expand_home(host->os, written, host->home)) == NULL)
         return host->home ? oom()
                           : cordon__fail(CORDON_ERR_POLICY_INVALID,
                                          "writable root %s needs the home directory, which is not "
@@ -63,7 +63,7 @@ static cordon_error add_root(struct cordon__plan *plan, const cordon_policy *pol
         cordon__path_is_absolute(CORDON__OS_NATIVE, expanded)) {
         char *t = cordon__path_translate(host->os, expanded);
         free(expanded);
-        if (!(expanded = t))
+        if ((expanded = t) == NULL)
             return oom();
     }
     joined = cordon__path_is_absolute(host->os, expanded)
@@ -187,7 +187,7 @@ static cordon_error planted_link(const struct cordon__host *host, const char *pa
         if (!path[i])
             break;
         end = i + strcspn(path + i, "/");
-        if (!(prefix = cordon__strndup(path, end)))
+        if ((prefix = cordon__strndup(path, end)) == NULL)
             return oom();
         kind = host->path_kind(prefix);
         if (kind == CORDON__PATH_MISSING) {
@@ -195,7 +195,7 @@ static cordon_error planted_link(const struct cordon__host *host, const char *pa
             break;
         }
         if (kind == CORDON__PATH_LINK) {
-            if (!(where = link_location(host, prefix))) {
+            if ((where = link_location(host, prefix)) == NULL) {
                 free(prefix);
                 return oom();
             }
@@ -246,7 +246,7 @@ static cordon_error add_cache_root(struct cordon__plan *plan, const cordon_polic
         host->path_kind(host->cache_dir) == CORDON__PATH_MISSING ||
         host->realpath(host->cache_dir, &canon) != CORDON_OK) {
         free(canon);
-        if (!(canon = cordon__path_normalize(host->os, host->cache_dir)))
+        if ((canon = cordon__path_normalize(host->os, host->cache_dir)) == NULL)
             return oom();
         plan->cache_missing = !host->lexical;
     } else if (host->path_kind(canon) != CORDON__PATH_DIR) {
@@ -256,7 +256,7 @@ static cordon_error add_cache_root(struct cordon__plan *plan, const cordon_polic
         free(canon);
         return e;
     }
-    if (!(plan->cache_dir = cordon__strdup(canon))) {
+    if ((plan->cache_dir = cordon__strdup(canon)) == NULL) {
         free(canon);
         return oom();
     }
@@ -516,7 +516,7 @@ static cordon_error protect_submodules(struct cordon__plan *plan, const struct c
         next = strchr(line, '\n');
         if (next)
             *next++ = '\0';
-        if (!(v = config_value(line, "path")) || !*v)
+        if ((v = config_value(line, "path")) == NULL || !*v)
             continue;
         norm = cordon__path_normalize(host->os, v);
         if (!norm)
@@ -612,7 +612,7 @@ static cordon_error check_root_links(struct cordon__plan *plan, const struct cor
                                         : host->cache_dir;
         const char *inside = NULL;
         char *joined, *link = NULL, *link_to = NULL, *expanded;
-        if (!(expanded = cordon__path_expand_home(host->os, w, host->home))) {
+        if ((expanded = cordon__path_expand_home(host->os, w, host->home)) == NULL) {
             e = oom();
             break;
         }
@@ -712,7 +712,7 @@ static cordon_error cache_env(struct cordon__plan *plan)
      * line, so MAVEN_OPTS gets it after the caller's own options (the last
      * definition wins). mvn splits MAVEN_OPTS at spaces without quoting on
      * Linux; mvn.cmd passes it to cmd, which honours quotes. */
-    if (!(maven = cordon__path_join(plan->os, plan->cache_dir, "maven")))
+    if ((maven = cordon__path_join(plan->os, plan->cache_dir, "maven")) == NULL)
         return oom();
     if (win)
         opt = cordon__asprintf("-Dmaven.repo.local=\"%s\"", maven);
@@ -819,7 +819,7 @@ static cordon_error push_deny(struct cordon__plan *plan, const char *path,
         return oom();
     plan->deny = d;
     d = &plan->deny[plan->n_deny];
-    if (!(d->path = cordon__strdup(path)))
+    if ((d->path = cordon__strdup(path)) == NULL)
         return oom();
     d->kind = kind;
     d->alias = alias;
@@ -909,7 +909,7 @@ cordon_error cordon__plan_compile(const cordon_policy *policy, const char *cwd,
                              detail);
             goto fail;
         }
-    } else if (!(plan->cwd = cordon__strdup(cwd))) {
+    } else if ((plan->cwd = cordon__strdup(cwd)) == NULL) {
         e = oom();
         goto fail;
     }
@@ -994,7 +994,7 @@ cordon_error cordon__plan_compile(const cordon_policy *policy, const char *cwd,
 
     if (!plan->network) {
         if (host->shim_dir) {
-            if (!(plan->shim_dir = cordon__strdup(host->shim_dir))) {
+            if ((plan->shim_dir = cordon__strdup(host->shim_dir)) == NULL) {
                 e = oom();
                 goto fail;
             }

@@ -49,7 +49,7 @@ static cordon_error add_mount(struct cordon__plan_linux *lp, enum cordon__mount_
     m->placeholder = placeholder;
     m->optional = optional;
     m->root = -1;
-    if ((src && !(m->src = cordon__strdup(src))) || (dst && !(m->dst = cordon__strdup(dst)))) {
+    if ((src && (m->src = cordon__strdup(src)) == NULL) || (dst && (m->dst = cordon__strdup(dst)) == NULL)) {
         free(m->src);
         free(m->dst);
         return oom();
@@ -77,7 +77,7 @@ static cordon_error add_rule(struct cordon__plan_linux *lp, const char *path,
     lp->ll_rules = v;
     r = &v[lp->n_ll_rules];
     memset(r, 0, sizeof *r);
-    if (!(r->path = cordon__strdup(path)))
+    if ((r->path = cordon__strdup(path)) == NULL)
         return oom();
     r->access = access;
     r->when = when;
@@ -251,7 +251,7 @@ static cordon_error add_pins(struct cordon__plan *plan, long r, const char *path
         int seen = 0;
         if (path[end] != '/')
             continue;
-        if (!(dir = cordon__strndup(path, end)))
+        if ((dir = cordon__strndup(path, end)) == NULL)
             return oom();
         for (k = 0; k < lp->n_mounts && !seen; k++)
             seen = lp->mounts[k].pin && strcmp(lp->mounts[k].dst, dir) == 0;
@@ -300,11 +300,11 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
         for (i = 0; i < plan->roots.n; i++)
             if (under(plan, "/tmp", plan->roots.v[i]))
                 root_covers_tmp = 1;
-        if (!(lp->tmp_env_fallback = cordon__strdup(plan->tmp_dir)))
+        if ((lp->tmp_env_fallback = cordon__strdup(plan->tmp_dir)) == NULL)
             return oom();
         if (!root_covers_tmp) {
             char *t = cordon__strdup("/tmp");
-            if (!(lp->tmp_mount = cordon__strdup("/tmp")) || !t) {
+            if ((lp->tmp_mount = cordon__strdup("/tmp")) == NULL || !t) {
                 free(t);
                 return oom();
             }

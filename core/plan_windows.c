@@ -267,7 +267,7 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory compiling the Windows plan");
         goto done;
     }
-    if (plan->private_tmp && plan->tmp_dir && !(wp->tmp_sid = cordon__strdup(sid))) {
+    if (plan->private_tmp && plan->tmp_dir && (wp->tmp_sid = cordon__strdup(sid)) == NULL) {
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory compiling the Windows plan");
         goto done;
     }

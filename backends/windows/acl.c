@@ -391,17 +391,17 @@ cordon_error cordon__win_restore_dacl(const char *path, const char *original, in
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
     if ((e = read_dacl(path, wpath, &dacl, &sd)) != CORDON_OK)
         goto done;
-    if (!(current = dacl_sddl(sd))) {
+    if ((current = dacl_sddl(sd)) == NULL) {
         e = cordon__win_failf("ConvertSecurityDescriptorToStringSecurityDescriptorW",
                               GetLastError(), "cannot read the ACL of %s", path);
         goto done;
     }
-    if (!(target = cordon__win_sddl_restore(original, current, exact))) {
+    if ((target = cordon__win_sddl_restore(original, current, exact)) == NULL) {
         e = cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "cannot restore the ACL of %s: %s", path,
                          cordon_last_error());
         goto done;
     }
-    if (!(wnew = cordon__win_wide(target))) {
+    if ((wnew = cordon__win_wide(target)) == NULL) {
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
         goto done;
     }

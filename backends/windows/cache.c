@@ -18,7 +18,7 @@ cordon_error cordon__os_cache_ensure(const char *dir)
     size_t i, n;
     cordon_error e = CORDON_OK;
 
-    if (!(w = cordon__win_wide_long(dir)))
+    if ((w = cordon__win_wide_long(dir)) == NULL)
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
     /* The steady state: one attribute query. */
     a = GetFileAttributesW(w);
@@ -65,7 +65,7 @@ static cordon_error empty_dir(const wchar_t *dir, const char *shown, int depth)
 
     if (depth > 256)
         return cordon__fail(CORDON_ERR_IO, "cannot empty %s: nested too deep", shown);
-    if (!(pattern = malloc((n + 3) * sizeof *pattern)))
+    if ((pattern = malloc((n + 3) * sizeof *pattern)) == NULL)
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
     memcpy(pattern, dir, n * sizeof *pattern);
     memcpy(pattern + n, L"\\*", 3 * sizeof *pattern);
@@ -83,7 +83,7 @@ static cordon_error empty_dir(const wchar_t *dir, const char *shown, int depth)
         char *name;
         if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
             continue;
-        if (!(child = malloc((n + m + 2) * sizeof *child))) {
+        if ((child = malloc((n + m + 2) * sizeof *child)) == NULL) {
             e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
             break;
         }

@@ -18,7 +18,7 @@ static char *env_utf8(const wchar_t *name)
     DWORD need = GetEnvironmentVariableW(name, NULL, 0), n;
     wchar_t *buf;
     char *out = NULL;
-    if (need <= 1 || !(buf = malloc((size_t)need * sizeof *buf)))
+    if (need <= 1 || (buf = malloc((size_t)need * sizeof *buf)) == NULL)
         return NULL;
     n = GetEnvironmentVariableW(name, buf, need);
     if (n > 0 && n < need)
@@ -404,12 +404,17 @@ static char *exe_dir(void)
 
 /* The directory of the module this code is in: cordon.dll when a program
  * links the installed DLL (<prefix>\bin), else the program itself. */
+static const char library_anchor = 0;
+
 static char *library_dir(void)
 {
     HMODULE self = NULL;
+    /* The address of an object of this module (a function's address
+     * would need a function-to-data pointer conversion, which ISO C does
+     * not have and MSVC warns about, C4152). */
     if (!GetModuleHandleExW(GET_MODULE_HANDLE_EX_FLAG_FROM_ADDRESS |
                                 GET_MODULE_HANDLE_EX_FLAG_UNCHANGED_REFCOUNT,
-                            (LPCWSTR)(void *)cordon_version, &self))
+                            (LPCWSTR)(const void *)&library_anchor, &self))
         return NULL;
     return module_dir(self);
 }

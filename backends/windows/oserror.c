@@ -156,7 +156,7 @@ char *cordon__win_dir_of(UINT(WINAPI *get)(LPWSTR, UINT))
 
     /* The size may change between the two calls (never in practice for
      * the system directories): the second call must fit. */
-    if (need == 0 || !(buf = malloc(((size_t)need + 1) * sizeof *buf)))
+    if (need == 0 || (buf = malloc(((size_t)need + 1) * sizeof *buf)) == NULL)
         return NULL;
     got = get(buf, need + 1);
     out = got > 0 && got <= need ? cordon__win_utf8(buf) : NULL;

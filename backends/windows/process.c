@@ -398,7 +398,7 @@ static cordon_error stdio_handle(const struct cordon__spawn *req, int i, int rel
                                  "cannot make the pipe that relays console stdio %d", i);
     if (!DuplicateHandle(GetCurrentProcess(), src, GetCurrentProcess(), &con, 0, FALSE,
                          DUPLICATE_SAME_ACCESS) ||
-        !(r = calloc(1, sizeof *r))) {
+        (r = calloc(1, sizeof *r)) == NULL) {
         DWORD err = GetLastError();
         CloseHandle(rd);
         CloseHandle(wr);

@@ -13,7 +13,7 @@ static TOKEN_GROUPS *token_groups(HANDLE tok)
     DWORD n = 0;
     TOKEN_GROUPS *g;
     GetTokenInformation(tok, TokenGroups, NULL, 0, &n);
-    if (n == 0 || !(g = malloc(n)))
+    if (n == 0 || (g = malloc(n)) == NULL)
         return NULL;
     if (!GetTokenInformation(tok, TokenGroups, g, n, &n)) {
         free(g);

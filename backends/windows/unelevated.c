@@ -26,7 +26,7 @@ static void path_entries(struct cordon__strv *out)
     wchar_t *buf = NULL;
     char *path = NULL, *p;
     DWORD n = GetEnvironmentVariableW(L"PATH", NULL, 0);
-    if (n == 0 || !(buf = malloc(n * sizeof *buf)))
+    if (n == 0 || (buf = malloc(n * sizeof *buf)) == NULL)
         return;
     if (GetEnvironmentVariableW(L"PATH", buf, n) > 0)
         path = cordon__win_utf8(buf);

@@ -188,12 +188,6 @@ struct cordon__win_cost {
 extern struct cordon__win_cost cordon__win_cost;
 #define CORDON__WIN_COUNT(field) InterlockedIncrement(&cordon__win_cost.field)
 
-/* Thread-local storage, spelled for MSVC as well as C11 compilers. */
-#if defined(_MSC_VER) && !defined(__clang__)
-#define CORDON__THREAD_LOCAL __declspec(thread)
-#else
-#define CORDON__THREAD_LOCAL _Thread_local
-#endif
 /* Nonzero while this thread secures a directory runs made (the temp dir, a
  * placeholder): no workspace cost, and no original DACL recorded. */
 extern CORDON__THREAD_LOCAL int cordon__win_fresh_object;
