@@ -887,3 +887,97 @@ const struct cordon__win_logon_error *cordon__win_logon_error(unsigned long code
             return &logon_errors[i];
     return NULL;
 }
+
+/* ---- the elevated plan, for explain ---------------------------------------- */
+
+#define OFFLINE_SID_MARK "<SID of " CORDON__WIN_OFFLINE_USER ", recorded by setup>"
+#define ONLINE_SID_MARK "<SID of " CORDON__WIN_ONLINE_USER ", recorded by setup>"
+
+void cordon__win_elevated_plan_json(const struct cordon__plan *plan, struct cordon__json *j)
+{
+    struct cordon__win_fw_rule rules[CORDON__FW_MAX_RULES];
+    size_t n, i;
+    char *s;
+    static const char *const argv_mark[] = {"<the command>", NULL};
+
+    cordon__json_begin_object(j);
+    if (plan->mode == CORDON_MODE_FULL_ACCESS) {
+        cordon__json_kbool(j, "applies", 0);
+        cordon__json_kstr(j, "why", "the full-access policy runs unrestricted");
+        cordon__json_end_object(j);
+        return;
+    }
+    cordon__json_kbool(j, "applies", 1);
+    cordon__json_key(j, "identity");
+    cordon__json_begin_object(j);
+    cordon__json_kstr(j, "user", plan->network ? CORDON__WIN_ONLINE_USER : CORDON__WIN_OFFLINE_USER);
+    cordon__json_kstr(j, "sid", plan->network ? ONLINE_SID_MARK : OFFLINE_SID_MARK);
+    cordon__json_kstr(j, "why", plan->network ? "the policy allows network access"
+                                              : "network is off: the firewall rules name this user");
+    cordon__json_end_object(j);
+    cordon__json_key(j, "runner");
+    cordon__json_begin_object(j);
+    cordon__json_kstr(j, "path", "%ProgramFiles%\\" CORDON__WIN_RUNNER_DIR "\\" CORDON__WIN_RUNNER_NAME);
+    cordon__json_kstr(j, "launch", "CreateProcessWithLogonW as the sandbox user, no profile load");
+    s = cordon__win_pipe_sddl("<the caller's SID>",
+                              plan->network ? ONLINE_SID_MARK : OFFLINE_SID_MARK);
+    cordon__json_kstr(j, "pipes_dacl", s);
+    free(s);
+    cordon__json_end_object(j);
+    {
+        struct cordon__ipc_msg m;
+        memset(&m, 0, sizeof m);
+        m.type = CORDON__IPC_SPAWN;
+        cordon__json_key(j, "runner_request");
+        cordon__json_begin_object(j);
+        if (cordon__win_runner_request(plan, argv_mark, NULL, plan->cwd ? plan->cwd : "<cwd>",
+                                       &m.spawn) == CORDON_OK) {
+            cordon__json_kbool(j, "network", (m.spawn.flags & CORDON__IPC_SPAWN_NETWORK) != 0);
+            cordon__json_kbool(j, "private_tmp",
+                               (m.spawn.flags & CORDON__IPC_SPAWN_PRIVATE_TMP) != 0);
+            cordon__json_key(j, "stdio");
+            cordon__json_begin_array(j);
+            for (i = 0; i < 3; i++)
+                cordon__json_string(j, "relayed");
+            cordon__json_end_array(j);
+            cordon__json_kstr(j, "cwd", m.spawn.cwd);
+            cordon__json_key(j, "roots");
+            cordon__json_strv(j, &m.spawn.roots);
+            cordon__json_key(j, "protected");
+            cordon__json_strv(j, &m.spawn.protect);
+            cordon__json_kstr(j, "tmp_dir", m.spawn.tmp_dir);
+        }
+        cordon__json_end_object(j);
+        cordon__ipc_msg_free(&m);
+    }
+    n = cordon__win_fw_rules(OFFLINE_SID_MARK, NULL, 0, rules);
+    cordon__json_key(j, "firewall_rules");
+    cordon__json_begin_array(j);
+    for (i = 0; i < n; i++) {
+        cordon__json_begin_object(j);
+        cordon__json_kstr(j, "name", rules[i].name);
+        cordon__json_kstr(j, "direction", rules[i].direction == CORDON__FW_DIR_IN ? "in" : "out");
+        cordon__json_kstr(j, "action", "block");
+        cordon__json_kstr(j, "protocol", rules[i].protocol == CORDON__FW_PROTO_TCP   ? "tcp"
+                                         : rules[i].protocol == CORDON__FW_PROTO_UDP ? "udp"
+                                                                                     : "any");
+        cordon__json_kstr(j, "remote_addresses", rules[i].remote_addresses);
+        cordon__json_kstr(j, "remote_ports", rules[i].remote_ports);
+        cordon__json_kstr(j, "profiles", "domain,private,public");
+        cordon__json_kstr(j, "local_users", rules[i].local_users);
+        cordon__json_end_object(j);
+    }
+    cordon__json_end_array(j);
+    cordon__json_key(j, "setup_steps");
+    cordon__json_begin_array(j);
+    for (i = 0; cordon__win_setup_steps[i].id; i++) {
+        cordon__json_begin_object(j);
+        cordon__json_kstr(j, "id", cordon__win_setup_steps[i].id);
+        cordon__json_kstr(j, "check", cordon__win_setup_steps[i].check);
+        cordon__json_kstr(j, "change", cordon__win_setup_steps[i].change);
+        cordon__json_kstr(j, "undo", cordon__win_setup_steps[i].undo);
+        cordon__json_end_object(j);
+    }
+    cordon__json_end_array(j);
+    cordon__json_end_object(j);
+}

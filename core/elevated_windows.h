@@ -185,6 +185,13 @@ struct cordon__win_logon_error {
 /* NULL for a code that is not a logon failure cordon knows. */
 const struct cordon__win_logon_error *cordon__win_logon_error(unsigned long code);
 
+/* ---- the elevated plan, for explain ------------------------------------------ */
+
+/* The Windows elevated tier's part of a Windows plan as one JSON object
+ * (identity, runner and its request, the firewall rules, the setup
+ * steps), with SIDs as placeholders: plans are host-independent. */
+void cordon__win_elevated_plan_json(const struct cordon__plan *plan, struct cordon__json *j);
+
 /* ---- readiness ------------------------------------------------------------ */
 
 /* A sandbox user's stored credential, for the caller. */

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elevated_windows.h"
 #include "internal.h"
 
 /* The closed loopback port the proxy variables point at: nothing listens
@@ -1143,6 +1144,8 @@ void cordon__plan_json(const struct cordon__plan *plan, struct cordon__json *j)
     if (plan->os == CORDON__OS_WINDOWS) {
         cordon__json_key(j, "windows");
         cordon__plan_windows_json(&plan->windows_plan, j);
+        cordon__json_key(j, "windows_elevated");
+        cordon__win_elevated_plan_json(plan, j);
     } else {
         cordon__json_key(j, "linux");
         cordon__plan_linux_json(&plan->linux_plan, j);

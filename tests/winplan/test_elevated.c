@@ -551,8 +551,43 @@ static void launch_data(void)
     CHECK(cordon__win_logon_error(5) == NULL);
 }
 
+/* explain --os windows --json shows the elevated plan on any host. */
+static void explain(void)
+{
+    struct cordon__plan ws;
+    struct cordon__json j;
+    char *text;
+    compile("workspace-write", &ws);
+    memset(&j, 0, sizeof j);
+    cordon__plan_json(&ws, &j);
+    text = cordon__buf_take(&j.out);
+    CHECK_CONTAINS(text, "\"windows_elevated\":{\"applies\":true,\"identity\":{\"user\":"
+                         "\"CordonSandboxOffline\"");
+    CHECK_CONTAINS(text, "\"stdio\":[\"relayed\",\"relayed\",\"relayed\"]");
+    CHECK_CONTAINS(text, "\"name\":\"cordon: block loopback UDP CordonSandboxOffline\"");
+    CHECK_CONTAINS(text, "\"local_users\":\"O:LSD:(A;;CC;;;<SID of CordonSandboxOffline");
+    CHECK_CONTAINS(text, "\"id\":\"marker\"");
+    free(text);
+    cordon__plan_free(&ws);
+    compile("workspace-write-online", &ws);
+    memset(&j, 0, sizeof j);
+    cordon__plan_json(&ws, &j);
+    text = cordon__buf_take(&j.out);
+    CHECK_CONTAINS(text, "\"identity\":{\"user\":\"CordonSandboxOnline\"");
+    free(text);
+    cordon__plan_free(&ws);
+    compile("full-access", &ws);
+    memset(&j, 0, sizeof j);
+    cordon__plan_json(&ws, &j);
+    text = cordon__buf_take(&j.out);
+    CHECK_CONTAINS(text, "\"windows_elevated\":{\"applies\":false");
+    free(text);
+    cordon__plan_free(&ws);
+}
+
 int main(void)
 {
+    explain();
     launch_data();
     runner_request();
     marker();
