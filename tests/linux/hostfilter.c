@@ -26,6 +26,10 @@
  *              (mount_setattr with ENOSYS, as on kernels before 5.12):
  *              EACCES also means "cannot reach the path", which must not
  *              be taken for it.
+ *   oldmount   open_tree, move_mount and mount_setattr fail with ENOSYS, as
+ *              on kernels before 5.2: the read-only view is made one
+ *              remount at a time and each root is bound from it (the
+ *              fallbacks of backends/linux/unelevated.c).
  *
  * The filter is inherited by everything the program starts and cannot be
  * removed; no_new_privs is set first, as an unprivileged process must. */
@@ -95,7 +99,8 @@ int main(int argc, char **argv)
     int rc = 0, i;
 
     if (argc < 3) {
-        fprintf(stderr, "usage: %s nomount|nouserns|nonetns|noremount|noremount-eacces PROGRAM [ARG...]\n", argv[0]);
+        fprintf(stderr, "usage: %s nomount|nouserns|nonetns|noremount|noremount-eacces|oldmount "
+                        "PROGRAM [ARG...]\n", argv[0]);
         return 2;
     }
     ctx = seccomp_init(SCMP_ACT_ALLOW);
@@ -126,6 +131,12 @@ int main(int argc, char **argv)
             rc = refuse(ctx, "mount_setattr", EPERM);
     } else if (strcmp(argv[1], "noremount-eacces") == 0) {
         rc = refuse_flag_with(ctx, "mount", 3, MS_REMOUNT, EACCES);
+        if (rc == 0)
+            rc = refuse(ctx, "mount_setattr", ENOSYS);
+    } else if (strcmp(argv[1], "oldmount") == 0) {
+        rc = refuse(ctx, "open_tree", ENOSYS);
+        if (rc == 0)
+            rc = refuse(ctx, "move_mount", ENOSYS);
         if (rc == 0)
             rc = refuse(ctx, "mount_setattr", ENOSYS);
     } else {

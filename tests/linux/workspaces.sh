@@ -9,10 +9,16 @@
 # and the protected .git stays read-only (the positive control writes it
 # outside the sandbox as the same user).
 #
-# usage: workspaces.sh PROBE root|user
+# With HOSTFILTER (tests/linux/hostfilter.c), the shapes that must work
+# everywhere are tried again on a host without open_tree, move_mount and
+# mount_setattr (kernels before 5.2: the fallbacks).
+#
+# usage: workspaces.sh PROBE root|user [HOSTFILTER]
 set -u
 PROBE=$1
 WHO=${2:-root}
+HOSTFILTER=${3:-}
+WRAP=
 SKIP=77
 
 [ "$(uname -s)" = Linux ] || { echo "SKIP: not Linux"; exit $SKIP; }
@@ -50,13 +56,13 @@ esac
 workspace() {
     name=$1 dir=$2
     shift 2
-    lv=$(as "$CORDON" level -C "$dir" --json "$@" 2>&1)
+    lv=$(as $WRAP "$CORDON" level -C "$dir" --json "$@" 2>&1)
     case $lv in
     *'"fs_write":"enforced"'*'"protected_paths":"enforced"'*) pass ;;
     *) fail "$name: level in $dir: $lv" ;;
     esac
     rm -f "$dir/made-inside" "$dir/.git/cordon-test"
-    out=$(as "$CORDON" run -C "$dir" "$@" -- sh -c \
+    out=$(as $WRAP "$CORDON" run -C "$dir" "$@" -- sh -c \
         'echo inside > made-inside && echo WROTE; echo x > .git/cordon-test 2>/dev/null && echo GITWROTE' 2>&1)
     case $out in
     *GITWROTE*) fail "$name: the sandbox wrote the protected .git" ;;
@@ -164,6 +170,17 @@ if [ $rc -eq 125 ] && [ ! -e "$WS/proc-ran" ]; then
     case $out in *'below /proc'*) pass ;; *) fail "proc: refused without the reason: $out" ;; esac
 else
     fail "proc: a root below /proc was not refused before the run (rc $rc): $out"
+fi
+
+# The fallbacks: each root bound from the read-only view (mounts inside
+# a root then stay read-only, see linux-unelevated.md).
+if [ -n "$HOSTFILTER" ] && cp "$HOSTFILTER" "$T/hostfilter" && chmod 755 "$T/hostfilter"; then
+    WRAP="$T/hostfilter oldmount"
+    [ -n "$SHM" ] && workspace shm-oldmount "$SHM"
+    [ -n "$TMPWS" ] && workspace tmp-oldmount "$TMPWS"
+    grep -q " $T/bound " /proc/self/mountinfo && workspace bind-oldmount "$T/bound"
+    grep -q " $T/mp " /proc/self/mountinfo && workspace mountpoint-oldmount "$T/mp"
+    WRAP=
 fi
 
 echo "workspaces ($WHO): $checks checks, $fails failed"
