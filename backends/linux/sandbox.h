@@ -7,6 +7,7 @@
 
 #include <stdatomic.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "linux.h"
 
@@ -89,6 +90,17 @@ void cordon__bpf_free(struct cordon__bpf *bpf);
 /* Installs |bpf|; with |listener| (the gate's rules are in it), stores
  * the notification descriptor there (close-on-exec). */
 int cordon__seccomp_enforce(const struct cordon__bpf *bpf, int *listener);
+
+/* ---- fdpass.c ---- */
+/* A message of |len| bytes with up to CORDON__FDPASS_MAX descriptors
+ * beside it (SCM_RIGHTS). send: 0 or an errno value. recv: what recvmsg
+ * returns (-1 and errno on failure, 0 at the stream's end); up to |max|
+ * descriptors received (close-on-exec) go to |fds|, the others of |fds|
+ * are -1. Async-signal-safe. */
+#define CORDON__FDPASS_MAX 2
+int cordon__send_with_fds(int sock, const void *buf, size_t len, const int *fds, size_t n,
+                          int flags);
+ssize_t cordon__recv_with_fds(int sock, void *buf, size_t len, int *fds, size_t max, int flags);
 
 /* ---- unixgate.c ---- */
 /* The unix socket gate, served by the supervisor (see unixgate.c). Set

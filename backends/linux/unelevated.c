@@ -1124,9 +1124,6 @@ enum { NET_UNSHARE = 1, NET_LO = 2, NET_OPEN = 3 };
 static void make_netns(void *ctx)
 {
     struct run_ctx *c = ctx;
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct msghdr msg;
-    struct iovec iov;
     uint32_t word = NET_MADE;
     int fd = -1, e;
 
@@ -1138,24 +1135,8 @@ static void make_netns(void *ctx)
         word = ((uint32_t)NET_LO << 16) | (uint32_t)e;
     else if ((fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
         word = ((uint32_t)NET_OPEN << 16) | (uint32_t)errno;
-    memset(&msg, 0, sizeof msg);
-    iov.iov_base = &word;
-    iov.iov_len = sizeof word;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    if (fd >= 0) {
-        struct cmsghdr *cm;
-        memset(buf, 0, sizeof buf);
-        msg.msg_control = buf;
-        msg.msg_controllen = sizeof buf;
-        cm = CMSG_FIRSTHDR(&msg);
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cm), &fd, sizeof fd);
-    }
     /* Not sent: the command sees the end of the stream and fails. */
-    (void)sendmsg(c->netsock[0], &msg, MSG_NOSIGNAL);
+    (void)cordon__send_with_fds(c->netsock[0], &word, sizeof word, &fd, fd >= 0 ? 1 : 0, 0);
     if (fd >= 0)
         close(fd);
     close(c->netsock[0]);
@@ -1167,30 +1148,13 @@ static void make_netns(void *ctx)
 static int join_netns(void *ctx, const char **step)
 {
     struct run_ctx *c = ctx;
-    char buf[CMSG_SPACE(sizeof(int))];
-    struct msghdr msg;
-    struct cmsghdr *cm;
-    struct iovec iov;
     uint32_t word = 0;
     ssize_t r;
-    int fd = -1, e = 0;
+    int fd, e = 0;
 
     close(c->netsock[0]);
     c->netsock[0] = -1;
-    memset(&msg, 0, sizeof msg);
-    iov.iov_base = &word;
-    iov.iov_len = sizeof word;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = buf;
-    msg.msg_controllen = sizeof buf;
-    do
-        r = recvmsg(c->netsock[1], &msg, MSG_CMSG_CLOEXEC);
-    while (r < 0 && errno == EINTR);
-    for (cm = r > 0 ? CMSG_FIRSTHDR(&msg) : NULL; cm; cm = CMSG_NXTHDR(&msg, cm))
-        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS &&
-            cm->cmsg_len >= CMSG_LEN(sizeof(int)))
-            memcpy(&fd, CMSG_DATA(cm), sizeof fd);
+    r = cordon__recv_with_fds(c->netsock[1], &word, sizeof word, &fd, 1, 0);
     close(c->netsock[1]);
     c->netsock[1] = -1;
     if (r != (ssize_t)sizeof word || (word == NET_MADE && fd < 0)) {

@@ -96,10 +96,6 @@ struct gate_open_how {
  * host's without one), an O_PATH descriptor of it. */
 int cordon__unixgate_handoff(struct cordon__unixgate *g, int listener)
 {
-    char buf[CMSG_SPACE(2 * sizeof(int))];
-    struct msghdr msg;
-    struct cmsghdr *cm;
-    struct iovec iov;
     char self[32], num[24];
     int fds[2], n = 1, e = 0;
     uint32_t word = 0x67617465u;
@@ -122,21 +118,7 @@ int cordon__unixgate_handoff(struct cordon__unixgate *g, int listener)
         if (r == (ssize_t)k && memcmp(link, self, k) == 0)
             n = 2;
     }
-    memset(&msg, 0, sizeof msg);
-    memset(buf, 0, sizeof buf);
-    iov.iov_base = &word;
-    iov.iov_len = sizeof word;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = buf;
-    msg.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
-    cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
-    memcpy(CMSG_DATA(cm), fds, (size_t)n * sizeof(int));
-    if (sendmsg(g->sock[1], &msg, MSG_NOSIGNAL) != (ssize_t)sizeof word)
-        e = errno ? errno : EIO;
+    e = cordon__send_with_fds(g->sock[1], &word, sizeof word, fds, (size_t)n, 0);
     if (fds[1] >= 0)
         close(fds[1]);
     close(listener);
@@ -149,11 +131,8 @@ int cordon__unixgate_handoff(struct cordon__unixgate *g, int listener)
 
 int cordon__unixgate_start(struct cordon__unixgate *g)
 {
-    char buf[CMSG_SPACE(2 * sizeof(int))];
-    struct msghdr msg;
-    struct cmsghdr *cm;
-    struct iovec iov;
     uint32_t word = 0;
+    int fds[2];
     ssize_t r;
 
     g->listener = g->procfd = -1;
@@ -161,31 +140,20 @@ int cordon__unixgate_start(struct cordon__unixgate *g)
         close(g->sock[1]);
         g->sock[1] = -1;
     }
-    memset(&msg, 0, sizeof msg);
-    iov.iov_base = &word;
-    iov.iov_len = sizeof word;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = buf;
-    msg.msg_controllen = sizeof buf;
     /* The command has exec'd (or failed): its message is there or never
      * comes. */
-    do
-        r = recvmsg(g->sock[0], &msg, MSG_DONTWAIT | MSG_CMSG_CLOEXEC);
-    while (r < 0 && errno == EINTR);
+    r = cordon__recv_with_fds(g->sock[0], &word, sizeof word, fds, 2, MSG_DONTWAIT);
     close(g->sock[0]);
     g->sock[0] = -1;
-    if (r != (ssize_t)sizeof word)
+    if (r != (ssize_t)sizeof word) {
+        if (fds[0] >= 0)
+            close(fds[0]);
+        if (fds[1] >= 0)
+            close(fds[1]);
         return -1;
-    for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
-        if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
-            int fds[2] = {-1, -1};
-            size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-            memcpy(fds, CMSG_DATA(cm), (n > 2 ? 2 : n) * sizeof(int));
-            g->listener = fds[0];
-            g->procfd = n > 1 ? fds[1] : -1;
-        }
     }
+    g->listener = fds[0];
+    g->procfd = fds[1];
     return g->listener;
 }
 
@@ -573,31 +541,11 @@ static void worker_loop(int jobs, int listener, _Atomic int *idle,
                         struct cordon__denials_seen *seen)
 {
     for (;;) {
-        char cbuf[CMSG_SPACE(2 * sizeof(int))];
-        struct msghdr msg;
-        struct cmsghdr *cm;
-        struct iovec iov;
         struct job j;
-        int fds[2] = {-1, -1};
-        ssize_t r;
+        int fds[2];
 
-        memset(&msg, 0, sizeof msg);
-        iov.iov_base = &j;
-        iov.iov_len = sizeof j;
-        msg.msg_iov = &iov;
-        msg.msg_iovlen = 1;
-        msg.msg_control = cbuf;
-        msg.msg_controllen = sizeof cbuf;
-        r = recvmsg(jobs, &msg, MSG_CMSG_CLOEXEC);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r != (ssize_t)sizeof j)
+        if (cordon__recv_with_fds(jobs, &j, sizeof j, fds, 2, 0) != (ssize_t)sizeof j)
             _exit(0); /* the gate is gone */
-        for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
-            if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS) {
-                size_t n = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-                memcpy(fds, CMSG_DATA(cm), (n > 2 ? 2 : n) * sizeof(int));
-            }
         if (fds[0] < 0) {
             respond(listener, j.id, EIO);
         } else if (j.has_target) {
@@ -648,10 +596,6 @@ static void close_except(int a, int b)
 static int to_worker(struct cordon__unixgate *g, uint64_t id, int sock, int target,
                      const struct sockaddr *addr, socklen_t len, const struct count_as *as)
 {
-    char cbuf[CMSG_SPACE(2 * sizeof(int))];
-    struct msghdr msg;
-    struct cmsghdr *cm;
-    struct iovec iov;
     struct job j;
     _Atomic int *idle;
     int fds[2], n = target >= 0 ? 2 : 1;
@@ -696,20 +640,7 @@ static int to_worker(struct cordon__unixgate *g, uint64_t id, int sock, int targ
     }
     fds[0] = sock;
     fds[1] = target;
-    memset(&msg, 0, sizeof msg);
-    memset(cbuf, 0, sizeof cbuf);
-    iov.iov_base = &j;
-    iov.iov_len = sizeof j;
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cbuf;
-    msg.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
-    cm = CMSG_FIRSTHDR(&msg);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
-    memcpy(CMSG_DATA(cm), fds, (size_t)n * sizeof(int));
-    if (sendmsg(g->jobs[0], &msg, MSG_DONTWAIT | MSG_NOSIGNAL) != (ssize_t)sizeof j) {
+    if (cordon__send_with_fds(g->jobs[0], &j, sizeof j, fds, (size_t)n, MSG_DONTWAIT) != 0) {
         atomic_fetch_add(idle, 1); /* the reserved worker stays idle */
         return -1;
     }
