@@ -66,8 +66,9 @@ npm)
     command -v npm >/dev/null || { echo "SKIP: npm is not installed"; exit $SKIP; }
     mkdir -p "$T/pkg" && printf '{"name":"cordon-test-pkg","version":"1.0.0","main":"index.js"}\n' \
         > "$T/pkg/package.json" && echo 'module.exports = 42;' > "$T/pkg/index.js" &&
-        give "$T/pkg" && (cd "$T/pkg" && as npm pack --silent --cache "$T/pkg/.npm" >/dev/null 2>&1) &&
-        [ -f "$T/pkg/cordon-test-pkg-1.0.0.tgz" ] || { echo "cannot pack the test package"; exit 1; }
+        give "$T/pkg" && (cd "$T/pkg" && as npm pack --silent --cache "$T/pkg/.npm" >"$T/pack.log" 2>&1) &&
+        [ -f "$T/pkg/cordon-test-pkg-1.0.0.tgz" ] ||
+        { echo "cannot pack the test package (npm pack, outside the sandbox):"; cat "$T/pack.log"; exit 1; }
     TGZ=$T/pkg/cordon-test-pkg-1.0.0.tgz
     install="npm install --no-audit --no-fund '$TGZ' && node -e 'console.log(require(\"cordon-test-pkg\"))'"
     mkws "$T/none"
