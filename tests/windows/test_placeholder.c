@@ -32,19 +32,33 @@ static void remove_dir(const char *p)
 }
 
 /* Rewrites the pid of every holder record of |run_sid| to one that does
- * not run (as if the run died). */
+ * not run (as if the run died), under the lock the backend takes on the
+ * file: the other Windows tests run cordon meanwhile and rewrite it too. */
 static int kill_holder(const char *run_sid)
 {
-    char *dir = NULL, *path, *text, *at;
+    char *dir = NULL, *path = NULL, *text = NULL, *at;
     struct cordon__buf b = {0};
-    wchar_t *w;
-    HANDLE h;
-    DWORD put = 0;
+    wchar_t *w = NULL;
+    HANDLE h = INVALID_HANDLE_VALUE;
+    OVERLAPPED ov;
+    LARGE_INTEGER size;
+    DWORD got = 0, put = 0;
     int n = 0;
+
     if (cordon__win_state_dir(&dir) != CORDON_OK)
         return 0;
     path = join(dir, "placeholders");
-    text = slurp(path);
+    w = cordon__win_wide(path);
+    if (w)
+        h = CreateFileW(w, GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                        OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    memset(&ov, 0, sizeof ov);
+    if (h == INVALID_HANDLE_VALUE || !LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK, 0, MAXDWORD, MAXDWORD, &ov) ||
+        !GetFileSizeEx(h, &size) || size.QuadPart > 4 * 1024 * 1024 ||
+        !(text = calloc(1, (size_t)size.QuadPart + 1)) ||
+        !ReadFile(h, text, (DWORD)size.QuadPart, &got, NULL))
+        goto done;
+    text[got] = '\0';
     for (at = text; *at;) {
         char *end = at + strcspn(at, "\n");
         char *sid = strstr(at, run_sid);
@@ -63,12 +77,13 @@ static int kill_holder(const char *run_sid)
             cordon__buf_add(&b, "\n", 1);
         at = *end ? end + 1 : end;
     }
-    w = cordon__win_wide(path);
-    h = CreateFileW(w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
-    if (h != INVALID_HANDLE_VALUE) {
-        WriteFile(h, b.p ? b.p : "", (DWORD)b.len, &put, NULL);
-        CloseHandle(h);
-    }
+    if (SetFilePointer(h, 0, NULL, FILE_BEGIN) == INVALID_SET_FILE_POINTER ||
+        !WriteFile(h, b.p ? b.p : "", (DWORD)b.len, &put, NULL) || put != (DWORD)b.len ||
+        !SetEndOfFile(h))
+        n = 0;
+done:
+    if (h != INVALID_HANDLE_VALUE)
+        CloseHandle(h); /* and with it the lock */
     free(w);
     cordon__buf_free(&b);
     free(text);
