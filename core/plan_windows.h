@@ -196,8 +196,9 @@ char *cordon__win_sddl_without_cordon(const char *sddl);
 /* What `grants revoke` writes back when the last grant on a path goes:
  * |original| as recorded, |current| as read now. When the explicit ACEs
  * of |current| other than cordon's are those of |original| (the same
- * multiset: SetEntriesInAclW reorders), the original comes back exactly,
- * its order and flags (protection) included, and *exact is 1. Otherwise
+ * multiset: SetEntriesInAclW reorders) and its protection is the same, the
+ * original comes back exactly, its order and flags included, and *exact
+ * is 1. Otherwise
  * the DACL was changed since by someone else: that change stays, and only
  * cordon's ACEs go (the current flags and explicit ACEs without cordon's;
  * *exact 0). Caller frees; NULL with the error set. */

@@ -225,7 +225,10 @@ char *cordon__win_sddl_restore(const char *original, const char *current, int *e
     if (sorted_non_cordon(original, &o_flags, &o_all, &o_set) != CORDON_OK ||
         sorted_non_cordon(current, &c_flags, &c_all, &c_set) != CORDON_OK)
         goto done;
-    same = o_set.n == c_set.n;
+    /* The same ACEs and the same protection ("P"), and no NULL DACL: a
+     * change of either since is someone's, and stays. */
+    same = o_set.n == c_set.n && (strchr(o_flags, 'P') != NULL) == (strchr(c_flags, 'P') != NULL) &&
+           !strstr(o_flags, "NO_ACCESS_CONTROL") && !strstr(c_flags, "NO_ACCESS_CONTROL");
     for (i = 0; same && i < o_set.n; i++)
         same = strcmp(o_set.v[i], c_set.v[i]) == 0;
     if (same) {

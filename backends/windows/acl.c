@@ -391,6 +391,10 @@ cordon_error cordon__win_restore_dacl(const char *path, const char *original, in
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
     if ((e = read_dacl(path, wpath, &dacl, &sd)) != CORDON_OK)
         goto done;
+    /* A NULL DACL (everyone full access) holds no ACE of cordon's, and
+     * is never turned into a DACL with ACEs. */
+    if (!dacl)
+        goto done;
     if ((current = dacl_sddl(sd)) == NULL) {
         e = cordon__win_failf("ConvertSecurityDescriptorToStringSecurityDescriptorW",
                               GetLastError(), "cannot read the ACL of %s", path);

@@ -118,7 +118,7 @@ int main(void)
          * original comes back exactly, order and protection included. */
         {
             const char *orig = "D:P(A;OICI;FA;;;S-1-5-21-1-2-3-1001)(D;;DC;;;WD)";
-            char *cur = cordon__asprintf("D:AI(D;;DC;;;WD)(D;OICI;0x10156;;;%s)"
+            char *cur = cordon__asprintf("D:PAI(D;;DC;;;WD)(D;OICI;0x10156;;;%s)"
                                          "(A;OICI;FA;;;S-1-5-21-1-2-3-1001)"
                                          "(A;OICI;0x1301bf;;;%s)(A;OICIID;FA;;;SY)",
                                          cord, cord);
@@ -145,6 +145,20 @@ int main(void)
             CHECK(exact == 0);
             free(out);
             free(cur);
+            /* The user protected (or unprotected) the DACL since: that
+             * stays too. */
+            cur = cordon__asprintf("D:(A;OICI;FA;;;S-1-5-21-1-2-3-1001)(D;;DC;;;WD)"
+                                   "(A;OICI;0x1301bf;;;%s)", cord);
+            out = cordon__win_sddl_restore(orig, cur, &exact);
+            CHECK_STR(out, "D:(A;OICI;FA;;;S-1-5-21-1-2-3-1001)(D;;DC;;;WD)");
+            CHECK(exact == 0);
+            free(out);
+            free(cur);
+            /* A NULL DACL now (everyone full access) is never replaced. */
+            out = cordon__win_sddl_restore("D:AI", "D:NO_ACCESS_CONTROL", &exact);
+            CHECK_STR(out, "D:NO_ACCESS_CONTROL");
+            CHECK(exact == 0);
+            free(out);
             /* A duplicate ACE counts: multisets, not sets. */
             out = cordon__win_sddl_restore("D:(A;;FR;;;BU)(A;;FR;;;BU)", "D:(A;;FR;;;BU)", &exact);
             CHECK(exact == 0);
