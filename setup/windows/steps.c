@@ -660,6 +660,24 @@ static int step_runner(struct ctx *c)
         DeleteFileW(wt);
         goto done;
     }
+    /* Owned by Administrators whatever the "default owner" policy makes
+     * an elevated administrator's new files: an owner may always change
+     * the DACL, and the probe accepts only SYSTEM or Administrators. */
+    {
+        BYTE ba[SECURITY_MAX_SID_SIZE];
+        DWORD cb = sizeof ba, err;
+        if (!CreateWellKnownSid(WinBuiltinAdministratorsSid, NULL, ba, &cb)) {
+            rc = fail(c, c->paths.runner, "CreateWellKnownSid", GetLastError(), FIX_RERUN);
+            goto done;
+        }
+        err = SetNamedSecurityInfoW(wd, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION, ba, NULL, NULL,
+                                    NULL);
+        if (err != ERROR_SUCCESS) {
+            rc = fail(c, c->paths.runner, "SetNamedSecurityInfoW(owner Administrators)", err,
+                      FIX_RERUN);
+            goto done;
+        }
+    }
     /* Read back what is on disk now. */
     if (!file_sha(c->paths.runner, c->runner_sha) || strcmp(c->runner_sha, want) != 0) {
         rc = problem(c, "the runner %s read back differs from %s. Fix: " FIX_RERUN,

@@ -539,14 +539,19 @@ static void launch_data(void)
     free(s);
     /* The field's logon failures, each with its cause and fix; only a
      * wrong password is worth one automatic refresh. */
-    CHECK((e = cordon__win_logon_error(1326)) && e->refresh);
+    e = cordon__win_logon_error(1326);
+    CHECK(e && e->refresh);
     CHECK_CONTAINS(e->fix, "refresh-credentials");
-    CHECK((e = cordon__win_logon_error(1909)) && !e->refresh);
+    e = cordon__win_logon_error(1909);
+    CHECK(e && !e->refresh);
     CHECK_CONTAINS(e->cause, "locked out");
-    CHECK((e = cordon__win_logon_error(1907)) && !e->refresh);
-    CHECK((e = cordon__win_logon_error(1385)) && !e->refresh);
+    e = cordon__win_logon_error(1907);
+    CHECK(e && !e->refresh);
+    e = cordon__win_logon_error(1385);
+    CHECK(e && !e->refresh);
     CHECK_CONTAINS(e->fix, "log on locally");
-    CHECK((e = cordon__win_logon_error(1058)) != NULL);
+    e = cordon__win_logon_error(1058);
+    CHECK(e != NULL);
     CHECK_CONTAINS(e->cause, "Secondary Logon");
     CHECK(cordon__win_logon_error(5) == NULL);
 }
