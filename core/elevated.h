@@ -146,6 +146,8 @@ struct cordon__elevated_facts {
                                        namespaces and mount in them */
     int unix_gate;                  /* 1: the runner's seccomp gate serves unix connects */
     int primitives_known;           /* 1: the runner said which of these it applies */
+    int apparmor_userns;            /* 1: AppArmor restricts unprivileged user namespaces
+                                       here (kernel.apparmor_restrict_unprivileged_userns) */
     /* Windows: what only that OS checks (core/elevated_windows.h); NULL
      * on Linux. */
     const struct cordon__win_elevated_facts *win;

@@ -8,6 +8,10 @@
 #include "elevated.h"
 #include "elevated_windows.h"
 
+/* Why the runner has no namespaces where AppArmor restricts them. */
+#define APPARMOR_WHY                                                                       \
+    " (AppArmor restricts unprivileged user namespaces, and the runner's profile "        \
+    "/etc/apparmor.d/cordon-runner is not in force: re-run cordon-setup install as root)"
 #define FIX "re-run cordon-setup install as root"
 
 static void not_ready(struct cordon__probe *out, const char *fmt, ...) CORDON__PRINTF(2, 3);
@@ -119,8 +123,8 @@ static void levels(const struct cordon__elevated_facts *f, const struct cordon__
         snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX,
                  "%s has no write grant inside them, but file permissions alone do not stop "
                  "renaming one (.git) inside a writable root and putting another in its place; "
-                 "the runner cannot make a user and mount namespace on this host",
-                 m->offline.name);
+                 "the runner cannot make a user and mount namespace on this host%s",
+                 m->offline.name, f->apparmor_userns ? APPARMOR_WHY : "");
     }
 
     /* secrets_read: the sandbox identity cannot read what only the user
@@ -130,8 +134,10 @@ static void levels(const struct cordon__elevated_facts *f, const struct cordon__
         char how[200], why[200];
         snprintf(how, sizeof how, "hidden by empty read-only mounts in the runner's mount "
                  "namespace (and %s cannot read what only the user may read)", m->offline.name);
-        snprintf(why, sizeof why, "the runner cannot make a mount namespace on this host, so "
-                 "%s reads whatever file permissions let everybody read", m->offline.name);
+        snprintf(why, sizeof why, "the runner cannot make a mount namespace on this host%s, "
+                 "so %s reads whatever file permissions let everybody read",
+                 f->apparmor_userns ? " (AppArmor restricts user namespaces)" : "",
+                 m->offline.name);
         cordon__probe_secrets(plan, out, f->mount_ns, how, why);
     }
 }

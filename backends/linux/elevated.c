@@ -324,6 +324,7 @@ static void elevated_probe(const struct cordon__plan *plan, struct cordon__probe
         rules_facts(&m, &f);
         roots_facts(plan, &m, &f);
     }
+    f.apparmor_userns = cordon__apparmor_userns_restricted("/proc/sys") == 1;
     /* What the runner's launch applies here comes from the runner itself
      * (rules_facts), as the sandbox user; when it did not say, nothing is
      * assumed. */

@@ -25,6 +25,19 @@
 /* The runner's file capabilities: permitted only, so that the runner
  * raises them itself for the one step that needs them. */
 #define CORDON__RUNNER_CAPS "cap_setgid,cap_setuid=p"
+/* Where the host restricts user namespaces through AppArmor. */
+#define CORDON__APPARMOR_DIR "/etc/apparmor.d"
+#define CORDON__APPARMOR_PROFILE_NAME "cordon-runner"
+#define CORDON__APPARMOR_PROFILE CORDON__APPARMOR_DIR "/" CORDON__APPARMOR_PROFILE_NAME
+
+/* ---- apparmor.c ---- */
+/* 1 when <proc_sys>/kernel/apparmor_restrict_unprivileged_userns says 1
+ * (user namespaces only under a profile that allows them), 0 when it says
+ * 0 or does not exist, -1 when it cannot be read or says anything else.
+ * |proc_sys| is "/proc/sys" but for tests. */
+int cordon__apparmor_userns_restricted(const char *proc_sys);
+/* The profile setup installs for the runner there (static text). */
+const char *cordon__apparmor_profile_text(void);
 
 /* ---- accounts.c: the local account files, read directly --------------- */
 /* The sandbox users and groups are local (useradd writes /etc/passwd and

@@ -222,6 +222,84 @@ static int step_runner(struct setup_ctx *s, struct install_state *st)
     return rc;
 }
 
+/* ---- AppArmor --------------------------------------------------------------- */
+
+/* apparmor_parser where the distribution puts it; NULL when absent. */
+static const char *apparmor_parser(void)
+{
+    static const char *const cand[] = {"/usr/sbin/apparmor_parser", "/sbin/apparmor_parser",
+                                       NULL};
+    size_t i;
+    for (i = 0; cand[i]; i++)
+        if (access(cand[i], X_OK) == 0)
+            return cand[i];
+    return NULL;
+}
+
+/* Where user namespaces are restricted through AppArmor, the runner gets
+ * a profile that allows them (backends/linux/apparmor.c has its text and
+ * why it grants nothing else); elsewhere nothing is written. Safe: a
+ * root-owned file at a constant path with constant text naming the
+ * runner's constant path; apparmor_parser runs by absolute path with a
+ * fixed environment (setup__run_tool). -r replaces a loaded profile of
+ * the same name, so a re-run reloads it. */
+static int step_apparmor(struct setup_ctx *s, struct install_state *st)
+{
+    const char *text = cordon__apparmor_profile_text(), *parser;
+    char *now;
+    int restricted = cordon__apparmor_userns_restricted("/proc/sys"), same;
+    (void)st;
+    if (restricted < 0)
+        return setup__fail(s, "/proc/sys/kernel/apparmor_restrict_unprivileged_userns", "read",
+                           errno, "check that /proc is mounted and the file holds 0 or 1");
+    if (!restricted)
+        return setup__done(s, "not needed: this host does not restrict user namespaces "
+                              "through AppArmor");
+    now = setup__file_read(CORDON__APPARMOR_PROFILE, 64 * 1024);
+    same = now && strcmp(now, text) == 0;
+    free(now);
+    if (!same && (setup__dir_ensure(s, CORDON__APPARMOR_DIR, 0, 0, 0755) != 0 ||
+                  setup__file_write(s, CORDON__APPARMOR_PROFILE, text, 0644) != 0))
+        return -1;
+    parser = apparmor_parser();
+    if (!parser)
+        return setup__done(s, "%s %s; apparmor_parser not found, so it is loaded only when "
+                           "AppArmor next loads its profiles", CORDON__APPARMOR_PROFILE,
+                           same ? "unchanged" : "written");
+    {
+        const char *argv[] = {parser, "-r", CORDON__APPARMOR_PROFILE, NULL};
+        char err[512];
+        int rc = setup__run_tool(argv, err, sizeof err);
+        if (rc != 0)
+            return setup__fail(s, CORDON__APPARMOR_PROFILE, parser, rc < 0 ? errno : 0,
+                               "check the profile with %s -r %s and the kernel log (%s)",
+                               parser, CORDON__APPARMOR_PROFILE,
+                               rc < 0 ? "could not run" : err[0] ? err : "no message");
+    }
+    return setup__done(s, "%s %s and loaded", CORDON__APPARMOR_PROFILE,
+                       same ? "unchanged" : "written");
+}
+
+static int step_rm_apparmor(struct setup_ctx *s, struct install_state *st)
+{
+    const char *parser = apparmor_parser();
+    struct stat sb;
+    int removed = 0;
+    (void)st;
+    if (lstat(CORDON__APPARMOR_PROFILE, &sb) != 0)
+        return setup__done(s, "not there");
+    /* Unloaded first (a profile left loaded names a path that no longer
+     * exists; harmless, but not clean). Not loaded: nothing to unload. */
+    if (parser) {
+        const char *argv[] = {parser, "-R", CORDON__APPARMOR_PROFILE, NULL};
+        char err[256];
+        setup__run_tool(argv, err, sizeof err);
+    }
+    if (setup__file_remove(s, CORDON__APPARMOR_PROFILE, &removed) != 0)
+        return -1;
+    return setup__done(s, "%s", removed ? "unloaded and removed" : "not there");
+}
+
 static int step_rules(struct setup_ctx *s, struct install_state *st)
 {
     char *rules = cordon__nft_ruleset(st->offline.uid, NULL, 0);
@@ -507,10 +585,11 @@ struct item {
 };
 
 struct report {
-    struct item items[10];
+    struct item items[12];
     size_t n;
     int rules_loaded;
     int systemd;
+    int apparmor_restricted;  /* cordon__apparmor_userns_restricted */
 };
 
 static struct item *item(struct report *r, const char *name)
@@ -645,6 +724,32 @@ static void collect(struct setup_ctx *s, struct report *r)
         }
     }
 
+    it = item(r, "apparmor");
+    {
+        int restricted = cordon__apparmor_userns_restricted("/proc/sys");
+        char *now = setup__file_read(CORDON__APPARMOR_PROFILE, 64 * 1024);
+        int same = now && strcmp(now, cordon__apparmor_profile_text()) == 0;
+        it->present = now != NULL;
+        r->apparmor_restricted = restricted;
+        if (restricted < 0) {
+            snprintf(it->detail, sizeof it->detail, "/proc/sys/kernel/apparmor_restrict_"
+                     "unprivileged_userns cannot be read");
+        } else if (!restricted) {
+            it->ok = 1;
+            snprintf(it->detail, sizeof it->detail, "not needed: user namespaces are not "
+                     "restricted through AppArmor here%s",
+                     now ? " (a profile of an earlier install is still there)" : "");
+        } else if (!same) {
+            snprintf(it->detail, sizeof it->detail, "%s is %s: the runner cannot make user "
+                     "namespaces", CORDON__APPARMOR_PROFILE, now ? "not what setup writes" : "missing");
+        } else {
+            it->ok = 1;
+            snprintf(it->detail, sizeof it->detail, "%s allows the runner user namespaces",
+                     CORDON__APPARMOR_PROFILE);
+        }
+        free(now);
+    }
+
     it = item(r, "nftables");
     {
         int loaded = 0, has_drop = 0;
@@ -742,6 +847,7 @@ static int cmd_status(struct setup_ctx *s)
         cordon__json_kbool(&j, "anything_present", present != 0);
         cordon__json_kbool(&j, "rules_loaded", r.rules_loaded);
         cordon__json_kbool(&j, "persistent", r.systemd);
+        cordon__json_kbool(&j, "apparmor_restricts_userns", r.apparmor_restricted == 1);
         cordon__json_key(&j, "checks");
         cordon__json_begin_array(&j);
         for (i = 0; i < r.n; i++) {
@@ -761,9 +867,10 @@ static int cmd_status(struct setup_ctx *s)
         free(out);
         return SETUP_EXIT_OK;
     }
-    printf("cordon-setup: %s; nftables rules %s now\n",
+    printf("cordon-setup: %s; nftables rules %s now; AppArmor %s user namespaces\n",
            bad == 0 ? "installed" : (present ? "incomplete or broken" : "not installed"),
-           r.rules_loaded ? "loaded" : "not loaded");
+           r.rules_loaded ? "loaded" : "not loaded",
+           r.apparmor_restricted == 1 ? "restricts" : "does not restrict");
     for (i = 0; i < r.n; i++)
         printf("  %-22s %-8s %s\n", r.items[i].name,
                r.items[i].ok ? "ok" : (r.items[i].present ? "WRONG" : "absent"),
@@ -781,6 +888,7 @@ int setup__run(const struct setup_args *a)
         {"homes under " CORDON__HOME_BASE, step_homes},
         {"group " CORDON__GROUP_USERS, step_users_group},
         {"runner " CORDON__RUNNER_PATH, step_runner},
+        {"AppArmor profile for the runner", step_apparmor},
         {"nftables table inet cordon", step_rules},
         {"persistence across reboot", step_persist},
         {"marker " CORDON__MARKER_PATH, step_marker},
@@ -790,6 +898,7 @@ int setup__run(const struct setup_args *a)
         {"ACL grants on the allowed users' roots", step_rm_grants},
         {"persistence across reboot", step_rm_persist},
         {"nftables table inet cordon", step_rm_rules},
+        {"AppArmor profile for the runner", step_rm_apparmor},
         {"runner " CORDON__RUNNER_PATH, step_rm_runner},
         {"group " CORDON__GROUP_USERS, step_rm_users_group},
         {"sandbox user " CORDON__USER_OFFLINE, step_rm_offline},

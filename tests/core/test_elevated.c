@@ -300,6 +300,15 @@ static void readiness(void)
     CHECK_CONTAINS(pr.reason[CORDON_DIM_PROTECTED_PATHS], "cannot make a user and mount namespace");
     CHECK(pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_NONE);
     CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ], "cannot make a mount namespace");
+    CHECK(strstr(pr.reason[CORDON_DIM_PROTECTED_PATHS], "AppArmor") == NULL);
+    /* Where AppArmor restricts user namespaces, the reason says so and
+     * names the profile and the fix. */
+    f.apparmor_userns = 1;
+    cordon__elevated_readiness(&f, &plan, &pr);
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_PROTECTED_PATHS], "/etc/apparmor.d/cordon-runner is not "
+                                                          "in force");
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ], "AppArmor restricts user namespaces");
+    f.apparmor_userns = 0;
     /* Without Landlock too, world-writable places stay writable. */
     f.landlock_abi = 0;
     cordon__elevated_readiness(&f, &plan, &pr);

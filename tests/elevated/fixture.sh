@@ -20,7 +20,7 @@ leftovers() {
     [ -n "${TU:-}" ] && getent passwd "$TU" >/dev/null && left="$left user:$TU"
     [ -n "${TU:-}" ] && getent group "$TU" >/dev/null && left="$left group:$TU"
     nft list table inet cordon >/dev/null 2>&1 && left="$left nft:inet-cordon"
-    for p in /etc/cordon /usr/local/libexec/cordon /var/lib/cordon \
+    for p in /etc/cordon /usr/local/libexec/cordon /var/lib/cordon /etc/apparmor.d/cordon-runner \
         /etc/systemd/system/cordon-nftables.service \
         /etc/systemd/system/multi-user.target.wants/cordon-nftables.service; do
         [ -e "$p" ] || [ -L "$p" ] && left="$left $p"
@@ -66,8 +66,8 @@ install)
     rc=$?
     echo "$out"
     [ $rc = 0 ] && pass || fail "install exited $rc"
-    n=$(printf '%s\n' "$out" | grep -cE '^\[[0-9]+/10\] .* \.\.\. ok')
-    [ "$n" = 10 ] && pass || fail "install printed $n ok progress lines, expected 10"
+    n=$(printf '%s\n' "$out" | grep -cE '^\[[0-9]+/11\] .* \.\.\. ok')
+    [ "$n" = 11 ] && pass || fail "install printed $n ok progress lines, expected 11"
     "$CORDON_SETUP" verify && pass || fail "verify after install"
     # Idempotent: a second install changes nothing.
     out=$("$CORDON_SETUP" install --user "$TU" --runner "$CORDON_RUNNER" 2>&1)
@@ -120,7 +120,7 @@ uninstall)
         rc=$?
         [ $rc = 0 ] && pass || fail "second uninstall exited $rc"
         n=$(printf '%s\n' "$out" | grep -cE '\.\.\. ok: (not there|gone)$')
-        [ "$n" = 11 ] && pass || fail "second uninstall is not a no-op: $out"
+        [ "$n" = 12 ] && pass || fail "second uninstall is not a no-op: $out"
         "$CORDON_SETUP" verify
         rc=$?
         [ $rc = 3 ] && pass || fail "verify after uninstall exited $rc, expected 3 (nothing installed)"

@@ -15,6 +15,27 @@ expect_verify() {
 
 "$CORDON_SETUP" verify >/dev/null && pass || fail "verify before the damage"
 
+# AppArmor: the step, status and verify follow what this host's sysctl
+# says (the restriction itself cannot be made here: linux_apparmor tests
+# the detection on fake /proc/sys trees).
+aa=$(cat /proc/sys/kernel/apparmor_restrict_unprivileged_userns 2>/dev/null || echo absent)
+out=$("$CORDON_SETUP" install --user "$TU" --runner "$CORDON_RUNNER" 2>&1)
+js=$("$CORDON_SETUP" status --json)
+if [ "$aa" = 1 ]; then
+    printf '%s' "$out" | grep -qE "AppArmor profile for the runner \.\.\. ok: /etc/apparmor.d/cordon-runner (unchanged|written)" &&
+        pass || fail "AppArmor step on a restricting host: $out"
+    [ -f /etc/apparmor.d/cordon-runner ] && pass || fail "no profile on a restricting host"
+    [ "$(json_field "$js" "d['apparmor_restricts_userns']")" = True ] && pass || fail "status: $js"
+else
+    printf '%s' "$out" | grep -qF "AppArmor profile for the runner ... ok: not needed: this host does not restrict user namespaces through AppArmor" &&
+        pass || fail "AppArmor step on a host without the restriction: $out"
+    [ ! -e /etc/apparmor.d/cordon-runner ] && pass || fail "a profile was written where none is needed"
+    [ "$(json_field "$js" "d['apparmor_restricts_userns']")" = False ] && pass || fail "status: $js"
+fi
+[ "$(json_field "$js" "[c['ok'] for c in d['checks'] if c['name'] == 'apparmor']")" = "[True]" ] &&
+    pass || fail "status has no passing apparmor check: $js"
+"$CORDON_SETUP" status | grep -qE "^  apparmor +ok " && pass || fail "status text: $("$CORDON_SETUP" status)"
+
 nft flush chain inet cordon output
 expect_verify "rules flushed" "problem: nftables: table inet cordon lacks the drop rule"
 nft delete table inet cordon
@@ -37,7 +58,7 @@ rm /etc/systemd/system/cordon-nftables.service 2>/dev/null && \
 # install refuses what it must, naming the step and the fix.
 out=$(env -u SUDO_USER -u PKEXEC_UID "$CORDON_SETUP" install --runner "$CORDON_RUNNER" 2>&1)
 rc=$?
-if [ $rc = 1 ] && printf '%s' "$out" | grep -q "step 1/10 (allowed users) failed: .*cordon-setup install --user NAME"; then pass; else fail "install without a user: $rc: $out"; fi
+if [ $rc = 1 ] && printf '%s' "$out" | grep -q "step 1/11 (allowed users) failed: .*cordon-setup install --user NAME"; then pass; else fail "install without a user: $rc: $out"; fi
 out=$("$CORDON_SETUP" install --user cordon-test-nobody-here --runner "$CORDON_RUNNER" 2>&1)
 rc=$?
 if [ $rc = 1 ] && printf '%s' "$out" | grep -q "user cordon-test-nobody-here does not exist"; then pass; else fail "install for a missing user: $rc: $out"; fi
