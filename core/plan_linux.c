@@ -286,6 +286,14 @@ cordon_error cordon__plan_linux_compile(struct cordon__plan *plan, const struct 
                                 "refusing to run: the writable root %s is below /proc, which the "
                                 "sandbox replaces with a fresh proc of its own",
                                 plan->roots.v[i]);
+    /* The same for a working directory there (a read-only run, or roots
+     * elsewhere): the fresh proc shows the sandbox's processes, not the
+     * ones the path named, so the command could not start in it. */
+    if (plan->cwd && under(plan, plan->cwd, "/proc"))
+        return cordon__fail(CORDON_ERR_PATH_REFUSED,
+                            "refusing to run: the working directory %s is below /proc, which the "
+                            "sandbox replaces with a fresh proc of its own",
+                            plan->cwd);
 
     lp->confine = 1;
     lp->user_ns = lp->mount_ns = lp->pid_ns = 1;

@@ -375,6 +375,11 @@ static void roots_under_dev_and_proc(void)
     CHECK(cordon__plan_compile(p, "/proc/7", &h, &plan) == CORDON_ERR_PATH_REFUSED);
     CHECK(strstr(cordon_last_error(), "below /proc") != NULL);
     cordon_policy_free(p);
+    /* A working directory there with the roots elsewhere, or read-only. */
+    p = builtin("read-only");
+    CHECK(cordon__plan_compile(p, "/proc/7", &h, &plan) == CORDON_ERR_PATH_REFUSED);
+    CHECK(strstr(cordon_last_error(), "working directory /proc/7 is below /proc") != NULL);
+    cordon_policy_free(p);
 }
 
 static void read_only_and_full_access(void)
