@@ -17,7 +17,7 @@
 #define NETWORK_REASON                                                                       \
     "the unelevated tier cannot block network access: proxy variables point at a closed "    \
     "port and ssh/scp are stubs, but a program can ignore them (an enforced block needs "   \
-    "the elevated tier, which this build does not have yet)"
+    "the elevated tier, which cannot run commands in this build yet)"
 
 /* PATH entries of this process (the command's PATH is the same plus the
  * shim directory, which is the user's own). */
@@ -606,18 +606,14 @@ static int volume_has_acls(const char *path)
     return !ok || (flags & FILE_PERSISTENT_ACLS) != 0;
 }
 
-static int roots_have_acls(const struct cordon__plan *plan, char *why, size_t why_len)
+/* The first root on a volume without persistent ACLs, or NULL. */
+static const char *root_without_acls(const struct cordon__plan *plan)
 {
     size_t i;
-    for (i = 0; i < plan->roots.n; i++) {
-        if (!volume_has_acls(plan->roots.v[i])) {
-            snprintf(why, why_len, "%s is on a volume without ACLs (FAT/exFAT?): nothing on it "
-                                   "can be protected, and anything on that volume can be "
-                                   "written from the sandbox", plan->roots.v[i]);
-            return 0;
-        }
-    }
-    return 1;
+    for (i = 0; i < plan->roots.n; i++)
+        if (!volume_has_acls(plan->roots.v[i]))
+            return plan->roots.v[i];
+    return NULL;
 }
 
 /* The name of this process's window station ("WinSta0" on an interactive
@@ -828,9 +824,18 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
                  (unsigned long)desktop_error);
         add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, why);
     }
-    if (!roots_have_acls(plan, why, sizeof why)) {
-        add_reason(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_NONE, why);
-        add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, why);
+    {
+        /* Built at any length: add_reason says where it is cut. */
+        const char *bare = root_without_acls(plan);
+        struct cordon__buf b = {0};
+        if (bare) {
+            cordon__buf_printf(&b, "%s is on a volume without ACLs (FAT/exFAT?): nothing on it "
+                                   "can be protected, and anything on that volume can be "
+                                   "written from the sandbox", bare);
+            add_reason(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_NONE, b.p);
+            add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, b.p);
+            cordon__buf_free(&b);
+        }
     }
     check_root_parents(plan, token, out);
     {
