@@ -20,6 +20,21 @@
 #                           depends on how much the kernel charges for the
 #                           network namespace bwrap makes);
 #   large / cordon <= 1.2   no growth with the workspace size.
+# And the elevated tier (linux-elevated): as root with no installation on
+# the host, the elevated tests' fixture (tests/elevated/fixture.sh)
+# installs cordon-setup for a throwaway cordon-test-* user for this run
+# and uninstalls it afterwards, also on failure or interruption (its
+# leftover check then fails the run if anything stays). Interleaved with
+# the rest:
+#   etrue       /bin/true as the test user (setpriv, env)
+#   elevated    cordon run -- /bin/true as the test user (its workspace;
+#               linux-elevated: the runner, the sandbox user)
+#   ntrue       /bin/true as nobody (setpriv, env)
+#   unelevated  cordon run -- /bin/true as nobody (its own workspace; not
+#               in cordon-users, so linux-unelevated)
+#   elevated overhead / unelevated overhead <= 2.0
+# Where it cannot run (not root, a real installation present, no
+# cordon-setup beside cordon) the line says why and the rest still runs.
 # The floor's namespaces follow "namespaces" in `cordon explain --json`
 # (user -Ur, mount -m, pid -p --fork, ipc -i, net -n, uts -u, cgroup -C),
 # so a namespace cordon starts making is paid by the floor too. Exits 1
@@ -70,7 +85,21 @@ W=$(mktemp -d "${TMPDIR:-/tmp}/cordon-bench-XXXXXX")
 BUILD=$(cd "$(dirname "$CORDON")/.." && pwd)
 [ -f "$BUILD/CMakeCache.txt" ] || BUILD=/var/tmp
 WL=$(mktemp -d "$BUILD/cordon-bench-workload-XXXXXX")
-trap 'rm -rf "$W" "$WL"' EXIT INT TERM
+ELEV_INSTALLED=0
+FIXTURE=$HERE/../tests/elevated/fixture.sh
+cleanup() {
+    if [ "$ELEV_INSTALLED" = 1 ]; then
+        if ! sh "$FIXTURE" uninstall >"$W/elevated-uninstall.log" 2>&1; then
+            cat "$W/elevated-uninstall.log" >&2
+            echo "bench: the elevated fixture's uninstall failed (above)" >&2
+            rm -rf "$W" "$WL"
+            exit 1
+        fi
+    fi
+    rm -rf "$W" "$WL"
+}
+trap cleanup EXIT
+trap 'exit 2' INT TERM
 "$CC" -O2 -o "$W/bench" "$HERE/bench.c"
 mkdir "$W/small" "$W/large"
 "$W/bench" mkfiles "$W/small" 1000
@@ -98,18 +127,77 @@ for kv in $(echo "$ns" | tr ',' ' '); do
     esac
 done
 "$UNSHARE" $FLOOR /bin/true || { echo "bench: the floor (unshare$FLOOR) cannot run here" >&2; exit 2; }
+# The elevated tier, when this run can install it for itself.
+EBUILD=$(cd "$(dirname "$CORDON")/.." && pwd)
+ELEV_SKIP=
+SETPRIV=$(command -v setpriv || true)
+if [ "$(id -u)" != 0 ]; then
+    ELEV_SKIP="not root (the tests' fixture installs cordon-setup for a throwaway user)"
+elif [ -e /etc/cordon/setup.json ] || getent passwd cordon-offline >/dev/null; then
+    ELEV_SKIP="cordon-setup is installed on this host already: the benchmark does not run commands as its users"
+elif [ ! -x "$EBUILD/setup/cordon-setup" ] || [ ! -x "$EBUILD/runner/cordon-runner" ] || [ ! -f "$FIXTURE" ]; then
+    ELEV_SKIP="no cordon-setup and cordon-runner beside $CORDON"
+elif [ -z "$SETPRIV" ]; then
+    ELEV_SKIP="setpriv is missing"
+fi
+ELEV_CMDS=
+if [ -z "$ELEV_SKIP" ]; then
+    export CORDON CORDON_SETUP="$EBUILD/setup/cordon-setup" CORDON_RUNNER="$EBUILD/runner/cordon-runner"
+    export CORDON_SOURCE="$HERE/.." CORDON_SHIM_DIR="$EBUILD/shims/bin" CORDON_TEST_STATE="$W/elevated-state"
+    ELEV_INSTALLED=1 # from here on, cleanup uninstalls whatever the fixture made
+    rc=0
+    sh "$FIXTURE" install >"$W/elevated-install.log" 2>&1 || rc=$?
+    if [ $rc = 77 ]; then
+        ELEV_SKIP="the fixture cannot install here: $(grep SKIP "$W/elevated-install.log" | head -1)"
+    elif [ $rc != 0 ]; then
+        cat "$W/elevated-install.log" >&2
+        echo "bench: the elevated fixture's install failed (above)" >&2
+        exit 2
+    fi
+fi
+if [ -z "$ELEV_SKIP" ]; then
+    TU=$(cat "$CORDON_TEST_STATE/user")
+    EWS=$(cat "$CORDON_TEST_STATE/ws")
+    ETH=$(cat "$CORDON_TEST_STATE/home")
+    UG=$(getent group cordon-users | cut -d: -f3)
+    chmod 755 "$W"
+    mkdir "$W/nobody" "$W/nobody/ws" "$W/nobody/home"
+    chown -R 65534:65534 "$W/nobody"
+    AS_TU="$SETPRIV --reuid=$TU --regid=$TU --groups=$UG --reset-env /usr/bin/env HOME=$ETH PATH=/usr/bin:/bin"
+    AS_NOBODY="$SETPRIV --reuid=65534 --regid=65534 --clear-groups --reset-env /usr/bin/env HOME=$W/nobody/home PATH=/usr/bin:/bin"
+    el=$($AS_TU "$CORDON" level -C "$EWS" --json)
+    ul=$($AS_NOBODY "$CORDON" level -C "$W/nobody/ws" --json)
+    case "$el" in *'"backend":"linux-elevated"'*) ;; *) echo "bench: the test user does not get linux-elevated: $el" >&2; exit 2 ;; esac
+    case "$ul" in *'"backend":"linux-unelevated"'*) ;; *) echo "bench: nobody does not get linux-unelevated: $ul" >&2; exit 2 ;; esac
+    # The first run grants the workspace (once); the timing starts after it.
+    $AS_TU "$CORDON" run -C "$EWS" -- /bin/true || { echo "bench: the elevated run fails" >&2; exit 2; }
+    echo "elevated levels ($TU):  $el"
+    echo "unelevated levels (nobody): $ul"
+    ELEV_CMDS=1
+else
+    echo "elevated: not measured: $ELEV_SKIP"
+fi
+
 echo "cordon: $CORDON"
 echo "levels: $("$CORDON" level -C "$W/small" --json)"
 echo "floor:  unshare$FLOOR /bin/true   (namespaces: $ns)"
 echo "repetitions: $REPS, interleaved"
+if [ -n "$ELEV_CMDS" ]; then
+    set -- :: etrue $AS_TU /bin/true \
+        :: elevated $AS_TU "$CORDON" run -C "$EWS" -- /bin/true \
+        :: ntrue $AS_NOBODY /bin/true \
+        :: unelevated $AS_NOBODY "$CORDON" run -C "$W/nobody/ws" -- /bin/true
+else
+    set --
+fi
 "$W/bench" time "$REPS" \
     :: true /bin/true \
     :: cordon "$CORDON" run -C "$W/small" -- /bin/true \
     :: floor "$UNSHARE" $FLOOR /bin/true \
     :: bwrap "$BWRAP" --ro-bind / / --dev /dev --unshare-net --unshare-pid --proc /proc /bin/true \
-    :: large "$CORDON" run -C "$W/large" -- /bin/true >"$W/medians"
+    :: large "$CORDON" run -C "$W/large" -- /bin/true "$@" >"$W/medians"
 
-awk '
+awk -v elev="${ELEV_CMDS:-0}" '
 { m[$1] = $2 }
 END {
     oc = m["cordon"] - m["true"]; of = m["floor"] - m["true"]; ob = m["bwrap"] - m["true"]
@@ -125,7 +213,17 @@ END {
     printf "wall ratio cordon/bwrap       %7.2f\n", m["cordon"] / m["bwrap"]
     printf "workspace 100k/1k             %7.2f   (target <= 1.20: no growth)\n", growth
     ok = rf <= 1.2 && rb <= 0.6 && growth <= 1.2
-    printf "VERDICT: %s (cordon/floor %.2f %s 1.20; cordon/bwrap %.2f %s 0.60; size growth %.2f %s 1.20)\n", ok ? "PASS" : "FAIL", rf, rf <= 1.2 ? "<=" : ">", rb, rb <= 0.6 ? "<=" : ">", growth, growth <= 1.2 ? "<=" : ">"
+    ev = ""
+    if (elev) {
+        oe = m["elevated"] - m["etrue"]; ou = m["unelevated"] - m["ntrue"]
+        re = ou > 0 ? oe / ou : 99
+        printf "median elevated run           %7.3f ms   overhead %.3f ms (over %.3f ms as the test user)\n", m["elevated"], oe, m["etrue"]
+        printf "median unelevated run         %7.3f ms   overhead %.3f ms (over %.3f ms as nobody)\n", m["unelevated"], ou, m["ntrue"]
+        printf "overhead ratio elev/unelev    %7.2f   (target <= 2.00)\n", re
+        ok = ok && re <= 2.0
+        ev = sprintf("; elevated/unelevated %.2f %s 2.00", re, re <= 2.0 ? "<=" : ">")
+    }
+    printf "VERDICT: %s (cordon/floor %.2f %s 1.20; cordon/bwrap %.2f %s 0.60; size growth %.2f %s 1.20%s)\n", ok ? "PASS" : "FAIL", rf, rf <= 1.2 ? "<=" : ">", rb, rb <= 0.6 ? "<=" : ">", growth, growth <= 1.2 ? "<=" : ">", ev
     exit ok ? 0 : 1
 }' "$W/medians" && verdict=0 || verdict=$?
 
