@@ -38,6 +38,10 @@ echo "0 2147483647" >/proc/sys/net/ipv4/ping_group_range
 cp "$HERE/netprobe.py" "$HERE/listener.py" "$CORDON_TEST_STATE/" && chmod 644 "$CORDON_TEST_STATE"/*.py
 chmod 755 "$CORDON_TEST_STATE"
 PROBE="$PY $CORDON_TEST_STATE/netprobe.py"
+# In the sandbox the probe comes on stdin (a pipe passes as it is): the
+# runner gives the command a private /tmp, which hides a build tree that
+# lies under /tmp.
+SPROBE="$PY -"
 PORT=$((20000 + $$ % 20000))
 : >"$CORDON_TEST_STATE/ns.log"
 : >"$CORDON_TEST_STATE/lo.log"
@@ -55,8 +59,10 @@ grep -q READY "$CORDON_TEST_STATE/ns.ready" || { fail "the test host's listener 
 run_as() { # who kind addr
     case "$1" in
     control) (cd "$WS" && $AS_USER $PROBE "$2" "$3" "$PORT") ;;
-    offline) cordon_as run --policy read-only -- $PROBE "$2" "$3" "$PORT" ;;
-    online) cordon_as run --policy read-only --network on -- $PROBE "$2" "$3" "$PORT" ;;
+    offline) cat "$CORDON_TEST_STATE/netprobe.py" |
+        cordon_as run --policy read-only -- $SPROBE "$2" "$3" "$PORT" ;;
+    online) cat "$CORDON_TEST_STATE/netprobe.py" |
+        cordon_as run --policy read-only --network on -- $SPROBE "$2" "$3" "$PORT" ;;
     esac
 }
 got() { out=$(run_as "$@" 2>&1) && pass || fail "$1 $2 $3 should get through: $out"; }
