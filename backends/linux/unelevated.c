@@ -2053,6 +2053,8 @@ retry:
             if (c.prep[i] >= 0)
                 close(c.prep[i]);
         c.prep[0] = c.prep[1] = -1;
+        /* Built again for the launch without the namespace. */
+        cordon__bpf_free(&c.bpf);
         /* The failed launch may have made placeholders and its supervisor
          * removed them: the retry makes its own. */
         if (ph) {
