@@ -188,6 +188,11 @@ sleep 1
 (cd "$WL/repo" && "$GIT" status --porcelain >/dev/null && "$GIT" status --porcelain >/dev/null)
 sync
 SRC=$(cd "$HERE/.." && pwd)
+# The sources are compiled from a copy inside the workspace: the sandbox's
+# private /tmp would hide a checkout that lies under /tmp.
+mkdir "$WL/cc/src"
+cp -R "$SRC/core" "$SRC/include" "$WL/cc/src/"
+SRC=$WL/cc/src
 set -- "$SRC"/core/*.c
 echo "workload: git status x $GIT_REPS, $CC -O2 -c of $# files of core/ x $CC_REPS, interleaved"
 # Each "time" runs its commands in their cwd: the bench driver inherits it.
