@@ -213,25 +213,18 @@ done:
     return e;
 }
 
-/* Writes |g| (all of it) in place of the registry. */
-static cordon_error grants_store(const struct grants *g)
+/* Writes |b| (its text, all of it) in place of the state file |path|;
+ * frees |b| and |path|. */
+static cordon_error state_store(struct cordon__buf *b, char *path)
 {
-    struct cordon__buf b = {0};
-    char *path = NULL;
     wchar_t *w = NULL;
     HANDLE h = INVALID_HANDLE_VALUE;
     DWORD put = 0;
-    cordon_error e;
-    size_t i;
+    cordon_error e = CORDON_OK;
 
-    if ((e = registry_path(&path)) != CORDON_OK)
-        return e;
-    for (i = 0; i < g->n; i++)
-        cordon__buf_printf(&b, "%s\t%s\t%s\t%s\n", g->v[i].kind, g->v[i].sid, g->v[i].path,
-                           g->v[i].root);
-    cordon__buf_add(&b, "", 0);
+    cordon__buf_add(b, "", 0);
     w = cordon__win_wide(path);
-    if (b.oom || !w) {
+    if (b->oom || !w) {
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
         goto done;
     }
@@ -240,15 +233,31 @@ static cordon_error grants_store(const struct grants *g)
         e = cordon__win_failf("CreateFileW", GetLastError(), "cannot write %s", path);
         goto done;
     }
-    if (b.len && (!WriteFile(h, b.p, (DWORD)b.len, &put, NULL) || put != b.len))
+    if (b->len && (!WriteFile(h, b->p, (DWORD)b->len, &put, NULL) || put != b->len))
         e = cordon__win_failf("WriteFile", GetLastError(), "cannot write %s", path);
 done:
     if (h != INVALID_HANDLE_VALUE)
         CloseHandle(h);
-    cordon__buf_free(&b);
+    cordon__buf_free(b);
     free(w);
     free(path);
     return e;
+}
+
+/* Writes |g| (all of it) in place of the registry. */
+static cordon_error grants_store(const struct grants *g)
+{
+    struct cordon__buf b = {0};
+    char *path = NULL;
+    cordon_error e;
+    size_t i;
+
+    if ((e = registry_path(&path)) != CORDON_OK)
+        return e;
+    for (i = 0; i < g->n; i++)
+        cordon__buf_printf(&b, "%s\t%s\t%s\t%s\n", g->v[i].kind, g->v[i].sid, g->v[i].path,
+                           g->v[i].root);
+    return state_store(&b, path);
 }
 
 int cordon__win_grants_has(const char *path, const char *sid, const char *root, int *for_root)
@@ -370,9 +379,6 @@ static cordon_error originals_store(const struct cordon__strv *paths,
 {
     struct cordon__buf b = {0};
     char *path = NULL;
-    wchar_t *w = NULL;
-    HANDLE h = INVALID_HANDLE_VALUE;
-    DWORD put = 0;
     cordon_error e;
     size_t i;
 
@@ -380,26 +386,7 @@ static cordon_error originals_store(const struct cordon__strv *paths,
         return e;
     for (i = 0; i < paths->n; i++)
         cordon__buf_printf(&b, "%s\t%s\n", paths->v[i], sddls->v[i]);
-    cordon__buf_add(&b, "", 0);
-    w = cordon__win_wide(path);
-    if (b.oom || !w) {
-        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
-        goto done;
-    }
-    h = CreateFileW(w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
-    if (h == INVALID_HANDLE_VALUE) {
-        e = cordon__win_failf("CreateFileW", GetLastError(), "cannot write %s", path);
-        goto done;
-    }
-    if (b.len && (!WriteFile(h, b.p, (DWORD)b.len, &put, NULL) || put != b.len))
-        e = cordon__win_failf("WriteFile", GetLastError(), "cannot write %s", path);
-done:
-    if (h != INVALID_HANDLE_VALUE)
-        CloseHandle(h);
-    cordon__buf_free(&b);
-    free(w);
-    free(path);
-    return e;
+    return state_store(&b, path);
 }
 
 static ptrdiff_t index_nocase(const struct cordon__strv *v, const char *s)
