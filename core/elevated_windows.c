@@ -637,27 +637,17 @@ size_t cordon__win_setup_step_count(void)
 
 #define FIX "an administrator re-runs cordon-setup install"
 
-static void not_ready(struct cordon__probe *out, const char *fmt, ...) CORDON__PRINTF(2, 3);
-
-static void not_ready(struct cordon__probe *out, const char *fmt, ...)
-{
-    va_list ap;
-    out->ready = 0;
-    va_start(ap, fmt);
-    vsnprintf(out->why_not, sizeof out->why_not, fmt, ap);
-    va_end(ap);
-}
 
 static int cred_check(struct cordon__probe *out, const char *account, const char *caller,
                       const struct cordon__win_cred_fact *c)
 {
     if (!c->found) {
-        not_ready(out, "no stored credentials of %s for %s (%s with --user %s)", account,
+        cordon__probe_not_ready(out, "no stored credentials of %s for %s (%s with --user %s)", account,
                   caller, FIX, caller);
         return -1;
     }
     if (!c->decrypts) {
-        not_ready(out, "the stored credentials of %s cannot be decrypted by %s: %s (run "
+        cordon__probe_not_ready(out, "the stored credentials of %s cannot be decrypted by %s: %s (run "
                   "cordon-setup refresh-credentials)",
                   account, caller, c->error[0] ? c->error : "no reason given");
         return -1;
@@ -725,35 +715,35 @@ void cordon__win_elevated_readiness(const struct cordon__elevated_facts *f,
     char sha[65], why[400];
 
     if (!w) {
-        not_ready(out, "the Windows facts were not gathered");
+        cordon__probe_not_ready(out, "the Windows facts were not gathered");
         return;
     }
     if (strcmp(m->rules_kind, "windows-firewall") != 0) {
-        not_ready(out, "the setup marker records %s rules, not windows-firewall (" FIX ")",
+        cordon__probe_not_ready(out, "the setup marker records %s rules, not windows-firewall (" FIX ")",
                   m->rules_kind);
         return;
     }
     if (w->cred_dir_error[0]) {
-        not_ready(out, "the credentials directory of %s %s (" FIX ")", caller, w->cred_dir_error);
+        cordon__probe_not_ready(out, "the credentials directory of %s %s (" FIX ")", caller, w->cred_dir_error);
         return;
     }
     if (cred_check(out, m->offline.name, caller, &w->offline_cred) ||
         cred_check(out, m->online.name, caller, &w->online_cred))
         return;
     if (w->fw_error[0]) {
-        not_ready(out, "the Windows Firewall cannot be read: %s", w->fw_error);
+        cordon__probe_not_ready(out, "the Windows Firewall cannot be read: %s", w->fw_error);
         return;
     }
     for (i = 0; i < 3; i++) {
         if (!w->fw_enabled[i]) {
-            not_ready(out, "the Windows Firewall is off for the %s profile, so the rules of %s "
+            cordon__probe_not_ready(out, "the Windows Firewall is off for the %s profile, so the rules of %s "
                       "do not hold there (an administrator turns it on)",
                       profile[i], m->offline.name);
             return;
         }
     }
     if (w->fw_modify_state == 1) {
-        not_ready(out, "Group Policy overrides local Windows Firewall rules here "
+        cordon__probe_not_ready(out, "Group Policy overrides local Windows Firewall rules here "
                   "(LocalPolicyModifyState is NET_FW_MODIFY_STATE_GP_OVERRIDE), so the rules "
                   "setup added are not in force (an administrator deploys them through Group "
                   "Policy or lets local rules merge)");
@@ -762,28 +752,28 @@ void cordon__win_elevated_readiness(const struct cordon__elevated_facts *f,
     n_want = cordon__win_fw_rules(m->offline.id, m->loopback_ports, m->n_loopback_ports, want);
     cordon__win_fw_rules_sha256(want, n_want, sha);
     if (strcmp(sha, m->rules_sha256) != 0) {
-        not_ready(out, "the setup marker records firewall rules that this cordon does not make "
+        cordon__probe_not_ready(out, "the setup marker records firewall rules that this cordon does not make "
                   "(sha256 %.12s..., expected %.12s...) (" FIX ")",
                   m->rules_sha256, sha);
         return;
     }
     for (i = 0; i < n_want; i++) {
         if (i >= w->n_rules || !w->rule_found || !w->rule_found[i]) {
-            not_ready(out, "the Windows Firewall rule \"%s\" is missing (" FIX ")", want[i].name);
+            cordon__probe_not_ready(out, "the Windows Firewall rule \"%s\" is missing (" FIX ")", want[i].name);
             return;
         }
         if (cordon__win_fw_rule_diff(&want[i], &w->rules[i], why, sizeof why) != 0) {
-            not_ready(out, "the Windows Firewall rule \"%s\" %s (" FIX ")", want[i].name, why);
+            cordon__probe_not_ready(out, "the Windows Firewall rule \"%s\" %s (" FIX ")", want[i].name, why);
             return;
         }
     }
     if (plan->mode == CORDON_MODE_WORKSPACE_WRITE && plan->roots.n && !f->roots_writable) {
-        not_ready(out, "%s", f->roots_error[0] ? f->roots_error
+        cordon__probe_not_ready(out, "%s", f->roots_error[0] ? f->roots_error
                                                : "the sandbox users cannot write the roots");
         return;
     }
     if (!w->launch_missing || w->launch_missing[0]) {
-        not_ready(out, "%s", w->launch_missing ? w->launch_missing
+        cordon__probe_not_ready(out, "%s", w->launch_missing ? w->launch_missing
                                                : "the launch through the runner was not checked");
         return;
     }

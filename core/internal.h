@@ -405,6 +405,8 @@ struct cordon__selection {
     char fallback_reason[CORDON_REASON_MAX];
 };
 
+/* Marks |out| not ready, with the reason (printf-style) in why_not. */
+void cordon__probe_not_ready(struct cordon__probe *out, const char *fmt, ...) CORDON__PRINTF(2, 3);
 /* Probes |registry| (ordered, NULL-terminated) in order and takes the
  * first ready backend; records why each earlier one was skipped. */
 void cordon__select(const struct cordon_backend *const *registry, const struct cordon__plan *plan,

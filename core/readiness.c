@@ -14,27 +14,17 @@
     "/etc/apparmor.d/cordon-runner is not in force: re-run cordon-setup install as root)"
 #define FIX "re-run cordon-setup install as root"
 
-static void not_ready(struct cordon__probe *out, const char *fmt, ...) CORDON__PRINTF(2, 3);
-
-static void not_ready(struct cordon__probe *out, const char *fmt, ...)
-{
-    va_list ap;
-    out->ready = 0;
-    va_start(ap, fmt);
-    vsnprintf(out->why_not, sizeof out->why_not, fmt, ap);
-    va_end(ap);
-}
 
 /* 0 when the account exists now with the id setup recorded. */
 static int account_check(struct cordon__probe *out, const char *what,
                          const struct cordon__account *rec, const struct cordon__account_fact *f)
 {
     if (!f->found) {
-        not_ready(out, "%s %s recorded by setup does not exist (" FIX ")", what, rec->name);
+        cordon__probe_not_ready(out, "%s %s recorded by setup does not exist (" FIX ")", what, rec->name);
         return -1;
     }
     if (strcmp(f->id, rec->id) != 0) {
-        not_ready(out, "%s %s has id %s, setup recorded %s (" FIX ")", what, rec->name, f->id,
+        cordon__probe_not_ready(out, "%s %s has id %s, setup recorded %s (" FIX ")", what, rec->name, f->id,
                   rec->id);
         return -1;
     }
@@ -153,20 +143,20 @@ void cordon__elevated_readiness(const struct cordon__elevated_facts *f,
     for (d = 0; d < CORDON_DIM_COUNT; d++)
         out->level[d] = CORDON_LEVEL_NONE;
     if (plan->mode == CORDON_MODE_FULL_ACCESS) {
-        not_ready(out, "the full-access policy runs unrestricted");
+        cordon__probe_not_ready(out, "the full-access policy runs unrestricted");
         return;
     }
     if (!f->marker_found) {
-        not_ready(out, "setup has not been run (no %s)", path);
+        cordon__probe_not_ready(out, "setup has not been run (no %s)", path);
         return;
     }
     if (f->marker_error[0] || !m) {
-        not_ready(out, "%s cannot be used: %s", path,
+        cordon__probe_not_ready(out, "%s cannot be used: %s", path,
                   f->marker_error[0] ? f->marker_error : "not read");
         return;
     }
     if (strcmp(m->os, cordon__os_name_of(plan->os)) != 0) {
-        not_ready(out, "%s was written for %s, not %s (" FIX ")", path, m->os,
+        cordon__probe_not_ready(out, "%s was written for %s, not %s (" FIX ")", path, m->os,
                   cordon__os_name_of(plan->os));
         return;
     }
@@ -178,23 +168,23 @@ void cordon__elevated_readiness(const struct cordon__elevated_facts *f,
     /* Before the runner: only members may read it, so a non-member would
      * otherwise hear that the runner cannot be read. */
     if (!f->caller_allowed) {
-        not_ready(out, "%s is not in group %s (an administrator adds it with "
+        cordon__probe_not_ready(out, "%s is not in group %s (an administrator adds it with "
                   "cordon-setup install --user %s)",
                   f->caller_name[0] ? f->caller_name : "the caller", m->users_group.name,
                   f->caller_name[0] ? f->caller_name : "NAME");
         return;
     }
     if (!f->runner_found) {
-        not_ready(out, "the runner %s is missing (" FIX ")", m->runner_path);
+        cordon__probe_not_ready(out, "the runner %s is missing (" FIX ")", m->runner_path);
         return;
     }
     if (f->runner_error[0]) {
-        not_ready(out, "the runner %s cannot be checked: %s", m->runner_path, f->runner_error);
+        cordon__probe_not_ready(out, "the runner %s cannot be checked: %s", m->runner_path, f->runner_error);
         return;
     }
     if (!f->runner_root_owned || f->runner_writable_by_others) {
         int win = strcmp(m->os, "windows") == 0;
-        not_ready(out, "the runner %s %s (" FIX ")", m->runner_path,
+        cordon__probe_not_ready(out, "the runner %s %s (" FIX ")", m->runner_path,
                   !f->runner_root_owned
                       ? (win ? "is not owned by SYSTEM or Administrators" : "is not owned by root")
                       : (win ? "or its directory can be changed by someone but administrators"
@@ -202,12 +192,12 @@ void cordon__elevated_readiness(const struct cordon__elevated_facts *f,
         return;
     }
     if (strcmp(f->runner_sha256, m->runner_sha256) != 0) {
-        not_ready(out, "the runner %s has changed since setup (sha256 %.12s..., recorded "
+        cordon__probe_not_ready(out, "the runner %s has changed since setup (sha256 %.12s..., recorded "
                   "%.12s...) (" FIX ")", m->runner_path, f->runner_sha256, m->runner_sha256);
         return;
     }
     if (strcmp(f->runner_caps, m->runner_caps) != 0) {
-        not_ready(out, "the runner %s has file capabilities \"%s\", setup recorded \"%s\" (" FIX ")",
+        cordon__probe_not_ready(out, "the runner %s has file capabilities \"%s\", setup recorded \"%s\" (" FIX ")",
                   m->runner_path, f->runner_caps[0] ? f->runner_caps : "none", m->runner_caps);
         return;
     }
@@ -217,32 +207,32 @@ void cordon__elevated_readiness(const struct cordon__elevated_facts *f,
         return;
     }
     if (f->rules_error[0]) {
-        not_ready(out, "the %s rules %s cannot be checked: %s", m->rules_kind, m->rules_name,
+        cordon__probe_not_ready(out, "the %s rules %s cannot be checked: %s", m->rules_kind, m->rules_name,
                   f->rules_error);
         return;
     }
     if (f->rules_read && !f->rules_loaded) {
-        not_ready(out, "the %s rules %s are not loaded (" FIX ")", m->rules_kind, m->rules_name);
+        cordon__probe_not_ready(out, "the %s rules %s are not loaded (" FIX ")", m->rules_kind, m->rules_name);
         return;
     }
     if (f->rules_read && strcmp(f->rules_sha256, m->rules_sha256) != 0) {
-        not_ready(out, "the %s rules %s differ from what setup loaded (" FIX ")", m->rules_kind,
+        cordon__probe_not_ready(out, "the %s rules %s differ from what setup loaded (" FIX ")", m->rules_kind,
                   m->rules_name);
         return;
     }
     if (!f->rules_read && !f->rules_tried) {
-        not_ready(out, "the %s rules %s were neither read back nor tried", m->rules_kind,
+        cordon__probe_not_ready(out, "the %s rules %s were neither read back nor tried", m->rules_kind,
                   m->rules_name);
         return;
     }
     if (f->rules_tried && !f->rules_refused) {
-        not_ready(out, "the %s rules %s are not in force: %s as %s was not refused (" FIX ")",
+        cordon__probe_not_ready(out, "the %s rules %s are not in force: %s as %s was not refused (" FIX ")",
                   m->rules_kind, m->rules_name,
                   f->rules_attempt[0] ? f->rules_attempt : "traffic", m->offline.name);
         return;
     }
     if (plan->mode == CORDON_MODE_WORKSPACE_WRITE && plan->roots.n && !f->roots_writable) {
-        not_ready(out, "%s", f->roots_error[0] ? f->roots_error
+        cordon__probe_not_ready(out, "%s", f->roots_error[0] ? f->roots_error
                                                : "the sandbox users cannot write the roots");
         return;
     }

@@ -1,8 +1,18 @@
 /* Backend selection and the levels a run really gets. */
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "internal.h"
+
+void cordon__probe_not_ready(struct cordon__probe *out, const char *fmt, ...)
+{
+    va_list ap;
+    out->ready = 0;
+    va_start(ap, fmt);
+    vsnprintf(out->why_not, sizeof out->why_not, fmt, ap);
+    va_end(ap);
+}
 
 void cordon__select(const struct cordon_backend *const *registry, const struct cordon__plan *plan,
                     struct cordon__selection *out)
