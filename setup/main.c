@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "platform.h"
 #include "setup.h"
 
 #if defined(_WIN32)
@@ -96,6 +97,13 @@ int main(int argc, char **argv)
     char err[256];
     int rc;
 
+    /* Windows: argv from the UTF-16 command line in UTF-8 (the C
+     * runtime's is in the ANSI code page, which cannot hold every account
+     * name a --user may give). */
+    if (cli_platform_args(&argc, &argv) != 0) {
+        fprintf(stderr, "cordon-setup: cannot read the command line as UTF-16\n");
+        return SETUP_EXIT_USAGE;
+    }
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
         fputs(usage, stdout);
         return 0;
