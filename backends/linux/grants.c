@@ -21,7 +21,7 @@
 
 /* The record's directory: $XDG_STATE_HOME/cordon, else
  * $HOME/.local/state/cordon. NULL when neither is usable. */
-static char *record_dir(void)
+char *cordon__linux_state_dir(void)
 {
     const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
     if (x && x[0] == '/')
@@ -100,7 +100,7 @@ static cordon_error record_lines(char *text, struct cordon__strv *out)
 
 cordon_error cordon__linux_granted_roots(struct cordon__strv *out)
 {
-    char *dir = record_dir(), *path = NULL, *buf = NULL;
+    char *dir = cordon__linux_state_dir(), *path = NULL, *buf = NULL;
     cordon_error e = CORDON_OK;
     size_t len;
 
@@ -178,7 +178,7 @@ cordon_error cordon__linux_grants_record(const struct cordon__plan *plan)
     size_t i, len = 0, n_missing = 0;
     int fd = -1;
 
-    if (!(dir = record_dir()))
+    if (!(dir = cordon__linux_state_dir()))
         return CORDON_OK;
     if (!(path = cordon__asprintf("%s/roots", dir)) ||
         !(missing = calloc(plan->roots.n ? plan->roots.n : 1, 1))) {

@@ -14,6 +14,10 @@ cordon_error cordon__errno_to_error(int err);
  * prepare (one read and no write in the steady state). */
 cordon_error cordon__linux_granted_roots(struct cordon__strv *out);
 cordon_error cordon__linux_grants_record(const struct cordon__plan *plan);
+/* This user's state directory ($XDG_STATE_HOME/cordon, else
+ * $HOME/.local/state/cordon; allocated), which holds that record and the
+ * placeholders' template (placeholder.h). NULL when neither is usable. */
+char *cordon__linux_state_dir(void);
 
 /* The elevated tier's ACL grants, as cordon grants list|revoke sees them
  * (acl_grants.c): list appends objects to an open JSON array. */

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/mman.h>
@@ -168,17 +169,40 @@ static const char *place(const struct cordon__placeholder *ph, int *at)
     return ph->dirfd >= 0 ? strrchr(ph->path, '/') + 1 : ph->path;
 }
 
+/* A new link of the template |tpl| at |name| beneath |at| (made first
+ * when there is none); -1 with errno otherwise. */
+static int link_template(const char *tpl, int at, const char *name)
+{
+    if (!tpl) {
+        errno = ENOENT;
+        return -1;
+    }
+    if (linkat(AT_FDCWD, tpl, at, name, 0) == 0)
+        return 0;
+    if (errno != ENOENT)
+        return -1;
+    if (mknod(tpl, S_IFSOCK, 0) != 0 && errno != EEXIST)
+        return -1;
+    return linkat(AT_FDCWD, tpl, at, name, 0);
+}
+
 /* Makes or finds the placeholder of |ph->path| under the lock: 1 ours to
- * remove, 0 nothing of ours, -1 failed (errno and *call set). */
-static int hold(struct cordon__placeholder *ph, int shared, const char **call)
+ * remove, 0 nothing of ours, -1 failed (errno and *call set). |tpl|: the
+ * template to link (placeholder.h), or NULL. */
+static int hold(struct cordon__placeholder *ph, int shared, const char *tpl, const char **call)
 {
     struct stat st;
-    int tries, at;
+    int tries, at, r, linked;
     const char *name = place(ph, &at);
 
     for (tries = 0; tries < 3; tries++) {
-        *call = "mknod";
-        if (mknodat(at, name, S_IFSOCK, 0) == 0) {
+        *call = "link";
+        linked = (r = link_template(tpl, at, name)) == 0;
+        if (r != 0 && errno != EEXIST) {
+            *call = "mknod";
+            r = mknodat(at, name, S_IFSOCK, 0);
+        }
+        if (r == 0) {
             ph->made = 1;
         } else if (errno == EEXIST) {
             *call = "lstat";
@@ -213,6 +237,16 @@ static int hold(struct cordon__placeholder *ph, int shared, const char **call)
             errno = err;
             return -1;
         }
+        if (linked && !is_placeholder(&st)) {
+            /* The template is not (or no longer) a socket node of mode 0
+             * of this user: that link goes, the template too (a new one is
+             * made next time), and this placeholder is made by mknod. */
+            unlinkat(at, name, 0);
+            unlink(tpl);
+            tpl = NULL;
+            ph->made = 0;
+            continue;
+        }
         ph->dev = st.st_dev;
         ph->ino = st.st_ino;
         return 1;
@@ -221,10 +255,24 @@ static int hold(struct cordon__placeholder *ph, int shared, const char **call)
     return -1;
 }
 
+/* The template's path: "placeholder" in this user's state directory
+ * (allocated), or NULL. */
+static char *template_path(void)
+{
+    char *dir = cordon__linux_state_dir(), *tpl;
+    if (!dir)
+        return NULL;
+    tpl = cordon__asprintf("%s/placeholder", dir);
+    free(dir);
+    return tpl;
+}
+
 cordon_error cordon__placeholders_make(const struct cordon__plan_linux *lp,
                                        struct cordon__placeholders *p)
 {
     size_t i;
+    char *tpl = NULL;
+    int tpl_known = 0;
 
     for (i = 0; i < lp->n_mounts; i++) {
         const struct cordon__mount *m = &lp->mounts[i];
@@ -250,11 +298,16 @@ cordon_error cordon__placeholders_make(const struct cordon__plan_linux *lp,
         ph->dirfd = lock >= 0 ? p->locks[lock].fd : -1;
         atomic_store(&ph->state, PH_MAKING);
         atomic_store(&p->n, k + 1);
-        r = hold(ph, lock >= 0, &call);
+        if (!tpl_known) {
+            tpl = template_path();
+            tpl_known = 1;
+        }
+        r = hold(ph, lock >= 0, tpl, &call);
         atomic_store(&ph->state, r > 0 ? PH_OURS : PH_NONE);
         if (r < 0) {
             int err = errno;
             char what[600];
+            free(tpl);
             cordon__placeholders_remove(p);
             snprintf(what, sizeof what,
                      "cannot hold the place of the missing protected path %s for the run",
@@ -262,6 +315,7 @@ cordon_error cordon__placeholders_make(const struct cordon__plan_linux *lp,
             return cordon__sys_fail(what, call, err);
         }
     }
+    free(tpl);
     return CORDON_OK;
 }
 

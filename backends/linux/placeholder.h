@@ -12,6 +12,22 @@
  * neither removed nor replaced. Where the filesystem has no socket nodes
  * an empty directory is used instead.
  *
+ * A placeholder is a new hard link of one such socket node, the template
+ * ("placeholder" in the user's state directory, made by the first run
+ * that needs it), so that no inode is allocated or freed per run: on ext4
+ * without a journal every inode allocation skips the free inodes of its
+ * group deleted in the last 30 s, reading each one's inode block, and
+ * with placeholders made and removed on every run that scan cost up to
+ * 1 ms per run. Where the link cannot be made (no template, another
+ * filesystem, too many links) the placeholder is made by mknod. A link
+ * that does not turn out a socket node of mode 0 of this user (the
+ * template was changed or replaced) is removed with the template, and
+ * mknod makes the placeholder. The inode is shared, but a command can
+ * change it only through a writable link: its own placeholders are bound
+ * read-only, and the template lies outside the writable roots unless one
+ * of them holds the state directory (then a changed mode makes later
+ * runs take the placeholder for something else: bound, never removed).
+ *
  * Runs in one workspace share placeholders: a run that finds another
  * run's placeholder (a socket node of mode 0 owned by this user) relies on
  * it, and a placeholder is removed only by the last run relying on it.

@@ -142,6 +142,27 @@ sbx true >/dev/null 2>&1
 left=$(find "$WS" -type s 2>/dev/null)
 if [ -z "$left" ]; then pass; else fail "placeholders left behind: $left"; fi
 
+# Placeholders are links of one socket node, the template in the user's
+# state directory. With that directory inside a root the command can
+# change the template: its placeholders still hold, and later runs
+# neither rely on the changed template nor leave anything behind.
+reset
+ST=$WS/state
+tsbx() { as env XDG_STATE_HOME="$ST" "$CORDON" run --policy-file "$POLICY" -C "$WS" -- sh -c "$1"; }
+tsbx true >/dev/null 2>&1
+if [ -S "$ST/cordon/placeholder" ]; then pass; else fail "template: none made in $ST/cordon"; fi
+tsbx "chmod 644 '$ST/cordon/placeholder'; mkdir .codex" >/dev/null 2>&1
+if [ -e "$WS/.codex" ]; then fail "template: .codex was made while the command changed the template"; else pass; fi
+if [ "$(stat -c %a "$ST/cordon/placeholder" 2>/dev/null)" = 644 ]; then pass; else
+    fail "template: the command could not change it (the positive control of the case)"; fi
+tsbx "mkdir .codex" >/dev/null 2>&1
+if [ -e "$WS/.codex" ]; then fail "template: .codex was made after the template was changed"; else pass; fi
+tsbx true >/dev/null 2>&1
+left=$(find "$WS" -type s ! -path "$ST/cordon/placeholder" 2>/dev/null)
+if [ -z "$left" ]; then pass; else fail "template: placeholders left behind: $left"; fi
+if [ "$(stat -c %a "$ST/cordon/placeholder" 2>/dev/null)" = 0 ]; then pass; else
+    fail "template: not made again after it was changed"; fi
+
 # ---- a protected path whose parent does not exist ----------------------------------
 reset
 if sbx "echo ran > ran" >/dev/null 2>&1 && [ -f "$WS/ran" ]; then pass; else
