@@ -675,13 +675,21 @@ static void levels(const struct cordon__elevated_facts *f, const struct cordon__
         if (k > 0)
             used += (size_t)k;
     }
-    out->level[CORDON_DIM_NETWORK] = CORDON_LEVEL_ENFORCED;
-    snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX,
-             "runs as %s (%s); Windows Firewall rules scoped to that SID block every protocol "
-             "in and out, and TCP and UDP to the host's loopback (loopback ports allowed: %s), "
-             "in every profile; read back just now; DNS lookups through the system resolver "
-             "are made by the DNS Client service, not this user, so they are not blocked",
-             m->offline.name, m->offline.id, ports);
+    if (plan->network) {
+        /* The online user: no rule names it, its traffic is not limited. */
+        set(out, CORDON_DIM_NETWORK, CORDON_LEVEL_NONE,
+            "the policy allows network: commands run as the online sandbox user, whose "
+            "traffic no firewall rule limits");
+    } else {
+        out->level[CORDON_DIM_NETWORK] = CORDON_LEVEL_ENFORCED;
+        snprintf(out->reason[CORDON_DIM_NETWORK], CORDON_REASON_MAX,
+                 "runs as %s (%s); Windows Firewall rules scoped to that SID block every "
+                 "protocol in and out, and TCP and UDP to the host's loopback (loopback ports "
+                 "allowed: %s), in every profile; read back just now; DNS lookups through the "
+                 "system resolver are made by the DNS Client service, not this user, so they "
+                 "are not blocked",
+                 m->offline.name, m->offline.id, ports);
+    }
     if (tok) {
         out->level[CORDON_DIM_FS_WRITE] = tok->level[CORDON_DIM_FS_WRITE];
         snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX,

@@ -26,6 +26,7 @@ void cordon__ipc_msg_free(struct cordon__ipc_msg *m)
     cordon__strv_free(&m->spawn.protect);
     cordon__strv_free(&m->spawn.deny);
     cordon__strv_free(&m->spawn.unix_allow);
+    cordon__strv_free(&m->spawn.sids);
     free(m->data);
     free(m->message);
     memset(m, 0, sizeof *m);
@@ -87,6 +88,9 @@ static const char *spawn_invalid(const struct cordon__ipc_spawn *s)
     for (i = 0; i < s->env.n; i++)
         if (!env_entry_ok(s->env.v[i]))
             return "an environment entry is not NAME=VALUE";
+    for (i = 0; i < s->sids.n; i++)
+        if (!cordon__win_is_cordon_sid(s->sids.v[i]))
+            return "a restricting SID is not one of cordon's";
     return NULL;
 }
 
@@ -110,7 +114,8 @@ cordon_error cordon__ipc_encode(const struct cordon__ipc_msg *m, struct cordon__
         if (put_str(&p, m->spawn.cwd) || put_strv(&p, &m->spawn.argv) ||
             put_strv(&p, &m->spawn.env) || put_strv(&p, &m->spawn.roots) ||
             put_strv(&p, &m->spawn.protect) || put_str(&p, m->spawn.tmp_dir) ||
-            put_strv(&p, &m->spawn.deny) || put_strv(&p, &m->spawn.unix_allow))
+            put_strv(&p, &m->spawn.deny) || put_strv(&p, &m->spawn.unix_allow) ||
+            put_strv(&p, &m->spawn.sids))
             bad = "a string or list is too long";
         break;
     case CORDON__IPC_STDIO:
@@ -271,6 +276,7 @@ static void get_spawn(struct reader *r, struct cordon__ipc_spawn *s)
     s->tmp_dir = get_str(r);
     get_strv(r, &s->deny);
     get_strv(r, &s->unix_allow);
+    get_strv(r, &s->sids);
     if (r->bad)
         return;
     bad = spawn_invalid(s);

@@ -24,7 +24,7 @@
 
 #include "internal.h"
 
-#define CORDON__IPC_VERSION 2
+#define CORDON__IPC_VERSION 3
 #define CORDON__IPC_HEADER_SIZE 8
 #define CORDON__IPC_MAX_PAYLOAD (1u << 20)
 /* The most strings a list may hold (argv, environment, roots). */
@@ -86,6 +86,11 @@ struct cordon__ipc_spawn {
     char *tmp_dir;                     /* the run's temp dir, "" when none */
     struct cordon__strv deny;          /* deny_read paths, absolute (version 2) */
     struct cordon__strv unix_allow;    /* allow_unix_sockets, absolute (version 2) */
+    /* Windows: cordon's capability SIDs for the command's write-restricted
+     * token (each root's, the run's, the sandbox SID), beside the runner's
+     * logon SID and Everyone; each must be of cordon's form. Linux: empty.
+     * (version 3) */
+    struct cordon__strv sids;
 };
 
 struct cordon__ipc_msg {

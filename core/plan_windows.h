@@ -223,6 +223,10 @@ void cordon__win_derive_sid(const unsigned char *secret, size_t secret_len, cons
 /* 1 when |sid| is one of cordon's SIDs: the prefix and exactly six
  * decimal sub-authorities (or the earlier capability form). */
 int cordon__win_is_cordon_sid(const char *sid);
+/* The same, or one of the tier SIDs registered as cordon's
+ * (cordon__win_tier_sid_register, core/elevated_windows_run.h): what the
+ * ACE predicates of grants list/revoke and the original DACLs use. */
+int cordon__win_is_cordon_ace_sid(const char *sid);
 
 /* One argument quoted so that CommandLineToArgvW (and the MS C runtime)
  * gives it back unchanged: appended to |b|. */

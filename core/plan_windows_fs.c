@@ -125,7 +125,7 @@ static int ace_of_cordon(const char *ace)
         return 0;
     memcpy(sid, s, len);
     sid[len] = '\0';
-    return cordon__win_is_cordon_sid(sid);
+    return cordon__win_is_cordon_ace_sid(sid);
 }
 
 cordon_error cordon__win_sddl_dacl_parse(const char *sddl, char **flags,

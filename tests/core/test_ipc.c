@@ -28,6 +28,7 @@ static void spawn_msg(struct cordon__ipc_msg *m)
     m->spawn.tmp_dir = cordon__strdup("/tmp/cordon-1");
     push(&m->spawn.deny, "/home/ann/.ssh");
     push(&m->spawn.unix_allow, "/run/user/1000/bus");
+    push(&m->spawn.sids, "S-1-5-21-1668248164-1-2-3-4-5-6");
 }
 
 /* Encodes |m|, decodes it back into |out|; returns the frame length. */
@@ -71,6 +72,8 @@ static void spawn_round_trip(void)
     CHECK(d.spawn.deny.n == 1 && d.spawn.unix_allow.n == 1);
     CHECK_STR(d.spawn.deny.v[0], "/home/ann/.ssh");
     CHECK_STR(d.spawn.unix_allow.v[0], "/run/user/1000/bus");
+    CHECK(d.spawn.sids.n == 1);
+    CHECK_STR(d.spawn.sids.v[0], "S-1-5-21-1668248164-1-2-3-4-5-6");
     cordon__ipc_msg_free(&d);
 
     /* A Windows request: a drive path. */
@@ -158,6 +161,13 @@ static void encoder_refuses(void)
     CHECK(cordon__ipc_encode(&m, &b) == CORDON_ERR_INVALID_ARGUMENT);
     CHECK_CONTAINS(cordon_last_error(), "argv is empty");
     cordon__ipc_msg_free(&m);
+    /* A restricting SID that is not cordon's (Users would let the token
+     * write wherever Users may) is refused on both sides. */
+    spawn_msg(&m);
+    push(&m.spawn.sids, "S-1-5-32-545");
+    CHECK(cordon__ipc_encode(&m, &b) == CORDON_ERR_INVALID_ARGUMENT);
+    CHECK_CONTAINS(cordon_last_error(), "not one of cordon's");
+    cordon__ipc_msg_free(&m);
     m.type = CORDON__IPC_ERROR; /* stage 0 */
     CHECK(cordon__ipc_encode(&m, &b) == CORDON_ERR_INVALID_ARGUMENT);
     m.type = (enum cordon__ipc_type)9;
@@ -193,7 +203,7 @@ static void decoder_refuses(void)
     spawn_msg(&m);
     CHECK(cordon__ipc_encode(&m, &b) == CORDON_OK);
     cordon__ipc_msg_free(&m);
-    refuse_patched(&b, 4, 3, "version 3");
+    refuse_patched(&b, 4, 2, "version 2");
     refuse_patched(&b, 5, 0, "unknown message type 0");
     refuse_patched(&b, 5, 7, "unknown message type 7");
     refuse_patched(&b, 6, 1, "reserved");

@@ -410,6 +410,17 @@ static void readiness(void)
     w.token = NULL;
     cordon__elevated_readiness(&f, &ws, &pr);
     CHECK(pr.ready && pr.level[CORDON_DIM_FS_WRITE] == CORDON_LEVEL_NONE);
+    /* Network allowed: the online user, whom no rule limits. */
+    {
+        struct cordon__plan on;
+        compile("workspace-write-online", &on);
+        good(&f, &w);
+        cordon__elevated_readiness(&f, &on, &pr);
+        CHECK(pr.ready && pr.level[CORDON_DIM_NETWORK] == CORDON_LEVEL_NONE);
+        CHECK_CONTAINS(pr.reason[CORDON_DIM_NETWORK], "online sandbox user");
+        CHECK(pr.level[CORDON_DIM_FS_WRITE] == CORDON_LEVEL_ENFORCED);
+        cordon__plan_free(&on);
+    }
     /* Inbound blocked by policy (state 2) does not weaken an outbound block. */
     good(&f, &w);
     w.fw_modify_state = 2;

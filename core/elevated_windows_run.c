@@ -1,0 +1,225 @@
+/* The Windows elevated tier's run as data: the grants for the sandbox
+ * users, the restricting SIDs cordon sends, the runner's token. See
+ * core/elevated_windows_run.h and docs/internals/windows-elevated.md. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "elevated_windows.h"
+#include "elevated_windows_run.h"
+
+static cordon_error push_ace(struct cordon__win_ace **v, size_t *n, size_t *cap,
+                             const struct cordon__win_ace *from, const char *sid)
+{
+    struct cordon__win_ace *a;
+    if (*n == *cap) {
+        size_t ncap = *cap ? 2 * *cap : 16;
+        struct cordon__win_ace *grown = realloc(*v, ncap * sizeof *grown);
+        if (!grown)
+            return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory planning the grants");
+        *v = grown;
+        *cap = ncap;
+    }
+    a = &(*v)[*n];
+    *a = *from;
+    a->path = cordon__strdup(from->path);
+    a->sid = cordon__strdup(sid);
+    if (!a->path || !a->sid) {
+        free(a->path);
+        free(a->sid);
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory planning the grants");
+    }
+    (*n)++;
+    return CORDON_OK;
+}
+
+/* 1 when |a| is the allow of a root SID or of the temp dir's SID. */
+static int mirrored_allow(const struct cordon__plan_windows *wp, const struct cordon__win_ace *a)
+{
+    if (a->type != CORDON__WIN_ACE_ALLOW)
+        return 0;
+    return cordon__strv_contains(&wp->root_sids, a->sid) ||
+           (wp->tmp_sid && strcmp(a->sid, wp->tmp_sid) == 0);
+}
+
+static int mirrored_deny(const struct cordon__plan_windows *wp, const struct cordon__win_ace *a)
+{
+    return a->type == CORDON__WIN_ACE_DENY && wp->sandbox_sid &&
+           strcmp(a->sid, wp->sandbox_sid) == 0;
+}
+
+void cordon__win_aces_free(struct cordon__win_ace *a, size_t n)
+{
+    size_t i;
+    for (i = 0; a && i < n; i++) {
+        free(a[i].path);
+        free(a[i].sid);
+    }
+    free(a);
+}
+
+cordon_error cordon__win_elevated_aces(const struct cordon__plan_windows *wp,
+                                       const char *group_sid, struct cordon__win_ace **out,
+                                       size_t *n)
+{
+    struct cordon__win_ace *v = NULL;
+    size_t cnt = 0, cap = 0, i;
+    cordon_error e = CORDON_OK;
+
+    *out = NULL;
+    *n = 0;
+    if (!wp->sandboxed)
+        return CORDON_OK;
+    if (!group_sid || !group_sid[0])
+        return cordon__fail(CORDON_ERR_SETUP, "the sandbox group's SID is not known");
+    for (i = 0; i < wp->n_aces && e == CORDON_OK; i++) {
+        const struct cordon__win_ace *a = &wp->aces[i];
+        e = push_ace(&v, &cnt, &cap, a, a->sid);
+        if (e == CORDON_OK && (mirrored_allow(wp, a) || mirrored_deny(wp, a)))
+            e = push_ace(&v, &cnt, &cap, a, group_sid);
+    }
+    if (e != CORDON_OK) {
+        cordon__win_aces_free(v, cnt);
+        return e;
+    }
+    *out = v;
+    *n = cnt;
+    return CORDON_OK;
+}
+
+cordon_error cordon__win_runner_request_sids(const struct cordon__plan *plan,
+                                             struct cordon__ipc_spawn *s)
+{
+    const struct cordon__plan_windows *wp = &plan->windows_plan;
+    cordon_error e = CORDON_OK;
+    size_t i;
+
+    cordon__strv_free(&s->sids);
+    if (!wp->sandboxed || !wp->run_sid || !wp->sandbox_sid ||
+        wp->root_sids.n != plan->roots.n)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT,
+                            "the plan has no restricting SIDs for the runner");
+    for (i = 0; i < wp->root_sids.n && e == CORDON_OK; i++)
+        e = cordon__strv_push(&s->sids, wp->root_sids.v[i]);
+    if (e == CORDON_OK)
+        e = cordon__strv_push(&s->sids, wp->run_sid);
+    if (e == CORDON_OK)
+        e = cordon__strv_push(&s->sids, wp->sandbox_sid);
+    if (e != CORDON_OK)
+        cordon__strv_free(&s->sids);
+    return e;
+}
+
+cordon_error cordon__win_runner_token_plan(const struct cordon__ipc_spawn *s, const char *user_sid,
+                                           struct cordon__plan_windows *out)
+{
+    cordon_error e = CORDON_OK;
+    size_t i, n_roots;
+
+    memset(out, 0, sizeof *out);
+    if (!user_sid || !user_sid[0])
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "the runner's user SID is not known");
+    if (s->sids.n != s->roots.n + 2)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT,
+                            "the request carries %zu restricting SIDs for %zu roots; it needs one "
+                            "per root, the run's and the sandbox's",
+                            s->sids.n, s->roots.n);
+    for (i = 0; i < s->sids.n; i++)
+        if (!cordon__win_is_cordon_sid(s->sids.v[i]))
+            return cordon__fail(CORDON_ERR_INVALID_ARGUMENT,
+                                "restricting SID %s is not one of cordon's", s->sids.v[i]);
+    n_roots = s->roots.n;
+    out->sandboxed = 1;
+    out->token_flags =
+        CORDON__WIN_DISABLE_MAX_PRIVILEGE | CORDON__WIN_LUA_TOKEN | CORDON__WIN_WRITE_RESTRICTED;
+    for (i = 0; i < n_roots && e == CORDON_OK; i++)
+        e = cordon__strv_push(&out->root_sids, s->sids.v[i]);
+    if (e == CORDON_OK && !(out->run_sid = cordon__strdup(s->sids.v[n_roots])))
+        e = CORDON_ERR_NO_MEMORY;
+    if (e == CORDON_OK && !(out->sandbox_sid = cordon__strdup(s->sids.v[n_roots + 1])))
+        e = CORDON_ERR_NO_MEMORY;
+    for (i = 0; i < s->sids.n && e == CORDON_OK; i++)
+        e = cordon__strv_push(&out->restricting_sids, s->sids.v[i]);
+    if (e == CORDON_OK)
+        e = cordon__strv_push(&out->restricting_sids, CORDON__WIN_LOGON_SID_MARK);
+    if (e == CORDON_OK)
+        e = cordon__strv_push(&out->restricting_sids, CORDON__WIN_EVERYONE_SID);
+    /* Objects the command makes without an inherited DACL: the sandbox
+     * user, SYSTEM and this run; not the sandbox SID, the logon SID or
+     * Everyone, which other runs' tokens carry too. */
+    if (e == CORDON_OK)
+        e = cordon__strv_push(&out->default_dacl_sids, user_sid);
+    if (e == CORDON_OK)
+        e = cordon__strv_push(&out->default_dacl_sids, "S-1-5-18");
+    for (i = 0; i <= n_roots && e == CORDON_OK; i++)
+        if (!cordon__strv_contains(&out->default_dacl_sids, s->sids.v[i]))
+            e = cordon__strv_push(&out->default_dacl_sids, s->sids.v[i]);
+    out->private_desktop = 1;
+    out->job_ui_limits = CORDON__WIN_UILIMIT_ALL;
+    out->creation_flags = CORDON__WIN_CREATE_NO_WINDOW;
+    if (e != CORDON_OK) {
+        cordon__plan_windows_free(out);
+        return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory planning the runner's token");
+    }
+    return CORDON_OK;
+}
+
+/* ---- logon failures -------------------------------------------------------- */
+
+int cordon__win_logon_retry(unsigned long code, int attempts)
+{
+    const struct cordon__win_logon_error *le = cordon__win_logon_error(code);
+    return le && le->refresh && attempts == 0;
+}
+
+char *cordon__win_logon_failed_text(const char *user, unsigned long code, int retried)
+{
+    const struct cordon__win_logon_error *le = cordon__win_logon_error(code);
+    if (!le)
+        return cordon__asprintf("cannot start the runner as %s (CreateProcessWithLogonW: error %lu)",
+                                user, code);
+    if (le->refresh)
+        return cordon__asprintf(
+            "cannot start the runner as %s: %s (CreateProcessWithLogonW: error %lu%s). Fix: run "
+            "cordon-setup refresh-credentials (it asks for administrator rights once and stores "
+            "new passwords); cordon does not start it from a command, so that no command raises "
+            "a UAC prompt",
+            user, le->cause, code, retried ? ", also after reading the stored credential again" : "");
+    return cordon__asprintf("cannot start the runner as %s: %s (CreateProcessWithLogonW: error "
+                            "%lu). Fix: %s",
+                            user, le->cause, code, le->fix);
+}
+
+/* ---- SIDs of the tier counted as cordon's --------------------------------- */
+
+static char tier_sids[CORDON__WIN_TIER_SIDS_MAX][CORDON__WIN_SID_MAX];
+static size_t n_tier_sids;
+
+void cordon__win_tier_sid_register(const char *sid)
+{
+    size_t i;
+    if (!sid || !sid[0] || strlen(sid) >= CORDON__WIN_SID_MAX || strncmp(sid, "S-1-", 4) != 0)
+        return;
+    for (i = 0; i < n_tier_sids; i++)
+        if (strcmp(tier_sids[i], sid) == 0)
+            return;
+    if (n_tier_sids == CORDON__WIN_TIER_SIDS_MAX)
+        return;
+    memcpy(tier_sids[n_tier_sids], sid, strlen(sid) + 1);
+    n_tier_sids++;
+}
+
+void cordon__win_tier_sids_clear(void)
+{
+    n_tier_sids = 0;
+}
+
+int cordon__win_is_cordon_ace_sid(const char *sid)
+{
+    size_t i;
+    if (cordon__win_is_cordon_sid(sid))
+        return 1;
+    for (i = 0; sid && i < n_tier_sids; i++)
+        if (strcmp(tier_sids[i], sid) == 0)
+            return 1;
+    return 0;
+}

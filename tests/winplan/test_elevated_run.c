@@ -1,0 +1,259 @@
+/* The Windows elevated tier's run as data, on any host
+ * (core/elevated_windows_run.c): the sandbox group's ACEs beside the
+ * unelevated plan's (an allow beside each root's and the temp dir's, a
+ * deny beside each deny of the sandbox SID, nothing else), the restricting
+ * SIDs in the request, the runner's token from a request (and the
+ * requests it refuses), the one logon retry and its message, and the
+ * tier SIDs counted as cordon's in the original DACLs. */
+#include "core/fakehost.h"
+#include "elevated_windows.h"
+#include "elevated_windows_run.h"
+#include "harness.h"
+
+#define GROUP "S-1-5-21-11-22-33-1012"
+#define USER "S-1-5-21-11-22-33-1010"
+
+static const struct fake_entry wfs[] = {
+    {"C:\\work\\app", CORDON__PATH_DIR, NULL},
+    {"C:\\work\\app\\.git", CORDON__PATH_DIR, NULL},
+    {NULL, 0, NULL},
+};
+
+static void compile(const char *policy, struct cordon__plan *plan)
+{
+    struct cordon__host h;
+    cordon_policy *p = NULL;
+    fake_host(CORDON__OS_WINDOWS, wfs, &h);
+    CHECK(cordon_policy_builtin(policy, &p) == CORDON_OK);
+    CHECK_MSG(cordon__plan_compile(p, "C:\\work\\app", &h, plan) == CORDON_OK, "%s",
+              cordon_last_error());
+    cordon_policy_free(p);
+}
+
+static size_t count(const struct cordon__win_ace *a, size_t n, const char *sid, int type)
+{
+    size_t i, k = 0;
+    for (i = 0; i < n; i++)
+        k += strcmp(a[i].sid, sid) == 0 && (int)a[i].type == type;
+    return k;
+}
+
+static void grants(void)
+{
+    struct cordon__plan plan;
+    const struct cordon__plan_windows *wp;
+    struct cordon__win_ace *a = NULL;
+    size_t n = 0, i, k, allows_done = 0;
+
+    compile("workspace-write", &plan);
+    wp = &plan.windows_plan;
+    CHECK(cordon__win_elevated_aces(wp, GROUP, &a, &n) == CORDON_OK);
+    /* Every ACE of the unelevated plan, in order, and the group's. */
+    for (i = 0, k = 0; i < n && k < wp->n_aces; i++)
+        if (strcmp(a[i].sid, wp->aces[k].sid) == 0 && a[i].type == wp->aces[k].type &&
+            strcmp(a[i].path, wp->aces[k].path) == 0)
+            k++;
+    CHECK(k == wp->n_aces);
+    /* An allow for the group on each root, the root SID's mask,
+     * inheritance and lifetime (persistent: recorded for revoke), right
+     * after the root's own. */
+    CHECK(count(a, n, GROUP, CORDON__WIN_ACE_ALLOW) == plan.roots.n + (wp->tmp_sid ? 1 : 0));
+    for (i = 0; i < n; i++) {
+        if (strcmp(a[i].sid, GROUP) != 0)
+            continue;
+        CHECK(i > 0 && a[i - 1].type == a[i].type && a[i - 1].mask == a[i].mask &&
+              a[i - 1].inherit == a[i].inherit && a[i - 1].persistent == a[i].persistent &&
+              a[i - 1].create_dir == a[i].create_dir && strcmp(a[i - 1].path, a[i].path) == 0);
+        if (a[i].type == CORDON__WIN_ACE_ALLOW) {
+            CHECK(!allows_done);
+            /* Never FILE_DELETE_CHILD on a root: it would delete .git
+             * through its parent whatever .git's own deny says. */
+            if (i > 0 && cordon__strv_contains(&wp->root_sids, a[i - 1].sid))
+                CHECK((a[i].mask & CORDON__WIN_FILE_DELETE_CHILD) == 0 &&
+                      a[i].mask == CORDON__WIN_ALLOW_MASK);
+        } else {
+            allows_done = 1;
+            /* Each deny mirrors the sandbox SID's: .git and .cordon and
+             * the directories holding them. */
+            CHECK(strcmp(a[i - 1].sid, wp->sandbox_sid) == 0);
+        }
+    }
+    CHECK(count(a, n, GROUP, CORDON__WIN_ACE_DENY) ==
+          count(wp->aces, wp->n_aces, wp->sandbox_sid, CORDON__WIN_ACE_DENY));
+    {
+        int git = 0, anc = 0;
+        for (i = 0; i < n; i++) {
+            if (strcmp(a[i].sid, GROUP) != 0 || a[i].type != CORDON__WIN_ACE_DENY)
+                continue;
+            git |= strcmp(a[i].path, "C:\\work\\app\\.git") == 0 &&
+                   a[i].mask == CORDON__WIN_DENY_MASK &&
+                   a[i].inherit == (CORDON__WIN_CONTAINER_INHERIT | CORDON__WIN_OBJECT_INHERIT);
+            anc |= strcmp(a[i].path, "C:\\work\\app") == 0 &&
+                   a[i].mask == CORDON__WIN_ANCESTOR_DENY_MASK && a[i].inherit == 0;
+        }
+        CHECK(git);
+        CHECK(anc);
+    }
+    /* Nothing for the group on the run SID's or anything else's ACEs. */
+    CHECK(count(a, n, wp->run_sid, CORDON__WIN_ACE_ALLOW) ==
+          count(wp->aces, wp->n_aces, wp->run_sid, CORDON__WIN_ACE_ALLOW));
+    cordon__win_aces_free(a, n);
+    /* No group SID known: refused, nothing planned. */
+    CHECK(cordon__win_elevated_aces(wp, "", &a, &n) == CORDON_ERR_SETUP && !a && n == 0);
+    cordon__plan_free(&plan);
+    /* Read-only: no root, no allow; the protected paths still denied. */
+    compile("read-only", &plan);
+    CHECK(cordon__win_elevated_aces(&plan.windows_plan, GROUP, &a, &n) == CORDON_OK);
+    CHECK(count(a, n, GROUP, CORDON__WIN_ACE_ALLOW) == (plan.windows_plan.tmp_sid ? 1u : 0u));
+    cordon__win_aces_free(a, n);
+    cordon__plan_free(&plan);
+    /* Full access: nothing. */
+    compile("full-access", &plan);
+    CHECK(cordon__win_elevated_aces(&plan.windows_plan, GROUP, &a, &n) == CORDON_OK && n == 0);
+    cordon__plan_free(&plan);
+}
+
+static void request_and_token(void)
+{
+    struct cordon__plan plan;
+    struct cordon__ipc_msg m, d;
+    struct cordon__plan_windows tp;
+    struct cordon__buf b = {0};
+    const char *argv[] = {"cmd.exe", "/c", "ver", NULL};
+    const char *envp[] = {"PATH=C:\\Windows", NULL};
+    size_t i, used = 0, need = 0;
+
+    compile("workspace-write", &plan);
+    memset(&m, 0, sizeof m);
+    m.type = CORDON__IPC_SPAWN;
+    CHECK(cordon__win_runner_request(&plan, argv, envp, "C:\\work\\app", &m.spawn) == CORDON_OK);
+    CHECK(cordon__win_runner_request_sids(&plan, &m.spawn) == CORDON_OK);
+    /* Each root's SID, the run's, the sandbox's: cordon's, derived from
+     * the real user's secret, which the grants name. */
+    CHECK(m.spawn.sids.n == plan.roots.n + 2);
+    for (i = 0; i < plan.roots.n; i++)
+        CHECK_STR(m.spawn.sids.v[i], plan.windows_plan.root_sids.v[i]);
+    CHECK_STR(m.spawn.sids.v[plan.roots.n], plan.windows_plan.run_sid);
+    CHECK_STR(m.spawn.sids.v[plan.roots.n + 1], plan.windows_plan.sandbox_sid);
+    /* Through the wire and back. */
+    CHECK(cordon__ipc_encode(&m, &b) == CORDON_OK);
+    memset(&d, 0, sizeof d);
+    CHECK(cordon__ipc_decode(b.p, b.len, &d, &used, &need) == CORDON_OK && used == b.len);
+    cordon__buf_free(&b);
+    CHECK(d.spawn.sids.n == m.spawn.sids.n);
+
+    /* The runner's token: the unelevated flags, the request's SIDs then
+     * the logon SID and Everyone; a default DACL for the sandbox user,
+     * SYSTEM, the roots and the run, never the sandbox SID, the logon SID
+     * or Everyone; its own desktop, every UI limit, no window. */
+    CHECK(cordon__win_runner_token_plan(&d.spawn, USER, &tp) == CORDON_OK);
+    CHECK(tp.sandboxed);
+    CHECK(tp.token_flags == plan.windows_plan.token_flags);
+    CHECK(tp.token_flags & CORDON__WIN_WRITE_RESTRICTED);
+    CHECK(tp.restricting_sids.n == plan.windows_plan.restricting_sids.n);
+    for (i = 0; i < tp.restricting_sids.n; i++)
+        CHECK_STR(tp.restricting_sids.v[i], plan.windows_plan.restricting_sids.v[i]);
+    CHECK_STR(tp.default_dacl_sids.v[0], USER);
+    CHECK(cordon__strv_contains(&tp.default_dacl_sids, "S-1-5-18"));
+    CHECK(cordon__strv_contains(&tp.default_dacl_sids, plan.windows_plan.run_sid));
+    CHECK(cordon__strv_contains(&tp.default_dacl_sids, plan.windows_plan.root_sids.v[0]));
+    CHECK(!cordon__strv_contains(&tp.default_dacl_sids, plan.windows_plan.sandbox_sid));
+    CHECK(!cordon__strv_contains(&tp.default_dacl_sids, CORDON__WIN_EVERYONE_SID));
+    CHECK(!cordon__strv_contains(&tp.default_dacl_sids, CORDON__WIN_LOGON_SID_MARK));
+    /* The real user is not in it: the command runs as the sandbox user. */
+    CHECK(!cordon__strv_contains(&tp.default_dacl_sids, "S-1-5-21-1-2-3-1001"));
+    CHECK(tp.private_desktop && tp.job_ui_limits == CORDON__WIN_UILIMIT_ALL &&
+          tp.creation_flags == CORDON__WIN_CREATE_NO_WINDOW);
+    CHECK_STR(tp.run_sid, plan.windows_plan.run_sid);
+    cordon__plan_windows_free(&tp);
+
+    /* Refused: SIDs that do not match the roots, a SID not cordon's (the
+     * Users group would let the token write wherever Users may), no user. */
+    free(d.spawn.sids.v[--d.spawn.sids.n]);
+    CHECK(cordon__win_runner_token_plan(&d.spawn, USER, &tp) == CORDON_ERR_INVALID_ARGUMENT);
+    CHECK_CONTAINS(cordon_last_error(), "it needs one per root, the run's and the sandbox's");
+    CHECK(cordon__strv_push(&d.spawn.sids, "S-1-5-32-545") == CORDON_OK);
+    CHECK(cordon__win_runner_token_plan(&d.spawn, USER, &tp) == CORDON_ERR_INVALID_ARGUMENT);
+    CHECK_CONTAINS(cordon_last_error(), "S-1-5-32-545 is not one of cordon's");
+    CHECK(cordon__win_runner_token_plan(&m.spawn, "", &tp) == CORDON_ERR_INVALID_ARGUMENT);
+    /* A request of a plan without SIDs cannot be made. */
+    cordon__ipc_msg_free(&d);
+    cordon__ipc_msg_free(&m);
+    cordon__plan_free(&plan);
+    compile("full-access", &plan);
+    memset(&m, 0, sizeof m);
+    CHECK(cordon__win_runner_request_sids(&plan, &m.spawn) == CORDON_ERR_INVALID_ARGUMENT);
+    cordon__plan_free(&plan);
+}
+
+static void logon(void)
+{
+    char *t;
+    /* One retry on 1326 (the stored password may have been rotated since
+     * it was read), never a second, never for the other causes. */
+    CHECK(cordon__win_logon_retry(1326, 0) == 1);
+    CHECK(cordon__win_logon_retry(1326, 1) == 0);
+    CHECK(cordon__win_logon_retry(1909, 0) == 0);
+    CHECK(cordon__win_logon_retry(1385, 0) == 0);
+    CHECK(cordon__win_logon_retry(5, 0) == 0);
+    t = cordon__win_logon_failed_text("CordonSandboxOffline", 1326, 1);
+    CHECK_CONTAINS(t, "cannot start the runner as CordonSandboxOffline");
+    CHECK_CONTAINS(t, "error 1326, also after reading the stored credential again");
+    CHECK_CONTAINS(t, "Fix: run cordon-setup refresh-credentials");
+    CHECK_CONTAINS(t, "cordon does not start it from a command, so that no command raises a UAC");
+    free(t);
+    t = cordon__win_logon_failed_text("CordonSandboxOffline", 1909, 0);
+    CHECK_CONTAINS(t, "error 1909). Fix: ");
+    free(t);
+    t = cordon__win_logon_failed_text("CordonSandboxOnline", 87, 0);
+    CHECK_CONTAINS(t, "CreateProcessWithLogonW: error 87");
+    free(t);
+}
+
+static void tier_sids(void)
+{
+    const char *sddl = "D:P(A;OICI;FA;;;S-1-5-21-9-9-9-1000)(A;OICI;0x1301bf;;;" GROUP ")"
+                       "(A;OICI;0x1301bf;;;S-1-5-21-1668248164-1-2-3-4-5-6)";
+    char *o;
+    /* Not registered: the group's ACE is someone else's. */
+    cordon__win_tier_sids_clear();
+    CHECK(!cordon__win_is_cordon_ace_sid(GROUP));
+    o = cordon__win_sddl_without_cordon(sddl);
+    CHECK_CONTAINS(o, GROUP);
+    free(o);
+    /* Registered (the elevated prepare, or grants revoke from its
+     * records): the original DACL leaves it out, as cordon's own. */
+    cordon__win_tier_sid_register(GROUP);
+    cordon__win_tier_sid_register(GROUP);
+    cordon__win_tier_sid_register("not a sid");
+    CHECK(cordon__win_is_cordon_ace_sid(GROUP));
+    CHECK(!cordon__win_is_cordon_ace_sid("not a sid"));
+    CHECK(!cordon__win_is_cordon_sid(GROUP));
+    o = cordon__win_sddl_without_cordon(sddl);
+    CHECK(o && !strstr(o, GROUP) && !strstr(o, "1668248164"));
+    CHECK_CONTAINS(o, "S-1-5-21-9-9-9-1000");
+    free(o);
+    /* The wire never carries it: a request SID must be of cordon's form. */
+    {
+        struct cordon__ipc_msg m;
+        struct cordon__buf b = {0};
+        memset(&m, 0, sizeof m);
+        m.type = CORDON__IPC_SPAWN;
+        m.spawn.cwd = cordon__strdup("C:\\w");
+        CHECK(cordon__strv_push(&m.spawn.argv, "x") == CORDON_OK);
+        CHECK(cordon__strv_push(&m.spawn.sids, GROUP) == CORDON_OK);
+        CHECK(cordon__ipc_encode(&m, &b) == CORDON_ERR_INVALID_ARGUMENT);
+        cordon__ipc_msg_free(&m);
+        cordon__buf_free(&b);
+    }
+    cordon__win_tier_sids_clear();
+}
+
+int main(void)
+{
+    grants();
+    request_and_token();
+    logon();
+    tier_sids();
+    TEST_MAIN_END();
+}
