@@ -266,7 +266,7 @@ done:
 static int is_cordon_psid(PSID s)
 {
     char *str = cordon__win_sid_to_string(s);
-    int yes = cordon__win_is_cordon_sid(str);
+    int yes = cordon__win_is_cordon_ace_sid(str);
     free(str);
     return yes;
 }
@@ -361,7 +361,7 @@ cordon_error cordon__win_list_cordon_aces(const char *path, struct cordon__strv 
         if (!ace_parts(dacl, i, &t, &f, &m, &s) || (f & INHERITED_ACE))
             continue;
         str = cordon__win_sid_to_string(s);
-        if (str && cordon__win_is_cordon_sid(str)) {
+        if (str && cordon__win_is_cordon_ace_sid(str)) {
             if ((e = cordon__strv_push_owned(sids, str)) != CORDON_OK ||
                 (e = cordon__strv_push(kinds, t == ACCESS_DENIED_ACE_TYPE ? "deny" : "allow")) !=
                     CORDON_OK)

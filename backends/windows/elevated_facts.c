@@ -569,3 +569,20 @@ void cordon__win_probe_facts_free(struct cordon__win_probe_facts *pf)
     cordon__marker_free(&pf->marker);
     pf->f.marker = NULL;
 }
+
+void cordon__win_elevated_marker(struct cordon__win_probe_facts *pf)
+{
+    struct cordon__win_elevated_paths paths;
+
+    memset(pf, 0, sizeof *pf);
+    pf->f.win = &pf->w;
+    if (cordon__win_elevated_paths(&paths) != CORDON_OK) {
+        pf->f.marker_found = 1;
+        snprintf(pf->f.marker_error, sizeof pf->f.marker_error, "%s", cordon_last_error());
+        return;
+    }
+    snprintf(pf->marker_path, sizeof pf->marker_path, "%s", paths.marker);
+    pf->f.marker_path = pf->marker_path;
+    read_marker(pf);
+    cordon__win_elevated_paths_free(&paths);
+}

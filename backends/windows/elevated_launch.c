@@ -5,8 +5,9 @@
  * client of both pipes is that runner, send the request, relay the
  * caller's stdio, and read STARTED, STDIO, EXIT or ERROR.
  *
- * Not wired into the backend's spawn yet: the probe keeps the tier
- * unready (docs/internals/windows-elevated.md). */
+ * The backend (elevated.c) runs commands through it: begin sends the
+ * request and waits for STARTED, the relay runs in threads, wait/kill/
+ * ended/pid stand on top of it (docs/internals/windows-elevated.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,10 @@ struct cordon__win_runner_conn {
     CRITICAL_SECTION lock;     /* writes to |to| */
     HANDLE stdio[3];           /* the caller's, for the relay */
     HANDLE done;               /* set when EXIT or ERROR came, or the pipe broke */
+    HANDLE started;            /* set when STARTED came (or done) */
+    HANDLE rt, st;             /* the reader and the stdin pump */
+    long long cmd_pid;         /* STARTED's process id, 0 before */
+    int begun, finished, timed_out;
     int exit_code, got_exit, error_stage;
     long long error_code;
     char error[600];
@@ -111,6 +116,15 @@ cordon_error cordon__win_runner_start(const char *runner, const char *user, cons
                                       const char *sandbox_sid,
                                       struct cordon__win_runner_conn **out)
 {
+    unsigned long logon_error = 0;
+    return cordon__win_runner_start_ex(runner, user, password, sandbox_sid, out, &logon_error);
+}
+
+cordon_error cordon__win_runner_start_ex(const char *runner, const char *user,
+                                         const char *password, const char *sandbox_sid,
+                                         struct cordon__win_runner_conn **out,
+                                         unsigned long *logon_error)
+{
     struct cordon__win_runner_conn *c = cordon__xcalloc(1, sizeof *c);
     const char *me = cordon__win_user_sid();
     char name[128], *sddl = NULL, *cmd = NULL;
@@ -125,8 +139,11 @@ cordon_error cordon__win_runner_start(const char *runner, const char *user, cons
     int i;
 
     *out = NULL;
-    if (!c || !me)
+    *logon_error = 0;
+    if (!c || !me) {
+        free(c);
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the runner");
+    }
     InitializeCriticalSection(&c->lock);
     c->to = c->from = INVALID_HANDLE_VALUE;
     if (BCryptGenRandom(NULL, rnd, sizeof rnd, BCRYPT_USE_SYSTEM_PREFERRED_RNG) != 0)
@@ -183,6 +200,7 @@ cordon_error cordon__win_runner_start(const char *runner, const char *user, cons
         if (!ok) {
             DWORD err = GetLastError();
             const struct cordon__win_logon_error *le = cordon__win_logon_error(err);
+            *logon_error = err;
             e = le ? cordon__fail(CORDON_ERR_SETUP,
                                   "cannot start the runner as %s: %s (CreateProcessWithLogonW: "
                                   "error %lu). Fix: %s",
@@ -212,7 +230,8 @@ cordon_error cordon__win_runner_start(const char *runner, const char *user, cons
         goto done;
     }
     c->done = CreateEventW(NULL, TRUE, FALSE, NULL);
-    if (!c->done)
+    c->started = CreateEventW(NULL, TRUE, FALSE, NULL);
+    if (!c->done || !c->started)
         e = cordon__win_fail("cannot make an event", "CreateEventW", GetLastError());
 done:
     if (wpw) {
@@ -277,6 +296,9 @@ static DWORD WINAPI reader(void *arg)
             DWORD put;
             if (h && h != INVALID_HANDLE_VALUE)
                 WriteFile(h, m.data, (DWORD)m.data_len, &put, NULL);
+        } else if (m.type == CORDON__IPC_STARTED) {
+            c->cmd_pid = (long long)m.pid;
+            SetEvent(c->started);
         } else if (m.type == CORDON__IPC_EXIT) {
             c->exit_code = m.exit_code;
             c->got_exit = 1;
@@ -293,6 +315,7 @@ static DWORD WINAPI reader(void *arg)
     }
     free(buf);
     SetEvent(c->done);
+    SetEvent(c->started);
     return 0;
 }
 
@@ -318,66 +341,147 @@ static DWORD WINAPI stdin_pump(void *arg)
     return 0;
 }
 
-cordon_error cordon__win_runner_run(struct cordon__win_runner_conn *c,
-                                    const struct cordon__ipc_spawn *req, void *stdio[3],
-                                    unsigned long timeout_ms, int *exit_code, int *timed_out)
-{
-    struct cordon__ipc_msg m;
-    HANDLE rt = NULL, st = NULL;
-    int i;
-    DWORD r;
-    cordon_error e = CORDON_OK;
+static void finish(struct cordon__win_runner_conn *c);
 
-    *exit_code = -1;
-    *timed_out = 0;
-    for (i = 0; i < 3; i++)
-        c->stdio[i] = stdio ? stdio[i] : NULL;
+/* The runner's ERROR (or its silence) as a cordon error. */
+static cordon_error runner_error(const struct cordon__win_runner_conn *c)
+{
+    return cordon__fail(c->error_stage == CORDON__IPC_STAGE_EXEC ? CORDON_ERR_NOT_FOUND
+                                                                 : CORDON_ERR_SETUP,
+                        "%s (Win32 error %lld)",
+                        c->error[0] ? c->error : "the runner gave no exit status", c->error_code);
+}
+
+cordon_error cordon__win_runner_begin(struct cordon__win_runner_conn *c,
+                                      const struct cordon__ipc_spawn *req, void *stdio[3])
+{
+    static const DWORD std_ids[3] = {STD_INPUT_HANDLE, STD_OUTPUT_HANDLE, STD_ERROR_HANDLE};
+    struct cordon__ipc_msg m;
+    HANDLE waits[2];
+    int i;
+
+    if (c->begun)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "the runner already has a command");
+    c->begun = 1;
+    for (i = 0; i < 3; i++) {
+        HANDLE h = stdio ? (HANDLE)stdio[i] : NULL;
+        /* CORDON_STDIO_INHERIT is INVALID_HANDLE_VALUE: the caller's own. */
+        if (h == INVALID_HANDLE_VALUE)
+            h = GetStdHandle(std_ids[i]);
+        c->stdio[i] = h == INVALID_HANDLE_VALUE ? NULL : h;
+    }
     memset(&m, 0, sizeof m);
     m.type = CORDON__IPC_SPAWN;
     m.spawn = *req;
     if (send_msg(c, &m) != 0)
         return cordon__fail(CORDON_ERR_IO, "cannot send the request to the runner (%s)",
                             cordon_last_error());
-    rt = CreateThread(NULL, 0, reader, c, 0, NULL);
-    if (!rt)
+    c->rt = CreateThread(NULL, 0, reader, c, 0, NULL);
+    if (!c->rt)
         return cordon__win_fail("cannot start the runner relay", "CreateThread", GetLastError());
-    if (c->stdio[0] && c->stdio[0] != INVALID_HANDLE_VALUE)
-        st = CreateThread(NULL, 0, stdin_pump, c, 0, NULL);
-    else {
+    if (c->stdio[0] && req->stdio_mode[0] == CORDON__IPC_STDIO_RELAYED)
+        c->st = CreateThread(NULL, 0, stdin_pump, c, 0, NULL);
+    if (!c->st) {
         memset(&m, 0, sizeof m);
         m.type = CORDON__IPC_STDIO;
         send_msg(c, &m); /* no stdin: its end at once */
     }
-    r = WaitForSingleObject(c->done, timeout_ms ? (DWORD)timeout_ms : INFINITE);
-    if (r == WAIT_TIMEOUT) {
-        *timed_out = 1;
-        memset(&m, 0, sizeof m);
-        m.type = CORDON__IPC_SIGNAL;
-        m.signal = CORDON__IPC_SIG_KILL;
-        send_msg(c, &m);
-        if (WaitForSingleObject(c->done, 10000) != WAIT_OBJECT_0)
-            TerminateProcess(c->process, 1);
+    /* STARTED, or the runner's ERROR (or its end) before it. Bounded: a
+     * runner that neither starts nor fails is ended. */
+    waits[0] = c->started;
+    waits[1] = c->process;
+    if (WaitForMultipleObjects(2, waits, FALSE, 120000) == WAIT_TIMEOUT) {
+        TerminateProcess(c->process, 1);
+        WaitForSingleObject(c->done, 10000);
+    } else if (WaitForSingleObject(c->started, 0) != WAIT_OBJECT_0) {
+        /* The runner ended without a word: the reader sees the pipe break. */
+        WaitForSingleObject(c->done, 10000);
     }
-    WaitForSingleObject(rt, 10000);
-    CloseHandle(rt);
-    if (st) {
+    if (c->cmd_pid)
+        return CORDON_OK;
+    finish(c);
+    return runner_error(c);
+}
+
+/* Joins the relay threads once the runner is done (or ended). */
+static void finish(struct cordon__win_runner_conn *c)
+{
+    if (c->finished)
+        return;
+    c->finished = 1;
+    if (c->rt) {
+        WaitForSingleObject(c->rt, 10000);
+        CloseHandle(c->rt);
+        c->rt = NULL;
+    }
+    if (c->st) {
         /* It may be blocked reading the caller's stdin: cancel that read,
          * so that nothing of this run is touched after it returns. */
-        if (WaitForSingleObject(st, 0) != WAIT_OBJECT_0) {
-            CancelSynchronousIo(st);
-            WaitForSingleObject(st, 5000);
+        if (WaitForSingleObject(c->st, 0) != WAIT_OBJECT_0) {
+            CancelSynchronousIo(c->st);
+            WaitForSingleObject(c->st, 5000);
         }
-        CloseHandle(st);
+        CloseHandle(c->st);
+        c->st = NULL;
     }
-    if (c->got_exit)
+}
+
+void cordon__win_runner_kill(struct cordon__win_runner_conn *c)
+{
+    struct cordon__ipc_msg m;
+    if (WaitForSingleObject(c->done, 0) == WAIT_OBJECT_0)
+        return;
+    memset(&m, 0, sizeof m);
+    m.type = CORDON__IPC_SIGNAL;
+    m.signal = CORDON__IPC_SIG_KILL;
+    send_msg(c, &m);
+    /* The runner ends the job and reports EXIT; one that does not answer
+     * is ended, and its kill-on-close job with it. */
+    if (WaitForSingleObject(c->done, 10000) != WAIT_OBJECT_0) {
+        TerminateProcess(c->process, 1);
+        WaitForSingleObject(c->done, 10000);
+    }
+}
+
+int cordon__win_runner_ended(struct cordon__win_runner_conn *c, unsigned long timeout_ms)
+{
+    return WaitForSingleObject(c->done, (DWORD)timeout_ms) == WAIT_OBJECT_0;
+}
+
+long long cordon__win_runner_pid(const struct cordon__win_runner_conn *c)
+{
+    return c->cmd_pid ? c->cmd_pid : (long long)c->pid;
+}
+
+cordon_error cordon__win_runner_wait(struct cordon__win_runner_conn *c, unsigned long timeout_ms,
+                                     int *exit_code, int *timed_out)
+{
+    *exit_code = -1;
+    *timed_out = 0;
+    if (!c->finished && WaitForSingleObject(c->done, timeout_ms ? (DWORD)timeout_ms : INFINITE) ==
+                            WAIT_TIMEOUT) {
+        c->timed_out = 1;
+        cordon__win_runner_kill(c);
+    }
+    finish(c);
+    *timed_out = c->timed_out;
+    if (c->got_exit) {
         *exit_code = c->exit_code;
-    else
-        e = cordon__fail(c->error_stage == CORDON__IPC_STAGE_EXEC ? CORDON_ERR_NOT_FOUND
-                                                                  : CORDON_ERR_SETUP,
-                         "%s (Win32 error %lld)", c->error[0] ? c->error
-                                                             : "the runner gave no exit status",
-                         c->error_code);
-    return e;
+        return CORDON_OK;
+    }
+    return runner_error(c);
+}
+
+cordon_error cordon__win_runner_run(struct cordon__win_runner_conn *c,
+                                    const struct cordon__ipc_spawn *req, void *stdio[3],
+                                    unsigned long timeout_ms, int *exit_code, int *timed_out)
+{
+    cordon_error e = cordon__win_runner_begin(c, req, stdio);
+    *exit_code = -1;
+    *timed_out = 0;
+    if (e != CORDON_OK)
+        return e;
+    return cordon__win_runner_wait(c, timeout_ms, exit_code, timed_out);
 }
 
 void cordon__win_runner_close(struct cordon__win_runner_conn *c)
@@ -388,6 +492,10 @@ void cordon__win_runner_close(struct cordon__win_runner_conn *c)
         CloseHandle(c->to);
     if (c->from != INVALID_HANDLE_VALUE && c->from)
         CloseHandle(c->from);
+    if (c->begun && !c->finished) {
+        cordon__win_runner_kill(c);
+        finish(c);
+    }
     if (c->process) {
         /* The runner ends its job when its pipe closes. */
         if (WaitForSingleObject(c->process, 10000) != WAIT_OBJECT_0)
@@ -396,6 +504,8 @@ void cordon__win_runner_close(struct cordon__win_runner_conn *c)
     }
     if (c->done)
         CloseHandle(c->done);
+    if (c->started)
+        CloseHandle(c->started);
     DeleteCriticalSection(&c->lock);
     free(c);
 }

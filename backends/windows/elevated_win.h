@@ -7,6 +7,7 @@
 #define CORDON_ELEVATED_WIN_H
 
 #include "elevated_windows.h"
+#include "elevated_windows_run.h"
 
 
 /* Where setup puts things on this host (caller frees with _paths_free). */
@@ -82,6 +83,29 @@ cordon_error cordon__win_runner_start(const char *runner, const char *user, cons
 cordon_error cordon__win_runner_run(struct cordon__win_runner_conn *c,
                                     const struct cordon__ipc_spawn *req, void *stdio[3],
                                     unsigned long timeout_ms, int *exit_code, int *timed_out);
+/* The same start, with the Win32 code of a CreateProcessWithLogonW
+ * failure in *logon_error (0 for any other failure). */
+cordon_error cordon__win_runner_start_ex(const char *runner, const char *user,
+                                         const char *password, const char *sandbox_sid,
+                                         struct cordon__win_runner_conn **out,
+                                         unsigned long *logon_error);
+/* cordon__win_runner_run in parts, for the backend's process API: begin
+ * sends |req|, starts the relay threads (stdio entries that are
+ * INVALID_HANDLE_VALUE are the caller's own standard handles) and returns
+ * once the runner sent STARTED, or its ERROR as the error (the stage exec
+ * maps to CORDON_ERR_NOT_FOUND). wait: until EXIT, at most |timeout_ms|
+ * (0: no limit; then kill and *timed_out); callable again, it returns the
+ * same. kill: SIGNAL kill, and when the runner does not end the command
+ * within 10 s the runner itself is ended (its kill-on-close job with it).
+ * ended: 1 when EXIT or ERROR came (or the runner is gone) within
+ * |timeout_ms|. pid: the command's process id (STARTED). */
+cordon_error cordon__win_runner_begin(struct cordon__win_runner_conn *c,
+                                      const struct cordon__ipc_spawn *req, void *stdio[3]);
+cordon_error cordon__win_runner_wait(struct cordon__win_runner_conn *c, unsigned long timeout_ms,
+                                     int *exit_code, int *timed_out);
+void cordon__win_runner_kill(struct cordon__win_runner_conn *c);
+int cordon__win_runner_ended(struct cordon__win_runner_conn *c, unsigned long timeout_ms);
+long long cordon__win_runner_pid(const struct cordon__win_runner_conn *c);
 void cordon__win_runner_close(struct cordon__win_runner_conn *c);
 
 /* ---- the facts (elevated_facts.c) ------------------------------------------ */
@@ -100,12 +124,28 @@ struct cordon__win_probe_facts {
  * trust. Free with cordon__win_probe_facts_free. */
 void cordon__win_elevated_facts(const char *marker_path, struct cordon__win_probe_facts *pf);
 void cordon__win_probe_facts_free(struct cordon__win_probe_facts *pf);
+/* Only the marker of this host (trusted and parsed, or the error), for
+ * prepare and spawn: two DACL reads and a small file. */
+void cordon__win_elevated_marker(struct cordon__win_probe_facts *pf);
 
-/* Said in fallback_reason until cordon-runner.exe and the launch exist. */
-#define CORDON__WIN_LAUNCH_MISSING                                                           \
-    "the windows-elevated launch (cordon-runner.exe started as the sandbox user with "       \
-    "CreateProcessWithLogonW, talking over a named pipe) is not built in this version"
-#define CORDON__WIN_ROOTS_MISSING                                                            \
-    "granting the writable roots to the sandbox users is not built in this version"
+/* ---- the backend (elevated.c) ---------------------------------------------- */
+
+/* The same-user test seam: while |runner| is set (NULL clears it), the
+ * backend's prepare grants |group_sid| where it would grant the sandbox
+ * group, and spawn starts |runner| as the caller (CreateProcessW,
+ * --same-user) instead of as a sandbox user; and the probe reports the
+ * tier not ready, so that selection never runs a command through it. Only
+ * code inside this process can set it (no variable, file or argument
+ * does): the Wine tests drive the backend directly through it. */
+void cordon__win_elevated_seam(const char *runner, const char *group_sid);
+
+/* What is missing of the launch, for the facts' launch_missing: nothing
+ * since the backend runs commands through the runner ("" is "present";
+ * setup's probe passes it too). */
+#define CORDON__WIN_LAUNCH_MISSING ""
+/* Said in fallback_reason while the same-user test seam is set. */
+#define CORDON__WIN_SEAM_SET                                                                 \
+    "the same-user test seam is set in this process, so commands would not run as a "       \
+    "sandbox user"
 
 #endif

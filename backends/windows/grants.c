@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elevated_windows_run.h"
 #include "win.h"
 
 struct grant {
@@ -417,6 +418,17 @@ cordon_error cordon__win_original_keep(const char *path, const char *sddl)
     return e;
 }
 
+/* The records name the sandbox group's SID (windows-elevated) beside
+ * cordon's own: its ACEs on those paths are cordon's too, for list and
+ * revoke, also after setup's uninstall removed the group. */
+static void register_tier_sids(const struct grants *g)
+{
+    size_t i;
+    for (i = 0; i < g->n; i++)
+        if (g->v[i].sid && !cordon__win_is_cordon_sid(g->v[i].sid))
+            cordon__win_tier_sid_register(g->v[i].sid);
+}
+
 cordon_error cordon__os_grants_list(struct cordon__json *j)
 {
     struct grants g;
@@ -426,6 +438,7 @@ cordon_error cordon__os_grants_list(struct cordon__json *j)
 
     if ((e = grants_load(&g)) != CORDON_OK)
         return e;
+    register_tier_sids(&g);
     cordon__json_begin_array(j);
     for (i = 0; i < g.n; i++) {
         struct cordon__strv sids = {0}, kinds = {0};
@@ -561,6 +574,7 @@ cordon_error cordon__os_grants_revoke(const char *root)
         free(canon);
         return e;
     }
+    register_tier_sids(&g);
     keep.v = calloc(g.n + 1, sizeof *keep.v);
     is_mine = calloc(g.n + 1, 1);
     if (!keep.v || !is_mine) {

@@ -631,8 +631,8 @@ static int winsta_name(wchar_t *out, DWORD len_bytes)
  * the logon SID, which another sandbox of the session would also pass
  * with. |name| receives "<window station>\<desktop>". NULL with
  * *err set when Windows refuses. */
-static HDESK private_desktop(const struct cordon__plan_windows *wp, wchar_t *name,
-                             size_t name_len, DWORD *err)
+HDESK cordon__win_private_desktop(const struct cordon__plan_windows *wp, wchar_t *name,
+                                  size_t name_len, DWORD *err)
 {
     static volatile LONG counter;
     wchar_t winsta[128], desk[64];
@@ -686,7 +686,7 @@ static int desktop_available(const struct cordon__plan_windows *wp)
     if (st == 0) {
         wchar_t name[256];
         DWORD err = 0;
-        HDESK d = private_desktop(wp, name, sizeof name / sizeof name[0], &err);
+        HDESK d = cordon__win_private_desktop(wp, name, sizeof name / sizeof name[0], &err);
         if (d)
             CloseDesktop(d);
         else
@@ -1209,7 +1209,7 @@ done:
 
 static void sweep_stale_tmp(const struct cordon__plan *plan);
 
-static cordon_error unelevated_prepare(const struct cordon__plan *plan)
+cordon_error cordon__win_prepare(const struct cordon__plan *plan)
 {
     const struct cordon__plan_windows *wp = &plan->windows_plan;
     struct secure_ctx ctx;
@@ -1221,7 +1221,7 @@ static cordon_error unelevated_prepare(const struct cordon__plan *plan)
     size_t i;
 
     if (!wp->sandboxed)
-        return cordon__fail(CORDON_ERR_NO_BACKEND, "windows-unelevated got a full-access plan");
+        return cordon__fail(CORDON_ERR_NO_BACKEND, "a full-access plan has nothing to prepare");
     logon = cordon__win_logon_sid();
     /* Without the lock a concurrent run's read-modify-write of a DACL
      * could drop an ACE this one adds (or the reverse): no run then. */
@@ -1335,7 +1335,7 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan,
     how.relay_console = 1;
     if (wp->private_desktop) {
         DWORD err = 0;
-        desk = private_desktop(wp, desk_name, sizeof desk_name / sizeof desk_name[0], &err);
+        desk = cordon__win_private_desktop(wp, desk_name, sizeof desk_name / sizeof desk_name[0], &err);
         if (!desk && desktop_available(wp)) {
             /* The level said "own desktop": refuse rather than share. */
             e = cordon__win_fail("cannot give the command a desktop of its own", "CreateDesktopW",
@@ -1389,16 +1389,21 @@ static cordon_error unelevated_wait(struct cordon__proc *proc, unsigned long tim
     return e;
 }
 
-static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__proc *proc)
+void cordon__win_release_run(const struct cordon__plan *plan)
 {
-    InterlockedIncrement(&cordon__win_cleaning);
-    /* Every process of the command is gone first. */
-    cordon__win_proc_free(proc);
     /* This run lets go of its placeholders; the last holder removes each
      * (only when it is still the directory a run made, and empty). */
     release_placeholders(plan);
     /* The temp dir and its per-run SID go together. */
     cordon__win_remove_tmp(plan);
+}
+
+static void unelevated_cleanup(const struct cordon__plan *plan, struct cordon__proc *proc)
+{
+    InterlockedIncrement(&cordon__win_cleaning);
+    /* Every process of the command is gone first. */
+    cordon__win_proc_free(proc);
+    cordon__win_release_run(plan);
     InterlockedDecrement(&cordon__win_cleaning);
 }
 
@@ -1477,7 +1482,7 @@ const struct cordon_backend cordon__backend_windows_unelevated = {
     .name = "windows-unelevated",
     .tier = CORDON_TIER_UNELEVATED,
     .probe = unelevated_probe,
-    .prepare = unelevated_prepare,
+    .prepare = cordon__win_prepare,
     .spawn = unelevated_spawn,
     .wait = unelevated_wait,
     .kill = cordon__win_kill,

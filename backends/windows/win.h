@@ -45,6 +45,7 @@ const char *cordon__win_user_sid(void);
 /* ---- processes (process.c) -------------------------------------------------- */
 
 struct cordon__relay; /* process.c */
+struct cordon__win_runner_conn; /* elevated_launch.c */
 
 struct cordon__proc {
     HANDLE process;
@@ -56,6 +57,9 @@ struct cordon__proc {
      * command got in its place (NULL where the slot was passed as is). */
     struct cordon__relay *relay[3];
     UINT console_cp, console_out_cp; /* the caller's console code pages; 0: none */
+    /* windows-elevated: the runner that relays the command (process,
+     * job and desktop are the runner's then, and these fields unused). */
+    struct cordon__win_runner_conn *runner;
     int shares_console; /* 1: the command is on the caller's console (full access) */
 };
 
@@ -154,6 +158,21 @@ int cordon__win_granted(HANDLE token, const char *path, DWORD *granted);
  * change; lists what was closed and what was left. */
 cordon_error cordon__win_close_holes(const struct cordon__plan *plan, struct cordon__strv *closed,
                                      struct cordon__strv *left);
+
+/* The Windows plan's OS state for a run (unelevated.c), shared by both
+ * backends: every ACE of plan->windows_plan.aces ensured once (one DACL
+ * read per path in steady state, writes only when missing, recorded in
+ * the grants registry), placeholders for missing protected directories,
+ * the run's temp dir; then, except under Wine, the protected paths
+ * checked with the command's restricted token. */
+cordon_error cordon__win_prepare(const struct cordon__plan *plan);
+/* The run's placeholders released and its temp dir removed. */
+void cordon__win_release_run(const struct cordon__plan *plan);
+/* A desktop of the command's own on this process's window station, its
+ * DACL admitting this process's user, SYSTEM and wp->run_sid; |name| gets
+ * "<window station>\<desktop>". NULL with *err set when Windows refuses. */
+HDESK cordon__win_private_desktop(const struct cordon__plan_windows *wp, wchar_t *name,
+                                  size_t name_len, DWORD *err);
 
 /* ---- placeholders (placeholder.c) ---------------------------------------------- */
 

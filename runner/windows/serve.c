@@ -4,7 +4,7 @@
  *
  * cordon makes two named pipes, NAME-in (cordon writes) and NAME-out (the
  * runner writes), and starts the runner; in the elevated tier as the
- * sandbox user with CreateProcessWithLogonW (not built yet), in the
+ * sandbox user with CreateProcessWithLogonW, in the
  * same-user seam (--same-user, what the Wine tests use) with
  * CreateProcessW. The runner:
  *   1. connects to both pipes and checks that their server is process PID
@@ -16,10 +16,12 @@
  *      process's user must be the account the request's network flag
  *      selects (the offline user when network is off), else ERROR setup
  *      or identity;
- *   4. compiles the request's roots and protected paths into a plan on
- *      this host, builds the unelevated tier's write-restricted token from
- *      it (backends/windows/token.c) and starts the command with it in a
- *      kill-on-close job (backends/windows/process.c), its stdio on pipes;
+ *   4. builds the unelevated tier's write-restricted token with the
+ *      request's restricting SIDs (cordon's, which the grants on the roots
+ *      name; core/elevated_windows_run.c, backends/windows/token.c) and
+ *      starts the command with it in a kill-on-close job with every UI
+ *      restriction, on a desktop of its own (backends/windows/process.c),
+ *      its stdio on pipes;
  *   5. sends STARTED, relays stdin from STDIO frames and stdout/stderr
  *      into STDIO frames, ends the job on SIGNAL or when cordon goes away,
  *      and sends EXIT.
@@ -233,50 +235,32 @@ static int check_identity(struct run *r)
     return rc;
 }
 
-static int compile_plan(struct run *r, cordon_policy **policy, struct cordon__plan *plan)
+/* The command's token and launch, from the request alone: cordon's
+ * restricting SIDs (the grants on the roots name them; the sandbox user
+ * has no secret to derive them), the logon SID of this process's session
+ * and Everyone (core/elevated_windows_run.c). No host facts are read: the
+ * sandbox user's profile is never loaded. */
+static int token_plan(struct run *r, struct cordon__plan *plan)
 {
-    const struct cordon__ipc_spawn *s = &r->req.spawn;
-    struct cordon__host host;
-    size_t i, k;
-    cordon_error e;
-    if ((e = cordon_policy_new(policy)) != CORDON_OK)
-        goto fail;
-    cordon_policy_set_mode(*policy, s->roots.n ? CORDON_MODE_WORKSPACE_WRITE : CORDON_MODE_READ_ONLY);
-    cordon_policy_set_network(*policy, (s->flags & CORDON__IPC_SPAWN_NETWORK) != 0);
-    cordon_policy_set_private_tmp(*policy, 0); /* the request names the temp dir */
-    cordon_policy_set_force_roots(*policy, 1); /* cordon checked them already */
-    cordon_policy_clear_writable_roots(*policy);
-    cordon_policy_clear_protected_paths(*policy);
-    for (i = 0; i < s->roots.n; i++)
-        if ((e = cordon_policy_add_writable_root(*policy, s->roots.v[i])) != CORDON_OK)
-            goto fail;
-    for (i = 0; i < s->protect.n; i++) {
-        for (k = 0; k < s->roots.n; k++) {
-            size_t n = strlen(s->roots.v[k]);
-            const char *p = s->protect.v[i];
-            if (_strnicmp(p, s->roots.v[k], n) == 0 && p[n] == '\\' && p[n + 1]) {
-                if ((e = cordon_policy_add_protected_path(*policy, p + n + 1)) != CORDON_OK)
-                    goto fail;
-                break;
-            }
-        }
+    const char *me = cordon__win_user_sid();
+    memset(plan, 0, sizeof *plan);
+    if (cordon__win_runner_token_plan(&r->req.spawn, me, &plan->windows_plan) != CORDON_OK) {
+        report(r, CORDON__IPC_STAGE_RESTRICT, 0, "cannot plan the restrictions: %s",
+               cordon_last_error());
+        return -1;
     }
-    if ((e = cordon__os_host(&host)) != CORDON_OK ||
-        (e = cordon__plan_compile(*policy, s->cwd, &host, plan)) != CORDON_OK)
-        goto fail;
+    plan->mode = r->req.spawn.roots.n ? CORDON_MODE_WORKSPACE_WRITE : CORDON_MODE_READ_ONLY;
+    plan->network = (r->req.spawn.flags & CORDON__IPC_SPAWN_NETWORK) != 0;
     return 0;
-fail:
-    report(r, CORDON__IPC_STAGE_RESTRICT, 0, "cannot compile the restrictions: %s",
-           cordon_last_error());
-    return -1;
 }
 
 static int serve(struct run *r, int same_user)
 {
-    cordon_policy *policy = NULL;
     struct cordon__plan plan;
     int have_plan = 0, rc = 1, i;
     HANDLE token = NULL, theirs[3] = {NULL, NULL, NULL}, threads[3] = {NULL, NULL, NULL};
+    HDESK desk = NULL;
+    wchar_t desk_name[256];
     struct cordon__spawn sp;
     struct cordon__win_launch how;
     struct cordon__exit ex;
@@ -303,7 +287,7 @@ static int serve(struct run *r, int same_user)
     if (!same_user && check_identity(r) != 0)
         return 1;
     memset(&plan, 0, sizeof plan);
-    if (compile_plan(r, &policy, &plan) != 0)
+    if (token_plan(r, &plan) != 0)
         goto done;
     have_plan = 1;
     if (cordon__win_restricted_token(&plan.windows_plan, &token) != CORDON_OK) {
@@ -345,12 +329,30 @@ static int serve(struct run *r, int same_user)
         sp.stdio[i] = (cordon_os_handle)theirs[i];
     memset(&how, 0, sizeof how);
     how.token = token;
-    how.creation_flags = CREATE_NO_WINDOW;
+    how.creation_flags = (DWORD)plan.windows_plan.creation_flags;
+    how.ui_limits = (DWORD)plan.windows_plan.job_ui_limits;
+    /* A desktop of the command's own on this window station (its DACL:
+     * this user, SYSTEM and the run SID), so that it cannot send input or
+     * messages to the windows of the desktop the runner was started on. */
+    {
+        DWORD err = 0;
+        desk = cordon__win_private_desktop(&plan.windows_plan, desk_name,
+                                           sizeof desk_name / sizeof desk_name[0], &err);
+        if (!desk) {
+            report(r, CORDON__IPC_STAGE_RESTRICT, err,
+                   "cannot give the command a desktop of its own (CreateDesktopW: error %lu)",
+                   (unsigned long)err);
+            goto done;
+        }
+        how.desktop = desk_name;
+    }
     if (cordon__win_spawn(&plan, &sp, &how, &r->proc) != CORDON_OK) {
         DWORD code = GetLastError();
         report(r, CORDON__IPC_STAGE_EXEC, code, "%s", cordon_last_error());
         goto done;
     }
+    r->proc->desktop = desk; /* closed with the process */
+    desk = NULL;
     for (i = 0; i < 3; i++) {
         if (theirs[i] && theirs[i] != INVALID_HANDLE_VALUE)
             CloseHandle(theirs[i]);
@@ -396,11 +398,12 @@ done:
     r->proc = NULL;
     if (token)
         CloseHandle(token);
+    if (desk)
+        CloseDesktop(desk);
     free(argv);
     free(envp);
     if (have_plan)
-        cordon__plan_free(&plan);
-    cordon_policy_free(policy);
+        cordon__plan_windows_free(&plan.windows_plan);
     /* pump_in may still block on the pipe: the process ends with it. */
     return rc;
 }

@@ -194,9 +194,10 @@ static void cost(void)
     CHECK(cordon__win_cost.dacl_writes == writes);
     CHECK(cordon__win_cost.new_dacl_writes == fresh);
     CHECK(cordon__win_cost.dir_lists == lists);
-    /* prepare and spawn refuse: no command runs through this tier yet. */
-    CHECK(cordon__backend_windows_elevated.prepare(&plan) == CORDON_ERR_NO_BACKEND);
-    CHECK_CONTAINS(cordon_last_error(), "is not built in this version");
+    /* Without setup, prepare refuses naming it: nothing is granted. */
+    CHECK(cordon__backend_windows_elevated.prepare(&plan) == CORDON_ERR_SETUP);
+    CHECK_CONTAINS(cordon_last_error(), "setup has not been run");
+    CHECK(cordon__win_cost.dacl_writes == writes);
     cordon__plan_free(&plan);
     cordon_policy_free(ws);
 done:

@@ -135,6 +135,7 @@ static void request(const char *const *argv, const char *dir, struct cordon__ipc
     memset(m, 0, sizeof *m);
     m->type = CORDON__IPC_SPAWN;
     CHECK(cordon__win_runner_request(&plan, argv, envp, dir, &m->spawn) == CORDON_OK);
+    CHECK(cordon__win_runner_request_sids(&plan, &m->spawn) == CORDON_OK);
     free(envp);
     cordon__strv_free(&env);
     cordon__plan_free(&plan);

@@ -1,7 +1,7 @@
 /* cordon-setup.exe for real, on real Windows as an administrator (the
  * Windows CI runner): install (with this build's runner), a second install that changes
- * nothing but the passwords, verify, status --json, the probe falling
- * back with the one reason left (the launch is not built), the firewall
+ * nothing but the passwords, verify, status --json, the probe ready
+ * (windows-elevated chosen, network enforced), the firewall
  * rules read back scoped to the offline SID, then uninstall twice and
  * nothing left: no account, group, rule, file, directory or registry
  * value. Skips under Wine (accounts and the firewall are fakes there),
@@ -84,6 +84,7 @@ static int run_as(const struct cordon__win_elevated_paths *p, const char *accoun
     memset(&m, 0, sizeof m);
     m.type = CORDON__IPC_SPAWN;
     CHECK(cordon__win_runner_request(&plan, argv, envp, cwd, &m.spawn) == CORDON_OK);
+    CHECK(cordon__win_runner_request_sids(&plan, &m.spawn) == CORDON_OK);
     if (pw && cordon__win_runner_start(p->runner, account, pw, sid, &c) == CORDON_OK) {
         if (cordon__win_runner_run(c, &m.spawn, io, 30000, &code, &timed_out) != CORDON_OK)
             printf("as %s: %s\n", account, cordon_last_error());
@@ -296,11 +297,10 @@ int main(int argc, char **argv)
     free(out);
     CHECK(setup("status --json", &out) == 0);
     CHECK_CONTAINS(out, "\"installed\":true");
-    CHECK_CONTAINS(out, "\"ready\":false");
+    CHECK_CONTAINS(out, "\"ready\":true");
     free(out);
 
-    /* The probe: every check passes but the last, so the reason is the
-     * missing launch and nothing before it. */
+    /* The probe: every check passes. */
     pf = cordon__xcalloc(1, sizeof *pf);
     cordon__win_elevated_facts(NULL, pf);
     CHECK_MSG(pf->f.marker != NULL, "%s", pf->f.marker_error);
@@ -314,8 +314,10 @@ int main(int argc, char **argv)
     dir = make_temp_dir("setup-live");
     CHECK(cordon_policy_builtin("read-only", &ro) == CORDON_OK);
     CHECK(cordon_level_query(ro, dir, &lv) == CORDON_OK);
-    CHECK_STR(lv.backend, "windows-unelevated");
-    CHECK_CONTAINS(lv.fallback_reason, "windows-elevated: " CORDON__WIN_LAUNCH_MISSING);
+    /* Every check passes: the tier is chosen, network enforced. */
+    CHECK_MSG(strcmp(lv.backend, "windows-elevated") == 0, "%s: %s", lv.backend,
+              lv.fallback_reason);
+    CHECK(lv.level[CORDON_DIM_NETWORK] == CORDON_LEVEL_ENFORCED);
 
     /* Uninstall twice: the second changes nothing. */
     CHECK(setup("uninstall", &out) == 0);
