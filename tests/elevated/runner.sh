@@ -30,7 +30,7 @@ else
 fi
 # Malformed requests from an allowed user.
 expect "$AS_USER" garbage "^ERROR request 71 runner protocol: invalid message"
-expect "$AS_USER" version "^ERROR request 71 runner protocol: frame version 3"
+expect "$AS_USER" version "^ERROR request 71 runner protocol: frame version 4"
 expect "$AS_USER" truncated "^ERROR request 71 runner protocol: the other side closed the connection in the middle"
 expect "$AS_USER" nofds "^ERROR stdio 71 the request passes 3 stdio descriptors, 0 came with it"
 # Started by hand, without cordon's socket.

@@ -9,7 +9,7 @@ import os, socket, struct, subprocess, sys
 STAGES = {1: "request", 2: "caller", 3: "setup", 4: "stdio", 5: "identity",
           6: "capabilities", 7: "restrictions", 8: "cwd", 9: "exec", 10: "wait"}
 
-def frame(t, payload, version=2):
+def frame(t, payload, version=3):
     return struct.pack("<IBBH", len(payload), version, t, 0) + payload
 
 def s(x):
@@ -21,7 +21,8 @@ def sv(items):
 
 def spawn(cwd, modes=(0, 0, 0)):
     return frame(1, struct.pack("<I", 0) + bytes(modes) + struct.pack("<QQQ", 0, 0, 0) +
-                 s(cwd) + sv(["/bin/true"]) + sv(["PATH=/usr/bin:/bin"]) + sv([]) + sv([]) + s("") + sv([]) + sv([]))
+                 s(cwd) + sv(["/bin/true"]) + sv(["PATH=/usr/bin:/bin"]) + sv([]) + sv([]) + s("") + sv([]) + sv([]) +
+                 sv([]))
 
 def main():
     runner, mode = sys.argv[1], sys.argv[2]
@@ -34,9 +35,9 @@ def main():
     try:
         try:
             if mode == "garbage":
-                a.sendall(b"\x10\x00\x00\x00\x02\x01\x00\x00" + os.urandom(16))
+                a.sendall(b"\x10\x00\x00\x00\x03\x01\x00\x00" + os.urandom(16))
             elif mode == "version":
-                a.sendall(spawn(cwd)[:4] + b"\x03" + spawn(cwd)[5:])
+                a.sendall(spawn(cwd)[:4] + b"\x04" + spawn(cwd)[5:])
             elif mode == "truncated":
                 a.sendall(spawn(cwd)[:-3])
                 a.shutdown(socket.SHUT_WR)
