@@ -132,6 +132,11 @@ struct cordon__elevated_facts {
     int rules_tried;                /* 1: the runner tried (rules_refused valid) */
     int rules_refused;              /* every attempt was refused by the firewall */
     char rules_attempt[160];        /* which attempt got through, or "" */
+    int rules_at_start;             /* 1: not tried by the probe (a run's, with the
+                                       runner's primitives remembered): the runner
+                                       tries them itself as the offline user just
+                                       before the command starts, and refuses to
+                                       start it when they do not hold */
     /* The caller. */
     char caller_name[64];
     int caller_allowed;             /* member of users_group */

@@ -42,7 +42,19 @@ enum cordon__ipc_type {
 /* SPAWN flags. */
 #define CORDON__IPC_SPAWN_NETWORK 1u     /* network allowed: the online identity */
 #define CORDON__IPC_SPAWN_PRIVATE_TMP 2u /* the command gets its own temp dir */
-#define CORDON__IPC_SPAWN_FLAGS_ALL (CORDON__IPC_SPAWN_NETWORK | CORDON__IPC_SPAWN_PRIVATE_TMP)
+/* What the levels cordon reported for this run assume of the runner's own
+ * launch (Linux): the runner refuses at stage "setup", before anything
+ * runs, when it would apply less, so that cordon probes again and reports
+ * what really holds. */
+#define CORDON__IPC_SPAWN_EXPECT_NS 4u        /* user, mount and pid namespaces */
+#define CORDON__IPC_SPAWN_EXPECT_LANDLOCK 8u  /* Landlock */
+#define CORDON__IPC_SPAWN_EXPECT_SECCOMP 16u  /* seccomp filters */
+#define CORDON__IPC_SPAWN_EXPECT_GATE 32u     /* the seccomp unix socket gate */
+#define CORDON__IPC_SPAWN_EXPECT_ALL                                                   \
+    (CORDON__IPC_SPAWN_EXPECT_NS | CORDON__IPC_SPAWN_EXPECT_LANDLOCK |                  \
+     CORDON__IPC_SPAWN_EXPECT_SECCOMP | CORDON__IPC_SPAWN_EXPECT_GATE)
+#define CORDON__IPC_SPAWN_FLAGS_ALL                                                    \
+    (CORDON__IPC_SPAWN_NETWORK | CORDON__IPC_SPAWN_PRIVATE_TMP | CORDON__IPC_SPAWN_EXPECT_ALL)
 
 /* How each stdio stream reaches the command. */
 enum cordon__ipc_stdio_mode {

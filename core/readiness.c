@@ -56,8 +56,12 @@ static void levels(const struct cordon__elevated_facts *f, const struct cordon__
                  "included (loopback ports allowed: %s); %s; %s",
                  m->offline.name, m->offline.id, m->rules_name, ports,
                  f->rules_read ? "read back just now, as setup loaded it"
-                               : "tried just now as that user: a UDP send and an ICMP echo "
-                                 "to loopback were refused",
+                 : f->rules_at_start
+                     ? "tried by the runner as that user just before the command starts (a "
+                       "UDP send and an ICMP echo to loopback must be refused, or the command "
+                       "does not start and cordon probes again)"
+                     : "tried just now as that user: a UDP send and an ICMP echo "
+                       "to loopback were refused",
                  f->unix_gate ? "unix-domain sockets outside are reached only through the "
                                 "runner's seccomp gate (allow_unix_sockets)"
                               : "unix-domain sockets are not filtered (file permissions keep "
@@ -220,7 +224,7 @@ void cordon__elevated_readiness(const struct cordon__elevated_facts *f,
                   m->rules_name);
         return;
     }
-    if (!f->rules_read && !f->rules_tried) {
+    if (!f->rules_read && !f->rules_tried && !f->rules_at_start) {
         cordon__probe_not_ready(out, "the %s rules %s were neither read back nor tried", m->rules_kind,
                   m->rules_name);
         return;

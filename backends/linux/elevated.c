@@ -4,10 +4,14 @@
  * with the framing of core/ipc.c, passing stdio as descriptors.
  *
  * Per command: one read of the marker, /etc/passwd and /etc/group, the
- * runner's hash (remembered per user while the file is unchanged), one run
- * of "cordon-runner check" (the firewall tried as the offline user), a
- * stat per root and per directory above it; then one runner started for
- * the command. In the steady state no tree walk and no write. */
+ * runner's hash and what its check said of the primitives (both
+ * remembered per user while the runner file, and for the primitives the
+ * boot, are unchanged), a stat per root and per directory above it; then
+ * one runner started for the command, which tries the firewall as the
+ * offline user and refuses to start it when the rules or the primitives
+ * the levels assumed do not hold (the probe then runs "cordon-runner
+ * check" live and the run is planned again). cordon level always checks
+ * live. In the steady state no tree walk and no write. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,6 +27,7 @@
 
 #include "elevated_linux.h"
 #include "ipc_unix.h"
+#include "linux.h"
 #include "process.h"
 #include "sandbox.h"
 
@@ -256,6 +261,81 @@ static pid_t start_runner(const char *path, int sock, const char *arg, int out_f
     return pid;
 }
 
+/* ---- what the runner's check said, remembered -------------------------- */
+
+/* Set by a spawn the runner refused at stage setup (the rules did not
+ * hold, or the launch would apply less than the levels assumed): the next
+ * probe of this thread checks live instead of trusting what it remembers,
+ * and the run is planned again (cordon__os_replan). */
+static _Thread_local int recheck;
+static _Thread_local int replan_wanted;
+/* What the last probe of this thread reported of the runner's primitives,
+ * for the spawn of the same plan: the runner refuses to apply less. */
+static _Thread_local const struct cordon__plan *expect_plan;
+static _Thread_local uint32_t expect_flags;
+
+int cordon__linux_elevated_take_replan(void)
+{
+    int r = replan_wanted;
+    replan_wanted = 0;
+    return r;
+}
+
+/* The key of what "cordon-runner check" said of the primitives: this
+ * boot (a new kernel, a module, a sysctl reset all come with one), the
+ * runner file's identity and change times, and CORDON_DISABLE. Whatever
+ * else changes within a boot (a sysctl, an AppArmor profile) is caught by
+ * the runner itself, which refuses a launch that would apply less. */
+static int primitives_key(const char *runner, char *out, size_t n)
+{
+    char boot[64] = "", file[200];
+    const char *d = getenv("CORDON_DISABLE");
+    struct stat st;
+    ssize_t r;
+    int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    r = read(fd, boot, sizeof boot - 1);
+    close(fd);
+    if (r < 32 || stat(runner, &st) != 0)
+        return -1;
+    boot[r] = '\0';
+    boot[strcspn(boot, "\n")] = '\0';
+    cordon__linux_file_key(&st, file, sizeof file);
+    snprintf(out, n, "boot %s runner %s disable %s;", boot, file, d && *d ? d : "-");
+    return 0;
+}
+
+static int primitives_remembered(const char *runner, struct cordon__elevated_facts *f)
+{
+    char key[400], line[600];
+    size_t k;
+    int u, l, s, g;
+    if (primitives_key(runner, key, sizeof key) != 0 ||
+        cordon__linux_state_read("runner-primitives", line, sizeof line) <= 0)
+        return 0;
+    k = strlen(key);
+    if (strncmp(line, key, k) != 0 ||
+        sscanf(line + k, " userns=%d landlock=%d seccomp=%d gate=%d", &u, &l, &s, &g) != 4)
+        return 0;
+    f->primitives_known = 1;
+    f->mount_ns = u != 0;
+    f->landlock_abi = l;
+    f->seccomp = s != 0;
+    f->unix_gate = g != 0;
+    return 1;
+}
+
+static void primitives_remember(const char *runner, const struct cordon__elevated_facts *f)
+{
+    char key[400], text[600];
+    if (!f->primitives_known || primitives_key(runner, key, sizeof key) != 0)
+        return;
+    snprintf(text, sizeof text, "%s userns=%d landlock=%d seccomp=%d gate=%d\n", key,
+             f->mount_ns, f->landlock_abi, f->seccomp, f->unix_gate);
+    cordon__linux_state_write("runner-primitives", text);
+}
+
 /* Runs "cordon-runner check": the firewall tried as the offline user. */
 static void rules_facts(const struct cordon__marker *m, struct cordon__elevated_facts *f)
 {
@@ -321,7 +401,17 @@ static void elevated_probe(const struct cordon__plan *plan, struct cordon__probe
     if (f.marker && f.caller_allowed && f.runner_found && !f.runner_error[0] &&
         f.runner_root_owned && !f.runner_writable_by_others &&
         strcmp(f.runner_sha256, m.runner_sha256) == 0 && strcmp(f.runner_caps, m.runner_caps) == 0) {
-        rules_facts(&m, &f);
+        if (plan->for_run && !recheck && primitives_remembered(m.runner_path, &f)) {
+            /* A run, and the runner's check said what it applies on this
+             * boot: the runner tries the rules itself just before the
+             * command starts, and refuses the launch when either no
+             * longer holds (then this probe runs the check live). */
+            f.rules_at_start = 1;
+        } else {
+            rules_facts(&m, &f);
+            primitives_remember(m.runner_path, &f);
+            recheck = 0;
+        }
         roots_facts(plan, &m, &f);
     }
     f.apparmor_userns = cordon__apparmor_userns_restricted("/proc/sys") == 1;
@@ -329,6 +419,11 @@ static void elevated_probe(const struct cordon__plan *plan, struct cordon__probe
      * (rules_facts), as the sandbox user; when it did not say, nothing is
      * assumed. */
     cordon__elevated_readiness(&f, plan, out);
+    expect_plan = plan;
+    expect_flags = (f.mount_ns ? CORDON__IPC_SPAWN_EXPECT_NS : 0) |
+                   (f.landlock_abi ? CORDON__IPC_SPAWN_EXPECT_LANDLOCK : 0) |
+                   (f.seccomp ? CORDON__IPC_SPAWN_EXPECT_SECCOMP : 0) |
+                   (f.unix_gate ? CORDON__IPC_SPAWN_EXPECT_GATE : 0);
     cordon__marker_free(&m);
 }
 
@@ -463,8 +558,12 @@ static cordon_error elevated_spawn(const struct cordon__plan *plan, const struct
     sv[0] = -1;
 
     m.type = CORDON__IPC_SPAWN;
+    /* What the levels assumed of the runner's launch (from this plan's
+     * probe; a plan not probed on this thread assumes everything, so the
+     * runner refuses rather than apply less than some level says). */
     m.spawn.flags = (plan->network ? CORDON__IPC_SPAWN_NETWORK : 0) |
-                    (plan->private_tmp ? CORDON__IPC_SPAWN_PRIVATE_TMP : 0);
+                    (plan->private_tmp ? CORDON__IPC_SPAWN_PRIVATE_TMP : 0) |
+                    (expect_plan == plan ? expect_flags : CORDON__IPC_SPAWN_EXPECT_ALL);
     for (i = 0; i < 3; i++) {
         m.spawn.stdio_mode[i] = CORDON__IPC_STDIO_PASSED;
         fds[i] = req->stdio[i] == CORDON_STDIO_INHERIT ? (int)i : (int)req->stdio[i];
@@ -497,6 +596,12 @@ static cordon_error elevated_spawn(const struct cordon__plan *plan, const struct
         goto done;
     if (in.type == CORDON__IPC_ERROR) {
         e = runner_error(&in, req->argv[0]);
+        if (in.stage == CORDON__IPC_STAGE_SETUP) {
+            /* The rules or the primitives the levels rested on do not hold
+             * now: nothing ran; probed again, live, and planned again. */
+            recheck = 1;
+            replan_wanted = 1;
+        }
         goto done;
     }
     if (in.type != CORDON__IPC_STARTED) {

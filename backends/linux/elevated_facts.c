@@ -148,73 +148,106 @@ done:
     close(fd);
 }
 
-/* The runner's hash, remembered per user by the file's identity and
- * change times ($XDG_STATE_HOME/cordon/runner-sha256, default
- * ~/.local/state/cordon): any change to the file's content or
- * capabilities moves its ctime, which nobody can set back, so a match
- * means the same bytes. Only the user can write that file (the sandbox
- * users have no grant in it); fooling it would only fool the user itself. */
-static char *hash_cache_path(void)
+/* The user's own state files ($XDG_STATE_HOME/cordon/NAME, default
+ * ~/.local/state/cordon/NAME): what cordon remembers between commands.
+ * Only the user can write them (the sandbox users have no grant there);
+ * what is read from them is a hint that a later check confirms, so
+ * fooling one would only fool the user itself. */
+static char *state_path(const char *name)
 {
     const char *x = getenv("XDG_STATE_HOME"), *h = getenv("HOME");
     if (x && x[0] == '/')
-        return cordon__asprintf("%s/cordon/runner-sha256", x);
+        return cordon__asprintf("%s/cordon/%s", x, name);
     if (h && h[0] == '/')
-        return cordon__asprintf("%s/.local/state/cordon/runner-sha256", h);
+        return cordon__asprintf("%s/.local/state/cordon/%s", h, name);
     return NULL;
 }
 
-static int cached_hash(int fd, const struct stat *st, char out[65])
+int cordon__linux_state_read(const char *name, char *buf, size_t n)
 {
-    char *path = hash_cache_path(), key[200], line[300];
-    int cfd, hit = 0, err;
-    ssize_t n;
-    snprintf(key, sizeof key, "%llu %llu %lld %lld.%09ld %lld.%09ld ",
+    char *path = state_path(name);
+    ssize_t got = -1;
+    int fd;
+    if (path && n > 1 && (fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+        got = read(fd, buf, n - 1);
+        close(fd);
+    }
+    free(path);
+    if (got < 0)
+        return -1;
+    buf[got] = '\0';
+    return (int)got;
+}
+
+void cordon__linux_state_write(const char *name, const char *text)
+{
+    char *path = state_path(name), *tmp = NULL, *slash, *p;
+    int dir = -1, w;
+    size_t len = strlen(text);
+    if (!path || !(slash = strrchr(path, '/')))
+        goto done;
+    /* The directories on the way, private to the user (mkdir -p, 0700). */
+    *slash = '\0';
+    for (p = strchr(path + 1, '/');; p = strchr(p + 1, '/')) {
+        if (p)
+            *p = '\0';
+        if (mkdir(path, 0700) != 0 && errno != EEXIST)
+            break;
+        if (!p)
+            break;
+        *p = '/';
+    }
+    dir = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    *slash = '/';
+    if (dir < 0 || !(tmp = cordon__asprintf("%s.%d", slash + 1, (int)getpid())))
+        goto done;
+    w = openat(dir, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (w < 0)
+        goto done;
+    if (write(w, text, len) == (ssize_t)len && close(w) == 0)
+        renameat(dir, tmp, dir, slash + 1);
+    else
+        unlinkat(dir, tmp, 0);
+done:
+    if (dir >= 0)
+        close(dir);
+    free(tmp);
+    free(path);
+}
+
+void cordon__linux_file_key(const struct stat *st, char *out, size_t n)
+{
+    snprintf(out, n, "%llu %llu %lld %lld.%09ld %lld.%09ld",
              (unsigned long long)st->st_dev, (unsigned long long)st->st_ino,
              (long long)st->st_size, (long long)st->st_mtim.tv_sec, st->st_mtim.tv_nsec,
              (long long)st->st_ctim.tv_sec, st->st_ctim.tv_nsec);
-    if (path && (cfd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
-        n = read(cfd, line, sizeof line - 1);
-        close(cfd);
-        if (n > 0) {
-            size_t k = strlen(key);
-            line[n] = '\0';
-            if (strncmp(line, key, k) == 0 && strlen(line + k) >= 64) {
-                memcpy(out, line + k, 64);
-                out[64] = '\0';
-                hit = 1;
-            }
-        }
-    }
-    if (hit) {
-        free(path);
+}
+
+/* The runner's hash, remembered per user by the file's identity and
+ * change times (state file runner-sha256): any change to the file's
+ * content or capabilities moves its ctime, which nobody can set back, so
+ * a match means the same bytes. */
+static int cached_hash(int fd, const struct stat *st, char out[65])
+{
+    char key[200], line[300];
+    size_t k;
+    int err;
+    cordon__linux_file_key(st, key, sizeof key - 1);
+    k = strlen(key);
+    key[k++] = ' ';
+    key[k] = '\0';
+    if (cordon__linux_state_read("runner-sha256", line, sizeof line) > 0 &&
+        strncmp(line, key, k) == 0 && strlen(line + k) >= 64) {
+        memcpy(out, line + k, 64);
+        out[64] = '\0';
         return 0;
     }
     err = cordon__fd_sha256_hex(fd, out);
-    if (!err && path) {
-        char *tmp = cordon__asprintf("%s.%d", path, (int)getpid());
-        char *slash = strrchr(path, '/');
-        if (tmp && slash) {
-            *slash = '\0';
-            cfd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-            *slash = '/';
-            if (cfd >= 0) {
-                int w = openat(cfd, strrchr(tmp, '/') + 1,
-                               O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-                if (w >= 0) {
-                    char text[300];
-                    int len = snprintf(text, sizeof text, "%s%s\n", key, out);
-                    if (len > 0 && write(w, text, (size_t)len) == len && close(w) == 0)
-                        renameat(cfd, strrchr(tmp, '/') + 1, cfd, slash + 1);
-                    else
-                        unlinkat(cfd, strrchr(tmp, '/') + 1, 0);
-                }
-                close(cfd);
-            }
-        }
-        free(tmp);
+    if (!err) {
+        char text[300];
+        snprintf(text, sizeof text, "%s%s\n", key, out);
+        cordon__linux_state_write("runner-sha256", text);
     }
-    free(path);
     return err;
 }
 

@@ -78,6 +78,17 @@ int cordon__fd_sha256_hex(int fd, char out[65]);
  * no one else (sticky world-writable directories do not count as safe).
  * On 0, |why| says which directory. */
 int cordon__dir_chain_root_only(const char *path, char *why, size_t n);
+/* The user's state files, $XDG_STATE_HOME/cordon/NAME (default
+ * ~/.local/state/cordon/NAME): read returns the bytes read (NUL-ended in
+ * |buf|) or -1; write replaces the file atomically, making the directories
+ * (0700), and fails silently (what is remembered is only a hint). */
+int cordon__linux_state_read(const char *name, char *buf, size_t n);
+void cordon__linux_state_write(const char *name, const char *text);
+/* A file's identity and change times as text (device, inode, size, mtime,
+ * ctime): equal keys mean the same file, unchanged. */
+struct stat;
+void cordon__linux_file_key(const struct stat *st, char *out, size_t n);
+
 /* Fills every fact but the rules' and the defence-in-depth ones: the
  * marker (trusted only when root-owned and writable by root alone, in a
  * root-only directory chain), the accounts, the caller (real uid), and

@@ -27,6 +27,9 @@ cordon_error cordon__elevated_grants_revoke(const char *root);
 /* cordon__os_replan of the unelevated backend (unelevated.c): clears
  * the signal. */
 int cordon__linux_take_replan(void);
+/* The same for linux-elevated (elevated.c): the runner refused a spawn at
+ * stage setup, so the run is probed (live) and planned again. */
+int cordon__linux_elevated_take_replan(void);
 
 /* The backends of this OS (direct.c, unelevated.c). */
 extern const struct cordon_backend cordon__backend_linux_elevated;

@@ -482,7 +482,10 @@ cordon_error cordon__os_environ(struct cordon__strv *out)
 
 int cordon__os_replan(void)
 {
-    return cordon__linux_take_replan();
+    /* Both taken: each clears its own signal. */
+    int unelevated = cordon__linux_take_replan();
+    int elevated = cordon__linux_elevated_take_replan();
+    return unelevated || elevated;
 }
 
 double cordon__os_now(void)

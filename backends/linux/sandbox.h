@@ -30,7 +30,10 @@ cordon_error cordon__linux_launch(const struct cordon__plan *plan, const struct 
                                   struct cordon__proc **out);
 void cordon__linux_launch_end(const struct cordon__plan *plan, struct cordon__proc *proc);
 /* What the launch applies on this host for this process (probed live once
- * per process; CORDON_DISABLE applied). */
+ * per process; CORDON_DISABLE applied). |for_run|: as a launch sees it,
+ * user namespaces assumed from the host's settings where they say nothing
+ * against them (the launch proves them, and a launch that fails in them
+ * has cordon__linux_take_replan() say so); 0: a live probe makes one. */
 struct cordon__linux_primitives {
     int userns;        /* user, mount and pid namespaces, and mounts in them */
     int landlock_abi;  /* 0: none */
@@ -38,7 +41,7 @@ struct cordon__linux_primitives {
     int unix_gate;     /* seccomp user notification: the unix socket gate */
     int netns;
 };
-void cordon__linux_primitives(struct cordon__linux_primitives *out);
+void cordon__linux_primitives(struct cordon__linux_primitives *out, int for_run);
 
 /* ---- resolve.c ---- */
 /* Opens |rel| (relative and canonical: no "." or ".." parts) beneath

@@ -307,10 +307,10 @@ static void probe_host(struct host_caps *h, int for_run)
     h->netns = h->userns && live.netns;
 }
 
-void cordon__linux_primitives(struct cordon__linux_primitives *out)
+void cordon__linux_primitives(struct cordon__linux_primitives *out, int for_run)
 {
     struct host_caps h;
-    probe_host(&h, 0); /* probed live: the runner's check reports it */
+    probe_host(&h, for_run);
     out->userns = h.userns;
     out->landlock_abi = h.abi;
     out->seccomp = h.seccomp;

@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "linux.h"
 #include "process.h"
 #include "runner.h"
 #include "sandbox.h"
@@ -159,6 +160,40 @@ static void launch_failed(struct run *r, cordon_error e)
         report(r, CORDON__IPC_STAGE_RESTRICT, 0, "%s", msg);
 }
 
+/* 0 when the launch applies every primitive the request says cordon's
+ * levels assume (CORDON__IPC_SPAWN_EXPECT_*); else an ERROR at stage
+ * setup naming what is missing, and -1. As the sandbox user, as the
+ * launch will see it. */
+static int expectations(struct run *r)
+{
+    struct cordon__linux_primitives p;
+    uint32_t want = r->req.spawn.flags;
+    char missing[200] = "";
+    size_t used = 0;
+    const char *what[4];
+    size_t n = 0, i;
+
+    cordon__linux_primitives(&p, 1);
+    if ((want & CORDON__IPC_SPAWN_EXPECT_NS) && !p.userns)
+        what[n++] = "user and mount namespaces";
+    if ((want & CORDON__IPC_SPAWN_EXPECT_LANDLOCK) && !p.landlock_abi)
+        what[n++] = "Landlock";
+    if ((want & CORDON__IPC_SPAWN_EXPECT_SECCOMP) && !p.seccomp)
+        what[n++] = "seccomp";
+    if ((want & CORDON__IPC_SPAWN_EXPECT_GATE) && !p.unix_gate)
+        what[n++] = "the seccomp unix socket gate";
+    if (n == 0)
+        return 0;
+    for (i = 0; i < n && used < sizeof missing; i++) {
+        int k = snprintf(missing + used, sizeof missing - used, "%s%s", i ? ", " : "", what[i]);
+        if (k > 0)
+            used += (size_t)k;
+    }
+    report(r, CORDON__IPC_STAGE_SETUP, 0,
+           "the levels cordon reported assume %s, which the runner cannot apply here now", missing);
+    return -1;
+}
+
 int runner__serve(int sock)
 {
     struct run r;
@@ -239,6 +274,11 @@ int runner__serve(int sock)
             goto done;
         }
     }
+    /* 4b. What the levels cordon reported assume of this launch: applied
+     * here now, or nothing runs and cordon probes again (its probe may
+     * have answered from what an earlier check remembered). */
+    if (expectations(&r) != 0)
+        goto done;
     /* 5. The unelevated tier's launch, as the sandbox user: its private
      * temp dir (the sandbox user's own), then the command under every
      * restriction this host allows. */
@@ -258,7 +298,14 @@ int runner__serve(int sock)
     for (i = 0; i < 3; i++)
         spawn.stdio[i] = (cordon_os_handle)r.stdio[i];
     if ((e = cordon__linux_launch(&r.plan, &spawn, &r.proc)) != CORDON_OK) {
-        launch_failed(&r, e);
+        if (cordon__linux_take_replan())
+            /* The namespaces the host's settings promised failed, and a
+             * live probe says they are gone: cordon's levels assumed them. */
+            report(&r, CORDON__IPC_STAGE_SETUP, 0,
+                   "the runner's user namespaces failed in the launch and are unusable here "
+                   "now: %s", cordon_last_error());
+        else
+            launch_failed(&r, e);
         goto done;
     }
     /* The command holds its stdio now; the runner keeps none of it. */

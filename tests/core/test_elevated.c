@@ -290,6 +290,23 @@ static void readiness(void)
     CHECK_CONTAINS(pr.reason[CORDON_DIM_NETWORK], "tried just now");
     good_facts(&f);
 
+    /* A run's probe with the runner's primitives remembered: the runner
+     * tries the rules just before the command starts, and the reason says
+     * that, not that they were tried already. Neither read, tried nor
+     * left to the runner: not ready. */
+    f.rules_read = 0;
+    f.rules_at_start = 1;
+    cordon__elevated_readiness(&f, &plan, &pr);
+    CHECK(pr.ready && pr.level[CORDON_DIM_NETWORK] == CORDON_LEVEL_ENFORCED);
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_NETWORK], "tried by the runner as that user just before "
+                                                  "the command starts");
+    CHECK(strstr(pr.reason[CORDON_DIM_NETWORK], "tried just now") == NULL);
+    f.rules_at_start = 0;
+    cordon__elevated_readiness(&f, &plan, &pr);
+    CHECK(!pr.ready);
+    CHECK_CONTAINS(pr.why_not, "were neither read back nor tried");
+    good_facts(&f);
+
     /* Without the mount namespace, protected paths fall: renaming .git
      * inside the writable root is not stopped by file permissions. */
     f.mount_ns = 0;

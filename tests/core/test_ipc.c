@@ -82,6 +82,14 @@ static void spawn_round_trip(void)
     round_trip(&m, &d);
     CHECK_STR(d.spawn.cwd, "C:\\src\\app");
     cordon__ipc_msg_free(&d);
+
+    /* What the levels assume of the runner's launch travels too. */
+    m.spawn.flags = CORDON__IPC_SPAWN_NETWORK | CORDON__IPC_SPAWN_EXPECT_ALL;
+    round_trip(&m, &d);
+    CHECK(d.spawn.flags == (CORDON__IPC_SPAWN_NETWORK | CORDON__IPC_SPAWN_EXPECT_NS |
+                            CORDON__IPC_SPAWN_EXPECT_LANDLOCK | CORDON__IPC_SPAWN_EXPECT_SECCOMP |
+                            CORDON__IPC_SPAWN_EXPECT_GATE));
+    cordon__ipc_msg_free(&d);
     cordon__ipc_msg_free(&m);
 }
 
@@ -208,7 +216,7 @@ static void decoder_refuses(void)
     refuse_patched(&b, 5, 7, "unknown message type 7");
     refuse_patched(&b, 6, 1, "reserved");
     refuse_patched(&b, 3, 0x10, "the limit is");
-    refuse_patched(&b, 8, 4, "unknown spawn flags");
+    refuse_patched(&b, 8, 0x40, "unknown spawn flags");
     refuse_patched(&b, 12, 3, "unknown stdio mode");
     /* Payload: flags 4, modes 3, handles 24: the cwd's length at 8+31. */
     cwd_len_off = 8 + 31;
