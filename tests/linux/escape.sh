@@ -378,6 +378,14 @@ if [ ! -e "$WS/late" ]; then pass; else fail "tree: a background process outlive
 plain "(sleep 0.1; echo late > '$WS/late2') & exit 0"
 sleep 0.4
 if [ -e "$WS/late2" ]; then pass; else fail "tree: positive control failed"; fi
+# Also a process that its parent's wait does not see (exit signal 0).
+reset
+sbx "'$PROBE' latechild '$WS/late'" >/dev/null 2>&1
+sleep 0.6
+if [ ! -e "$WS/late" ]; then pass; else fail "tree: a child with exit signal 0 outlived the command"; fi
+plain "'$PROBE' latechild '$WS/late2'"
+sleep 0.6
+if [ -e "$WS/late2" ]; then pass; else fail "tree: positive control (exit signal 0) failed"; fi
 # Timeout: exit status 124, nothing keeps writing afterwards.
 reset
 sbx "(while :; do echo x >> tick; sleep 0.05; done) & sleep 100" --timeout 1 >/dev/null 2>&1

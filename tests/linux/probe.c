@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -21,9 +22,21 @@
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 static int isolation_probe(int argc, char **argv);
+
+static int late_child(void *path)
+{
+    struct timespec ts = {0, 300000000};
+    int fd;
+    nanosleep(&ts, NULL);
+    fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd >= 0)
+        close(fd);
+    return 0;
+}
 
 static int refused(const char *what)
 {
@@ -448,6 +461,14 @@ int main(int argc, char **argv)
             return refused("open /proc/PID/mem");
         close(fd);
         printf("ok\n");
+        return 0;
+    }
+    if (!strcmp(a, "latechild") && argc == 3) {
+        /* A child whose exit signal is 0 (waitpid without __WALL does
+         * not see it), which writes FILE 0.3 s after its parent ended. */
+        static char stack[64 * 1024] __attribute__((aligned(16)));
+        if (clone(late_child, stack + sizeof stack, 0, argv[2]) < 0)
+            return refused("clone");
         return 0;
     }
     if (!strncmp(a, "iso-", 4))
