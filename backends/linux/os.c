@@ -4,11 +4,14 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -261,53 +264,193 @@ static long below(const char *p, const char *dir)
 }
 
 struct mnt {
-    char *dev, *root, *point;
+    dev_t dev;
+    char *root, *point;
 };
 
-/* host->aliases: the other mounts of this mount namespace that show the
- * object at |path| (canonical). From /proc/self/mountinfo: the mount
- * |path| is on gives its place inside the filesystem (root + the rest of
- * the path); every other mount of the same device whose root contains
- * that place shows it too. Each candidate is kept only when it really is
- * the same inode now (not covered by another mount). */
-static cordon_error os_aliases(const char *path, struct cordon__strv *out)
+struct mnt_list {
+    struct mnt *v;
+    size_t n;
+};
+
+static void mnt_list_free(struct mnt_list *l)
+{
+    size_t i;
+    for (i = 0; i < l->n; i++) {
+        free(l->v[i].root);
+        free(l->v[i].point);
+    }
+    free(l->v);
+    l->v = NULL;
+    l->n = 0;
+}
+
+/* Appends a mount (|root| and |point| copied); 0, or -1 out of memory. */
+static int mnt_push(struct mnt_list *l, dev_t dev, const char *root, const char *point)
+{
+    struct mnt *v = realloc(l->v, (l->n + 1) * sizeof *l->v);
+    if (!v)
+        return -1;
+    l->v = v;
+    v[l->n].dev = dev;
+    v[l->n].root = cordon__strdup(root);
+    v[l->n].point = cordon__strdup(point);
+    l->n++;
+    return v[l->n - 1].root && v[l->n - 1].point ? 0 : -1;
+}
+
+/* listmount(2) and statmount(2) (Linux 6.8; numbers of the unified
+ * table, the same on every architecture). */
+#define SYS_statmount_ 457
+#define SYS_listmount_ 458
+#define LSMT_ROOT_ 0xffffffffffffffffULL
+#define STATMOUNT_SB_BASIC_ 0x1u
+#define STATMOUNT_MNT_ROOT_ 0x8u
+#define STATMOUNT_MNT_POINT_ 0x10u
+struct mnt_id_req_ {
+    uint32_t size, spare;
+    uint64_t mnt_id, param;
+};
+/* The fixed part of struct statmount this reads; its strings start at
+ * byte 512 (the size of the fixed part, unchanged since 6.8). */
+struct statmount_ {
+    uint32_t size, mnt_opts;
+    uint64_t mask;
+    uint32_t sb_dev_major, sb_dev_minor;
+    uint64_t sb_magic;
+    uint32_t sb_flags, fs_type;
+    uint64_t mnt_id, mnt_parent_id;
+    uint32_t mnt_id_old, mnt_parent_id_old;
+    uint64_t mnt_attr, mnt_propagation, mnt_peer_group, mnt_master, propagate_from;
+    uint32_t mnt_root, mnt_point;
+};
+#define STATMOUNT_STR_ 512
+
+/* The mounts of this mount namespace in mount order, from listmount and
+ * statmount: one call for the list, one per mount. 0; 1 when the kernel
+ * lacks them (or answers oddly): read mountinfo instead; -1 out of
+ * memory. A mount that went away meanwhile is left out. */
+static int mounts_by_statmount(struct mnt_list *l)
+{
+    uint64_t ids[256];
+    union {
+        struct statmount_ sm;
+        char raw[STATMOUNT_STR_ + 2 * PATH_MAX + 64];
+    } *buf = malloc(sizeof *buf);
+    struct mnt_id_req_ req;
+    long n, i;
+    int r = 0;
+
+    if (!buf)
+        return -1;
+    memset(&req, 0, sizeof req);
+    req.size = sizeof req;
+    req.mnt_id = LSMT_ROOT_;
+    for (;;) {
+        n = syscall(SYS_listmount_, &req, ids, sizeof ids / sizeof ids[0], 0UL);
+        if (n < 0) {
+            r = 1;
+            break;
+        }
+        for (i = 0; i < n && r == 0; i++) {
+            struct mnt_id_req_ q;
+            const char *root, *point;
+            memset(&q, 0, sizeof q);
+            q.size = sizeof q;
+            q.mnt_id = ids[i];
+            q.param = STATMOUNT_SB_BASIC_ | STATMOUNT_MNT_ROOT_ | STATMOUNT_MNT_POINT_;
+            if (syscall(SYS_statmount_, &q, buf, sizeof *buf, 0UL) != 0) {
+                if (errno == ENOENT)
+                    continue; /* unmounted since the list */
+                r = 1;
+                break;
+            }
+            if ((buf->sm.mask & q.param) != q.param || buf->sm.size > sizeof *buf ||
+                STATMOUNT_STR_ + (size_t)buf->sm.mnt_root >= buf->sm.size ||
+                STATMOUNT_STR_ + (size_t)buf->sm.mnt_point >= buf->sm.size) {
+                r = 1;
+                break;
+            }
+            buf->raw[sizeof buf->raw - 1] = '\0';
+            root = buf->raw + STATMOUNT_STR_ + buf->sm.mnt_root;
+            point = buf->raw + STATMOUNT_STR_ + buf->sm.mnt_point;
+            if (root[0] != '/' || point[0] != '/') {
+                r = 1;
+                break;
+            }
+            if (mnt_push(l, makedev(buf->sm.sb_dev_major, buf->sm.sb_dev_minor), root, point) != 0)
+                r = -1;
+        }
+        if (r != 0 || n < (long)(sizeof ids / sizeof ids[0]))
+            break;
+        req.param = ids[n - 1]; /* the next page starts after the last id */
+    }
+    free(buf);
+    if (r > 0)
+        mnt_list_free(l);
+    return r;
+}
+
+/* The same from /proc/self/mountinfo (the kernel formats every mount);
+ * 0, or -1 out of memory. Unreadable: no mount. */
+static int mounts_by_mountinfo(struct mnt_list *l)
 {
     FILE *f = fopen("/proc/self/mountinfo", "re");
-    struct mnt *m = NULL;
-    size_t n = 0, i, best = (size_t)-1;
-    long best_len = -1;
-    char *line = NULL, *inner = NULL;
+    char *line = NULL;
     size_t cap = 0;
-    struct stat want;
-    cordon_error e = CORDON_OK;
+    int r = 0;
 
-    if (!f || stat(path, &want) != 0)
-        goto done; /* nothing known: no alias added (the level says what is hidden) */
-    while (getline(&line, &cap, f) > 0) {
-        char *fld[5], *p = line, *save = NULL;
+    if (!f)
+        return 0;
+    while (r == 0 && getline(&line, &cap, f) > 0) {
+        char *fld[5], *p = line, *save = NULL, *end;
+        unsigned long maj, min;
         int k;
-        struct mnt *v;
         for (k = 0; k < 5 && (fld[k] = strtok_r(k ? NULL : p, " ", &save)) != NULL; k++)
             ;
         if (k < 5)
             continue;
-        v = realloc(m, (n + 1) * sizeof *m);
-        if (!v) {
-            e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading mountinfo");
-            goto done;
-        }
-        m = v;
+        maj = strtoul(fld[2], &end, 10);
+        if (*end != ':')
+            continue;
+        min = strtoul(end + 1, NULL, 10);
         cordon__mountinfo_unescape(fld[3]);
         cordon__mountinfo_unescape(fld[4]);
-        m[n].dev = cordon__strdup(fld[2]);
-        m[n].root = cordon__strdup(fld[3]);
-        m[n].point = cordon__strdup(fld[4]);
-        n++;
-        if (!m[n - 1].dev || !m[n - 1].root || !m[n - 1].point) {
-            e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading mountinfo");
-            goto done;
-        }
+        r = mnt_push(l, makedev(maj, min), fld[3], fld[4]);
     }
+    free(line);
+    fclose(f);
+    return r;
+}
+
+/* host->aliases: the other mounts of this mount namespace that show the
+ * object at |path| (canonical). The mount |path| is on gives its place
+ * inside the filesystem (root + the rest of the path); every other mount
+ * of the same device whose root contains that place shows it too. Each
+ * candidate is kept only when it really is the same inode now (not
+ * covered by another mount). */
+static cordon_error os_aliases(const char *path, struct cordon__strv *out)
+{
+    struct mnt_list ml = {NULL, 0};
+    struct mnt *m;
+    size_t n, i, best = (size_t)-1;
+    long best_len = -1;
+    char *inner = NULL;
+    struct stat want;
+    cordon_error e = CORDON_OK;
+    int r;
+
+    if (stat(path, &want) != 0)
+        return CORDON_OK; /* nothing known: no alias added (the level says what is hidden) */
+    r = mounts_by_statmount(&ml);
+    if (r > 0)
+        r = mounts_by_mountinfo(&ml);
+    if (r < 0) {
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading the mount table");
+        goto done;
+    }
+    m = ml.v;
+    n = ml.n;
     for (i = 0; i < n; i++) {
         long l = below(path, m[i].point);
         if (l >= 0 && l >= best_len) { /* later entries are mounted on top */
@@ -320,19 +463,19 @@ static cordon_error os_aliases(const char *path, struct cordon__strv *out)
     inner = cordon__asprintf("%s%s", strcmp(m[best].root, "/") ? m[best].root : "",
                              path + best_len);
     if (!inner) {
-        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading mountinfo");
+        e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading the mount table");
         goto done;
     }
     for (i = 0; i < n && e == CORDON_OK; i++) {
         long l;
         char *cand;
         struct stat st;
-        if (i == best || strcmp(m[i].dev, m[best].dev) != 0 || (l = below(inner, m[i].root)) < 0)
+        if (i == best || m[i].dev != m[best].dev || (l = below(inner, m[i].root)) < 0)
             continue;
         cand = cordon__asprintf("%s%s", strcmp(m[i].point, "/") ? m[i].point : "",
                                 inner + l);
         if (!cand) {
-            e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading mountinfo");
+            e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading the mount table");
             break;
         }
         if (cand[0] == '\0') {
@@ -345,16 +488,8 @@ static cordon_error os_aliases(const char *path, struct cordon__strv *out)
         free(cand);
     }
 done:
-    for (i = 0; i < n; i++) {
-        free(m[i].dev);
-        free(m[i].root);
-        free(m[i].point);
-    }
-    free(m);
-    free(line);
+    mnt_list_free(&ml);
     free(inner);
-    if (f)
-        fclose(f);
     return e;
 }
 

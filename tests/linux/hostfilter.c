@@ -29,7 +29,9 @@
  *   oldmount   open_tree, move_mount and mount_setattr fail with ENOSYS, as
  *              on kernels before 5.2: the read-only view is made one
  *              remount at a time and each root is bound from it (the
- *              fallbacks of backends/linux/unelevated.c).
+ *              fallbacks of backends/linux/unelevated.c); listmount and
+ *              statmount too (kernels before 6.8): the other mounts of a
+ *              deny_read path are read from mountinfo (backends/linux/os.c).
  *
  * The filter is inherited by everything the program starts and cannot be
  * removed; no_new_privs is set first, as an unprivileged process must. */
@@ -56,6 +58,7 @@ static const struct {
 } unified[] = {
     {"open_tree", 428}, {"move_mount", 429}, {"fsopen", 430}, {"fsconfig", 431},
     {"fsmount", 432},   {"fspick", 433},     {"clone3", 435}, {"mount_setattr", 442},
+    {"statmount", 457}, {"listmount", 458},
 };
 
 static int resolve(const char *name)
@@ -139,6 +142,10 @@ int main(int argc, char **argv)
             rc = refuse(ctx, "move_mount", ENOSYS);
         if (rc == 0)
             rc = refuse(ctx, "mount_setattr", ENOSYS);
+        if (rc == 0)
+            rc = refuse(ctx, "listmount", ENOSYS);
+        if (rc == 0)
+            rc = refuse(ctx, "statmount", ENOSYS);
     } else {
         fprintf(stderr, "hostfilter: unknown kind %s\n", argv[1]);
         return 2;

@@ -6,10 +6,11 @@
 # through a symlink to it, through another mount of the same directory
 # (as root), and after trying to move or unmask it.
 #
-# usage: secrets.sh PROBE root|user
+# usage: secrets.sh PROBE root|user [HOSTFILTER]
 set -u
 PROBE=$1
 WHO=${2:-root}
+HOSTFILTER=${3:-}
 SKIP=77
 
 [ "$(uname -s)" = Linux ] || { echo "SKIP: not Linux"; exit $SKIP; }
@@ -95,6 +96,16 @@ if [ "$WHO" = root ]; then
     if [ -n "$ALIAS" ]; then
         unreadable alias-mount "cat '$ALIAS/.ssh/id_test'" SECRET-SSH
         unreadable alias-file  "cat '$ALIAS/.netrc'"       SECRET-NETRC
+        # The same where the kernel has no listmount/statmount (before
+        # 6.8): the other mounts are read from mountinfo.
+        if [ -n "$HOSTFILTER" ]; then
+            out=$(as "$HOSTFILTER" oldmount "$CORDON" run -C "$WS" -- \
+                sh -c "cat '$ALIAS/.ssh/id_test' '$ALIAS/.netrc'" 2>&1)
+            case $out in *SECRET-*) fail "alias-mount without statmount: read: $out" ;; *) pass ;; esac
+            out=$(as "$HOSTFILTER" oldmount "$CORDON" explain -C "$WS" 2>&1)
+            case $out in *"$ALIAS/.ssh (the same files, mounted again)"*) pass ;;
+            *) fail "alias-mount without statmount: the other mount is not listed: $out" ;; esac
+        fi
         umount "$ALIAS" && ALIAS=
     else
         fail "alias-mount: cannot bind-mount the test home"
