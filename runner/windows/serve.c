@@ -34,6 +34,8 @@
 #include <string.h>
 
 #include <windows.h>
+#include <aclapi.h>
+#include <sddl.h>
 
 #include "elevated_win.h"
 #include "ipc.h"
@@ -217,7 +219,7 @@ static int check_identity(struct run *r)
         report(r, CORDON__IPC_STAGE_SETUP, 0, "out of memory");
         return -1;
     }
-    cordon__win_elevated_facts(NULL, pf);
+    cordon__win_elevated_marker(pf); /* the marker alone: trusted and parsed */
     m = pf->f.marker;
     if (!m) {
         report(r, CORDON__IPC_STAGE_SETUP, 0, "%s", pf->f.marker_found ? pf->f.marker_error
@@ -254,6 +256,55 @@ static int token_plan(struct run *r, struct cordon__plan *plan)
     return 0;
 }
 
+/* The command runs as this same user, with a write-restricted token: a
+ * process, thread or other object of the runner whose DACL granted write
+ * to one of the command's restricting SIDs (its logon SID, Everyone) would
+ * let it act through the runner's unrestricted token. The runner's own
+ * process and thread, and (through the token's default DACL) everything it
+ * makes from here on, admit only this user and SYSTEM, neither of which
+ * is a restricting SID of the command. 0, or -1 with the Win32 code. */
+static int harden_self(DWORD *err)
+{
+    const char *me = cordon__win_user_sid();
+    char *sddl = me ? cordon__asprintf("D:P(A;;GA;;;SY)(A;;GA;;;%s)(A;;RC;;;OW)", me) : NULL;
+    wchar_t *w = sddl ? cordon__win_wide(sddl) : NULL;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    BOOL present = FALSE, defaulted = FALSE;
+    PACL dacl = NULL;
+    HANDLE tok = NULL;
+    TOKEN_DEFAULT_DACL dd;
+    int rc = -1;
+
+    *err = ERROR_NOT_ENOUGH_MEMORY;
+    if (!w || !ConvertStringSecurityDescriptorToSecurityDescriptorW(w, SDDL_REVISION_1, &sd, NULL) ||
+        !GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) || !dacl) {
+        *err = GetLastError();
+        goto done;
+    }
+    if ((*err = SetSecurityInfo(GetCurrentProcess(), SE_KERNEL_OBJECT,
+                                DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                                NULL, NULL, dacl, NULL)) != ERROR_SUCCESS ||
+        (*err = SetSecurityInfo(GetCurrentThread(), SE_KERNEL_OBJECT,
+                                DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
+                                NULL, NULL, dacl, NULL)) != ERROR_SUCCESS)
+        goto done;
+    dd.DefaultDacl = dacl;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_DEFAULT, &tok) ||
+        !SetTokenInformation(tok, TokenDefaultDacl, &dd, sizeof dd)) {
+        *err = GetLastError();
+        goto done;
+    }
+    rc = 0;
+done:
+    if (tok)
+        CloseHandle(tok);
+    if (sd)
+        LocalFree(sd);
+    free(w);
+    free(sddl);
+    return rc;
+}
+
 static int serve(struct run *r, int same_user)
 {
     struct cordon__plan plan;
@@ -286,6 +337,14 @@ static int serve(struct run *r, int same_user)
         }
     if (!same_user && check_identity(r) != 0)
         return 1;
+    {
+        DWORD err = 0;
+        if (harden_self(&err) != 0) {
+            report(r, CORDON__IPC_STAGE_RESTRICT, err,
+                   "cannot close the runner's own process and objects to the command");
+            return 1;
+        }
+    }
     memset(&plan, 0, sizeof plan);
     if (token_plan(r, &plan) != 0)
         goto done;
