@@ -133,9 +133,9 @@ cordon_error cordon__win_runner_token_plan(const struct cordon__ipc_spawn *s, co
         CORDON__WIN_DISABLE_MAX_PRIVILEGE | CORDON__WIN_LUA_TOKEN | CORDON__WIN_WRITE_RESTRICTED;
     for (i = 0; i < n_roots && e == CORDON_OK; i++)
         e = cordon__strv_push(&out->root_sids, s->sids.v[i]);
-    if (e == CORDON_OK && !(out->run_sid = cordon__strdup(s->sids.v[n_roots])))
+    if (e == CORDON_OK && (out->run_sid = cordon__strdup(s->sids.v[n_roots])) == NULL)
         e = CORDON_ERR_NO_MEMORY;
-    if (e == CORDON_OK && !(out->sandbox_sid = cordon__strdup(s->sids.v[n_roots + 1])))
+    if (e == CORDON_OK && (out->sandbox_sid = cordon__strdup(s->sids.v[n_roots + 1])) == NULL)
         e = CORDON_ERR_NO_MEMORY;
     for (i = 0; i < s->sids.n && e == CORDON_OK; i++)
         e = cordon__strv_push(&out->restricting_sids, s->sids.v[i]);
