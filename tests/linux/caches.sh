@@ -27,24 +27,17 @@ WHO=${2:-root}
 CASE=${3:-clear}
 SKIP=77
 
-[ "$(uname -s)" = Linux ] || { echo "SKIP: not Linux"; exit $SKIP; }
 . "$(dirname "$0")/setup.sh"
-cleanup() { [ -n "${T:-}" ] && chmod -R u+w "$T" 2>/dev/null; [ -n "${T:-}" ] && rm -rf "$T"; }
-trap cleanup EXIT INT TERM
+# The tools leave read-only files (Go's module cache) in T.
+test_cleanup() { [ -n "${T:-}" ] && chmod -R u+w "$T" 2>/dev/null; }
 # Found before the home changes: rustup's cargo lives in the caller's home.
 CARGO_BIN=$(command -v cargo 2>/dev/null || true)
 REAL_RUSTUP_HOME=${RUSTUP_HOME:-$HOME/.rustup}
 live_setup "caches-$CASE"
-if [ -n "$RUN" ] && ! $RUN test -x "$T"; then
-    echo "SKIP: $T is not reachable by uid 65534"; exit $SKIP
-fi
 # The tools' own settings from this machine stay out of the test.
 unset PIP_FIND_LINKS PIP_INDEX_URL PIP_EXTRA_INDEX_URL GOFLAGS GOPROXY CARGO_HOME \
       npm_config_cache NPM_CONFIG_CACHE 2>/dev/null
 
-checks=0 fails=0
-pass() { checks=$((checks + 1)); }
-fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*"; }
 TOOLPATH=/usr/bin:/bin
 as() { $RUN env HOME="$H" PATH="$TOOLPATH" "$@"; }
 # sbx DIR SNIPPET [cordon options]: SNIPPET in the sandbox, cwd DIR.
@@ -55,11 +48,8 @@ chmod 644 "$T/none.toml"
 mkws() { mkdir -p "$1" && { [ -z "$RUN" ] || chown 65534:65534 "$1"; }; }
 give() { [ -z "$RUN" ] || chown -R 65534:65534 "$@"; }
 
-levels=$(as "$CORDON" level -C "$WS" --json)
-case $levels in
-*'"backend":"linux-unelevated"'*'"fs_write":"enforced"'*) ;;
-*) echo "SKIP: this host does not run linux-unelevated with fs_write enforced: $levels"; exit $SKIP ;;
-esac
+live_need_levels '*"backend":"linux-unelevated"*"fs_write":"enforced"*' \
+    "this host does not run linux-unelevated with fs_write enforced"
 
 case $CASE in
 npm)
@@ -290,5 +280,4 @@ clear)
 *) echo "unknown case $CASE"; exit 2 ;;
 esac
 
-echo "caches $CASE ($WHO): $checks checks, $fails failed"
-[ "$fails" -eq 0 ] && [ "$checks" -gt 0 ]
+live_done "caches $CASE ($WHO)"

@@ -16,21 +16,15 @@ WHO=${3:-root}
 SKIP=77
 
 . "$(dirname "$0")/setup.sh"
-PIDS=
 KEY=
 SHMKEY=
-cleanup() {
-    for p in $PIDS $(cat "$T/victims" 2>/dev/null); do kill "$p" 2>/dev/null; done
+test_cleanup() {
+    for p in $(cat "${T:-/nonexistent}/victims" 2>/dev/null); do kill "$p" 2>/dev/null; done
     [ -n "$KEY" ] && $RUN "$PROBE" iso-key revoke "$KEY" >/dev/null 2>&1
     [ -n "$SHMKEY" ] && $RUN "$PROBE" iso-sysv shm rm "$SHMKEY" >/dev/null 2>&1
-    [ -n "${T:-}" ] && rm -rf "$T"
 }
-trap cleanup EXIT INT TERM
 live_setup degrade
 
-checks=0
-fails=0
-pass() { checks=$((checks + 1)); }
 fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: [$HOST ${DIS:--}] $*"; }
 
 # TMPDIR: cordon makes its host temp directories (no mount namespace)
@@ -305,5 +299,4 @@ for HOST in noremount:1 noremount-eacces:13; do
     if [ -e "$WS/ran" ]; then fail "the command ran although its sandbox could not be set up"; else pass; fi
 done
 
-echo "linux_degrade_$WHO: $checks checks, $fails failed"
-[ $fails = 0 ]
+live_done "linux_degrade_$WHO"

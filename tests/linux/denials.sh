@@ -27,29 +27,17 @@ NB=cordon-test${N}b
 # One /30 per variant: root and user may run at the same time.
 if [ "$WHO" = user ]; then NET=10.231.79.4 HOSTIP=10.231.79.6 MYIP=10.231.79.5
 else NET=10.231.79.0 HOSTIP=10.231.79.2 MYIP=10.231.79.1; fi
-PIDS=
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
+test_cleanup() {
     ip netns del "$NS" 2>/dev/null
     ip link del "$HA" 2>/dev/null
-    [ -n "${T:-}" ] && rm -rf "$T"
 }
-trap cleanup EXIT INT TERM
 live_setup denials
-if [ -n "$RUN" ] && ! $RUN test -x "$T"; then
-    echo "SKIP: $T is not reachable by uid 65534"; exit $SKIP
-fi
 ip netns add "$NS" 2>/dev/null || { echo "SKIP: cannot make a network namespace here"; exit $SKIP; }
 ip link add "$HA" type veth peer name "$NB" netns "$NS" 2>/dev/null ||
     { echo "SKIP: cannot make a veth pair here"; exit $SKIP; }
 ip addr add "$MYIP/30" dev "$HA" && ip link set "$HA" up &&
     ip -n "$NS" addr add "$HOSTIP/30" dev "$NB" && ip -n "$NS" link set "$NB" up &&
     ip -n "$NS" link set lo up || { echo "FAIL: cannot configure the test host"; exit 1; }
-
-checks=0 fails=0
-pass() { checks=$((checks + 1)); }
-fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*"; }
-as() { $RUN env HOME="$H" PATH=/usr/bin:/bin "$@"; }
 
 # Listeners: TCP on the test host and on the host's loopback, a unix
 # socket outside the workspace; each logs every connection it accepts.
@@ -119,11 +107,7 @@ for l in ns lo unix; do
     : >"$T/$l.log"
 done
 
-lv=$(as "$CORDON" level -C "$WS" --json)
-case $lv in
-*'"network":"enforced"'*) ;;
-*) echo "SKIP: network off is not enforced here: $lv"; exit $SKIP ;;
-esac
+live_need_levels '*"network":"enforced"*' "network off is not enforced here"
 
 # report FILE KEY: the value of the report's KEY (python, so the JSON is
 # parsed for real).
@@ -207,5 +191,4 @@ out=$(RC=0 sbx "$H/r7.json" --network on -- python3 "$T/try.py" "$HOSTIP:$PORT" 
 case $out in *OK*) pass ;; *) fail "network on: $out" ;; esac
 grep -q '"denials":\[\]' "$H/r7.json" && pass || fail "network on: $(cat "$H/r7.json")"
 
-echo "denials ($WHO): $checks checks, $fails failed"
-[ "$fails" -eq 0 ] && [ "$checks" -gt 0 ]
+live_done "denials ($WHO)"

@@ -13,36 +13,9 @@ PROBE=$1
 WHO=${2:-root}
 SKIP=77
 
-[ "$(uname -s)" = Linux ] || { echo "SKIP: not Linux"; exit $SKIP; }
 . "$(dirname "$0")/setup.sh"
-PIDS=
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
-    [ -n "${T:-}" ] && rm -rf "$T"
-    rm -rf "/tmp/cordon-test-marker-$$" "${TR:-/nonexistent}"
-}
-trap cleanup EXIT INT TERM
+test_cleanup() { rm -rf "/tmp/cordon-test-marker-$$" "${TR:-/nonexistent}"; }
 live_setup escape
-
-# Every path above $T must be searchable by the unprivileged user.
-if [ -n "$RUN" ] && ! $RUN test -x "$T"; then
-    echo "SKIP: $T is not reachable by uid 65534"; exit $SKIP
-fi
-
-checks=0
-fails=0
-pass() { checks=$((checks + 1)); }
-fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*"; }
-
-as() { $RUN env HOME="$H" PATH=/usr/bin:/bin "$@"; }
-# plain SNIPPET: in the workspace, as the test user, no sandbox.
-plain() { (cd "$WS" && as sh -c "$1"); }
-# sbx SNIPPET [cordon options...]: the same inside the sandbox.
-sbx() {
-    s=$1
-    shift
-    as "$CORDON" run -C "$WS" "$@" -- sh -c "$s"
-}
 
 # Fresh state for each case: a file outside, a repository-like .git.
 reset() {
@@ -92,11 +65,8 @@ allowed() {
     if out=$(sbx "$snip" "$@" 2>&1); then pass; else fail "$name: refused inside the sandbox: $out"; fi
 }
 
-levels=$(as "$CORDON" level -C "$WS" --json)
-case $levels in
-*'"fs_write":"enforced","protected_paths":"enforced","network":"enforced"'*) ;;
-*) echo "SKIP: this host does not give all three dimensions enforced: $levels"; exit $SKIP ;;
-esac
+live_need_levels '*"fs_write":"enforced","protected_paths":"enforced","network":"enforced"*' \
+    "this host does not give all three dimensions enforced"
 
 # ---- writes outside the roots ------------------------------------------------
 denied create      "echo x > '$O/new'"                 "[ ! -e '$O/new' ]"
@@ -395,5 +365,4 @@ sleep 0.3
 b=$(stat -c %s "$WS/tick" 2>/dev/null || echo 0)
 if [ $rc = 124 ] && [ "$a" -gt 0 ] && [ "$a" = "$b" ]; then pass; else fail "timeout: rc=$rc sizes $a -> $b"; fi
 
-echo "linux_escape_$WHO: $checks checks, $fails failed"
-[ $fails = 0 ]
+live_done "linux_escape_$WHO"

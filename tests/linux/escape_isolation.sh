@@ -14,49 +14,27 @@ PROBE=$1
 WHO=${2:-root}
 SKIP=77
 
-[ "$(uname -s)" = Linux ] || { echo "SKIP: not Linux"; exit $SKIP; }
 . "$(dirname "$0")/setup.sh"
-PIDS=
 KEYS=
 MQS=
 SYSV=
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
+test_cleanup() {
     for k in $KEYS; do $RUN "$PROBE" iso-key revoke "$k" >/dev/null 2>&1; done
     for q in $MQS; do $RUN "$PROBE" iso-mq unlink "$q" >/dev/null 2>&1; done
     for s in $SYSV; do $RUN "$PROBE" iso-sysv "${s%%:*}" rm "${s#*:}" >/dev/null 2>&1; done
-    [ -n "${T:-}" ] && rm -rf "$T"
 }
-trap cleanup EXIT INT TERM
 live_setup isolation
-if [ -n "$RUN" ] && ! $RUN test -x "$T"; then
-    echo "SKIP: $T is not reachable by uid 65534"; exit $SKIP
-fi
 
-checks=0
-fails=0
-pass() { checks=$((checks + 1)); }
 fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: [${DIS:-}] $*"; }
-
 DIS=
-as() { $RUN env HOME="$H" PATH=/usr/bin:/bin "$@"; }
-plain() { (cd "$WS" && as sh -c "$1"); }
-sbx() {
-    s=$1
-    shift
-    as env CORDON_DISABLE="$DIS" "$CORDON" run -C "$WS" "$@" -- sh -c "$s"
-}
 level_of() {
     as env CORDON_DISABLE="$DIS" "$CORDON" level -C "$WS" --json |
         sed -n "s/.*\"$1\":\"\([a-z]*\)\".*/\1/p" | head -n 1
 }
 has() { case ",$DIS," in *",$1,"*) return 0 ;; esac; return 1; }
 
-levels=$(as "$CORDON" level -C "$WS" --json)
-case $levels in
-*'"fs_write":"enforced","protected_paths":"enforced","network":"enforced"'*) ;;
-*) echo "SKIP: this host does not give all three dimensions enforced: $levels"; exit $SKIP ;;
-esac
+live_need_levels '*"fs_write":"enforced","protected_paths":"enforced","network":"enforced"*' \
+    "this host does not give all three dimensions enforced"
 ABI=$(as "$CORDON" level -C "$WS" | sed -n 's/.*Landlock ABI \([0-9]*\).*/\1/p' | head -n 1)
 : "${ABI:=0}"
 
@@ -400,5 +378,4 @@ for DIS in "" landlock userns seccomp landlock,userns landlock,seccomp userns,se
     dev_case
 done
 
-echo "linux_escape_isolation_$WHO: $checks checks, $fails failed"
-[ $fails = 0 ]
+live_done "linux_escape_isolation_$WHO"

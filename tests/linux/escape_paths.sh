@@ -13,21 +13,9 @@ PROBE=$1
 WHO=${2:-root}
 SKIP=77
 
-[ "$(uname -s)" = Linux ] || { echo "SKIP: not Linux"; exit $SKIP; }
 . "$(dirname "$0")/setup.sh"
-cleanup() { [ -n "${T:-}" ] && rm -rf "$T"; }
-trap cleanup EXIT INT TERM
 live_setup paths
-
-if [ -n "$RUN" ] && ! $RUN test -x "$T"; then
-    echo "SKIP: $T is not reachable by uid 65534"; exit $SKIP
-fi
 command -v git >/dev/null || { echo "SKIP: git is missing"; exit $SKIP; }
-
-checks=0
-fails=0
-pass() { checks=$((checks + 1)); }
-fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*"; }
 
 # The test user's environment: its own HOME (so its record of granted
 # roots is this test's), git quiet and identified.
@@ -44,7 +32,6 @@ network = "off"
 private_tmp = true
 EOF
 chmod 644 "$POLICY"
-plain() { (cd "$WS" && as sh -c "$1"); }
 sbx() {
     s=$1
     shift
@@ -118,11 +105,8 @@ runs() {
         fail "$name: refused: $out"; fi
 }
 
-levels=$(as "$CORDON" level --policy-file "$POLICY" -C "$WS" --json 2>&1)
-case $levels in
-*'"fs_write":"enforced","protected_paths":"enforced","network":"enforced"'*) ;;
-*) echo "SKIP: this host does not give all three dimensions enforced: $levels"; exit $SKIP ;;
-esac
+live_need_levels '*"fs_write":"enforced","protected_paths":"enforced","network":"enforced"*' \
+    "this host does not give all three dimensions enforced" --policy-file "$POLICY"
 
 # ---- the whole path holds -------------------------------------------------------
 SECRET_OK="[ \"\$(cat '$WS/cfg/deep/secret' 2>/dev/null)\" = orig ]"
@@ -268,5 +252,4 @@ if [ "$(cat "$O/real/config")" = orig ] && [ -L "$WS/rep" ]; then pass; else
 as sh -c "echo json > '$WS/rep'"
 if [ "$(cat "$O/real/config")" = json ]; then pass; else fail "report-swap: positive control"; fi
 
-echo "linux_escape_paths_$WHO: $checks checks, $fails failed"
-[ $fails = 0 ]
+live_done "linux_escape_paths_$WHO"

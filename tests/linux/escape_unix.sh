@@ -15,40 +15,15 @@ PROBE=$1
 WHO=${2:-root}
 SKIP=77
 
-[ "$(uname -s)" = Linux ] || { echo "SKIP: not Linux"; exit $SKIP; }
 . "$(dirname "$0")/setup.sh"
-PIDS=
-cleanup() {
-    for p in $PIDS; do kill "$p" 2>/dev/null; done
-    [ -n "${T:-}" ] && rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
 live_setup escape-unix
-if [ -n "$RUN" ] && ! $RUN test -x "$T"; then
-    echo "SKIP: $T is not reachable by uid 65534"; exit $SKIP
-fi
 
-checks=0
-fails=0
-pass() { checks=$((checks + 1)); }
 fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: ${DIS:+[$DIS] }$*"; }
-
 DIS=
-as() { $RUN env HOME="$H" PATH=/usr/bin:/bin "$@"; }
-# plain ARGS: the probe in the workspace, unsandboxed; sbx SNIPPET [opts]:
-# a shell snippet in the sandbox (CORDON_DISABLE=$DIS).
+# plain ARGS: the probe in the workspace, unsandboxed (sbx: setup.sh).
 plain() { (cd "$WS" && as "$PROBE" "$@"); }
-sbx() {
-    s=$1
-    shift
-    as env CORDON_DISABLE="$DIS" "$CORDON" run -C "$WS" "$@" -- sh -c "$s"
-}
 
-levels=$(as "$CORDON" level -C "$WS" --json)
-case $levels in
-*'"network":"enforced"'*) ;;
-*) echo "SKIP: network is not enforced here: $levels"; exit $SKIP ;;
-esac
+live_need_levels '*"network":"enforced"*' "network is not enforced here"
 
 start() { $RUN "$PROBE" "$@" >/dev/null 2>&1 & PIDS="$PIDS $!"; }
 waitfor() { i=0; while ! eval "$1" && [ $i -lt 150 ]; do sleep 0.02; i=$((i + 1)); done; }
@@ -204,5 +179,4 @@ for DIS in landlock userns landlock,userns seccomp landlock,seccomp userns,secco
     esac
 done
 
-echo "linux_escape_unix_$WHO: $checks checks, $fails failed"
-[ $fails = 0 ]
+live_done "linux_escape_unix_$WHO"

@@ -13,25 +13,10 @@ WHO=${2:-root}
 HOSTFILTER=${3:-}
 SKIP=77
 
-[ "$(uname -s)" = Linux ] || { echo "SKIP: not Linux"; exit $SKIP; }
 . "$(dirname "$0")/setup.sh"
 ALIAS=
-cleanup() {
-    [ -n "$ALIAS" ] && umount "$ALIAS" 2>/dev/null
-    [ -n "${T:-}" ] && rm -rf "$T"
-}
-trap cleanup EXIT INT TERM
+test_cleanup() { [ -n "$ALIAS" ] && umount "$ALIAS" 2>/dev/null; }
 live_setup secrets
-if [ -n "$RUN" ] && ! $RUN test -x "$T"; then
-    echo "SKIP: $T is not reachable by uid 65534"; exit $SKIP
-fi
-
-checks=0 fails=0
-pass() { checks=$((checks + 1)); }
-fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*"; }
-as() { $RUN env HOME="$H" PATH=/usr/bin:/bin "$@"; }
-plain() { (cd "$WS" && as sh -c "$1"); }
-sbx() { s=$1; shift; as "$CORDON" run -C "$WS" "$@" -- sh -c "$s"; }
 
 # The secrets: a directory, a file, and a directory reached by a symlink.
 as sh -c "
@@ -41,11 +26,7 @@ as sh -c "
     echo SECRET-AWS > '$O/aws-real/credentials' && ln -s '$O/aws-real' '$H/.aws'
 " || { echo "cannot make the test secrets"; exit 1; }
 
-levels=$(as "$CORDON" level -C "$WS" --json)
-case $levels in
-*'"secrets_read":"enforced"'*) ;;
-*) echo "SKIP: this host does not give secrets_read enforced: $levels"; exit $SKIP ;;
-esac
+live_need_levels '*"secrets_read":"enforced"*' "this host does not give secrets_read enforced"
 
 # unreadable NAME SNIPPET SECRET [cordon options]: the snippet shows
 # SECRET outside the sandbox, and not inside it. $RESTORE (a shell
@@ -146,5 +127,4 @@ chmod 644 "$T/env.toml"
 out=$(GITHUB_TOKEN=t1 sbx 'echo "$GITHUB_TOKEN"' --policy-file "$T/env.toml" 2>&1)
 [ "$out" = t1 ] && pass || fail "env_deny = []: GITHUB_TOKEN was removed: $out"
 
-echo "secrets ($WHO): $checks checks, $fails failed"
-[ "$fails" -eq 0 ] && [ "$checks" -gt 0 ]
+live_done "secrets ($WHO)"

@@ -25,30 +25,18 @@ SKIP=77
 [ "$(id -u)" = 0 ] || { echo "SKIP: the bind and tmpfs mounts of this test need root"; exit $SKIP; }
 . "$(dirname "$0")/setup.sh"
 MOUNTS= SHM= TMPWS=
-cleanup() {
+test_cleanup() {
     for m in $MOUNTS; do umount "$m" 2>/dev/null; done
     [ -n "$SHM" ] && rm -rf "$SHM"
     [ -n "$TMPWS" ] && rm -rf "$TMPWS"
-    [ -n "${T:-}" ] && rm -rf "$T"
 }
-trap cleanup EXIT INT TERM
 live_setup workspaces
-if [ -n "$RUN" ] && ! $RUN test -x "$T"; then
-    echo "SKIP: $T is not reachable by uid 65534"; exit $SKIP
-fi
 
-checks=0 fails=0
-pass() { checks=$((checks + 1)); }
-fail() { checks=$((checks + 1)); fails=$((fails + 1)); echo "FAIL: $*"; }
-as() { $RUN env HOME="$H" PATH=/usr/bin:/bin "$@"; }
 own() { [ -n "$RUN" ] && chown -R 65534:65534 "$@"; return 0; }
 mnt() { mount "$@" && MOUNTS="${*##* } $MOUNTS"; }
 
-lv=$(as "$CORDON" level -C "$WS" --json)
-case $lv in
-*'"fs_write":"enforced"'*'"protected_paths":"enforced"'*) ;;
-*) echo "SKIP: this host does not give fs_write and protected_paths enforced: $lv"; exit $SKIP ;;
-esac
+live_need_levels '*"fs_write":"enforced"*"protected_paths":"enforced"*' \
+    "this host does not give fs_write and protected_paths enforced"
 
 # workspace NAME DIR [cordon options]: level and run agree in DIR (a git
 # repository of the test user): level enforced, the run writes a file the
@@ -183,5 +171,4 @@ if [ -n "$HOSTFILTER" ] && cp "$HOSTFILTER" "$T/hostfilter" && chmod 755 "$T/hos
     WRAP=
 fi
 
-echo "workspaces ($WHO): $checks checks, $fails failed"
-[ "$fails" -eq 0 ] && [ "$checks" -gt 0 ]
+live_done "workspaces ($WHO)"
