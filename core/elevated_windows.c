@@ -119,17 +119,6 @@ static int parse_v4(const char *s, size_t len, unsigned char out[16])
     return i == len ? 0 : -1;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static int parse_v6(const char *s, size_t len, unsigned char out[16])
 {
     unsigned groups[8];
@@ -145,8 +134,8 @@ static int parse_v6(const char *s, size_t len, unsigned char out[16])
     while (i < len) {
         unsigned v = 0;
         size_t digits = 0;
-        while (i < len && hexval(s[i]) >= 0 && digits < 5) {
-            v = v * 16 + (unsigned)hexval(s[i++]);
+        while (i < len && cordon__hexval(s[i]) >= 0 && digits < 5) {
+            v = v * 16 + (unsigned)cordon__hexval(s[i++]);
             digits++;
         }
         if (digits == 0 || digits > 4 || n == 8)

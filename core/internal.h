@@ -57,6 +57,8 @@ void cordon__run_id_format(char *buf, size_t n, unsigned long pid, const unsigne
                            size_t len);
 char *cordon__vasprintf(const char *fmt, va_list ap) CORDON__VPRINTF(1);
 int cordon__streq_nocase(const char *a, const char *b);
+/* The value of the hex digit |c| (0..15), or -1. */
+int cordon__hexval(int c);
 
 /* A growable NULL-terminated array of owned strings. Zero-initialised is
  * empty. */
@@ -81,6 +83,9 @@ struct cordon__buf {
 void cordon__buf_add(struct cordon__buf *b, const char *s, size_t n);
 void cordon__buf_puts(struct cordon__buf *b, const char *s);
 void cordon__buf_printf(struct cordon__buf *b, const char *fmt, ...) CORDON__PRINTF(2, 3);
+/* Appends the UTF-8 encoding of the code point |cp| (at most U+10FFFF;
+ * the caller refuses surrogates and NUL where it must). */
+void cordon__buf_utf8(struct cordon__buf *b, unsigned long cp);
 /* Returns the string (caller owns) or NULL after an allocation failure. */
 char *cordon__buf_take(struct cordon__buf *b);
 void cordon__buf_free(struct cordon__buf *b);

@@ -29,17 +29,6 @@ static void ws(struct jr *r)
         r->pos++;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static char *parse_string(struct jr *r)
 {
     struct cordon__buf b = {0};
@@ -86,9 +75,8 @@ static char *parse_string(struct jr *r)
         case 'u': {
             unsigned v = 0;
             int i;
-            char u[3];
             for (i = 1; i <= 4; i++) {
-                int h = r->pos + (size_t)i < r->len ? hexval(r->s[r->pos + (size_t)i]) : -1;
+                int h = r->pos + (size_t)i < r->len ? cordon__hexval(r->s[r->pos + (size_t)i]) : -1;
                 if (h < 0)
                     break;
                 v = v * 16 + (unsigned)h;
@@ -103,19 +91,7 @@ static char *parse_string(struct jr *r)
                 fail_at(r, "\\u0000 or a surrogate escape");
                 break;
             }
-            if (v < 0x80) {
-                u[0] = (char)v;
-                cordon__buf_add(&b, u, 1);
-            } else if (v < 0x800) {
-                u[0] = (char)(0xc0 | (v >> 6));
-                u[1] = (char)(0x80 | (v & 0x3f));
-                cordon__buf_add(&b, u, 2);
-            } else {
-                u[0] = (char)(0xe0 | (v >> 12));
-                u[1] = (char)(0x80 | ((v >> 6) & 0x3f));
-                u[2] = (char)(0x80 | (v & 0x3f));
-                cordon__buf_add(&b, u, 3);
-            }
+            cordon__buf_utf8(&b, v);
             r->pos += 4;
             break;
         }
@@ -135,17 +111,73 @@ static char *parse_string(struct jr *r)
 
 static void parse_value(struct jr *r, struct cordon__jvalue *v, int depth);
 
+/* Steps over the opening bracket of an array or object; 1 when |close|
+ * follows at once (the empty one, consumed). */
+static int opens_empty(struct jr *r, char close)
+{
+    r->pos++;
+    ws(r);
+    if (r->pos < r->len && r->s[r->pos] == close) {
+        r->pos++;
+        return 1;
+    }
+    return 0;
+}
+
+/* A new, zeroed member at the end of |v| (room for its key too when |v| is
+ * an object); NULL when out of memory. */
+static struct cordon__jvalue *push(struct jr *r, struct cordon__jvalue *v, size_t *cap)
+{
+    if (v->n == *cap) {
+        size_t nc = *cap ? *cap * 2 : 8;
+        struct cordon__jvalue *ni;
+        if (v->type == CORDON__J_OBJECT) {
+            char **nk = realloc(v->keys, nc * sizeof *nk);
+            if (!nk) {
+                fail_at(r, "out of memory");
+                return NULL;
+            }
+            v->keys = nk;
+        }
+        ni = realloc(v->items, nc * sizeof *ni);
+        if (!ni) {
+            fail_at(r, "out of memory");
+            return NULL;
+        }
+        v->items = ni;
+        *cap = nc;
+    }
+    memset(&v->items[v->n], 0, sizeof v->items[v->n]);
+    return &v->items[v->n++];
+}
+
+/* After a member: 1 when ',' says another follows; 0 at |close| (consumed)
+ * or on failure. */
+static int another(struct jr *r, char close, const char *expected)
+{
+    ws(r);
+    if (r->bad)
+        return 0;
+    if (r->pos < r->len && r->s[r->pos] == ',') {
+        r->pos++;
+        return 1;
+    }
+    if (r->pos < r->len && r->s[r->pos] == close) {
+        r->pos++;
+        return 0;
+    }
+    fail_at(r, expected);
+    return 0;
+}
+
 static void parse_object(struct jr *r, struct cordon__jvalue *v, int depth)
 {
     size_t cap = 0;
     v->type = CORDON__J_OBJECT;
-    r->pos++; /* '{' */
-    ws(r);
-    if (r->pos < r->len && r->s[r->pos] == '}') {
-        r->pos++;
+    if (opens_empty(r, '}'))
         return;
-    }
-    while (!r->bad) {
+    do {
+        struct cordon__jvalue *item;
         char *key;
         size_t i;
         ws(r);
@@ -159,83 +191,33 @@ static void parse_object(struct jr *r, struct cordon__jvalue *v, int depth)
                 return;
             }
         }
-        if (v->n == cap) {
-            size_t nc = cap ? cap * 2 : 8;
-            char **nk = realloc(v->keys, nc * sizeof *nk);
-            struct cordon__jvalue *ni;
-            if (nk)
-                v->keys = nk;
-            ni = nk ? realloc(v->items, nc * sizeof *ni) : NULL;
-            if (!ni) {
-                free(key);
-                fail_at(r, "out of memory");
-                return;
-            }
-            v->items = ni;
-            cap = nc;
+        if (!(item = push(r, v, &cap))) {
+            free(key);
+            return;
         }
-        v->keys[v->n] = key;
-        memset(&v->items[v->n], 0, sizeof v->items[v->n]);
-        v->n++;
+        v->keys[v->n - 1] = key;
         ws(r);
         if (r->pos >= r->len || r->s[r->pos] != ':') {
             fail_at(r, "':' was expected after a key");
             return;
         }
         r->pos++;
-        parse_value(r, &v->items[v->n - 1], depth + 1);
-        ws(r);
-        if (r->bad)
-            return;
-        if (r->pos < r->len && r->s[r->pos] == ',') {
-            r->pos++;
-            continue;
-        }
-        if (r->pos < r->len && r->s[r->pos] == '}') {
-            r->pos++;
-            return;
-        }
-        fail_at(r, "',' or '}' was expected");
-    }
+        parse_value(r, item, depth + 1);
+    } while (another(r, '}', "',' or '}' was expected"));
 }
 
 static void parse_array(struct jr *r, struct cordon__jvalue *v, int depth)
 {
     size_t cap = 0;
     v->type = CORDON__J_ARRAY;
-    r->pos++; /* '[' */
-    ws(r);
-    if (r->pos < r->len && r->s[r->pos] == ']') {
-        r->pos++;
+    if (opens_empty(r, ']'))
         return;
-    }
-    while (!r->bad) {
-        if (v->n == cap) {
-            size_t nc = cap ? cap * 2 : 8;
-            struct cordon__jvalue *ni = realloc(v->items, nc * sizeof *ni);
-            if (!ni) {
-                fail_at(r, "out of memory");
-                return;
-            }
-            v->items = ni;
-            cap = nc;
-        }
-        memset(&v->items[v->n], 0, sizeof v->items[v->n]);
-        v->n++;
-        parse_value(r, &v->items[v->n - 1], depth + 1);
-        ws(r);
-        if (r->bad)
+    do {
+        struct cordon__jvalue *item = push(r, v, &cap);
+        if (!item)
             return;
-        if (r->pos < r->len && r->s[r->pos] == ',') {
-            r->pos++;
-            continue;
-        }
-        if (r->pos < r->len && r->s[r->pos] == ']') {
-            r->pos++;
-            return;
-        }
-        fail_at(r, "',' or ']' was expected");
-    }
+        parse_value(r, item, depth + 1);
+    } while (another(r, ']', "',' or ']' was expected"));
 }
 
 static int word(struct jr *r, const char *w)

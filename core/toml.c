@@ -128,30 +128,6 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return need;
 }
 
-static void put_utf8(struct cordon__buf *b, unsigned long cp)
-{
-    char u[4];
-    if (cp < 0x80) {
-        u[0] = (char)cp;
-        cordon__buf_add(b, u, 1);
-    } else if (cp < 0x800) {
-        u[0] = (char)(0xc0 | (cp >> 6));
-        u[1] = (char)(0x80 | (cp & 0x3f));
-        cordon__buf_add(b, u, 2);
-    } else if (cp < 0x10000) {
-        u[0] = (char)(0xe0 | (cp >> 12));
-        u[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[2] = (char)(0x80 | (cp & 0x3f));
-        cordon__buf_add(b, u, 3);
-    } else {
-        u[0] = (char)(0xf0 | (cp >> 18));
-        u[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
-        u[3] = (char)(0x80 | (cp & 0x3f));
-        cordon__buf_add(b, u, 4);
-    }
-}
-
 static cordon_error string_value(struct parser *p, char **out)
 {
     int quote = peek(p);
@@ -194,14 +170,8 @@ static cordon_error string_value(struct parser *p, char **out)
             }
             advance(p);
             for (i = 0; i < digits; i++) {
-                int h = peek(p), v;
-                if (h >= '0' && h <= '9')
-                    v = h - '0';
-                else if (h >= 'a' && h <= 'f')
-                    v = h - 'a' + 10;
-                else if (h >= 'A' && h <= 'F')
-                    v = h - 'A' + 10;
-                else {
+                int v = cordon__hexval(peek(p));
+                if (v < 0) {
                     e = perr(p, "invalid unicode escape in string");
                     goto done;
                 }
@@ -213,7 +183,7 @@ static cordon_error string_value(struct parser *p, char **out)
                     e = perr(p, "unicode escape is not a valid, non-NUL scalar value");
                     goto done;
                 }
-                put_utf8(&b, cp);
+                cordon__buf_utf8(&b, cp);
             }
             continue;
         }
