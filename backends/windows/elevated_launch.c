@@ -54,7 +54,7 @@ static BOOL io(HANDLE h, int write, void *buf, DWORD n, DWORD *done)
     return ok;
 }
 
-static int send_msg(struct cordon__win_runner_conn *c, const struct cordon__ipc_msg *m)
+int cordon__win_ipc_send(HANDLE pipe, CRITICAL_SECTION *lock, const struct cordon__ipc_msg *m)
 {
     struct cordon__buf b = {0};
     DWORD put = 0;
@@ -63,11 +63,36 @@ static int send_msg(struct cordon__win_runner_conn *c, const struct cordon__ipc_
         cordon__buf_free(&b);
         return -1;
     }
-    EnterCriticalSection(&c->lock);
-    ok = io(c->to, 1, b.p, (DWORD)b.len, &put) && put == b.len;
-    LeaveCriticalSection(&c->lock);
+    EnterCriticalSection(lock);
+    ok = io(pipe, 1, b.p, (DWORD)b.len, &put) && put == b.len;
+    LeaveCriticalSection(lock);
     cordon__buf_free(&b);
     return ok ? 0 : -1;
+}
+
+void cordon__win_ipc_pump(HANDLE from, unsigned stream, HANDLE pipe, CRITICAL_SECTION *lock)
+{
+    unsigned char buf[16384];
+    struct cordon__ipc_msg m;
+    for (;;) {
+        DWORD got = 0;
+        memset(&m, 0, sizeof m);
+        m.type = CORDON__IPC_STDIO;
+        m.stream = (uint8_t)stream;
+        if (!ReadFile(from, buf, sizeof buf, &got, NULL) || got == 0) {
+            cordon__win_ipc_send(pipe, lock, &m); /* empty: the end of the stream */
+            break;
+        }
+        m.data = buf;
+        m.data_len = got;
+        if (cordon__win_ipc_send(pipe, lock, &m) != 0)
+            break;
+    }
+}
+
+static int send_msg(struct cordon__win_runner_conn *c, const struct cordon__ipc_msg *m)
+{
+    return cordon__win_ipc_send(c->to, &c->lock, m);
 }
 
 static HANDLE make_pipe(const char *name, const char *suffix, DWORD dir, SECURITY_ATTRIBUTES *sa)
@@ -322,22 +347,7 @@ static DWORD WINAPI reader(void *arg)
 static DWORD WINAPI stdin_pump(void *arg)
 {
     struct cordon__win_runner_conn *c = arg;
-    unsigned char buf[16384];
-    struct cordon__ipc_msg m;
-    for (;;) {
-        DWORD got = 0;
-        memset(&m, 0, sizeof m);
-        m.type = CORDON__IPC_STDIO;
-        m.stream = 0;
-        if (!ReadFile(c->stdio[0], buf, sizeof buf, &got, NULL) || got == 0) {
-            send_msg(c, &m);
-            break;
-        }
-        m.data = buf;
-        m.data_len = got;
-        if (send_msg(c, &m) != 0)
-            break;
-    }
+    cordon__win_ipc_pump(c->stdio[0], 0, c->to, &c->lock);
     return 0;
 }
 

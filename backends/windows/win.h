@@ -174,6 +174,18 @@ void cordon__win_release_run(const struct cordon__plan *plan);
 HDESK cordon__win_private_desktop(const struct cordon__plan_windows *wp, wchar_t *name,
                                   size_t name_len, DWORD *err);
 
+/* ---- the runner protocol on a pipe (elevated_launch.c) ---------------------- */
+
+struct cordon__ipc_msg;
+/* The framing on a pipe, shared by both sides (cordon and the runner):
+ * send encodes |m| and writes the whole frame to |pipe| under |lock|
+ * (overlapped handles are waited for), 0 or -1; pump copies |from| into
+ * STDIO frames of |stream| until its end (then one empty frame) or until
+ * a send fails. */
+int cordon__win_ipc_send(HANDLE pipe, CRITICAL_SECTION *lock, const struct cordon__ipc_msg *m);
+void cordon__win_ipc_pump(HANDLE from, unsigned stream, HANDLE pipe, CRITICAL_SECTION *lock);
+
+
 /* ---- placeholders (placeholder.c) ---------------------------------------------- */
 
 /* Holds the placeholder of the protected directory |path| for the run

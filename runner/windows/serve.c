@@ -53,18 +53,7 @@ struct run {
 
 static int send_msg(struct run *r, const struct cordon__ipc_msg *m)
 {
-    struct cordon__buf b = {0};
-    DWORD put = 0;
-    int ok;
-    if (cordon__ipc_encode(m, &b) != CORDON_OK || b.oom) {
-        cordon__buf_free(&b);
-        return -1;
-    }
-    EnterCriticalSection(&r->write_lock);
-    ok = WriteFile(r->out, b.p, (DWORD)b.len, &put, NULL) && put == b.len;
-    LeaveCriticalSection(&r->write_lock);
-    cordon__buf_free(&b);
-    return ok ? 0 : -1;
+    return cordon__win_ipc_send(r->out, &r->write_lock, m);
 }
 
 static void report(struct run *r, unsigned stage, DWORD code, const char *fmt, ...)
@@ -142,24 +131,8 @@ struct pump {
 static DWORD WINAPI pump_out(void *arg)
 {
     struct pump *p = arg;
-    struct run *r = p->r;
-    HANDLE h = r->child_out[p->stream - 1];
-    unsigned char buf[16384];
-    struct cordon__ipc_msg m;
-    for (;;) {
-        DWORD got = 0;
-        memset(&m, 0, sizeof m);
-        m.type = CORDON__IPC_STDIO;
-        m.stream = (uint8_t)p->stream;
-        if (!ReadFile(h, buf, sizeof buf, &got, NULL) || got == 0) {
-            send_msg(r, &m); /* empty: end of stream */
-            break;
-        }
-        m.data = buf;
-        m.data_len = got;
-        if (send_msg(r, &m) != 0)
-            break;
-    }
+    cordon__win_ipc_pump(p->r->child_out[p->stream - 1], (unsigned)p->stream, p->r->out,
+                         &p->r->write_lock);
     return 0;
 }
 
