@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "elevated_windows.h"
+#include "elevated_windows_grants.h"
 
 /* ---- security descriptors -------------------------------------------------- */
 
@@ -695,9 +696,7 @@ static void levels(const struct cordon__elevated_facts *f, const struct cordon__
         set(out, CORDON_DIM_PROTECTED_PATHS, CORDON_LEVEL_NONE,
             "the restricted token the runner builds was not checked on this host");
     }
-    cordon__probe_secrets(plan, out, 0, NULL,
-                          "the sandbox users read whatever Users, Authenticated Users or "
-                          "Everyone may read; no deny_read path is checked for them yet");
+    cordon__win_secrets_level(plan, f->win->secrets, out);
 }
 
 void cordon__win_elevated_readiness(const struct cordon__elevated_facts *f,

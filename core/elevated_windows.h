@@ -201,6 +201,8 @@ struct cordon__win_cred_fact {
     char error[200];         /* why not, or "" */
 };
 
+struct cordon__win_secrets_facts; /* elevated_windows_grants.h */
+
 /* What the Windows OS layer found, beside the shared facts. */
 struct cordon__win_elevated_facts {
     struct cordon__win_cred_fact offline_cred, online_cred;
@@ -216,6 +218,9 @@ struct cordon__win_elevated_facts {
     /* The unelevated restricted token's levels on this host (the runner
      * builds the same token), for fs_write and protected_paths; NULL: none. */
     const struct cordon__probe *token;
+    /* The DACLs of the plan's deny_read paths for the sandbox user
+     * (secrets_read); NULL: not checked. */
+    const struct cordon__win_secrets_facts *secrets;
 };
 
 /* The Windows part of cordon__elevated_readiness, after the shared checks

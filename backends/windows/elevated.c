@@ -91,6 +91,7 @@ static void elevated_probe(const struct cordon__plan *plan, struct cordon__probe
         return;
     }
     cordon__win_elevated_facts(NULL, pf);
+    cordon__win_elevated_secrets(plan, pf); /* secrets_read: elevated_secrets.c */
     /* prepare grants the roots to the sandbox group (or fails naming the
      * root), and the launch exists. */
     pf->f.roots_writable = 1;

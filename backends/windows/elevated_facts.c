@@ -566,6 +566,7 @@ done:
 
 void cordon__win_probe_facts_free(struct cordon__win_probe_facts *pf)
 {
+    cordon__win_elevated_secrets_free(pf);
     cordon__marker_free(&pf->marker);
     pf->f.marker = NULL;
 }

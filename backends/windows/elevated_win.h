@@ -128,6 +128,16 @@ void cordon__win_probe_facts_free(struct cordon__win_probe_facts *pf);
  * prepare and spawn: two DACL reads and a small file. */
 void cordon__win_elevated_marker(struct cordon__win_probe_facts *pf);
 
+/* ---- secrets_read (elevated_secrets.c) ------------------------------------- */
+
+/* Reads the DACLs of |plan|'s deny_read paths (and what is below a
+ * directory, bounded) and the local groups of the sandbox user the plan
+ * runs as, into pf->w.secrets for core's secrets_read decision. Nothing
+ * without a marker or deny_read paths. Freed by
+ * cordon__win_probe_facts_free. */
+void cordon__win_elevated_secrets(const struct cordon__plan *plan, struct cordon__win_probe_facts *pf);
+void cordon__win_elevated_secrets_free(struct cordon__win_probe_facts *pf);
+
 /* ---- the backend (elevated.c) ---------------------------------------------- */
 
 /* The same-user test seam: while |runner| is set (NULL clears it), the

@@ -6,6 +6,7 @@
  * the launch is missing. */
 #include "core/fakehost.h"
 #include "elevated_windows.h"
+#include "elevated_windows_grants.h"
 #include "harness.h"
 
 #define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
@@ -406,6 +407,20 @@ static void readiness(void)
     CHECK_CONTAINS(pr.reason[CORDON_DIM_NETWORK], "DNS Client service");
     CHECK(pr.level[CORDON_DIM_FS_WRITE] == CORDON_LEVEL_ENFORCED);
     CHECK(pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_NONE);
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ], "were not checked");
+    {
+        /* With the deny_read paths' DACLs read (none of them exists on
+         * this fake host), core decides secrets_read from them
+         * (winplan_elevated_grants covers the DACLs). */
+        struct cordon__win_secrets_facts sf;
+        memset(&sf, 0, sizeof sf);
+        sf.user_sid = OFF_SID;
+        w.secrets = &sf;
+        cordon__elevated_readiness(&f, &ws, &pr);
+        CHECK(pr.ready && pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_ENFORCED);
+        CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ], "deny_read paths exists here");
+        w.secrets = NULL;
+    }
     /* Without the token's levels, no claim on writes. */
     w.token = NULL;
     cordon__elevated_readiness(&f, &ws, &pr);

@@ -1,0 +1,322 @@
+/* The Windows elevated tier's decisions about files and filters, on any
+ * host: which profile entries setup grants the sandbox group read on and
+ * how, the record uninstall restores from, whether a DACL lets a sandbox
+ * logon read an object, the secrets_read level from fake facts, and the
+ * WFP filters. */
+#include "core/fakehost.h"
+#include "elevated_windows_grants.h"
+#include "harness.h"
+
+#define OFF_SID "S-1-5-21-11-22-33-1010"
+#define SBX_SID "S-1-5-21-11-22-33-1012"
+#define ANN_SID "S-1-5-21-11-22-33-1001"
+
+static enum cordon__win_grant grant(const char *rel, int is_dir, int reparse, int broad, char *why)
+{
+    struct cordon__win_grant_entry e;
+    e.rel = rel;
+    e.is_dir = is_dir;
+    e.is_reparse = reparse;
+    e.broad_read = broad;
+    return cordon__win_read_grant(&e, why, 300);
+}
+
+static void profile(void)
+{
+    const struct cordon__win_secret *s = NULL;
+    char why[300];
+    size_t i;
+
+    /* The list as data, each with its reason. */
+    for (i = 0; cordon__win_profile_secrets[i].rel; i++)
+        CHECK(cordon__win_profile_secrets[i].why && cordon__win_profile_secrets[i].why[0]);
+    CHECK(i >= 20);
+
+    CHECK(cordon__win_profile_rel(".ssh", &s) == CORDON__WIN_REL_SECRET);
+    CHECK(s && strstr(s->why, "SSH"));
+    CHECK(cordon__win_profile_rel(".SSH\\id_ed25519", NULL) == CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel(".ssh/config", NULL) == CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel(".sshx", NULL) == CORDON__WIN_REL_PLAIN);
+    CHECK(cordon__win_profile_rel(".config", NULL) == CORDON__WIN_REL_ANCESTOR);
+    CHECK(cordon__win_profile_rel(".config\\gh", NULL) == CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel(".config\\git", NULL) == CORDON__WIN_REL_PLAIN);
+    CHECK(cordon__win_profile_rel("NTUSER.DAT", NULL) == CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel("ntuser.dat.LOG1", NULL) == CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel("ntuser", NULL) == CORDON__WIN_REL_PLAIN);
+    CHECK(cordon__win_profile_rel("AppData", NULL) == CORDON__WIN_REL_ANCESTOR);
+    CHECK(cordon__win_profile_rel("AppData\\Local", NULL) == CORDON__WIN_REL_ANCESTOR);
+    CHECK(cordon__win_profile_rel("AppData\\Local\\Temp", &s) == CORDON__WIN_REL_SECRET);
+    CHECK(s && !s->secret && strstr(s->why, "%TEMP%"));
+    CHECK(cordon__win_profile_rel("AppData\\Local\\Programs", NULL) == CORDON__WIN_REL_PLAIN);
+    CHECK(cordon__win_profile_rel("AppData\\Local\\Google\\Chrome\\User Data\\Default\\Login Data",
+                                  NULL) == CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel("AppData\\Local\\Google", NULL) == CORDON__WIN_REL_ANCESTOR);
+    CHECK(cordon__win_profile_rel("AppData\\Roaming\\Microsoft\\Protect\\S-1-5-21-1", NULL) ==
+          CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel("src", NULL) == CORDON__WIN_REL_PLAIN);
+    CHECK(cordon__win_profile_rel("", NULL) == CORDON__WIN_REL_ANCESTOR);
+
+    /* The profile root: names only, never inherited, never written. */
+    CHECK(grant("", 1, 0, 0, why) == CORDON__WIN_GRANT_LIST);
+    CHECK_CONTAINS(why, "this directory only");
+    CHECK((CORDON__WIN_LIST_MASK & 0x2ul) == 0);  /* no FILE_WRITE_DATA / ADD_FILE */
+    CHECK((CORDON__WIN_LIST_MASK & 0x4ul) == 0);  /* no FILE_APPEND_DATA / ADD_SUBDIRECTORY */
+    CHECK((CORDON__WIN_READ_MASK & 0x40156ul) == 0); /* no write, append, EA/attribute write,
+                                                        delete child, WRITE_DAC */
+    /* A project: read and execute, inherited. */
+    CHECK(grant("src", 1, 0, 0, why) == CORDON__WIN_GRANT_TREE);
+    CHECK(grant(".gitconfig", 0, 0, 0, why) == CORDON__WIN_GRANT_TREE);
+    /* Secrets and %TEMP%: nothing. */
+    CHECK(grant(".ssh", 1, 0, 0, why) == CORDON__WIN_GRANT_NONE);
+    CHECK_CONTAINS(why, "a secret: SSH");
+    CHECK(grant(".git-credentials", 0, 0, 0, why) == CORDON__WIN_GRANT_NONE);
+    CHECK(grant("NTUSER.DAT", 0, 0, 0, why) == CORDON__WIN_GRANT_NONE);
+    CHECK(grant("AppData\\Local\\Temp", 1, 0, 0, why) == CORDON__WIN_GRANT_NONE);
+    CHECK_CONTAINS(why, "never granted");
+    /* Above a secret: list only, then entry by entry. */
+    CHECK(grant("AppData", 1, 0, 0, why) == CORDON__WIN_GRANT_LIST);
+    CHECK(grant(".config", 1, 0, 0, why) == CORDON__WIN_GRANT_LIST);
+    CHECK(grant(".config\\git", 1, 0, 0, why) == CORDON__WIN_GRANT_TREE);
+    /* Junctions ("Application Data", "My Documents"): nothing through them. */
+    CHECK(grant("Application Data", 1, 1, 0, why) == CORDON__WIN_GRANT_NONE);
+    CHECK(grant(".ssh", 1, 1, 0, why) == CORDON__WIN_GRANT_NONE);
+    /* Readable by Users already: nothing to add. */
+    CHECK(grant("Public stuff", 1, 0, 1, why) == CORDON__WIN_GRANT_NONE);
+    CHECK_CONTAINS(why, "already");
+}
+
+static void records(void)
+{
+    struct cordon__win_grant_record r, back;
+    char *line;
+    r.kind = CORDON__WIN_GRANT_TREE;
+    r.path = "C:\\Users\\ann\\src";
+    r.original = "D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;" ANN_SID ")";
+    line = cordon__win_grant_record_line(&r);
+    CHECK_STR(line, "tree\tC:\\Users\\ann\\src\tD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;" ANN_SID ")");
+    CHECK(cordon__win_grant_record_parse(line, &back) == 0);
+    CHECK(back.kind == CORDON__WIN_GRANT_TREE);
+    CHECK_STR(back.path, r.path);
+    CHECK_STR(back.original, r.original);
+    cordon__win_grant_record_free(&back);
+    free(line);
+    CHECK(cordon__win_grant_record_parse("list\tC:\\Users\\ann\tD:P\r\n", &back) == 0);
+    CHECK(back.kind == CORDON__WIN_GRANT_LIST);
+    CHECK_STR(back.original, "D:P");
+    cordon__win_grant_record_free(&back);
+    /* Not records: another kind, a missing or extra field, no DACL. */
+    CHECK(cordon__win_grant_record_parse("both\tC:\\x\tD:P", &back) == -1 && !back.path);
+    CHECK(cordon__win_grant_record_parse("tree\tC:\\x", &back) == -1);
+    CHECK(cordon__win_grant_record_parse("tree\t\tD:P", &back) == -1);
+    CHECK(cordon__win_grant_record_parse("tree\tC:\\x\tD:P\textra", &back) == -1);
+    CHECK(cordon__win_grant_record_parse("tree\tC:\\x\tO:BA", &back) == -1);
+    r.path = "C:\\a\tb";
+    CHECK(cordon__win_grant_record_line(&r) == NULL);
+}
+
+static struct cordon__win_dacl_ace ace(int type, const char *sid, unsigned long mask, int io)
+{
+    struct cordon__win_dacl_ace a;
+    memset(&a, 0, sizeof a);
+    a.type = type;
+    snprintf(a.sid, sizeof a.sid, "%s", sid);
+    a.mask = mask;
+    a.inherit_only = io;
+    return a;
+}
+
+static void dacl(void)
+{
+    const char *me[2] = {OFF_SID, SBX_SID};
+    struct cordon__win_dacl_ace a[4];
+    char why[300];
+
+    /* A profile's usual DACL: SYSTEM, Administrators, the user. */
+    a[0] = ace(CORDON__ACE_ALLOW, "S-1-5-18", 0x1f01ff, 0);
+    a[1] = ace(CORDON__ACE_ALLOW, "S-1-5-32-544", 0x1f01ff, 0);
+    a[2] = ace(CORDON__ACE_ALLOW, ANN_SID, 0x1f01ff, 0);
+    CHECK(!cordon__win_dacl_reads(ANN_SID, 1, a, 3, me, 2, why, sizeof why));
+    /* The sandbox group, Everyone, Users, a logon session: readers. */
+    a[3] = ace(CORDON__ACE_ALLOW, SBX_SID, 0x1200a9, 0);
+    CHECK(cordon__win_dacl_reads(ANN_SID, 1, a, 4, me, 2, why, sizeof why));
+    CHECK_CONTAINS(why, "an allow ACE for " SBX_SID " grants read");
+    a[3] = ace(CORDON__ACE_ALLOW, "S-1-1-0", 0x80000000ul, 0); /* GENERIC_READ */
+    CHECK(cordon__win_dacl_reads(ANN_SID, 1, a, 4, me, 2, why, sizeof why));
+    a[3] = ace(CORDON__ACE_ALLOW, "S-1-5-32-545", 0x1200a9, 0);
+    CHECK(cordon__win_dacl_reads(ANN_SID, 1, a, 4, me, 2, why, sizeof why));
+    a[3] = ace(CORDON__ACE_ALLOW, "S-1-5-5-0-12345", 0x1, 0);
+    CHECK(cordon__win_dacl_reads(ANN_SID, 1, a, 4, me, 2, why, sizeof why));
+    a[3] = ace(CORDON__ACE_ALLOW, "S-1-5-4", 0x10000000ul, 0); /* Interactive, GENERIC_ALL */
+    CHECK(cordon__win_dacl_reads(ANN_SID, 1, a, 4, me, 2, why, sizeof why));
+    /* An ACE the OS layer could not type counts as anyone's. */
+    a[3] = ace(CORDON__ACE_ALLOW, "an ACE of type 9", 0xffffffffu, 0);
+    CHECK(cordon__win_dacl_reads(ANN_SID, 1, a, 4, me, 2, why, sizeof why));
+    /* Traverse or attributes only, inherit-only, someone else: no read. */
+    a[3] = ace(CORDON__ACE_ALLOW, "S-1-1-0", 0x1000a0, 0);
+    CHECK(!cordon__win_dacl_reads(ANN_SID, 1, a, 4, me, 2, why, sizeof why));
+    a[3] = ace(CORDON__ACE_ALLOW, "S-1-1-0", 0x1200a9, 1);
+    CHECK(!cordon__win_dacl_reads(ANN_SID, 1, a, 4, me, 2, why, sizeof why));
+    a[3] = ace(CORDON__ACE_ALLOW, "S-1-5-21-99-99-99-1000", 0x1200a9, 0);
+    CHECK(!cordon__win_dacl_reads(ANN_SID, 1, a, 4, me, 2, why, sizeof why));
+    /* A deny first decides; a deny after an allow does not. */
+    a[0] = ace(CORDON__ACE_DENY, SBX_SID, 0x1, 0);
+    a[1] = ace(CORDON__ACE_ALLOW, "S-1-1-0", 0x1200a9, 0);
+    CHECK(!cordon__win_dacl_reads(ANN_SID, 1, a, 2, me, 2, why, sizeof why));
+    a[0] = ace(CORDON__ACE_ALLOW, "S-1-1-0", 0x1200a9, 0);
+    a[1] = ace(CORDON__ACE_DENY, SBX_SID, 0x1, 0);
+    CHECK(cordon__win_dacl_reads(ANN_SID, 1, a, 2, me, 2, why, sizeof why));
+    /* A deny of write only does not hide anything. */
+    a[0] = ace(CORDON__ACE_DENY, SBX_SID, 0x116, 0);
+    a[1] = ace(CORDON__ACE_ALLOW, "S-1-5-11", 0x1200a9, 0);
+    CHECK(cordon__win_dacl_reads(ANN_SID, 1, a, 2, me, 2, why, sizeof why));
+    /* A NULL DACL; an owner among the sandbox SIDs. */
+    CHECK(cordon__win_dacl_reads(ANN_SID, 0, NULL, 0, me, 2, why, sizeof why));
+    CHECK_CONTAINS(why, "NULL DACL");
+    CHECK(cordon__win_dacl_reads(OFF_SID, 1, NULL, 0, me, 2, why, sizeof why));
+    CHECK_CONTAINS(why, "owner");
+    /* An empty DACL: nobody. */
+    CHECK(!cordon__win_dacl_reads(ANN_SID, 1, NULL, 0, me, 2, why, sizeof why));
+}
+
+static const struct fake_entry wfs[] = {
+    {"C:\\work\\app", CORDON__PATH_DIR, NULL},
+    {"C:\\Users\\ann\\.ssh", CORDON__PATH_DIR, NULL},
+    {"C:\\Users\\ann\\.netrc", CORDON__PATH_FILE, NULL},
+    {NULL, 0, NULL},
+};
+
+static void compile(struct cordon__plan *plan, int with_deny)
+{
+    struct cordon_policy *p = NULL;
+    struct cordon__host h;
+    fake_host(CORDON__OS_WINDOWS, wfs, &h);
+    CHECK(cordon_policy_builtin("workspace-write", &p) == CORDON_OK);
+    CHECK(cordon_policy_clear_deny_read(p) == CORDON_OK);
+    if (with_deny) {
+        CHECK(cordon_policy_add_deny_read(p, "C:\\Users\\ann\\.ssh") == CORDON_OK);
+        CHECK(cordon_policy_add_deny_read(p, "C:\\Users\\ann\\.netrc") == CORDON_OK);
+        CHECK(cordon_policy_add_deny_read(p, "C:\\Users\\ann\\.aws") == CORDON_OK);
+    }
+    CHECK_MSG(cordon__plan_compile(p, "C:\\work\\app", &h, plan) == CORDON_OK, "%s",
+              cordon_last_error());
+    cordon_policy_free(p);
+}
+
+static void secrets(void)
+{
+    struct cordon__plan plan, none;
+    struct cordon__probe pr;
+    struct cordon__win_secrets_facts s;
+    struct cordon__win_secret_object o[3];
+    struct cordon__win_dacl_ace closed[3], open[1];
+    const char *groups[2] = {SBX_SID, "S-1-5-32-545"};
+
+    compile(&plan, 1);
+    compile(&none, 0);
+    CHECK(plan.n_deny == 2 && plan.n_deny_listed == 3);
+    closed[0] = ace(CORDON__ACE_ALLOW, "S-1-5-18", 0x1f01ff, 0);
+    closed[1] = ace(CORDON__ACE_ALLOW, "S-1-5-32-544", 0x1f01ff, 0);
+    closed[2] = ace(CORDON__ACE_ALLOW, ANN_SID, 0x1f01ff, 0);
+    open[0] = ace(CORDON__ACE_ALLOW, "S-1-1-0", 0x1200a9, 0);
+    memset(o, 0, sizeof o);
+    o[0].path = "C:\\Users\\ann\\.ssh";
+    o[1].path = "C:\\Users\\ann\\.ssh\\id_ed25519";
+    o[2].path = "C:\\Users\\ann\\.netrc";
+    for (size_t i = 0; i < 3; i++) {
+        snprintf(o[i].owner, sizeof o[i].owner, ANN_SID);
+        o[i].dacl_present = 1;
+        o[i].aces = closed;
+        o[i].n_aces = 3;
+    }
+    memset(&s, 0, sizeof s);
+    s.user_sid = OFF_SID;
+    s.groups = groups;
+    s.n_groups = 2;
+    s.objects = o;
+    s.n_objects = 3;
+
+    memset(&pr, 0, sizeof pr);
+    cordon__win_secrets_level(&plan, &s, &pr);
+    CHECK(pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_ENFORCED);
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ], "the 2 deny_read paths (3 objects");
+    /* One file below .ssh with its own Everyone ACE (moved in with its
+     * ACL, say): opened by name through bypass traverse checking, it is
+     * readable, whatever .ssh says. */
+    o[1].aces = open;
+    o[1].n_aces = 1;
+    cordon__win_secrets_level(&plan, &s, &pr);
+    CHECK(pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_NONE);
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ],
+                   "can read C:\\Users\\ann\\.ssh\\id_ed25519 (a deny_read path): an allow ACE "
+                   "for S-1-1-0 grants read");
+    o[1].aces = closed;
+    o[1].n_aces = 3;
+    /* Unchecked: an error, a link, too many entries, groups unknown, no facts. */
+    o[2].error = "C:\\Users\\ann\\.netrc: GetNamedSecurityInfoW: error 5";
+    cordon__win_secrets_level(&plan, &s, &pr);
+    CHECK(pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_NONE);
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ], "C:\\Users\\ann\\.netrc was not checked");
+    o[2].error = NULL;
+    s.truncated = "C:\\Users\\ann\\.ssh";
+    cordon__win_secrets_level(&plan, &s, &pr);
+    CHECK(pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_NONE);
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ], "holds more than 256 entries");
+    s.truncated = NULL;
+    s.groups_error = "NetUserGetLocalGroups(CordonSandboxOffline): error 2221";
+    cordon__win_secrets_level(&plan, &s, &pr);
+    CHECK(pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_NONE);
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ], "error 2221");
+    s.groups_error = NULL;
+    cordon__win_secrets_level(&plan, NULL, &pr);
+    CHECK(pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_NONE);
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ], "were not checked");
+    /* A group of the sandbox user granted read (an administrator added it
+     * to a group with rights there). */
+    closed[2] = ace(CORDON__ACE_ALLOW, "S-1-5-32-545", 0x1200a9, 0);
+    cordon__win_secrets_level(&plan, &s, &pr);
+    CHECK(pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_NONE);
+    closed[2] = ace(CORDON__ACE_ALLOW, ANN_SID, 0x1f01ff, 0);
+    /* Nothing denied. */
+    cordon__win_secrets_level(&none, &s, &pr);
+    CHECK(pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_NONE);
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ], "deny_read is empty");
+    cordon__plan_free(&plan);
+    cordon__plan_free(&none);
+}
+
+static void wfp(void)
+{
+    struct cordon__win_wfp_filter f[CORDON__WFP_MAX_FILTERS];
+    size_t n = cordon__win_wfp_filters(f), i, v4 = 0, dns = 0;
+    char *sddl = cordon__win_wfp_user_sddl(OFF_SID);
+    CHECK(n == 10);
+    CHECK_STR(sddl, "O:LSD:(A;;CC;;;" OFF_SID ")");
+    free(sddl);
+    for (i = 0; i < n; i++) {
+        size_t k;
+        CHECK(f[i].index == i + 1);
+        for (k = 0; k < i; k++)
+            CHECK(strcmp(f[i].name, f[k].name) != 0);
+        v4 += !f[i].v6;
+        if (f[i].remote_port) {
+            CHECK(f[i].remote_port == 53 || f[i].remote_port == 853);
+            CHECK(f[i].protocol == 6 || f[i].protocol == 17);
+            dns++;
+        } else {
+            CHECK(f[i].protocol == (f[i].v6 ? 58 : 1));
+        }
+    }
+    CHECK(v4 == 5 && dns == 8);
+    CHECK_STR(f[0].name, "cordon: block ICMP CordonSandboxOffline");
+    CHECK_STR(f[1].name, "cordon: block IPv4 TCP port 53 CordonSandboxOffline");
+}
+
+int main(void)
+{
+    profile();
+    records();
+    dacl();
+    secrets();
+    wfp();
+    TEST_MAIN_END();
+}
