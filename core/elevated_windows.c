@@ -608,6 +608,24 @@ const struct cordon__win_setup_step cordon__win_setup_steps[] = {
      "a missing or different rule is removed and added again (INetFwRule3, "
      "LocalUserAuthorizedList scoped to the offline SID), then read back",
      "INetFwRules::Remove of each rule by name"},
+    {"wfp-filters", "WFP filters",
+     "each filter of cordon__win_wfp_filters under cordon's key (FwpmFilterGetByKey0): the ALE "
+     "connect layer (v4 or v6), cordon's sublayer, block, persistent, a user condition naming the "
+     "offline SID, the protocol and the remote port",
+     "cordon's persistent sublayer (FwpmSubLayerAdd0), each filter deleted and added again "
+     "(FwpmFilterAdd0) in one transaction, then read back; where the Base Filtering Engine cannot "
+     "be opened (Wine) the step says not available and changes nothing",
+     "FwpmFilterDeleteByKey0 of each of cordon's keys, then FwpmSubLayerDeleteByKey0"},
+    {"read-grants", "read grants",
+     "every recorded grant is on its path (an explicit allow ACE of " CORDON__WIN_SANDBOX_GROUP
+     "), or the background grants still run (their progress)",
+     "each allowed user's profile, entry by entry (cordon__win_read_grant): list-only on the "
+     "profile and on directories above a secret, read and execute inherited elsewhere, nothing on "
+     "secrets, %TEMP% and links; each path's DACL recorded in %ProgramData%\\cordon\\read-grants "
+     "first, then applied by cordon-setup read-grants-worker in the background under a named "
+     "mutex",
+     "waits for the background grants, then takes setup's ACEs out of every recorded path, "
+     "putting the recorded DACL back exactly when nothing else changed since"},
     {"marker", "the marker",
      "%ProgramData%\\cordon\\setup.json parses and equals what this install records",
      "written last, through a temporary file with its protected DACL and MoveFileExW",

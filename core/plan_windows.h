@@ -203,6 +203,10 @@ char *cordon__win_sddl_without_cordon(const char *sddl);
  * cordon's ACEs go (the current flags and explicit ACEs without cordon's;
  * *exact 0). Caller frees; NULL with the error set. */
 char *cordon__win_sddl_restore(const char *original, const char *current, int *exact);
+/* The same for the ACEs of |sid| alone (cordon-setup's read grants for
+ * the sandbox group) instead of cordon's capability SIDs. */
+char *cordon__win_sddl_restore_sid(const char *original, const char *current, const char *sid,
+                                   int *exact);
 
 /* How each stdio slot is connected, from whether the caller's handle in
  * that slot is a console (|is_console|[i]). A console handle is never

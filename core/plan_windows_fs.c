@@ -116,7 +116,8 @@ static int ace_inherited(const char *ace)
     return 0;
 }
 
-static int ace_of_cordon(const char *ace)
+/* 1 when |ace| names |only| (NULL: any of cordon's capability SIDs). */
+static int ace_of_cordon(const char *ace, const char *only)
 {
     size_t len = 0;
     const char *s = ace_field(ace, 5, &len);
@@ -125,7 +126,7 @@ static int ace_of_cordon(const char *ace)
         return 0;
     memcpy(sid, s, len);
     sid[len] = '\0';
-    return cordon__win_is_cordon_ace_sid(sid);
+    return only ? strcmp(sid, only) == 0 : cordon__win_is_cordon_ace_sid(sid);
 }
 
 cordon_error cordon__win_sddl_dacl_parse(const char *sddl, char **flags,
@@ -169,13 +170,14 @@ cordon_error cordon__win_sddl_dacl_parse(const char *sddl, char **flags,
 }
 
 /* "D:" + |flags| + the ACEs of |aces| for which keep() holds. */
-static char *sddl_join(const char *flags, const struct cordon__strv *aces, int drop_cordon)
+static char *sddl_join(const char *flags, const struct cordon__strv *aces, int drop_cordon,
+                       const char *only)
 {
     struct cordon__buf b = {0};
     size_t i;
     cordon__buf_printf(&b, "D:%s", flags);
     for (i = 0; i < aces->n; i++)
-        if (!drop_cordon || !ace_of_cordon(aces->v[i]))
+        if (!drop_cordon || !ace_of_cordon(aces->v[i], only))
             cordon__buf_puts(&b, aces->v[i]);
     if (b.oom) {
         cordon__buf_free(&b);
@@ -189,7 +191,7 @@ char *cordon__win_sddl_without_cordon(const char *sddl)
     struct cordon__strv aces = {0};
     char *flags = NULL, *out = NULL;
     if (cordon__win_sddl_dacl_parse(sddl, &flags, &aces) == CORDON_OK)
-        out = sddl_join(flags, &aces, 1);
+        out = sddl_join(flags, &aces, 1, NULL);
     free(flags);
     cordon__strv_free(&aces);
     return out;
@@ -201,13 +203,13 @@ static int cmp_str(const void *a, const void *b)
 }
 
 /* The explicit ACEs of |sddl| without cordon's, sorted (a multiset). */
-static cordon_error sorted_non_cordon(const char *sddl, char **flags, struct cordon__strv *all,
-                                      struct cordon__strv *sorted)
+static cordon_error sorted_non_cordon(const char *sddl, const char *only, char **flags,
+                                      struct cordon__strv *all, struct cordon__strv *sorted)
 {
     size_t i;
     cordon_error e = cordon__win_sddl_dacl_parse(sddl, flags, all);
     for (i = 0; e == CORDON_OK && i < all->n; i++)
-        if (!ace_of_cordon(all->v[i]))
+        if (!ace_of_cordon(all->v[i], only))
             e = cordon__strv_push(sorted, all->v[i]);
     if (e == CORDON_OK && sorted->n > 1)
         qsort(sorted->v, sorted->n, sizeof *sorted->v, cmp_str);
@@ -216,14 +218,20 @@ static cordon_error sorted_non_cordon(const char *sddl, char **flags, struct cor
 
 char *cordon__win_sddl_restore(const char *original, const char *current, int *exact)
 {
+    return cordon__win_sddl_restore_sid(original, current, NULL, exact);
+}
+
+char *cordon__win_sddl_restore_sid(const char *original, const char *current, const char *sid,
+                                   int *exact)
+{
     struct cordon__strv o_all = {0}, o_set = {0}, c_all = {0}, c_set = {0};
     char *o_flags = NULL, *c_flags = NULL, *out = NULL;
     size_t i;
     int same;
 
     *exact = 0;
-    if (sorted_non_cordon(original, &o_flags, &o_all, &o_set) != CORDON_OK ||
-        sorted_non_cordon(current, &c_flags, &c_all, &c_set) != CORDON_OK)
+    if (sorted_non_cordon(original, sid, &o_flags, &o_all, &o_set) != CORDON_OK ||
+        sorted_non_cordon(current, sid, &c_flags, &c_all, &c_set) != CORDON_OK)
         goto done;
     /* The same ACEs and the same protection ("P"), and no NULL DACL: a
      * change of either since is someone's, and stays. */
@@ -233,9 +241,9 @@ char *cordon__win_sddl_restore(const char *original, const char *current, int *e
         same = strcmp(o_set.v[i], c_set.v[i]) == 0;
     if (same) {
         *exact = 1;
-        out = sddl_join(o_flags, &o_all, 1);
+        out = sddl_join(o_flags, &o_all, 1, sid);
     } else {
-        out = sddl_join(c_flags, &c_all, 1);
+        out = sddl_join(c_flags, &c_all, 1, sid);
     }
     if (!out)
         cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");

@@ -52,6 +52,8 @@ int setup__parse_args(int argc, char **argv, struct setup_args *out, char *err, 
         out->command = SETUP_UNINSTALL;
     else if (SETUP_HAS_REFRESH && strcmp(argv[1], "refresh-credentials") == 0)
         out->command = SETUP_REFRESH_CREDENTIALS;
+    else if (SETUP_HAS_REFRESH && strcmp(argv[1], "read-grants-worker") == 0)
+        out->command = SETUP_GRANTS_WORKER; /* internal: started by install */
     else {
         snprintf(err, n, "unknown command \"%s\"", argv[1]);
         return SETUP_EXIT_USAGE;

@@ -19,7 +19,8 @@
 #include "internal.h"
 
 enum setup_command { SETUP_INSTALL, SETUP_VERIFY, SETUP_STATUS, SETUP_UNINSTALL,
-                     SETUP_REFRESH_CREDENTIALS /* Windows only */ };
+                     SETUP_REFRESH_CREDENTIALS, /* Windows only */
+                     SETUP_GRANTS_WORKER /* Windows, internal: install's background read grants */ };
 
 /* Exit statuses. */
 #define SETUP_EXIT_OK 0

@@ -23,9 +23,10 @@
 
 #include "elevated_win.h"
 #include "setup.h"
+#include "setup_win.h"
 #include "win.h"
 
-#define N_STEPS 13
+#define N_STEPS 15
 
 struct ctx {
     const struct setup_args *a;
@@ -851,6 +852,33 @@ done:
     return rc;
 }
 
+static int step_wfp(struct ctx *c)
+{
+    int available = 0, found = 0;
+    if (setup__wfp_step(c->sid_offline, c->verify, &available, &found, c->detail,
+                        sizeof c->detail, c->error, sizeof c->error) != 0) {
+        c->found |= found;
+        return -1;
+    }
+    c->found |= found;
+    return 0;
+}
+
+static int step_read_grants(struct ctx *c)
+{
+    struct setup_grants_in in;
+    int found = 0;
+    in.data_dir = c->paths.data_dir;
+    in.sandbox_sid = c->sid_sandbox;
+    in.user_sids = &c->sids;
+    in.verify = c->verify;
+    if (setup__grants_step(&in, &found, c->detail, sizeof c->detail, c->error,
+                           sizeof c->error) != 0)
+        return -1;
+    c->found |= found;
+    return 0;
+}
+
 typedef int (*step_fn)(struct ctx *c);
 
 /* In the order of core's table (cordon__win_setup_steps). */
@@ -858,7 +886,7 @@ static const step_fn install_fns[N_STEPS] = {
     step_elevation,     step_users,       step_sandbox_group,   step_offline,
     step_online,        step_sandbox_members, step_hidden,      step_users_group,
     step_credentials,   step_runner,      step_firewall_policy, step_firewall_rules,
-    step_marker,
+    step_wfp,           step_read_grants, step_marker,
 };
 
 /* ---- uninstall ---------------------------------------------------------------- */
@@ -910,6 +938,17 @@ static int un_rules(struct ctx *c)
         return fail_last(c, "check that the Windows Defender Firewall service (mpssvc) runs");
     said(c, n);
     return 0;
+}
+
+static int un_read_grants(struct ctx *c)
+{
+    return setup__grants_uninstall(c->paths.data_dir, c->detail, sizeof c->detail, c->error,
+                                   sizeof c->error);
+}
+
+static int un_wfp(struct ctx *c)
+{
+    return setup__wfp_uninstall(c->detail, sizeof c->detail, c->error, sizeof c->error);
 }
 
 static int un_runner(struct ctx *c)
@@ -1066,7 +1105,9 @@ struct named_step {
 
 static const struct named_step uninstall_steps[] = {
     {"the marker", un_marker},
+    {"read grants", un_read_grants},
     {"firewall rules", un_rules},
+    {"WFP filters", un_wfp},
     {"the runner", un_runner},
     {"credentials", un_credentials},
     {"group " CORDON__WIN_USERS_GROUP, un_users_group},
@@ -1431,6 +1472,15 @@ int setup__run(const struct setup_args *a)
     int needs_admin = a->command == SETUP_INSTALL || a->command == SETUP_UNINSTALL ||
                       a->command == SETUP_REFRESH_CREDENTIALS;
 
+    if (a->command == SETUP_GRANTS_WORKER) {
+        /* Started by install, elevated, in the background (grants.c). */
+        struct cordon__win_elevated_paths paths;
+        if (!is_elevated_admin() || cordon__win_elevated_paths(&paths) != CORDON_OK)
+            return SETUP_EXIT_FAILED;
+        rc = setup__grants_worker(paths.data_dir);
+        cordon__win_elevated_paths_free(&paths);
+        return rc;
+    }
     if (needs_admin && !is_elevated_admin() && !a->output)
         return relaunch_elevated(a, verb);
     if (a->output)

@@ -4,7 +4,9 @@
  *                                     blocked (the Winsock error on stderr), 2 other
  *   win-sbxprobe udp ADDRESS PORT     send one datagram "cordon-test": exit 0 sent,
  *                                     1 refused by the send, 2 other (whether it
- *                                     arrived is the listener's to tell) */
+ *                                     arrived is the listener's to tell)
+ *   win-sbxprobe read PATH            read one byte: exit 0 read, 1 access denied (the
+ *                                     error on stderr), 2 other */
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
@@ -60,6 +62,23 @@ static int net(const char *proto, const char *addr, const char *port)
     return rc;
 }
 
+static int read_one(const char *path)
+{
+    HANDLE h = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
+                           OPEN_EXISTING, FILE_ATTRIBUTE_NORMAL, NULL);
+    char c;
+    DWORD got = 0;
+    int rc;
+    if (h == INVALID_HANDLE_VALUE) {
+        DWORD e = GetLastError();
+        fprintf(stderr, "CreateFileA: error %lu\n", (unsigned long)e);
+        return e == ERROR_ACCESS_DENIED ? 1 : 2;
+    }
+    rc = ReadFile(h, &c, 1, &got, NULL) && got == 1 ? 0 : 2;
+    CloseHandle(h);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "whoami") == 0) {
@@ -70,8 +89,10 @@ int main(int argc, char **argv)
         printf("%ls\n", name);
         return 0;
     }
+    if (argc == 3 && strcmp(argv[1], "read") == 0)
+        return read_one(argv[2]);
     if (argc == 4 && (strcmp(argv[1], "tcp") == 0 || strcmp(argv[1], "udp") == 0))
         return net(argv[1], argv[2], argv[3]);
-    fprintf(stderr, "usage: win-sbxprobe whoami | tcp ADDRESS PORT | udp ADDRESS PORT\n");
+    fprintf(stderr, "usage: win-sbxprobe whoami | tcp ADDRESS PORT | udp ADDRESS PORT | read PATH\n");
     return 2;
 }

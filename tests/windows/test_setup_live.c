@@ -10,7 +10,13 @@
  * user (CreateProcessWithLogonW with the stored credentials): whoami, and
  * TCP and UDP to a listener on the host's own non-loopback address and on
  * loopback: refused for CordonSandboxOffline, allowed for
- * CordonSandboxOnline, with the test's own connection as the control.
+ * CordonSandboxOnline, with the test's own connection as the control;
+ * and reads: a file in a directory of the caller's profile, which the
+ * read grants (applied in the background, waited for through status)
+ * open to the sandbox users, and a file in ~\.ssh, which they must not
+ * read (the test reads both first, as the control). After uninstall no
+ * ACE of the sandbox group is left on the profile or that directory, and
+ * a second uninstall finds no WFP filter.
  *   argv[1]: cordon-setup.exe   argv[2]: cordon-runner.exe   argv[3]: win-sbxprobe.exe */
 
 #include <winsock2.h>
@@ -23,6 +29,9 @@
 #include "wintest.h"
 
 static char *setup_exe, *runner_exe, *sbx_exe;
+/* A file the read grants open to the sandbox users, and one in ~\.ssh. */
+static char *granted_dir, *granted_file, *ssh_dir, *secret_file;
+static int made_ssh_dir;
 
 /* Runs "cordon-setup <args>", its stdout and stderr into *out. */
 static int setup(const char *args, char **out)
@@ -213,6 +222,19 @@ static void sandboxed(const struct cordon__win_elevated_paths *p, const struct c
             int rc = run_as(p, acct, sid, a, dir, out, sizeof out);
             CHECK_MSG(online ? rc == 0 : rc == 1, "loopback TCP as %s: %d", acct, rc);
             closesocket(ll);
+        }
+        {
+            /* Reads: the granted file (the control that the runner as
+             * this user reads at all), then the secret. */
+            const char *g[] = {exe, "read", granted_file, NULL};
+            const char *s[] = {exe, "read", secret_file, NULL};
+            char *mine = slurp(secret_file);
+            CHECK_MSG(mine && mine[0], "the test cannot read %s itself", secret_file);
+            free(mine);
+            CHECK_MSG(run_as(p, acct, sid, g, dir, out, sizeof out) == 0,
+                      "%s cannot read %s after the read grants", acct, granted_file);
+            CHECK_MSG(run_as(p, acct, sid, s, dir, out, sizeof out) == 1,
+                      "%s reads %s (a secret in ~\\.ssh)", acct, secret_file);
         }
         if (!hostaddr[0]) {
             printf("no non-loopback IPv4 address here: the other-address checks did not run\n");
@@ -438,6 +460,96 @@ static void whole_run(void)
     free(out_path);
 }
 
+static void write_file(const char *path, const char *text)
+{
+    wchar_t *w = cordon__win_wide(path);
+    HANDLE h = CreateFileW(w, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, 0, NULL);
+    DWORD put = 0;
+    CHECK_MSG(h != INVALID_HANDLE_VALUE, "cannot write %s", path);
+    if (h != INVALID_HANDLE_VALUE) {
+        WriteFile(h, text, (DWORD)strlen(text), &put, NULL);
+        CloseHandle(h);
+    }
+    free(w);
+}
+
+/* The fixtures in the caller's profile (cordon-test names, removed at
+ * the end, also the .ssh directory when the test made it). */
+static void fixtures(void)
+{
+    char *home = cordon__strdup(getenv("USERPROFILE") ? getenv("USERPROFILE") : "");
+    char tag[64];
+    wchar_t *w;
+    CHECK(home && home[0]);
+    snprintf(tag, sizeof tag, "cordon-test-grants-%lu", (unsigned long)GetCurrentProcessId());
+    granted_dir = join(home, tag);
+    granted_file = join(granted_dir, "readable.txt");
+    ssh_dir = join(home, ".ssh");
+    snprintf(tag, sizeof tag, "cordon-test-secret-%lu", (unsigned long)GetCurrentProcessId());
+    secret_file = join(ssh_dir, tag);
+    w = cordon__win_wide(granted_dir);
+    CHECK(CreateDirectoryW(w, NULL));
+    free(w);
+    w = cordon__win_wide(ssh_dir);
+    made_ssh_dir = CreateDirectoryW(w, NULL) != 0;
+    free(w);
+    write_file(granted_file, "cordon-test readable");
+    write_file(secret_file, "cordon-test secret");
+    free(home);
+}
+
+static void fixtures_free(void)
+{
+    wchar_t *w;
+    if (!granted_dir)
+        return;
+    remove_dir_tree(granted_dir);
+    w = cordon__win_wide(secret_file);
+    DeleteFileW(w);
+    free(w);
+    if (made_ssh_dir) {
+        w = cordon__win_wide(ssh_dir);
+        RemoveDirectoryW(w);
+        free(w);
+    }
+    free(granted_dir);
+    free(granted_file);
+    free(ssh_dir);
+    free(secret_file);
+}
+
+/* Waits (at most 240 s) until status says the background grants are done. */
+static void grants_done(void)
+{
+    int i;
+    for (i = 0; i < 240; i++) {
+        char *out = NULL;
+        int done;
+        setup("status", &out);
+        done = strstr(out, "done: ") != NULL && strstr(out, "run now") == NULL;
+        free(out);
+        if (done)
+            return;
+        Sleep(1000);
+    }
+    CHECK_MSG(0, "the background read grants did not finish within 240 s");
+}
+
+/* 1 when |path|'s DACL holds an ACE of |sid|. */
+static int has_ace_of(const char *path, const char *sid)
+{
+    char owner[184], why[300];
+    struct cordon__win_dacl_ace *aces = NULL;
+    size_t n = 0, i;
+    int present = 0, found = 0;
+    if (cordon__win_read_sd(path, owner, &present, &aces, &n, why, sizeof why) != 0)
+        return 0;
+    for (i = 0; i < n; i++)
+        found |= strcmp(aces[i].sid, sid) == 0;
+    free(aces);
+    return found;
+}
+
 static int account_there(const char *name, int type)
 {
     char sid[184];
@@ -448,7 +560,7 @@ int main(int argc, char **argv)
 {
     struct cordon__win_elevated_paths p;
     struct cordon__win_probe_facts *pf;
-    char *out = NULL, *dir;
+    char *out = NULL, *dir, sandbox_sid[184] = "";
     char *args;
     cordon_policy *ro = NULL;
     cordon_levels lv;
@@ -474,20 +586,26 @@ int main(int argc, char **argv)
     if (path_exists(p.marker) || account_there(CORDON__WIN_OFFLINE_USER, SidTypeUser))
         SKIP("cordon-setup is installed on this machine already; not touching it");
 
+    fixtures();
     /* Install, then again: idempotent. */
     args = cordon__asprintf("install --runner \"%s\"", runner_exe);
     CHECK(setup(args, &out) == 0);
-    CHECK_CONTAINS(out, "[13/13] the marker ... ok");
-    CHECK_CONTAINS(out, "[4/13] user CordonSandboxOffline ... ok: created");
+    CHECK_CONTAINS(out, "[15/15] the marker ... ok");
+    CHECK_CONTAINS(out, "[4/15] user CordonSandboxOffline ... ok: created");
     free(out);
     CHECK(setup(args, &out) == 0);
-    CHECK_CONTAINS(out, "[3/13] group CordonSandboxUsers ... ok: already there");
-    CHECK_CONTAINS(out, "[4/13] user CordonSandboxOffline ... ok: already there, new password");
-    CHECK_CONTAINS(out, "[10/13] the runner ... ok: already installed");
-    CHECK_CONTAINS(out, "[12/13] firewall rules ... ok: already there, read back");
+    CHECK_CONTAINS(out, "[3/15] group CordonSandboxUsers ... ok: already there");
+    CHECK_CONTAINS(out, "[4/15] user CordonSandboxOffline ... ok: already there, new password");
+    CHECK_CONTAINS(out, "[10/15] the runner ... ok: already installed");
+    CHECK_CONTAINS(out, "[12/15] firewall rules ... ok: already there, read back");
     free(out);
     free(args);
+    grants_done();
     CHECK(setup("verify", &out) == 0);
+    free(out);
+    CHECK(setup("status", &out) == 0);
+    CHECK_CONTAINS(out, "ok: WFP filters: 10 filters");
+    CHECK_CONTAINS(out, "ok: read grants: ");
     free(out);
     CHECK(setup("status --json", &out) == 0);
     CHECK_CONTAINS(out, "\"installed\":true");
@@ -501,8 +619,11 @@ int main(int argc, char **argv)
     CHECK(pf->f.caller_allowed);
     CHECK(pf->w.offline_cred.decrypts && pf->w.online_cred.decrypts);
     CHECK_MSG(!pf->w.fw_error[0], "%s", pf->w.fw_error);
-    if (pf->f.marker)
+    if (pf->f.marker) {
+        snprintf(sandbox_sid, sizeof sandbox_sid, "%s", pf->f.marker->sandbox_group.id);
+        CHECK(has_ace_of(granted_dir, sandbox_sid));
         sandboxed(&p, pf->f.marker);
+    }
     cordon__win_probe_facts_free(pf);
     free(pf);
     dir = make_temp_dir("setup-live");
@@ -516,11 +637,22 @@ int main(int argc, char **argv)
 
     /* Uninstall twice: the second changes nothing. */
     CHECK(setup("uninstall", &out) == 0);
-    CHECK_CONTAINS(out, "[1/10] the marker ... ok: removed");
+    CHECK_CONTAINS(out, "[1/12] the marker ... ok: removed");
     free(out);
     CHECK(setup("uninstall", &out) == 0);
     CHECK(strstr(out, "removed") == NULL);
+    CHECK_CONTAINS(out, "[2/12] read grants ... ok: not there");
+    CHECK_CONTAINS(out, "[4/12] WFP filters ... ok: not there");
     free(out);
+    /* No ACE of the (deleted) sandbox group on the profile or below it. */
+    if (sandbox_sid[0]) {
+        CHECK_MSG(!has_ace_of(getenv("USERPROFILE"), sandbox_sid), "an ACE of %s is left on %s",
+                  sandbox_sid, getenv("USERPROFILE"));
+        CHECK_MSG(!has_ace_of(granted_dir, sandbox_sid), "an ACE of %s is left on %s",
+                  sandbox_sid, granted_dir);
+        CHECK_MSG(!has_ace_of(granted_file, sandbox_sid), "an ACE of %s is left on %s",
+                  sandbox_sid, granted_file);
+    }
     CHECK(setup("verify", &out) == 3);
     free(out);
 
@@ -553,6 +685,7 @@ int main(int argc, char **argv)
     }
     remove_dir_tree(dir);
     free(dir);
+    fixtures_free();
     cordon_policy_free(ro);
     cordon__win_elevated_paths_free(&p);
     TEST_MAIN_END();

@@ -6,6 +6,7 @@
 #include "core/fakehost.h"
 #include "elevated_windows_grants.h"
 #include "harness.h"
+#include "plan_windows.h"
 
 #define OFF_SID "S-1-5-21-11-22-33-1010"
 #define SBX_SID "S-1-5-21-11-22-33-1012"
@@ -112,6 +113,42 @@ static void records(void)
     CHECK(cordon__win_grant_record_parse("tree\tC:\\x\tO:BA", &back) == -1);
     r.path = "C:\\a\tb";
     CHECK(cordon__win_grant_record_line(&r) == NULL);
+}
+
+/* What uninstall writes back on a path setup granted: the recorded DACL
+ * exactly when only the sandbox group's ACEs changed since; else the
+ * current one without them. */
+static void restore(void)
+{
+    int exact = 0;
+    char *t = cordon__win_sddl_restore_sid(
+        "D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;" ANN_SID ")",
+        "D:PAI(A;OICI;0x1200a9;;;" SBX_SID ")(A;OICI;FA;;;SY)(A;OICI;FA;;;" ANN_SID
+        ")(A;OICIID;FA;;;BA)",
+        SBX_SID, &exact);
+    CHECK(exact);
+    CHECK_STR(t, "D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;" ANN_SID ")");
+    free(t);
+    /* Protection changed since (someone's change): kept, setup's ACE out. */
+    t = cordon__win_sddl_restore_sid("D:PAI(A;OICI;FA;;;SY)",
+                                     "D:AI(A;;0x1000a1;;;" SBX_SID ")(A;OICI;FA;;;SY)", SBX_SID,
+                                     &exact);
+    CHECK(!exact);
+    CHECK_STR(t, "D:AI(A;OICI;FA;;;SY)");
+    free(t);
+    /* Someone added Everyone since: that stays, only setup's ACE goes. */
+    t = cordon__win_sddl_restore_sid("D:PAI(A;OICI;FA;;;SY)",
+                                     "D:PAI(A;;0x1000a1;;;" SBX_SID ")(A;OICI;FA;;;SY)(A;;FR;;;WD)",
+                                     SBX_SID, &exact);
+    CHECK(!exact);
+    CHECK_STR(t, "D:PAI(A;OICI;FA;;;SY)(A;;FR;;;WD)");
+    free(t);
+    /* Another SID's ACE (a capability SID of cordon's, say) is not setup's. */
+    t = cordon__win_sddl_restore_sid("D:P(A;;FA;;;SY)", "D:P(A;;FA;;;SY)(A;;FR;;;" OFF_SID ")",
+                                     SBX_SID, &exact);
+    CHECK(!exact);
+    CHECK_STR(t, "D:P(A;;FA;;;SY)(A;;FR;;;" OFF_SID ")");
+    free(t);
 }
 
 static struct cordon__win_dacl_ace ace(int type, const char *sid, unsigned long mask, int io)
@@ -315,6 +352,7 @@ int main(void)
 {
     profile();
     records();
+    restore();
     dacl();
     secrets();
     wfp();

@@ -1,0 +1,832 @@
+/* cordon-setup's read grants: the sandbox group (CordonSandboxUsers) may
+ * read and execute in the allowed users' profiles, but not their secrets
+ * (docs/internals/windows-elevated.md, "Read grants"). What is granted
+ * where is core's (cordon__win_read_grant); this file lists directories,
+ * reads and writes DACLs, and keeps the records.
+ *
+ * Why it is safe for an elevated process to change DACLs in a profile the
+ * user controls: setup only adds read ACEs for the sandbox group on the
+ * user's own files, which the user (their owner) could grant anyway. What
+ * must not happen is being steered elsewhere: a directory swapped for a
+ * junction to another user's profile between planning and applying would
+ * make setup grant read on files the user cannot reach. So each object is
+ * opened without following a reparse point, its final path must be the
+ * path planned, and the DACL is written through that handle.
+ *
+ * Records: %ProgramData%\cordon\read-grants, written before anything
+ * changes, one line per path (core's cordon__win_grant_record_line)
+ * after a "#sid<TAB><sandbox group SID>" header; the worker's progress in
+ * read-grants.progress. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <windows.h>
+#include <aclapi.h>
+#include <sddl.h>
+
+#include "elevated_win.h"
+#include "elevated_windows_grants.h"
+#include "setup_win.h"
+#include "win.h"
+
+#define RECORDS "read-grants"
+#define PROGRESS "read-grants.progress"
+/* Readable by every user, so that status works unelevated: counts only. */
+#define PROGRESS_SDDL "O:BAG:SYD:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;AU)"
+#define PROFILE_LIST L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\"
+#define FIX_RERUN "run cordon-setup install again as an administrator"
+
+struct plan {
+    struct cordon__strv lines; /* record lines */
+    size_t tree, list, already, skipped;
+    char error[600];
+};
+
+void setup__say(char *out, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, n, fmt, ap);
+    va_end(ap);
+}
+
+#define say setup__say
+
+static char *state_path(const char *data_dir, const char *name)
+{
+    return cordon__asprintf("%s\\%s", data_dir, name);
+}
+
+/* The profile directory of |sid| (ProfileList, expanded); NULL when the
+ * user never logged on here. */
+static char *profile_of(const char *sid)
+{
+    wchar_t *ws = cordon__win_wide(sid), key[400], buf[MAX_PATH + 1];
+    DWORD cb = sizeof buf;
+    char *out = NULL;
+    if (!ws)
+        return NULL;
+    _snwprintf(key, 400, L"%ls%ls", PROFILE_LIST, ws);
+    key[399] = L'\0';
+    free(ws);
+    if (RegGetValueW(HKEY_LOCAL_MACHINE, key, L"ProfileImagePath", RRF_RT_REG_SZ, NULL, buf, &cb) ==
+        ERROR_SUCCESS)
+        out = cordon__win_utf8(buf);
+    return out;
+}
+
+/* The DACL of |h| as SDDL, and the DACL itself (LocalFree *sd). */
+static DWORD read_dacl(HANDLE h, PSECURITY_DESCRIPTOR *sd, PACL *dacl, char **sddl)
+{
+    wchar_t *w = NULL;
+    DWORD err = GetSecurityInfo(h, SE_FILE_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, dacl,
+                                NULL, sd);
+    *sddl = NULL;
+    if (err != ERROR_SUCCESS)
+        return err;
+    if (!ConvertSecurityDescriptorToStringSecurityDescriptorW(*sd, SDDL_REVISION_1,
+                                                              DACL_SECURITY_INFORMATION, &w, NULL))
+        return GetLastError();
+    *sddl = cordon__win_utf8(w);
+    LocalFree(w);
+    return *sddl ? ERROR_SUCCESS : ERROR_NOT_ENOUGH_MEMORY;
+}
+
+/* Opens |path| for reading or changing its DACL without following a
+ * reparse point, and only when its final path is |path| (no junction on
+ * the way). INVALID_HANDLE_VALUE with *err set otherwise. */
+static HANDLE open_exact(const char *path, int write, DWORD *err)
+{
+    wchar_t *w = cordon__win_wide_long(path), final[MAX_PATH * 2];
+    char *got = NULL;
+    const char *want = path, *have;
+    BY_HANDLE_FILE_INFORMATION info;
+    HANDLE h;
+    DWORD n;
+    *err = ERROR_SUCCESS;
+    h = w ? CreateFileW(w, READ_CONTROL | (write ? WRITE_DAC : 0),
+                        FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL, OPEN_EXISTING,
+                        FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL)
+          : INVALID_HANDLE_VALUE;
+    free(w);
+    if (h == INVALID_HANDLE_VALUE) {
+        *err = GetLastError();
+        return h;
+    }
+    n = GetFinalPathNameByHandleW(h, final, MAX_PATH * 2, FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
+    if (n > 0 && n < MAX_PATH * 2)
+        got = cordon__win_utf8(final);
+    have = got ? got : "";
+    if (strncmp(have, "\\\\?\\", 4) == 0)
+        have += 4;
+    if (strncmp(want, "\\\\?\\", 4) == 0)
+        want += 4;
+    if (!got || !cordon__streq_nocase(have, want) || !GetFileInformationByHandle(h, &info) ||
+        (info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT)) {
+        *err = ERROR_CANT_ACCESS_FILE;
+        CloseHandle(h);
+        h = INVALID_HANDLE_VALUE;
+    }
+    free(got);
+    return h;
+}
+
+/* 1 when the object of |h| is a directory. */
+static int handle_is_dir(HANDLE h)
+{
+    BY_HANDLE_FILE_INFORMATION info;
+    return GetFileInformationByHandle(h, &info) &&
+           (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
+}
+
+/* 1 when |dacl| has an explicit allow ACE for |sid| with at least |mask|
+ * and exactly the inheritance |inherit|. */
+static int has_grant(PACL dacl, PSID sid, DWORD mask, BYTE inherit)
+{
+    DWORD i;
+    for (i = 0; dacl && i < dacl->AceCount; i++) {
+        ACCESS_ALLOWED_ACE *a;
+        if (!GetAce(dacl, i, (void **)&a) || a->Header.AceType != ACCESS_ALLOWED_ACE_TYPE ||
+            (a->Header.AceFlags & INHERITED_ACE))
+            continue;
+        if ((a->Header.AceFlags & (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE)) == inherit &&
+            (a->Mask & mask) == mask && EqualSid((PSID)&a->SidStart, sid))
+            return 1;
+    }
+    return 0;
+}
+
+static DWORD mask_of(enum cordon__win_grant k)
+{
+    return k == CORDON__WIN_GRANT_LIST ? CORDON__WIN_LIST_MASK : CORDON__WIN_READ_MASK;
+}
+
+static BYTE inherit_of(enum cordon__win_grant k, int is_dir)
+{
+    return k == CORDON__WIN_GRANT_TREE && is_dir ? (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE) : 0;
+}
+
+/* 1 when Users, Authenticated Users or Everyone (any logon) may read
+ * |path| already: core's reader check with no SID of the sandbox's own. */
+static int broad_read(const char *path)
+{
+    char owner[184], why[300];
+    struct cordon__win_dacl_ace *aces = NULL;
+    size_t n = 0;
+    int present = 0, r;
+    if (cordon__win_read_sd(path, owner, &present, &aces, &n, why, sizeof why) != 0)
+        return 0;
+    r = cordon__win_dacl_reads("", present, aces, n, NULL, 0, why, sizeof why);
+    free(aces);
+    return r;
+}
+
+/* Records |path| for grant |k| unless the grant is there. */
+static int plan_one(struct plan *p, PSID sid, const char *path, enum cordon__win_grant k, int is_dir)
+{
+    struct cordon__win_grant_record r;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    PACL dacl = NULL;
+    char *sddl = NULL, *line;
+    DWORD err;
+    HANDLE h = open_exact(path, 0, &err);
+    if (h == INVALID_HANDLE_VALUE) {
+        /* Gone, or not what was listed a moment ago: leave it alone. */
+        p->skipped++;
+        return 0;
+    }
+    err = read_dacl(h, &sd, &dacl, &sddl);
+    CloseHandle(h);
+    if (err != ERROR_SUCCESS || !dacl) {
+        /* No DACL is readable by everyone already; an unreadable one is skipped. */
+        p->skipped++;
+        goto done;
+    }
+    if (has_grant(dacl, sid, mask_of(k), inherit_of(k, is_dir))) {
+        p->already++;
+        goto done;
+    }
+    r.kind = k;
+    r.path = (char *)path;
+    r.original = sddl;
+    line = cordon__win_grant_record_line(&r);
+    if (!line || cordon__strv_push_owned(&p->lines, line) != CORDON_OK) {
+        say(p->error, sizeof p->error, "out of memory planning the read grants");
+        LocalFree(sd);
+        free(sddl);
+        return -1;
+    }
+    if (k == CORDON__WIN_GRANT_LIST)
+        p->list++;
+    else
+        p->tree++;
+done:
+    if (sd)
+        LocalFree(sd);
+    free(sddl);
+    return 0;
+}
+
+/* The entries of |profile|\|rel|, each decided by core; directories that
+ * hold a secret below them are listed and gone into. */
+static int plan_dir(struct plan *p, PSID sid, const char *profile, const char *rel, int depth)
+{
+    char *dir = rel[0] ? cordon__asprintf("%s\\%s", profile, rel) : cordon__strdup(profile);
+    char *pattern = dir ? cordon__asprintf("%s\\*", dir) : NULL;
+    wchar_t *wp = pattern ? cordon__win_wide_long(pattern) : NULL;
+    WIN32_FIND_DATAW fd;
+    HANDLE f;
+    int rc = 0;
+    free(pattern);
+    f = wp ? FindFirstFileW(wp, &fd) : INVALID_HANDLE_VALUE;
+    free(wp);
+    if (f == INVALID_HANDLE_VALUE) {
+        free(dir);
+        return 0;
+    }
+    do {
+        struct cordon__win_grant_entry e;
+        enum cordon__win_grant k;
+        char why[300], *name, *sub = NULL, *path = NULL;
+        if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
+            continue;
+        name = cordon__win_utf8(fd.cFileName);
+        if (name) {
+            sub = rel[0] ? cordon__asprintf("%s\\%s", rel, name) : cordon__strdup(name);
+            path = cordon__asprintf("%s\\%s", dir, name);
+        }
+        free(name);
+        if (!sub || !path) {
+            free(sub);
+            free(path);
+            say(p->error, sizeof p->error, "out of memory planning the read grants");
+            rc = -1;
+            break;
+        }
+        e.rel = sub;
+        e.is_dir = (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
+        e.is_reparse = (fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
+        e.broad_read = !e.is_reparse && broad_read(path);
+        k = cordon__win_read_grant(&e, why, sizeof why);
+        if (k != CORDON__WIN_GRANT_NONE)
+            rc = plan_one(p, sid, path, k, e.is_dir);
+        if (rc == 0 && k == CORDON__WIN_GRANT_LIST && depth < 8)
+            rc = plan_dir(p, sid, profile, sub, depth + 1);
+        free(sub);
+        free(path);
+    } while (rc == 0 && FindNextFileW(f, &fd));
+    FindClose(f);
+    free(dir);
+    return rc;
+}
+
+int setup__grants_plan(const char *profile, const char *sandbox_sid, struct cordon__strv *lines,
+                       char *err, size_t ne)
+{
+    struct plan p;
+    struct cordon__win_grant_entry root;
+    enum cordon__win_grant k;
+    PSID sid = cordon__win_sid_from_string(sandbox_sid);
+    char why[300];
+    int rc = -1;
+    size_t i;
+    memset(&p, 0, sizeof p);
+    if (!sid) {
+        say(err, ne, "%s: not a SID", sandbox_sid);
+        return -1;
+    }
+    root.rel = "";
+    root.is_dir = 1;
+    root.is_reparse = 0;
+    root.broad_read = 0;
+    k = cordon__win_read_grant(&root, why, sizeof why);
+    if ((k != CORDON__WIN_GRANT_NONE && plan_one(&p, sid, profile, k, 1) != 0) ||
+        plan_dir(&p, sid, profile, "", 1) != 0) {
+        say(err, ne, "%s", p.error);
+        goto done;
+    }
+    for (i = 0; i < p.lines.n; i++)
+        if (cordon__strv_push(lines, p.lines.v[i]) != CORDON_OK) {
+            say(err, ne, "out of memory");
+            goto done;
+        }
+    rc = 0;
+done:
+    LocalFree(sid);
+    cordon__strv_free(&p.lines);
+    return rc;
+}
+
+/* Writes |text| to |path| through a temporary file with |sddl|. */
+static int write_state(const char *path, const char *text, const char *sddl, char *err, size_t ne)
+{
+    char *tmp = cordon__asprintf("%s.new", path);
+    wchar_t *wt = tmp ? cordon__win_wide(tmp) : NULL, *wp = cordon__win_wide(path),
+            *ws = cordon__win_wide(sddl);
+    PSECURITY_DESCRIPTOR sd = NULL;
+    SECURITY_ATTRIBUTES sa;
+    HANDLE h = INVALID_HANDLE_VALUE;
+    DWORD put = 0, len = (DWORD)strlen(text);
+    int rc = -1;
+    if (!wt || !wp || !ws ||
+        !ConvertStringSecurityDescriptorToSecurityDescriptorW(ws, SDDL_REVISION_1, &sd, NULL)) {
+        say(err, ne, "%s: cannot prepare it (error %lu). Fix: " FIX_RERUN, path,
+            (unsigned long)GetLastError());
+        goto done;
+    }
+    sa.nLength = sizeof sa;
+    sa.lpSecurityDescriptor = sd;
+    sa.bInheritHandle = FALSE;
+    h = CreateFileW(wt, GENERIC_WRITE, 0, &sa, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    if (h == INVALID_HANDLE_VALUE || !WriteFile(h, text, len, &put, NULL) || put != len ||
+        !FlushFileBuffers(h)) {
+        say(err, ne, "%s: CreateFileW/WriteFile: error %lu. Fix: " FIX_RERUN, tmp,
+            (unsigned long)GetLastError());
+        goto done;
+    }
+    CloseHandle(h);
+    h = INVALID_HANDLE_VALUE;
+    if (!MoveFileExW(wt, wp, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+        say(err, ne, "%s: MoveFileExW: error %lu. Fix: " FIX_RERUN, path,
+            (unsigned long)GetLastError());
+        goto done;
+    }
+    rc = 0;
+done:
+    if (h != INVALID_HANDLE_VALUE) {
+        CloseHandle(h);
+        DeleteFileW(wt);
+    }
+    if (sd)
+        LocalFree(sd);
+    free(tmp);
+    free(wt);
+    free(wp);
+    free(ws);
+    return rc;
+}
+
+/* The records: the grantee's SID and the lines. 0, 1 when there are none,
+ * -1 on a read error. */
+static int load(const char *data_dir, char sid[184], struct cordon__strv *lines)
+{
+    char *path = state_path(data_dir, RECORDS), *text = NULL, *p, *nl;
+    wchar_t *w = path ? cordon__win_wide(path) : NULL;
+    FILE *f = w ? _wfopen(w, L"rb") : NULL;
+    size_t n = 0, cap = 0;
+    int rc = 1;
+    sid[0] = '\0';
+    free(w);
+    free(path);
+    if (!f)
+        return 1;
+    for (;;) {
+        char buf[4096];
+        size_t k = fread(buf, 1, sizeof buf, f);
+        if (k == 0)
+            break;
+        if (n + k + 1 > cap) {
+            char *t = realloc(text, cap = (n + k + 1) * 2);
+            if (!t) {
+                rc = -1;
+                goto done;
+            }
+            text = t;
+        }
+        memcpy(text + n, buf, k);
+        n += k;
+    }
+    if (!text)
+        goto done;
+    text[n] = '\0';
+    rc = 0;
+    for (p = text; *p; p = nl) {
+        nl = p + strcspn(p, "\n");
+        if (*nl)
+            *nl++ = '\0';
+        if (strncmp(p, "#sid\t", 5) == 0)
+            snprintf(sid, 184, "%.*s", (int)strcspn(p + 5, "\r"), p + 5);
+        else if (*p && *p != '#')
+            cordon__strv_push(lines, p);
+    }
+done:
+    fclose(f);
+    free(text);
+    return rc;
+}
+
+static int mutex_held(void)
+{
+    HANDLE m = OpenMutexW(SYNCHRONIZE, FALSE, SETUP_GRANTS_MUTEX);
+    DWORD w;
+    if (!m)
+        return GetLastError() == ERROR_ACCESS_DENIED; /* there, but not ours to open */
+    w = WaitForSingleObject(m, 0);
+    if (w == WAIT_OBJECT_0 || w == WAIT_ABANDONED)
+        ReleaseMutex(m);
+    CloseHandle(m);
+    return w == WAIT_TIMEOUT;
+}
+
+static void progress(const char *data_dir, const char *fmt, ...) CORDON__PRINTF(2, 3);
+static void progress(const char *data_dir, const char *fmt, ...)
+{
+    char text[400], err[300], *path = state_path(data_dir, PROGRESS);
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
+    if (path)
+        write_state(path, text, PROGRESS_SDDL, err, sizeof err);
+    free(path);
+}
+
+void setup__grants_progress(const char *data_dir, char *out, size_t n)
+{
+    char *path = state_path(data_dir, PROGRESS);
+    wchar_t *w = path ? cordon__win_wide(path) : NULL;
+    FILE *f = w ? _wfopen(w, L"rb") : NULL;
+    size_t k = 0;
+    free(path);
+    free(w);
+    out[0] = '\0';
+    if (f) {
+        k = fread(out, 1, n - 1, f);
+        fclose(f);
+    }
+    out[k] = '\0';
+    if (mutex_held())
+        say(out + strlen(out), n - strlen(out), "%s(the background grants run now)",
+            out[0] ? " " : "");
+}
+
+/* Checks (verify) each record's grant, or plans and starts them (install). */
+int setup__grants_step(const struct setup_grants_in *in, int *found, char *detail, size_t nd,
+                       char *err, size_t ne)
+{
+    struct cordon__strv old = {0}, planned = {0};
+    struct cordon__buf text = {0};
+    char rec_sid[184], prog[300] = "", *path = NULL;
+    PSID sid = NULL;
+    size_t i, users = 0, lists = 0;
+    int rc = -1, had;
+
+    *found = 0;
+    had = load(in->data_dir, rec_sid, &old);
+    if (had < 0) {
+        say(err, ne, "the read grant records in %s cannot be read. Fix: " FIX_RERUN, in->data_dir);
+        goto done;
+    }
+    *found = had == 0 && old.n > 0;
+    if (in->verify) {
+        setup__grants_progress(in->data_dir, prog, sizeof prog);
+        if (mutex_held()) {
+            say(detail, nd, "%zu recorded; %s", old.n, prog);
+            rc = 0;
+            goto done;
+        }
+        sid = rec_sid[0] ? cordon__win_sid_from_string(rec_sid) : NULL;
+        for (i = 0; i < old.n; i++) {
+            struct cordon__win_grant_record r;
+            PSECURITY_DESCRIPTOR sd = NULL;
+            PACL dacl = NULL;
+            char *sddl = NULL;
+            DWORD e;
+            HANDLE h;
+            int ok;
+            if (cordon__win_grant_record_parse(old.v[i], &r) != 0 || !sid) {
+                say(err, ne, "the read grant records hold a line that is not a record. Fix: "
+                             "run cordon-setup uninstall, then install");
+                goto done;
+            }
+            h = open_exact(r.path, 0, &e);
+            ok = h == INVALID_HANDLE_VALUE; /* gone since: nothing to hold */
+            if (h != INVALID_HANDLE_VALUE) {
+                ok = read_dacl(h, &sd, &dacl, &sddl) == ERROR_SUCCESS &&
+                     has_grant(dacl, sid, mask_of(r.kind), inherit_of(r.kind, handle_is_dir(h)));
+                CloseHandle(h);
+            }
+            if (sd)
+                LocalFree(sd);
+            free(sddl);
+            if (!ok) {
+                say(err, ne, "the read grant of %s on %s is missing (%s). Fix: " FIX_RERUN,
+                    CORDON__WIN_SANDBOX_GROUP, r.path, prog[0] ? prog : "no progress recorded");
+                cordon__win_grant_record_free(&r);
+                goto done;
+            }
+            cordon__win_grant_record_free(&r);
+        }
+        say(detail, nd, "%zu recorded, all in place", old.n);
+        rc = 0;
+        goto done;
+    }
+    if (mutex_held()) {
+        say(detail, nd, "the background grants of an earlier install still run: not planned "
+                        "again");
+        rc = 0;
+        goto done;
+    }
+    for (i = 0; i < in->user_sids->n; i++) {
+        char *profile = profile_of(in->user_sids->v[i]);
+        size_t e;
+        if (!profile)
+            continue; /* never logged on here: no profile to grant */
+        users++;
+        if (setup__grants_plan(profile, in->sandbox_sid, &planned, err, ne) != 0) {
+            free(profile);
+            e = strlen(err);
+            say(err + e, ne - e, ". Fix: " FIX_RERUN);
+            goto done;
+        }
+        free(profile);
+    }
+    /* Earlier records stay (their originals are the true ones); a path
+     * planned again is not recorded twice. */
+    cordon__buf_printf(&text, "#sid\t%s\n", in->sandbox_sid);
+    for (i = 0; i < old.n; i++)
+        cordon__buf_printf(&text, "%s\n", old.v[i]);
+    for (i = 0; i < planned.n; i++) {
+        struct cordon__win_grant_record r;
+        size_t k;
+        int dup = 0;
+        if (cordon__win_grant_record_parse(planned.v[i], &r) != 0)
+            continue;
+        if (r.kind == CORDON__WIN_GRANT_LIST)
+            lists++;
+        for (k = 0; k < old.n && !dup; k++) {
+            struct cordon__win_grant_record o;
+            if (cordon__win_grant_record_parse(old.v[k], &o) == 0) {
+                dup = cordon__streq_nocase(o.path, r.path);
+                cordon__win_grant_record_free(&o);
+            }
+        }
+        if (!dup)
+            cordon__buf_printf(&text, "%s\n", planned.v[i]);
+        cordon__win_grant_record_free(&r);
+    }
+    path = state_path(in->data_dir, RECORDS);
+    if (text.oom || !path) {
+        say(err, ne, "out of memory. Fix: " FIX_RERUN);
+        goto done;
+    }
+    /* The records first: anything changed after this can be put back. */
+    if (write_state(path, text.p, "O:BAG:SYD:P(A;;FA;;;SY)(A;;FA;;;BA)", err, ne) != 0)
+        goto done;
+    *found = 1;
+    if (planned.n > 0) {
+        wchar_t self[MAX_PATH], cmd[MAX_PATH + 64];
+        STARTUPINFOW si;
+        PROCESS_INFORMATION pi;
+        if (!GetModuleFileNameW(NULL, self, MAX_PATH)) {
+            say(err, ne, "GetModuleFileNameW: error %lu. Fix: " FIX_RERUN,
+                (unsigned long)GetLastError());
+            goto done;
+        }
+        _snwprintf(cmd, MAX_PATH + 64, L"\"%ls\" read-grants-worker", self);
+        cmd[MAX_PATH + 63] = L'\0';
+        memset(&si, 0, sizeof si);
+        si.cb = sizeof si;
+        progress(in->data_dir, "started: %zu to apply", planned.n);
+        if (!CreateProcessW(self, cmd, NULL, NULL, FALSE,
+                            DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP | CREATE_NO_WINDOW, NULL,
+                            NULL, &si, &pi)) {
+            say(err, ne, "starting the background grants (CreateProcessW): error %lu. Fix: "
+                         FIX_RERUN, (unsigned long)GetLastError());
+            goto done;
+        }
+        CloseHandle(pi.hThread);
+        CloseHandle(pi.hProcess);
+    }
+    say(detail, nd, "%zu profile%s: %zu to grant in the background (%zu list-only); "
+                    "cordon-setup status shows the progress",
+        users, users == 1 ? "" : "s", planned.n, lists);
+    rc = 0;
+done:
+    if (sid)
+        LocalFree(sid);
+    cordon__strv_free(&planned);
+    cordon__strv_free(&old);
+    cordon__buf_free(&text);
+    free(path);
+    return rc;
+}
+
+/* Writes |dacl| through |h|, with the protection |sd| has. */
+static DWORD write_dacl(HANDLE h, PSECURITY_DESCRIPTOR sd, PACL dacl)
+{
+    SECURITY_DESCRIPTOR_CONTROL ctl = 0;
+    DWORD rev = 0;
+    GetSecurityDescriptorControl(sd, &ctl, &rev);
+    return SetSecurityInfo(h, SE_FILE_OBJECT,
+                           DACL_SECURITY_INFORMATION |
+                               ((ctl & SE_DACL_PROTECTED) ? PROTECTED_DACL_SECURITY_INFORMATION
+                                                          : UNPROTECTED_DACL_SECURITY_INFORMATION),
+                           NULL, NULL, dacl, NULL);
+}
+
+/* Adds the grant of |r| to its path through a handle opened exactly
+ * there. SetSecurityInfo propagates an inheritable ACE to what is below
+ * (the long part); a list grant is not inheritable, so nothing below is
+ * touched. */
+static DWORD apply(const struct cordon__win_grant_record *r, PSID sid)
+{
+    PSECURITY_DESCRIPTOR sd = NULL;
+    DWORD err;
+    PACL dacl = NULL, ndacl = NULL;
+    EXPLICIT_ACCESS_W ea;
+    char *sddl = NULL;
+    HANDLE h = open_exact(r->path, 1, &err);
+    int is_dir;
+    if (h == INVALID_HANDLE_VALUE)
+        return err;
+    is_dir = handle_is_dir(h);
+    if ((err = read_dacl(h, &sd, &dacl, &sddl)) != ERROR_SUCCESS)
+        goto done;
+    if (!dacl || has_grant(dacl, sid, mask_of(r->kind), inherit_of(r->kind, is_dir)))
+        goto done;
+    memset(&ea, 0, sizeof ea);
+    ea.grfAccessPermissions = mask_of(r->kind);
+    ea.grfAccessMode = GRANT_ACCESS;
+    ea.grfInheritance = inherit_of(r->kind, is_dir);
+    ea.Trustee.TrusteeForm = TRUSTEE_IS_SID;
+    ea.Trustee.TrusteeType = TRUSTEE_IS_GROUP;
+    ea.Trustee.ptstrName = (LPWSTR)sid;
+    if ((err = SetEntriesInAclW(1, &ea, dacl, &ndacl)) != ERROR_SUCCESS)
+        goto done;
+    err = write_dacl(h, sd, ndacl);
+done:
+    if (ndacl)
+        LocalFree(ndacl);
+    if (sd)
+        LocalFree(sd);
+    free(sddl);
+    CloseHandle(h);
+    return err;
+}
+
+int setup__grants_worker(const char *data_dir)
+{
+    struct cordon__strv lines = {0};
+    char rec_sid[184];
+    HANDLE m = CreateMutexW(NULL, FALSE, SETUP_GRANTS_MUTEX);
+    PSID sid = NULL;
+    size_t i, failed = 0;
+    DWORD w;
+    int rc = 1;
+
+    if (!m)
+        return 1;
+    w = WaitForSingleObject(m, INFINITE);
+    if (w != WAIT_OBJECT_0 && w != WAIT_ABANDONED) {
+        CloseHandle(m);
+        return 1;
+    }
+    if (load(data_dir, rec_sid, &lines) != 0 || !rec_sid[0] ||
+        !(sid = cordon__win_sid_from_string(rec_sid))) {
+        progress(data_dir, "failed: the records cannot be read");
+        goto done;
+    }
+    for (i = 0; i < lines.n; i++) {
+        struct cordon__win_grant_record r;
+        DWORD e;
+        if (cordon__win_grant_record_parse(lines.v[i], &r) != 0)
+            continue;
+        e = apply(&r, sid);
+        /* A path gone since, or now a link: not granted, and not an error. */
+        if (e != ERROR_SUCCESS && e != ERROR_FILE_NOT_FOUND && e != ERROR_PATH_NOT_FOUND &&
+            e != ERROR_CANT_ACCESS_FILE)
+            failed++;
+        progress(data_dir, "%zu of %zu applied%s", i + 1, lines.n,
+                 failed ? " (some could not be changed: verify names them)" : "");
+        cordon__win_grant_record_free(&r);
+    }
+    progress(data_dir, "done: %zu of %zu applied%s", lines.n - failed, lines.n,
+             failed ? ", some could not be changed (verify names them)" : "");
+    rc = failed ? 1 : 0;
+done:
+    if (sid)
+        LocalFree(sid);
+    cordon__strv_free(&lines);
+    ReleaseMutex(m);
+    CloseHandle(m);
+    return rc;
+}
+
+/* Takes setup's ACEs out of |r|'s path, putting its recorded DACL back
+ * exactly when nothing but those ACEs changed since. */
+static DWORD restore(const struct cordon__win_grant_record *r, const char *sid, int *exact)
+{
+    PSECURITY_DESCRIPTOR sd = NULL, nsd = NULL;
+    PACL dacl = NULL, ndacl = NULL;
+    BOOL present = FALSE, def = FALSE;
+    DWORD err;
+    char *current = NULL, *target = NULL;
+    wchar_t *wt = NULL;
+    HANDLE h = open_exact(r->path, 1, &err);
+    *exact = 0;
+    if (h == INVALID_HANDLE_VALUE)
+        return err;
+    if ((err = read_dacl(h, &sd, &dacl, &current)) != ERROR_SUCCESS || !dacl)
+        goto done;
+    if (!strstr(current, sid)) {
+        *exact = 1; /* never applied, or taken out already */
+        goto done;
+    }
+    target = cordon__win_sddl_restore_sid(r->original, current, sid, exact);
+    wt = target ? cordon__win_wide(target) : NULL;
+    if (!wt ||
+        !ConvertStringSecurityDescriptorToSecurityDescriptorW(wt, SDDL_REVISION_1, &nsd, NULL) ||
+        !GetSecurityDescriptorDacl(nsd, &present, &ndacl, &def) || !present || !ndacl) {
+        err = ERROR_INVALID_SECURITY_DESCR;
+        goto done;
+    }
+    err = write_dacl(h, nsd, ndacl);
+done:
+    if (nsd)
+        LocalFree(nsd);
+    if (sd)
+        LocalFree(sd);
+    free(current);
+    free(target);
+    free(wt);
+    CloseHandle(h);
+    return err;
+}
+
+int setup__grants_uninstall(const char *data_dir, char *detail, size_t nd, char *err, size_t ne)
+{
+    struct cordon__strv lines = {0};
+    char rec_sid[184], *path = NULL, *prog = NULL;
+    HANDLE m = NULL;
+    size_t i, restored = 0, kept = 0, gone = 0;
+    int rc = -1, had = load(data_dir, rec_sid, &lines);
+    if (had == 1) {
+        say(detail, nd, "not there");
+        rc = 0;
+        goto done;
+    }
+    if (had < 0 || !rec_sid[0]) {
+        say(err, ne, "the read grant records in %s cannot be read. Fix: check the file "
+                     "%s\\" RECORDS, data_dir, data_dir);
+        goto done;
+    }
+    /* A worker still granting would add back what is taken out. */
+    m = CreateMutexW(NULL, FALSE, SETUP_GRANTS_MUTEX);
+    if (m && WaitForSingleObject(m, 0) == WAIT_TIMEOUT) {
+        printf("(waiting for the background read grants to finish) ");
+        fflush(stdout);
+        WaitForSingleObject(m, INFINITE);
+    }
+    /* In reverse: a directory's list grant goes after what is below it. */
+    for (i = lines.n; i-- > 0;) {
+        struct cordon__win_grant_record r;
+        int exact = 0;
+        DWORD e;
+        if (cordon__win_grant_record_parse(lines.v[i], &r) != 0)
+            continue;
+        e = restore(&r, rec_sid, &exact);
+        if (e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND || e == ERROR_CANT_ACCESS_FILE) {
+            gone++;
+        } else if (e != ERROR_SUCCESS) {
+            say(err, ne, "%s: restoring its DACL (SetSecurityInfo): error %lu. Fix: run "
+                         "uninstall again as an administrator",
+                r.path, (unsigned long)e);
+            cordon__win_grant_record_free(&r);
+            goto done;
+        } else if (exact) {
+            restored++;
+        } else {
+            kept++;
+        }
+        cordon__win_grant_record_free(&r);
+    }
+    path = state_path(data_dir, RECORDS);
+    prog = state_path(data_dir, PROGRESS);
+    if (path) {
+        wchar_t *w = cordon__win_wide(path);
+        if (w)
+            DeleteFileW(w);
+        free(w);
+    }
+    if (prog) {
+        wchar_t *w = cordon__win_wide(prog);
+        if (w)
+            DeleteFileW(w);
+        free(w);
+    }
+    say(detail, nd, "removed: %zu DACLs restored as recorded, %zu changed by someone since "
+                    "(only setup's ACEs taken out), %zu paths gone",
+        restored, kept, gone);
+    rc = 0;
+done:
+    if (m) {
+        ReleaseMutex(m);
+        CloseHandle(m);
+    }
+    cordon__strv_free(&lines);
+    free(path);
+    free(prog);
+    return rc;
+}

@@ -1,0 +1,61 @@
+/* The parts of cordon-setup on Windows beside steps.c: the read grants
+ * (grants.c) and the WFP filters (wfp.c). Each returns 0, or -1 with the
+ * error (what, the call, the code and the fix) in |err|; |detail| says
+ * what happened. */
+#ifndef CORDON_SETUP_WIN_H
+#define CORDON_SETUP_WIN_H
+
+#include <stddef.h>
+
+#include "internal.h"
+
+/* snprintf into a step's detail or error (grants.c). */
+void setup__say(char *out, size_t n, const char *fmt, ...) CORDON__PRINTF(3, 4);
+
+/* ---- read grants (grants.c) ---------------------------------------------- */
+
+/* The named mutex the background grants hold while they run. */
+#define SETUP_GRANTS_MUTEX L"Global\\cordon-setup-read-grants"
+
+struct setup_grants_in {
+    const char *data_dir;          /* %ProgramData%\cordon: the records live there */
+    const char *sandbox_sid;       /* CordonSandboxUsers, the grantee */
+    const struct cordon__strv *user_sids; /* the allowed users, whose profiles are granted */
+    int verify;                    /* check only */
+};
+
+/* install: decides the grants on each allowed user's profile (core's
+ * cordon__win_read_grant), records each path's DACL before it changes,
+ * then starts `cordon-setup read-grants-worker` in the background, which
+ * applies them under SETUP_GRANTS_MUTEX. verify: every recorded grant is
+ * on its path (or the worker is still running). *found: records exist. */
+int setup__grants_step(const struct setup_grants_in *in, int *found, char *detail, size_t nd,
+                       char *err, size_t ne);
+/* The record lines (core's format) of the grants |profile| needs for
+ * |sandbox_sid| and does not have yet; the planning step of install,
+ * callable from tests. */
+int setup__grants_plan(const char *profile, const char *sandbox_sid, struct cordon__strv *lines,
+                       char *err, size_t ne);
+/* The background worker's body; the exit status. */
+int setup__grants_worker(const char *data_dir);
+/* uninstall: waits for a running worker, then takes setup's ACEs out of
+ * every recorded path, putting the recorded DACL back exactly when
+ * nothing else changed since, and removes the records. */
+int setup__grants_uninstall(const char *data_dir, char *detail, size_t nd, char *err, size_t ne);
+/* One line for status: "running 3 of 17", "done: 17 applied", ... */
+void setup__grants_progress(const char *data_dir, char *out, size_t n);
+
+/* ---- WFP filters (wfp.c) ------------------------------------------------------ */
+
+/* install: cordon's persistent sublayer and core's filters for
+ * |offline_sid| (cordon__win_wfp_filters), each replaced when it differs,
+ * then read back. verify: each is there as core makes it. Where the
+ * Base Filtering Engine cannot be opened (Wine) the step says "not
+ * available" and *available is 0; the network reason then does not claim
+ * them. */
+int setup__wfp_step(const char *offline_sid, int verify, int *available, int *found, char *detail,
+                    size_t nd, char *err, size_t ne);
+/* uninstall: every filter of cordon's and the sublayer, by key. */
+int setup__wfp_uninstall(char *detail, size_t nd, char *err, size_t ne);
+
+#endif
