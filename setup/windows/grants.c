@@ -575,7 +575,10 @@ int setup__grants_step(const struct setup_grants_in *in, int *found, char *detai
     if (write_state(path, text.p, "O:BAG:SYD:P(A;;FA;;;SY)(A;;FA;;;BA)", err, ne) != 0)
         goto done;
     *found = 1;
-    if (planned.n > 0) {
+    /* The worker goes over every record, old ones too: one an earlier
+     * worker did not reach (ended, a reboot) is applied now, and one in
+     * place costs a DACL read. */
+    if (planned.n > 0 || old.n > 0) {
         wchar_t self[MAX_PATH], cmd[MAX_PATH + 64];
         STARTUPINFOW si;
         PROCESS_INFORMATION pi;
@@ -588,7 +591,7 @@ int setup__grants_step(const struct setup_grants_in *in, int *found, char *detai
         cmd[MAX_PATH + 63] = L'\0';
         memset(&si, 0, sizeof si);
         si.cb = sizeof si;
-        progress(in->data_dir, "started: %zu to apply", planned.n);
+        progress(in->data_dir, "started: %zu new, %zu recorded before", planned.n, old.n);
         if (!CreateProcessW(self, cmd, NULL, NULL, FALSE,
                             DETACHED_PROCESS | CREATE_NEW_PROCESS_GROUP | CREATE_NO_WINDOW, NULL,
                             NULL, &si, &pi)) {

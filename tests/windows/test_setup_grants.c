@@ -58,7 +58,7 @@ static void expect(const struct cordon__strv *lines, const char *root, const cha
 
 int main(void)
 {
-    char *root = make_temp_dir("profile");
+    char *tmp = make_temp_dir("profile"), *root;
     struct cordon__strv lines = {0};
     char err[600] = "";
     size_t i;
@@ -67,11 +67,17 @@ int main(void)
         "AppData\\Local\\Programs", "AppData\\Roaming", "AppData\\Roaming\\Microsoft",
         "AppData\\Roaming\\Microsoft\\Protect", "AppData\\Roaming\\Microsoft\\Windows",
         ".config", ".config\\gh", ".config\\git", NULL};
+    wchar_t *wt = cordon__win_wide(tmp), lng[MAX_PATH * 2];
     static const char *const files[] = {
         "src\\main.c", ".ssh\\id_ed25519", ".gitconfig", ".git-credentials", "NTUSER.DAT",
         "ntuser.dat.LOG1", "AppData\\Local\\Temp\\x", ".config\\gh\\hosts.yml",
         ".config\\git\\config", NULL};
 
+    /* The long form: %TEMP% may hold 8.3 names (RUNNER~1), and setup
+     * plans with the long names a profile's path has. */
+    root = wt && GetLongPathNameW(wt, lng, MAX_PATH * 2) ? cordon__win_utf8(lng) : cordon__strdup(tmp);
+    free(wt);
+    free(tmp);
     for (i = 0; dirs[i]; i++)
         mk(root, dirs[i], 1);
     for (i = 0; files[i]; i++)

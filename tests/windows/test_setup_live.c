@@ -633,6 +633,10 @@ int main(int argc, char **argv)
     CHECK_MSG(strcmp(lv.backend, "windows-elevated") == 0, "%s: %s", lv.backend,
               lv.fallback_reason);
     CHECK(lv.level[CORDON_DIM_NETWORK] == CORDON_LEVEL_ENFORCED);
+    /* For the log: secrets_read from the DACLs of the policy's deny_read
+     * paths (a CI runner's own ~\.ssh may hold files with other ACLs). */
+    printf("secrets_read: %s: %s\n", cordon_level_name(lv.level[CORDON_DIM_SECRETS_READ]),
+           lv.reason[CORDON_DIM_SECRETS_READ]);
     whole_run();
 
     /* Uninstall twice: the second changes nothing. */
