@@ -5,11 +5,15 @@
  *   win-sbxprobe udp ADDRESS PORT     send one datagram "cordon-test": exit 0 sent,
  *                                     1 refused by the send, 2 other (whether it
  *                                     arrived is the listener's to tell)
+ *   win-sbxprobe icmp ADDRESS         one ICMP echo (IcmpSendEcho, 3 s): exit 0 answered,
+ *                                     1 no answer or refused, 2 other
  *   win-sbxprobe read PATH            read one byte: exit 0 read, 1 access denied (the
  *                                     error on stderr), 2 other */
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
+#include <iphlpapi.h>
+#include <icmpapi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +66,26 @@ static int net(const char *proto, const char *addr, const char *port)
     return rc;
 }
 
+static int icmp(const char *addr)
+{
+    IN_ADDR a;
+    HANDLE h;
+    char reply[sizeof(ICMP_ECHO_REPLY) + 64];
+    DWORD n;
+    if (inet_pton(AF_INET, addr, &a) != 1)
+        return 2;
+    h = IcmpCreateFile();
+    if (h == INVALID_HANDLE_VALUE) {
+        fprintf(stderr, "IcmpCreateFile: error %lu\n", (unsigned long)GetLastError());
+        return 1;
+    }
+    n = IcmpSendEcho(h, a.S_un.S_addr, "cordon-test", 11, NULL, reply, sizeof reply, 3000);
+    if (n == 0)
+        fprintf(stderr, "IcmpSendEcho: error %lu\n", (unsigned long)GetLastError());
+    IcmpCloseHandle(h);
+    return n > 0 && ((ICMP_ECHO_REPLY *)reply)->Status == IP_SUCCESS ? 0 : 1;
+}
+
 static int read_one(const char *path)
 {
     HANDLE h = CreateFileA(path, GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, NULL,
@@ -89,10 +113,12 @@ int main(int argc, char **argv)
         printf("%ls\n", name);
         return 0;
     }
+    if (argc == 3 && strcmp(argv[1], "icmp") == 0)
+        return icmp(argv[2]);
     if (argc == 3 && strcmp(argv[1], "read") == 0)
         return read_one(argv[2]);
     if (argc == 4 && (strcmp(argv[1], "tcp") == 0 || strcmp(argv[1], "udp") == 0))
         return net(argv[1], argv[2], argv[3]);
-    fprintf(stderr, "usage: win-sbxprobe whoami | tcp ADDRESS PORT | udp ADDRESS PORT | read PATH\n");
+    fprintf(stderr, "usage: win-sbxprobe whoami | tcp ADDRESS PORT | udp ADDRESS PORT | icmp ADDRESS | read PATH\n");
     return 2;
 }

@@ -16,7 +16,9 @@
  * open to the sandbox users, and a file in ~\.ssh, which they must not
  * read (the test reads both first, as the control). After uninstall no
  * ACE of the sandbox group is left on the profile or that directory, and
- * a second uninstall finds no WFP filter.
+ * a second uninstall finds no WFP filter. Direct DNS (TCP and UDP to
+ * port 53 of the host's own address) and an ICMP echo are refused for
+ * the offline user and get through for the online one.
  *   argv[1]: cordon-setup.exe   argv[2]: cordon-runner.exe   argv[3]: win-sbxprobe.exe */
 
 #include <winsock2.h>
@@ -123,8 +125,8 @@ static int run_as(const struct cordon__win_elevated_paths *p, const char *accoun
     return code;
 }
 
-/* A listener of |type| on |addr| (port chosen by the system). */
-static SOCKET listener(int type, const char *addr, char port[8])
+/* A listener of |type| on |addr|, port |want| (0: chosen by the system). */
+static SOCKET listener_on(int type, const char *addr, unsigned want, char port[8])
 {
     struct sockaddr_in sin;
     int len = sizeof sin;
@@ -132,6 +134,7 @@ static SOCKET listener(int type, const char *addr, char port[8])
     DWORD tmo = 3000;
     memset(&sin, 0, sizeof sin);
     sin.sin_family = AF_INET;
+    sin.sin_port = htons((u_short)want);
     inet_pton(AF_INET, addr, &sin.sin_addr);
     if (s == INVALID_SOCKET || bind(s, (struct sockaddr *)&sin, sizeof sin) != 0 ||
         (type == SOCK_STREAM && listen(s, 16) != 0) ||
@@ -140,6 +143,11 @@ static SOCKET listener(int type, const char *addr, char port[8])
     setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, (const char *)&tmo, sizeof tmo);
     snprintf(port, 8, "%u", (unsigned)ntohs(sin.sin_port));
     return s;
+}
+
+static SOCKET listener(int type, const char *addr, char port[8])
+{
+    return listener_on(type, addr, 0, port);
 }
 
 /* 1 when the UDP listener |s| receives a datagram within 3 s. */
@@ -192,6 +200,28 @@ static void host_address(char out[64])
 }
 
 /* As each sandbox user: who it is, and the network it gets. */
+/* The probe's ICMP echo run by this test itself, outside any sandbox:
+ * its exit code. */
+static int run_unsandboxed_icmp(const char *exe, const char *addr)
+{
+    char *cmd = cordon__asprintf("\"%s\" icmp %s", exe, addr);
+    wchar_t *w = cmd ? cordon__win_wide(cmd) : NULL;
+    STARTUPINFOW si;
+    PROCESS_INFORMATION pi;
+    DWORD code = 2;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    if (w && CreateProcessW(NULL, w, NULL, NULL, FALSE, CREATE_NO_WINDOW, NULL, NULL, &si, &pi)) {
+        WaitForSingleObject(pi.hProcess, 10000);
+        GetExitCodeProcess(pi.hProcess, &code);
+        CloseHandle(pi.hProcess);
+        CloseHandle(pi.hThread);
+    }
+    free(w);
+    free(cmd);
+    return (int)code;
+}
+
 static void sandboxed(const struct cordon__win_elevated_paths *p, const struct cordon__marker *mk)
 {
     char dir[MAX_PATH], *exe, out[512], hostaddr[64], tport[8], uport[8], lport[8];
@@ -260,6 +290,41 @@ static void sandboxed(const struct cordon__win_elevated_paths *p, const struct c
             closesocket(tl);
         if (ul != INVALID_SOCKET)
             closesocket(ul);
+        /* Direct DNS: TCP and UDP to port 53 of the host's own address
+         * (the firewall's any-protocol rule and the WFP filters both stop
+         * it for the offline user; the online user is the control). */
+        tl = listener_on(SOCK_STREAM, hostaddr, 53, tport);
+        ul = listener_on(SOCK_DGRAM, hostaddr, 53, uport);
+        if (tl == INVALID_SOCKET || ul == INVALID_SOCKET || !self_reaches(hostaddr, "53", "53", ul)) {
+            printf("SKIP part: this test cannot listen on or reach port 53 of %s: the direct DNS "
+                   "checks did not run\n", hostaddr);
+        } else {
+            const char *t[] = {exe, "tcp", hostaddr, "53", NULL};
+            const char *u[] = {exe, "udp", hostaddr, "53", NULL};
+            int rc = run_as(p, acct, sid, t, dir, out, sizeof out);
+            CHECK_MSG(online ? rc == 0 : rc == 1, "DNS over TCP to %s:53 as %s: %d", hostaddr, acct,
+                      rc);
+            run_as(p, acct, sid, u, dir, out, sizeof out);
+            CHECK_MSG(online ? heard(ul) : !heard(ul), "DNS over UDP to %s:53 as %s: %s", hostaddr,
+                      acct, online ? "not heard" : "heard");
+        }
+        if (tl != INVALID_SOCKET)
+            closesocket(tl);
+        if (ul != INVALID_SOCKET)
+            closesocket(ul);
+        /* ICMP echo to the host's own address, answered for this test
+         * first (the control). */
+        {
+            const char *ic[] = {exe, "icmp", hostaddr, NULL};
+            if (run_unsandboxed_icmp(exe, hostaddr) != 0) {
+                printf("SKIP part: this test gets no ICMP echo reply from %s: the ICMP check did "
+                       "not run\n", hostaddr);
+            } else {
+                int rc = run_as(p, acct, sid, ic, dir, out, sizeof out);
+                CHECK_MSG(online ? rc == 0 : rc == 1, "ICMP echo to %s as %s: %d", hostaddr, acct,
+                          rc);
+            }
+        }
     }
     DeleteFileW(wdst);
     RemoveDirectoryW(wdir);
