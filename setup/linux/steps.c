@@ -605,34 +605,26 @@ static void account_item(struct report *r, const char *label, const char *name, 
                          const struct cordon__gr *sandbox)
 {
     struct item *it = item(r, label);
-    if (is_group) {
-        struct cordon__gr g;
-        it->present = cordon__gr_by_name(name, &g) == 1;
-        if (!it->present) {
-            snprintf(it->detail, sizeof it->detail, "group %s does not exist", name);
-            return;
-        }
-        snprintf(it->detail, sizeof it->detail, "gid %u%s", (unsigned)g.gid,
-                 m ? "" : ", but no valid marker records it");
-        it->ok = m && recorded_id && strtoul(recorded_id, NULL, 10) == g.gid;
-        if (m && !it->ok)
-            snprintf(it->detail, sizeof it->detail, "gid %u, the marker records %s",
-                     (unsigned)g.gid, recorded_id);
-    } else {
-        struct cordon__pw p;
+    const char *id_kind = is_group ? "gid" : "uid";
+    struct cordon__gr g;
+    struct cordon__pw p;
+    unsigned id;
+    it->present = is_group ? cordon__gr_by_name(name, &g) == 1 : cordon__pw_by_name(name, &p) == 1;
+    if (!it->present) {
+        snprintf(it->detail, sizeof it->detail, "%s %s does not exist",
+                 is_group ? "group" : "user", name);
+        return;
+    }
+    id = is_group ? (unsigned)g.gid : (unsigned)p.uid;
+    snprintf(it->detail, sizeof it->detail, "%s %u%s", id_kind, id,
+             m ? "" : ", but no valid marker records it");
+    it->ok = m && recorded_id && strtoul(recorded_id, NULL, 10) == id;
+    if (m && !it->ok)
+        snprintf(it->detail, sizeof it->detail, "%s %u, the marker records %s", id_kind, id,
+                 recorded_id);
+    if (!is_group) {
         struct cordon__strv problems = {0};
         struct stat st;
-        it->present = cordon__pw_by_name(name, &p) == 1;
-        if (!it->present) {
-            snprintf(it->detail, sizeof it->detail, "user %s does not exist", name);
-            return;
-        }
-        snprintf(it->detail, sizeof it->detail, "uid %u%s", (unsigned)p.uid,
-                 m ? "" : ", but no valid marker records it");
-        it->ok = m && recorded_id && strtoul(recorded_id, NULL, 10) == p.uid;
-        if (m && !it->ok)
-            snprintf(it->detail, sizeof it->detail, "uid %u, the marker records %s",
-                     (unsigned)p.uid, recorded_id);
         if (sandbox && setup__user_problems(&p, sandbox, &problems) != 0) {
             it->ok = 0;
             snprintf(it->detail, sizeof it->detail, "%s", problems.v[0]);
@@ -646,7 +638,7 @@ static void account_item(struct report *r, const char *label, const char *name, 
     }
 }
 
-static void collect(struct setup_ctx *s, struct report *r)
+static void collect(struct setup_ctx *s, struct report *r, size_t *present, size_t *bad)
 {
     struct cordon__marker mk;
     struct cordon__elevated_facts f;
@@ -655,6 +647,7 @@ static void collect(struct setup_ctx *s, struct report *r)
     struct item *it;
     struct stat st;
     int have_sandbox;
+    size_t i;
 
     memset(r, 0, sizeof *r);
     r->systemd = systemd_present();
@@ -678,7 +671,6 @@ static void collect(struct setup_ctx *s, struct report *r)
                  m ? m->users_group.id : NULL, NULL);
     if (m) {
         struct cordon__gr users;
-        size_t i;
         struct item *g = &r->items[r->n - 1];
         for (i = 0; g->ok && i < m->allowed_users.n; i++) {
             struct cordon__pw p;
@@ -802,17 +794,18 @@ static void collect(struct setup_ctx *s, struct report *r)
         free(want);
     }
     cordon__marker_free(&mk);
+    *present = *bad = 0;
+    for (i = 0; i < r->n; i++) {
+        *present += r->items[i].present != 0;
+        *bad += !r->items[i].ok;
+    }
 }
 
 static int cmd_verify(struct setup_ctx *s)
 {
     struct report r;
-    size_t i, bad = 0, present = 0;
-    collect(s, &r);
-    for (i = 0; i < r.n; i++) {
-        present += r.items[i].present != 0;
-        bad += !r.items[i].ok;
-    }
+    size_t i, bad, present;
+    collect(s, &r, &present, &bad);
     if (present == 0) {
         printf("cordon-setup: not installed; nothing of it is on this host\n");
         return SETUP_EXIT_NOT_INSTALLED;
@@ -832,12 +825,8 @@ static int cmd_verify(struct setup_ctx *s)
 static int cmd_status(struct setup_ctx *s)
 {
     struct report r;
-    size_t i, bad = 0, present = 0;
-    collect(s, &r);
-    for (i = 0; i < r.n; i++) {
-        present += r.items[i].present != 0;
-        bad += !r.items[i].ok;
-    }
+    size_t i, bad, present;
+    collect(s, &r, &present, &bad);
     if (s->args->json) {
         struct cordon__json j;
         char *out;
