@@ -44,6 +44,14 @@ static int test_checks;
         }                                                                                \
     } while (0)
 
+/* CHECK_STR on a string the check then frees (|a| is evaluated once). */
+#define CHECK_STR_FREE(a, b)           \
+    do {                               \
+        char *check_owned_ = (a);      \
+        CHECK_STR(check_owned_, b);    \
+        free(check_owned_);            \
+    } while (0)
+
 /* |hay| contains |needle|. */
 #define CHECK_CONTAINS(hay, needle)                                                      \
     do {                                                                                 \

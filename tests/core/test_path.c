@@ -12,7 +12,6 @@ static void norm(enum cordon__os os, const char *in, const char *want)
 int main(void)
 {
     const enum cordon__os L = CORDON__OS_LINUX, W = CORDON__OS_WINDOWS;
-    char *j;
 
     norm(L, "/a/./b//c/", "/a/b/c");
     norm(L, "/a/b/../../..", "/");
@@ -35,21 +34,11 @@ int main(void)
     CHECK(cordon__path_within(W, "c:\\Work\\X", "C:\\work") && !cordon__path_within(W, "C:\\workx", "C:\\work"));
     CHECK(cordon__path_within(W, "C:\\x", "C:\\"));
 
-    j = cordon__path_expand_home(L, "~/.ssh", "/home/u");
-    CHECK_STR(j, "/home/u/.ssh");
-    free(j);
-    j = cordon__path_expand_home(L, "$HOME", "/home/u");
-    CHECK_STR(j, "/home/u");
-    free(j);
-    j = cordon__path_expand_home(L, "~bob/x", "/home/u");
-    CHECK_STR(j, "~bob/x");
-    free(j);
-    j = cordon__path_expand_home(L, "$HOMEX/y", "/home/u");
-    CHECK_STR(j, "$HOMEX/y");
-    free(j);
-    j = cordon__path_expand_home(W, "~\\.aws", "C:\\Users\\u");
-    CHECK_STR(j, "C:\\Users\\u\\.aws");
-    free(j);
+    CHECK_STR_FREE(cordon__path_expand_home(L, "~/.ssh", "/home/u"), "/home/u/.ssh");
+    CHECK_STR_FREE(cordon__path_expand_home(L, "$HOME", "/home/u"), "/home/u");
+    CHECK_STR_FREE(cordon__path_expand_home(L, "~bob/x", "/home/u"), "~bob/x");
+    CHECK_STR_FREE(cordon__path_expand_home(L, "$HOMEX/y", "/home/u"), "$HOMEX/y");
+    CHECK_STR_FREE(cordon__path_expand_home(W, "~\\.aws", "C:\\Users\\u"), "C:\\Users\\u\\.aws");
     CHECK(cordon__path_expand_home(L, "~/x", NULL) == NULL);
     CHECK(cordon__glob_match("*TOKEN*", "GITHUB_TOKEN", 0) && cordon__glob_match("*TOKEN*", "TOKEN", 0));
     CHECK(cordon__glob_match("AWS_*", "AWS_", 0) && !cordon__glob_match("AWS_*", "XAWS_A", 0));
@@ -63,17 +52,9 @@ int main(void)
     CHECK(!cordon__path_is_safe_relative(W, "C:x") && !cordon__path_is_safe_relative(W, "\\x"));
     CHECK(!cordon__path_is_safe_relative(W, "a\\..\\..\\b"));
 
-    j = cordon__path_join(L, "/a/", "b");
-    CHECK_STR(j, "/a/b");
-    free(j);
-    j = cordon__path_join(W, "C:\\a", "b");
-    CHECK_STR(j, "C:\\a\\b");
-    free(j);
-    j = cordon__path_translate(W, "/work/app");
-    CHECK_STR(j, "C:\\work\\app");
-    free(j);
-    j = cordon__path_translate(L, "C:\\work\\app");
-    CHECK_STR(j, "/work/app");
-    free(j);
+    CHECK_STR_FREE(cordon__path_join(L, "/a/", "b"), "/a/b");
+    CHECK_STR_FREE(cordon__path_join(W, "C:\\a", "b"), "C:\\a\\b");
+    CHECK_STR_FREE(cordon__path_translate(W, "/work/app"), "C:\\work\\app");
+    CHECK_STR_FREE(cordon__path_translate(L, "C:\\work\\app"), "/work/app");
     TEST_MAIN_END();
 }

@@ -389,7 +389,6 @@ static void read_only_and_full_access(void)
     const struct cordon__plan_linux *lp = &plan.linux_plan;
     cordon_policy *p = builtin("read-only");
     struct cordon__json j;
-    char *json;
 
     fake_host(CORDON__OS_LINUX, fs, &h);
     CHECK(cordon__plan_compile(p, "/work/app", &h, &plan) == CORDON_OK);
@@ -404,9 +403,7 @@ static void read_only_and_full_access(void)
     CHECK(!lp->confine && lp->n_mounts == 0 && lp->n_ll_rules == 0 && lp->n_seccomp == 0);
     memset(&j, 0, sizeof j);
     cordon__plan_linux_json(lp, &j);
-    json = cordon__buf_take(&j.out);
-    CHECK_STR(json, "{\"confine\":false}");
-    free(json);
+    CHECK_STR_FREE(cordon__buf_take(&j.out), "{\"confine\":false}");
     cordon__plan_free(&plan);
     cordon_policy_free(p);
 }
