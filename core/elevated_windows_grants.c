@@ -306,6 +306,21 @@ void cordon__win_secrets_level(const struct cordon__plan *plan,
                   "cannot be listed (%s)", s->groups_error);
         return;
     }
+    /* The backend's prepare grants the sandbox group read and write on
+     * each writable root, inherited (as the root's own SID): a deny_read
+     * path inside a root is readable once a command ran, even when its
+     * DACL says otherwise before the first one. */
+    for (i = 0; i < plan->n_deny; i++) {
+        size_t r;
+        for (r = 0; r < plan->roots.n; r++) {
+            if (cordon__path_within(plan->os, plan->deny[i].path, plan->roots.v[r])) {
+                none(out, "deny_read path %s is inside the writable root %s, which the sandbox "
+                          "users are granted read and write on (inherited)",
+                     plan->deny[i].path, plan->roots.v[r]);
+                return;
+            }
+        }
+    }
     sids = cordon__xcalloc(s->n_groups + 1, sizeof *sids);
     if (!sids) {
         none(out, "out of memory checking the deny_read paths");

@@ -127,8 +127,10 @@ struct cordon__win_secrets_facts {
 
 /* The elevated tier's secrets_read level: enforced only when no checked
  * object is readable by the sandbox user (its SID, its groups, the logon's
- * well-known SIDs) and nothing was left unchecked; else none, naming the
- * path and the ACE. |s| NULL: not checked. */
+ * well-known SIDs), nothing was left unchecked and no deny_read path lies
+ * inside a writable root (the backend grants the sandbox group those);
+ * else none, naming the path and the ACE or the root. |s| NULL: not
+ * checked. */
 void cordon__win_secrets_level(const struct cordon__plan *plan,
                                const struct cordon__win_secrets_facts *s, struct cordon__probe *out);
 

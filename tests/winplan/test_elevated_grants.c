@@ -217,12 +217,13 @@ static void dacl(void)
 
 static const struct fake_entry wfs[] = {
     {"C:\\work\\app", CORDON__PATH_DIR, NULL},
+    {"C:\\work\\app\\.env", CORDON__PATH_FILE, NULL},
     {"C:\\Users\\ann\\.ssh", CORDON__PATH_DIR, NULL},
     {"C:\\Users\\ann\\.netrc", CORDON__PATH_FILE, NULL},
     {NULL, 0, NULL},
 };
 
-static void compile(struct cordon__plan *plan, int with_deny)
+static void compile(struct cordon__plan *plan, int with_deny, const char *cwd)
 {
     struct cordon_policy *p = NULL;
     struct cordon__host h;
@@ -234,7 +235,9 @@ static void compile(struct cordon__plan *plan, int with_deny)
         CHECK(cordon_policy_add_deny_read(p, "C:\\Users\\ann\\.netrc") == CORDON_OK);
         CHECK(cordon_policy_add_deny_read(p, "C:\\Users\\ann\\.aws") == CORDON_OK);
     }
-    CHECK_MSG(cordon__plan_compile(p, "C:\\work\\app", &h, plan) == CORDON_OK, "%s",
+    if (with_deny == 2)
+        CHECK(cordon_policy_add_deny_read(p, "C:\\work\\app\\.env") == CORDON_OK);
+    CHECK_MSG(cordon__plan_compile(p, cwd, &h, plan) == CORDON_OK, "%s",
               cordon_last_error());
     cordon_policy_free(p);
 }
@@ -248,8 +251,8 @@ static void secrets(void)
     struct cordon__win_dacl_ace closed[3], open[1];
     const char *groups[2] = {SBX_SID, "S-1-5-32-545"};
 
-    compile(&plan, 1);
-    compile(&none, 0);
+    compile(&plan, 1, "C:\\work\\app");
+    compile(&none, 0, "C:\\work\\app");
     CHECK(plan.n_deny == 2 && plan.n_deny_listed == 3);
     closed[0] = ace(CORDON__ACE_ALLOW, "S-1-5-18", 0x1f01ff, 0);
     closed[1] = ace(CORDON__ACE_ALLOW, "S-1-5-32-544", 0x1f01ff, 0);
@@ -313,6 +316,19 @@ static void secrets(void)
     cordon__win_secrets_level(&plan, &s, &pr);
     CHECK(pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_NONE);
     closed[2] = ace(CORDON__ACE_ALLOW, ANN_SID, 0x1f01ff, 0);
+    {
+        /* A deny_read path inside the workspace: the backend grants the
+         * sandbox group the root, .env included, whatever its DACL says
+         * before the first command. */
+        struct cordon__plan env;
+        compile(&env, 2, "C:\\work\\app");
+        cordon__win_secrets_level(&env, &s, &pr);
+        CHECK(pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_NONE);
+        CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ],
+                       "deny_read path C:\\work\\app\\.env is inside the writable root "
+                       "C:\\work\\app");
+        cordon__plan_free(&env);
+    }
     /* Nothing denied. */
     cordon__win_secrets_level(&none, &s, &pr);
     CHECK(pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_NONE);
