@@ -20,6 +20,8 @@ const struct cordon__win_secret cordon__win_profile_secrets[] = {
     {".kube", "Kubernetes cluster credentials (kubeconfig)", 1},
     {".docker", "container registry credentials (config.json auths)", 1},
     {".config\\gh", "the GitHub CLI's token (hosts.yml)", 1},
+    {".config\\gcloud", "Google Cloud SDK credentials", 1},
+    {".cargo\\credentials*", "Cargo registry tokens (credentials, credentials.toml)", 1},
     {".netrc", "passwords for hosts (curl, git, ftp)", 1},
     {"_netrc", "passwords for hosts (the Windows name of .netrc)", 1},
     {".git-credentials", "git's plain-text credential store", 1},

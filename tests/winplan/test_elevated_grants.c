@@ -57,6 +57,23 @@ static void profile(void)
     CHECK(cordon__win_profile_rel("src", NULL) == CORDON__WIN_REL_PLAIN);
     CHECK(cordon__win_profile_rel("", NULL) == CORDON__WIN_REL_ANCESTOR);
 
+    {
+        /* Every path cordon's default policy denies below the home is a
+         * secret for setup too, so that the grants never open what the
+         * probe then finds readable. */
+        cordon_policy *pol = NULL;
+        CHECK(cordon_policy_builtin("workspace-write", &pol) == CORDON_OK);
+        for (i = 0; pol && i < pol->deny_read.n; i++) {
+            const char *d = pol->deny_read.v[i];
+            CHECK_MSG(strncmp(d, "~/", 2) == 0, "%s", d);
+            CHECK_MSG(cordon__win_profile_rel(d + 2, NULL) == CORDON__WIN_REL_SECRET,
+                      "default deny_read %s is not in setup's secrets", d);
+        }
+        cordon_policy_free(pol);
+    }
+    CHECK(cordon__win_profile_rel(".cargo", NULL) == CORDON__WIN_REL_ANCESTOR);
+    CHECK(cordon__win_profile_rel(".cargo\\bin", NULL) == CORDON__WIN_REL_PLAIN);
+
     /* The profile root: names only, never inherited, never written. */
     CHECK(grant("", 1, 0, 0, why) == CORDON__WIN_GRANT_LIST);
     CHECK_CONTAINS(why, "this directory only");
