@@ -173,7 +173,7 @@ static cordon_error elevated_prepare(const struct cordon__plan *plan)
 /* DPAPI blobs carry their flags at a fixed offset (version, provider
  * GUID, master key version and GUID before them); CRYPTPROTECT_LOCAL_
  * MACHINE there marks a machine-scope blob. 1 machine, 0 user or unknown. */
-static int cred_machine_scope(const char *path)
+int cordon__win_cred_machine_scope(const char *path)
 {
     wchar_t *w = cordon__win_wide(path);
     HANDLE h = w ? CreateFileW(w, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING,
@@ -185,8 +185,11 @@ static int cred_machine_scope(const char *path)
     free(w);
     if (h == INVALID_HANDLE_VALUE)
         return 0;
-    if (ReadFile(h, b, sizeof b, &got, NULL) && got == sizeof b && b[0] == 1 && b[1] == 0 &&
-        b[2] == 0 && b[3] == 0)
+    /* Version 1, then the DPAPI provider {df9d8cd0-1501-11d1-8c7a-00c04fc297eb}. */
+    static const unsigned char head[20] = {1,    0,    0,    0,    0xd0, 0x8c, 0x9d,
+                                           0xdf, 0x01, 0x15, 0xd1, 0x11, 0x8c, 0x7a,
+                                           0x00, 0xc0, 0x4f, 0xc2, 0x97, 0xeb};
+    if (ReadFile(h, b, sizeof b, &got, NULL) && got == sizeof b && memcmp(b, head, sizeof head) == 0)
         machine = (b[40] & CRYPTPROTECT_LOCAL_MACHINE) != 0;
     CloseHandle(h);
     return machine;
@@ -213,7 +216,7 @@ static cordon_error read_password(const char *account, char **pw)
         e = cordon__fail(CORDON_ERR_SETUP, "cannot read the stored credential of %s: %s (run "
                                            "cordon-setup refresh-credentials)",
                          account, cordon_last_error());
-    } else if (cred_machine_scope(file)) {
+    } else if (cordon__win_cred_machine_scope(file)) {
         cordon__win_cred_write(file, account, *pw, 0);
     }
     free(file);
@@ -257,7 +260,8 @@ static cordon_error start_runner(const struct cordon__plan *plan,
                                         &code);
         cordon__win_password_free(pw);
         pw = NULL;
-        if (e == CORDON_OK || !code)
+        /* Only a logon failure core knows is retried or explained. */
+        if (e == CORDON_OK || !code || !cordon__win_logon_error(code))
             goto done;
         if (!cordon__win_logon_retry(code, attempts++))
             break;

@@ -213,17 +213,25 @@ cordon_error cordon__win_runner_start_ex(const char *runner, const char *user,
     si.cb = sizeof si;
     memset(&pi, 0, sizeof pi);
     if (user) {
+        wchar_t *wdir = cordon__win_wide(runner), *cut = wdir ? wcsrchr(wdir, L'\\') : NULL;
+        DWORD err = 0;
         BOOL ok;
         wuser = cordon__win_wide(user);
         wpw = password ? cordon__win_wide(password) : NULL;
+        if (cut)
+            *cut = L'\0';
         /* No profile load (dwLogonFlags 0): nothing of the sandbox user's
-         * profile is made or kept per command. */
+         * profile is made or kept per command. Started in its own
+         * directory: the caller's current directory may be one the
+         * sandbox user cannot open. */
         ok = wuser && wpw &&
              CreateProcessWithLogonW(wuser, L".", wpw, 0, wrunner, wcmd,
-                                     CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT, NULL, NULL, &si,
-                                     &pi);
+                                     CREATE_NO_WINDOW | CREATE_UNICODE_ENVIRONMENT, NULL,
+                                     cut ? wdir : NULL, &si, &pi);
+        if (!ok)
+            err = GetLastError();
+        free(wdir);
         if (!ok) {
-            DWORD err = GetLastError();
             const struct cordon__win_logon_error *le = cordon__win_logon_error(err);
             *logon_error = err;
             e = le ? cordon__fail(CORDON_ERR_SETUP,

@@ -52,6 +52,11 @@ cordon_error cordon__win_cred_read(const char *path, const char *account, char *
 cordon_error cordon__win_cred_write(const char *path, const char *account, const char *password,
                                     int machine);
 void cordon__win_password_free(char *password);
+/* 1 when the credential file |path| holds a machine-scope blob
+ * (CRYPTPROTECT_LOCAL_MACHINE in the DPAPI blob's flags, offset 40), 0 for
+ * user scope, a file that cannot be read or one that does not look like a
+ * DPAPI blob (elevated.c: spawn re-protects machine-scope blobs). */
+int cordon__win_cred_machine_scope(const char *path);
 
 /* ---- the firewall (firewall.c) ---------------------------------------------- */
 

@@ -107,6 +107,14 @@ static void credentials(void)
         CHECK_MSG(cordon__win_cred_write(path, "CordonSandboxOffline", "s3cret-Pass_word", machine) ==
                       CORDON_OK,
                   "%s", cordon_last_error());
+        /* The scope is read back from the blob (what spawn re-protects):
+         * Windows' blob layout; Wine writes blobs of its own layout, which
+         * read as user scope (never re-protected). */
+        if (cordon__win_is_wine())
+            CHECK(cordon__win_cred_machine_scope(path) == 0);
+        else
+            CHECK_MSG(cordon__win_cred_machine_scope(path) == machine, "scope of a %s blob",
+                      machine ? "machine" : "user");
         CHECK_MSG(cordon__win_cred_read(path, "CordonSandboxOffline", &pw) == CORDON_OK, "%s",
                   cordon_last_error());
         CHECK_STR(pw, "s3cret-Pass_word");
