@@ -59,6 +59,11 @@ char *cordon__vasprintf(const char *fmt, va_list ap) CORDON__VPRINTF(1);
 int cordon__streq_nocase(const char *a, const char *b);
 /* The value of the hex digit |c| (0..15), or -1. */
 int cordon__hexval(int c);
+/* Length of the well-formed UTF-8 sequence at |s| (1..4), looking at no
+ * more than |n| bytes, or 0 when none starts there: overlong forms,
+ * surrogates (U+D800..U+DFFF), code points above U+10FFFF and truncated
+ * sequences are not well-formed (Unicode 15, table 3-7). */
+size_t cordon__utf8_len(const unsigned char *s, size_t n);
 
 /* A growable NULL-terminated array of owned strings. Zero-initialised is
  * empty. */

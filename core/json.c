@@ -37,30 +37,6 @@ void cordon__json_end_object(struct cordon__json *j) { close_(j, "}"); }
 void cordon__json_begin_array(struct cordon__json *j) { open_(j, "["); }
 void cordon__json_end_array(struct cordon__json *j) { close_(j, "]"); }
 
-/* Length of the well-formed UTF-8 sequence at |p| (1..4), or 0 when the
- * byte there does not start one: overlong forms, surrogates (U+D800..
- * U+DFFF), code points above U+10FFFF and truncated sequences are not
- * well-formed (Unicode 15, table 3-7). */
-static size_t utf8_len(const unsigned char *p)
-{
-    unsigned char c = p[0];
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-    if (c >= 0xe0 && c <= 0xef) {
-        unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
-    }
-    if (c >= 0xf0 && c <= 0xf4) {
-        unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80
-                   ? 4
-                   : 0;
-    }
-    return 0;
-}
-
 /* Writes |s| as a JSON string. The output is always valid UTF-8: a byte
  * that is not part of a well-formed UTF-8 sequence (a path that is not
  * UTF-8) is written as the escape of the lone surrogate U+DC00 + byte
@@ -83,7 +59,7 @@ static void quoted(struct cordon__buf *b, const char *s)
         case '\t': cordon__buf_add(b, "\\t", 2); p++; continue;
         default: break;
         }
-        n = utf8_len(p);
+        n = cordon__utf8_len(p, 4); /* the NUL ends any sequence early */
         if (n == 0) {
             snprintf(esc, sizeof esc, "\\udc%02x", *p);
             cordon__buf_puts(b, esc);

@@ -96,38 +96,6 @@ static cordon_error bare_key(struct parser *p, char *out, size_t outsz)
     return CORDON_OK;
 }
 
-/* Length of a valid UTF-8 sequence starting at s (max n bytes), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-    size_t need, i;
-    unsigned long cp;
-    if (s[0] < 0x80)
-        return 1;
-    if ((s[0] & 0xe0) == 0xc0) {
-        need = 2;
-        cp = s[0] & 0x1f;
-    } else if ((s[0] & 0xf0) == 0xe0) {
-        need = 3;
-        cp = s[0] & 0x0f;
-    } else if ((s[0] & 0xf8) == 0xf0) {
-        need = 4;
-        cp = s[0] & 0x07;
-    } else {
-        return 0;
-    }
-    if (n < need)
-        return 0;
-    for (i = 1; i < need; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if ((need == 2 && cp < 0x80) || (need == 3 && cp < 0x800) || (need == 4 && cp < 0x10000) ||
-        cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return need;
-}
-
 static cordon_error string_value(struct parser *p, char **out)
 {
     int quote = peek(p);
@@ -187,7 +155,7 @@ static cordon_error string_value(struct parser *p, char **out)
             }
             continue;
         }
-        n = utf8_len((const unsigned char *)p->s + p->pos, p->len - p->pos);
+        n = cordon__utf8_len((const unsigned char *)p->s + p->pos, p->len - p->pos);
         if (n == 0) {
             e = perr(p, "invalid UTF-8 in string");
             goto done;
