@@ -281,28 +281,44 @@ int cordon__linux_elevated_take_replan(void)
     return r;
 }
 
+/* The first line of a small /proc file, "-" when it cannot be read. */
+static void proc_line(const char *path, char *out, size_t n)
+{
+    ssize_t r = -1;
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        r = read(fd, out, n - 1);
+        close(fd);
+    }
+    if (r <= 0)
+        r = snprintf(out, n, "-");
+    out[r] = '\0';
+    out[strcspn(out, "\n")] = '\0';
+}
+
 /* The key of what "cordon-runner check" said of the primitives: this
- * boot (a new kernel, a module, a sysctl reset all come with one), the
- * runner file's identity and change times, and CORDON_DISABLE. Whatever
- * else changes within a boot (a sysctl, an AppArmor profile) is caught by
- * the runner itself, which refuses a launch that would apply less. */
+ * boot (a new kernel, its modules and command line come with one), the
+ * runner file's identity and change times, CORDON_DISABLE, and the
+ * sysctls that say whether user namespaces may be made (AppArmor's
+ * restriction, the namespace limit, Debian's switch). Whatever else
+ * changes within a boot (an AppArmor profile loaded or removed) is caught
+ * by the runner itself, which refuses a launch that would apply less than
+ * the levels assumed; a change that gives the runner more is seen at the
+ * next live check (cordon level, a new boot). */
 static int primitives_key(const char *runner, char *out, size_t n)
 {
-    char boot[64] = "", file[200];
+    char boot[64], aa[16], max[24], clone[16], file[200];
     const char *d = getenv("CORDON_DISABLE");
     struct stat st;
-    ssize_t r;
-    int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    proc_line("/proc/sys/kernel/random/boot_id", boot, sizeof boot);
+    if (strlen(boot) < 32 || stat(runner, &st) != 0)
         return -1;
-    r = read(fd, boot, sizeof boot - 1);
-    close(fd);
-    if (r < 32 || stat(runner, &st) != 0)
-        return -1;
-    boot[r] = '\0';
-    boot[strcspn(boot, "\n")] = '\0';
+    proc_line("/proc/sys/kernel/apparmor_restrict_unprivileged_userns", aa, sizeof aa);
+    proc_line("/proc/sys/user/max_user_namespaces", max, sizeof max);
+    proc_line("/proc/sys/kernel/unprivileged_userns_clone", clone, sizeof clone);
     cordon__linux_file_key(&st, file, sizeof file);
-    snprintf(out, n, "boot %s runner %s disable %s;", boot, file, d && *d ? d : "-");
+    snprintf(out, n, "boot %s runner %s userns sysctls %s %s %s disable %s;", boot, file, aa, max,
+             clone, d && *d ? d : "-");
     return 0;
 }
 

@@ -31,7 +31,7 @@ rm -f "$REP"
 out=$(cordon_as run --policy read-only --report "$REP" -- id -un)
 [ "$out" = cordon-offline ] && pass || fail "control run: '$out'"
 [ "$(levels backend)" = linux-elevated ] && pass || fail "control report: $(cat "$REP")"
-grep -qE '^boot [0-9a-f-]+ runner [0-9 .]+ disable -; userns=[01] landlock=[0-9]+ seccomp=[01] gate=[01]$' \
+grep -qE '^boot [0-9a-f-]+ runner [0-9 .]+ userns sysctls [0-9-]+ [0-9-]+ [0-9-]+ disable -; userns=[01] landlock=[0-9]+ seccomp=[01] gate=[01]$' \
     "$ST/runner-primitives" && pass || fail "nothing remembered: $(cat "$ST/runner-primitives" 2>&1)"
 if command -v strace >/dev/null; then
     strace -f -qq -e trace=execve -o "$TH/recheck.strace" \
@@ -40,6 +40,18 @@ if command -v strace >/dev/null; then
     [ "$n" = 1 ] && pass || fail "a run started the runner $n times: $(grep runner "$TH/recheck.strace")"
     grep -q '"check"' "$TH/recheck.strace" && fail "a run with the primitives remembered ran cordon-runner check"
     rm -f "$TH/recheck.strace"
+fi
+# What another boot remembered is not used: an entry of a made-up boot
+# claiming less is replaced by the live answer (where the runner has its
+# namespaces here, the run's secrets_read shows which answer was used).
+if grep -q ' userns=1 ' "$ST/runner-primitives"; then
+    sed -i 's/^boot [0-9a-f-]* /boot 00000000-0000-0000-0000-000000000000 /; s/ userns=1 / userns=0 /' \
+        "$ST/runner-primitives"
+    cordon_as run --report "$REP" -- true
+    [ "$(field "$REP" "d['dimensions']['secrets_read']")" = enforced ] && pass ||
+        fail "another boot's primitives were used: $(cat "$REP")"
+    grep -q '^boot 00000000-' "$ST/runner-primitives" && fail "another boot's entry was kept"
+    grep -q ' userns=1 ' "$ST/runner-primitives" && pass || fail "not remembered again: $(cat "$ST/runner-primitives")"
 fi
 # Network on: the online user, which the rules leave alone.
 out=$(cordon_as run --policy read-only --network on -- id -un)
