@@ -275,6 +275,24 @@ int main(int argc, char **argv)
         cordon__win_elevated_paths_free(&p);
     }
     {
+        /* A request without cordon's restricting SIDs (one per root, the
+         * run's, the sandbox's) is refused before anything runs: the
+         * runner has no other source for them. */
+        const char *a[] = {probe, "exit", "0", NULL};
+        struct conn c;
+        struct cordon__ipc_msg m;
+        if (start(&c, "--same-user", 0) == 0) {
+            request(a, dir, &m);
+            free(m.spawn.sids.v[--m.spawn.sids.n]);
+            send_msg(&c, &m);
+            cordon__ipc_msg_free(&m);
+            collect(&c, &o);
+            CHECK(!o.started && o.error_stage == CORDON__IPC_STAGE_RESTRICT);
+            CHECK_CONTAINS(o.error, "it needs one per root, the run's and the sandbox's");
+        }
+        stop(&c);
+    }
+    {
         /* Garbage instead of a request. */
         struct conn c;
         if (start(&c, "--same-user", 0) == 0) {
