@@ -674,13 +674,18 @@ int setup__grants_worker(const char *data_dir)
     struct cordon__strv lines = {0};
     char rec_sid[184];
     HANDLE m = CreateMutexW(NULL, FALSE, SETUP_GRANTS_MUTEX);
+    /* Administrators' only (the default DACL of an elevated token). */
+    HANDLE stop = CreateEventW(NULL, TRUE, FALSE, SETUP_GRANTS_STOP);
     PSID sid = NULL;
     size_t i, failed = 0;
     DWORD w;
     int rc = 1;
 
-    if (!m)
+    if (!m) {
+        if (stop)
+            CloseHandle(stop);
         return 1;
+    }
     w = WaitForSingleObject(m, INFINITE);
     if (w != WAIT_OBJECT_0 && w != WAIT_ABANDONED) {
         CloseHandle(m);
@@ -694,6 +699,10 @@ int setup__grants_worker(const char *data_dir)
     for (i = 0; i < lines.n; i++) {
         struct cordon__win_grant_record r;
         DWORD e;
+        if (stop && WaitForSingleObject(stop, 0) == WAIT_OBJECT_0) {
+            progress(data_dir, "stopped by uninstall after %zu of %zu", i, lines.n);
+            goto done;
+        }
         if (cordon__win_grant_record_parse(lines.v[i], &r) != 0)
             continue;
         e = apply(&r, sid);
@@ -714,6 +723,8 @@ done:
     cordon__strv_free(&lines);
     ReleaseMutex(m);
     CloseHandle(m);
+    if (stop)
+        CloseHandle(stop);
     return rc;
 }
 
@@ -762,7 +773,7 @@ int setup__grants_uninstall(const char *data_dir, char *detail, size_t nd, char 
 {
     struct cordon__strv lines = {0};
     char rec_sid[184], *path = NULL, *prog = NULL;
-    HANDLE m = NULL;
+    HANDLE m = NULL, stop = NULL;
     size_t i, restored = 0, kept = 0, gone = 0;
     int rc = -1, had = load(data_dir, rec_sid, &lines);
     if (had == 1) {
@@ -775,10 +786,15 @@ int setup__grants_uninstall(const char *data_dir, char *detail, size_t nd, char 
                      "%s\\" RECORDS, data_dir, data_dir);
         goto done;
     }
-    /* A worker still granting would add back what is taken out. */
+    /* A worker still granting would add back what is taken out: it is
+     * told to stop before its next grant (one propagation may still
+     * finish), and waited for. */
     m = CreateMutexW(NULL, FALSE, SETUP_GRANTS_MUTEX);
     if (m && WaitForSingleObject(m, 0) == WAIT_TIMEOUT) {
-        printf("(waiting for the background read grants to finish) ");
+        stop = CreateEventW(NULL, TRUE, FALSE, SETUP_GRANTS_STOP);
+        if (stop)
+            SetEvent(stop);
+        printf("(stopping the background read grants) ");
         fflush(stdout);
         WaitForSingleObject(m, INFINITE);
     }
@@ -828,6 +844,8 @@ done:
         ReleaseMutex(m);
         CloseHandle(m);
     }
+    if (stop)
+        CloseHandle(stop);
     cordon__strv_free(&lines);
     free(path);
     free(prog);

@@ -16,6 +16,8 @@ void setup__say(char *out, size_t n, const char *fmt, ...) CORDON__PRINTF(3, 4);
 
 /* The named mutex the background grants hold while they run. */
 #define SETUP_GRANTS_MUTEX L"Global\\cordon-setup-read-grants"
+/* Set by uninstall: the worker stops before its next grant. */
+#define SETUP_GRANTS_STOP L"Global\\cordon-setup-read-grants-stop"
 
 struct setup_grants_in {
     const char *data_dir;          /* %ProgramData%\cordon: the records live there */
