@@ -56,9 +56,14 @@ npm)
     command -v npm >/dev/null || { echo "SKIP: npm is not installed"; exit $SKIP; }
     mkdir -p "$T/pkg" && printf '{"name":"cordon-test-pkg","version":"1.0.0","main":"index.js"}\n' \
         > "$T/pkg/package.json" && echo 'module.exports = 42;' > "$T/pkg/index.js" &&
-        give "$T/pkg" && (cd "$T/pkg" && as npm pack --silent --cache "$T/pkg/.npm" >"$T/pack.log" 2>&1) &&
-        [ -f "$T/pkg/cordon-test-pkg-1.0.0.tgz" ] ||
-        { echo "cannot pack the test package (npm pack, outside the sandbox):"; cat "$T/pack.log"; exit 1; }
+        give "$T/pkg" || { echo "cannot make the test package in $T/pkg"; exit 1; }
+    # Outside the sandbox: the package the sandboxed install takes. Errors
+    # stay in the log (--silent would drop them too).
+    (cd "$T/pkg" && as npm pack --loglevel error --cache "$T/pkg/.npm" >"$T/pack.log" 2>&1)
+    rc=$?
+    [ $rc -eq 0 ] && [ -f "$T/pkg/cordon-test-pkg-1.0.0.tgz" ] ||
+        { echo "cannot pack the test package (npm pack, outside the sandbox): exit $rc"
+          cat "$T/pack.log"; ls -la "$T/pkg"; exit 1; }
     TGZ=$T/pkg/cordon-test-pkg-1.0.0.tgz
     install="npm install --no-audit --no-fund '$TGZ' && node -e 'console.log(require(\"cordon-test-pkg\"))'"
     mkws "$T/none"

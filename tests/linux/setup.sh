@@ -34,7 +34,11 @@ live_cleanup() {
 }
 
 live_setup() {
-    trap live_cleanup EXIT INT TERM
+    trap live_cleanup EXIT
+    # An interrupted test stops: cleaning up and carrying on would report
+    # failures of a half-torn-down test. Exit runs live_cleanup once.
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
     [ "$(uname -s)" = Linux ] || { echo "SKIP: not Linux"; exit $SKIP; }
     [ -x "${CORDON:-}" ] || { echo "SKIP: \$CORDON is not set"; exit $SKIP; }
     RUN=
