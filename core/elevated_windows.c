@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "elevated_windows.h"
+#include "elevated_windows_run.h"
 #include "elevated_windows_grants.h"
 
 /* ---- security descriptors -------------------------------------------------- */
@@ -950,10 +951,13 @@ void cordon__win_elevated_plan_json(const struct cordon__plan *plan, struct cord
             cordon__json_key(j, "protected");
             cordon__json_strv(j, &m.spawn.protect);
             cordon__json_kstr(j, "tmp_dir", m.spawn.tmp_dir);
+            cordon__win_runner_sids_json(plan, &m.spawn, j);
         }
         cordon__json_end_object(j);
         cordon__ipc_msg_free(&m);
     }
+    cordon__win_elevated_grants_json(plan, "<SID of " CORDON__WIN_SANDBOX_GROUP ", recorded by setup>",
+                                     j);
     n = cordon__win_fw_rules(OFFLINE_SID_MARK, NULL, 0, rules);
     cordon__json_key(j, "firewall_rules");
     cordon__json_begin_array(j);

@@ -1,6 +1,7 @@
 /* The Windows elevated tier's run as data: the grants for the sandbox
  * users, the restricting SIDs cordon sends, the runner's token. See
  * core/elevated_windows_run.h and docs/internals/windows-elevated.md. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -161,6 +162,49 @@ cordon_error cordon__win_runner_token_plan(const struct cordon__ipc_spawn *s, co
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory planning the runner's token");
     }
     return CORDON_OK;
+}
+
+/* ---- explain -------------------------------------------------------------- */
+
+void cordon__win_runner_sids_json(const struct cordon__plan *plan, struct cordon__ipc_spawn *s,
+                                  struct cordon__json *j)
+{
+    if (cordon__win_runner_request_sids(plan, s) != CORDON_OK)
+        return;
+    cordon__json_key(j, "restricting_sids");
+    cordon__json_strv(j, &s->sids);
+}
+
+void cordon__win_elevated_grants_json(const struct cordon__plan *plan, const char *group_sid,
+                                      struct cordon__json *j)
+{
+    struct cordon__win_ace *a = NULL;
+    size_t n = 0, i;
+    char mask[16];
+    if (cordon__win_elevated_aces(&plan->windows_plan, group_sid, &a, &n) != CORDON_OK)
+        return;
+    cordon__json_key(j, "sandbox_group_grants");
+    cordon__json_begin_array(j);
+    for (i = 0; i < n; i++) {
+        if (strcmp(a[i].sid, group_sid) != 0)
+            continue;
+        snprintf(mask, sizeof mask, "0x%08lx", a[i].mask);
+        cordon__json_begin_object(j);
+        cordon__json_kstr(j, "path", a[i].path);
+        cordon__json_kstr(j, "sid", a[i].sid);
+        cordon__json_kstr(j, "type", a[i].type == CORDON__WIN_ACE_DENY ? "deny" : "allow");
+        cordon__json_kstr(j, "mask", mask);
+        cordon__json_kbool(j, "inherited_below", a[i].inherit != 0);
+        cordon__json_kbool(j, "persistent", a[i].persistent);
+        cordon__json_kstr(j, "why", a[i].type == CORDON__WIN_ACE_DENY
+                                        ? "the sandbox users' own SIDs refused too (first "
+                                          "access check), beside the sandbox SID's deny"
+                                        : "the sandbox users' own SIDs may write (first access "
+                                          "check); the root's SID is the second");
+        cordon__json_end_object(j);
+    }
+    cordon__json_end_array(j);
+    cordon__win_aces_free(a, n);
 }
 
 /* ---- logon failures -------------------------------------------------------- */

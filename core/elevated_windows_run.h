@@ -46,6 +46,15 @@ cordon_error cordon__win_runner_request_sids(const struct cordon__plan *plan,
 cordon_error cordon__win_runner_token_plan(const struct cordon__ipc_spawn *s, const char *user_sid,
                                            struct cordon__plan_windows *out);
 
+/* For explain (inside plan.windows_elevated): "restricting_sids" of the
+ * request |s| (filled from the plan), and "sandbox_group_grants", the
+ * ACEs the sandbox group |group_sid| gets beside the plan's (path, type,
+ * access mask, inheritance, lifetime, why). */
+void cordon__win_runner_sids_json(const struct cordon__plan *plan, struct cordon__ipc_spawn *s,
+                                  struct cordon__json *j);
+void cordon__win_elevated_grants_json(const struct cordon__plan *plan, const char *group_sid,
+                                      struct cordon__json *j);
+
 /* The one automatic recovery from a failed logon of the runner: 1 when a
  * CreateProcessWithLogonW failure |code| (cordon__win_logon_error's
  * refresh: 1326, the stored password is not the account's) may be cured

@@ -364,12 +364,15 @@ static long long elevated_pid(const struct cordon__proc *proc)
 
 static void elevated_cleanup(const struct cordon__plan *plan, struct cordon__proc *proc)
 {
+    /* A console close waits for runs being cleaned up (process.c). */
+    InterlockedIncrement(&cordon__win_cleaning);
     if (proc) {
         /* Ends the command if it still runs, then the runner. */
         cordon__win_runner_close(proc->runner);
         free(proc);
     }
     cordon__win_release_run(plan);
+    InterlockedDecrement(&cordon__win_cleaning);
 }
 
 const struct cordon_backend cordon__backend_windows_elevated = {

@@ -249,8 +249,28 @@ static void tier_sids(void)
     cordon__win_tier_sids_clear();
 }
 
+static void explain(void)
+{
+    struct cordon__plan ws;
+    struct cordon__json j;
+    char *text;
+    compile("workspace-write", &ws);
+    memset(&j, 0, sizeof j);
+    cordon__plan_json(&ws, &j);
+    text = cordon__buf_take(&j.out);
+    CHECK_CONTAINS(text, "\"restricting_sids\":[\"S-1-5-21-1668248164-");
+    CHECK_CONTAINS(text, "\"sandbox_group_grants\":[{\"path\":\"C:\\\\work\\\\app\",\"sid\":"
+                         "\"<SID of CordonSandboxUsers, recorded by setup>\",\"type\":\"allow\","
+                         "\"mask\":\"0x001301bf\"");
+    CHECK_CONTAINS(text, "\"path\":\"C:\\\\work\\\\app\\\\.git\",\"sid\":\"<SID of "
+                         "CordonSandboxUsers, recorded by setup>\",\"type\":\"deny\"");
+    free(text);
+    cordon__plan_free(&ws);
+}
+
 int main(void)
 {
+    explain();
     grants();
     request_and_token();
     logon();
