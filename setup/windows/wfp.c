@@ -83,6 +83,9 @@ static char *blob_sddl(const FWP_BYTE_BLOB *b)
 
 /* 0 when the filter under |f|'s key is |f| for |want_sddl|; else -1 and
  * |why| (found 0: there is none). */
+/* 0 when the filter under |f|'s key is |f| for |want_sddl|; -2 when it
+ * cannot be read for want of rights (verify unelevated); else -1 and
+ * |why| (found 0: there is none). */
 static int check(HANDLE e, const struct cordon__win_wfp_filter *f, const char *want_sddl,
                  int *found, char *why, size_t n)
 {
@@ -99,7 +102,7 @@ static int check(HANDLE e, const struct cordon__win_wfp_filter *f, const char *w
     if (err != ERROR_SUCCESS || !got) {
         say(why, n, "the WFP filter \"%s\" cannot be read (FwpmFilterGetByKey0: error 0x%lx)",
             f->name, (unsigned long)err);
-        return -1;
+        return err == ERROR_ACCESS_DENIED ? -2 : -1;
     }
     *found = 1;
     if (!IsEqualGUID(&got->layerKey, f->v6 ? &layer_v6 : &layer_v4) ||
@@ -201,14 +204,25 @@ int setup__wfp_step(const char *offline_sid, int verify, int *available, int *fo
 
     *available = eng != NULL;
     *found = 0;
+    if (!eng && cordon__win_is_wine()) {
+        say(detail, nd, "not available (Wine has no Windows Filtering Platform): ICMP and direct "
+                        "DNS rest on the firewall rules alone");
+        rc = 0;
+        goto done;
+    }
     if (!eng) {
         /* Where the Windows Firewall works, the Base Filtering Engine runs
-         * (the firewall service needs it); here it does not (Wine). */
-        say(detail, nd, "not available (%s): ICMP and direct DNS rest on the firewall rules "
-                        "alone",
-            cordon__win_is_wine() ? "Wine has no Windows Filtering Platform"
-                                  : "FwpmEngineOpen0 failed");
-        rc = 0;
+         * (the firewall service needs it): an install that cannot open it
+         * fails; a check without the rights to says so and goes on. */
+        if (verify && e == ERROR_ACCESS_DENIED) {
+            say(detail, nd, "not checked: reading WFP filters needs administrator rights "
+                            "(cordon-setup verify as an administrator reads them)");
+            rc = 0;
+        } else {
+            say(err, ne, "the Base Filtering Engine (FwpmEngineOpen0): error 0x%lx. Fix: check "
+                         "that the Base Filtering Engine service (BFE) runs",
+                (unsigned long)e);
+        }
         goto done;
     }
     if (!sddl || !ws ||
@@ -219,8 +233,14 @@ int setup__wfp_step(const char *offline_sid, int verify, int *available, int *fo
     }
     for (pass = 0; pass < 2; pass++) {
         for (i = 0, bad = 0; i < n; i++) {
-            int here = 0;
-            if (check(eng, &f[i], sddl, &here, why, sizeof why) != 0) {
+            int here = 0, c = check(eng, &f[i], sddl, &here, why, sizeof why);
+            if (c == -2 && verify) {
+                say(detail, nd, "not checked: reading WFP filters needs administrator rights "
+                                "(cordon-setup verify as an administrator reads them)");
+                rc = 0;
+                goto done;
+            }
+            if (c != 0) {
                 if (verify || pass == 1) {
                     say(err, ne, "%s%s. Fix: " FIX_RERUN, why,
                         pass == 1 ? " after it was added" : "");
@@ -279,11 +299,16 @@ int setup__wfp_uninstall(char *detail, size_t nd, char *err, size_t ne)
     size_t n = cordon__win_wfp_filters(f), i, removed = 0;
     DWORD e = 0;
     HANDLE eng = engine_open(&e);
-    if (!eng) {
-        say(detail, nd, "not there (%s)", cordon__win_is_wine()
-                                              ? "Wine has no Windows Filtering Platform"
-                                              : "the Base Filtering Engine cannot be opened");
+    if (!eng && cordon__win_is_wine()) {
+        say(detail, nd, "not there (Wine has no Windows Filtering Platform)");
         return 0;
+    }
+    if (!eng) {
+        say(err, ne, "the Base Filtering Engine (FwpmEngineOpen0): error 0x%lx, so cordon's WFP "
+                     "filters cannot be removed. Fix: start the Base Filtering Engine service "
+                     "(BFE) and run uninstall again",
+            (unsigned long)e);
+        return -1;
     }
     for (i = 0; i < n; i++) {
         GUID key = filter_key(f[i].index);
