@@ -115,6 +115,14 @@ int main(int argc, char **argv)
     }
     probe = probe_exe();
     dir = make_temp_dir("elev-run");
+    {
+        /* A repository: .git is there, so its denies are recorded. */
+        char *git = join(dir, ".git");
+        wchar_t *w = cordon__win_wide(git);
+        CHECK(CreateDirectoryW(w, NULL));
+        free(w);
+        free(git);
+    }
     cordon__win_elevated_seam(argv[1], GROUP);
     CHECK(cordon_policy_builtin("workspace-write", &ws) == CORDON_OK);
     CHECK(cordon__os_host(&host) == CORDON_OK);
@@ -133,6 +141,19 @@ int main(int argc, char **argv)
     free(line);
     line = cordon__asprintf("allow\t%s\t%s\t%s", plan.windows_plan.root_sids.v[0], dir, dir);
     CHECK(text && strstr(text, line));
+    free(line);
+    /* .git refused to the group too (first check), beside the sandbox
+     * SID's deny (second check). (A record stands for every ACE of its
+     * SID on its path: the group's deny on the root, which holds .git in
+     * place, shares the record of its allow there.) */
+    line = cordon__asprintf("deny\t%s\t%s\\.git\t%s", GROUP, dir, dir);
+    CHECK_MSG(text && strstr(text, line), "no record \"%s\"", line);
+    free(line);
+    line = cordon__asprintf("deny\t%s\t%s\\.git\t%s", plan.windows_plan.sandbox_sid, dir, dir);
+    CHECK(text && strstr(text, line));
+    free(line);
+    line = cordon__asprintf("deny\t%s\t%s\t%s", plan.windows_plan.sandbox_sid, dir, dir);
+    CHECK_MSG(text && strstr(text, line), "no record \"%s\"", line);
     free(line);
     free(text);
     BE.cleanup(&plan, NULL);
