@@ -151,6 +151,10 @@ struct cordon__elevated_facts {
                                        namespaces and mount in them */
     int unix_gate;                  /* 1: the runner's seccomp gate serves unix connects */
     int primitives_known;           /* 1: the runner said which of these it applies */
+    int runner_protocol;            /* the runner protocol version the runner's check
+                                       named (CORDON__IPC_VERSION when it is this
+                                       cordon's); -1: it named none (a runner older
+                                       than version 3); 0: not asked */
     int apparmor_userns;            /* 1: AppArmor restricts unprivileged user namespaces
                                        here (kernel.apparmor_restrict_unprivileged_userns) */
     /* Windows: what only that OS checks (core/elevated_windows.h); NULL

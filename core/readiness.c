@@ -7,6 +7,7 @@
 
 #include "elevated.h"
 #include "elevated_windows.h"
+#include "ipc.h"
 
 /* Why the runner has no namespaces where AppArmor restricts them. */
 #define APPARMOR_WHY                                                                       \
@@ -203,6 +204,19 @@ void cordon__elevated_readiness(const struct cordon__elevated_facts *f,
     if (strcmp(f->runner_caps, m->runner_caps) != 0) {
         cordon__probe_not_ready(out, "the runner %s has file capabilities \"%s\", setup recorded \"%s\" (" FIX ")",
                   m->runner_path, f->runner_caps[0] ? f->runner_caps : "none", m->runner_caps);
+        return;
+    }
+    /* A runner that speaks another protocol refuses every request (a
+     * cordon upgraded without setup run again): not ready, so the run
+     * falls back rather than fails. */
+    if (f->runner_protocol && f->runner_protocol != CORDON__IPC_VERSION) {
+        if (f->runner_protocol < 0)
+            cordon__probe_not_ready(out, "the runner %s speaks an older runner protocol than this "
+                                    "cordon's version %d (" FIX ")", m->runner_path, CORDON__IPC_VERSION);
+        else
+            cordon__probe_not_ready(out, "the runner %s speaks runner protocol version %d, this cordon "
+                                    "version %d (" FIX ")", m->runner_path, f->runner_protocol,
+                                    CORDON__IPC_VERSION);
         return;
     }
     /* The firewall, the credentials and the launch are each OS's own. */

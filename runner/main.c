@@ -87,8 +87,8 @@ static int check(void)
      * cordon, by an AppArmor profile). */
     cordon__linux_primitives(&p, 0); /* live: the runner's check reports it */
     runner__reap_children();
-    printf("%s\nuserns=%d landlock=%d seccomp=%d gate=%d\n", got == 0 ? "refused" : what,
-           p.userns, p.landlock_abi, p.seccomp, p.unix_gate);
+    printf("%s\nuserns=%d landlock=%d seccomp=%d gate=%d protocol=%d\n", got == 0 ? "refused" : what,
+           p.userns, p.landlock_abi, p.seccomp, p.unix_gate, CORDON__IPC_VERSION);
     return got == 0 ? 0 : got > 0 ? 1 : 2;
 }
 

@@ -326,14 +326,20 @@ static int primitives_remembered(const char *runner, struct cordon__elevated_fac
 {
     char key[400], line[600];
     size_t k;
-    int u, l, s, g;
+    int u, l, s, g, v;
     if (primitives_key(runner, key, sizeof key) != 0 ||
         cordon__linux_state_read("runner-primitives", line, sizeof line) <= 0)
         return 0;
     k = strlen(key);
+    /* Only an answer of a runner that speaks this cordon's protocol is
+     * remembered; anything else has the check run live, which names the
+     * mismatch. */
     if (strncmp(line, key, k) != 0 ||
-        sscanf(line + k, " userns=%d landlock=%d seccomp=%d gate=%d", &u, &l, &s, &g) != 4)
+        sscanf(line + k, " userns=%d landlock=%d seccomp=%d gate=%d protocol=%d", &u, &l, &s, &g,
+               &v) != 5 ||
+        v != CORDON__IPC_VERSION)
         return 0;
+    f->runner_protocol = v;
     f->primitives_known = 1;
     f->mount_ns = u != 0;
     f->landlock_abi = l;
@@ -345,10 +351,11 @@ static int primitives_remembered(const char *runner, struct cordon__elevated_fac
 static void primitives_remember(const char *runner, const struct cordon__elevated_facts *f)
 {
     char key[400], text[600];
-    if (!f->primitives_known || primitives_key(runner, key, sizeof key) != 0)
+    if (!f->primitives_known || f->runner_protocol != CORDON__IPC_VERSION ||
+        primitives_key(runner, key, sizeof key) != 0)
         return;
-    snprintf(text, sizeof text, "%s userns=%d landlock=%d seccomp=%d gate=%d\n", key,
-             f->mount_ns, f->landlock_abi, f->seccomp, f->unix_gate);
+    snprintf(text, sizeof text, "%s userns=%d landlock=%d seccomp=%d gate=%d protocol=%d\n", key,
+             f->mount_ns, f->landlock_abi, f->seccomp, f->unix_gate, f->runner_protocol);
     cordon__linux_state_write("runner-primitives", text);
 }
 
@@ -381,9 +388,15 @@ static void rules_facts(const struct cordon__marker *m, struct cordon__elevated_
     {
         /* The second line: what the launch applies as the sandbox user. */
         char *nl = strchr(buf, '\n');
+        const char *v;
         int u, l, s, g;
         if (nl) {
             *nl = '\0';
+            /* A runner older than protocol version 3 names no version. */
+            v = strstr(nl + 1, " protocol=");
+            f->runner_protocol = v ? atoi(v + 10) : -1;
+            if (f->runner_protocol == 0)
+                f->runner_protocol = -1;
             if (sscanf(nl + 1, "userns=%d landlock=%d seccomp=%d gate=%d", &u, &l, &s, &g) == 4) {
                 f->primitives_known = 1;
                 f->mount_ns = u != 0;

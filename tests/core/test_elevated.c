@@ -2,6 +2,7 @@
  * write/read round trip), the nftables ruleset, and readiness from fake
  * facts, each failed check naming itself. */
 #include "elevated.h"
+#include "ipc.h"
 #include "fakehost.h"
 #include "harness.h"
 
@@ -305,6 +306,28 @@ static void readiness(void)
     cordon__elevated_readiness(&f, &plan, &pr);
     CHECK(!pr.ready);
     CHECK_CONTAINS(pr.why_not, "were neither read back nor tried");
+    good_facts(&f);
+
+    /* A runner that speaks another protocol (cordon upgraded, setup not
+     * run again) would refuse every request: not ready, naming both
+     * versions, so that the run falls back instead of failing. A runner
+     * older than version 3 names none. This cordon's version passes. */
+    f.rules_read = 0;
+    f.rules_tried = 1;
+    f.rules_refused = 1;
+    f.primitives_known = 1;
+    f.runner_protocol = CORDON__IPC_VERSION;
+    cordon__elevated_readiness(&f, &plan, &pr);
+    CHECK(pr.ready);
+    f.runner_protocol = CORDON__IPC_VERSION + 1;
+    cordon__elevated_readiness(&f, &plan, &pr);
+    CHECK(!pr.ready);
+    CHECK_CONTAINS(pr.why_not, "speaks runner protocol version");
+    CHECK_CONTAINS(pr.why_not, "re-run cordon-setup install");
+    f.runner_protocol = -1;
+    cordon__elevated_readiness(&f, &plan, &pr);
+    CHECK(!pr.ready);
+    CHECK_CONTAINS(pr.why_not, "speaks an older runner protocol");
     good_facts(&f);
 
     /* Without the mount namespace, protected paths fall: renaming .git

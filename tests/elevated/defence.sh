@@ -24,7 +24,7 @@ mkdir -p "$WS" && chown "$TU:" "$WS"
 AS_OFFLINE="setpriv --reuid=cordon-offline --regid=cordon-sandbox --clear-groups --reset-env"
 
 prim=$($AS_USER "$RUNNER" check | sed -n 2p)
-printf '%s' "$prim" | grep -qE '^userns=[01] landlock=[0-9]+ seccomp=[01] gate=[01]$' && pass ||
+printf '%s' "$prim" | grep -qE '^userns=[01] landlock=[0-9]+ seccomp=[01] gate=[01] protocol=[0-9]+$' && pass ||
     fail "cordon-runner check does not say what it applies: '$prim'"
 case "$prim" in *userns=1*) NS=1 ;; *) NS=0 ;; esac
 case "$prim" in *gate=1*) GATE=1 ;; *) GATE=0 ;; esac

@@ -31,7 +31,7 @@ rm -f "$REP"
 out=$(cordon_as run --policy read-only --report "$REP" -- id -un)
 [ "$out" = cordon-offline ] && pass || fail "control run: '$out'"
 [ "$(levels backend)" = linux-elevated ] && pass || fail "control report: $(cat "$REP")"
-grep -qE '^boot [0-9a-f-]+ runner [0-9 .]+ userns sysctls [0-9-]+ [0-9-]+ [0-9-]+ disable -; userns=[01] landlock=[0-9]+ seccomp=[01] gate=[01]$' \
+grep -qE '^boot [0-9a-f-]+ runner [0-9 .]+ userns sysctls [0-9-]+ [0-9-]+ [0-9-]+ disable -; userns=[01] landlock=[0-9]+ seccomp=[01] gate=[01] protocol=[0-9]+$' \
     "$ST/runner-primitives" && pass || fail "nothing remembered: $(cat "$ST/runner-primitives" 2>&1)"
 if command -v strace >/dev/null; then
     strace -f -qq -e trace=execve -o "$TH/recheck.strace" \
@@ -53,6 +53,13 @@ if grep -q ' userns=1 ' "$ST/runner-primitives"; then
     grep -q '^boot 00000000-' "$ST/runner-primitives" && fail "another boot's entry was kept"
     grep -q ' userns=1 ' "$ST/runner-primitives" && pass || fail "not remembered again: $(cat "$ST/runner-primitives")"
 fi
+# What a runner of another protocol said is not trusted: a remembered
+# line without the protocol (as an older cordon wrote it) has the check
+# run live again, which remembers this runner's own answer.
+sed -i 's/ protocol=[0-9]*$//' "$ST/runner-primitives"
+cordon_as run --policy read-only -- true && pass || fail "run after an entry without the protocol"
+grep -q ' protocol=[0-9]*$' "$ST/runner-primitives" && pass ||
+    fail "an entry without the protocol was trusted: $(cat "$ST/runner-primitives")"
 # Network on: the online user, which the rules leave alone.
 out=$(cordon_as run --policy read-only --network on -- id -un)
 [ "$out" = cordon-online ] && pass || fail "network on: '$out'"
