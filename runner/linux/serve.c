@@ -249,6 +249,20 @@ int runner__serve(int sock)
         }
         rd.n_fds = 0;
     }
+    /* The sandbox users share one uid for every allowed user, and each
+     * user's roots carry entries for it: a run writes only where its
+     * caller may, or one allowed user could write another's workspace
+     * through the runner. access(2) checks the real uid, the caller's. */
+    for (i = 0; (size_t)i < r.req.spawn.roots.n; i++) {
+        const char *root = r.req.spawn.roots.v[i];
+        if (access(root, W_OK | X_OK) != 0) {
+            int err = errno;
+            report(&r, CORDON__IPC_STAGE_CALLER, err,
+                   "uid %u cannot write the root %s itself (%s): a run writes only where its "
+                   "caller may", (unsigned)getuid(), root, strerror(err));
+            goto done;
+        }
+    }
     if (compile_plan(&r) != 0)
         goto done;
     /* 3. Who it runs as: the caller only picks offline or online. */

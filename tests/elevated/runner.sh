@@ -28,6 +28,24 @@ if printf '%s' "$out" | grep -q "Permission denied" ||
 else
     fail "a non-member ran the runner: exit $rc: $out"
 fi
+# A root the caller cannot write itself, although the sandbox users can
+# (as another allowed user's granted workspace is): refused before the
+# runner changes identity; the caller's own workspace as a root runs.
+# (Past the caller check the runner's own policy may stop this bare
+# request later, e.g. at a cache root the test user never made: any answer
+# but a caller refusal is the control.)
+out=$(cd / && $AS_USER $C spawn-root "$WS" 2>&1)
+printf '%s\n' "$out" | grep -qE "^(EXIT|ERROR restrictions)" && ! printf '%s\n' "$out" | grep -q "^ERROR caller" &&
+    pass || fail "the caller's own workspace as a root: $out"
+OTHER=$CORDON_TEST_STATE/cordon-test-other-root
+mkdir -p "$OTHER" && chmod 755 "$OTHER" && setfacl -m u:cordon-offline:rwx,u:cordon-online:rwx "$OTHER"
+out=$(cd / && $AS_USER $C spawn-root "$OTHER" 2>&1)
+printf '%s\n' "$out" | grep -q "^ERROR caller 13 uid [0-9]* cannot write the root $OTHER itself" && pass ||
+    fail "a root only the sandbox users can write: $out"
+# The same through cordon: nothing is written there.
+out=$(cd "$OTHER" && $AS_USER env HOME="$TH" PATH=/usr/bin:/bin "$CORDON" run -- sh -c 'echo x > f' 2>&1)
+[ ! -e "$OTHER/f" ] && pass || fail "cordon run wrote into a root its caller cannot write: $out"
+rm -rf "$OTHER"
 # Malformed requests from an allowed user.
 expect "$AS_USER" garbage "^ERROR request 71 runner protocol: invalid message"
 expect "$AS_USER" version "^ERROR request 71 runner protocol: frame version 4"

@@ -1,7 +1,7 @@
 """Speaks the runner protocol (core/ipc.h) to cordon-runner directly, with
 requests cordon itself would never send. Usage:
   runner_client.py RUNNER MODE [CWD]
-MODE: garbage | version | nofds | truncated | spawn-true
+MODE: garbage | version | nofds | truncated | spawn-true | spawn-root (CWD as a writable root)
 Prints the runner's answer as "ERROR <stage> <errno> <message>", "STARTED",
 "EXIT <code> <signal>" lines; exit 0 when the runner answered at all."""
 import os, socket, struct, subprocess, sys
@@ -19,10 +19,10 @@ def s(x):
 def sv(items):
     return struct.pack("<I", len(items)) + b"".join(s(i) for i in items)
 
-def spawn(cwd, modes=(0, 0, 0)):
+def spawn(cwd, modes=(0, 0, 0), roots=()):
     return frame(1, struct.pack("<I", 0) + bytes(modes) + struct.pack("<QQQ", 0, 0, 0) +
-                 s(cwd) + sv(["/bin/true"]) + sv(["PATH=/usr/bin:/bin"]) + sv([]) + sv([]) + s("") + sv([]) + sv([]) +
-                 sv([]))
+                 s(cwd) + sv(["/bin/true"]) + sv(["PATH=/usr/bin:/bin"]) + sv(list(roots)) + sv([]) + s("") +
+                 sv([]) + sv([]) + sv([]))
 
 def main():
     runner, mode = sys.argv[1], sys.argv[2]
@@ -43,9 +43,10 @@ def main():
                 a.shutdown(socket.SHUT_WR)
             elif mode == "nofds":
                 a.sendall(spawn(cwd))
-            elif mode == "spawn-true":
+            elif mode in ("spawn-true", "spawn-root"):
                 null = os.open("/dev/null", os.O_RDWR)
-                socket.send_fds(a, [spawn(cwd)], [null, null, null])
+                roots = [cwd] if mode == "spawn-root" else []
+                socket.send_fds(a, [spawn(cwd, roots=roots)], [null, null, null])
         except BrokenPipeError:
             # The runner may refuse (a caller outside cordon-users) before
             # it reads the request: its answer is still there to read.
