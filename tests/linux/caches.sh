@@ -58,8 +58,13 @@ npm)
         > "$T/pkg/package.json" && echo 'module.exports = 42;' > "$T/pkg/index.js" &&
         give "$T/pkg" || { echo "cannot make the test package in $T/pkg"; exit 1; }
     # Outside the sandbox: the package the sandboxed install takes. Errors
-    # stay in the log (--silent would drop them too).
-    (cd "$T/pkg" && as npm pack --loglevel error --cache "$T/pkg/.npm" >"$T/pack.log" 2>&1)
+    # stay in the log (--silent would drop them too). npm's cache and its
+    # debug log go outside the directory being packed (a log growing while
+    # it is packed fails the pack), and npm does not ask the registry for
+    # a newer npm (nothing leaves the machine).
+    mkdir -p "$T/pack-cache" && give "$T/pack-cache"
+    (cd "$T/pkg" && as npm pack --loglevel error --no-update-notifier --cache "$T/pack-cache" \
+        >"$T/pack.log" 2>&1)
     rc=$?
     [ $rc -eq 0 ] && [ -f "$T/pkg/cordon-test-pkg-1.0.0.tgz" ] ||
         { echo "cannot pack the test package (npm pack, outside the sandbox): exit $rc"
