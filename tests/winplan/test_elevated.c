@@ -8,6 +8,7 @@
 #include "elevated_windows.h"
 #include "elevated_windows_grants.h"
 #include "harness.h"
+#include "app_plan.h"
 
 #define SHA_A "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
 #define OFF_SID "S-1-5-21-11-22-33-1010"
@@ -314,23 +315,6 @@ static void good(struct cordon__elevated_facts *f, struct cordon__win_elevated_f
     w->token = &token;
 }
 
-static const struct fake_entry wfs[] = {
-    {"C:\\work\\app", CORDON__PATH_DIR, NULL},
-    {"C:\\work\\app\\.git", CORDON__PATH_DIR, NULL},
-    {NULL, 0, NULL},
-};
-
-static void compile(const char *policy, struct cordon__plan *plan)
-{
-    struct cordon__host h;
-    cordon_policy *p = NULL;
-    fake_host(CORDON__OS_WINDOWS, wfs, &h);
-    CHECK(cordon_policy_builtin(policy, &p) == CORDON_OK);
-    CHECK_MSG(cordon__plan_compile(p, "C:\\work\\app", &h, plan) == CORDON_OK, "%s",
-              cordon_last_error());
-    cordon_policy_free(p);
-}
-
 typedef void (*breaker)(struct cordon__elevated_facts *, struct cordon__win_elevated_facts *);
 
 static void expect(const struct cordon__plan *plan, breaker b, const char *why)
@@ -589,13 +573,7 @@ static void launch_data(void)
 /* explain --os windows --json shows the elevated plan on any host. */
 static void explain(void)
 {
-    struct cordon__plan ws;
-    struct cordon__json j;
-    char *text;
-    compile("workspace-write", &ws);
-    memset(&j, 0, sizeof j);
-    cordon__plan_json(&ws, &j);
-    text = cordon__buf_take(&j.out);
+    char *text = plan_json_of("workspace-write");
     CHECK_CONTAINS(text, "\"windows_elevated\":{\"applies\":true,\"identity\":{\"user\":"
                          "\"CordonSandboxOffline\"");
     CHECK_CONTAINS(text, "\"stdio\":[\"relayed\",\"relayed\",\"relayed\"]");
@@ -603,21 +581,12 @@ static void explain(void)
     CHECK_CONTAINS(text, "\"local_users\":\"O:LSD:(A;;CC;;;<SID of CordonSandboxOffline");
     CHECK_CONTAINS(text, "\"id\":\"marker\"");
     free(text);
-    cordon__plan_free(&ws);
-    compile("workspace-write-online", &ws);
-    memset(&j, 0, sizeof j);
-    cordon__plan_json(&ws, &j);
-    text = cordon__buf_take(&j.out);
+    text = plan_json_of("workspace-write-online");
     CHECK_CONTAINS(text, "\"identity\":{\"user\":\"CordonSandboxOnline\"");
     free(text);
-    cordon__plan_free(&ws);
-    compile("full-access", &ws);
-    memset(&j, 0, sizeof j);
-    cordon__plan_json(&ws, &j);
-    text = cordon__buf_take(&j.out);
+    text = plan_json_of("full-access");
     CHECK_CONTAINS(text, "\"windows_elevated\":{\"applies\":false");
     free(text);
-    cordon__plan_free(&ws);
 }
 
 int main(void)

@@ -9,26 +9,10 @@
 #include "elevated_windows.h"
 #include "elevated_windows_run.h"
 #include "harness.h"
+#include "app_plan.h"
 
 #define GROUP "S-1-5-21-11-22-33-1012"
 #define USER "S-1-5-21-11-22-33-1010"
-
-static const struct fake_entry wfs[] = {
-    {"C:\\work\\app", CORDON__PATH_DIR, NULL},
-    {"C:\\work\\app\\.git", CORDON__PATH_DIR, NULL},
-    {NULL, 0, NULL},
-};
-
-static void compile(const char *policy, struct cordon__plan *plan)
-{
-    struct cordon__host h;
-    cordon_policy *p = NULL;
-    fake_host(CORDON__OS_WINDOWS, wfs, &h);
-    CHECK(cordon_policy_builtin(policy, &p) == CORDON_OK);
-    CHECK_MSG(cordon__plan_compile(p, "C:\\work\\app", &h, plan) == CORDON_OK, "%s",
-              cordon_last_error());
-    cordon_policy_free(p);
-}
 
 static size_t count(const struct cordon__win_ace *a, size_t n, const char *sid, int type)
 {
@@ -251,13 +235,7 @@ static void tier_sids(void)
 
 static void explain(void)
 {
-    struct cordon__plan ws;
-    struct cordon__json j;
-    char *text;
-    compile("workspace-write", &ws);
-    memset(&j, 0, sizeof j);
-    cordon__plan_json(&ws, &j);
-    text = cordon__buf_take(&j.out);
+    char *text = plan_json_of("workspace-write");
     CHECK_CONTAINS(text, "\"restricting_sids\":[\"S-1-5-21-1668248164-");
     CHECK_CONTAINS(text, "\"sandbox_group_grants\":[{\"path\":\"C:\\\\work\\\\app\",\"sid\":"
                          "\"<SID of CordonSandboxUsers, recorded by setup>\",\"type\":\"allow\","
@@ -265,7 +243,6 @@ static void explain(void)
     CHECK_CONTAINS(text, "\"path\":\"C:\\\\work\\\\app\\\\.git\",\"sid\":\"<SID of "
                          "CordonSandboxUsers, recorded by setup>\",\"type\":\"deny\"");
     free(text);
-    cordon__plan_free(&ws);
 }
 
 int main(void)
