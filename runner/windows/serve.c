@@ -239,18 +239,30 @@ static int token_plan(struct run *r, struct cordon__plan *plan)
 static int harden_self(DWORD *err)
 {
     const char *me = cordon__win_user_sid();
-    char *sddl = me ? cordon__asprintf("D:P(A;;GA;;;SY)(A;;GA;;;%s)(A;;RC;;;OW)", me) : NULL;
-    wchar_t *w = sddl ? cordon__win_wide(sddl) : NULL;
-    PSECURITY_DESCRIPTOR sd = NULL;
+    /* The runner's process and thread: the sandbox user (every command of
+     * every run holds its SID, and reads pass a write-restricted token on
+     * that SID alone) may only wait for them. Query rights would let a
+     * command open the runner's unrestricted token (OpenProcessToken
+     * needs only PROCESS_QUERY_LIMITED_INFORMATION) or read its memory
+     * (the request's environment). The runner's own pseudo-handles and
+     * cordon's handle from the launch keep their access. Objects the
+     * runner makes (its default DACL) stay the user's. */
+    char *self = me ? cordon__asprintf("D:P(A;;GA;;;SY)(A;;0x100000;;;%s)(A;;RC;;;OW)", me) : NULL;
+    char *made = me ? cordon__asprintf("D:P(A;;GA;;;SY)(A;;GA;;;%s)(A;;RC;;;OW)", me) : NULL;
+    wchar_t *ws = self ? cordon__win_wide(self) : NULL, *wm = made ? cordon__win_wide(made) : NULL;
+    PSECURITY_DESCRIPTOR sd = NULL, sdm = NULL;
     BOOL present = FALSE, defaulted = FALSE;
-    PACL dacl = NULL;
+    PACL dacl = NULL, dacl_made = NULL;
     HANDLE tok = NULL;
     TOKEN_DEFAULT_DACL dd;
     int rc = -1;
 
     *err = ERROR_NOT_ENOUGH_MEMORY;
-    if (!w || !ConvertStringSecurityDescriptorToSecurityDescriptorW(w, SDDL_REVISION_1, &sd, NULL) ||
-        !GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) || !dacl) {
+    if (!ws || !wm ||
+        !ConvertStringSecurityDescriptorToSecurityDescriptorW(ws, SDDL_REVISION_1, &sd, NULL) ||
+        !GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) || !dacl ||
+        !ConvertStringSecurityDescriptorToSecurityDescriptorW(wm, SDDL_REVISION_1, &sdm, NULL) ||
+        !GetSecurityDescriptorDacl(sdm, &present, &dacl_made, &defaulted) || !dacl_made) {
         *err = GetLastError();
         goto done;
     }
@@ -261,7 +273,7 @@ static int harden_self(DWORD *err)
                                 DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
                                 NULL, NULL, dacl, NULL)) != ERROR_SUCCESS)
         goto done;
-    dd.DefaultDacl = dacl;
+    dd.DefaultDacl = dacl_made;
     if (!OpenProcessToken(GetCurrentProcess(), TOKEN_ADJUST_DEFAULT, &tok) ||
         !SetTokenInformation(tok, TokenDefaultDacl, &dd, sizeof dd)) {
         *err = GetLastError();
@@ -273,8 +285,12 @@ done:
         CloseHandle(tok);
     if (sd)
         LocalFree(sd);
-    free(w);
-    free(sddl);
+    if (sdm)
+        LocalFree(sdm);
+    free(ws);
+    free(wm);
+    free(self);
+    free(made);
     return rc;
 }
 
