@@ -368,19 +368,34 @@ done:
 }
 
 /* The records: the grantee's SID and the lines. 0, 1 when there are none,
- * -1 on a read error. */
+ * -1 when they cannot be read or trusted. The worker applies them as an
+ * administrator and uninstall restores from them: a records file (or
+ * directory) anyone but administrators could have written, planted in
+ * ProgramData before setup made it, is refused, naming why. */
 static int load(const char *data_dir, char sid[184], struct cordon__strv *lines)
 {
-    char *path = state_path(data_dir, RECORDS), *text = NULL, *p, *nl;
+    char *path = state_path(data_dir, RECORDS), *text = NULL, *p, *nl, why[400];
     wchar_t *w = path ? cordon__win_wide(path) : NULL;
-    FILE *f = w ? _wfopen(w, L"rb") : NULL;
+    FILE *f = NULL;
     size_t n = 0, cap = 0;
     int rc = 1;
     sid[0] = '\0';
+    if (!w) {
+        rc = -1;
+    } else if (GetFileAttributesW(w) == INVALID_FILE_ATTRIBUTES) {
+        DWORD e = GetLastError();
+        rc = e == ERROR_FILE_NOT_FOUND || e == ERROR_PATH_NOT_FOUND ? 1 : -1;
+    } else if (!cordon__win_path_admin_only(data_dir, 1, why, sizeof why) ||
+               !cordon__win_path_admin_only(path, 0, why, sizeof why)) {
+        fprintf(stderr, "cordon-setup: the read grant records are not setup's: %s\n", why);
+        rc = -1;
+    } else if (!(f = _wfopen(w, L"rb"))) {
+        rc = -1;
+    }
     free(w);
     free(path);
     if (!f)
-        return 1;
+        return rc;
     for (;;) {
         char buf[4096];
         size_t k = fread(buf, 1, sizeof buf, f);
@@ -407,8 +422,10 @@ static int load(const char *data_dir, char sid[184], struct cordon__strv *lines)
             *nl++ = '\0';
         if (strncmp(p, "#sid\t", 5) == 0)
             snprintf(sid, 184, "%.*s", (int)strcspn(p + 5, "\r"), p + 5);
-        else if (*p && *p != '#')
-            cordon__strv_push(lines, p);
+        else if (*p && *p != '#' && cordon__strv_push(lines, p) != CORDON_OK) {
+            rc = -1; /* fewer records would restore fewer paths */
+            break;
+        }
     }
 done:
     fclose(f);
