@@ -745,6 +745,22 @@ void cordon__win_elevated_readiness(const struct cordon__elevated_facts *f,
     if (cred_check(out, m->offline.name, caller, &w->offline_cred) ||
         cred_check(out, m->online.name, caller, &w->online_cred))
         return;
+    /* The sandbox users are shared: every allowed user holds their
+     * passwords and could log on as them outside cordon, with a token no
+     * run restricts, and write (or, through setup's read grants, read)
+     * what the sandbox group was granted for another allowed user. Until
+     * each real user has sandbox accounts of its own, the tier serves one. */
+    if (w->allowed_members != 1) {
+        if (w->allowed_members == 0)
+            cordon__probe_not_ready(out, "the members of group %s cannot be read", m->users_group.name);
+        else
+            cordon__probe_not_ready(out, "group %s has %lu members, and they would share the sandbox "
+                                    "users (each holds their passwords, so one could write another's "
+                                    "workspaces): this version serves one allowed user (an "
+                                    "administrator keeps one member in %s)",
+                                    m->users_group.name, w->allowed_members, m->users_group.name);
+        return;
+    }
     if (w->fw_error[0]) {
         cordon__probe_not_ready(out, "the Windows Firewall cannot be read: %s", w->fw_error);
         return;

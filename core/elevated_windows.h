@@ -213,6 +213,8 @@ struct cordon__win_elevated_facts {
     const struct cordon__win_fw_rule *rules; /* found by name, in the expected order */
     const int *rule_found;       /* parallel to the expected rules */
     size_t n_rules;
+    /* Direct members of the allowed users' group (CordonUsers); 0: not read. */
+    unsigned long allowed_members;
     /* "" when the backend can run commands through the runner; else why not. */
     const char *launch_missing;
     /* The unelevated restricted token's levels on this host (the runner

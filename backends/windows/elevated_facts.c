@@ -182,17 +182,21 @@ int cordon__win_account_sid(const char *name, int want_type, char sid[184])
     return ok && sid[0];
 }
 
-int cordon__win_group_has(const char *group, const char *sid)
+int cordon__win_group_has(const char *group, const char *sid, unsigned long *members)
 {
     wchar_t *w = cordon__win_wide(group);
     LOCALGROUP_MEMBERS_INFO_0 *m = NULL;
     DWORD read = 0, total = 0, i;
     DWORD_PTR resume = 0;
     int found = 0;
+    if (members)
+        *members = 0;
     if (!w)
         return 0;
     if (NetLocalGroupGetMembers(NULL, w, 0, (LPBYTE *)&m, MAX_PREFERRED_LENGTH, &read, &total,
                                 &resume) == NERR_Success) {
+        if (members)
+            *members = total;
         for (i = 0; i < read && !found; i++) {
             char s[184];
             sid_text(m[i].lgrmi0_sid, s);
@@ -548,7 +552,7 @@ void cordon__win_elevated_facts(const char *marker_path, struct cordon__win_prob
         snprintf(f->caller_name, sizeof f->caller_name, "%s", u ? u : "");
         free(u);
     }
-    f->caller_allowed = me && cordon__win_group_has(m->users_group.name, me);
+    f->caller_allowed = me && cordon__win_group_has(m->users_group.name, me, &w->allowed_members);
     runner(m, f);
     cred_dir(&paths, w);
     cred(&paths, m->offline.name, &w->offline_cred);

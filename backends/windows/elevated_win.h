@@ -37,8 +37,9 @@ int cordon__win_path_admin_only(const char *path, int is_dir, char *why, size_t 
 /* The SID of account |name| on this computer, when it is of |want_type|
  * (SidTypeUser or SidTypeAlias). 1 found, 0 not. */
 int cordon__win_account_sid(const char *name, int want_type, char sid[184]);
-/* 1 when |sid| is a direct member of local group |group|. */
-int cordon__win_group_has(const char *group, const char *sid);
+/* 1 when |sid| is a direct member of local group |group|; *members (when
+ * not NULL) gets how many direct members it has, 0 when unreadable. */
+int cordon__win_group_has(const char *group, const char *sid, unsigned long *members);
 
 /* ---- credentials (elevated_facts.c) --------------------------------------- */
 

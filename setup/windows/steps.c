@@ -364,7 +364,7 @@ static int add_member(struct ctx *c, const char *group, const char *sid)
     if (!sid[0])
         return problem(c, "membership in %s cannot be checked: an account before it is missing",
                        group);
-    if (cordon__win_group_has(group, sid)) {
+    if (cordon__win_group_has(group, sid, NULL)) {
         c->found = 1;
         return 0;
     }
@@ -415,6 +415,13 @@ static int step_users(struct ctx *c)
     for (i = 0; i < c->a->users.n; i++)
         if (cordon__strv_push(&c->names, c->a->users.v[i]) != CORDON_OK)
             return problem(c, "out of memory");
+    /* The sandbox users are shared by every allowed user, and each holds
+     * their passwords: a second one could log on as them and reach the
+     * first one's grants. The probe refuses a group of more than one. */
+    if (c->names.n > 1)
+        return problem(c, "%zu users named: the sandbox users would be shared, so one could write "
+                       "another's workspaces. Fix: name one user with --user (this version serves "
+                       "one allowed user)", c->names.n);
     for (i = 0; i < c->names.n; i++) {
         char sid[184];
         if (!lookup(c->names.v[i], SidTypeUser, sid))

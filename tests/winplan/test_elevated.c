@@ -312,6 +312,7 @@ static void good(struct cordon__elevated_facts *f, struct cordon__win_elevated_f
     w->rules = want;
     w->rule_found = found;
     w->launch_missing = "";
+    w->allowed_members = 1;
     w->token = &token;
 }
 
@@ -368,6 +369,8 @@ BREAK(roots_closed, (f->roots_writable = 0,
                               "granting the writable roots to the sandbox users is not built")))
 BREAK(launch_missing, w->launch_missing = "the windows-elevated launch is not built")
 BREAK(launch_unknown, w->launch_missing = NULL)
+BREAK(two_allowed, w->allowed_members = 2)
+BREAK(members_unread, w->allowed_members = 0)
 BREAK(no_win_facts, f->win = NULL)
 
 static void readiness(void)
@@ -471,6 +474,11 @@ static void readiness(void)
     expect(&ws, roots_closed, "granting the writable roots to the sandbox users is not built");
     expect(&ro, launch_missing, "the windows-elevated launch is not built");
     expect(&ro, launch_unknown, "the launch through the runner was not checked");
+    /* Every allowed user holds the shared sandbox users' passwords: with
+     * two, one could log on as them and reach the other's grants. */
+    expect(&ws, two_allowed, "group CordonUsers has 2 members, and they would share the sandbox users");
+    expect(&ws, two_allowed, "this version serves one allowed user");
+    expect(&ws, members_unread, "the members of group CordonUsers cannot be read");
     expect(&ro, no_win_facts, "the Windows facts were not gathered");
     {
         /* A marker that records another rule set (another version's, or
