@@ -101,6 +101,22 @@ int main(int argc, char **argv)
     for (fd = 0; fd < 3; fd++)
         if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
             return 2;
+    /* Nothing of the caller's environment but CORDON_DISABLE (cordon
+     * passes nothing else): HOME, XDG_CACHE_HOME and XDG_STATE_HOME would
+     * otherwise choose where the sandbox user's state is written and add
+     * a tool cache root the request did not name, past the roots' check,
+     * for a caller that starts the runner by hand. */
+    {
+        const char *d = getenv("CORDON_DISABLE");
+        char *keep = d ? strdup(d) : NULL;
+        if (d && !keep)
+            return 2;
+        if (clearenv() != 0 || (keep && setenv("CORDON_DISABLE", keep, 1) != 0)) {
+            free(keep);
+            return 2;
+        }
+        free(keep);
+    }
     if (argc == 2 && strcmp(argv[1], "check") == 0)
         return check();
     if (argc != 1) {

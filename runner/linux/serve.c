@@ -85,8 +85,13 @@ static int compile_plan(struct run *r)
                                                  : CORDON_MODE_READ_ONLY);
     cordon_policy_set_network(r->policy, (s->flags & CORDON__IPC_SPAWN_NETWORK) != 0);
     cordon_policy_set_private_tmp(r->policy, (s->flags & CORDON__IPC_SPAWN_PRIVATE_TMP) != 0);
-    /* cordon checked the roots against its refusal list already. */
+    /* cordon checked the roots against its refusal list already. The
+     * request's roots are the only ones (its environment already names
+     * the tool cache cordon chose, and that directory is one of them):
+     * no cache root of the runner's own, found from its user's home,
+     * joins them past the roots' check. */
     cordon_policy_set_force_roots(r->policy, 1);
+    cordon_policy_set_cache(r->policy, 0);
     cordon_policy_clear_writable_roots(r->policy);
     cordon_policy_clear_protected_paths(r->policy);
     for (i = 0; i < s->roots.n; i++)

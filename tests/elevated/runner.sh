@@ -31,12 +31,17 @@ fi
 # A root the caller cannot write itself, although the sandbox users can
 # (as another allowed user's granted workspace is): refused before the
 # runner changes identity; the caller's own workspace as a root runs.
-# (Past the caller check the runner's own policy may stop this bare
-# request later, e.g. at a cache root the test user never made: any answer
-# but a caller refusal is the control.)
-out=$(cd / && $AS_USER $C spawn-root "$WS" 2>&1)
-printf '%s\n' "$out" | grep -qE "^(EXIT|ERROR restrictions)" && ! printf '%s\n' "$out" | grep -q "^ERROR caller" &&
-    pass || fail "the caller's own workspace as a root: $out"
+expect "$AS_USER" spawn-root "^EXIT 0 0"
+# The runner keeps nothing of its caller's environment but CORDON_DISABLE:
+# a tool cache directory named by XDG_CACHE_HOME (which would become a
+# root the request did not name, past the roots' check) and a state
+# directory named by XDG_STATE_HOME are not used.
+XDG=$CORDON_TEST_STATE/cordon-test-xdg
+mkdir -p "$XDG/cache/cordon/tools" "$XDG/state" && chmod -R 777 "$XDG"
+out=$(cd / && $AS_USER env XDG_CACHE_HOME="$XDG/cache" XDG_STATE_HOME="$XDG/state" $C spawn-root "$WS" 2>&1)
+printf '%s\n' "$out" | grep -q "^EXIT 0 0" && pass || fail "runner with the caller's XDG directories: $out"
+[ -z "$(ls -A "$XDG/state")" ] && pass || fail "the runner wrote state where its caller said: $(ls -A "$XDG/state")"
+rm -rf "$XDG"
 OTHER=$CORDON_TEST_STATE/cordon-test-other-root
 mkdir -p "$OTHER" && chmod 755 "$OTHER" && setfacl -m u:cordon-offline:rwx,u:cordon-online:rwx "$OTHER"
 out=$(cd / && $AS_USER $C spawn-root "$OTHER" 2>&1)
