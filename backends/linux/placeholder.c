@@ -256,14 +256,30 @@ static int hold(struct cordon__placeholder *ph, int shared, const char *tpl, con
 }
 
 /* The template's path: "placeholder" in this user's state directory
- * (allocated), or NULL. */
-static char *template_path(void)
+ * (allocated), or NULL: no state directory, or one inside a writable root
+ * of |lp|. There the command could put its own file, or a socket it
+ * listens on, in the template's place for the next runs to link, so each
+ * placeholder is made by mknod instead. */
+static char *template_path(const struct cordon__plan_linux *lp)
 {
-    char *dir = cordon__linux_state_dir(), *tpl;
+    char *dir = cordon__linux_state_dir(), *real, *tpl = NULL;
+    size_t i;
     if (!dir)
         return NULL;
-    tpl = cordon__asprintf("%s/placeholder", dir);
+    real = realpath(dir, NULL);
     free(dir);
+    if (!real)
+        return NULL;
+    for (i = 0; i < lp->n_mounts; i++) {
+        const struct cordon__mount *m = &lp->mounts[i];
+        size_t n = m->src ? strlen(m->src) : 0;
+        if (m->op == CORDON__MOUNT_BIND_RW && n &&
+            strncmp(real, m->src, n) == 0 && (real[n] == '/' || real[n] == '\0' || n == 1))
+            goto done;
+    }
+    tpl = cordon__asprintf("%s/placeholder", real);
+done:
+    free(real);
     return tpl;
 }
 
@@ -299,7 +315,7 @@ cordon_error cordon__placeholders_make(const struct cordon__plan_linux *lp,
         atomic_store(&ph->state, PH_MAKING);
         atomic_store(&p->n, k + 1);
         if (!tpl_known) {
-            tpl = template_path();
+            tpl = template_path(lp);
             tpl_known = 1;
         }
         r = hold(ph, lock >= 0, tpl, &call);

@@ -127,25 +127,29 @@ left=$(find "$WS" -type s 2>/dev/null)
 if [ -z "$left" ]; then pass; else fail "placeholders left behind: $left"; fi
 
 # Placeholders are links of one socket node, the template in the user's
-# state directory. With that directory inside a root the command can
-# change the template: its placeholders still hold, and later runs
-# neither rely on the changed template nor leave anything behind.
+# state directory. Positive control: with that directory outside every
+# root the template is made there. With it inside a root the command
+# could put a node of its own in the template's place (a socket node of
+# mode 0 is what a template looks like) for later runs to link into their
+# protected paths: no template is used there, the command's node is never
+# linked (its link count stays 1), and the placeholders still hold.
 reset
+OUT=$T/state-out
+mkdir -p "$OUT" && { [ -z "$RUN" ] || chown 65534:65534 "$OUT"; }
+as env XDG_STATE_HOME="$OUT" "$CORDON" run --policy-file "$POLICY" -C "$WS" -- true >/dev/null 2>&1
+if [ -S "$OUT/cordon/placeholder" ]; then pass; else fail "template: none made in $OUT/cordon"; fi
 ST=$WS/state
 tsbx() { as env XDG_STATE_HOME="$ST" "$CORDON" run --policy-file "$POLICY" -C "$WS" -- sh -c "$1"; }
 tsbx true >/dev/null 2>&1
-if [ -S "$ST/cordon/placeholder" ]; then pass; else fail "template: none made in $ST/cordon"; fi
-tsbx "chmod 644 '$ST/cordon/placeholder'; mkdir .codex" >/dev/null 2>&1
-if [ -e "$WS/.codex" ]; then fail "template: .codex was made while the command changed the template"; else pass; fi
-if [ "$(stat -c %a "$ST/cordon/placeholder" 2>/dev/null)" = 644 ]; then pass; else
-    fail "template: the command could not change it (the positive control of the case)"; fi
-tsbx "mkdir .codex" >/dev/null 2>&1
-if [ -e "$WS/.codex" ]; then fail "template: .codex was made after the template was changed"; else pass; fi
+if [ -e "$ST/cordon/placeholder" ]; then fail "template: made inside a writable root"; else pass; fi
+out=$(tsbx "mkdir -p '$ST/cordon' && python3 -c 'import os,stat,sys; os.mknod(sys.argv[1], stat.S_IFSOCK); os.chmod(sys.argv[1], 0)' '$ST/cordon/placeholder' && echo planted" 2>&1)
+case $out in *planted*) pass ;; *) fail "template: the command could not plant its node (the positive control of the case): $out" ;; esac
+out=$(tsbx "stat -c %h '$ST/cordon/placeholder'; mkdir .codex 2>/dev/null && echo made" 2>&1)
+[ "$out" = 1 ] && pass || fail "template: the command's node was linked or .codex was made: $out"
+if [ -e "$WS/.codex" ]; then fail "template: .codex was made"; else pass; fi
 tsbx true >/dev/null 2>&1
 left=$(find "$WS" -type s ! -path "$ST/cordon/placeholder" 2>/dev/null)
 if [ -z "$left" ]; then pass; else fail "template: placeholders left behind: $left"; fi
-if [ "$(stat -c %a "$ST/cordon/placeholder" 2>/dev/null)" = 0 ]; then pass; else
-    fail "template: not made again after it was changed"; fi
 
 # ---- a protected path whose parent does not exist ----------------------------------
 reset
