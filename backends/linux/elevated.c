@@ -364,7 +364,9 @@ static void rules_facts(const struct cordon__marker *m, struct cordon__elevated_
 {
     int p[2];
     pid_t pid;
-    char buf[200] = "";
+    /* Two lines: the attempt that got through (up to 199 bytes), then the
+     * primitives and the protocol; room for both. */
+    char buf[512] = "";
     ssize_t n = 0, r;
     int status = 0;
 
@@ -438,7 +440,13 @@ static void elevated_probe(const struct cordon__plan *plan, struct cordon__probe
             f.rules_at_start = 1;
         } else {
             rules_facts(&m, &f);
-            primitives_remember(m.runner_path, &f);
+            /* Remembered only while the rules hold, and forgotten when
+             * they do not: otherwise every later run would start the
+             * runner only to be refused and probe again. */
+            if (f.rules_tried && f.rules_refused)
+                primitives_remember(m.runner_path, &f);
+            else if (f.rules_tried)
+                cordon__linux_state_write("runner-primitives", "");
             recheck = 0;
         }
         roots_facts(plan, &m, &f);

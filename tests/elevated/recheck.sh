@@ -71,6 +71,11 @@ out=$(cordon_as run --policy read-only --report "$REP" -- id -un)
 [ "$(levels backend)" = linux-unelevated ] && pass || fail "rules flushed: report $(cat "$REP")"
 levels fallback_reason | grep -q "^linux-elevated: the nftables rules inet cordon are not in force: a UDP send to 127.0.0.1 port 9 as cordon-offline was not refused" &&
     pass || fail "rules flushed: fallback_reason $(cat "$REP")"
+# What was remembered is forgotten once the live check found the rules
+# not in force (later runs check live rather than start the runner only
+# to be refused).
+grep -q 'userns=' "$ST/runner-primitives" 2>/dev/null &&
+    fail "rules flushed: still remembered: $(cat "$ST/runner-primitives")" || pass
 # Never network enforced by rules that did not hold: the level the run
 # reports is the unelevated tier's own (its seccomp and network namespace).
 [ "$(field "$REP" "d['dimensions']['network']")" = enforced ] && pass ||
