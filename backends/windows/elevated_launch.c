@@ -130,7 +130,11 @@ static int await_client(HANDLE h, HANDLE process)
             DWORD n;
             ok = GetOverlappedResult(h, &ov, &n, FALSE) != 0;
         } else {
+            /* The cancelled connect completes into |ov| later: wait for
+             * it before this frame (and the event) go away. */
+            DWORD n;
             CancelIoEx(h, &ov);
+            GetOverlappedResult(h, &ov, &n, TRUE);
         }
     }
     CloseHandle(ov.hEvent);
