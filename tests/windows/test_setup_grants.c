@@ -108,9 +108,11 @@ int main(void)
     expect(&lines, root, "AppData\\Local", "list");
     expect(&lines, root, "AppData\\Local\\Programs", "tree");
     expect(&lines, root, "AppData\\Roaming\\Microsoft", "list");
-    expect(&lines, root, "AppData\\Roaming\\Microsoft\\Windows", "tree");
+    /* PSReadLine's history is below it, and git's XDG credential store. */
+    expect(&lines, root, "AppData\\Roaming\\Microsoft\\Windows", "list");
     expect(&lines, root, ".config", "list");
-    expect(&lines, root, ".config\\git", "tree");
+    expect(&lines, root, ".config\\git", "list");
+    expect(&lines, root, ".config\\git\\config", "tree");
     expect(&lines, root, ".ssh", NULL);
     expect(&lines, root, ".ssh\\id_ed25519", NULL);
     expect(&lines, root, ".git-credentials", NULL);

@@ -40,7 +40,39 @@ static void profile(void)
     CHECK(cordon__win_profile_rel(".sshx", NULL) == CORDON__WIN_REL_PLAIN);
     CHECK(cordon__win_profile_rel(".config", NULL) == CORDON__WIN_REL_ANCESTOR);
     CHECK(cordon__win_profile_rel(".config\\gh", NULL) == CORDON__WIN_REL_SECRET);
-    CHECK(cordon__win_profile_rel(".config\\git", NULL) == CORDON__WIN_REL_PLAIN);
+    CHECK(cordon__win_profile_rel(".config\\git", NULL) == CORDON__WIN_REL_ANCESTOR);
+    CHECK(cordon__win_profile_rel(".config\\git\\credentials", &s) == CORDON__WIN_REL_SECRET);
+    CHECK(s && strstr(s->why, "git"));
+    CHECK(cordon__win_profile_rel(".config\\git\\config", NULL) == CORDON__WIN_REL_PLAIN);
+    /* Credential stores of common tools, each where it lives on Windows. */
+    CHECK(cordon__win_profile_rel("AppData\\Roaming\\Microsoft\\Windows\\PowerShell\\PSReadLine\\"
+                                  "ConsoleHost_history.txt",
+                                  NULL) == CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel("AppData\\Roaming\\Microsoft\\Windows", NULL) ==
+          CORDON__WIN_REL_ANCESTOR);
+    CHECK(cordon__win_profile_rel(".m2\\settings.xml", NULL) == CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel(".m2\\settings-security.xml", NULL) == CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel(".m2\\repository", NULL) == CORDON__WIN_REL_PLAIN);
+    CHECK(cordon__win_profile_rel("AppData\\Roaming\\NuGet\\nuget.config", NULL) ==
+          CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel("AppData\\Roaming\\postgresql\\pgpass.conf", NULL) ==
+          CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel("AppData\\Roaming\\terraform.d\\credentials.tfrc.json", NULL) ==
+          CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel("AppData\\Roaming\\terraform.d\\plugins", NULL) ==
+          CORDON__WIN_REL_PLAIN);
+    CHECK(cordon__win_profile_rel("AppData\\Roaming\\Composer\\auth.json", NULL) ==
+          CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel(".composer\\auth.json", NULL) == CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel(".yarnrc.yml", NULL) == CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel(".yarnrc", NULL) == CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel(".vault-token", NULL) == CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel(".gem\\credentials", NULL) == CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel(".config\\rclone\\rclone.conf", NULL) == CORDON__WIN_REL_SECRET);
+    CHECK(cordon__win_profile_rel(".password-store\\mail.gpg", NULL) == CORDON__WIN_REL_SECRET);
+    /* Not credential stores. */
+    CHECK(cordon__win_profile_rel(".wslconfig", NULL) == CORDON__WIN_REL_PLAIN);
+    CHECK(cordon__win_profile_rel(".nuget\\packages", NULL) == CORDON__WIN_REL_PLAIN);
     CHECK(cordon__win_profile_rel("NTUSER.DAT", NULL) == CORDON__WIN_REL_SECRET);
     CHECK(cordon__win_profile_rel("ntuser.dat.LOG1", NULL) == CORDON__WIN_REL_SECRET);
     CHECK(cordon__win_profile_rel("ntuser", NULL) == CORDON__WIN_REL_PLAIN);
@@ -94,7 +126,8 @@ static void profile(void)
     /* Above a secret: list only, then entry by entry. */
     CHECK(grant("AppData", 1, 0, 0, why) == CORDON__WIN_GRANT_LIST);
     CHECK(grant(".config", 1, 0, 0, why) == CORDON__WIN_GRANT_LIST);
-    CHECK(grant(".config\\git", 1, 0, 0, why) == CORDON__WIN_GRANT_TREE);
+    CHECK(grant(".config\\git", 1, 0, 0, why) == CORDON__WIN_GRANT_LIST);
+    CHECK(grant(".config\\git\\config", 0, 0, 0, why) == CORDON__WIN_GRANT_TREE);
     /* Junctions ("Application Data", "My Documents"): nothing through them. */
     CHECK(grant("Application Data", 1, 1, 0, why) == CORDON__WIN_GRANT_NONE);
     CHECK(grant(".ssh", 1, 1, 0, why) == CORDON__WIN_GRANT_NONE);
