@@ -20,6 +20,8 @@
 #include "ipc.h"
 #include "win.h"
 
+volatile long cordon__win_runner_leaked;
+
 struct cordon__win_runner_conn {
     HANDLE to, from;           /* NAME-in (we write), NAME-out (we read); overlapped */
     HANDLE process;
@@ -31,6 +33,7 @@ struct cordon__win_runner_conn {
     HANDLE rt, st;             /* the reader and the stdin pump */
     long long cmd_pid;         /* STARTED's process id, 0 before */
     int begun, finished, timed_out;
+    int stuck;                 /* a relay thread could not be joined: never freed */
     int exit_code, got_exit, error_stage;
     long long error_code;
     char error[600];
@@ -365,6 +368,17 @@ static DWORD WINAPI stdin_pump(void *arg)
 
 static void finish(struct cordon__win_runner_conn *c);
 
+/* Ends the runner process at once; its kill-on-close job ends the
+ * command's tree with it, and both of its pipes break, which ends the
+ * reader. */
+static void end_runner(struct cordon__win_runner_conn *c)
+{
+    if (c->process && WaitForSingleObject(c->process, 0) != WAIT_OBJECT_0) {
+        TerminateProcess(c->process, 1);
+        WaitForSingleObject(c->process, 5000);
+    }
+}
+
 /* The runner's ERROR (or its silence) as a cordon error. */
 static cordon_error runner_error(const struct cordon__win_runner_conn *c)
 {
@@ -399,11 +413,26 @@ cordon_error cordon__win_runner_begin(struct cordon__win_runner_conn *c,
         return cordon__fail(CORDON_ERR_IO, "cannot send the request to the runner (%s)",
                             cordon_last_error());
     c->rt = CreateThread(NULL, 0, reader, c, 0, NULL);
-    if (!c->rt)
-        return cordon__win_fail("cannot start the runner relay", "CreateThread", GetLastError());
-    if (c->stdio[0] && req->stdio_mode[0] == CORDON__IPC_STDIO_RELAYED)
+    if (!c->rt) {
+        /* Nobody would set |started| or |done|: the runner (and the
+         * command it may have started in its kill-on-close job) is ended
+         * now, not waited for. */
+        DWORD err = GetLastError();
+        end_runner(c);
+        c->finished = 1;
+        return cordon__win_fail("cannot start the runner relay", "CreateThread", err);
+    }
+    if (c->stdio[0] && req->stdio_mode[0] == CORDON__IPC_STDIO_RELAYED) {
         c->st = CreateThread(NULL, 0, stdin_pump, c, 0, NULL);
-    if (!c->st) {
+        if (!c->st) {
+            /* Sending the end of stdin instead would run the command on
+             * input it was not given: end the run. */
+            DWORD err = GetLastError();
+            end_runner(c);
+            finish(c);
+            return cordon__win_fail("cannot start the runner's stdin relay", "CreateThread", err);
+        }
+    } else {
         memset(&m, 0, sizeof m);
         m.type = CORDON__IPC_STDIO;
         send_msg(c, &m); /* no stdin: its end at once */
@@ -413,7 +442,7 @@ cordon_error cordon__win_runner_begin(struct cordon__win_runner_conn *c,
     waits[0] = c->started;
     waits[1] = c->process;
     if (WaitForMultipleObjects(2, waits, FALSE, 120000) == WAIT_TIMEOUT) {
-        TerminateProcess(c->process, 1);
+        end_runner(c);
         WaitForSingleObject(c->done, 10000);
     } else if (WaitForSingleObject(c->started, 0) != WAIT_OBJECT_0) {
         /* The runner ended without a word: the reader sees the pipe break. */
@@ -425,27 +454,49 @@ cordon_error cordon__win_runner_begin(struct cordon__win_runner_conn *c,
     return runner_error(c);
 }
 
-/* Joins the relay threads once the runner is done (or ended). */
+/* Waits for relay thread |*t| to return, at most about |ms|, cancelling
+ * what it may block in meanwhile: a read or write on the pipes
+ * (overlapped: CancelIoEx on the handle, from any thread) or a synchronous
+ * read or write of the caller's handles (CancelSynchronousIo on the
+ * thread). A cancel sent before the thread reaches its next call misses
+ * it, so it is sent again until the thread is gone. 1 joined (the handle
+ * is closed and *t NULL), 0 not: *t stays, and the conn with it. */
+static int join(struct cordon__win_runner_conn *c, HANDLE *t, DWORD ms)
+{
+    DWORD waited = 0;
+    if (!*t)
+        return 1;
+    while (WaitForSingleObject(*t, 50) != WAIT_OBJECT_0) {
+        if (waited >= ms)
+            return 0;
+        waited += 50;
+        CancelSynchronousIo(*t);
+        if (c->from != INVALID_HANDLE_VALUE)
+            CancelIoEx(c->from, NULL);
+        if (c->to != INVALID_HANDLE_VALUE)
+            CancelIoEx(c->to, NULL);
+    }
+    CloseHandle(*t);
+    *t = NULL;
+    return 1;
+}
+
+/* Joins the relay threads once the runner is done (or ended). A thread
+ * that does not return within 10 s after its I/O was cancelled marks the
+ * conn stuck: cordon__win_runner_close then leaves it (and the handles
+ * the thread may still use) allocated rather than free memory a running
+ * thread reads. */
 static void finish(struct cordon__win_runner_conn *c)
 {
     if (c->finished)
         return;
     c->finished = 1;
-    if (c->rt) {
-        WaitForSingleObject(c->rt, 10000);
-        CloseHandle(c->rt);
-        c->rt = NULL;
-    }
-    if (c->st) {
-        /* It may be blocked reading the caller's stdin: cancel that read,
-         * so that nothing of this run is touched after it returns. */
-        if (WaitForSingleObject(c->st, 0) != WAIT_OBJECT_0) {
-            CancelSynchronousIo(c->st);
-            WaitForSingleObject(c->st, 5000);
-        }
-        CloseHandle(c->st);
-        c->st = NULL;
-    }
+    /* The reader ends on EXIT, ERROR or a broken pipe (the caller ended
+     * the runner before joining); the stdin pump may be blocked reading
+     * the caller's stdin until cancelled. Nothing of this run is touched
+     * after both returned. */
+    if (!join(c, &c->rt, 10000) || !join(c, &c->st, 10000))
+        c->stuck = 1;
 }
 
 void cordon__win_runner_kill(struct cordon__win_runner_conn *c)
@@ -460,7 +511,7 @@ void cordon__win_runner_kill(struct cordon__win_runner_conn *c)
     /* The runner ends the job and reports EXIT; one that does not answer
      * is ended, and its kill-on-close job with it. */
     if (WaitForSingleObject(c->done, 10000) != WAIT_OBJECT_0) {
-        TerminateProcess(c->process, 1);
+        end_runner(c);
         WaitForSingleObject(c->done, 10000);
     }
 }
@@ -510,20 +561,31 @@ void cordon__win_runner_close(struct cordon__win_runner_conn *c)
 {
     if (!c)
         return;
+    /* 1. The command, then the runner, end: a command still running is
+     * killed through the runner (which answers EXIT), a runner that did
+     * not go by itself within 10 s of its last word (or was never given
+     * a command) is ended; its kill-on-close job ends what is left. */
+    if (c->begun && !c->finished)
+        cordon__win_runner_kill(c);
+    if (c->process && WaitForSingleObject(c->process, c->begun ? 10000 : 0) != WAIT_OBJECT_0)
+        end_runner(c);
+    /* 2. The relay threads are joined, their pending I/O cancelled; only
+     * then do the pipes, events and lock they use go. */
+    if (c->begun)
+        finish(c);
+    if (c->stuck) {
+        /* A relay thread still runs and may yet touch |c|, its pipes or
+         * its events: leaking them is the only safe choice (closed
+         * handles may be reused by the time it runs again). */
+        InterlockedIncrement(&cordon__win_runner_leaked);
+        return;
+    }
     if (c->to != INVALID_HANDLE_VALUE && c->to)
         CloseHandle(c->to);
     if (c->from != INVALID_HANDLE_VALUE && c->from)
         CloseHandle(c->from);
-    if (c->begun && !c->finished) {
-        cordon__win_runner_kill(c);
-        finish(c);
-    }
-    if (c->process) {
-        /* The runner ends its job when its pipe closes. */
-        if (WaitForSingleObject(c->process, 10000) != WAIT_OBJECT_0)
-            TerminateProcess(c->process, 1);
+    if (c->process)
         CloseHandle(c->process);
-    }
     if (c->done)
         CloseHandle(c->done);
     if (c->started)

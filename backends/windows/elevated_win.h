@@ -112,7 +112,13 @@ cordon_error cordon__win_runner_wait(struct cordon__win_runner_conn *c, unsigned
 void cordon__win_runner_kill(struct cordon__win_runner_conn *c);
 int cordon__win_runner_ended(struct cordon__win_runner_conn *c, unsigned long timeout_ms);
 long long cordon__win_runner_pid(const struct cordon__win_runner_conn *c);
+/* close: the command and the runner end (kill through the runner, then
+ * the runner ended), the relay threads are joined with their pending I/O
+ * cancelled, and only then are the pipes and events closed and |c| freed.
+ * A relay thread that cannot be joined leaves |c| allocated on purpose
+ * (counted in cordon__win_runner_leaked, for the tests). */
 void cordon__win_runner_close(struct cordon__win_runner_conn *c);
+extern volatile long cordon__win_runner_leaked;
 
 /* ---- the facts (elevated_facts.c) ------------------------------------------ */
 

@@ -362,6 +362,74 @@ int main(int argc, char **argv)
         }
         free(file);
     }
+    /* Teardown: close right after start (no command: the runner is ended
+     * at once), and close while a command runs, prints and waits for
+     * stdin the caller never ends (the stdin pump blocked reading the
+     * caller's pipe, the reader relaying output): the command and the
+     * runner are gone when close returns, and every relay thread was
+     * joined (nothing leaked). */
+    {
+        struct cordon__win_runner_conn *c = NULL;
+        DWORD t0 = GetTickCount();
+        CHECK_MSG(cordon__win_runner_start(runner_exe, NULL, NULL, NULL, &c) == CORDON_OK, "%s",
+                  cordon_last_error());
+        if (c) {
+            HANDLE rp = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)cordon__win_runner_pid(c));
+            cordon__win_runner_close(c);
+            CHECK_MSG(GetTickCount() - t0 < 5000, "close after start took %lu ms",
+                      (unsigned long)(GetTickCount() - t0));
+            CHECK(!rp || WaitForSingleObject(rp, 0) == WAIT_OBJECT_0);
+            if (rp)
+                CloseHandle(rp);
+        }
+    }
+    {
+        const char *a[] = {probe, "zeros", "100000000000", NULL};
+        char *file = join(dir, "zeros.bin");
+        wchar_t *wf = cordon__win_wide(file);
+        SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, FALSE};
+        HANDLE h = CreateFileW(wf, GENERIC_WRITE, FILE_SHARE_READ, NULL, CREATE_ALWAYS, 0, NULL);
+        HANDLE in_rd = NULL, in_wr = NULL;
+        struct cordon__win_runner_conn *c = NULL;
+        struct cordon__ipc_msg m;
+        long leaked = cordon__win_runner_leaked;
+        CHECK(CreatePipe(&in_rd, &in_wr, &sa, 0));
+        CHECK_MSG(cordon__win_runner_start(runner_exe, NULL, NULL, NULL, &c) == CORDON_OK, "%s",
+                  cordon_last_error());
+        request(a, dir, &m);
+        if (c) {
+            void *io[3] = {in_rd, h, h};
+            HANDLE cmd = NULL;
+            DWORD t0;
+            CHECK_MSG(cordon__win_runner_begin(c, &m.spawn, io) == CORDON_OK, "%s",
+                      cordon_last_error());
+            cmd = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)cordon__win_runner_pid(c));
+            CHECK_MSG(cmd != NULL, "the command (pid %lld) is not running",
+                      cordon__win_runner_pid(c));
+            Sleep(300); /* printing by now */
+            {
+                LARGE_INTEGER size = {0};
+                CHECK(GetFileSizeEx(h, &size) && size.QuadPart > 0);
+                printf("relayed %lld bytes before close\n", (long long)size.QuadPart);
+            }
+            t0 = GetTickCount();
+            cordon__win_runner_close(c);
+            printf("close while printing, stdin open: %lu ms\n", (unsigned long)(GetTickCount() - t0));
+            CHECK_MSG(GetTickCount() - t0 < 25000, "close while printing took %lu ms",
+                      (unsigned long)(GetTickCount() - t0));
+            CHECK_MSG(cordon__win_runner_leaked == leaked, "a relay thread was not joined");
+            CHECK(!cmd || WaitForSingleObject(cmd, 5000) == WAIT_OBJECT_0);
+            if (cmd)
+                CloseHandle(cmd);
+        }
+        cordon__ipc_msg_free(&m);
+        CloseHandle(in_wr);
+        CloseHandle(in_rd);
+        CloseHandle(h);
+        DeleteFileW(wf);
+        free(wf);
+        free(file);
+    }
     remove_dir_tree(dir);
     free(dir);
     free(probe);
