@@ -175,6 +175,19 @@ enum cordon__win_grant cordon__win_read_grant(const struct cordon__win_grant_ent
         snprintf(why, n, "%s: %s", s->secret ? "a secret" : "never granted", s->why);
         return CORDON__WIN_GRANT_NONE;
     }
+    if (!e->is_dir && e->links != 1) {
+        /* Its security descriptor is the one of every other name of the
+         * same file, wherever that name is (~\.ssh\id_ed25519 linked as
+         * ~\src\key): a grant here would be a grant there. */
+        if (e->links == 0)
+            snprintf(why, n, "a file whose number of names (hard links) could not be read: "
+                             "nothing is granted on it");
+        else
+            snprintf(why, n, "a file with %lu names (hard links): they share one security "
+                             "descriptor and another name may be a secret, so nothing is granted",
+                     e->links);
+        return CORDON__WIN_GRANT_NONE;
+    }
     if (e->broad_read) {
         snprintf(why, n, "Users, Authenticated Users or Everyone may read it already");
         return CORDON__WIN_GRANT_NONE;
@@ -188,8 +201,25 @@ enum cordon__win_grant cordon__win_read_grant(const struct cordon__win_grant_ent
                          "entries one by one");
         return CORDON__WIN_GRANT_LIST;
     }
-    snprintf(why, n, "%s", e->is_dir ? "read and execute, inherited by everything below"
-                                     : "read and execute");
+    if (e->is_dir && e->walked && e->linked_below) {
+        snprintf(why, n, "holds a file with more than one name (hard link) below it (%s): an "
+                         "inherited grant would reach that file's other names, so list this "
+                         "directory only, and decide its entries one by one",
+                 e->linked_below);
+        return CORDON__WIN_GRANT_LIST;
+    }
+    if (e->is_dir && e->walked && e->walk_error) {
+        snprintf(why, n, "what is below it could not all be checked for hard links (%s): list "
+                         "this directory only, and decide its entries one by one",
+                 e->walk_error);
+        return CORDON__WIN_GRANT_LIST;
+    }
+    snprintf(why, n, "%s", !e->is_dir ? "read and execute"
+                           : e->walked ? "read and execute, inherited by everything below (no "
+                                         "file below has another name)"
+                                       : "read and execute, inherited by everything below, once "
+                                         "the background worker found no file below with "
+                                         "another name");
     return CORDON__WIN_GRANT_TREE;
 }
 

@@ -50,14 +50,28 @@ enum cordon__win_grant {
     CORDON__WIN_GRANT_LIST   /* list this directory only (no inheritance); its entries are decided one by one */
 };
 
-/* One entry of the profile as the OS layer found it. */
+/* One entry of the profile as the OS layer found it. A file's security
+ * descriptor is shared by all its names (hard links): a grant on one name
+ * is a grant on the others, which may be secrets. So a file with more
+ * than one name gets nothing, and a tree with such a file below it is not
+ * granted as a whole (an inheritable ACE propagated through it would
+ * reach that file): it is split like a directory above a secret. */
 struct cordon__win_grant_entry {
     const char *rel;   /* below the profile; "" is the profile itself */
     int is_dir;
     int is_reparse;    /* a junction or symbolic link */
     int broad_read;    /* Users, Authenticated Users or Everyone may read it already */
+    unsigned long links;      /* a file: its names (nNumberOfLinks); 0 when they could not be read */
+    const char *linked_below; /* a directory: a file below it with more than one name, or NULL */
+    const char *walk_error;   /* a directory: why what is below it was not all seen, or NULL */
+    int walked;               /* a directory: what is below it was walked for hard links; a tree
+                                 is granted only then (the planner leaves it to the worker) */
 };
-/* What setup grants the sandbox group on |e|, and why in |why|. */
+/* What setup grants the sandbox group on |e|, and why in |why|. A
+ * directory that would be a tree but was not walked (|walked| 0) is
+ * decided a tree too: the background worker walks it before applying the
+ * grant and decides again (CORDON__WIN_GRANT_LIST when a file below has
+ * more than one name or the walk could not finish). */
 enum cordon__win_grant cordon__win_read_grant(const struct cordon__win_grant_entry *e, char *why,
                                               size_t n);
 

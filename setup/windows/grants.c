@@ -39,7 +39,10 @@
 
 struct plan {
     struct cordon__strv lines; /* record lines */
-    size_t tree, list, already, skipped;
+    struct cordon__strv notes; /* "#linked<TAB>path<TAB>why": what hard links kept from a grant */
+    size_t tree, list, already, skipped, linked;
+    int walk;           /* directories are walked for hard links now (the worker), not later */
+    int assume_private; /* tests: nobody else reads anything (Wine reports Everyone on all) */
     char error[600];
 };
 
@@ -228,8 +231,126 @@ done:
     return 0;
 }
 
+/* The number of names (hard links) of the file |path|, opened without
+ * following a reparse point and with no right but reading attributes;
+ * 0 when it cannot be read. */
+static unsigned long names_of(const char *path)
+{
+    wchar_t *w = cordon__win_wide_long(path);
+    BY_HANDLE_FILE_INFORMATION info;
+    unsigned long n = 0;
+    HANDLE h = w ? CreateFileW(w, FILE_READ_ATTRIBUTES,
+                               FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, NULL,
+                               OPEN_EXISTING,
+                               FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL)
+                 : INVALID_HANDLE_VALUE;
+    free(w);
+    if (h == INVALID_HANDLE_VALUE)
+        return 0;
+    if (GetFileInformationByHandle(h, &info))
+        n = info.nNumberOfLinks;
+    CloseHandle(h);
+    return n;
+}
+
+/* Walks what is below the directory |dir|, depth first, without following
+ * a junction or symbolic link (the propagation of an inherited ACE does
+ * not reach a link's target through this tree's DACLs): the first file
+ * with more than one name goes to *linked (caller frees), and when part of
+ * it cannot be seen the reason to |werr|. Setup-time only: never per
+ * command. 0 when nothing of that kind was found. */
+static int links_below(const char *dir, int depth, char **linked, char *werr, size_t nw)
+{
+    char *pattern = cordon__asprintf("%s\\*", dir);
+    wchar_t *wp = pattern ? cordon__win_wide_long(pattern) : NULL;
+    WIN32_FIND_DATAW fd;
+    HANDLE f;
+    int found = 0;
+    free(pattern);
+    if (depth > 64) {
+        say(werr, nw, "%s: more than 64 levels deep", dir);
+        free(wp);
+        return 1;
+    }
+    f = wp ? FindFirstFileW(wp, &fd) : INVALID_HANDLE_VALUE;
+    free(wp);
+    if (f == INVALID_HANDLE_VALUE) {
+        DWORD e = GetLastError();
+        if (e == ERROR_FILE_NOT_FOUND)
+            return 0; /* empty */
+        say(werr, nw, "%s: FindFirstFileW: error %lu", dir, (unsigned long)e);
+        return 1;
+    }
+    do {
+        char *name, *path;
+        unsigned long n;
+        if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0 ||
+            (fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT))
+            continue;
+        name = cordon__win_utf8(fd.cFileName);
+        path = name ? cordon__asprintf("%s\\%s", dir, name) : NULL;
+        free(name);
+        if (!path) {
+            say(werr, nw, "out of memory");
+            found = 1;
+            break;
+        }
+        if (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) {
+            found = links_below(path, depth + 1, linked, werr, nw);
+        } else if ((n = names_of(path)) != 1) {
+            if (n == 0)
+                say(werr, nw, "%s: its number of names cannot be read", path);
+            else
+                *linked = cordon__strdup(path);
+            found = 1;
+        }
+        free(path);
+    } while (!found && FindNextFileW(f, &fd));
+    FindClose(f);
+    return found;
+}
+
+static int note(struct plan *p, const char *path, const char *why)
+{
+    char *line = cordon__asprintf("#linked\t%s\t%s", path, why);
+    p->linked++;
+    if (!line || cordon__strv_push_owned(&p->notes, line) != CORDON_OK) {
+        say(p->error, sizeof p->error, "out of memory planning the read grants");
+        return -1;
+    }
+    return 0;
+}
+
+/* Fills |e| for |path|, the entry |sub| of the profile: its kind, whether
+ * others read it already, a file's number of names, and (when |p| walks)
+ * what a walk below a directory found. |linked| holds the walk's find
+ * (caller frees); |werr| its problem. */
+static void entry_facts(struct plan *p, const char *path, const char *sub, DWORD attrs,
+                        struct cordon__win_grant_entry *e, char **linked, char *werr, size_t nw)
+{
+    memset(e, 0, sizeof *e);
+    *linked = NULL;
+    werr[0] = '\0';
+    e->rel = sub;
+    e->is_dir = (attrs & FILE_ATTRIBUTE_DIRECTORY) != 0;
+    e->is_reparse = (attrs & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
+    e->broad_read = !e->is_reparse && !p->assume_private && broad_read(path);
+    if (e->is_reparse)
+        return;
+    if (!e->is_dir) {
+        e->links = names_of(path);
+    } else if (p->walk && cordon__win_profile_rel(sub, NULL) == CORDON__WIN_REL_PLAIN) {
+        e->walked = 1;
+        if (links_below(path, 0, linked, werr, nw)) {
+            e->linked_below = *linked;
+            e->walk_error = *linked ? NULL : werr;
+        }
+    }
+}
+
 /* The entries of |profile|\|rel|, each decided by core; directories that
- * hold a secret below them are listed and gone into. */
+ * hold a secret below them (or, when walked, a file with another name) are
+ * listed and gone into. */
 static int plan_dir(struct plan *p, PSID sid, const char *profile, const char *rel, int depth)
 {
     char *dir = rel[0] ? cordon__asprintf("%s\\%s", profile, rel) : cordon__strdup(profile);
@@ -248,7 +369,7 @@ static int plan_dir(struct plan *p, PSID sid, const char *profile, const char *r
     do {
         struct cordon__win_grant_entry e;
         enum cordon__win_grant k;
-        char why[300], *name, *sub = NULL, *path = NULL;
+        char why[600], werr[400], *name, *sub = NULL, *path = NULL, *linked = NULL;
         if (wcscmp(fd.cFileName, L".") == 0 || wcscmp(fd.cFileName, L"..") == 0)
             continue;
         name = cordon__win_utf8(fd.cFileName);
@@ -264,15 +385,18 @@ static int plan_dir(struct plan *p, PSID sid, const char *profile, const char *r
             rc = -1;
             break;
         }
-        e.rel = sub;
-        e.is_dir = (fd.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
-        e.is_reparse = (fd.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
-        e.broad_read = !e.is_reparse && broad_read(path);
+        entry_facts(p, path, sub, fd.dwFileAttributes, &e, &linked, werr, sizeof werr);
         k = cordon__win_read_grant(&e, why, sizeof why);
-        if (k != CORDON__WIN_GRANT_NONE)
+        if (k == CORDON__WIN_GRANT_NONE && !e.is_dir && e.links > 1 &&
+            cordon__win_profile_rel(sub, NULL) != CORDON__WIN_REL_SECRET)
+            rc = note(p, path, why);
+        else if (k == CORDON__WIN_GRANT_LIST && e.linked_below)
+            rc = note(p, e.linked_below, why);
+        if (rc == 0 && k != CORDON__WIN_GRANT_NONE)
             rc = plan_one(p, sid, path, k, e.is_dir);
         if (rc == 0 && k == CORDON__WIN_GRANT_LIST && depth < 8)
             rc = plan_dir(p, sid, profile, sub, depth + 1);
+        free(linked);
         free(sub);
         free(path);
     } while (rc == 0 && FindNextFileW(f, &fd));
@@ -281,8 +405,19 @@ static int plan_dir(struct plan *p, PSID sid, const char *profile, const char *r
     return rc;
 }
 
-int setup__grants_plan(const char *profile, const char *sandbox_sid, struct cordon__strv *lines,
-                       char *err, size_t ne)
+/* Appends |from| to |to|. */
+static int push_all(struct cordon__strv *to, const struct cordon__strv *from)
+{
+    size_t i;
+    for (i = 0; to && i < from->n; i++)
+        if (cordon__strv_push(to, from->v[i]) != CORDON_OK)
+            return -1;
+    return 0;
+}
+
+int setup__grants_plan_ex(const char *profile, const char *sandbox_sid, int flags,
+                          struct cordon__strv *lines, struct cordon__strv *notes, char *err,
+                          size_t ne)
 {
     struct plan p;
     struct cordon__win_grant_entry root;
@@ -290,31 +425,109 @@ int setup__grants_plan(const char *profile, const char *sandbox_sid, struct cord
     PSID sid = cordon__win_sid_from_string(sandbox_sid);
     char why[300];
     int rc = -1;
-    size_t i;
     memset(&p, 0, sizeof p);
+    p.assume_private = (flags & SETUP_GRANTS_ASSUME_PRIVATE) != 0;
     if (!sid) {
         say(err, ne, "%s: not a SID", sandbox_sid);
         return -1;
     }
+    memset(&root, 0, sizeof root);
     root.rel = "";
     root.is_dir = 1;
-    root.is_reparse = 0;
-    root.broad_read = 0;
     k = cordon__win_read_grant(&root, why, sizeof why);
     if ((k != CORDON__WIN_GRANT_NONE && plan_one(&p, sid, profile, k, 1) != 0) ||
         plan_dir(&p, sid, profile, "", 1) != 0) {
         say(err, ne, "%s", p.error);
         goto done;
     }
-    for (i = 0; i < p.lines.n; i++)
-        if (cordon__strv_push(lines, p.lines.v[i]) != CORDON_OK) {
-            say(err, ne, "out of memory");
-            goto done;
-        }
+    if (push_all(lines, &p.lines) != 0 || push_all(notes, &p.notes) != 0) {
+        say(err, ne, "out of memory");
+        goto done;
+    }
     rc = 0;
 done:
     LocalFree(sid);
     cordon__strv_free(&p.lines);
+    cordon__strv_free(&p.notes);
+    return rc;
+}
+
+int setup__grants_plan(const char *profile, const char *sandbox_sid, struct cordon__strv *lines,
+                       char *err, size_t ne)
+{
+    return setup__grants_plan_ex(profile, sandbox_sid, 0, lines, NULL, err, ne);
+}
+
+/* The entry |path| below |profile|, or NULL (caller frees). */
+static char *rel_in(const char *profile, const char *path)
+{
+    size_t n = strlen(profile);
+    if (strlen(path) <= n + 1 || path[n] != '\\' || _strnicmp(path, profile, n) != 0)
+        return NULL;
+    return cordon__strdup(path + n + 1);
+}
+
+int setup__grants_split(const char *profile, const char *dir, const char *original,
+                        const char *sandbox_sid, int flags, struct cordon__strv *lines,
+                        struct cordon__strv *notes, char *err, size_t ne)
+{
+    struct plan p;
+    struct cordon__win_grant_entry e;
+    struct cordon__win_grant_record r;
+    enum cordon__win_grant k;
+    PSID sid = cordon__win_sid_from_string(sandbox_sid);
+    char why[600], werr[400], *linked = NULL, *rel = rel_in(profile, dir), *line = NULL;
+    int rc = -1, depth = 1;
+    const char *c;
+    memset(&p, 0, sizeof p);
+    p.walk = 1;
+    p.assume_private = (flags & SETUP_GRANTS_ASSUME_PRIVATE) != 0;
+    if (!sid || !rel) {
+        say(err, ne, "%s: not below the profile %s (or %s is not a SID)", dir, profile,
+            sandbox_sid);
+        goto done;
+    }
+    for (c = rel; *c; c++)
+        depth += *c == '\\';
+    entry_facts(&p, dir, rel, FILE_ATTRIBUTE_DIRECTORY, &e, &linked, werr, sizeof werr);
+    k = cordon__win_read_grant(&e, why, sizeof why);
+    if (k == CORDON__WIN_GRANT_TREE) {
+        rc = 0; /* nothing below has another name: the tree stands */
+        goto done;
+    }
+    if (k == CORDON__WIN_GRANT_LIST) {
+        /* A file with another name below (or a walk that could not
+         * finish), or a secret below it now (a newer table). */
+        if ((e.linked_below || e.walk_error) &&
+            note(&p, e.linked_below ? e.linked_below : dir, why) != 0)
+            goto done;
+        /* The list grant takes the tree's place, with the tree's original. */
+        r.kind = CORDON__WIN_GRANT_LIST;
+        r.path = (char *)dir;
+        r.original = (char *)original;
+        if (!(line = cordon__win_grant_record_line(&r)) ||
+            cordon__strv_push_owned(&p.lines, line) != CORDON_OK) {
+            say(err, ne, "out of memory");
+            goto done;
+        }
+        if (depth < 8 && plan_dir(&p, sid, profile, rel, depth + 1) != 0) {
+            say(err, ne, "%s", p.error);
+            goto done;
+        }
+    }
+    /* Anything else (the tree is nothing now): no line takes its place. */
+    if (push_all(lines, &p.lines) != 0 || push_all(notes, &p.notes) != 0) {
+        say(err, ne, "out of memory");
+        goto done;
+    }
+    rc = 1;
+done:
+    if (sid)
+        LocalFree(sid);
+    free(linked);
+    free(rel);
+    cordon__strv_free(&p.lines);
+    cordon__strv_free(&p.notes);
     return rc;
 }
 
@@ -372,7 +585,8 @@ done:
  * administrator and uninstall restores from them: a records file (or
  * directory) anyone but administrators could have written, planted in
  * ProgramData before setup made it, is refused, naming why. */
-static int load(const char *data_dir, char sid[184], struct cordon__strv *lines)
+static int load(const char *data_dir, char sid[184], struct cordon__strv *lines,
+                struct cordon__strv *notes)
 {
     char *path = state_path(data_dir, RECORDS), *text = NULL, *p, *nl, why[400];
     wchar_t *w = path ? cordon__win_wide(path) : NULL;
@@ -420,9 +634,14 @@ static int load(const char *data_dir, char sid[184], struct cordon__strv *lines)
         nl = p + strcspn(p, "\n");
         if (*nl)
             *nl++ = '\0';
-        if (strncmp(p, "#sid\t", 5) == 0)
+        if (strncmp(p, "#sid\t", 5) == 0) {
             snprintf(sid, 184, "%.*s", (int)strcspn(p + 5, "\r"), p + 5);
-        else if (*p && *p != '#' && cordon__strv_push(lines, p) != CORDON_OK) {
+        } else if (strncmp(p, "#linked\t", 8) == 0) {
+            if (notes && cordon__strv_push(notes, p) != CORDON_OK) {
+                rc = -1;
+                break;
+            }
+        } else if (*p && *p != '#' && cordon__strv_push(lines, p) != CORDON_OK) {
             rc = -1; /* fewer records would restore fewer paths */
             break;
         }
@@ -478,19 +697,57 @@ void setup__grants_progress(const char *data_dir, char *out, size_t n)
             out[0] ? " " : "");
 }
 
+/* Writes the records: the grantee, the notes (each once), the lines. */
+static int save_records(const char *data_dir, const char *sid, const struct cordon__strv *notes,
+                        const struct cordon__strv *lines, char *err, size_t ne)
+{
+    struct cordon__buf text = {0};
+    char *path = state_path(data_dir, RECORDS);
+    size_t i, k;
+    int rc = -1, dup;
+    cordon__buf_printf(&text, "#sid\t%s\n", sid);
+    for (i = 0; notes && i < notes->n; i++) {
+        for (k = 0, dup = 0; k < i && !dup; k++)
+            dup = strcmp(notes->v[k], notes->v[i]) == 0;
+        if (!dup)
+            cordon__buf_printf(&text, "%s\n", notes->v[i]);
+    }
+    for (i = 0; i < lines->n; i++)
+        cordon__buf_printf(&text, "%s\n", lines->v[i]);
+    if (text.oom || !path)
+        say(err, ne, "out of memory. Fix: " FIX_RERUN);
+    else
+        rc = write_state(path, text.p ? text.p : "", "O:BAG:SYD:P(A;;FA;;;SY)(A;;FA;;;BA)", err,
+                         ne);
+    cordon__buf_free(&text);
+    free(path);
+    return rc;
+}
+
+/* "; N files with more than one name (hard links) given nothing, the
+ * first ...", from the notes, or "". */
+static void linked_text(const struct cordon__strv *notes, char *out, size_t n)
+{
+    const char *first = notes->n ? notes->v[0] + 8 : "";
+    out[0] = '\0';
+    if (notes->n)
+        say(out, n, "; %zu kept from a grant by hard links (a file with more than one name gets "
+                    "nothing, a tree holding one is split), the first: %.*s",
+            notes->n, (int)strcspn(first, "\t"), first);
+}
+
 /* Checks (verify) each record's grant, or plans and starts them (install). */
 int setup__grants_step(const struct setup_grants_in *in, int *found, char *detail, size_t nd,
                        char *err, size_t ne)
 {
-    struct cordon__strv old = {0}, planned = {0};
-    struct cordon__buf text = {0};
-    char rec_sid[184], prog[300] = "", *path = NULL;
+    struct cordon__strv old = {0}, planned = {0}, notes = {0}, keep = {0};
+    char rec_sid[184], prog[300] = "", linked[700] = "";
     PSID sid = NULL;
     size_t i, users = 0, lists = 0;
     int rc = -1, had;
 
     *found = 0;
-    had = load(in->data_dir, rec_sid, &old);
+    had = load(in->data_dir, rec_sid, &old, &notes);
     if (had < 0) {
         say(err, ne, "the read grant records in %s cannot be read. Fix: " FIX_RERUN, in->data_dir);
         goto done;
@@ -535,7 +792,8 @@ int setup__grants_step(const struct setup_grants_in *in, int *found, char *detai
             }
             cordon__win_grant_record_free(&r);
         }
-        say(detail, nd, "%zu recorded, all in place", old.n);
+        linked_text(&notes, linked, sizeof linked);
+        say(detail, nd, "%zu recorded, all in place%s", old.n, linked);
         rc = 0;
         goto done;
     }
@@ -551,7 +809,7 @@ int setup__grants_step(const struct setup_grants_in *in, int *found, char *detai
         if (!profile)
             continue; /* never logged on here: no profile to grant */
         users++;
-        if (setup__grants_plan(profile, in->sandbox_sid, &planned, err, ne) != 0) {
+        if (setup__grants_plan_ex(profile, in->sandbox_sid, 0, &planned, &notes, err, ne) != 0) {
             free(profile);
             e = strlen(err);
             say(err + e, ne - e, ". Fix: " FIX_RERUN);
@@ -561,9 +819,8 @@ int setup__grants_step(const struct setup_grants_in *in, int *found, char *detai
     }
     /* Earlier records stay (their originals are the true ones); a path
      * planned again is not recorded twice. */
-    cordon__buf_printf(&text, "#sid\t%s\n", in->sandbox_sid);
-    for (i = 0; i < old.n; i++)
-        cordon__buf_printf(&text, "%s\n", old.v[i]);
+    if (push_all(&keep, &old) != 0)
+        goto oom;
     for (i = 0; i < planned.n; i++) {
         struct cordon__win_grant_record r;
         size_t k;
@@ -579,17 +836,12 @@ int setup__grants_step(const struct setup_grants_in *in, int *found, char *detai
                 cordon__win_grant_record_free(&o);
             }
         }
-        if (!dup)
-            cordon__buf_printf(&text, "%s\n", planned.v[i]);
         cordon__win_grant_record_free(&r);
-    }
-    path = state_path(in->data_dir, RECORDS);
-    if (text.oom || !path) {
-        say(err, ne, "out of memory. Fix: " FIX_RERUN);
-        goto done;
+        if (!dup && cordon__strv_push(&keep, planned.v[i]) != CORDON_OK)
+            goto oom;
     }
     /* The records first: anything changed after this can be put back. */
-    if (write_state(path, text.p, "O:BAG:SYD:P(A;;FA;;;SY)(A;;FA;;;BA)", err, ne) != 0)
+    if (save_records(in->data_dir, in->sandbox_sid, &notes, &keep, err, ne) != 0)
         goto done;
     *found = 1;
     /* The worker goes over every record, old ones too: one an earlier
@@ -619,17 +871,21 @@ int setup__grants_step(const struct setup_grants_in *in, int *found, char *detai
         CloseHandle(pi.hThread);
         CloseHandle(pi.hProcess);
     }
-    say(detail, nd, "%zu profile%s: %zu to grant in the background (%zu list-only); "
-                    "cordon-setup status shows the progress",
-        users, users == 1 ? "" : "s", planned.n, lists);
+    linked_text(&notes, linked, sizeof linked);
+    say(detail, nd, "%zu profile%s: %zu to grant in the background (%zu list-only; each tree "
+                    "walked for hard links first)%s; cordon-setup status shows the progress",
+        users, users == 1 ? "" : "s", planned.n, lists, linked);
     rc = 0;
+    goto done;
+oom:
+    say(err, ne, "out of memory. Fix: " FIX_RERUN);
 done:
     if (sid)
         LocalFree(sid);
     cordon__strv_free(&planned);
     cordon__strv_free(&old);
-    cordon__buf_free(&text);
-    free(path);
+    cordon__strv_free(&notes);
+    cordon__strv_free(&keep);
     return rc;
 }
 
@@ -686,10 +942,160 @@ done:
     return err;
 }
 
+/* The profile (ProfileList's ProfileImagePath) that holds |path|, or NULL
+ * (caller frees). */
+static char *profile_holding(const char *path)
+{
+    HKEY k = NULL;
+    wchar_t name[256];
+    DWORD i, n;
+    char *out = NULL;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList",
+                      0, KEY_READ, &k) != ERROR_SUCCESS)
+        return NULL;
+    for (i = 0; !out; i++) {
+        wchar_t buf[MAX_PATH + 1];
+        DWORD cb = sizeof buf;
+        char *p;
+        n = 256;
+        if (RegEnumKeyExW(k, i, name, &n, NULL, NULL, NULL, NULL) != ERROR_SUCCESS)
+            break;
+        if (RegGetValueW(k, name, L"ProfileImagePath", RRF_RT_REG_SZ, NULL, buf, &cb) !=
+            ERROR_SUCCESS)
+            continue;
+        p = cordon__win_utf8(buf);
+        if (p && strlen(path) > strlen(p) && path[strlen(p)] == '\\' &&
+            _strnicmp(path, p, strlen(p)) == 0)
+            out = p;
+        else
+            free(p);
+    }
+    RegCloseKey(k);
+    return out;
+}
+
+static DWORD restore(const struct cordon__win_grant_record *r, const char *sid, int *exact);
+
+/* |lines| with line |at| replaced by |repl| (each path once). */
+static int splice(struct cordon__strv *lines, size_t at, const struct cordon__strv *repl)
+{
+    struct cordon__strv out = {0};
+    size_t i, k;
+    for (i = 0; i < lines->n; i++) {
+        if (i != at) {
+            if (cordon__strv_push(&out, lines->v[i]) != CORDON_OK)
+                goto oom;
+            continue;
+        }
+        for (k = 0; k < repl->n; k++) {
+            struct cordon__win_grant_record a;
+            size_t j;
+            int dup = 0;
+            if (cordon__win_grant_record_parse(repl->v[k], &a) != 0)
+                continue;
+            for (j = 0; j < lines->n && !dup; j++) {
+                struct cordon__win_grant_record b;
+                if (j != at && cordon__win_grant_record_parse(lines->v[j], &b) == 0) {
+                    dup = cordon__streq_nocase(a.path, b.path);
+                    cordon__win_grant_record_free(&b);
+                }
+            }
+            cordon__win_grant_record_free(&a);
+            if (!dup && cordon__strv_push(&out, repl->v[k]) != CORDON_OK)
+                goto oom;
+        }
+    }
+    cordon__strv_free(lines);
+    *lines = out;
+    return 0;
+oom:
+    cordon__strv_free(&out);
+    return -1;
+}
+
+/* Before a tree grant: is |r|'s path still a tree by core's decision?
+ * A directory is walked for files with more than one name (and decided
+ * again against the secrets), a file's names are counted. When not, its
+ * ACE (if an earlier run applied it) is taken out, what takes its place
+ * (a list grant and its entries one by one, or nothing) replaces the
+ * record, and the records are written again before anything else
+ * changes. 1 when replaced, 0 when the tree stands, -1 on a problem
+ * (|err|). */
+static int recheck(const char *data_dir, const char *rec_sid, struct cordon__strv *lines,
+                   size_t i, struct cordon__strv *notes, char *err, size_t ne)
+{
+    struct cordon__win_grant_record r;
+    struct cordon__strv repl = {0};
+    BY_HANDLE_FILE_INFORMATION info;
+    DWORD e;
+    HANDLE h;
+    char *profile = NULL;
+    int rc = -1, exact = 0, sr;
+    if (cordon__win_grant_record_parse(lines->v[i], &r) != 0 || r.kind != CORDON__WIN_GRANT_TREE)
+        return 0;
+    h = open_exact(r.path, 0, &e);
+    if (h == INVALID_HANDLE_VALUE) {
+        rc = 0; /* gone, or a link now: apply says so */
+        goto done;
+    }
+    if (!GetFileInformationByHandle(h, &info)) {
+        say(err, ne, "%s: GetFileInformationByHandle: error %lu", r.path,
+            (unsigned long)GetLastError());
+        CloseHandle(h);
+        goto done;
+    }
+    CloseHandle(h);
+    if (!(info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
+        char *line;
+        if (info.nNumberOfLinks == 1) {
+            rc = 0;
+            goto done;
+        }
+        line = cordon__asprintf("#linked\t%s\ta file with %lu names (hard links): nothing is "
+                                "granted on it", r.path, (unsigned long)info.nNumberOfLinks);
+        if (!line || cordon__strv_push_owned(notes, line) != CORDON_OK) {
+            say(err, ne, "out of memory");
+            goto done;
+        }
+        sr = 1;
+    } else {
+        if (!(profile = profile_holding(r.path))) {
+            say(err, ne, "%s: no profile of ProfileList holds it, so it cannot be decided",
+                r.path);
+            goto done;
+        }
+        sr = setup__grants_split(profile, r.path, r.original, rec_sid, 0, &repl, notes, err, ne);
+        if (sr <= 0) {
+            rc = sr;
+            goto done;
+        }
+    }
+    /* The ACE out first (the record still holds the original), then the
+     * records: a stop in between leaves a record the next run splits. */
+    if ((e = restore(&r, rec_sid, &exact)) != ERROR_SUCCESS && e != ERROR_FILE_NOT_FOUND &&
+        e != ERROR_PATH_NOT_FOUND && e != ERROR_CANT_ACCESS_FILE) {
+        say(err, ne, "%s: taking the tree grant out: error %lu", r.path, (unsigned long)e);
+        goto done;
+    }
+    if (splice(lines, i, &repl) != 0) {
+        say(err, ne, "out of memory");
+        goto done;
+    }
+    if (save_records(data_dir, rec_sid, notes, lines, err, ne) != 0)
+        goto done;
+    rc = 1;
+done:
+    cordon__win_grant_record_free(&r);
+    cordon__strv_free(&repl);
+    free(profile);
+    return rc;
+}
+
 int setup__grants_worker(const char *data_dir)
 {
-    struct cordon__strv lines = {0};
-    char rec_sid[184];
+    struct cordon__strv lines = {0}, notes = {0};
+    char rec_sid[184], err[600];
+    size_t split = 0;
     HANDLE m = CreateMutexW(NULL, FALSE, SETUP_GRANTS_MUTEX);
     /* Administrators' only (the default DACL of an elevated token). */
     HANDLE stop = CreateEventW(NULL, TRUE, FALSE, SETUP_GRANTS_STOP);
@@ -708,7 +1114,7 @@ int setup__grants_worker(const char *data_dir)
         CloseHandle(m);
         return 1;
     }
-    if (load(data_dir, rec_sid, &lines) != 0 || !rec_sid[0] ||
+    if (load(data_dir, rec_sid, &lines, &notes) != 0 || !rec_sid[0] ||
         !(sid = cordon__win_sid_from_string(rec_sid))) {
         progress(data_dir, "failed: the records cannot be read");
         goto done;
@@ -720,6 +1126,19 @@ int setup__grants_worker(const char *data_dir)
             progress(data_dir, "stopped by uninstall after %zu of %zu", i, lines.n);
             goto done;
         }
+        switch (recheck(data_dir, rec_sid, &lines, i, &notes, err, sizeof err)) {
+        case 1:
+            /* Line i is what took the tree's place now (or the next one). */
+            split++;
+            i--;
+            continue;
+        case -1:
+            failed++;
+            progress(data_dir, "%zu of %zu: %s", i + 1, lines.n, err);
+            continue;
+        default:
+            break;
+        }
         if (cordon__win_grant_record_parse(lines.v[i], &r) != 0)
             continue;
         e = apply(&r, sid);
@@ -727,17 +1146,22 @@ int setup__grants_worker(const char *data_dir)
         if (e != ERROR_SUCCESS && e != ERROR_FILE_NOT_FOUND && e != ERROR_PATH_NOT_FOUND &&
             e != ERROR_CANT_ACCESS_FILE)
             failed++;
-        progress(data_dir, "%zu of %zu applied%s", i + 1, lines.n,
-                 failed ? " (some could not be changed: verify names them)" : "");
+        progress(data_dir, "%zu of %zu applied%s%s", i + 1, lines.n,
+                 failed ? " (some could not be changed: verify names them)" : "",
+                 split ? "; trees split for hard links (verify names the first)" : "");
         cordon__win_grant_record_free(&r);
     }
-    progress(data_dir, "done: %zu of %zu applied%s", lines.n - failed, lines.n,
-             failed ? ", some could not be changed (verify names them)" : "");
+    progress(data_dir, "done: %zu of %zu applied%s; %zu tree%s split, %zu kept from a grant by "
+                       "hard links (verify names the first)",
+             lines.n - failed, lines.n,
+             failed ? ", some could not be changed (verify names them)" : "", split,
+             split == 1 ? "" : "s", notes.n);
     rc = failed ? 1 : 0;
 done:
     if (sid)
         LocalFree(sid);
     cordon__strv_free(&lines);
+    cordon__strv_free(&notes);
     ReleaseMutex(m);
     CloseHandle(m);
     if (stop)
@@ -792,7 +1216,7 @@ int setup__grants_uninstall(const char *data_dir, char *detail, size_t nd, char 
     char rec_sid[184], *path = NULL, *prog = NULL;
     HANDLE m = NULL, stop = NULL;
     size_t i, restored = 0, kept = 0, gone = 0;
-    int rc = -1, had = load(data_dir, rec_sid, &lines);
+    int rc = -1, had = load(data_dir, rec_sid, &lines, NULL);
     if (had == 1) {
         say(detail, nd, "not there");
         rc = 0;

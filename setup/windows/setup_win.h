@@ -38,6 +38,24 @@ int setup__grants_step(const struct setup_grants_in *in, int *found, char *detai
  * callable from tests. */
 int setup__grants_plan(const char *profile, const char *sandbox_sid, struct cordon__strv *lines,
                        char *err, size_t ne);
+/* setup__grants_plan with |flags| (SETUP_GRANTS_ASSUME_PRIVATE: decide as
+ * if nobody else read anything, for tests under Wine, which reports
+ * Everyone read on every file) and the notes ("#linked<TAB>path<TAB>why")
+ * of what hard links kept from a grant; |notes| may be NULL. */
+#define SETUP_GRANTS_ASSUME_PRIVATE 1
+int setup__grants_plan_ex(const char *profile, const char *sandbox_sid, int flags,
+                          struct cordon__strv *lines, struct cordon__strv *notes, char *err,
+                          size_t ne);
+/* What the worker does before a tree grant on the directory |dir| (below
+ * |profile|, recorded with |original|): walks below it, not following
+ * links, and decides it again. 0: the tree stands (no file below has
+ * another name); 1: it does not, and |lines| gets what takes its place (a
+ * list grant with |original| and its entries decided one by one, walked
+ * in turn; nothing when it is no grant now), |notes| why; -1 on a
+ * problem (|err|). */
+int setup__grants_split(const char *profile, const char *dir, const char *original,
+                        const char *sandbox_sid, int flags, struct cordon__strv *lines,
+                        struct cordon__strv *notes, char *err, size_t ne);
 /* The background worker's body; the exit status. */
 int setup__grants_worker(const char *data_dir);
 /* uninstall: waits for a running worker, then takes setup's ACEs out of

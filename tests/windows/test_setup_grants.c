@@ -56,6 +56,108 @@ static void expect(const struct cordon__strv *lines, const char *root, const cha
               kind, l ? l : "no record");
 }
 
+static void hard_link(const char *root, const char *rel, const char *target_rel)
+{
+    char *p = join(root, rel), *t = join(root, target_rel);
+    wchar_t *wp = cordon__win_wide(p), *wt = cordon__win_wide(t);
+    CHECK_MSG(CreateHardLinkW(wp, wt, NULL), "CreateHardLinkW %s -> %s: error %lu", p, t,
+              (unsigned long)GetLastError());
+    free(wp);
+    free(wt);
+    free(p);
+    free(t);
+}
+
+static int noted(const struct cordon__strv *notes, const char *root, const char *rel)
+{
+    char *path = join(root, rel);
+    size_t i;
+    int yes = 0;
+    for (i = 0; i < notes->n && !yes; i++)
+        yes = strncmp(notes->v[i], "#linked\t", 8) == 0 &&
+              strncmp(notes->v[i] + 8, path, strlen(path)) == 0 &&
+              notes->v[i][8 + strlen(path)] == '\t';
+    free(path);
+    return yes;
+}
+
+/* A file's security descriptor is shared by all its names: a tree grant
+ * reaching ~\src\sub\key, a second name of ~\.ssh\id_ed25519, would
+ * grant the key. The planner gives a file with two names nothing; the
+ * worker, before a tree grant, walks the tree and splits it when a file
+ * below has another name. Decided as if nobody else read anything (Wine
+ * reports Everyone read on every file), so that the split shows under
+ * Wine too; nothing is applied (Wine stores no ACL to read back). */
+static void hard_links(void)
+{
+    char *tmp = make_temp_dir("links"), *root, *src, *docs;
+    struct cordon__strv lines = {0}, notes = {0}, repl = {0}, rnotes = {0};
+    char err[600] = "";
+    wchar_t *wt = cordon__win_wide(tmp), lng[MAX_PATH * 2];
+    size_t i;
+    static const char *const dirs[] = {"src", "src\\sub", "docs", ".ssh", NULL};
+    static const char *const files[] = {"src\\main.c", "src\\sub\\util.c", "docs\\readme.txt",
+                                        ".ssh\\id_ed25519", ".ssh\\config", NULL};
+
+    root = wt && GetLongPathNameW(wt, lng, MAX_PATH * 2) ? cordon__win_utf8(lng) : cordon__strdup(tmp);
+    free(wt);
+    free(tmp);
+    for (i = 0; dirs[i]; i++)
+        mk(root, dirs[i], 1);
+    for (i = 0; files[i]; i++)
+        mk(root, files[i], 0);
+    /* ~\src\sub\key is ~\.ssh\id_ed25519; ~\sshconfig is ~\.ssh\config. */
+    hard_link(root, "src\\sub\\key", ".ssh\\id_ed25519");
+    hard_link(root, "sshconfig", ".ssh\\config");
+
+    /* Install's plan: the file with two names directly in the profile gets
+     * nothing (and a note says why); the trees are left to the worker. */
+    CHECK_MSG(setup__grants_plan_ex(root, SBX, SETUP_GRANTS_ASSUME_PRIVATE, &lines, &notes, err,
+                                    sizeof err) == 0,
+              "%s", err);
+    expect(&lines, root, "", "list");
+    expect(&lines, root, "src", "tree");
+    expect(&lines, root, "docs", "tree");
+    expect(&lines, root, ".ssh", NULL);
+    expect(&lines, root, "sshconfig", NULL);
+    CHECK_MSG(noted(&notes, root, "sshconfig"), "no note for sshconfig (%zu notes)", notes.n);
+
+    /* The worker before the tree grant on ~\src: split. */
+    src = join(root, "src");
+    CHECK(setup__grants_split(root, src, "D:P(A;;FA;;;SY)", SBX, SETUP_GRANTS_ASSUME_PRIVATE,
+                              &repl, &rnotes, err, sizeof err) == 1);
+    for (i = 0; i < repl.n; i++)
+        printf("split: %.60s...\n", repl.v[i]);
+    expect(&repl, root, "src", "list");
+    CHECK_MSG(line_of(&repl, root, "src") && strstr(line_of(&repl, root, "src"), "\tD:P(A;;FA;;;SY)"),
+              "the list grant does not carry the tree's original");
+    expect(&repl, root, "src\\main.c", "tree");
+    expect(&repl, root, "src\\sub", "list");
+    expect(&repl, root, "src\\sub\\util.c", "tree");
+    /* The second name of the key, and the key itself: no grant, so the
+     * worker never writes an ACE that reaches the key. */
+    expect(&repl, root, "src\\sub\\key", NULL);
+    expect(&repl, root, ".ssh\\id_ed25519", NULL);
+    CHECK_MSG(noted(&rnotes, root, "src\\sub\\key"), "no note names src\\sub\\key");
+
+    /* The positive control: a tree without a file of two names stands as
+     * its one tree grant. */
+    docs = join(root, "docs");
+    cordon__strv_free(&repl);
+    CHECK(setup__grants_split(root, docs, "D:P(A;;FA;;;SY)", SBX, SETUP_GRANTS_ASSUME_PRIVATE,
+                              &repl, &rnotes, err, sizeof err) == 0);
+    CHECK_MSG(repl.n == 0, "%zu lines for a tree that stands", repl.n);
+
+    cordon__strv_free(&lines);
+    cordon__strv_free(&notes);
+    cordon__strv_free(&repl);
+    cordon__strv_free(&rnotes);
+    remove_dir_tree(root);
+    free(src);
+    free(docs);
+    free(root);
+}
+
 int main(void)
 {
     char *tmp = make_temp_dir("profile"), *root;
@@ -73,6 +175,7 @@ int main(void)
         "ntuser.dat.LOG1", "AppData\\Local\\Temp\\x", ".config\\gh\\hosts.yml",
         ".config\\git\\config", NULL};
 
+    hard_links();
     /* The long form: %TEMP% may hold 8.3 names (RUNNER~1), and setup
      * plans with the long names a profile's path has. */
     root = wt && GetLongPathNameW(wt, lng, MAX_PATH * 2) ? cordon__win_utf8(lng) : cordon__strdup(tmp);

@@ -15,11 +15,63 @@
 static enum cordon__win_grant grant(const char *rel, int is_dir, int reparse, int broad, char *why)
 {
     struct cordon__win_grant_entry e;
+    memset(&e, 0, sizeof e);
     e.rel = rel;
     e.is_dir = is_dir;
     e.is_reparse = reparse;
     e.broad_read = broad;
+    e.links = is_dir ? 0 : 1;
     return cordon__win_read_grant(&e, why, 300);
+}
+
+/* Hard links: a file's security descriptor is shared by all its names. */
+static void links(void)
+{
+    struct cordon__win_grant_entry e;
+    char why[300];
+
+    /* A file decided on its own with a second name (~\src\key linked to
+     * ~\.ssh\id_ed25519): nothing, whatever else holds. */
+    memset(&e, 0, sizeof e);
+    e.rel = ".gitconfig";
+    e.links = 2;
+    CHECK(cordon__win_read_grant(&e, why, sizeof why) == CORDON__WIN_GRANT_NONE);
+    CHECK_CONTAINS(why, "2 names (hard links)");
+    e.links = 0;
+    CHECK(cordon__win_read_grant(&e, why, sizeof why) == CORDON__WIN_GRANT_NONE);
+    CHECK_CONTAINS(why, "could not be read");
+    e.links = 1;
+    CHECK(cordon__win_read_grant(&e, why, sizeof why) == CORDON__WIN_GRANT_TREE);
+    /* A secret with two names is still a secret first. */
+    e.rel = ".ssh\\id_ed25519";
+    e.links = 2;
+    CHECK(cordon__win_read_grant(&e, why, sizeof why) == CORDON__WIN_GRANT_NONE);
+    CHECK_CONTAINS(why, "a secret");
+
+    /* A tree: granted whole only when the walk below it found no file
+     * with another name; else split like a directory above a secret. */
+    memset(&e, 0, sizeof e);
+    e.rel = "src";
+    e.is_dir = 1;
+    CHECK(cordon__win_read_grant(&e, why, sizeof why) == CORDON__WIN_GRANT_TREE);
+    CHECK_CONTAINS(why, "once the background worker found no file below with another name");
+    e.walked = 1;
+    CHECK(cordon__win_read_grant(&e, why, sizeof why) == CORDON__WIN_GRANT_TREE);
+    CHECK_CONTAINS(why, "no file below has another name");
+    e.linked_below = "C:\\Users\\ann\\src\\key";
+    CHECK(cordon__win_read_grant(&e, why, sizeof why) == CORDON__WIN_GRANT_LIST);
+    CHECK_CONTAINS(why, "more than one name (hard link) below it (C:\\Users\\ann\\src\\key)");
+    CHECK_CONTAINS(why, "decide its entries one by one");
+    e.linked_below = NULL;
+    e.walk_error = "C:\\Users\\ann\\src\\locked: error 5";
+    CHECK(cordon__win_read_grant(&e, why, sizeof why) == CORDON__WIN_GRANT_LIST);
+    CHECK_CONTAINS(why, "could not all be checked for hard links");
+    /* The order of the other rules holds: a secret, a link, broad read. */
+    e.rel = ".ssh";
+    CHECK(cordon__win_read_grant(&e, why, sizeof why) == CORDON__WIN_GRANT_NONE);
+    e.rel = "Public";
+    e.broad_read = 1;
+    CHECK(cordon__win_read_grant(&e, why, sizeof why) == CORDON__WIN_GRANT_NONE);
 }
 
 static void profile(void)
@@ -417,6 +469,7 @@ static void wfp(void)
 int main(void)
 {
     profile();
+    links();
     records();
     restore();
     dacl();
