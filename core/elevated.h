@@ -44,7 +44,10 @@ const struct cordon__jvalue *cordon__jvalue_get(const struct cordon__jvalue *obj
 /* ---- the setup marker (core/marker.c) ------------------------------------- */
 
 #define CORDON__MARKER_FORMAT "cordon-setup-marker"
-#define CORDON__MARKER_VERSION 1
+/* Version 2 adds runner.protocol; version 1 markers are still read (their
+ * runner is older than the field: runner_protocol -1). */
+#define CORDON__MARKER_VERSION 2
+#define CORDON__MARKER_VERSION_OLDEST 1
 #define CORDON__MARKER_MAX_BYTES (64 * 1024)
 #define CORDON__MARKER_MAX_PORTS 64
 
@@ -67,6 +70,10 @@ struct cordon__marker {
     char *runner_sha256;                /* 64 lowercase hex digits */
     char *runner_caps;                  /* Linux: the file capabilities as text
                                            ("cap_setgid,cap_setuid=p"); Windows: "" */
+    int runner_protocol;                /* the runner protocol version of the runner setup
+                                           installed (runner.protocol, 1-255); -1 in a
+                                           version 1 marker, written before the field:
+                                           a runner older than this cordon's protocol */
     char *rules_kind;                   /* "nftables" or "windows-firewall" */
     char *rules_name;                   /* "inet cordon" */
     char *rules_sha256;                 /* of the rules as read back after loading */

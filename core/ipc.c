@@ -14,6 +14,30 @@ const char *cordon__ipc_stage_name(unsigned stage)
     return stage >= 1 && stage <= CORDON__IPC_STAGE_LAST ? stage_names[stage] : NULL;
 }
 
+int cordon__ipc_runner_tag(const void *bytes, size_t n)
+{
+    static const char tag[] = CORDON__IPC_RUNNER_TAG;
+    const size_t k = sizeof tag - 1;
+    const unsigned char *b = bytes;
+    size_t i, j;
+    int found = -1;
+    for (i = 0; b && n >= k && i <= n - k; i++) {
+        unsigned v = 0;
+        if (b[i] != (unsigned char)tag[0] || memcmp(b + i, tag, k) != 0)
+            continue;
+        /* One to three digits, then ';' (the scanner's own copy of the
+         * prefix, in any program linking core, is followed by a NUL). */
+        for (j = i + k; j < n && j < i + k + 3 && b[j] >= '0' && b[j] <= '9'; j++)
+            v = v * 10 + (unsigned)(b[j] - '0');
+        if (j == i + k || j >= n || b[j] != ';' || v < 1 || v > 255)
+            continue;
+        if (found > 0 && (unsigned)found != v)
+            return -2;
+        found = (int)v;
+    }
+    return found;
+}
+
 void cordon__ipc_msg_free(struct cordon__ipc_msg *m)
 {
     if (!m)

@@ -83,6 +83,19 @@ enum cordon__ipc_stage {
     CORDON__IPC_STAGE_WAIT = 10,        /* waiting for the command */
     CORDON__IPC_STAGE_LAST = 10
 };
+/* What a runner program says of its protocol without being run: the
+ * Windows runner holds the text CORDON__IPC_RUNNER_TAG_TEXT
+ * ("cordon-runner-protocol=3;"), which cordon-setup finds in the file it
+ * installs and records in the marker (a runner cannot be started there
+ * without a sandbox user's logon). */
+#define CORDON__IPC_STR_(x) #x
+#define CORDON__IPC_STR(x) CORDON__IPC_STR_(x)
+#define CORDON__IPC_RUNNER_TAG "cordon-runner-protocol="
+#define CORDON__IPC_RUNNER_TAG_TEXT CORDON__IPC_RUNNER_TAG CORDON__IPC_STR(CORDON__IPC_VERSION) ";"
+/* The version the tag in |bytes| names (1-255); -1 when there is none (a
+ * runner older than the tag), -2 when two tags name different versions. */
+int cordon__ipc_runner_tag(const void *bytes, size_t n);
+
 /* "request", "caller", ...; NULL when out of range. */
 const char *cordon__ipc_stage_name(unsigned stage);
 

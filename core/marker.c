@@ -4,12 +4,16 @@
  * invalid, so that a marker from another version or a hand edit can never
  * be half understood.
  *
- * {"format":"cordon-setup-marker","version":1,"os":"linux",
+ * {"format":"cordon-setup-marker","version":2,"os":"linux",
  *  "accounts":{"offline":{"name":..,"id":..},"online":{..},
  *              "sandbox_group":{..},"users_group":{..}},
  *  "allowed_users":["alice"],
- *  "runner":{"path":"/usr/local/libexec/cordon/cordon-runner","sha256":"..","caps":".."},
+ *  "runner":{"path":"/usr/local/libexec/cordon/cordon-runner","sha256":"..","caps":"..",
+ *            "protocol":3},
  *  "rules":{"kind":"nftables","name":"inet cordon","sha256":"..","loopback_ports":[]}}
+ *
+ * Version 1 (before runner.protocol) is still read, the runner's protocol
+ * then unknown (-1: older than the field); any other version is refused.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,7 +187,8 @@ cordon_error cordon__marker_parse(const char *text, size_t len, const char *orig
                                            "allowed_users", "runner", "rules", NULL};
     static const char *const account_keys[] = {"offline", "online", "sandbox_group",
                                                "users_group", NULL};
-    static const char *const runner_keys[] = {"path", "sha256", "caps", NULL};
+    static const char *const runner_keys_v1[] = {"path", "sha256", "caps", NULL};
+    static const char *const runner_keys[] = {"path", "sha256", "caps", "protocol", NULL};
     static const char *const rules_keys[] = {"kind", "name", "sha256", "loopback_ports", NULL};
     struct cordon__jvalue doc;
     const struct cordon__jvalue *v;
@@ -221,10 +226,10 @@ cordon_error cordon__marker_parse(const char *text, size_t len, const char *orig
         mr_fail(&r, "version", "is not an integer");
         goto done;
     }
-    if (v->num != CORDON__MARKER_VERSION) {
+    if (v->num < CORDON__MARKER_VERSION_OLDEST || v->num > CORDON__MARKER_VERSION) {
         char what[120];
-        snprintf(what, sizeof what, "is %lld, this cordon reads version %d", v->num,
-                 CORDON__MARKER_VERSION);
+        snprintf(what, sizeof what, "is %lld, this cordon reads versions %d to %d", v->num,
+                 CORDON__MARKER_VERSION_OLDEST, CORDON__MARKER_VERSION);
         mr_fail(&r, "version", what);
         goto done;
     }
@@ -256,11 +261,19 @@ cordon_error cordon__marker_parse(const char *text, size_t len, const char *orig
     }
 
     v = cordon__jvalue_get(&doc, "runner");
-    if (only_keys(&r, v, "runner", runner_keys))
+    if (only_keys(&r, v, "runner", out->version == 1 ? runner_keys_v1 : runner_keys))
         goto done;
     out->runner_path = take_str(&r, v, "path", 1);
     out->runner_sha256 = take_str(&r, v, "sha256", 1);
     out->runner_caps = take_str(&r, v, "caps", 0);
+    out->runner_protocol = -1;
+    if (!r.err && out->version >= 2) {
+        const struct cordon__jvalue *pv = cordon__jvalue_get(v, "protocol");
+        if (pv->type != CORDON__J_INT || pv->num < 1 || pv->num > 255)
+            mr_fail(&r, "runner.protocol", "is not a protocol version 1-255");
+        else
+            out->runner_protocol = (int)pv->num;
+    }
     if (!r.err && !cordon__path_is_absolute(strcmp(out->os, "windows") == 0 ? CORDON__OS_WINDOWS
                                                                             : CORDON__OS_LINUX,
                                             out->runner_path))
@@ -332,6 +345,7 @@ cordon_error cordon__marker_json(const struct cordon__marker *m, char **out)
     cordon__json_kstr(&j, "path", m->runner_path);
     cordon__json_kstr(&j, "sha256", m->runner_sha256);
     cordon__json_kstr(&j, "caps", m->runner_caps ? m->runner_caps : "");
+    cordon__json_kint(&j, "protocol", m->runner_protocol);
     cordon__json_end_object(&j);
     cordon__json_key(&j, "rules");
     cordon__json_begin_object(&j);

@@ -208,16 +208,28 @@ void cordon__elevated_readiness(const struct cordon__elevated_facts *f,
     }
     /* A runner that speaks another protocol refuses every request (a
      * cordon upgraded without setup run again): not ready, so the run
-     * falls back rather than fails. */
-    if (f->runner_protocol && f->runner_protocol != CORDON__IPC_VERSION) {
-        if (f->runner_protocol < 0)
-            cordon__probe_not_ready(out, "the runner %s speaks an older runner protocol than this "
-                                    "cordon's version %d (" FIX ")", m->runner_path, CORDON__IPC_VERSION);
-        else
-            cordon__probe_not_ready(out, "the runner %s speaks runner protocol version %d, this cordon "
-                                    "version %d (" FIX ")", m->runner_path, f->runner_protocol,
-                                    CORDON__IPC_VERSION);
-        return;
+     * falls back rather than fails. Linux asks the runner (its check
+     * names its version); Windows cannot start it without a logon, so the
+     * marker's record is taken, bound to this very runner by the hash
+     * compared just above (a version 1 marker records none: its runner
+     * is older than the record). */
+    {
+        int win = strcmp(m->os, "windows") == 0;
+        int proto = win ? m->runner_protocol : f->runner_protocol;
+        const char *fix = win ? "an administrator re-runs cordon-setup install" : FIX;
+        if (proto && proto != CORDON__IPC_VERSION) {
+            if (proto < 0)
+                cordon__probe_not_ready(out, "the runner %s speaks an older runner protocol than "
+                                        "this cordon's version %d%s (%s)", m->runner_path,
+                                        CORDON__IPC_VERSION,
+                                        win ? ": the setup marker records no protocol version"
+                                            : "", fix);
+            else
+                cordon__probe_not_ready(out, "the runner %s speaks runner protocol version %d, this "
+                                        "cordon version %d (%s)", m->runner_path, proto,
+                                        CORDON__IPC_VERSION, fix);
+            return;
+        }
     }
     /* The firewall, the credentials and the launch are each OS's own. */
     if (strcmp(m->os, "windows") == 0) {

@@ -41,6 +41,13 @@
 #include "ipc.h"
 #include "win.h"
 
+/* The protocol this runner speaks, as text in the file: cordon-setup
+ * reads it from the program it installs and records it in the marker,
+ * so that a later cordon of another protocol falls back instead of
+ * failing every run (core/ipc.h). Printed in the usage line, which keeps
+ * it in the program. */
+static const char protocol_tag[] = CORDON__IPC_RUNNER_TAG_TEXT;
+
 struct run {
     HANDLE in, out;            /* the pipes: from cordon, to cordon */
     CRITICAL_SECTION write_lock;
@@ -479,8 +486,8 @@ int main(int argc, char **argv)
         }
     }
     if (!pipe || strncmp(pipe, "\\\\.\\pipe\\cordon-runner-", 23) != 0 || !server_pid) {
-        fprintf(stderr, "cordon-runner: needs --pipe \\\\.\\pipe\\cordon-runner-... and "
-                "--server-pid (cordon starts this program; it is not run by hand)\n");
+        fprintf(stderr, "cordon-runner (%s): needs --pipe \\\\.\\pipe\\cordon-runner-... and "
+                "--server-pid (cordon starts this program; it is not run by hand)\n", protocol_tag);
         return 2;
     }
     r.out = open_pipe(pipe, "out", GENERIC_WRITE);

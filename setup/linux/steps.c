@@ -16,6 +16,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ipc.h"
 #include "setup_linux.h"
 
 struct install_state {
@@ -388,6 +389,9 @@ static int step_marker(struct setup_ctx *s, struct install_state *st)
     m.runner_path = CORDON__RUNNER_PATH;
     m.runner_sha256 = st->runner_sha;
     m.runner_caps = CORDON__RUNNER_CAPS;
+    /* The runner installed beside this setup, of its build. Informational
+     * here: the Linux probe asks the runner itself (cordon-runner check). */
+    m.runner_protocol = CORDON__IPC_VERSION;
     m.rules_kind = "nftables";
     m.rules_name = CORDON__NFT_FAMILY " " CORDON__NFT_TABLE;
     m.rules_sha256 = st->rules_sha;

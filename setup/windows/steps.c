@@ -22,6 +22,7 @@
 #include <userenv.h>
 
 #include "elevated_win.h"
+#include "ipc.h"
 #include "setup.h"
 #include "setup_win.h"
 #include "win.h"
@@ -38,6 +39,7 @@ struct ctx {
     char sid_offline[184], sid_online[184], sid_sandbox[184], sid_users[184];
     char pw_offline[CORDON__WIN_PASSWORD_LEN + 1], pw_online[CORDON__WIN_PASSWORD_LEN + 1];
     char runner_sha[65], rules_sha[65];
+    int runner_protocol;              /* the tag in the installed runner (cordon__ipc_runner_tag) */
     struct cordon__win_fw_rule rules[CORDON__FW_MAX_RULES];
     size_t n_rules;
     int found;                        /* verify: something of the setup is here */
@@ -585,7 +587,9 @@ static char *runner_source(const struct ctx *c)
     return p;
 }
 
-static int file_sha(const char *path, char out[65])
+/* The SHA-256 of |path| into |out| and, when |protocol| is not NULL, the
+ * runner protocol its tag names (cordon__ipc_runner_tag). 1 when read. */
+static int file_sha_tag(const char *path, char out[65], int *protocol)
 {
     wchar_t *w = W(path);
     HANDLE h = w ? CreateFileW(w, GENERIC_READ, FILE_SHARE_READ, NULL, OPEN_EXISTING, 0, NULL)
@@ -603,11 +607,39 @@ static int file_sha(const char *path, char out[65])
         cordon__sha256(data, got, d);
         for (i = 0; i < 32; i++)
             snprintf(out + 2 * i, 3, "%02x", d[i]);
+        if (protocol)
+            *protocol = cordon__ipc_runner_tag(data, got);
         ok = 1;
     }
     free(data);
     CloseHandle(h);
     return ok;
+}
+
+static int file_sha(const char *path, char out[65])
+{
+    return file_sha_tag(path, out, NULL);
+}
+
+/* A runner of another protocol would refuse every request cordon sends:
+ * install refuses it and verify names it. 0 when |protocol| is this
+ * cordon's. */
+static int runner_protocol_check(struct ctx *c, const char *path, int protocol)
+{
+    if (protocol == CORDON__IPC_VERSION)
+        return 0;
+    if (protocol == -1)
+        return problem(c, "the runner %s names no runner protocol version (a runner older than "
+                       "this cordon-setup, which speaks version %d). Fix: install the "
+                       "cordon-runner.exe of this build (beside cordon-setup.exe, or --runner PATH)",
+                       path, CORDON__IPC_VERSION);
+    if (protocol == -2)
+        return problem(c, "the runner %s names two different runner protocol versions. Fix: "
+                       "install the cordon-runner.exe of this build", path);
+    return problem(c, "the runner %s speaks runner protocol version %d, this cordon-setup version "
+                   "%d. Fix: install the cordon-runner.exe of this build (beside "
+                   "cordon-setup.exe, or --runner PATH)",
+                   path, protocol, CORDON__IPC_VERSION);
 }
 
 /* The runner's directory: administrators change it, everyone may run it
@@ -626,9 +658,9 @@ static int step_runner(struct ctx *c)
         c->found = 1;
         if (!cordon__win_path_admin_only(c->paths.runner, 0, why, sizeof why))
             return problem(c, "the runner %s", why);
-        if (!file_sha(c->paths.runner, c->runner_sha))
+        if (!file_sha_tag(c->paths.runner, c->runner_sha, &c->runner_protocol))
             return problem(c, "the runner %s cannot be read", c->paths.runner);
-        return 0;
+        return runner_protocol_check(c, c->paths.runner, c->runner_protocol);
     }
     if (!src || !exists(src)) {
         rc = problem(c, "no %s to install at %s. Fix: put it beside cordon-setup.exe or pass "
@@ -636,10 +668,15 @@ static int step_runner(struct ctx *c)
                      CORDON__WIN_RUNNER_NAME, src ? src : "(unknown)");
         goto done;
     }
-    if (!file_sha(src, want)) {
+    if (!file_sha_tag(src, want, &c->runner_protocol)) {
         rc = fail(c, src, "ReadFile", GetLastError(), "pass a readable --runner PATH");
         goto done;
     }
+    /* Recorded in the marker, so that the probe of a later cordon can
+     * tell its runner's protocol from its own (the hash binds the record
+     * to this file). */
+    if ((rc = runner_protocol_check(c, src, c->runner_protocol)) != 0)
+        goto done;
     if (exists(c->paths.runner) && file_sha(c->paths.runner, c->runner_sha) &&
         strcmp(c->runner_sha, want) == 0 &&
         cordon__win_path_admin_only(c->paths.runner, 0, why, sizeof why)) {
@@ -778,6 +815,7 @@ static int build_marker(struct ctx *c, char **text)
     m.runner_path = c->paths.runner;
     m.runner_sha256 = c->runner_sha;
     m.runner_caps = "";
+    m.runner_protocol = c->runner_protocol;
     m.rules_kind = "windows-firewall";
     m.rules_name = CORDON__WIN_FW_GROUPING;
     m.rules_sha256 = c->rules_sha;

@@ -10,14 +10,14 @@
 #define SHA_B "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb"
 
 static const char good[] =
-    "{\"format\":\"cordon-setup-marker\",\"version\":1,\"os\":\"linux\","
+    "{\"format\":\"cordon-setup-marker\",\"version\":2,\"os\":\"linux\","
     "\"accounts\":{\"offline\":{\"name\":\"cordon-offline\",\"id\":\"998\"},"
     "\"online\":{\"name\":\"cordon-online\",\"id\":\"997\"},"
     "\"sandbox_group\":{\"name\":\"cordon-sandbox\",\"id\":\"996\"},"
     "\"users_group\":{\"name\":\"cordon-users\",\"id\":\"995\"}},"
     "\"allowed_users\":[\"alice\",\"bob\"],"
     "\"runner\":{\"path\":\"/usr/local/libexec/cordon/cordon-runner\",\"sha256\":\"" SHA_A "\","
-    "\"caps\":\"cap_setgid,cap_setuid=p\"},"
+    "\"caps\":\"cap_setgid,cap_setuid=p\",\"protocol\":3},"
     "\"rules\":{\"kind\":\"nftables\",\"name\":\"inet cordon\",\"sha256\":\"" SHA_B "\","
     "\"loopback_ports\":[]}}";
 
@@ -53,7 +53,8 @@ static void marker_parse(void)
     struct cordon__marker back;
 
     CHECK(cordon__marker_parse(good, strlen(good), "setup.json", &m) == CORDON_OK);
-    CHECK(m.version == 1);
+    CHECK(m.version == 2);
+    CHECK(m.runner_protocol == 3);
     CHECK_STR(m.os, "linux");
     CHECK_STR(m.offline.name, "cordon-offline");
     CHECK_STR(m.offline.id, "998");
@@ -81,8 +82,31 @@ static void marker_parse(void)
     CHECK(cordon__marker_json(&m, &text) != CORDON_OK && text == NULL);
     cordon__marker_free(&m);
 
-    refuse("\"version\":1", "\"version\":2", "version is 2, this cordon reads version 1");
-    refuse("\"version\":1", "\"version\":\"1\"", "version is not an integer");
+    refuse("\"version\":2", "\"version\":3", "version is 3, this cordon reads versions 1 to 2");
+    refuse("\"version\":2", "\"version\":0", "version is 0, this cordon reads versions 1 to 2");
+    refuse("\"version\":2", "\"version\":\"2\"", "version is not an integer");
+    /* Version 2 records the runner's protocol version, 1-255. */
+    refuse(",\"protocol\":3", "", "lacks the key \"protocol\"");
+    refuse("\"protocol\":3", "\"protocol\":0", "runner.protocol is not a protocol version");
+    refuse("\"protocol\":3", "\"protocol\":256", "runner.protocol is not a protocol version");
+    refuse("\"protocol\":3", "\"protocol\":\"3\"", "runner.protocol is not a protocol version");
+    /* Version 1, written before the field, is still read: its runner's
+     * protocol is unknown (-1, older than the record). With the field it
+     * is refused: a version 1 marker never had it. */
+    {
+        char *nofield = patched(",\"protocol\":3", ""), *v1 = NULL, *at;
+        if (nofield && (at = strstr(nofield, "\"version\":2")) != NULL)
+            at[10] = '1';
+        v1 = nofield;
+        CHECK(v1 && cordon__marker_parse(v1, strlen(v1), "v1", &m) == CORDON_OK);
+        CHECK(m.version == 1 && m.runner_protocol == -1);
+        cordon__marker_free(&m);
+        free(v1);
+        v1 = patched("\"version\":2", "\"version\":1");
+        CHECK(v1 && cordon__marker_parse(v1, strlen(v1), "v1", &m) == CORDON_ERR_SETUP);
+        CHECK_CONTAINS(cordon_last_error(), "unknown key \"protocol\"");
+        free(v1);
+    }
     refuse("cordon-setup-marker", "something-else", "format is not");
     refuse("\"os\":\"linux\"", "\"os\":\"beos\"", "os is neither");
     refuse("\"allowed_users\"", "\"extra\":1,\"allowed_users\"", "unknown key \"extra\"");
@@ -108,8 +132,8 @@ static void marker_parse(void)
     refuse("\"loopback_ports\":[]}}", "\"loopback_ports\":[]}} x", "text after the value");
     refuse("\"alice\"", "\"al\\u0000ice\"", "\\u0000");
     refuse("\"alice\"", "\"al\tice\"", "control character");
-    refuse("\"version\":1", "\"version\":01", "malformed integer");
-    refuse("\"version\":1", "\"version\":99999999999999999999", "out of range");
+    refuse("\"version\":2", "\"version\":02", "malformed integer");
+    refuse("\"version\":2", "\"version\":99999999999999999999", "out of range");
     {
         /* Nesting is bounded. */
         struct cordon__jvalue v;

@@ -49,8 +49,8 @@ rm -f "$R.bak"
 
 chmod 666 /etc/cordon/setup.json
 expect_verify "marker writable by others" "problem: marker: .*not root-owned and writable by root alone"
-printf '{"format":"cordon-setup-marker","version":2}' >/etc/cordon/setup.json
-expect_verify "marker from a newer setup" "problem: marker: .*version is 2, this cordon reads version 1"
+printf '{"format":"cordon-setup-marker","version":3}' >/etc/cordon/setup.json
+expect_verify "marker from a newer setup" "problem: marker: .*version is 3, this cordon reads versions 1 to 2"
 
 rm /etc/systemd/system/cordon-nftables.service 2>/dev/null && \
     expect_verify "unit removed" "problem: persistence"

@@ -53,13 +53,13 @@ static void foreign_marker(void)
 
     cordon__win_fw_rules_sha256(r, cordon__win_fw_rules("S-1-5-21-1-2-3-1010", NULL, 0, r), sha);
     text = cordon__asprintf(
-        "{\"format\":\"cordon-setup-marker\",\"version\":1,\"os\":\"windows\","
+        "{\"format\":\"cordon-setup-marker\",\"version\":2,\"os\":\"windows\","
         "\"accounts\":{\"offline\":{\"name\":\"CordonSandboxOffline\",\"id\":\"S-1-5-21-1-2-3-1010\"},"
         "\"online\":{\"name\":\"CordonSandboxOnline\",\"id\":\"S-1-5-21-1-2-3-1011\"},"
         "\"sandbox_group\":{\"name\":\"CordonSandboxUsers\",\"id\":\"S-1-5-21-1-2-3-1012\"},"
         "\"users_group\":{\"name\":\"CordonUsers\",\"id\":\"S-1-5-21-1-2-3-1013\"}},"
         "\"allowed_users\":[\"ann\"],\"runner\":{\"path\":\"C:\\\\x\\\\cordon-runner.exe\","
-        "\"sha256\":\"%064d\",\"caps\":\"\"},\"rules\":{\"kind\":\"windows-firewall\","
+        "\"sha256\":\"%064d\",\"caps\":\"\",\"protocol\":3},\"rules\":{\"kind\":\"windows-firewall\","
         "\"name\":\"cordon\",\"sha256\":\"%s\",\"loopback_ports\":[]}}",
         0, sha);
     f = fopen(path, "wb");

@@ -28,6 +28,7 @@
 #include <aclapi.h>
 
 #include "elevated_win.h"
+#include "ipc.h"
 #include "wintest.h"
 
 static char *setup_exe, *runner_exe, *sbx_exe;
@@ -687,6 +688,11 @@ int main(int argc, char **argv)
     CHECK(pf->w.offline_cred.decrypts && pf->w.online_cred.decrypts);
     CHECK_MSG(!pf->w.fw_error[0], "%s", pf->w.fw_error);
     if (pf->f.marker) {
+        /* Setup recorded the protocol the installed runner names. */
+        CHECK_MSG(pf->f.marker->version == CORDON__MARKER_VERSION &&
+                      pf->f.marker->runner_protocol == CORDON__IPC_VERSION,
+                  "marker version %d, runner protocol %d", pf->f.marker->version,
+                  pf->f.marker->runner_protocol);
         snprintf(sandbox_sid, sizeof sandbox_sid, "%s", pf->f.marker->sandbox_group.id);
         CHECK(has_ace_of(granted_dir, sandbox_sid));
         sandboxed(&p, pf->f.marker);

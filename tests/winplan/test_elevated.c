@@ -7,6 +7,7 @@
 #include "core/fakehost.h"
 #include "elevated_windows.h"
 #include "elevated_windows_grants.h"
+#include "ipc.h"
 #include "harness.h"
 #include "app_plan.h"
 
@@ -23,14 +24,14 @@ static char rules_sha[65];
 static char *marker_text(const char *allowed)
 {
     return cordon__asprintf(
-        "{\"format\":\"cordon-setup-marker\",\"version\":1,\"os\":\"windows\","
+        "{\"format\":\"cordon-setup-marker\",\"version\":2,\"os\":\"windows\","
         "\"accounts\":{\"offline\":{\"name\":\"CordonSandboxOffline\",\"id\":\"" OFF_SID "\"},"
         "\"online\":{\"name\":\"CordonSandboxOnline\",\"id\":\"" ON_SID "\"},"
         "\"sandbox_group\":{\"name\":\"CordonSandboxUsers\",\"id\":\"" SBX_SID "\"},"
         "\"users_group\":{\"name\":\"CordonUsers\",\"id\":\"" USR_SID "\"}},"
         "\"allowed_users\":[%s],"
         "\"runner\":{\"path\":\"C:\\\\Program Files\\\\cordon\\\\cordon-runner.exe\","
-        "\"sha256\":\"" SHA_A "\",\"caps\":\"\"},"
+        "\"sha256\":\"" SHA_A "\",\"caps\":\"\",\"protocol\":" CORDON__IPC_STR(CORDON__IPC_VERSION) "},"
         "\"rules\":{\"kind\":\"windows-firewall\",\"name\":\"cordon\",\"sha256\":\"%s\","
         "\"loopback_ports\":[]}}",
         allowed, rules_sha);
@@ -49,8 +50,36 @@ static void marker(void)
     CHECK_STR(m.allowed_users.v[1], "CORP\\bob");
     CHECK_STR(m.runner_path, RUNNER);
     CHECK_STR(m.rules_kind, "windows-firewall");
+    CHECK(m.runner_protocol == CORDON__IPC_VERSION);
     cordon__marker_free(&m);
     free(t);
+    /* A version 1 marker (before runner.protocol) still parses; its
+     * runner's protocol is unknown: older than the record. */
+    {
+        char *v1 = marker_text("\"ann\""), *at;
+        at = strstr(v1, "\"version\":2");
+        if (at)
+            at[10] = '1';
+        at = strstr(v1, ",\"protocol\":");
+        if (at)
+            memmove(at, strchr(at, '}'), strlen(strchr(at, '}')) + 1);
+        CHECK_MSG(cordon__marker_parse(v1, strlen(v1), MARKER, &m) == CORDON_OK, "%s",
+                  cordon_last_error());
+        CHECK(m.version == 1 && m.runner_protocol == -1);
+        cordon__marker_free(&m);
+        free(v1);
+    }
+    /* What a runner file says of its protocol (setup records it). */
+    {
+        static const char bin[] = "MZ\0\0cordon-runner-protocol=\0xx" CORDON__IPC_RUNNER_TAG_TEXT "yy";
+        static const char other[] = "MZ cordon-runner-protocol=2; cordon-runner-protocol=3;";
+        static const char none[] = "MZ cordon-runner-protocol=; cordon-runner-protocol=999; x";
+        CHECK(cordon__ipc_runner_tag(bin, sizeof bin - 1) == CORDON__IPC_VERSION);
+        CHECK(cordon__ipc_runner_tag(other, sizeof other - 1) == -2);
+        CHECK(cordon__ipc_runner_tag(none, sizeof none - 1) == -1);
+        CHECK(cordon__ipc_runner_tag("cordon-runner-protocol=3", 24) == -1);
+        CHECK(cordon__ipc_runner_tag("", 0) == -1);
+    }
     /* One backslash, both sides account names; Linux markers take none. */
     t = marker_text("\"CORP\\\\bob\\\\x\"");
     CHECK(cordon__marker_parse(t, strlen(t), MARKER, &m) == CORDON_ERR_SETUP);
@@ -314,6 +343,7 @@ static void good(struct cordon__elevated_facts *f, struct cordon__win_elevated_f
     w->launch_missing = "";
     w->allowed_members = 1;
     w->token = &token;
+    mk.runner_protocol = CORDON__IPC_VERSION;
 }
 
 typedef void (*breaker)(struct cordon__elevated_facts *, struct cordon__win_elevated_facts *);
@@ -349,6 +379,8 @@ BREAK(runner_foreign, snprintf(f->runner_error, sizeof f->runner_error,
                                RUNNER " is owned by " USR_SID ", not by SYSTEM or Administrators"))
 BREAK(runner_dir_open, f->runner_writable_by_others = 1)
 BREAK(runner_changed, f->runner_sha256[3] = '0')
+BREAK(runner_protocol_none, mk.runner_protocol = -1)
+BREAK(runner_protocol_other, mk.runner_protocol = CORDON__IPC_VERSION + 1)
 BREAK(cred_dir_open, snprintf(w->cred_dir_error, sizeof w->cred_dir_error,
                               "C:\\ProgramData\\cordon\\credentials\\x lets S-1-1-0 read it"))
 BREAK(no_cred, w->offline_cred.found = 0)
@@ -453,6 +485,17 @@ static void readiness(void)
     expect(&ws, runner_foreign, "cannot be checked: " RUNNER " is owned by " USR_SID);
     expect(&ws, runner_dir_open, "or its directory can be changed by someone but administrators");
     expect(&ws, runner_changed, "has changed since setup");
+    /* An upgraded cordon with the runner of an older setup: not ready,
+     * naming both versions and the fix, so the run falls back to the
+     * unelevated tier instead of failing at stage request. A version 1
+     * marker names no protocol: older than this cordon's. The runner
+     * protocol of the facts (Linux's live answer) does not count here. */
+    expect(&ws, runner_protocol_none, "the runner " RUNNER " speaks an older runner protocol than "
+                                      "this cordon's version " CORDON__IPC_STR(CORDON__IPC_VERSION)
+                                      ": the setup marker records no protocol version (an "
+                                      "administrator re-runs cordon-setup install)");
+    expect(&ws, runner_protocol_other, "speaks runner protocol version");
+    expect(&ws, runner_protocol_other, "this cordon version " CORDON__IPC_STR(CORDON__IPC_VERSION));
     expect(&ws, cred_dir_open, "the credentials directory of ann C:\\ProgramData\\cordon\\credentials"
                                "\\x lets S-1-1-0 read it");
     expect(&ws, no_cred, "no stored credentials of CordonSandboxOffline for ann (an administrator "
