@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "process.h"
+#include "rawsys.h"
 
 /* What a child that failed before exec tells its parent. */
 enum child_fail_kind { FAIL_SETUP = 1, FAIL_CHDIR = 2, FAIL_EXEC = 3, FAIL_NS = 4, FAIL_JOIN = 5 };
@@ -491,10 +492,13 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
     /* vfork-style: the supervisor has nothing to do until the command
      * has exec'd, and sharing its memory spares copying page tables and
      * tearing them down again at exec (this runs for every command).
-     * With an alongside hook, fork-style instead (the command gets its
-     * own copy of memory): the supervisor makes what the command joins
+     * With an alongside hook, the supervisor makes what the command joins
      * later while the command sets up, then waits for its exec (or its
-     * end) as vfork would, through a pipe that the exec closes. */
+     * end) as vfork would, through a pipe that the exec closes: both run
+     * at once in the same memory (CLONE_VM without CLONE_VFORK), the
+     * supervisor with system calls that leave errno alone (rawsys.h) and
+     * touching nothing the command uses. Where those are not available,
+     * fork-style (the command gets its own copy of memory). */
     {
         struct command_args a;
         int execp[2] = {-1, -1};
@@ -510,7 +514,11 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
         a.err_fd = err_fd;
         a.status_fd = status_fd;
         child = clone(command_main, stack + COMMAND_STACK,
-                      (l->alongside ? 0 : CLONE_VM | CLONE_VFORK) | SIGCHLD, &a);
+                      (!l->alongside          ? CLONE_VM | CLONE_VFORK
+                       : CORDON__RAW_SYSCALLS ? CLONE_VM
+                                              : 0) |
+                          SIGCHLD,
+                      &a);
         if (child < 0) {
             e = errno;
             if (l->at_end)
@@ -518,10 +526,12 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
             report_and_exit(err_fd, FAIL_SETUP, e, "cannot start the command (clone)");
         }
         if (l->alongside) {
+            /* Until the exec (or the end) closes the pipe, the command
+             * may run in this memory: raw system calls only. */
             char b;
-            close(execp[1]);
+            CORDON__RAW1(SYS_close, execp[1]);
             l->alongside(l->ctx);
-            while (read(execp[0], &b, 1) < 0 && errno == EINTR)
+            while (CORDON__RAW3(SYS_read, execp[0], &b, 1) == -EINTR)
                 ;
             close(execp[0]);
         }

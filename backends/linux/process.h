@@ -63,10 +63,14 @@ struct cordon__launch {
     cordon__child_hook in_command;
     /* In the supervisor right after the command's clone, while the
      * command sets up: namespaces the command joins later (join_ns), made
-     * here so that their cost overlaps with the command's mounts. With
-     * it, the command is started fork-style rather than vfork-style. It
-     * tells the command of a failure through ctx, not by returning. May
-     * be NULL. */
+     * here so that their cost overlaps with the command's mounts. The
+     * command then runs at the same time in the same memory (where
+     * rawsys.h has raw system calls; fork-style elsewhere): the hook makes
+     * only raw system calls (no libc call, which could set errno, shared
+     * with the command), and neither writes nor reads after the start
+     * anything of ctx the command may write (it copies what it needs into
+     * locals). It tells the command of a failure through a descriptor, not
+     * by returning. May be NULL. */
     void (*alongside)(void *ctx);
     /* In the command's process after in_command: joins what alongside
      * made. A failure sets join_failed. May be NULL. */

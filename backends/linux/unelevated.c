@@ -46,6 +46,7 @@
 
 #include "placeholder.h"
 #include "process.h"
+#include "rawsys.h"
 #include "sandbox.h"
 
 #define NS_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID)
@@ -1051,20 +1052,23 @@ static int bind_dev_node(int fd, const char *dst, const char **step)
 }
 
 /* The new network namespace's lo is down: one ioctl brings it up (the
- * supervisor holds CAP_NET_ADMIN in the namespace's user namespace). */
+ * supervisor holds CAP_NET_ADMIN in the namespace's user namespace). Raw
+ * system calls (see make_netns): 0 or an errno value. */
 static int loopback_up(void)
 {
     struct ifreq ifr;
-    int e = 0, fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    size_t i;
+    long fd = CORDON__RAW3(SYS_socket, AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), r;
     if (fd < 0)
-        return errno;
-    memset(&ifr, 0, sizeof ifr);
-    memcpy(ifr.ifr_name, "lo", 3);
+        return (int)-fd;
+    for (i = 0; i < sizeof ifr; i++)
+        ((volatile char *)&ifr)[i] = 0;
+    ifr.ifr_name[0] = 'l';
+    ifr.ifr_name[1] = 'o';
     ifr.ifr_flags = IFF_UP;
-    if (ioctl(fd, SIOCSIFFLAGS, &ifr) != 0)
-        e = errno;
-    close(fd);
-    return e;
+    r = CORDON__RAW3(SYS_ioctl, fd, SIOCSIFFLAGS, &ifr);
+    CORDON__RAW1(SYS_close, fd);
+    return r < 0 ? (int)-r : 0;
 }
 
 /* In the supervisor: the id maps of the new user namespace. The
@@ -1120,43 +1124,73 @@ enum { NET_UNSHARE = 1, NET_LO = 2, NET_OPEN = 3 };
  * the private network namespace with lo up, for the command to join. A
  * failure goes to the command, which reports it (join_failed: the run is
  * then started again without a network namespace, seccomp holding network
- * off instead). */
+ * off instead). The command runs in this memory meanwhile: raw system
+ * calls only, and nothing of ctx is written (the command's own copies of
+ * the socket pair are its to close). */
 static void make_netns(void *ctx)
 {
-    struct run_ctx *c = ctx;
+    const struct run_ctx *c = ctx;
+    int mine = c->netsock[0], theirs = c->netsock[1];
     uint32_t word = NET_MADE;
-    int fd = -1, e;
+    long fd = -1, r;
+    union {
+        char buf[CMSG_SPACE(sizeof(int))];
+        struct cmsghdr align;
+    } u;
+    struct msghdr msg;
+    struct iovec iov;
+    struct cmsghdr *cm;
+    size_t i;
 
-    close(c->netsock[1]);
-    c->netsock[1] = -1;
-    if (unshare(CLONE_NEWNET) != 0)
-        word = ((uint32_t)NET_UNSHARE << 16) | (uint32_t)errno;
-    else if ((e = loopback_up()) != 0)
-        word = ((uint32_t)NET_LO << 16) | (uint32_t)e;
-    else if ((fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0)
-        word = ((uint32_t)NET_OPEN << 16) | (uint32_t)errno;
+    CORDON__RAW1(SYS_close, theirs);
+    if ((r = CORDON__RAW1(SYS_unshare, CLONE_NEWNET)) < 0)
+        word = ((uint32_t)NET_UNSHARE << 16) | (uint32_t)-r;
+    else if ((r = loopback_up()) != 0)
+        word = ((uint32_t)NET_LO << 16) | (uint32_t)r;
+    else if ((fd = CORDON__RAW4(SYS_openat, AT_FDCWD, "/proc/self/ns/net", O_RDONLY | O_CLOEXEC,
+                                0)) < 0)
+        word = ((uint32_t)NET_OPEN << 16) | (uint32_t)-fd;
+    for (i = 0; i < sizeof msg; i++)
+        ((volatile char *)&msg)[i] = 0;
+    for (i = 0; i < sizeof u; i++)
+        ((volatile char *)&u)[i] = 0;
+    iov.iov_base = &word;
+    iov.iov_len = sizeof word;
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    if (fd >= 0) {
+        int nfd = (int)fd;
+        msg.msg_control = u.buf;
+        msg.msg_controllen = CMSG_SPACE(sizeof(int));
+        cm = CMSG_FIRSTHDR(&msg);
+        cm->cmsg_level = SOL_SOCKET;
+        cm->cmsg_type = SCM_RIGHTS;
+        cm->cmsg_len = CMSG_LEN(sizeof(int));
+        for (i = 0; i < sizeof nfd; i++)
+            ((volatile unsigned char *)CMSG_DATA(cm))[i] = ((const unsigned char *)&nfd)[i];
+    }
     /* Not sent: the command sees the end of the stream and fails. */
-    (void)cordon__send_with_fds(c->netsock[0], &word, sizeof word, &fd, fd >= 0 ? 1 : 0, 0);
+    do
+        r = CORDON__RAW3(SYS_sendmsg, mine, &msg, MSG_NOSIGNAL);
+    while (r == -EINTR);
     if (fd >= 0)
-        close(fd);
-    close(c->netsock[0]);
-    c->netsock[0] = -1;
+        CORDON__RAW1(SYS_close, fd);
+    CORDON__RAW1(SYS_close, mine);
 }
 
 /* In the command after its mounts (process.h, join_ns): the network
  * namespace make_netns made. */
 static int join_netns(void *ctx, const char **step)
 {
-    struct run_ctx *c = ctx;
+    const struct run_ctx *c = ctx;
     uint32_t word = 0;
     ssize_t r;
     int fd, e = 0;
 
+    /* The supervisor reads ctx meanwhile (make_netns): only closed here. */
     close(c->netsock[0]);
-    c->netsock[0] = -1;
     r = cordon__recv_with_fds(c->netsock[1], &word, sizeof word, &fd, 1, 0);
     close(c->netsock[1]);
-    c->netsock[1] = -1;
     if (r != (ssize_t)sizeof word || (word == NET_MADE && fd < 0)) {
         *step = "receive the private network namespace from the supervisor";
         e = r < 0 ? errno : EPROTO;
