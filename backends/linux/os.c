@@ -2,7 +2,9 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -265,6 +267,8 @@ static long below(const char *p, const char *dir)
 
 struct mnt {
     dev_t dev;
+    uint64_t id;     /* listmount's unique id (Linux 6.8), 0 from mountinfo */
+    uint64_t id_old; /* mountinfo's id (as STATX_MNT_ID), 0 from listmount */
     char *root, *point;
 };
 
@@ -286,13 +290,16 @@ static void mnt_list_free(struct mnt_list *l)
 }
 
 /* Appends a mount (|root| and |point| copied); 0, or -1 out of memory. */
-static int mnt_push(struct mnt_list *l, dev_t dev, const char *root, const char *point)
+static int mnt_push(struct mnt_list *l, dev_t dev, uint64_t id, uint64_t id_old,
+                    const char *root, const char *point)
 {
     struct mnt *v = realloc(l->v, (l->n + 1) * sizeof *l->v);
     if (!v)
         return -1;
     l->v = v;
     v[l->n].dev = dev;
+    v[l->n].id = id;
+    v[l->n].id_old = id_old;
     v[l->n].root = cordon__strdup(root);
     v[l->n].point = cordon__strdup(point);
     l->n++;
@@ -378,7 +385,8 @@ static int mounts_by_statmount(struct mnt_list *l)
                 r = 1;
                 break;
             }
-            if (mnt_push(l, makedev(buf->sm.sb_dev_major, buf->sm.sb_dev_minor), root, point) != 0)
+            if (mnt_push(l, makedev(buf->sm.sb_dev_major, buf->sm.sb_dev_minor), ids[i], 0, root,
+                         point) != 0)
                 r = -1;
         }
         if (r != 0 || n < (long)(sizeof ids / sizeof ids[0]))
@@ -416,19 +424,59 @@ static int mounts_by_mountinfo(struct mnt_list *l)
         min = strtoul(end + 1, NULL, 10);
         cordon__mountinfo_unescape(fld[3]);
         cordon__mountinfo_unescape(fld[4]);
-        r = mnt_push(l, makedev(maj, min), fld[3], fld[4]);
+        r = mnt_push(l, makedev(maj, min), 0, strtoull(fld[0], NULL, 10), fld[3], fld[4]);
     }
     free(line);
     fclose(f);
     return r;
 }
 
+/* statx(2)'s mount id (glibc's struct statx may not name the field). */
+#define STATX_MNT_ID_ 0x1000u
+#define STATX_MNT_ID_UNIQUE_ 0x4000u
+struct statx_ {
+    uint32_t mask, blksize;
+    uint64_t attributes;
+    uint32_t nlink, uid, gid;
+    uint16_t mode, pad1;
+    uint64_t ino, size, blocks, attributes_mask;
+    struct {
+        int64_t sec;
+        uint32_t nsec;
+        int32_t pad;
+    } t[4];
+    uint32_t rdev_major, rdev_minor, dev_major, dev_minor;
+    uint64_t mnt_id;
+    uint64_t spare[13];
+};
+_Static_assert(offsetof(struct statx_, mnt_id) == 144, "struct statx layout");
+_Static_assert(sizeof(struct statx_) == 256, "struct statx size");
+
+/* The id of the mount |path| resolves on, exactly (not guessed from the
+ * mount table): with |unique| the 64-bit id listmount and statmount use
+ * (Linux 6.8), else the one mountinfo shows (Linux 5.8). 0, or -1 when
+ * the kernel does not say it. */
+static int mount_id_of(const char *path, int unique, uint64_t *id)
+{
+    struct statx_ sx;
+    unsigned want = unique ? STATX_MNT_ID_UNIQUE_ : STATX_MNT_ID_;
+    memset(&sx, 0, sizeof sx);
+    if (syscall(SYS_statx, AT_FDCWD, path, 0, want, &sx) != 0 || !(sx.mask & want))
+        return -1;
+    *id = sx.mnt_id;
+    return 0;
+}
+
 /* host->aliases: the other mounts of this mount namespace that show the
- * object at |path| (canonical). The mount |path| is on gives its place
- * inside the filesystem (root + the rest of the path); every other mount
- * of the same device whose root contains that place shows it too. Each
- * candidate is kept only when it really is the same inode now (not
- * covered by another mount). */
+ * object at |path| (canonical), or a part of it. The mount |path| is on
+ * (statx's mount id, matched in the table; only where the kernel does not
+ * give it, before 5.8, guessed as the deepest mount point above |path|,
+ * the latest of equals) gives its place inside the filesystem (root +
+ * the rest of the path). Every other mount of the same superblock whose
+ * root contains that place shows it too, at the same rest below its
+ * mount point; and every one whose root lies inside it shows a part of
+ * it, at its mount point. Each candidate is kept only when it really is
+ * the same inode now (reached through the mounts on top, if any). */
 static cordon_error os_aliases(const char *path, struct cordon__strv *out)
 {
     struct mnt_list ml = {NULL, 0};
@@ -437,6 +485,7 @@ static cordon_error os_aliases(const char *path, struct cordon__strv *out)
     long best_len = -1;
     char *inner = NULL;
     struct stat want;
+    uint64_t id = 0;
     cordon_error e = CORDON_OK;
     int r;
 
@@ -451,11 +500,24 @@ static cordon_error os_aliases(const char *path, struct cordon__strv *out)
     }
     m = ml.v;
     n = ml.n;
-    for (i = 0; i < n; i++) {
-        long l = below(path, m[i].point);
-        if (l >= 0 && l >= best_len) { /* later entries are mounted on top */
-            best_len = l;
-            best = i;
+    /* The table from statmount carries unique ids, mountinfo's the old. */
+    if (n && mount_id_of(path, m[0].id != 0, &id) == 0) {
+        for (i = 0; i < n; i++)
+            if ((m[0].id != 0 ? m[i].id : m[i].id_old) == id) {
+                best = i;
+                best_len = below(path, m[i].point);
+                break;
+            }
+        if (best != (size_t)-1 && best_len < 0)
+            goto done; /* the mount's point is not above the path: nothing sure to say */
+    }
+    if (best == (size_t)-1) {
+        for (i = 0; i < n; i++) {
+            long l = below(path, m[i].point);
+            if (l >= 0 && l >= best_len) { /* later entries are mostly mounted on top */
+                best_len = l;
+                best = i;
+            }
         }
     }
     if (best == (size_t)-1)
@@ -466,15 +528,42 @@ static cordon_error os_aliases(const char *path, struct cordon__strv *out)
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading the mount table");
         goto done;
     }
+    if (!inner[0]) {
+        free(inner);
+        if (!(inner = cordon__strdup("/"))) {
+            e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading the mount table");
+            goto done;
+        }
+    }
     for (i = 0; i < n && e == CORDON_OK; i++) {
         long l;
-        char *cand;
-        struct stat st;
-        if (i == best || m[i].dev != m[best].dev || (l = below(inner, m[i].root)) < 0)
+        char *cand = NULL, *part = NULL;
+        struct stat st, sub;
+        const struct stat *same = &want;
+        if (i == best || m[i].dev != m[best].dev)
             continue;
-        cand = cordon__asprintf("%s%s", strcmp(m[i].point, "/") ? m[i].point : "",
-                                inner + l);
-        if (!cand) {
+        if ((l = below(inner, m[i].root)) >= 0) {
+            /* The whole object, at the same place below this mount. */
+            cand = cordon__asprintf("%s%s", strcmp(m[i].point, "/") ? m[i].point : "",
+                                    inner + l);
+        } else if ((l = below(m[i].root, inner)) >= 0) {
+            /* A part of it (this mount's root lies inside it): the whole
+             * mount shows that part, the one at the same place below the
+             * path. */
+            cand = cordon__strdup(m[i].point);
+            part = cordon__asprintf("%s%s", path, m[i].root + l);
+            if (cand && part && stat(part, &sub) != 0) {
+                free(cand);
+                free(part);
+                continue;
+            }
+            same = &sub;
+        } else {
+            continue;
+        }
+        if (!cand || (same == &sub && !part)) {
+            free(cand);
+            free(part);
             e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory reading the mount table");
             break;
         }
@@ -482,10 +571,13 @@ static cordon_error os_aliases(const char *path, struct cordon__strv *out)
             free(cand);
             cand = cordon__strdup("/");
         }
-        if (cand && strcmp(cand, path) != 0 && stat(cand, &st) == 0 && st.st_dev == want.st_dev &&
-            st.st_ino == want.st_ino && !cordon__strv_contains(out, cand))
+        /* Inside the path itself the mask hides it already. */
+        if (cand && strcmp(cand, path) != 0 && below(cand, path) < 0 && stat(cand, &st) == 0 &&
+            st.st_dev == same->st_dev && st.st_ino == same->st_ino &&
+            !cordon__strv_contains(out, cand))
             e = cordon__strv_push(out, cand);
         free(cand);
+        free(part);
     }
 done:
     mnt_list_free(&ml);

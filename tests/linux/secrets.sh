@@ -93,6 +93,53 @@ if [ "$WHO" = root ]; then
     fi
 fi
 
+# Other mounts that the mount table's order or a prefix match would get
+# wrong, each made by root in a private mount namespace of the test's own
+# (nothing reaches the host's) in which cordon runs as $WHO:
+#   alias-stacked  the deny_read path lies on a bind mount that covers an
+#                  older mount with a deeper mount point (the deepest
+#                  mount point above the path is not the mount it is on):
+#                  the bind's source must be hidden too;
+#   alias-part     a subdirectory of the deny_read directory bound
+#                  elsewhere: that mount shows a part of the secret;
+#   alias-parent   a bind of the directory above both, made last: the
+#                  stacked secret's source shows there again (a bind of a
+#                  parent is found from the mount the path is really on).
+# Each also where the kernel has no listmount/statmount (mountinfo and
+# statx's older mount id, through the host filter).
+if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
+    as sh -c "mkdir -p '$O/src/b/sec' '$O/view/b' '$O/sec2/sub' '$O/subview' '$O/pview' &&
+        echo SECRET-STACK > '$O/src/b/sec/key' && echo SECRET-PART > '$O/sec2/sub/key'"
+    printf 'mode = "workspace-write"\ndeny_read = ["%s", "%s"]\n' "$O/view/b/sec" "$O/sec2" > "$T/alias.toml"
+    chmod 644 "$T/alias.toml"
+    MOUNTS="mount -t tmpfs -o mode=755 cordon-test '$O/view/b' && mount --bind '$O/src' '$O/view' &&
+        mount --bind '$O/sec2/sub' '$O/subview' && mount --bind '$O' '$O/pview'"
+    # ns_plain SNIPPET, ns_sbx FILTER SNIPPET: the snippet as $WHO in a
+    # fresh namespace with $MOUNTS, outside the sandbox or inside it.
+    ns_plain() { unshare -m --propagation private sh -c "$MOUNTS"' && exec "$@"' sh \
+        $RUN env HOME="$H" PATH=/usr/bin:/bin sh -c "$1"; }
+    ns_sbx() { f=$1 s=$2; unshare -m --propagation private sh -c "$MOUNTS"' && exec "$@"' sh \
+        $RUN env HOME="$H" PATH=/usr/bin:/bin $f "$CORDON" run -C "$WS" --policy-file "$T/alias.toml" -- sh -c "$s"; }
+    for shape in "alias-stacked:cat '$O/src/b/sec/key':SECRET-STACK" \
+        "alias-part:cat '$O/subview/key':SECRET-PART" \
+        "alias-parent:cat '$O/pview/src/b/sec/key' '$O/pview/sec2/sub/key':SECRET-"; do
+        name=${shape%%:*} rest=${shape#*:}
+        snip=${rest%:*} secret=${rest##*:}
+        if ! ns_plain "$snip" 2>/dev/null | grep -q "$secret"; then
+            fail "$name: positive control did not read $secret"
+            continue
+        fi
+        for f in "" ${HOSTFILTER:+"$HOSTFILTER oldmount"}; do
+            out=$(ns_sbx "$f" "$snip; cat '$O/view/b/sec/key' '$O/sec2/sub/key'" 2>&1)
+            case $out in
+            *SECRET-*) fail "$name${f:+ ($f)}: read inside the sandbox: $out" ;;
+            *"Permission denied"*) pass ;;
+            *) fail "$name${f:+ ($f)}: the sandbox did not run: $out" ;;
+            esac
+        done
+    done
+fi
+
 # The policy decides: deny_read = [] leaves them readable and says so.
 printf 'mode = "workspace-write"\ndeny_read = []\n' > "$T/open.toml"
 chmod 644 "$T/open.toml"
