@@ -866,6 +866,38 @@ char *cordon__win_pipe_sddl(const char *caller_sid, const char *sandbox_sid)
     return cordon__asprintf("D:P(A;;FA;;;%s)(A;;FRFW;;;%s)", caller_sid, sandbox_sid);
 }
 
+static int other_sandbox(const char *caller_sid, const char *sid)
+{
+    return sid && sid[0] && strcmp(sid, caller_sid) != 0;
+}
+
+char *cordon__win_winsta_sddl(const char *caller_sid, const char *sandbox_sid,
+                              const char *peer_sid)
+{
+    /* The logon SID is never named: CreateProcessWithLogonW adds the
+     * runner's logon SID only to a station it is not told (a NULL
+     * lpDesktop), and the command's token keeps that SID among its
+     * restricting SIDs, so an ACE for it would pass both access checks. */
+    struct cordon__buf b = {0};
+    cordon__buf_printf(&b, "D:P(A;;0x%x;;;%s)(A;;0x%x;;;SY)", CORDON__WIN_WINSTA_ALL, caller_sid,
+                       CORDON__WIN_WINSTA_ALL);
+    if (other_sandbox(caller_sid, sandbox_sid))
+        cordon__buf_printf(&b, "(A;;0x%x;;;%s)", CORDON__WIN_WINSTA_SANDBOX, sandbox_sid);
+    if (other_sandbox(caller_sid, peer_sid) && !(sandbox_sid && strcmp(peer_sid, sandbox_sid) == 0))
+        cordon__buf_printf(&b, "(A;;0x%x;;;%s)", CORDON__WIN_WINSTA_SANDBOX, peer_sid);
+    return cordon__buf_take(&b);
+}
+
+char *cordon__win_runner_desktop_sddl(const char *caller_sid, const char *sandbox_sid)
+{
+    if (!other_sandbox(caller_sid, sandbox_sid))
+        return cordon__asprintf("D:P(A;;0x%x;;;%s)(A;;0x%x;;;SY)", CORDON__WIN_DESKTOP_ALL,
+                                caller_sid, CORDON__WIN_DESKTOP_ALL);
+    return cordon__asprintf("D:P(A;;0x%x;;;%s)(A;;0x%x;;;SY)(A;;0x%x;;;%s)",
+                            CORDON__WIN_DESKTOP_ALL, caller_sid, CORDON__WIN_DESKTOP_ALL,
+                            CORDON__WIN_DESKTOP_RUNNER, sandbox_sid);
+}
+
 static const struct cordon__win_logon_error logon_errors[] = {
     {1326, "the stored password of the sandbox user is not its password (ERROR_LOGON_FAILURE)",
      "cordon runs cordon-setup refresh-credentials once; if that cannot run, an administrator "
@@ -943,6 +975,15 @@ void cordon__win_elevated_plan_json(const struct cordon__plan *plan, struct cord
     s = cordon__win_pipe_sddl("<the caller's SID>",
                               plan->network ? ONLINE_SID_MARK : OFFLINE_SID_MARK);
     cordon__json_kstr(j, "pipes_dacl", s);
+    free(s);
+    s = cordon__win_winsta_sddl("<the caller's SID>", OFFLINE_SID_MARK, ONLINE_SID_MARK);
+    cordon__json_kstr(j, "window_station",
+                      "one of cordon's per run (never the caller's WinSta0), named in lpDesktop");
+    cordon__json_kstr(j, "window_station_dacl", s);
+    free(s);
+    s = cordon__win_runner_desktop_sddl("<the caller's SID>",
+                                        plan->network ? ONLINE_SID_MARK : OFFLINE_SID_MARK);
+    cordon__json_kstr(j, "runner_desktop_dacl", s);
     free(s);
     cordon__json_end_object(j);
     {

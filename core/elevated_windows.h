@@ -174,6 +174,37 @@ cordon_error cordon__win_runner_request(const struct cordon__plan *plan, const c
  * no sandbox SID (the same-user seam) the caller alone. Caller frees. */
 char *cordon__win_pipe_sddl(const char *caller_sid, const char *sandbox_sid);
 
+/* The runner's window station and desktop, made by cordon for each run so
+ * that nothing of the caller's window station (WinSta0) is granted to the
+ * sandbox user (docs/internals/windows-elevated.md, "The runner's window
+ * station"). Rights (winuser.h values):
+ *   all of a window station's: WINSTA_ALL_ACCESS (0x37F) with DELETE,
+ *     READ_CONTROL, WRITE_DAC and WRITE_OWNER;
+ *   the sandbox users': WINSTA_READATTRIBUTES (0x2), WINSTA_CREATEDESKTOP
+ *     (0x8: the runner makes the command's desktop there) and
+ *     WINSTA_ACCESSGLOBALATOMS (0x20: USER32 uses the station's atom
+ *     table); not ENUMDESKTOPS, ACCESSCLIPBOARD, READSCREEN,
+ *     WRITEATTRIBUTES, EXITWINDOWS or ENUMERATE;
+ *   all of a desktop's: 0x1FF with the same standard rights;
+ *   the sandbox user's on the runner's desktop: DESKTOP_READOBJECTS (0x1)
+ *     and DESKTOP_CREATEWINDOW (0x2); no hook, journal, enumerate,
+ *     switch or write-objects right. */
+#define CORDON__WIN_WINSTA_ALL 0xF037Fu
+#define CORDON__WIN_WINSTA_SANDBOX 0x2Au
+#define CORDON__WIN_DESKTOP_ALL 0xF01FFu
+#define CORDON__WIN_DESKTOP_RUNNER 0x3u
+/* The window station's DACL: protected; the caller and SYSTEM all rights,
+ * each given sandbox user (|sandbox_sid|, and |peer_sid|, the other
+ * sandbox user, when not NULL: a station shared by the caller's runs of
+ * both) CORDON__WIN_WINSTA_SANDBOX; nobody else, neither the logon SID of
+ * any session nor Everyone. Without a sandbox SID (the same-user seam)
+ * the caller and SYSTEM alone. Caller frees. */
+char *cordon__win_winsta_sddl(const char *caller_sid, const char *sandbox_sid,
+                              const char *peer_sid);
+/* The runner's desktop there: protected; the caller and SYSTEM all
+ * rights, the sandbox user CORDON__WIN_DESKTOP_RUNNER. Caller frees. */
+char *cordon__win_runner_desktop_sddl(const char *caller_sid, const char *sandbox_sid);
+
 /* What a CreateProcessWithLogonW failure means and its fix; |refresh|: a
  * credential refresh may cure it, so cordon tries that once. */
 struct cordon__win_logon_error {

@@ -602,6 +602,38 @@ static void launch_data(void)
     s = cordon__win_pipe_sddl(USR_SID, NULL);
     CHECK_STR(s, "D:P(A;;FA;;;" USR_SID ")");
     free(s);
+    /* The runner's window station: the caller and SYSTEM everything, each
+     * sandbox user only the read-attributes, create-desktop and atoms
+     * rights; never Everyone, Users, Interactive or a logon SID (S-1-5-5-*),
+     * which the command's token holds as restricting SIDs. */
+    s = cordon__win_winsta_sddl(USR_SID, OFF_SID, ON_SID);
+    CHECK_STR(s, "D:P(A;;0xf037f;;;" USR_SID ")(A;;0xf037f;;;SY)(A;;0x2a;;;" OFF_SID
+                 ")(A;;0x2a;;;" ON_SID ")");
+    CHECK(!strstr(s, "WD") && !strstr(s, "BU") && !strstr(s, "IU") && !strstr(s, "S-1-5-5-") &&
+          !strstr(s, "AU"));
+    free(s);
+    /* Named once when both are the same; the seam: the caller alone. */
+    s = cordon__win_winsta_sddl(USR_SID, OFF_SID, OFF_SID);
+    CHECK_STR(s, "D:P(A;;0xf037f;;;" USR_SID ")(A;;0xf037f;;;SY)(A;;0x2a;;;" OFF_SID ")");
+    free(s);
+    s = cordon__win_winsta_sddl(USR_SID, NULL, NULL);
+    CHECK_STR(s, "D:P(A;;0xf037f;;;" USR_SID ")(A;;0xf037f;;;SY)");
+    free(s);
+    /* 0x2a: READATTRIBUTES 0x2, CREATEDESKTOP 0x8, ACCESSGLOBALATOMS 0x20;
+     * not ENUMDESKTOPS 0x1, ACCESSCLIPBOARD 0x4, WRITEATTRIBUTES 0x10,
+     * EXITWINDOWS 0x40, ENUMERATE 0x100, READSCREEN 0x200. */
+    CHECK(CORDON__WIN_WINSTA_SANDBOX == (0x2u | 0x8u | 0x20u));
+    CHECK((CORDON__WIN_WINSTA_SANDBOX & (0x1u | 0x4u | 0x10u | 0x40u | 0x100u | 0x200u)) == 0);
+    s = cordon__win_runner_desktop_sddl(USR_SID, OFF_SID);
+    CHECK_STR(s, "D:P(A;;0xf01ff;;;" USR_SID ")(A;;0xf01ff;;;SY)(A;;0x3;;;" OFF_SID ")");
+    free(s);
+    /* No hook (0x8), journal record (0x10) or playback (0x20, what
+     * SendInput needs), enumerate (0x40), write objects (0x80) or switch
+     * (0x100) on the runner's desktop. */
+    CHECK((CORDON__WIN_DESKTOP_RUNNER & (0x8u | 0x10u | 0x20u | 0x40u | 0x80u | 0x100u)) == 0);
+    s = cordon__win_runner_desktop_sddl(USR_SID, NULL);
+    CHECK_STR(s, "D:P(A;;0xf01ff;;;" USR_SID ")(A;;0xf01ff;;;SY)");
+    free(s);
     /* The field's logon failures, each with its cause and fix; only a
      * wrong password is worth one automatic refresh. */
     e = cordon__win_logon_error(1326);
@@ -631,6 +663,13 @@ static void explain(void)
     CHECK_CONTAINS(text, "\"name\":\"cordon: block loopback UDP CordonSandboxOffline\"");
     CHECK_CONTAINS(text, "\"local_users\":\"O:LSD:(A;;CC;;;<SID of CordonSandboxOffline");
     CHECK_CONTAINS(text, "\"id\":\"marker\"");
+    /* The runner's own window station (never the caller's), with both
+     * sandbox users, and the runner's desktop with the plan's user. */
+    CHECK_CONTAINS(text, "\"window_station_dacl\":\"D:P(A;;0xf037f;;;<the caller's SID>)"
+                         "(A;;0xf037f;;;SY)(A;;0x2a;;;<SID of CordonSandboxOffline");
+    CHECK_CONTAINS(text, "(A;;0x2a;;;<SID of CordonSandboxOnline");
+    CHECK_CONTAINS(text, "\"runner_desktop_dacl\":\"D:P(A;;0xf01ff;;;<the caller's SID>)"
+                         "(A;;0xf01ff;;;SY)(A;;0x3;;;<SID of CordonSandboxOffline");
     free(text);
     text = plan_json_of("workspace-write-online");
     CHECK_CONTAINS(text, "\"identity\":{\"user\":\"CordonSandboxOnline\"");
