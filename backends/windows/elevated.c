@@ -256,8 +256,10 @@ static cordon_error start_runner(const struct cordon__plan *plan,
     for (;;) {
         if ((e = read_password(who->name, &pw)) != CORDON_OK)
             goto done;
-        e = cordon__win_runner_start_ex(pf->f.marker->runner_path, who->name, pw, who->id, c,
-                                        &code);
+        e = cordon__win_runner_start_ex(pf->f.marker->runner_path, who->name, pw, who->id,
+                                        plan->network ? pf->f.marker->offline.id
+                                                      : pf->f.marker->online.id,
+                                        c, &code);
         cordon__win_password_free(pw);
         pw = NULL;
         /* Only a logon failure core knows is retried or explained. */

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <windows.h>
+#include <aclapi.h>
 #include <bcrypt.h>
 #include <sddl.h>
 
@@ -24,6 +25,7 @@ volatile long cordon__win_runner_leaked;
 
 struct cordon__win_runner_conn {
     HANDLE to, from;           /* NAME-in (we write), NAME-out (we read); overlapped */
+    struct cordon__win_station station; /* the runner's window station and desktop */
     HANDLE process;
     DWORD pid;
     CRITICAL_SECTION lock;     /* writes to |to| */
@@ -144,16 +146,236 @@ static int await_client(HANDLE h, HANDLE process)
     return ok;
 }
 
+/* ---- the runner's window station -------------------------------------------- */
+
+/* The ACEs of a DACL in SDDL, without its flags ("D:P" and the like): the
+ * part two descriptors must share to grant the same. */
+static const wchar_t *aces_of(const wchar_t *sddl)
+{
+    const wchar_t *p = sddl ? wcschr(sddl, L'(') : NULL;
+    return p ? p : L"";
+}
+
+/* Whether the DACL of window station |h| grants exactly what |want| does:
+ * 1 yes, 0 no, -1 it cannot be read back (a descriptor without a DACL,
+ * which is what Wine returns, included); *found (malloc'd) is the DACL
+ * read, when there is one. */
+static int station_dacl_is(HWINSTA h, PSECURITY_DESCRIPTOR want, char **found, DWORD *err)
+{
+    PSECURITY_DESCRIPTOR got = NULL;
+    wchar_t *sg = NULL, *sw = NULL;
+    BOOL present = FALSE, defaulted = FALSE;
+    PACL dacl = NULL;
+    int rc = -1;
+    *found = NULL;
+    *err = GetSecurityInfo(h, SE_WINDOW_OBJECT, DACL_SECURITY_INFORMATION, NULL, NULL, NULL, NULL,
+                           &got);
+    if (*err != ERROR_SUCCESS)
+        goto done;
+    if (!GetSecurityDescriptorDacl(got, &present, &dacl, &defaulted) || !present || !dacl ||
+        !ConvertSecurityDescriptorToStringSecurityDescriptorW(got, SDDL_REVISION_1,
+                                                             DACL_SECURITY_INFORMATION, &sg, NULL) ||
+        !ConvertSecurityDescriptorToStringSecurityDescriptorW(want, SDDL_REVISION_1,
+                                                             DACL_SECURITY_INFORMATION, &sw, NULL)) {
+        *err = GetLastError();
+        goto done;
+    }
+    *found = cordon__win_utf8(sg);
+    rc = _wcsicmp(aces_of(sg), aces_of(sw)) == 0;
+done:
+    if (sg)
+        LocalFree(sg);
+    if (sw)
+        LocalFree(sw);
+    if (got)
+        LocalFree(got);
+    return rc;
+}
+
+static PSECURITY_DESCRIPTOR sd_of(const char *sddl)
+{
+    wchar_t *w = sddl ? cordon__win_wide(sddl) : NULL;
+    PSECURITY_DESCRIPTOR sd = NULL;
+    if (!w || !ConvertStringSecurityDescriptorToSecurityDescriptorW(w, SDDL_REVISION_1, &sd, NULL))
+        sd = NULL;
+    free(w);
+    return sd;
+}
+
+cordon_error cordon__win_station_make(const char *caller_sid, const char *sandbox_sid,
+                                      const char *peer_sid, int unnamed,
+                                      struct cordon__win_station *out)
+{
+    static volatile LONG counter;
+    char *ws_sddl = cordon__win_winsta_sddl(caller_sid, sandbox_sid, peer_sid);
+    char *dk_sddl = cordon__win_runner_desktop_sddl(caller_sid, sandbox_sid);
+    PSECURITY_DESCRIPTOR ws_sd = sd_of(ws_sddl), dk_sd = sd_of(dk_sddl);
+    SECURITY_ATTRIBUTES sa;
+    wchar_t ws_name[128], dk_name[96];
+    unsigned char rnd[8];
+    HWINSTA ws = NULL, old;
+    HDESK dk = NULL;
+    DWORD err = 0, named_err = 0, n = 0;
+    const char *call = "CreateDesktopW";
+    cordon_error e = CORDON_OK;
+    int i;
+
+    memset(out, 0, sizeof *out);
+    if (!ws_sd || !dk_sd) {
+        e = cordon__win_fail("cannot build the DACL of the runner's window station",
+                             "ConvertStringSecurityDescriptorToSecurityDescriptorW",
+                             GetLastError());
+        goto done;
+    }
+    if (BCryptGenRandom(NULL, rnd, sizeof rnd, BCRYPT_USE_SYSTEM_PREFERRED_RNG) != 0) {
+        e = cordon__win_fail("cannot name the runner's window station", "BCryptGenRandom",
+                             GetLastError());
+        goto done;
+    }
+    sa.nLength = sizeof sa;
+    sa.bInheritHandle = FALSE;
+    sa.lpSecurityDescriptor = ws_sd;
+    if (!unnamed) {
+        /* A name nobody can guess, made only if it is new. */
+        swprintf(ws_name, sizeof ws_name / sizeof ws_name[0],
+                 L"cordon-%lu-%02x%02x%02x%02x%02x%02x%02x%02x",
+                 (unsigned long)GetCurrentProcessId(), rnd[0], rnd[1], rnd[2], rnd[3], rnd[4],
+                 rnd[5], rnd[6], rnd[7]);
+        ws = CreateWindowStationW(ws_name, CWF_CREATE_ONLY, CORDON__WIN_WINSTA_ALL, &sa);
+        if (!ws)
+            named_err = GetLastError();
+    }
+    if (!ws) {
+        /* Only members of Administrators may name a window station
+         * (CreateWindowStationW's documentation): otherwise the station
+         * the system names after this logon session, made with cordon's
+         * DACL or, when one of this user's cordon runs made it already,
+         * shared; one made by any other program (another DACL) is
+         * refused, never widened. */
+        ws = CreateWindowStationW(NULL, 0, CORDON__WIN_WINSTA_ALL, &sa);
+        if (!ws) {
+            err = GetLastError();
+            e = named_err ? cordon__fail(CORDON_ERR_OS,
+                                         "cannot make the runner's window station: "
+                                         "CreateWindowStationW: error %lu with a name, error %lu "
+                                         "without (the command is never run on the caller's)",
+                                         (unsigned long)named_err, (unsigned long)err)
+                          : cordon__win_fail("cannot make the runner's window station (the "
+                                             "command is never run on the caller's)",
+                                             "CreateWindowStationW", err);
+            goto done;
+        }
+        out->shared = 1;
+        if (!GetUserObjectInformationW(ws, UOI_NAME, ws_name, sizeof ws_name, &n)) {
+            e = cordon__win_fail("cannot read the name of the runner's window station",
+                                 "GetUserObjectInformationW", GetLastError());
+            goto done;
+        }
+        {
+            char *name = cordon__win_utf8(ws_name), *found = NULL, why[96] = "";
+            int same = station_dacl_is(ws, ws_sd, &found, &err);
+            if (named_err)
+                snprintf(why, sizeof why,
+                         "; a station of its own could not be named (CreateWindowStationW: "
+                         "error %lu)",
+                         (unsigned long)named_err);
+            if (same < 0)
+                e = cordon__fail(CORDON_ERR_OS,
+                                 "the DACL of the window station %s (the runner's) cannot be "
+                                 "verified: GetSecurityInfo gave none (error %lu)%s",
+                                 name ? name : "?", (unsigned long)err, why);
+            else if (!same)
+                e = cordon__fail(CORDON_ERR_SETUP,
+                                 "the window station %s of this logon session exists with a "
+                                 "DACL cordon did not make (%s: another program made it, or "
+                                 "this process runs on it), so cordon does not run the sandbox "
+                                 "user there%s. Fix: run cordon from an interactive logon or "
+                                 "elevated (Administrators may name a station), or end the "
+                                 "program that made it",
+                                 name ? name : "?", found ? found : "?", why);
+            free(found);
+            free(name);
+            if (e != CORDON_OK)
+                goto done;
+        }
+    }
+    /* The runner's desktop: made on the calling process's window station,
+     * so this process is switched to the run's for that one call, with
+     * every other desktop made by cordon held off (the lock). */
+    swprintf(dk_name, sizeof dk_name / sizeof dk_name[0],
+             L"cordon-runner-%lu-%ld-%02x%02x%02x%02x", (unsigned long)GetCurrentProcessId(),
+             (long)InterlockedIncrement(&counter), rnd[4], rnd[5], rnd[6], rnd[7]);
+    sa.lpSecurityDescriptor = dk_sd;
+    AcquireSRWLockExclusive(&cordon__win_desktop_lock);
+    old = GetProcessWindowStation();
+    if (!SetProcessWindowStation(ws)) {
+        err = GetLastError();
+        call = "SetProcessWindowStation";
+    } else {
+        dk = CreateDesktopW(dk_name, NULL, NULL, 0, CORDON__WIN_DESKTOP_ALL, &sa);
+        err = dk ? 0 : GetLastError();
+        call = "CreateDesktopW";
+        if (!SetProcessWindowStation(old)) {
+            /* Not expected (the handle is this process's own); said, and
+             * the run refused. */
+            DWORD back = GetLastError();
+            ReleaseSRWLockExclusive(&cordon__win_desktop_lock);
+            e = cordon__win_fail("cannot switch back to this process's window station after "
+                                 "making the runner's desktop",
+                                 "SetProcessWindowStation", back);
+            goto done;
+        }
+    }
+    ReleaseSRWLockExclusive(&cordon__win_desktop_lock);
+    if (!dk) {
+        e = cordon__win_fail("cannot make the runner's desktop on its window station", call,
+                             err);
+        goto done;
+    }
+    swprintf(out->name, sizeof out->name / sizeof out->name[0], L"%ls\\%ls", ws_name, dk_name);
+done:
+    if (e != CORDON_OK) {
+        if (dk)
+            CloseDesktop(dk);
+        if (ws)
+            CloseWindowStation(ws);
+        memset(out, 0, sizeof *out);
+    } else {
+        out->winsta = ws;
+        out->desk = dk;
+    }
+    if (ws_sd)
+        LocalFree(ws_sd);
+    if (dk_sd)
+        LocalFree(dk_sd);
+    free(ws_sddl);
+    free(dk_sddl);
+    for (i = 0; i < 8; i++)
+        rnd[i] = 0;
+    return e;
+}
+
+void cordon__win_station_free(struct cordon__win_station *s)
+{
+    if (s->desk)
+        CloseDesktop((HDESK)s->desk);
+    if (s->winsta)
+        CloseWindowStation((HWINSTA)s->winsta);
+    memset(s, 0, sizeof *s);
+}
+
 cordon_error cordon__win_runner_start(const char *runner, const char *user, const char *password,
                                       const char *sandbox_sid,
                                       struct cordon__win_runner_conn **out)
 {
     unsigned long logon_error = 0;
-    return cordon__win_runner_start_ex(runner, user, password, sandbox_sid, out, &logon_error);
+    return cordon__win_runner_start_ex(runner, user, password, sandbox_sid, NULL, out,
+                                       &logon_error);
 }
 
 cordon_error cordon__win_runner_start_ex(const char *runner, const char *user,
                                          const char *password, const char *sandbox_sid,
+                                         const char *peer_sid,
                                          struct cordon__win_runner_conn **out,
                                          unsigned long *logon_error)
 {
@@ -216,8 +438,17 @@ cordon_error cordon__win_runner_start_ex(const char *runner, const char *user,
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory starting the runner");
         goto done;
     }
+    /* A window station and desktop of this run's, named in lpDesktop:
+     * CreateProcessWithLogonW then grants the runner's logon SID nothing
+     * of the caller's WinSta0\Default (it does so only for a NULL
+     * lpDesktop), which the command, holding that SID as a restricting
+     * SID, would pass both access checks on. The seam uses the same. */
+    if ((e = cordon__win_station_make(me, user ? sandbox_sid : NULL, user ? peer_sid : NULL, 0,
+                                      &c->station)) != CORDON_OK)
+        goto done;
     memset(&si, 0, sizeof si);
     si.cb = sizeof si;
+    si.lpDesktop = c->station.name;
     memset(&pi, 0, sizeof pi);
     if (user) {
         wchar_t *wdir = cordon__win_wide(runner), *cut = wdir ? wcsrchr(wdir, L'\\') : NULL;
@@ -590,6 +821,9 @@ void cordon__win_runner_close(struct cordon__win_runner_conn *c)
         CloseHandle(c->done);
     if (c->started)
         CloseHandle(c->started);
+    /* The runner is gone: its window station and desktop go with the
+     * last handle (another run's, when the station is shared). */
+    cordon__win_station_free(&c->station);
     DeleteCriticalSection(&c->lock);
     free(c);
 }

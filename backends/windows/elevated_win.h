@@ -6,6 +6,8 @@
 #ifndef CORDON_ELEVATED_WIN_H
 #define CORDON_ELEVATED_WIN_H
 
+#include <stddef.h>
+
 #include "elevated_windows.h"
 #include "elevated_windows_run.h"
 
@@ -75,6 +77,24 @@ cordon_error cordon__win_fw_remove(const struct cordon__win_fw_rule *r, size_t n
 /* ---- the launch (elevated_launch.c) ---------------------------------------- */
 
 struct cordon__win_runner_conn;
+/* The window station and desktop cordon makes for one runner: a station
+ * named cordon-<pid>-<16 hex from BCryptGenRandom> (only Administrators
+ * may name one), else, or with |unnamed|, the one the system names after
+ * this logon session (shared by the caller's runs, used only when its
+ * DACL is cordon's), each with core's DACL
+ * (cordon__win_winsta_sddl, cordon__win_runner_desktop_sddl); |name| is
+ * "<station>\<desktop>", the runner's lpDesktop. A failure is the run's
+ * error: never the caller's window station instead. */
+struct cordon__win_station {
+    void *winsta; /* HWINSTA */
+    void *desk;   /* HDESK */
+    wchar_t name[256];
+    int shared;
+};
+cordon_error cordon__win_station_make(const char *caller_sid, const char *sandbox_sid,
+                                      const char *peer_sid, int unnamed,
+                                      struct cordon__win_station *out);
+void cordon__win_station_free(struct cordon__win_station *s);
 /* Serves the two pipes (core's DACL), starts |runner| as |user| with
  * |password| (CreateProcessWithLogonW, no profile load; a logon failure
  * names its cause and fix from cordon__win_logon_error) or, with |user|
@@ -90,9 +110,12 @@ cordon_error cordon__win_runner_run(struct cordon__win_runner_conn *c,
                                     const struct cordon__ipc_spawn *req, void *stdio[3],
                                     unsigned long timeout_ms, int *exit_code, int *timed_out);
 /* The same start, with the Win32 code of a CreateProcessWithLogonW
- * failure in *logon_error (0 for any other failure). */
+ * failure in *logon_error (0 for any other failure); |peer_sid|, the
+ * other sandbox user (or NULL), is granted on the window station too, so
+ * that a station the caller's runs share has one DACL for both users. */
 cordon_error cordon__win_runner_start_ex(const char *runner, const char *user,
                                          const char *password, const char *sandbox_sid,
+                                         const char *peer_sid,
                                          struct cordon__win_runner_conn **out,
                                          unsigned long *logon_error);
 /* cordon__win_runner_run in parts, for the backend's process API: begin

@@ -631,6 +631,8 @@ static int winsta_name(wchar_t *out, DWORD len_bytes)
  * the logon SID, which another sandbox of the session would also pass
  * with. |name| receives "<window station>\<desktop>". NULL with
  * *err set when Windows refuses. */
+SRWLOCK cordon__win_desktop_lock = SRWLOCK_INIT;
+
 HDESK cordon__win_private_desktop(const struct cordon__plan_windows *wp, wchar_t *name,
                                   size_t name_len, DWORD *err)
 {
@@ -646,10 +648,6 @@ HDESK cordon__win_private_desktop(const struct cordon__plan_windows *wp, wchar_t
     *err = ERROR_INVALID_PARAMETER;
     if (!user || !wp->run_sid)
         goto done;
-    if (!winsta_name(winsta, sizeof winsta)) {
-        *err = GetLastError();
-        goto done;
-    }
     sddl = cordon__asprintf("D:P(A;;GA;;;%s)(A;;GA;;;SY)(A;;GA;;;%s)", user, wp->run_sid);
     wsddl = cordon__win_wide(sddl);
     if (!wsddl ||
@@ -662,11 +660,21 @@ HDESK cordon__win_private_desktop(const struct cordon__plan_windows *wp, wchar_t
     sa.nLength = sizeof sa;
     sa.lpSecurityDescriptor = sd;
     sa.bInheritHandle = FALSE;
+    /* Held shared: the windows-elevated launch switches this process to
+     * a runner's window station for one CreateDesktopW (exclusive), and
+     * the name and the desktop must be of the same station. */
+    AcquireSRWLockShared(&cordon__win_desktop_lock);
+    if (!winsta_name(winsta, sizeof winsta)) {
+        *err = GetLastError();
+        ReleaseSRWLockShared(&cordon__win_desktop_lock);
+        goto done;
+    }
     d = CreateDesktopW(desk, NULL, NULL, 0, GENERIC_ALL, &sa);
     if (d)
         swprintf(name, name_len, L"%ls\\%ls", winsta, desk);
     else
         *err = GetLastError();
+    ReleaseSRWLockShared(&cordon__win_desktop_lock);
 done:
     if (sd)
         LocalFree(sd);

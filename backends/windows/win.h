@@ -171,6 +171,10 @@ void cordon__win_release_run(const struct cordon__plan *plan);
 /* A desktop of the command's own on this process's window station, its
  * DACL admitting this process's user, SYSTEM and wp->run_sid; |name| gets
  * "<window station>\<desktop>". NULL with *err set when Windows refuses. */
+/* Held exclusive while this process is switched to another window
+ * station to make a desktop there (elevated_launch.c), shared by
+ * cordon__win_private_desktop, which makes one on this process's. */
+extern SRWLOCK cordon__win_desktop_lock;
 HDESK cordon__win_private_desktop(const struct cordon__plan_windows *wp, wchar_t *name,
                                   size_t name_len, DWORD *err);
 

@@ -388,7 +388,9 @@ static int serve(struct run *r, int same_user)
     how.ui_limits = (DWORD)plan.windows_plan.job_ui_limits;
     /* A desktop of the command's own on this window station (its DACL:
      * this user, SYSTEM and the run SID), so that it cannot send input or
-     * messages to the windows of the desktop the runner was started on. */
+     * messages to the windows of the desktop the runner was started on.
+     * The station is the one cordon made for this run and named in the
+     * runner's lpDesktop, never the caller's (elevated_launch.c). */
     {
         DWORD err = 0;
         desk = cordon__win_private_desktop(&plan.windows_plan, desk_name,

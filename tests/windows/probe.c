@@ -13,6 +13,7 @@
  *   win-probe exit N           exit with N
  *   win-probe zeros N          write N zero bytes to stdout
  *   win-probe desktop          print the name of the desktop it runs on
+ *   win-probe winsta           print the name of the window station it runs on
  *   win-probe stdio            print the kind of each stdio handle: "pipe", "char" (a
  *                              console or device), "disk", "none"
  *   win-probe inject           queue a key event into the console input buffer it can
@@ -166,6 +167,15 @@ int main(void)
         DWORD len = 0;
         if (!GetUserObjectInformationW(GetThreadDesktop(GetCurrentThreadId()), UOI_NAME, name,
                                        sizeof name, &len))
+            return 1;
+        printf("%ls\n", name);
+        return 0;
+    }
+    if (wcscmp(argv[1], L"winsta") == 0) {
+        wchar_t name[256];
+        DWORD len = 0;
+        if (!GetUserObjectInformationW(GetProcessWindowStation(), UOI_NAME, name, sizeof name,
+                                       &len))
             return 1;
         printf("%ls\n", name);
         return 0;

@@ -8,7 +8,12 @@
  *   win-sbxprobe icmp ADDRESS         one ICMP echo (IcmpSendEcho, 3 s): exit 0 answered,
  *                                     1 no answer or refused, 2 other
  *   win-sbxprobe read PATH            read one byte: exit 0 read, 1 access denied (the
- *                                     error on stderr), 2 other */
+ *                                     error on stderr), 2 other
+ *   win-sbxprobe winsta               print the name of its window station and desktop
+ *   win-sbxprobe opendesk WINSTA DESK open window station WINSTA (MAXIMUM_ALLOWED; "-":
+ *                                     its own), switch to it, and open its desktop DESK
+ *                                     with what SendInput and hooks need: exit 0 opened,
+ *                                     1 access denied (the step on stderr), 2 other */
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
@@ -103,6 +108,38 @@ static int read_one(const char *path)
     return rc;
 }
 
+static int opendesk(const char *ws, const char *desk)
+{
+    wchar_t wws[256], wdk[256];
+    HDESK d;
+    DWORD err;
+    MultiByteToWideChar(CP_UTF8, 0, ws, -1, wws, 256);
+    MultiByteToWideChar(CP_UTF8, 0, desk, -1, wdk, 256);
+    if (strcmp(ws, "-") != 0) {
+        HWINSTA h = OpenWindowStationW(wws, FALSE, MAXIMUM_ALLOWED);
+        if (!h) {
+            err = GetLastError();
+            fprintf(stderr, "OpenWindowStationW(%s): error %lu\n", ws, (unsigned long)err);
+            return err == ERROR_ACCESS_DENIED ? 1 : 2;
+        }
+        if (!SetProcessWindowStation(h)) {
+            err = GetLastError();
+            fprintf(stderr, "SetProcessWindowStation(%s): error %lu\n", ws, (unsigned long)err);
+            return err == ERROR_ACCESS_DENIED ? 1 : 2;
+        }
+    }
+    d = OpenDesktopW(wdk, 0, FALSE,
+                     DESKTOP_READOBJECTS | DESKTOP_WRITEOBJECTS | DESKTOP_JOURNALPLAYBACK |
+                         DESKTOP_HOOKCONTROL);
+    if (!d) {
+        err = GetLastError();
+        fprintf(stderr, "OpenDesktopW(%s): error %lu\n", desk, (unsigned long)err);
+        return err == ERROR_ACCESS_DENIED ? 1 : 2;
+    }
+    CloseDesktop(d);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 2 && strcmp(argv[1], "whoami") == 0) {
@@ -117,6 +154,18 @@ int main(int argc, char **argv)
         return icmp(argv[2]);
     if (argc == 3 && strcmp(argv[1], "read") == 0)
         return read_one(argv[2]);
+    if (argc == 2 && strcmp(argv[1], "winsta") == 0) {
+        wchar_t ws[256], dk[256];
+        DWORD n = 0;
+        if (!GetUserObjectInformationW(GetProcessWindowStation(), UOI_NAME, ws, sizeof ws, &n) ||
+            !GetUserObjectInformationW(GetThreadDesktop(GetCurrentThreadId()), UOI_NAME, dk,
+                                       sizeof dk, &n))
+            return 2;
+        printf("%ls\\%ls\n", ws, dk);
+        return 0;
+    }
+    if (argc == 4 && strcmp(argv[1], "opendesk") == 0)
+        return opendesk(argv[2], argv[3]);
     if (argc == 4 && (strcmp(argv[1], "tcp") == 0 || strcmp(argv[1], "udp") == 0))
         return net(argv[1], argv[2], argv[3]);
     fprintf(stderr, "usage: win-sbxprobe whoami | tcp ADDRESS PORT | udp ADDRESS PORT | icmp ADDRESS | read PATH\n");

@@ -210,6 +210,67 @@ int main(int argc, char **argv)
         CHECK_MSG(strncmp(r.out, "cordon-", 7) == 0, "desktop: %s", r.out);
     }
     {
+        /* The command (and the runner, which made its desktop on its own
+         * window station) is on the run's window station, not on this
+         * process's (the control: WinSta0 here). */
+        const char *a[] = {probe, "winsta", NULL};
+        wchar_t mine[256];
+        DWORD n = 0;
+        char *me;
+        CHECK(GetUserObjectInformationW(GetProcessWindowStation(), UOI_NAME, mine, sizeof mine, &n));
+        me = cordon__win_utf8(mine);
+        run(&plan, dir, a, NULL, 0, &r);
+        printf("the test's window station: %s; the command's: %s", me ? me : "?", r.out);
+        CHECK_MSG(strncmp(r.out, "cordon-", 7) == 0, "window station: %s", r.out);
+        CHECK(me && strncmp(r.out, me, strlen(me)) != 0);
+        free(me);
+    }
+    {
+        /* The station itself: with a name of its own (what the launch got
+         * above: Wine lets anyone name one), one per run; and the one the
+         * system names after this logon session (what a caller outside
+         * Administrators gets on Windows): made with cordon's DACL,
+         * shared by a second run with the same DACL, refused to a run
+         * whose DACL would differ (a station another program made). */
+        struct cordon__win_station a, b, u1, u2, u3;
+        const char *me = cordon__win_user_sid();
+        CHECK_MSG(cordon__win_station_make(me, NULL, NULL, 0, &a) == CORDON_OK, "%s",
+                  cordon_last_error());
+        CHECK_MSG(cordon__win_station_make(me, NULL, NULL, 0, &b) == CORDON_OK, "%s",
+                  cordon_last_error());
+        CHECK(!a.shared && wcsncmp(a.name, L"cordon-", 7) == 0 && wcschr(a.name, L'\\'));
+        CHECK(wcscmp(a.name, b.name) != 0);
+        printf("named: %ls\n", a.name);
+        if (cordon__win_is_wine()) {
+            /* Wine keeps no DACL on a window station (GetSecurityInfo
+             * gives a descriptor without one), so the shared station
+             * cannot be verified there, and is refused. */
+            CHECK(cordon__win_station_make(me, NULL, NULL, 1, &u1) != CORDON_OK);
+            CHECK_CONTAINS(cordon_last_error(), "cannot be verified");
+            printf("skipped under Wine: the station named after the logon session, shared and "
+                   "refused by its DACL (Wine stores none): %s\n", cordon_last_error());
+        } else {
+            CHECK_MSG(cordon__win_station_make(me, NULL, NULL, 1, &u1) == CORDON_OK, "%s",
+                      cordon_last_error());
+            CHECK_MSG(cordon__win_station_make(me, NULL, NULL, 1, &u2) == CORDON_OK, "%s",
+                      cordon_last_error());
+            printf("by the logon session: %ls and %ls\n", u1.name, u2.name);
+            CHECK(u1.shared && u2.shared);
+            {
+                const wchar_t *c1 = wcschr(u1.name, L'\\'), *c2 = wcschr(u2.name, L'\\');
+                CHECK(c1 && c2 && c1 - u1.name == c2 - u2.name &&
+                      wcsncmp(u1.name, u2.name, (size_t)(c1 - u1.name)) == 0 &&
+                      wcscmp(c1, c2) != 0);
+            }
+            CHECK(cordon__win_station_make(me, GROUP, NULL, 1, &u3) != CORDON_OK);
+            CHECK_CONTAINS(cordon_last_error(), "DACL cordon did not make");
+            cordon__win_station_free(&u2);
+            cordon__win_station_free(&u1);
+        }
+        cordon__win_station_free(&b);
+        cordon__win_station_free(&a);
+    }
+    {
         /* A timeout ends the command at once, through the runner. */
         const char *a[] = {probe, "sleep", "60000", NULL};
         run(&plan, dir, a, NULL, 500, &r);

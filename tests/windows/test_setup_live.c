@@ -246,6 +246,59 @@ static void sandboxed(const struct cordon__win_elevated_paths *p, const struct c
         const char *who[] = {exe, "whoami", NULL};
         CHECK(run_as(p, acct, sid, who, dir, out, sizeof out) == 0);
         CHECK_MSG(cordon__streq_nocase(strtok(out, "\r\n") ? out : "", acct), "whoami: %s", out);
+        {
+            /* The runner's window station is cordon's, not this
+             * process's: the command can open neither this process's
+             * window station nor its desktop for input or hooks, nor
+             * WinSta0\Default, nor a "Default" on its own station. The
+             * control: this process (the real user) opens the same with
+             * the same rights. */
+            wchar_t wsn[256], dkn[256];
+            DWORD n = 0;
+            HWINSTA hw;
+            HDESK hd;
+            char *ws8, *dk8;
+            CHECK(GetUserObjectInformationW(GetProcessWindowStation(), UOI_NAME, wsn, sizeof wsn,
+                                            &n));
+            CHECK(GetUserObjectInformationW(GetThreadDesktop(GetCurrentThreadId()), UOI_NAME, dkn,
+                                            sizeof dkn, &n));
+            ws8 = cordon__win_utf8(wsn);
+            dk8 = cordon__win_utf8(dkn);
+            hw = OpenWindowStationW(wsn, FALSE, MAXIMUM_ALLOWED);
+            hd = OpenDesktopW(dkn, 0, FALSE,
+                              DESKTOP_READOBJECTS | DESKTOP_WRITEOBJECTS |
+                                  DESKTOP_JOURNALPLAYBACK | DESKTOP_HOOKCONTROL);
+            CHECK_MSG(hw && hd, "the control: the real user cannot open %s\\%s itself",
+                      ws8 ? ws8 : "?", dk8 ? dk8 : "?");
+            if (hd)
+                CloseDesktop(hd);
+            if (hw)
+                CloseWindowStation(hw);
+            {
+                const char *w[] = {exe, "winsta", NULL};
+                const char *mine[] = {exe, "opendesk", ws8, dk8, NULL};
+                const char *ws0[] = {exe, "opendesk", "WinSta0", "Default", NULL};
+                const char *own[] = {exe, "opendesk", "-", "Default", NULL};
+                CHECK(run_as(p, acct, sid, w, dir, out, sizeof out) == 0);
+                printf("as %s: window station\\desktop %s (this process: %s\\%s)\n", acct, out,
+                       ws8 ? ws8 : "?", dk8 ? dk8 : "?");
+                {
+                    char *cut = strchr(out, '\\');
+                    if (cut)
+                        *cut = '\0';
+                    CHECK_MSG(cut && ws8 && !cordon__streq_nocase(out, ws8),
+                              "the command runs on the caller's window station: %s", out);
+                }
+                CHECK_MSG(run_as(p, acct, sid, mine, dir, out, sizeof out) == 1,
+                          "%s opens the caller's %s\\%s", acct, ws8, dk8);
+                CHECK_MSG(run_as(p, acct, sid, ws0, dir, out, sizeof out) == 1,
+                          "%s opens WinSta0\\Default", acct);
+                CHECK_MSG(run_as(p, acct, sid, own, dir, out, sizeof out) != 0,
+                          "%s opens a Default desktop on its own window station", acct);
+            }
+            free(ws8);
+            free(dk8);
+        }
         /* Loopback: blocked for the offline user (no port allowed). */
         ll = listener(SOCK_STREAM, "127.0.0.1", lport);
         if (ll != INVALID_SOCKET) {
