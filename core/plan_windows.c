@@ -373,6 +373,35 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
     wp->job_ui_limits = CORDON__WIN_UILIMIT_ALL;
     wp->creation_flags = CORDON__WIN_CREATE_NO_WINDOW;
 
+    /* The user's own desktop, where a private desktop alone does not keep
+     * the command: it may open its window station's "Default" desktop
+     * itself (OpenDesktopW), whose DACL grants the user's logon SID full
+     * access, and the logon SID passes both checks of this token (a group
+     * of it, and a restricting SID). On a thread set there
+     * (SetThreadDesktop) it could SendInput keystrokes into the user's
+     * terminal; the job's UI limits do not cover that. A deny for the
+     * sandbox SID, first, refuses the write-class rights in the second
+     * check of every sandbox token of the user, and changes nothing for
+     * any other token (no ordinary token carries the SID). Three ACEs: on
+     * the window station itself; on it again, inherit-only, for desktops
+     * made later with its default security; on its Default desktop. */
+    {
+        static const struct cordon__win_ui_deny guard[CORDON__WIN_UI_GUARD_ACES] = {
+            {CORDON__WIN_UI_WINSTA, CORDON__WIN_WINSTA_DENY_MASK, 0,
+             "the user's window station: no desktop made on it, no DACL change"},
+            {CORDON__WIN_UI_WINSTA, CORDON__WIN_DESKTOP_DENY_MASK,
+             CORDON__WIN_OBJECT_INHERIT | CORDON__WIN_CONTAINER_INHERIT |
+                 CORDON__WIN_INHERIT_ONLY,
+             "inherited by desktops made later on the window station with its default "
+             "security"},
+            {CORDON__WIN_UI_DEFAULT, CORDON__WIN_DESKTOP_DENY_MASK, 0,
+             "the user's desktop: no input (SendInput), hooks, windows or DACL change from a "
+             "thread set there"},
+        };
+        memcpy(wp->ui_guard, guard, sizeof guard);
+        wp->n_ui_guard = CORDON__WIN_UI_GUARD_ACES;
+    }
+
     /* The Everyone hole: directories outside the roots that a write-
      * restricted token may still write because Everyone (a restricting
      * SID) is granted write there. The backend adds PATH entries. */
@@ -385,6 +414,23 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
         goto done;
 done:
     return e;
+}
+
+int cordon__win_ui_deny_present(const struct cordon__win_ace_view *aces, size_t n,
+                                const char *sid, const struct cordon__win_ui_deny *want)
+{
+    const unsigned inherit_bits = CORDON__WIN_OBJECT_INHERIT | CORDON__WIN_CONTAINER_INHERIT |
+                                  CORDON__WIN_NO_PROPAGATE_INHERIT | CORDON__WIN_INHERIT_ONLY;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        const struct cordon__win_ace_view *a = &aces[i];
+        if (a->type != CORDON__WIN_ACE_DENY)
+            return 0; /* an allow (or an ACE of another type) comes first */
+        if (!(a->flags & CORDON__WIN_INHERITED) && (a->flags & inherit_bits) == want->inherit &&
+            (a->mask & want->mask) == want->mask && a->sid && sid && strcmp(a->sid, sid) == 0)
+            return 1;
+    }
+    return 0;
 }
 
 void cordon__plan_windows_free(struct cordon__plan_windows *wp)
@@ -518,6 +564,36 @@ void cordon__plan_windows_json(const struct cordon__plan_windows *wp, struct cor
     cordon__json_kbool(j, "create_no_window",
                        (wp->creation_flags & CORDON__WIN_CREATE_NO_WINDOW) != 0);
     cordon__json_kstr(j, "console", "never the caller's: console stdio is relayed through pipes");
+    cordon__json_end_object(j);
+    cordon__json_key(j, "desktop_guard");
+    cordon__json_begin_object(j);
+    cordon__json_kstr(j, "sid", wp->sandbox_sid);
+    cordon__json_key(j, "aces");
+    cordon__json_begin_array(j);
+    for (i = 0; i < wp->n_ui_guard; i++) {
+        const struct cordon__win_ui_deny *g = &wp->ui_guard[i];
+        cordon__json_begin_object(j);
+        cordon__json_kstr(j, "object", g->object == CORDON__WIN_UI_WINSTA
+                                            ? "window station"
+                                            : "window station\\Default");
+        cordon__json_kstr(j, "type", "deny");
+        cordon__json_key(j, "mask");
+        cordon__json_uint_hex(j, g->mask);
+        cordon__json_key(j, "inherit");
+        cordon__json_begin_array(j);
+        if (g->inherit & CORDON__WIN_CONTAINER_INHERIT)
+            cordon__json_string(j, "CONTAINER_INHERIT_ACE");
+        if (g->inherit & CORDON__WIN_OBJECT_INHERIT)
+            cordon__json_string(j, "OBJECT_INHERIT_ACE");
+        if (g->inherit & CORDON__WIN_INHERIT_ONLY)
+            cordon__json_string(j, "INHERIT_ONLY_ACE");
+        cordon__json_end_array(j);
+        cordon__json_kstr(j, "why", g->why);
+        cordon__json_end_object(j);
+    }
+    cordon__json_end_array(j);
+    cordon__json_kstr(j, "note", "first in each DACL; in the session's memory until logoff, "
+                                 "added once when missing, never removed");
     cordon__json_end_object(j);
     cordon__json_key(j, "everyone_hole_scan");
     cordon__json_strv(j, &wp->hole_candidates);

@@ -53,6 +53,56 @@
  * SID). Deleting other entries still works through their own DELETE. */
 #define CORDON__WIN_ANCESTOR_DENY_MASK (CORDON__WIN_DELETE | CORDON__WIN_FILE_DELETE_CHILD)
 
+/* Desktop and window-station rights ("Desktop Security and Access
+ * Rights", "Window Station Security and Access Rights"), restated. */
+#define CORDON__WIN_DESKTOP_READOBJECTS 0x0001UL
+#define CORDON__WIN_DESKTOP_CREATEWINDOW 0x0002UL
+#define CORDON__WIN_DESKTOP_CREATEMENU 0x0004UL
+#define CORDON__WIN_DESKTOP_HOOKCONTROL 0x0008UL
+#define CORDON__WIN_DESKTOP_JOURNALRECORD 0x0010UL
+#define CORDON__WIN_DESKTOP_JOURNALPLAYBACK 0x0020UL
+#define CORDON__WIN_DESKTOP_ENUMERATE 0x0040UL
+#define CORDON__WIN_DESKTOP_WRITEOBJECTS 0x0080UL
+#define CORDON__WIN_DESKTOP_SWITCHDESKTOP 0x0100UL
+#define CORDON__WIN_WINSTA_ENUMDESKTOPS 0x0001UL
+#define CORDON__WIN_WINSTA_READATTRIBUTES 0x0002UL
+#define CORDON__WIN_WINSTA_ACCESSCLIPBOARD 0x0004UL
+#define CORDON__WIN_WINSTA_CREATEDESKTOP 0x0008UL
+#define CORDON__WIN_WINSTA_WRITEATTRIBUTES 0x0010UL
+#define CORDON__WIN_WINSTA_ACCESSGLOBALATOMS 0x0020UL
+#define CORDON__WIN_WINSTA_EXITWINDOWS 0x0040UL
+#define CORDON__WIN_WINSTA_ENUMERATE 0x0100UL
+#define CORDON__WIN_WINSTA_READSCREEN 0x0200UL
+#define CORDON__WIN_NO_PROPAGATE_INHERIT 0x04U
+#define CORDON__WIN_INHERIT_ONLY 0x08U
+#define CORDON__WIN_INHERITED 0x10U
+
+/* What no sandbox of the user may do to the user's desktop: every right
+ * its generic mapping counts as write (GENERIC_WRITE: CREATEWINDOW,
+ * CREATEMENU, HOOKCONTROL, JOURNALRECORD, JOURNALPLAYBACK, WRITEOBJECTS;
+ * a write-restricted token's second check covers exactly those), and the
+ * standard rights that change the object (DELETE, WRITE_DAC, WRITE_OWNER:
+ * with WRITE_DAC it would take the deny out again). SendInput needs
+ * JOURNALPLAYBACK on the thread's desktop, hooks HOOKCONTROL, windows
+ * CREATEWINDOW. Left out: READOBJECTS, ENUMERATE (reads), SWITCHDESKTOP
+ * (execute; the job's UILIMIT_DESKTOP refuses SwitchDesktop) and
+ * READ_CONTROL. */
+#define CORDON__WIN_DESKTOP_DENY_MASK                                                   \
+    (CORDON__WIN_DESKTOP_CREATEWINDOW | CORDON__WIN_DESKTOP_CREATEMENU |                 \
+     CORDON__WIN_DESKTOP_HOOKCONTROL | CORDON__WIN_DESKTOP_JOURNALRECORD |               \
+     CORDON__WIN_DESKTOP_JOURNALPLAYBACK | CORDON__WIN_DESKTOP_WRITEOBJECTS |            \
+     CORDON__WIN_DELETE | CORDON__WIN_WRITE_DAC | CORDON__WIN_WRITE_OWNER)
+/* The same for the window station: its GENERIC_WRITE rights
+ * (ACCESSCLIPBOARD, CREATEDESKTOP, WRITEATTRIBUTES) and DELETE,
+ * WRITE_DAC, WRITE_OWNER (a DACL change there could lock the user out of
+ * the window station). Reads (ENUMDESKTOPS, ENUMERATE, READATTRIBUTES,
+ * READSCREEN) and the execute rights (ACCESSGLOBALATOMS, EXITWINDOWS;
+ * the job refuses both uses) stay. */
+#define CORDON__WIN_WINSTA_DENY_MASK                                                    \
+    (CORDON__WIN_WINSTA_ACCESSCLIPBOARD | CORDON__WIN_WINSTA_CREATEDESKTOP |             \
+     CORDON__WIN_WINSTA_WRITEATTRIBUTES | CORDON__WIN_DELETE | CORDON__WIN_WRITE_DAC |   \
+     CORDON__WIN_WRITE_OWNER)
+
 /* Job UI restrictions (JOBOBJECT_BASIC_UI_RESTRICTIONS), restated. */
 #define CORDON__WIN_UILIMIT_HANDLES 0x0001UL
 #define CORDON__WIN_UILIMIT_READCLIPBOARD 0x0002UL
@@ -113,6 +163,24 @@ struct cordon__win_ace {
     const char *why;               /* static text for explain */
 };
 
+/* Which object of the caller's window station a guard ACE goes on. */
+enum cordon__win_ui_object {
+    CORDON__WIN_UI_WINSTA = 0,   /* the window station itself */
+    CORDON__WIN_UI_DEFAULT = 1   /* its desktop named "Default" */
+};
+
+/* One deny ACE for the sandbox SID (plan->windows_plan.sandbox_sid) on the
+ * user's window station or desktop. Window stations and desktops are
+ * objects of the session, in memory: the ACE lasts until logoff, is added
+ * once when missing and never removed, and leaves nothing on disk. */
+struct cordon__win_ui_deny {
+    enum cordon__win_ui_object object;
+    unsigned long mask;
+    unsigned inherit;              /* CORDON__WIN_*_INHERIT, CORDON__WIN_INHERIT_ONLY */
+    const char *why;               /* static text for explain */
+};
+#define CORDON__WIN_UI_GUARD_ACES 3
+
 struct cordon__plan_windows {
     int sandboxed;                 /* 0 for full-access plans: no SIDs, no ACEs */
     int secret_placeholder;        /* 1: the host gave no user secret; the SIDs
@@ -141,6 +209,11 @@ struct cordon__plan_windows {
     int private_desktop;           /* 1: a desktop of its own on the caller's window station */
     unsigned long job_ui_limits;   /* CORDON__WIN_UILIMIT_* set on the job */
     unsigned long creation_flags;  /* added to CreateProcess's (CREATE_NO_WINDOW) */
+    /* The user's window station and its Default desktop (the caller's,
+     * where the user's windows take input): deny ACEs for the sandbox SID,
+     * first in their DACLs (cordon__win_ui_guard). */
+    struct cordon__win_ui_deny ui_guard[CORDON__WIN_UI_GUARD_ACES];
+    size_t n_ui_guard;             /* 0: nothing to guard (full access) */
     /* Where the Everyone-hole scan looks (outside the roots), in order. */
     struct cordon__strv hole_candidates;
 };
@@ -207,6 +280,22 @@ char *cordon__win_sddl_restore(const char *original, const char *current, int *e
  * the sandbox group) instead of cordon's capability SIDs. */
 char *cordon__win_sddl_restore_sid(const char *original, const char *current, const char *sid,
                                    int *exact);
+
+/* One ACE of a DACL as read back, in order, for
+ * cordon__win_ui_deny_present. */
+struct cordon__win_ace_view {
+    int type;                      /* CORDON__WIN_ACE_ALLOW, _DENY, or -1: any other type */
+    unsigned flags;                /* the ACE's flags (inheritance, CORDON__WIN_INHERITED) */
+    const char *sid;               /* "S-1-..." */
+    unsigned long mask;
+};
+/* 1 when |aces| (a DACL in order) already holds |want| for |sid|: a deny
+ * ACE for |sid| whose mask covers every bit of want->mask, with exactly
+ * want->inherit as its inheritance flags, not inherited, and before every
+ * ACE that is not a deny (an allow before it would grant the bits first:
+ * Windows walks a DACL in order). 0 when it must be added, in front. */
+int cordon__win_ui_deny_present(const struct cordon__win_ace_view *aces, size_t n,
+                                const char *sid, const struct cordon__win_ui_deny *want);
 
 /* How each stdio slot is connected, from whether the caller's handle in
  * that slot is a console (|is_console|[i]). A console handle is never

@@ -427,6 +427,142 @@ static void check_stdio_plan(void)
     CHECK(m[0] == CORDON__WIN_STDIO_RELAY && m[1] == CORDON__WIN_STDIO_PASS);
 }
 
+/* The guard of the user's desktop: which SID, which rights, which
+ * objects, and when an ACE read back counts as there (first). */
+static void check_desktop_guard(void)
+{
+    struct cordon__host h;
+    struct cordon__plan plan;
+    cordon_policy *p = workspace_policy();
+    const struct cordon__plan_windows *wp = &plan.windows_plan;
+    const struct cordon__win_ui_deny *ws = NULL, *inh = NULL, *def = NULL;
+    const unsigned long dwrite =
+        CORDON__WIN_DESKTOP_CREATEWINDOW | CORDON__WIN_DESKTOP_CREATEMENU |
+        CORDON__WIN_DESKTOP_HOOKCONTROL | CORDON__WIN_DESKTOP_JOURNALRECORD |
+        CORDON__WIN_DESKTOP_JOURNALPLAYBACK | CORDON__WIN_DESKTOP_WRITEOBJECTS;
+    const unsigned long wwrite = CORDON__WIN_WINSTA_ACCESSCLIPBOARD |
+                                 CORDON__WIN_WINSTA_CREATEDESKTOP |
+                                 CORDON__WIN_WINSTA_WRITEATTRIBUTES;
+    const unsigned long owner = CORDON__WIN_DELETE | CORDON__WIN_WRITE_DAC | CORDON__WIN_WRITE_OWNER;
+    size_t i;
+
+    fake_host(&h, 1);
+    if (!p)
+        return;
+    CHECK(cordon__plan_compile(p, "C:\\work\\app", &h, &plan) == CORDON_OK);
+    CHECK(wp->n_ui_guard == 3);
+    for (i = 0; i < wp->n_ui_guard; i++) {
+        const struct cordon__win_ui_deny *g = &wp->ui_guard[i];
+        if (g->object == CORDON__WIN_UI_WINSTA && g->inherit == 0)
+            ws = g;
+        else if (g->object == CORDON__WIN_UI_WINSTA)
+            inh = g;
+        else if (g->object == CORDON__WIN_UI_DEFAULT)
+            def = g;
+    }
+    CHECK(ws && inh && def);
+    if (!ws || !inh || !def)
+        goto done;
+    /* Desktop: every GENERIC_WRITE right and the owner-class rights;
+     * never the reads, SWITCHDESKTOP or READ_CONTROL. */
+    CHECK(def->mask == (dwrite | owner));
+    CHECK(def->mask == 0x000d00beUL);
+    CHECK(!(def->mask & (CORDON__WIN_DESKTOP_READOBJECTS | CORDON__WIN_DESKTOP_ENUMERATE |
+                         CORDON__WIN_DESKTOP_SWITCHDESKTOP | CORDON__WIN_READ_CONTROL |
+                         CORDON__WIN_SYNCHRONIZE)));
+    CHECK(def->inherit == 0);
+    /* Window station: its GENERIC_WRITE rights and the owner-class ones. */
+    CHECK(ws->mask == (wwrite | owner));
+    CHECK(ws->mask == 0x000d001cUL);
+    CHECK(!(ws->mask & (CORDON__WIN_WINSTA_ENUMDESKTOPS | CORDON__WIN_WINSTA_READATTRIBUTES |
+                        CORDON__WIN_WINSTA_ENUMERATE | CORDON__WIN_WINSTA_READSCREEN |
+                        CORDON__WIN_READ_CONTROL)));
+    /* Inherited by desktops made later: the desktop's rights,
+     * inherit-only (not the window station's own, whose bits mean other
+     * rights). */
+    CHECK(inh->mask == def->mask);
+    CHECK(inh->inherit == (CORDON__WIN_OBJECT_INHERIT | CORDON__WIN_CONTAINER_INHERIT |
+                           CORDON__WIN_INHERIT_ONLY));
+
+    /* The SID is the sandbox SID: a restricting SID of every sandbox token
+     * of the user, never a root's, the run's, the logon SID or Everyone
+     * (which ordinary tokens carry), and granted nothing. */
+    CHECK(wp->sandbox_sid && cordon__win_is_cordon_sid(wp->sandbox_sid));
+    CHECK(cordon__strv_contains(&wp->restricting_sids, wp->sandbox_sid));
+    CHECK(strcmp(wp->sandbox_sid, wp->run_sid) != 0);
+    for (i = 0; i < wp->root_sids.n; i++)
+        CHECK(strcmp(wp->sandbox_sid, wp->root_sids.v[i]) != 0);
+    CHECK(!cordon__strv_contains(&wp->default_dacl_sids, wp->sandbox_sid));
+
+    /* When an ACE read back counts as there. */
+    {
+        const char *me = wp->sandbox_sid, *logon = "S-1-5-5-0-12345", *other = wp->run_sid;
+        struct cordon__win_ace_view first[] = {
+            {CORDON__WIN_ACE_DENY, 0, me, 0x000d00beUL},
+            {CORDON__WIN_ACE_ALLOW, 0, logon, 0x000f01ffUL}};
+        struct cordon__win_ace_view after_allow[] = {
+            {CORDON__WIN_ACE_ALLOW, 0, logon, 0x000f01ffUL},
+            {CORDON__WIN_ACE_DENY, 0, me, 0x000d00beUL}};
+        struct cordon__win_ace_view behind_denies[] = {
+            {CORDON__WIN_ACE_DENY, 0, other, 0x1UL},
+            {CORDON__WIN_ACE_DENY, 0, me, 0x000f01ffUL},
+            {CORDON__WIN_ACE_ALLOW, 0, logon, 0x000f01ffUL}};
+        struct cordon__win_ace_view narrower[] = {
+            {CORDON__WIN_ACE_DENY, 0, me, CORDON__WIN_DESKTOP_JOURNALPLAYBACK},
+            {CORDON__WIN_ACE_ALLOW, 0, logon, 0x000f01ffUL}};
+        struct cordon__win_ace_view other_sid[] = {
+            {CORDON__WIN_ACE_DENY, 0, other, 0x000d00beUL},
+            {CORDON__WIN_ACE_ALLOW, 0, logon, 0x000f01ffUL}};
+        struct cordon__win_ace_view inherit_only[] = {
+            {CORDON__WIN_ACE_DENY, 0x0bU, me, 0x000d00beUL},
+            {CORDON__WIN_ACE_ALLOW, 0, logon, 0x000f01ffUL}};
+        struct cordon__win_ace_view inherited[] = {
+            {CORDON__WIN_ACE_DENY, CORDON__WIN_INHERITED, me, 0x000d00beUL}};
+        struct cordon__win_ace_view odd_type_first[] = {
+            {-1, 0, logon, 0x000f01ffUL},
+            {CORDON__WIN_ACE_DENY, 0, me, 0x000d00beUL}};
+        CHECK(cordon__win_ui_deny_present(first, 2, me, def) == 1);
+        CHECK(cordon__win_ui_deny_present(first, 0, me, def) == 0); /* empty DACL */
+        CHECK(cordon__win_ui_deny_present(after_allow, 2, me, def) == 0);
+        CHECK(cordon__win_ui_deny_present(behind_denies, 3, me, def) == 1); /* wider is fine */
+        CHECK(cordon__win_ui_deny_present(narrower, 2, me, def) == 0);
+        CHECK(cordon__win_ui_deny_present(other_sid, 2, me, def) == 0);
+        /* Effective and inherit-only ACEs are told apart, both ways. */
+        CHECK(cordon__win_ui_deny_present(inherit_only, 2, me, def) == 0);
+        CHECK(cordon__win_ui_deny_present(inherit_only, 2, me, inh) == 1);
+        CHECK(cordon__win_ui_deny_present(first, 2, me, inh) == 0);
+        CHECK(cordon__win_ui_deny_present(inherited, 1, me, def) == 0);
+        CHECK(cordon__win_ui_deny_present(odd_type_first, 2, me, def) == 0);
+    }
+
+    /* Explain shows it. */
+    {
+        struct cordon__json j;
+        char *s;
+        memset(&j, 0, sizeof j);
+        cordon__plan_json(&plan, &j);
+        s = cordon__buf_take(&j.out);
+        CHECK_CONTAINS(s, "\"desktop_guard\":{\"sid\":\"S-1-5-21-1668248164-");
+        CHECK_CONTAINS(s, "\"object\":\"window station\\\\Default\",\"type\":\"deny\","
+                          "\"mask\":\"0x000d00be\"");
+        CHECK_CONTAINS(s, "\"mask\":\"0x000d001c\"");
+        CHECK_CONTAINS(s, "\"INHERIT_ONLY_ACE\"");
+        free(s);
+    }
+done:
+    cordon__plan_free(&plan);
+    cordon_policy_free(p);
+
+    /* Full access: nothing to guard. */
+    CHECK(cordon_policy_builtin("full-access", &p) == CORDON_OK);
+    if (p) {
+        CHECK(cordon__plan_compile(p, "C:\\work\\app", &h, &plan) == CORDON_OK);
+        CHECK(wp->n_ui_guard == 0);
+        cordon__plan_free(&plan);
+        cordon_policy_free(p);
+    }
+}
+
 int main(void)
 {
     check_missing_gitdir();
@@ -435,5 +571,6 @@ int main(void)
     check_system_roots();
     check_workspace_plan();
     check_other_plans();
+    check_desktop_guard();
     TEST_MAIN_END();
 }
