@@ -705,6 +705,58 @@ static int desktop_available(const struct cordon__plan_windows *wp)
     return st == 1;
 }
 
+/* Whether the user's own desktop is out of the command's reach: guarded
+ * (cordon__win_ui_guard) and tried with the command's token once per
+ * process. */
+enum ui_reach {
+    UI_GUARDED = 1,      /* the deny ACEs are in place and nothing opens */
+    UI_UNREACHABLE = 2,  /* not guarded (the DACL could not be changed), but
+                          * the token opens nothing anyway */
+    UI_REACHABLE = 3     /* something opens, or it could not be tried */
+};
+static INIT_ONCE ui_once = INIT_ONCE_STATIC_INIT;
+static enum ui_reach ui_state;
+static char ui_why[CORDON_REASON_MAX];
+
+struct ui_args {
+    const struct cordon__plan_windows *wp;
+    HANDLE token;
+};
+
+static BOOL CALLBACK ui_check_once(PINIT_ONCE once, PVOID param, PVOID *ctx)
+{
+    const struct ui_args *a = param;
+    struct cordon__buf why = {0};
+    cordon_error g = cordon__win_ui_guard(a->wp, NULL);
+    (void)once;
+    (void)ctx;
+    if (g != CORDON_OK)
+        cordon__buf_printf(&why, "its deny ACEs could not be put (%s)", cordon_last_error());
+    if (cordon__win_ui_unreachable(a->wp, a->token, &why))
+        ui_state = g == CORDON_OK ? UI_GUARDED : UI_UNREACHABLE;
+    else
+        ui_state = UI_REACHABLE;
+    snprintf(ui_why, sizeof ui_why, "%s", why.p ? why.p : "");
+    cordon__buf_free(&why);
+    return TRUE;
+}
+
+/* 1 once the check ran in this process (ui_state is then set). */
+static int ui_checked(void)
+{
+    BOOL pending = TRUE;
+    return InitOnceBeginInitialize(&ui_once, INIT_ONCE_CHECK_ONLY, &pending, NULL) && !pending;
+}
+
+static enum ui_reach ui_reach(const struct cordon__plan_windows *wp, HANDLE token)
+{
+    struct ui_args a;
+    a.wp = wp;
+    a.token = token;
+    InitOnceExecuteOnce(&ui_once, ui_check_once, &a, NULL);
+    return ui_state;
+}
+
 static void set_level(struct cordon__probe *out, cordon_dimension d, cordon_level l,
                       const char *reason)
 {
@@ -831,6 +883,16 @@ static void unelevated_probe(const struct cordon__plan *plan, struct cordon__pro
                  "sandboxed",
                  (unsigned long)desktop_error);
         add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, why);
+    }
+    /* Its own desktop is not enough: the user's must refuse it too. */
+    if (ui_reach(wp, token) == UI_REACHABLE) {
+        struct cordon__buf b = {0};
+        cordon__buf_printf(&b, "the command can open the user's window station or desktop "
+                               "(where it could send input or hooks to the user's "
+                               "applications, which are not sandboxed): %s",
+                           ui_why);
+        add_reason(out, CORDON_DIM_FS_WRITE, CORDON_LEVEL_ADVISORY, b.p);
+        cordon__buf_free(&b);
     }
     {
         /* Built at any length: add_reason says where it is cut. */
@@ -1350,6 +1412,19 @@ static cordon_error unelevated_spawn(const struct cordon__plan *plan,
                                  err);
             goto done;
         }
+    }
+    /* The user's desktop guarded again before each command (its ACEs
+     * could have been taken out since the probe). Where the level relied
+     * on them, a failure refuses the run. */
+    if (cordon__win_ui_guard(wp, NULL) != CORDON_OK &&
+        ui_checked() && ui_state == UI_GUARDED) {
+        char msg[CORDON_REASON_MAX];
+        snprintf(msg, sizeof msg, "%s", cordon_last_error());
+        e = cordon__fail(CORDON_ERR_PERMISSION,
+                         "the user's desktop cannot be kept out of the command's reach, so it "
+                         "is not run: %s",
+                         msg);
+        goto done;
     }
     if (desk) {
         how.desktop = desk_name;

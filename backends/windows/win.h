@@ -178,6 +178,21 @@ extern SRWLOCK cordon__win_desktop_lock;
 HDESK cordon__win_private_desktop(const struct cordon__plan_windows *wp, wchar_t *name,
                                   size_t name_len, DWORD *err);
 
+/* ---- the user's window station and desktop (desktop.c) ---------------------- */
+
+/* Ensures the plan's guard ACEs (wp->ui_guard, for wp->sandbox_sid) first
+ * in the DACLs of this process's window station and its "Default"
+ * desktop, writing only what is missing (read first). *added (may be
+ * NULL) counts the ACEs written. Fails, naming the object and the call,
+ * when a DACL cannot be read or changed. */
+cordon_error cordon__win_ui_guard(const struct cordon__plan_windows *wp, int *added);
+/* 1 when |token| (the command's) can open neither this process's window
+ * station nor any desktop on it with any right the guard denies, tried
+ * right by right while this thread impersonates it. 0 with what it could
+ * open appended to |why| (also when this could not be tried). */
+int cordon__win_ui_unreachable(const struct cordon__plan_windows *wp, HANDLE token,
+                               struct cordon__buf *why);
+
 /* ---- the runner protocol on a pipe (elevated_launch.c) ---------------------- */
 
 struct cordon__ipc_msg;

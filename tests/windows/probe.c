@@ -27,6 +27,13 @@
  *                              5 denied, 3 no such window visible
  *   win-probe manifest FILE    print the application manifest (RT_MANIFEST 1) of the
  *                              program FILE, exit 1 when it has none
+ *   win-probe opendesk NAME    open desktop NAME of its window station for
+ *                              JOURNALPLAYBACK | HOOKCONTROL: exit 0, 5 denied, 2 other
+ *   win-probe openwinsta NAME  open window station NAME for CREATEDESKTOP |
+ *                              WRITEATTRIBUTES | WRITE_DAC: same codes
+ *   win-probe sendinput NAME   from a new thread set to desktop NAME (opened with
+ *                              what it is granted), SendInput a mouse move of 0,0:
+ *                              exit 0 inserted, 5 refused, 2 cannot open or set it
  *   win-probe stealwrite PID FILE
  *                              take PID's token, impersonate it and create FILE: exit 0,
  *                              5 denied (at any step), 2 other */
@@ -43,6 +50,45 @@
 static int code_of(DWORD err)
 {
     return err == ERROR_ACCESS_DENIED ? 5 : 2;
+}
+
+/* The SendInput shape: a thread without windows moves to the desktop and
+ * injects a harmless event (a mouse move by 0,0). */
+struct sendinput_arg {
+    const wchar_t *desk;
+    int rc;
+};
+
+static DWORD WINAPI sendinput_thread(LPVOID p)
+{
+    struct sendinput_arg *a = p;
+    /* The most it can get: the write-class rights first, reads only
+     * when those are refused. */
+    static const DWORD asks[] = {DESKTOP_JOURNALPLAYBACK | DESKTOP_READOBJECTS | DESKTOP_WRITEOBJECTS,
+                                 DESKTOP_JOURNALPLAYBACK, DESKTOP_READOBJECTS | DESKTOP_ENUMERATE,
+                                 DESKTOP_READOBJECTS};
+    HDESK d = NULL;
+    INPUT in;
+    size_t i;
+    for (i = 0; !d && i < sizeof asks / sizeof asks[0]; i++)
+        d = OpenDesktopW(a->desk, 0, FALSE, asks[i]);
+    if (!d) {
+        a->rc = code_of(GetLastError());
+        return 0;
+    }
+    if (!SetThreadDesktop(d)) {
+        a->rc = 2;
+        CloseDesktop(d);
+        return 0;
+    }
+    memset(&in, 0, sizeof in);
+    in.type = INPUT_MOUSE;
+    in.mi.dwFlags = MOUSEEVENTF_MOVE;
+    SetLastError(0);
+    a->rc = SendInput(1, &in, sizeof in) == 1 ? 0 : 5;
+    if (a->rc)
+        fprintf(stderr, "SendInput: error %lu\n", (unsigned long)GetLastError());
+    return 0;
 }
 
 static int ascii_upper_cmp(const wchar_t *a, const wchar_t *b);
@@ -302,6 +348,33 @@ int main(void)
         if (!w)
             return 3;
         return PostMessageW(w, WM_USER + 7, 0, 0) ? 0 : code_of(GetLastError());
+    }
+    if (wcscmp(argv[1], L"opendesk") == 0 && n == 3) {
+        HDESK d = OpenDesktopW(argv[2], 0, FALSE, DESKTOP_JOURNALPLAYBACK | DESKTOP_HOOKCONTROL);
+        if (!d)
+            return code_of(GetLastError());
+        CloseDesktop(d);
+        return 0;
+    }
+    if (wcscmp(argv[1], L"openwinsta") == 0 && n == 3) {
+        HWINSTA w = OpenWindowStationW(argv[2], FALSE,
+                                       WINSTA_CREATEDESKTOP | WINSTA_WRITEATTRIBUTES | WRITE_DAC);
+        if (!w)
+            return code_of(GetLastError());
+        CloseWindowStation(w);
+        return 0;
+    }
+    if (wcscmp(argv[1], L"sendinput") == 0 && n == 3) {
+        struct sendinput_arg a;
+        HANDLE t;
+        a.desk = argv[2];
+        a.rc = 2;
+        t = CreateThread(NULL, 0, sendinput_thread, &a, 0, NULL);
+        if (!t)
+            return 2;
+        WaitForSingleObject(t, INFINITE);
+        CloseHandle(t);
+        return a.rc;
     }
     if (wcscmp(argv[1], L"stealwrite") == 0 && n == 4) {
         HANDLE p = OpenProcess(PROCESS_QUERY_LIMITED_INFORMATION, FALSE, (DWORD)_wtoi(argv[2]));

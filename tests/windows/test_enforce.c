@@ -2,7 +2,8 @@
  * roots; changing, deleting, renaming and re-creating protected paths
  * (existing, missing, inside .git, through the parent, also under a root
  * whose parent grants Everyone full control); DACL changes; HKCU; window
- * messages to the user's desktop; processes started by brokers outside
+ * messages to the user's desktop; the user's Default desktop and window
+ * station opened by name, and SendInput from there; processes started by brokers outside
  * the job (Task Scheduler, WMI, a COM server, a stolen token); two
  * overlapping runs in one root; a propagation left incomplete; another
  * sandbox opening this one's process. Each denial is paired with the same
@@ -316,6 +317,38 @@ int main(void)
         if (wnd)
             DestroyWindow(wnd);
         free(cls8);
+    }
+
+    /* The user's own desktop and window station, opened by name from the
+     * sandbox (a private desktop does not stop OpenDesktopW): the guard's
+     * deny ACEs refuse their write-class rights, so a thread set to
+     * Default cannot SendInput into the user's foreground window. */
+    {
+        wchar_t wsn[128];
+        DWORD len = 0;
+        char *ws8 = NULL;
+        if (GetUserObjectInformationW(GetProcessWindowStation(), UOI_NAME, wsn, sizeof wsn, &len))
+            ws8 = cordon__win_utf8(wsn);
+        verdict(run_code(full, probe, "opendesk", "Default", root) == 0,
+                run_code(ws, probe, "opendesk", "Default", root) == 5,
+                "open the user's Default desktop for JOURNALPLAYBACK | HOOKCONTROL");
+        verdict(ws8 && run_code(full, probe, "openwinsta", ws8, root) == 0,
+                ws8 && run_code(ws, probe, "openwinsta", ws8, root) == 5,
+                "open the user's window station for CREATEDESKTOP | WRITEATTRIBUTES");
+        verdict(run_code(full, probe, "sendinput", "Default", root) == 0,
+                run_code(ws, probe, "sendinput", "Default", root) != 0,
+                "SendInput from a thread set to the user's Default desktop");
+        /* The level's own try (every desktop of the window station, right
+         * by right, as the command's token) agrees. */
+        CHECK(cordon_level_query(ws, root, &lv) == CORDON_OK);
+        printf("%s: the level finds no desktop or window station the sandbox can write\n",
+               strstr(lv.reason[CORDON_DIM_FS_WRITE], "can open the user's window station") == NULL
+                   ? "VERIFIED"
+                   : "FAILED");
+        CHECK_MSG(strstr(lv.reason[CORDON_DIM_FS_WRITE], "can open the user's window station") ==
+                      NULL,
+                  "%s", lv.reason[CORDON_DIM_FS_WRITE]);
+        free(ws8);
     }
 
     /* A token taken from an unrestricted process of the user (this one). */
