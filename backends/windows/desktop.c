@@ -323,58 +323,96 @@ static int try_object(int is_desktop, const wchar_t *wname, const char *name, un
     return first;
 }
 
+/* What the impersonating thread needs and gives back. */
+struct reach_job {
+    HANDLE imp;
+    const wchar_t *wname;
+    const char *ws_name;
+    const struct cordon__strv *desktops;
+    unsigned long wmask, dmask;
+    struct cordon__buf *why;
+    int ok;
+    DWORD err;
+};
+
+/* Runs on a thread of its own, so the caller's thread never carries the
+ * command's token nor becomes a GUI thread for this; the impersonation
+ * ends with the thread. */
+static DWORD WINAPI reach_thread(LPVOID arg)
+{
+    struct reach_job *j = arg;
+    size_t i;
+    if (!SetThreadToken(NULL, j->imp)) {
+        j->err = GetLastError();
+        j->ok = -1;
+        return 0;
+    }
+    j->ok = try_object(0, j->wname, j->ws_name, j->wmask, j->why);
+    /* Every desktop of the window station, not only Default: one another
+     * program made with a loose DACL would be as good a way out. */
+    for (i = 0; i < j->desktops->n; i++) {
+        wchar_t *w = cordon__win_wide(j->desktops->v[i]);
+        char *full = cordon__asprintf("%s\\%s", j->ws_name, j->desktops->v[i]);
+        if (w && full)
+            j->ok &= try_object(1, w, full, j->dmask, j->why);
+        else
+            j->ok = 0;
+        free(w);
+        free(full);
+    }
+    SetThreadToken(NULL, NULL);
+    return 0;
+}
+
 int cordon__win_ui_unreachable(const struct cordon__plan_windows *wp, HANDLE token,
                                struct cordon__buf *why)
 {
     struct desk_names d;
-    HANDLE imp = NULL;
+    struct reach_job j;
+    HANDLE imp = NULL, t = NULL;
     wchar_t wname[128];
     char *ws_name = NULL;
-    unsigned long dmask = 0, wmask = 0;
-    int ok = 1, impersonating = 0;
+    int ok = 0;
     size_t i;
 
     memset(&d, 0, sizeof d);
+    memset(&j, 0, sizeof j);
     for (i = 0; i < wp->n_ui_guard; i++) {
         if (wp->ui_guard[i].inherit & CORDON__WIN_INHERIT_ONLY)
             continue;
         if (wp->ui_guard[i].object == CORDON__WIN_UI_WINSTA)
-            wmask |= wp->ui_guard[i].mask;
+            j.wmask |= wp->ui_guard[i].mask;
         else
-            dmask |= wp->ui_guard[i].mask;
+            j.dmask |= wp->ui_guard[i].mask;
     }
     if (!winsta_name(wname, sizeof wname / sizeof wname[0], &ws_name) ||
         !EnumDesktopsW(GetProcessWindowStation(), collect_desktop, (LPARAM)&d) || d.oom) {
         cordon__buf_printf(why, "%snot verified: the desktops of this window station cannot "
                                 "be listed (error %lu)",
                            why->len ? "; " : "", (unsigned long)GetLastError());
-        ok = 0;
         goto done;
     }
-    if (!DuplicateToken(token, SecurityImpersonation, &imp) || !SetThreadToken(NULL, imp)) {
-        cordon__buf_printf(why, "%snot verified: cannot act as the command's token "
-                                "(error %lu)",
+    if (!DuplicateToken(token, SecurityImpersonation, &imp)) {
+        cordon__buf_printf(why, "%snot verified: cannot act as the command's token (error %lu)",
                            why->len ? "; " : "", (unsigned long)GetLastError());
-        ok = 0;
         goto done;
     }
-    impersonating = 1;
-    /* Every desktop of the window station, not only Default: one another
-     * program made with a loose DACL would be as good a way out. */
-    ok &= try_object(0, wname, ws_name, wmask, why);
-    for (i = 0; i < d.v.n; i++) {
-        wchar_t *w = cordon__win_wide(d.v.v[i]);
-        char *full = cordon__asprintf("%s\\%s", ws_name, d.v.v[i]);
-        if (w && full)
-            ok &= try_object(1, w, full, dmask, why);
-        else
-            ok = 0;
-        free(w);
-        free(full);
+    j.imp = imp;
+    j.wname = wname;
+    j.ws_name = ws_name;
+    j.desktops = &d.v;
+    j.why = why;
+    t = CreateThread(NULL, 0, reach_thread, &j, 0, NULL);
+    if (!t || WaitForSingleObject(t, INFINITE) != WAIT_OBJECT_0 || j.ok < 0) {
+        cordon__buf_printf(why, "%snot verified: cannot act as the command's token (error %lu)",
+                           why->len ? "; " : "",
+                           (unsigned long)(j.ok < 0 ? j.err : GetLastError()));
+        goto done;
     }
+    ok = j.ok;
 done:
-    if (impersonating)
-        SetThreadToken(NULL, NULL);
+    if (t)
+        CloseHandle(t);
     if (imp)
         CloseHandle(imp);
     cordon__strv_free(&d.v);

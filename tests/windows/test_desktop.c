@@ -199,6 +199,30 @@ int main(void)
         CHECK_MSG(code == 0, "a full-access command cannot open Default (exit %d)", code);
     }
 
+    /* The level's try, as the command's token, of every desktop of the
+     * window station right by right. Under Wine, which ignores
+     * restricting SIDs, the token is not bound by the ACEs: the try must
+     * say what it opened (the detection fires); on Windows nothing opens. */
+    {
+        HANDLE tok = NULL;
+        struct cordon__buf why = {0};
+        int unreachable;
+        CHECK_MSG(cordon__win_restricted_token(&plan.windows_plan, &tok) == CORDON_OK, "%s",
+                  cordon_last_error());
+        if (tok) {
+            unreachable = cordon__win_ui_unreachable(&plan.windows_plan, tok, &why);
+            if (cordon__win_is_wine()) {
+                CHECK_MSG(!unreachable && why.p && strstr(why.p, "\\Default with "),
+                          "under Wine: %s", why.p ? why.p : "(nothing said)");
+            } else {
+                CHECK_MSG(unreachable, "the sandbox token opens: %s", why.p ? why.p : "");
+            }
+            CloseHandle(tok);
+        }
+        printf("the sandbox token's try: %s\n", why.p ? why.p : "nothing opens");
+        cordon__buf_free(&why);
+    }
+
     cordon__plan_free(&plan);
     cordon_policy_free(ws);
     cordon_policy_free(full);
