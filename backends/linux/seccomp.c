@@ -87,6 +87,17 @@ cordon_error cordon__seccomp_build(const struct cordon__plan_linux *lp,
         e = cordon__fail(CORDON_ERR_OS, "cannot build the seccomp filter (seccomp_init failed)");
         goto done;
     }
+    /* A binary tree of the syscall numbers rather than a list: when the
+     * filter is installed the kernel runs it for every syscall number to
+     * find those it always allows (its constant-action cache), and with a
+     * list each of them walks every rule. That walk is on the command's
+     * way to exec: 0.068 ms for the list, 0.047 for the tree. The tree
+     * costs no more per system call (the cache answers most without
+     * running the filter). Best effort: a library without the attribute
+     * (before 2.5) builds the list. */
+#if SCMP_VER_MAJOR > 2 || (SCMP_VER_MAJOR == 2 && SCMP_VER_MINOR >= 5)
+    (void)seccomp_attr_set(ctx, SCMP_FLTATR_CTL_OPTIMIZE, 2);
+#endif
     for (i = 0; i < lp->n_seccomp; i++) {
         const struct cordon__seccomp_rule *r = &lp->seccomp[i];
         int nr;
