@@ -36,6 +36,7 @@ struct cordon__win_runner_conn {
     long long cmd_pid;         /* STARTED's process id, 0 before */
     int begun, finished, timed_out;
     int stuck;                 /* a relay thread could not be joined: never freed */
+    volatile LONG closing;     /* closed while running: output is dropped, not relayed */
     int exit_code, got_exit, error_stage;
     long long error_code;
     char error[600];
@@ -565,7 +566,7 @@ static DWORD WINAPI reader(void *arg)
         if (m.type == CORDON__IPC_STDIO && (m.stream == 1 || m.stream == 2) && m.data_len) {
             HANDLE h = c->stdio[m.stream];
             DWORD put;
-            if (h && h != INVALID_HANDLE_VALUE)
+            if (h && h != INVALID_HANDLE_VALUE && !InterlockedCompareExchange(&c->closing, 0, 0))
                 WriteFile(h, m.data, (DWORD)m.data_len, &put, NULL);
         } else if (m.type == CORDON__IPC_STARTED) {
             c->cmd_pid = (long long)m.pid;
@@ -796,8 +797,15 @@ void cordon__win_runner_close(struct cordon__win_runner_conn *c)
      * killed through the runner (which answers EXIT), a runner that did
      * not go by itself within 10 s of its last word (or was never given
      * a command) is ended; its kill-on-close job ends what is left. */
-    if (c->begun && !c->finished)
+    if (c->begun && !c->finished) {
+        /* Nobody wants this run's output any more: the reader stops
+         * writing it (a write blocked on a caller's pipe nobody reads is
+         * cancelled), so that it reads the runner's EXIT at once. */
+        InterlockedExchange(&c->closing, 1);
+        if (c->rt)
+            CancelSynchronousIo(c->rt);
         cordon__win_runner_kill(c);
+    }
     if (c->process && WaitForSingleObject(c->process, c->begun ? 10000 : 0) != WAIT_OBJECT_0)
         end_runner(c);
     /* 2. The relay threads are joined, their pending I/O cancelled; only

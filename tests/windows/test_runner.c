@@ -430,6 +430,44 @@ int main(int argc, char **argv)
         free(wf);
         free(file);
     }
+    {
+        /* Close while the command prints into a caller's pipe nobody
+         * reads: the reader is blocked writing there; close stops the
+         * relay (cancelling that write), ends the command and returns. */
+        const char *a[] = {probe, "zeros", "100000000000", NULL};
+        SECURITY_ATTRIBUTES sa = {sizeof sa, NULL, FALSE};
+        HANDLE out_rd = NULL, out_wr = NULL;
+        struct cordon__win_runner_conn *c = NULL;
+        struct cordon__ipc_msg m;
+        long leaked = cordon__win_runner_leaked;
+        CHECK(CreatePipe(&out_rd, &out_wr, &sa, 4096));
+        CHECK_MSG(cordon__win_runner_start(runner_exe, NULL, NULL, NULL, &c) == CORDON_OK, "%s",
+                  cordon_last_error());
+        request(a, dir, &m);
+        if (c) {
+            void *io[3] = {NULL, out_wr, out_wr};
+            HANDLE cmd;
+            DWORD t0, avail = 0;
+            CHECK_MSG(cordon__win_runner_begin(c, &m.spawn, io) == CORDON_OK, "%s",
+                      cordon_last_error());
+            cmd = OpenProcess(SYNCHRONIZE, FALSE, (DWORD)cordon__win_runner_pid(c));
+            Sleep(300);
+            CHECK(PeekNamedPipe(out_rd, NULL, 0, NULL, &avail, NULL) && avail > 0);
+            t0 = GetTickCount();
+            cordon__win_runner_close(c);
+            printf("close with the caller's output unread (%lu bytes waiting): %lu ms\n",
+                   (unsigned long)avail, (unsigned long)(GetTickCount() - t0));
+            CHECK_MSG(GetTickCount() - t0 < 5000, "close with output unread took %lu ms",
+                      (unsigned long)(GetTickCount() - t0));
+            CHECK_MSG(cordon__win_runner_leaked == leaked, "a relay thread was not joined");
+            CHECK(!cmd || WaitForSingleObject(cmd, 5000) == WAIT_OBJECT_0);
+            if (cmd)
+                CloseHandle(cmd);
+        }
+        cordon__ipc_msg_free(&m);
+        CloseHandle(out_rd);
+        CloseHandle(out_wr);
+    }
     remove_dir_tree(dir);
     free(dir);
     free(probe);
