@@ -276,10 +276,9 @@ static void get_strv(struct reader *r, struct cordon__strv *out)
     }
     for (i = 0; i < n && !r->bad; i++) {
         char *s = get_str(r);
-        if (s && cordon__strv_push_owned(out, s) != CORDON_OK) {
-            free(s);
+        /* push_owned takes |s|, also when it fails. */
+        if (s && cordon__strv_push_owned(out, s) != CORDON_OK)
             broke(r, "out of memory");
-        }
     }
 }
 
