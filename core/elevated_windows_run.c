@@ -164,6 +164,123 @@ cordon_error cordon__win_runner_token_plan(const struct cordon__ipc_spawn *s, co
     return CORDON_OK;
 }
 
+/* ---- the command's token, confirmed ----------------------------------------- */
+
+void cordon__win_token_facts_free(struct cordon__win_token_facts *f)
+{
+    if (!f)
+        return;
+    cordon__strv_free(&f->restricting);
+    cordon__strv_free(&f->groups);
+    cordon__strv_free(&f->deny_only);
+    cordon__strv_free(&f->privileges);
+}
+
+/* Groups whose members Windows grants broad rights by default (write to
+ * system directories, backup and restore, account or service control):
+ * usable for access in the command's token, the first access check of a
+ * write would pass where they are granted; deny-only, the user is still a
+ * member. */
+static const struct {
+    const char *sid, *name;
+} broad_groups[] = {
+    {"S-1-5-32-544", "Administrators"},    {"S-1-5-32-547", "Power Users"},
+    {"S-1-5-32-548", "Account Operators"}, {"S-1-5-32-549", "Server Operators"},
+    {"S-1-5-32-550", "Print Operators"},   {"S-1-5-32-551", "Backup Operators"},
+    /* Windows adds it to the token of a local account that is a member
+     * of Administrators: the membership itself. */
+    {"S-1-5-114", "Local account and member of Administrators group"},
+};
+
+static const char *const service_users[] = {"S-1-5-18", "S-1-5-19", "S-1-5-20"};
+
+int cordon__win_token_verdict(const struct cordon__win_token_facts *f,
+                              const struct cordon__plan_windows *wp, const char *user_sid,
+                              char *why, size_t n)
+{
+    struct cordon__strv want = {0};
+    size_t i;
+    int rc = -1;
+
+#define REFUSE(...)                                                                            do {                                                                                           snprintf(why, n, __VA_ARGS__);                                                             goto done;                                                                             } while (0)
+    if (f->error[0])
+        REFUSE("the command's token cannot be read back: %s", f->error);
+    if (!user_sid || strcmp(f->user, user_sid) != 0)
+        REFUSE("the command's token is of %s, not of this runner's user %s",
+               f->user[0] ? f->user : "an unknown user", user_sid ? user_sid : "(unknown)");
+    for (i = 0; i < sizeof service_users / sizeof service_users[0]; i++)
+        if (strcmp(f->user, service_users[i]) == 0)
+            REFUSE("the command's token is of the service account %s", f->user);
+    /* The restricting SIDs: exactly the plan's, the logon mark resolved
+     * as the token was built (left out when the runner has none). A
+     * further one (Users, Authenticated Users) would widen the second
+     * check of every write. */
+    for (i = 0; i < wp->restricting_sids.n; i++) {
+        const char *s = wp->restricting_sids.v[i];
+        if (strcmp(s, CORDON__WIN_LOGON_SID_MARK) == 0)
+            s = f->logon[0] ? f->logon : NULL;
+        if (s && !cordon__strv_contains(&want, s) && cordon__strv_push(&want, s) != CORDON_OK)
+            REFUSE("out of memory checking the command's token");
+    }
+    if (!f->restricted || f->restricting.n == 0)
+        REFUSE("the command's token holds no restricting SIDs (IsTokenRestricted is false): "
+               "writes would not be confined to the roots");
+    for (i = 0; i < f->restricting.n; i++)
+        if (!cordon__strv_contains(&want, f->restricting.v[i]))
+            REFUSE("the command's token holds the restricting SID %s, which the plan does not "
+                   "name", f->restricting.v[i]);
+    for (i = 0; i < want.n; i++)
+        if (!cordon__strv_contains(&f->restricting, want.v[i]))
+            REFUSE("the command's token lacks the plan's restricting SID %s", want.v[i]);
+    /* Write-restricted: the restricting SIDs decide writes only. */
+    if (!f->user_only_read)
+        REFUSE("the command's token is refused read where its user is allowed: its restricting "
+               "SIDs apply to reads too, so it is not the plan's write-restricted token");
+    if (f->user_only_write)
+        REFUSE("the command's token is granted write where only its user is allowed: its "
+               "restricting SIDs do not decide writes (not write-restricted)");
+    if (!f->both_write)
+        REFUSE("the command's token is refused write where its user and a restricting SID are "
+               "both allowed, so its restriction cannot be confirmed");
+    for (i = 0; i < f->groups.n; i++) {
+        size_t k;
+        for (k = 0; k < sizeof broad_groups / sizeof broad_groups[0]; k++)
+            if (strcmp(f->groups.v[i], broad_groups[k].sid) == 0)
+                REFUSE("the command's token holds the group %s (%s) for access, not deny-only: "
+                       "the sandbox user must be a plain user",
+                       broad_groups[k].sid, broad_groups[k].name);
+    }
+    /* Deny-only, the group grants nothing in this token, but the user is
+     * a member (a UAC-filtered administrator, whose elevated token is a
+     * consent away): not the plain user setup makes. */
+    for (i = 0; i < f->deny_only.n; i++) {
+        size_t k;
+        for (k = 0; k < sizeof broad_groups / sizeof broad_groups[0]; k++)
+            if (strcmp(f->deny_only.v[i], broad_groups[k].sid) == 0)
+                REFUSE("the command's token is of a member of %s (%s, deny-only in this token): "
+                       "the sandbox user must be a plain user",
+                       broad_groups[k].sid, broad_groups[k].name);
+    }
+    if (f->elevated)
+        REFUSE("the command's token is elevated (TokenElevation): the sandbox user must be a "
+               "plain user");
+    if (f->integrity_rid != CORDON__WIN_RUNNER_INTEGRITY_RID)
+        REFUSE("the command's token has integrity level 0x%lx, the plan assumes medium (0x%lx)",
+               f->integrity_rid, CORDON__WIN_RUNNER_INTEGRITY_RID);
+    for (i = 0; i < f->privileges.n; i++)
+        if (strcmp(f->privileges.v[i], "SeChangeNotifyPrivilege") != 0)
+            REFUSE("the command's token holds %s (DISABLE_MAX_PRIVILEGE leaves only "
+                   "SeChangeNotifyPrivilege)",
+                   f->privileges.v[i]);
+#undef REFUSE
+    rc = 0;
+    if (n)
+        why[0] = '\0';
+done:
+    cordon__strv_free(&want);
+    return rc;
+}
+
 /* ---- explain -------------------------------------------------------------- */
 
 void cordon__win_runner_sids_json(const struct cordon__plan *plan, struct cordon__ipc_spawn *s,

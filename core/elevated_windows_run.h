@@ -46,6 +46,61 @@ cordon_error cordon__win_runner_request_sids(const struct cordon__plan *plan,
 cordon_error cordon__win_runner_token_plan(const struct cordon__ipc_spawn *s, const char *user_sid,
                                            struct cordon__plan_windows *out);
 
+/* ---- what the runner confirms of the command's token before STARTED ---- */
+
+/* The integrity level the plan assumes for the command: medium, what a
+ * logon of a standard user (the sandbox users) gets. High would let it
+ * write objects labelled above medium; low could not write the
+ * workspace (no write-up to its default medium label). */
+#define CORDON__WIN_RUNNER_INTEGRITY_RID 0x2000ul
+
+/* What the runner read back from the token it built for the command
+ * (cordon__win_token_facts, backends/windows/token.c), plain data so that
+ * core decides. Lists hold SID strings or privilege names. */
+struct cordon__win_token_facts {
+    char error[256];                 /* reading the token failed; "" when read */
+    char user[CORDON__WIN_SID_MAX];  /* TokenUser */
+    char logon[CORDON__WIN_SID_MAX]; /* the logon SID of the runner's own token, "" when none */
+    int restricted;                  /* IsTokenRestricted */
+    struct cordon__strv restricting; /* TokenRestrictedSids */
+    struct cordon__strv groups;      /* TokenGroups not marked deny-only: enabled, or
+                                        disabled ones the holder may enable */
+    struct cordon__strv deny_only;   /* TokenGroups marked deny-only (a UAC-filtered
+                                        administrator's Administrators) */
+    int elevated;                    /* TokenElevation.TokenIsElevated */
+    unsigned long integrity_rid;     /* the last sub-authority of TokenIntegrityLevel */
+    struct cordon__strv privileges;  /* TokenPrivileges, enabled or not */
+    /* AccessCheck (MAXIMUM_ALLOWED) of the token against descriptors
+     * made in memory, owner SYSTEM: there is no documented way to read
+     * WRITE_RESTRICTED from user mode (TokenIsRestricted is reserved),
+     * so the restriction is confirmed by what it does. */
+    int user_only_read;              /* D:(A;;FA;;;<user>): read granted */
+    int user_only_write;             /* the same: a right of FILE_GENERIC_WRITE that reads
+                                        do not grant (write or append data, extended
+                                        attributes, attributes) granted */
+    int both_write;                  /* D:(A;;FA;;;<user>)(A;;FA;;;<first restricting SID>):
+                                        write granted (the positive control) */
+};
+void cordon__win_token_facts_free(struct cordon__win_token_facts *f);
+
+/* Whether the token the runner built (facts |f|) holds what the levels
+ * of fs_write and protected_paths rest on, for the plan |wp|
+ * (cordon__win_runner_token_plan) as |user_sid|: its user is |user_sid|;
+ * restricted, with exactly the plan's restricting SIDs (the logon mark as
+ * f->logon, left out when there is none, as the token is built);
+ * write-restricted (read granted and write refused where only the user is
+ * allowed, write granted where a restricting SID is allowed too); no group
+ * that grants broad rights (Administrators, Power Users, Account, Server,
+ * Print or Backup Operators), usable for access or deny-only (the user is
+ * a member then, a filtered administrator), and not one of the service
+ * accounts as its user; not elevated; integrity
+ * CORDON__WIN_RUNNER_INTEGRITY_RID; no privilege but
+ * SeChangeNotifyPrivilege (DISABLE_MAX_PRIVILEGE). 0 when all hold, else
+ * -1 with the first that does not in |why|. */
+int cordon__win_token_verdict(const struct cordon__win_token_facts *f,
+                              const struct cordon__plan_windows *wp, const char *user_sid,
+                              char *why, size_t n);
+
 /* For explain (inside plan.windows_elevated): "restricting_sids" of the
  * request |s| (filled from the plan), and "sandbox_group_grants", the
  * ACEs the sandbox group |group_sid| gets beside the plan's (path, type,

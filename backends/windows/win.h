@@ -148,6 +148,15 @@ PSID cordon__win_logon_sid(void);
  * flags and restricting SIDs (the logon mark replaced by the real logon
  * SID), then the plan's default DACL. */
 cordon_error cordon__win_restricted_token(const struct cordon__plan_windows *wp, HANDLE *out);
+/* Reads back from |token| what cordon__win_token_verdict judges (core/
+ * elevated_windows_run.h): its user, restricting SIDs, groups usable for
+ * access, elevation, integrity level and privileges, this process's logon
+ * SID, and AccessCheck against two descriptors made in memory (the user
+ * alone allowed; the user and |control_sid|, one of the restricting SIDs,
+ * allowed). Reads only. On a failed read out->error names the call. */
+struct cordon__win_token_facts;
+void cordon__win_token_facts(HANDLE token, const char *control_sid,
+                             struct cordon__win_token_facts *out);
 /* The access |token| would get opening |path| (AccessCheck, MAXIMUM_ALLOWED,
  * against the path's real security descriptor) in *granted. 1 when told,
  * 0 when it cannot be (unreadable security descriptor). */

@@ -3,8 +3,10 @@
  * unelevated plan's (an allow beside each root's and the temp dir's, a
  * deny beside each deny of the sandbox SID, nothing else), the restricting
  * SIDs in the request, the runner's token from a request (and the
- * requests it refuses), the one logon retry and its message, and the
- * tier SIDs counted as cordon's in the original DACLs. */
+ * requests it refuses), what the runner must confirm of the token it
+ * built before the command starts (each property broken, refused), the
+ * one logon retry and its message, and the tier SIDs counted as cordon's
+ * in the original DACLs. */
 #include "core/fakehost.h"
 #include "elevated_windows.h"
 #include "elevated_windows_run.h"
@@ -245,9 +247,167 @@ static void explain(void)
     free(text);
 }
 
+/* ---- the command's token, confirmed by the runner ---- */
+
+#define LOGON "S-1-5-5-0-123456"
+
+/* The facts of the token the runner builds for |tp| on real Windows as
+ * the sandbox user USER: what cordon__win_token_verdict must accept. */
+static void good_token(struct cordon__win_token_facts *f, const struct cordon__plan_windows *tp)
+{
+    size_t i;
+    memset(f, 0, sizeof *f);
+    snprintf(f->user, sizeof f->user, USER);
+    snprintf(f->logon, sizeof f->logon, LOGON);
+    f->restricted = 1;
+    /* In another order than the plan's: a set. */
+    for (i = tp->restricting_sids.n; i-- > 0;)
+        CHECK(cordon__strv_push(&f->restricting,
+                                strcmp(tp->restricting_sids.v[i], CORDON__WIN_LOGON_SID_MARK) == 0
+                                    ? LOGON
+                                    : tp->restricting_sids.v[i]) == CORDON_OK);
+    CHECK(cordon__strv_push(&f->groups, USER) == CORDON_OK);
+    CHECK(cordon__strv_push(&f->groups, "S-1-1-0") == CORDON_OK);
+    CHECK(cordon__strv_push(&f->groups, "S-1-5-32-545") == CORDON_OK);
+    CHECK(cordon__strv_push(&f->groups, "S-1-5-11") == CORDON_OK);
+    CHECK(cordon__strv_push(&f->groups, LOGON) == CORDON_OK);
+    f->integrity_rid = 0x2000;
+    CHECK(cordon__strv_push(&f->privileges, "SeChangeNotifyPrivilege") == CORDON_OK);
+    f->user_only_read = 1;
+    f->both_write = 1;
+}
+
+typedef void (*token_breaker)(struct cordon__win_token_facts *);
+
+static void refused(const struct cordon__plan_windows *tp, token_breaker b, const char *want)
+{
+    struct cordon__win_token_facts f;
+    char why[512] = "";
+    good_token(&f, tp);
+    b(&f);
+    CHECK_MSG(cordon__win_token_verdict(&f, tp, USER, why, sizeof why) == -1, "accepted despite %s",
+              want);
+    CHECK_CONTAINS(why, want);
+    cordon__win_token_facts_free(&f);
+}
+
+#define TBREAK(name, stmt)                                                                   \
+    static void name(struct cordon__win_token_facts *f)                                      \
+    {                                                                                        \
+        stmt;                                                                                \
+    }
+TBREAK(t_unread, snprintf(f->error, sizeof f->error, "GetTokenInformation(TokenGroups): error 5"))
+TBREAK(t_other_user, snprintf(f->user, sizeof f->user, "S-1-5-21-1-2-3-1001"))
+TBREAK(t_unrestricted, (f->restricted = 0, cordon__strv_free(&f->restricting)))
+TBREAK(t_flag_only, f->restricted = 0)
+TBREAK(t_users_added, CHECK(cordon__strv_push(&f->restricting, "S-1-5-32-545") == CORDON_OK))
+TBREAK(t_everyone_missing, (free(f->restricting.v[0]), f->restricting.v[0] = cordon__strdup(LOGON)))
+TBREAK(t_logon_missing, f->logon[0] = '\0')
+TBREAK(t_read_restricted, f->user_only_read = 0)
+TBREAK(t_not_write_restricted, f->user_only_write = 1)
+TBREAK(t_control_fails, f->both_write = 0)
+TBREAK(t_admins, CHECK(cordon__strv_push(&f->groups, "S-1-5-32-544") == CORDON_OK))
+TBREAK(t_filtered_admin, CHECK(cordon__strv_push(&f->deny_only, "S-1-5-32-544") == CORDON_OK))
+TBREAK(t_local_admin, CHECK(cordon__strv_push(&f->deny_only, "S-1-5-114") == CORDON_OK))
+TBREAK(t_backup_ops, CHECK(cordon__strv_push(&f->groups, "S-1-5-32-551") == CORDON_OK))
+TBREAK(t_elevated, f->elevated = 1)
+TBREAK(t_high, f->integrity_rid = 0x3000)
+TBREAK(t_low, f->integrity_rid = 0x1000)
+TBREAK(t_system, f->integrity_rid = 0x4000)
+TBREAK(t_restore_priv, CHECK(cordon__strv_push(&f->privileges, "SeRestorePrivilege") == CORDON_OK))
+TBREAK(t_service_user, snprintf(f->user, sizeof f->user, "S-1-5-18"))
+
+static void token_verdict(void)
+{
+    struct cordon__plan plan;
+    struct cordon__ipc_msg m;
+    struct cordon__plan_windows tp;
+    struct cordon__win_token_facts f;
+    const char *argv[] = {"cmd.exe", "/c", "ver", NULL};
+    char why[512] = "x";
+
+    compile("workspace-write", &plan);
+    memset(&m, 0, sizeof m);
+    m.type = CORDON__IPC_SPAWN;
+    CHECK(cordon__win_runner_request(&plan, argv, NULL, "C:\\work\\app", &m.spawn) == CORDON_OK);
+    CHECK(cordon__win_runner_request_sids(&plan, &m.spawn) == CORDON_OK);
+    CHECK(cordon__win_runner_token_plan(&m.spawn, USER, &tp) == CORDON_OK);
+
+    /* The token Windows builds for the plan: accepted. */
+    good_token(&f, &tp);
+    CHECK_MSG(cordon__win_token_verdict(&f, &tp, USER, why, sizeof why) == 0, "%s", why);
+    CHECK_STR(why, "");
+    /* Another deny-only group (what LUA_TOKEN or a filter may mark)
+     * grants nothing and makes no member of a broad group: accepted. */
+    CHECK(cordon__strv_push(&f.deny_only, "S-1-5-21-11-22-33-513") == CORDON_OK);
+    CHECK_MSG(cordon__win_token_verdict(&f, &tp, USER, why, sizeof why) == 0, "%s", why);
+    cordon__win_token_facts_free(&f);
+    /* A runner without a logon SID (some service sessions) builds the
+     * token without it: accepted when the token lacks it too. */
+    good_token(&f, &tp);
+    f.logon[0] = '\0';
+    {
+        size_t i;
+        for (i = 0; i < f.restricting.n; i++)
+            if (strcmp(f.restricting.v[i], LOGON) == 0) {
+                free(f.restricting.v[i]);
+                f.restricting.v[i] = f.restricting.v[--f.restricting.n];
+                f.restricting.v[f.restricting.n] = NULL;
+                break;
+            }
+    }
+    CHECK_MSG(cordon__win_token_verdict(&f, &tp, USER, why, sizeof why) == 0, "%s", why);
+    cordon__win_token_facts_free(&f);
+
+    /* Each property the levels rest on, broken: refused, naming it. */
+    refused(&tp, t_unread, "cannot be read back: GetTokenInformation(TokenGroups): error 5");
+    refused(&tp, t_other_user, "is of S-1-5-21-1-2-3-1001, not of this runner's user " USER);
+    refused(&tp, t_service_user, "is of S-1-5-18");
+    refused(&tp, t_unrestricted, "holds no restricting SIDs (IsTokenRestricted is false)");
+    refused(&tp, t_flag_only, "holds no restricting SIDs");
+    refused(&tp, t_users_added, "holds the restricting SID S-1-5-32-545, which the plan does not name");
+    refused(&tp, t_everyone_missing, "lacks the plan's restricting SID S-1-1-0");
+    refused(&tp, t_logon_missing, "holds the restricting SID " LOGON);
+    refused(&tp, t_read_restricted, "apply to reads too");
+    refused(&tp, t_read_restricted, "refused read where its user is allowed");
+    refused(&tp, t_not_write_restricted, "granted write where only its user is allowed");
+    refused(&tp, t_control_fails, "cannot be confirmed");
+    refused(&tp, t_admins, "holds the group S-1-5-32-544 (Administrators) for access, not deny-only");
+    refused(&tp, t_filtered_admin, "is of a member of S-1-5-32-544 (Administrators, deny-only in "
+                                   "this token)");
+    refused(&tp, t_local_admin, "S-1-5-114 (Local account and member of Administrators group");
+    refused(&tp, t_backup_ops, "S-1-5-32-551 (Backup Operators)");
+    refused(&tp, t_elevated, "is elevated (TokenElevation)");
+    refused(&tp, t_high, "integrity level 0x3000, the plan assumes medium (0x2000)");
+    refused(&tp, t_low, "integrity level 0x1000");
+    refused(&tp, t_system, "integrity level 0x4000");
+    refused(&tp, t_restore_priv, "holds SeRestorePrivilege (DISABLE_MAX_PRIVILEGE leaves only "
+                                 "SeChangeNotifyPrivilege)");
+    /* What Wine reports for the token CreateRestrictedToken made there
+     * (no restricting SID, every privilege, Administrators, elevated,
+     * high integrity): refused at the first of them. */
+    {
+        good_token(&f, &tp);
+        cordon__strv_free(&f.restricting);
+        f.restricted = 0;
+        f.user_only_write = 1;
+        f.elevated = 1;
+        f.integrity_rid = 0x3000;
+        CHECK(cordon__strv_push(&f.groups, "S-1-5-32-544") == CORDON_OK);
+        CHECK(cordon__strv_push(&f.privileges, "SeBackupPrivilege") == CORDON_OK);
+        CHECK(cordon__win_token_verdict(&f, &tp, USER, why, sizeof why) == -1);
+        CHECK_CONTAINS(why, "holds no restricting SIDs");
+        cordon__win_token_facts_free(&f);
+    }
+    cordon__plan_windows_free(&tp);
+    cordon__ipc_msg_free(&m);
+    cordon__plan_free(&plan);
+}
+
 int main(void)
 {
     explain();
+    token_verdict();
     grants();
     request_and_token();
     logon();
