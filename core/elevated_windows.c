@@ -702,11 +702,13 @@ static void levels(const struct cordon__elevated_facts *f, const struct cordon__
     if (tok) {
         out->level[CORDON_DIM_FS_WRITE] = tok->level[CORDON_DIM_FS_WRITE];
         snprintf(out->reason[CORDON_DIM_FS_WRITE], CORDON_REASON_MAX,
-                 "the runner builds the unelevated tier's write-restricted token%s%.400s",
+                 "the runner builds the unelevated tier's write-restricted token and confirms it "
+                 "before the command starts%s%.380s",
                  tok->reason[CORDON_DIM_FS_WRITE][0] ? ": " : "", tok->reason[CORDON_DIM_FS_WRITE]);
         out->level[CORDON_DIM_PROTECTED_PATHS] = tok->level[CORDON_DIM_PROTECTED_PATHS];
         snprintf(out->reason[CORDON_DIM_PROTECTED_PATHS], CORDON_REASON_MAX,
-                 "the runner builds the unelevated tier's write-restricted token%s%.400s",
+                 "the runner builds the unelevated tier's write-restricted token and confirms it "
+                 "before the command starts%s%.380s",
                  tok->reason[CORDON_DIM_PROTECTED_PATHS][0] ? ": " : "",
                  tok->reason[CORDON_DIM_PROTECTED_PATHS]);
     } else {

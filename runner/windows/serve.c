@@ -18,7 +18,10 @@
  *      or identity;
  *   4. builds the unelevated tier's write-restricted token with the
  *      request's restricting SIDs (cordon's, which the grants on the roots
- *      name; core/elevated_windows_run.c, backends/windows/token.c) and
+ *      name; core/elevated_windows_run.c, backends/windows/token.c), reads
+ *      it back and confirms what the reported levels rest on (restricting
+ *      SIDs, write restriction, no broad group, not elevated, medium
+ *      integrity, no privilege but SeChangeNotify), else ERROR restrict;
  *      starts the command with it in a kill-on-close job with every UI
  *      restriction, on a desktop of its own (backends/windows/process.c),
  *      its stdio on pipes;
@@ -301,6 +304,32 @@ done:
     return rc;
 }
 
+/* Reads the command's token back and has core judge it
+ * (cordon__win_token_verdict): the levels cordon reported for fs_write
+ * and protected_paths rest on what it checks, and they were inferred from
+ * cordon's own token probe as the real user, not from this token of the
+ * sandbox user. Anything else refuses the run at stage restrict before the
+ * command starts. One exception, where nothing is enforced anyway: under
+ * Wine in the same-user seam (Wine fakes tokens: no restricting SID, every
+ * privilege, Administrators, high integrity), the run goes on, so that the
+ * relay can be tested there; win_runner shows the verdict refusing Wine's
+ * token. On Windows the seam is judged like any run. 0 to go on. */
+static int confirm_token(struct run *r, const struct cordon__plan_windows *wp, HANDLE token,
+                         int same_user)
+{
+    struct cordon__win_token_facts tf;
+    char why[512];
+    int rc = 0;
+    cordon__win_token_facts(token, wp->restricting_sids.n ? wp->restricting_sids.v[0] : NULL, &tf);
+    if (cordon__win_token_verdict(&tf, wp, cordon__win_user_sid(), why, sizeof why) != 0 &&
+        !(same_user && cordon__win_is_wine())) {
+        report(r, CORDON__IPC_STAGE_RESTRICT, 0, "%s; the command was not started", why);
+        rc = -1;
+    }
+    cordon__win_token_facts_free(&tf);
+    return rc;
+}
+
 static int serve(struct run *r, int same_user)
 {
     struct cordon__plan plan;
@@ -349,6 +378,8 @@ static int serve(struct run *r, int same_user)
         report(r, CORDON__IPC_STAGE_RESTRICT, GetLastError(), "%s", cordon_last_error());
         goto done;
     }
+    if (confirm_token(r, &plan.windows_plan, token, same_user) != 0)
+        goto done;
     /* The command's stdio: pipes we relay, or NUL. */
     for (i = 0; i < 3; i++) {
         HANDLE ours = NULL;

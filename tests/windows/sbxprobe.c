@@ -13,7 +13,11 @@
  *   win-sbxprobe opendesk WINSTA DESK open window station WINSTA (MAXIMUM_ALLOWED; "-":
  *                                     its own), switch to it, and open its desktop DESK
  *                                     with what SendInput and hooks need: exit 0 opened,
- *                                     1 access denied (the step on stderr), 2 other */
+ *                                     1 access denied (the step on stderr), 2 other
+ *   win-sbxprobe token                print what this process's own token holds:
+ *                                     "restricted=N elevated=N integrity=0xN admins=N
+ *                                     privileges=A,B" (admins: CheckTokenMembership of
+ *                                     Administrators, enabled only) */
 #include <winsock2.h>
 #include <ws2tcpip.h>
 #include <windows.h>
@@ -140,8 +144,47 @@ static int opendesk(const char *ws, const char *desk)
     return 0;
 }
 
+static int token(void)
+{
+    HANDLE t = NULL;
+    TOKEN_ELEVATION el;
+    BYTE buf[4096];
+    DWORD n = 0, i;
+    BOOL admins = FALSE;
+    BYTE sid[SECURITY_MAX_SID_SIZE];
+    DWORD cb = sizeof sid;
+    unsigned long il = 0;
+    if (!OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &t))
+        return 2;
+    if (!GetTokenInformation(t, TokenElevation, &el, sizeof el, &n))
+        return 2;
+    if (GetTokenInformation(t, TokenIntegrityLevel, buf, sizeof buf, &n)) {
+        TOKEN_MANDATORY_LABEL *l = (TOKEN_MANDATORY_LABEL *)buf;
+        il = *GetSidSubAuthority(l->Label.Sid, *GetSidSubAuthorityCount(l->Label.Sid) - 1u);
+    }
+    if (!CreateWellKnownSid(WinBuiltinAdministratorsSid, NULL, sid, &cb) ||
+        !CheckTokenMembership(NULL, sid, &admins))
+        return 2;
+    printf("restricted=%d elevated=%lu integrity=0x%lx admins=%d privileges=",
+           IsTokenRestricted(t) ? 1 : 0, (unsigned long)el.TokenIsElevated, il, admins ? 1 : 0);
+    if (GetTokenInformation(t, TokenPrivileges, buf, sizeof buf, &n)) {
+        TOKEN_PRIVILEGES *p = (TOKEN_PRIVILEGES *)buf;
+        for (i = 0; i < p->PrivilegeCount; i++) {
+            char name[128];
+            DWORD k = sizeof name;
+            if (LookupPrivilegeNameA(NULL, &p->Privileges[i].Luid, name, &k))
+                printf("%s%s", i ? "," : "", name);
+        }
+    }
+    printf("\n");
+    CloseHandle(t);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 2 && strcmp(argv[1], "token") == 0)
+        return token();
     if (argc == 2 && strcmp(argv[1], "whoami") == 0) {
         wchar_t name[256];
         DWORD n = 256;
@@ -168,6 +211,6 @@ int main(int argc, char **argv)
         return opendesk(argv[2], argv[3]);
     if (argc == 4 && (strcmp(argv[1], "tcp") == 0 || strcmp(argv[1], "udp") == 0))
         return net(argv[1], argv[2], argv[3]);
-    fprintf(stderr, "usage: win-sbxprobe whoami | tcp ADDRESS PORT | udp ADDRESS PORT | icmp ADDRESS | read PATH\n");
+    fprintf(stderr, "usage: win-sbxprobe whoami | token | tcp ADDRESS PORT | udp ADDRESS PORT | icmp ADDRESS | read PATH\n");
     return 2;
 }

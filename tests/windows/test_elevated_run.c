@@ -9,6 +9,11 @@
  * and WRITE_RESTRICTED tokens are not checked, so a write outside the
  * roots is not refused here (the real-Windows test in test_enforce.c
  * shows that); the grants are checked as records and as DACL writes.
+ * Wine's tokens are fakes too, so the runner's check of the command's
+ * token (restricting SIDs, write restriction, groups, elevation,
+ * integrity, privileges) cannot pass here: the runner lets runs go on
+ * only in the seam under Wine, and win_runner shows the check refusing
+ * Wine's token; on Windows the seam is judged like any run.
  *   argv[1]: cordon-runner.exe */
 #include "elevated_win.h"
 #include "wintest.h"
@@ -114,6 +119,23 @@ int main(int argc, char **argv)
         return 2;
     }
     probe = probe_exe();
+    {
+        char *d = make_temp_dir("elevated-token"), why[512] = "";
+        int verdict = seam_token_verdict(d, why, sizeof why);
+        remove_dir_tree(d);
+        free(d);
+        if (cordon__win_is_wine()) {
+            CHECK_MSG(verdict == -1, "Wine's token accepted: is Wine faithful now?");
+            printf("Wine fakes tokens: the runner's check of the command's token refuses Wine's "
+                   "(%s); the runs below go on only because this is the same-user seam under "
+                   "Wine\n", why);
+        } else if (verdict != 0) {
+            if (test_failures)
+                TEST_MAIN_END();
+            SKIP("this user's token is refused by the runner's check (%s), so the seam runs "
+                 "nothing here: run as a standard user", why);
+        }
+    }
     dir = make_temp_dir("elev-run");
     {
         /* A repository: .git is there, so its denies are recorded. */

@@ -228,6 +228,37 @@ int main(int argc, char **argv)
     runner_exe = argv[1];
 
     {
+        /* What the runner confirms of the command's token before STARTED
+         * (cordon__win_token_facts, cordon__win_token_verdict), for a
+         * token built here exactly as the runner builds it. Wine fakes
+         * tokens (no restricting SID, every privilege, Administrators,
+         * high integrity): the verdict must refuse it, and the runner
+         * refuses every run there except in the same-user seam, which is
+         * the only reason the seam runs below go on under Wine. On
+         * Windows the seam is judged like any run: a test user whose
+         * token the verdict refuses (an elevated administrator) sees the
+         * seam refused at stage restrict, and the rest cannot run. */
+        const char *a[] = {probe, "exit", "0", NULL};
+        char why[512] = "";
+        int verdict = seam_token_verdict(dir, why, sizeof why);
+        if (cordon__win_is_wine()) {
+            CHECK_MSG(verdict == -1, "Wine's token accepted: is Wine faithful now?");
+            printf("Wine fakes tokens: the runner's token check refuses here (%s); the runner "
+                   "lets the same-user seam go on under Wine only\n", why);
+        } else if (verdict != 0) {
+            run_case(a, dir, "--same-user", NULL, 0, &o);
+            CHECK(!o.started && o.error_stage == CORDON__IPC_STAGE_RESTRICT);
+            CHECK_CONTAINS(o.error, "the command was not started");
+            if (test_failures)
+                TEST_MAIN_END();
+            SKIP("this user's token is refused by the runner's check (%s), so the seam runs "
+                 "nothing here: run as a standard user", why);
+        } else {
+            printf("the runner's token check accepts this user's token\n");
+        }
+    }
+
+    {
         /* Output relayed, exit status carried. */
         const char *a[] = {probe, "args", "hello", "world", NULL};
         run_case(a, dir, "--same-user", NULL, 0, &o);

@@ -299,6 +299,18 @@ static void sandboxed(const struct cordon__win_elevated_paths *p, const struct c
             free(ws8);
             free(dk8);
         }
+        {
+            /* What the command's own token holds, read from inside: the
+             * runner's check let it start, and this is what that check
+             * confirmed (restricted, not elevated, medium integrity, no
+             * Administrators for access, only SeChangeNotifyPrivilege). */
+            const char *tk[] = {exe, "token", NULL};
+            CHECK(run_as(p, acct, sid, tk, dir, out, sizeof out) == 0);
+            CHECK_MSG(strcmp(strtok(out, "\r\n") ? out : "",
+                             "restricted=1 elevated=0 integrity=0x2000 admins=0 "
+                             "privileges=SeChangeNotifyPrivilege") == 0,
+                      "the command's token as %s: %s", acct, out);
+        }
         /* Loopback: blocked for the offline user (no port allowed). */
         ll = listener(SOCK_STREAM, "127.0.0.1", lport);
         if (ll != INVALID_SOCKET) {

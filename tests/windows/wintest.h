@@ -4,6 +4,7 @@
 #define CORDON_WINTEST_H
 
 #include "harness.h"
+#include "elevated_windows_run.h"
 #include "win.h"
 
 /* The directory of this test program (UTF-8, static). */
@@ -117,6 +118,51 @@ static inline cordon_error run_to_file(const cordon_policy *policy, const char *
     if (res_out)
         *res_out = r;
     return e;
+}
+
+/* What the runner confirms of the command's token before STARTED, for a
+ * token built here exactly as a runner started by this user (the
+ * same-user seam) builds it for a read-only run in |dir|: 0 when
+ * cordon__win_token_verdict accepts it, -1 with the reason in |why|. Also
+ * checks what the facts must say wherever they are read (Wine included):
+ * the user, the logon SID, SeChangeNotifyPrivilege, AccessCheck's first
+ * pass. */
+static inline int seam_token_verdict(const char *dir, char *why, size_t n)
+{
+    cordon_policy *ro = NULL;
+    struct cordon__host host;
+    struct cordon__plan plan;
+    struct cordon__ipc_spawn sp;
+    struct cordon__plan_windows tp;
+    struct cordon__win_token_facts tf;
+    HANDLE tok = NULL;
+    int verdict = -1;
+    snprintf(why, n, "the token could not be built");
+    memset(&sp, 0, sizeof sp);
+    memset(&tp, 0, sizeof tp);
+    CHECK(cordon_policy_builtin("read-only", &ro) == CORDON_OK);
+    CHECK(cordon__os_host(&host) == CORDON_OK);
+    CHECK_MSG(cordon__plan_compile(ro, dir, &host, &plan) == CORDON_OK, "%s", cordon_last_error());
+    CHECK(cordon__win_runner_request_sids(&plan, &sp) == CORDON_OK);
+    CHECK(cordon__win_runner_token_plan(&sp, cordon__win_user_sid(), &tp) == CORDON_OK);
+    CHECK_MSG(cordon__win_restricted_token(&tp, &tok) == CORDON_OK, "%s", cordon_last_error());
+    if (tok) {
+        cordon__win_token_facts(tok, tp.restricting_sids.v[0], &tf);
+        CHECK_MSG(!tf.error[0], "%s", tf.error);
+        CHECK_STR(tf.user, cordon__win_user_sid());
+        CHECK_MSG(strncmp(tf.logon, "S-1-5-5-", 8) == 0, "logon SID %s", tf.logon);
+        CHECK(cordon__strv_contains(&tf.privileges, "SeChangeNotifyPrivilege"));
+        CHECK(tf.user_only_read && tf.both_write);
+        CHECK(tf.integrity_rid >= 0x1000);
+        verdict = cordon__win_token_verdict(&tf, &tp, cordon__win_user_sid(), why, n);
+        cordon__win_token_facts_free(&tf);
+        CloseHandle(tok);
+    }
+    cordon__strv_free(&sp.sids);
+    cordon__plan_windows_free(&tp);
+    cordon__plan_free(&plan);
+    cordon_policy_free(ro);
+    return verdict;
 }
 
 #endif

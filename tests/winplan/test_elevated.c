@@ -429,6 +429,9 @@ static void readiness(void)
     CHECK_CONTAINS(pr.reason[CORDON_DIM_NETWORK], "runs as CordonSandboxOffline (" OFF_SID ")");
     CHECK_CONTAINS(pr.reason[CORDON_DIM_NETWORK], "DNS Client service");
     CHECK(pr.level[CORDON_DIM_FS_WRITE] == CORDON_LEVEL_ENFORCED);
+    /* The runner's own token is held to it before each command starts. */
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_FS_WRITE], "confirms it before the command starts");
+    CHECK_CONTAINS(pr.reason[CORDON_DIM_PROTECTED_PATHS], "confirms it before the command starts");
     CHECK(pr.level[CORDON_DIM_SECRETS_READ] == CORDON_LEVEL_NONE);
     CHECK_CONTAINS(pr.reason[CORDON_DIM_SECRETS_READ], "were not checked");
     {
