@@ -451,7 +451,11 @@ static void elevated_probe(const struct cordon__plan *plan, struct cordon__probe
         }
         roots_facts(plan, &m, &f);
     }
-    f.apparmor_userns = cordon__apparmor_userns_restricted("/proc/sys") == 1;
+    /* Only a ready marker's levels explain themselves by it: with none
+     * (setup never ran, the common case) the probe is the marker's one
+     * open, and /proc/sys is not read (0.009 ms per run). */
+    if (f.marker)
+        f.apparmor_userns = cordon__apparmor_userns_restricted("/proc/sys") == 1;
     /* What the runner's launch applies here comes from the runner itself
      * (rules_facts), as the sandbox user; when it did not say, nothing is
      * assumed. */
