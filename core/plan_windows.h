@@ -276,8 +276,10 @@ char *cordon__win_sddl_without_cordon(const char *sddl);
  * cordon's ACEs go (the current flags and explicit ACEs without cordon's;
  * *exact 0). Caller frees; NULL with the error set. */
 char *cordon__win_sddl_restore(const char *original, const char *current, int *exact);
-/* The same for the ACEs of |sid| alone (cordon-setup's read grants for
- * the sandbox group) instead of cordon's capability SIDs. */
+/* The same for cordon-setup's read grants for |sid| (the sandbox group)
+ * instead of the backend's ACEs: only ACEs of |sid| with exactly the
+ * shape setup writes (cordon__win_ace_is_setup_read) count as its own, so
+ * a write ACE the backend put on the same path for the same group stays. */
 char *cordon__win_sddl_restore_sid(const char *original, const char *current, const char *sid,
                                    int *exact);
 
@@ -296,6 +298,27 @@ struct cordon__win_ace_view {
  * Windows walks a DACL in order). 0 when it must be added, in front. */
 int cordon__win_ui_deny_present(const struct cordon__win_ace_view *aces, size_t n,
                                 const char *sid, const struct cordon__win_ui_deny *want);
+/* An ACE's header bits, as Windows numbers them (OBJECT_INHERIT_ACE, ...). */
+#define CORDON__WIN_ACE_OI 0x01u
+#define CORDON__WIN_ACE_CI 0x02u
+#define CORDON__WIN_ACE_NP 0x04u
+#define CORDON__WIN_ACE_IO 0x08u
+#define CORDON__WIN_ACE_ID 0x10u
+/* The type (CORDON__WIN_ACE_ALLOW or _DENY), flags, mask (hex or rights
+ * strings) and SID of the SDDL ACE |ace| ("(A;OICI;0x1200a9;;;S-1-...)");
+ * -1 when it is of another type or does not parse. */
+int cordon__win_sddl_ace_parts(const char *ace, int *type, unsigned *flags, unsigned long *mask,
+                               char sid[CORDON__WIN_SID_MAX]);
+/* 1 when an ACE of this type, flags and mask is one cordon-setup's read
+ * grants write: an explicit allow of CORDON__WIN_READ_MASK with OI|CI or
+ * no inheritance, or of CORDON__WIN_LIST_MASK with none. */
+int cordon__win_ace_is_setup_read(int type, unsigned flags, unsigned long mask);
+/* 1 when an ACE naming |sid| with this type, flags and mask is the
+ * backend's to list and take out: any ACE of one of cordon's capability
+ * SIDs, and an ACE of a registered tier SID (the sandbox group) unless it
+ * is of setup's read grants' shape. Each remover so takes out only what
+ * it added, though both name the same group on the same path. */
+int cordon__win_ace_is_cordons(const char *sid, int type, unsigned flags, unsigned long mask);
 
 /* How each stdio slot is connected, from whether the caller's handle in
  * that slot is a console (|is_console|[i]). A console handle is never

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elevated_windows_grants.h"
 #include "internal.h"
 
 /* 1 when |p| (after its drive or share) is made of non-empty components
@@ -116,17 +117,131 @@ static int ace_inherited(const char *ace)
     return 0;
 }
 
-/* 1 when |ace| names |only| (NULL: any of cordon's capability SIDs). */
+/* The SDDL rights strings a file's DACL may show (ConvertSecurityDescriptor
+ * ToStringSecurityDescriptorW writes a known combination as a string,
+ * anything else in hex). */
+static const struct {
+    char s[3];
+    unsigned long mask;
+} sddl_rights[] = {
+    {"GA", 0x10000000ul}, {"GR", 0x80000000ul}, {"GW", 0x40000000ul}, {"GX", 0x20000000ul},
+    {"RC", 0x00020000ul}, {"SD", 0x00010000ul}, {"WD", 0x00040000ul}, {"WO", 0x00080000ul},
+    {"FA", 0x001f01fful}, {"FR", 0x00120089ul}, {"FW", 0x00120116ul}, {"FX", 0x001200a0ul},
+    {"CC", 0x00000001ul}, {"DC", 0x00000002ul}, {"LC", 0x00000004ul}, {"SW", 0x00000008ul},
+    {"RP", 0x00000010ul}, {"WP", 0x00000020ul}, {"DT", 0x00000040ul}, {"LO", 0x00000080ul},
+    {"CR", 0x00000100ul}, {"KA", 0x000f003ful}, {"KR", 0x00020019ul}, {"KW", 0x00020006ul},
+    {"KX", 0x00020019ul},
+};
+static const struct {
+    char s[3];
+    unsigned flag;
+} sddl_flags[] = {
+    {"OI", CORDON__WIN_ACE_OI}, {"CI", CORDON__WIN_ACE_CI}, {"NP", CORDON__WIN_ACE_NP},
+    {"IO", CORDON__WIN_ACE_IO}, {"ID", CORDON__WIN_ACE_ID}, {"SA", 0x40u}, {"FA", 0x80u},
+};
+
+int cordon__win_sddl_ace_parts(const char *ace, int *type, unsigned *flags, unsigned long *mask,
+                               char sid[CORDON__WIN_SID_MAX])
+{
+    size_t len = 0, i, k;
+    const char *f;
+    *type = -1;
+    *flags = 0;
+    *mask = 0;
+    sid[0] = '\0';
+    if (!ace || ace[0] != '(' || !(f = ace_field(ace, 0, &len)))
+        return -1;
+    if (len == 1 && f[0] == 'A')
+        *type = CORDON__WIN_ACE_ALLOW;
+    else if (len == 1 && f[0] == 'D')
+        *type = CORDON__WIN_ACE_DENY;
+    else
+        return -1; /* object, callback, audit, label: none of cordon's or setup's */
+    if (!(f = ace_field(ace, 1, &len)) || len % 2)
+        return -1;
+    for (i = 0; i < len; i += 2) {
+        for (k = 0; k < sizeof sddl_flags / sizeof sddl_flags[0]; k++)
+            if (f[i] == sddl_flags[k].s[0] && f[i + 1] == sddl_flags[k].s[1])
+                break;
+        if (k == sizeof sddl_flags / sizeof sddl_flags[0])
+            return -1;
+        *flags |= sddl_flags[k].flag;
+    }
+    if (!(f = ace_field(ace, 2, &len)) || len == 0)
+        return -1;
+    if (len > 2 && f[0] == '0' && (f[1] == 'x' || f[1] == 'X')) {
+        for (i = 2; i < len; i++) {
+            char c = f[i];
+            int v = c >= '0' && c <= '9' ? c - '0'
+                    : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                    : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                           : -1;
+            if (v < 0 || i > 9)
+                return -1;
+            *mask = (*mask << 4) | (unsigned long)v;
+        }
+    } else {
+        if (len % 2)
+            return -1;
+        for (i = 0; i < len; i += 2) {
+            for (k = 0; k < sizeof sddl_rights / sizeof sddl_rights[0]; k++)
+                if (f[i] == sddl_rights[k].s[0] && f[i + 1] == sddl_rights[k].s[1])
+                    break;
+            if (k == sizeof sddl_rights / sizeof sddl_rights[0])
+                return -1;
+            *mask |= sddl_rights[k].mask;
+        }
+    }
+    if (!(f = ace_field(ace, 5, &len)) || len == 0 || len >= CORDON__WIN_SID_MAX)
+        return -1;
+    memcpy(sid, f, len);
+    sid[len] = '\0';
+    return 0;
+}
+
+int cordon__win_ace_is_setup_read(int type, unsigned flags, unsigned long mask)
+{
+    unsigned inh = flags & (CORDON__WIN_ACE_OI | CORDON__WIN_ACE_CI | CORDON__WIN_ACE_NP |
+                            CORDON__WIN_ACE_IO);
+    if (type != CORDON__WIN_ACE_ALLOW || (flags & CORDON__WIN_ACE_ID))
+        return 0;
+    if (mask == CORDON__WIN_READ_MASK)
+        return inh == (CORDON__WIN_ACE_OI | CORDON__WIN_ACE_CI) || inh == 0;
+    return mask == CORDON__WIN_LIST_MASK && inh == 0;
+}
+
+int cordon__win_ace_is_cordons(const char *sid, int type, unsigned flags, unsigned long mask)
+{
+    if (cordon__win_is_cordon_sid(sid))
+        return 1; /* a capability SID: only cordon's ACEs ever name it */
+    /* A tier SID (the sandbox group): cordon-setup's read grants name it
+     * too, and those are not the backend's to take out. */
+    return cordon__win_is_cordon_ace_sid(sid) && !cordon__win_ace_is_setup_read(type, flags, mask);
+}
+
+/* 1 when |ace| is one of the backend's (|only| NULL: an ACE of one of
+ * cordon's capability SIDs, or of a tier SID but not of setup's read
+ * grants' shape), or one of cordon-setup's read grants for |only|. */
 static int ace_of_cordon(const char *ace, const char *only)
 {
-    size_t len = 0;
-    const char *s = ace_field(ace, 5, &len);
     char sid[CORDON__WIN_SID_MAX];
-    if (!s || len >= sizeof sid)
-        return 0;
-    memcpy(sid, s, len);
-    sid[len] = '\0';
-    return only ? strcmp(sid, only) == 0 : cordon__win_is_cordon_ace_sid(sid);
+    unsigned long mask;
+    unsigned flags;
+    int type;
+    if (cordon__win_sddl_ace_parts(ace, &type, &flags, &mask, sid) != 0) {
+        /* Not an allow or deny ACE this file can read: never setup's; the
+         * backend's only when it names a capability SID. */
+        size_t len = 0;
+        const char *s = ace_field(ace, 5, &len);
+        if (only || !s || len >= sizeof sid)
+            return 0;
+        memcpy(sid, s, len);
+        sid[len] = '\0';
+        return cordon__win_is_cordon_sid(sid);
+    }
+    if (only)
+        return strcmp(sid, only) == 0 && cordon__win_ace_is_setup_read(type, flags, mask);
+    return cordon__win_ace_is_cordons(sid, type, flags, mask);
 }
 
 cordon_error cordon__win_sddl_dacl_parse(const char *sddl, char **flags,

@@ -182,6 +182,48 @@ static cordon_error write_dacl(const char *path, const wchar_t *wpath, PACL dacl
     return e;
 }
 
+DWORD cordon__win_acl_with_ace(PACL dacl, int deny, DWORD mask, BYTE flags, PSID sid, PACL *out)
+{
+    ACL_SIZE_INFORMATION si;
+    DWORD size, i, rev = dacl->AclRevision, err;
+    PACL n;
+    int placed = 0;
+    *out = NULL;
+    if (!GetAclInformation(dacl, &si, sizeof si, AclSizeInformation))
+        return GetLastError();
+    size = si.AclBytesInUse + (DWORD)sizeof(ACCESS_ALLOWED_ACE) - (DWORD)sizeof(DWORD) +
+           GetLengthSid(sid);
+    if (!(n = LocalAlloc(LPTR, size)))
+        return ERROR_NOT_ENOUGH_MEMORY;
+    if (!InitializeAcl(n, size, rev))
+        goto fail;
+    for (i = 0; i <= si.AceCount; i++) {
+        void *raw = NULL;
+        int inherited = 0;
+        if (i < si.AceCount) {
+            if (!GetAce(dacl, i, &raw))
+                goto fail;
+            inherited = (((ACE_HEADER *)raw)->AceFlags & INHERITED_ACE) != 0;
+        }
+        /* The canonical order: a deny first, an allow after the explicit
+         * ACEs and before the inherited ones. */
+        if (!placed && (deny || inherited || i == si.AceCount)) {
+            if (!(deny ? AddAccessDeniedAceEx(n, rev, flags, mask, sid)
+                       : AddAccessAllowedAceEx(n, rev, flags, mask, sid)))
+                goto fail;
+            placed = 1;
+        }
+        if (raw && !AddAce(n, rev, MAXDWORD, raw, ((ACE_HEADER *)raw)->AceSize))
+            goto fail;
+    }
+    *out = n;
+    return ERROR_SUCCESS;
+fail:
+    err = GetLastError();
+    LocalFree(n);
+    return err ? err : ERROR_INVALID_ACL;
+}
+
 cordon_error cordon__win_ensure_ace(const char *path, PSID sid, enum cordon__win_ace_type type,
                                     unsigned long mask, unsigned inherit, int *added)
 {
@@ -195,7 +237,6 @@ cordon_error cordon__win_ensure_ace_ex(const char *path, PSID sid, enum cordon__
     wchar_t *wpath = cordon__win_wide(path);
     PSECURITY_DESCRIPTOR sd = NULL;
     PACL dacl = NULL, ndacl = NULL;
-    EXPLICIT_ACCESS_W ea;
     cordon_error e = CORDON_OK;
     DWORD i, err;
     BYTE want = type == CORDON__WIN_ACE_DENY ? ACCESS_DENIED_ACE_TYPE : ACCESS_ALLOWED_ACE_TYPE;
@@ -237,16 +278,14 @@ cordon_error cordon__win_ensure_ace_ex(const char *path, PSID sid, enum cordon__
         cordon__fail(e, "%s, so its ACL is not changed", cordon_last_error());
         goto done;
     }
-    memset(&ea, 0, sizeof ea);
-    ea.grfAccessPermissions = mask;
-    ea.grfAccessMode = type == CORDON__WIN_ACE_DENY ? DENY_ACCESS : GRANT_ACCESS;
-    ea.grfInheritance = inherit;
-    ea.Trustee.TrusteeForm = TRUSTEE_IS_SID;
-    ea.Trustee.TrusteeType = TRUSTEE_IS_UNKNOWN;
-    ea.Trustee.ptstrName = (LPWSTR)sid;
-    err = SetEntriesInAclW(1, &ea, dacl, &ndacl);
+    /* An ACE of its own, never merged into another ACE of the same SID
+     * (SetEntriesInAclW's GRANT_ACCESS would fold it into cordon-setup's
+     * read grant for the sandbox group, which uninstall then could not
+     * take out alone). */
+    err = cordon__win_acl_with_ace(dacl, type == CORDON__WIN_ACE_DENY, mask, (BYTE)inherit, sid,
+                                   &ndacl);
     if (err != ERROR_SUCCESS) {
-        e = cordon__win_failf("SetEntriesInAclW", err, "cannot build the ACL of %s", path);
+        e = cordon__win_failf("AddAccessAllowedAceEx", err, "cannot build the ACL of %s", path);
         goto done;
     }
     if ((e = write_dacl(path, wpath, ndacl, sd, inherit != 0,
@@ -263,10 +302,15 @@ done:
     return e;
 }
 
-static int is_cordon_psid(PSID s)
+/* 1 when the ACE is the backend's (cordon__win_ace_is_cordons): never
+ * one of cordon-setup's read grants, though it names the same group. */
+static int is_cordon_ace(BYTE t, BYTE f, ACCESS_MASK m, PSID s)
 {
     char *str = cordon__win_sid_to_string(s);
-    int yes = cordon__win_is_cordon_ace_sid(str);
+    int yes = str && cordon__win_ace_is_cordons(str,
+                                                t == ACCESS_DENIED_ACE_TYPE ? CORDON__WIN_ACE_DENY
+                                                                            : CORDON__WIN_ACE_ALLOW,
+                                                f, m);
     free(str);
     return yes;
 }
@@ -314,7 +358,7 @@ cordon_error cordon__win_remove_cordon_aces_except(const char *path,
             continue;
         if (((ACE_HEADER *)raw)->AceFlags & INHERITED_ACE)
             continue;
-        if (ace_parts(dacl, i, &t, &f, &m, &s) && is_cordon_psid(s)) {
+        if (ace_parts(dacl, i, &t, &f, &m, &s) && is_cordon_ace(t, f, m, s)) {
             char *str = keep ? cordon__win_sid_to_string(s) : NULL;
             int kept = str && cordon__strv_contains(keep, str);
             free(str);
@@ -361,7 +405,10 @@ cordon_error cordon__win_list_cordon_aces(const char *path, struct cordon__strv 
         if (!ace_parts(dacl, i, &t, &f, &m, &s) || (f & INHERITED_ACE))
             continue;
         str = cordon__win_sid_to_string(s);
-        if (str && cordon__win_is_cordon_ace_sid(str)) {
+        if (str && cordon__win_ace_is_cordons(str,
+                                              t == ACCESS_DENIED_ACE_TYPE ? CORDON__WIN_ACE_DENY
+                                                                          : CORDON__WIN_ACE_ALLOW,
+                                              f, m)) {
             if ((e = cordon__strv_push_owned(sids, str)) != CORDON_OK ||
                 (e = cordon__strv_push(kinds, t == ACCESS_DENIED_ACE_TYPE ? "deny" : "allow")) !=
                     CORDON_OK)

@@ -112,6 +112,13 @@ PSID cordon__win_sid_from_string(const char *sid);
 /* The string form (caller frees), or NULL. */
 char *cordon__win_sid_to_string(PSID sid);
 
+/* A copy of |dacl| (LocalFree *out) with one more explicit ACE, allow or
+ * |deny|, of |mask|, |flags| and |sid|, in canonical place (a deny first,
+ * an allow after the explicit ACEs and before the inherited ones), never
+ * merged into an ACE of the same SID as SetEntriesInAclW merges: cordon's
+ * and cordon-setup's ACEs for the sandbox group stay apart, so each can
+ * be taken out alone. A Win32 error code. */
+DWORD cordon__win_acl_with_ace(PACL dacl, int deny, DWORD mask, BYTE flags, PSID sid, PACL *out);
 /* Ensures an explicit ACE (|sid|, |type|, |mask|, |inherit|) on |path|.
  * Reads the DACL first and writes nothing when an equal or wider explicit
  * ACE is already there: one DACL read per path in steady state. *added

@@ -143,8 +143,10 @@ static int handle_is_dir(HANDLE h)
            (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
 }
 
-/* 1 when |dacl| has an explicit allow ACE for |sid| with at least |mask|
- * and exactly the inheritance |inherit|. */
+/* 1 when |dacl| has setup's own explicit allow ACE for |sid|: exactly
+ * |mask| and the inheritance |inherit|. A wider ACE of the same group (the
+ * backend's write grant on a workspace root) is not setup's: revoking it
+ * would take the read away, so setup adds its own beside it. */
 static int has_grant(PACL dacl, PSID sid, DWORD mask, BYTE inherit)
 {
     DWORD i;
@@ -154,7 +156,7 @@ static int has_grant(PACL dacl, PSID sid, DWORD mask, BYTE inherit)
             (a->Header.AceFlags & INHERITED_ACE))
             continue;
         if ((a->Header.AceFlags & (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE)) == inherit &&
-            (a->Mask & mask) == mask && EqualSid((PSID)&a->SidStart, sid))
+            a->Mask == mask && EqualSid((PSID)&a->SidStart, sid))
             return 1;
     }
     return 0;
@@ -911,7 +913,6 @@ static DWORD apply(const struct cordon__win_grant_record *r, PSID sid)
     PSECURITY_DESCRIPTOR sd = NULL;
     DWORD err;
     PACL dacl = NULL, ndacl = NULL;
-    EXPLICIT_ACCESS_W ea;
     char *sddl = NULL;
     HANDLE h = open_exact(r->path, 1, &err);
     int is_dir;
@@ -922,14 +923,11 @@ static DWORD apply(const struct cordon__win_grant_record *r, PSID sid)
         goto done;
     if (!dacl || has_grant(dacl, sid, mask_of(r->kind), inherit_of(r->kind, is_dir)))
         goto done;
-    memset(&ea, 0, sizeof ea);
-    ea.grfAccessPermissions = mask_of(r->kind);
-    ea.grfAccessMode = GRANT_ACCESS;
-    ea.grfInheritance = inherit_of(r->kind, is_dir);
-    ea.Trustee.TrusteeForm = TRUSTEE_IS_SID;
-    ea.Trustee.TrusteeType = TRUSTEE_IS_GROUP;
-    ea.Trustee.ptstrName = (LPWSTR)sid;
-    if ((err = SetEntriesInAclW(1, &ea, dacl, &ndacl)) != ERROR_SUCCESS)
+    /* An ACE of its own (SetEntriesInAclW would merge it into the
+     * backend's ACE of the same group, and uninstall could then not take
+     * out only setup's). */
+    if ((err = cordon__win_acl_with_ace(dacl, 0, mask_of(r->kind), inherit_of(r->kind, is_dir), sid,
+                                        &ndacl)) != ERROR_SUCCESS)
         goto done;
     err = write_dacl(h, sd, ndacl);
 done:

@@ -5,6 +5,7 @@
  * WFP filters. */
 #include "core/fakehost.h"
 #include "elevated_windows_grants.h"
+#include "elevated_windows_run.h"
 #include "harness.h"
 #include "plan_windows.h"
 
@@ -245,12 +246,97 @@ static void restore(void)
     CHECK(!exact);
     CHECK_STR(t, "D:PAI(A;OICI;FA;;;SY)(A;;FR;;;WD)");
     free(t);
+    /* The backend's write ACE for the same group on the same path is not
+     * setup's: uninstall keeps it, whether it came before setup's grant
+     * (in the original) or after (only in the current DACL). */
+    t = cordon__win_sddl_restore_sid(
+        "D:PAI(A;OICI;FA;;;SY)",
+        "D:PAI(D;OICI;0x1d0156;;;" SBX_SID ")(A;OICI;0x1301bf;;;" SBX_SID ")(A;OICI;0x1200a9;;;" SBX_SID
+        ")(A;OICI;FA;;;SY)",
+        SBX_SID, &exact);
+    CHECK(!exact);
+    CHECK_STR(t, "D:PAI(D;OICI;0x1d0156;;;" SBX_SID ")(A;OICI;0x1301bf;;;" SBX_SID ")(A;OICI;FA;;;SY)");
+    free(t);
+    t = cordon__win_sddl_restore_sid(
+        "D:PAI(A;OICI;0x1301bf;;;" SBX_SID ")(A;OICI;FA;;;SY)",
+        "D:PAI(A;OICI;0x1301bf;;;" SBX_SID ")(A;;0x1000a1;;;" SBX_SID ")(A;OICI;FA;;;SY)", SBX_SID,
+        &exact);
+    CHECK(exact);
+    CHECK_STR(t, "D:PAI(A;OICI;0x1301bf;;;" SBX_SID ")(A;OICI;FA;;;SY)");
+    free(t);
+    /* Setup's read grant written in rights strings is still setup's. */
+    t = cordon__win_sddl_restore_sid("D:PAI(A;OICI;FA;;;SY)",
+                                     "D:PAI(A;OICI;FRFX;;;" SBX_SID ")(A;OICI;FA;;;SY)", SBX_SID,
+                                     &exact);
+    CHECK(exact);
+    CHECK_STR(t, "D:PAI(A;OICI;FA;;;SY)");
+    free(t);
     /* Another SID's ACE (a capability SID of cordon's, say) is not setup's. */
     t = cordon__win_sddl_restore_sid("D:P(A;;FA;;;SY)", "D:P(A;;FA;;;SY)(A;;FR;;;" OFF_SID ")",
                                      SBX_SID, &exact);
     CHECK(!exact);
     CHECK_STR(t, "D:P(A;;FA;;;SY)(A;;FR;;;" OFF_SID ")");
     free(t);
+}
+
+/* The other way: `cordon grants revoke` (the backend's removers) with the
+ * sandbox group registered as a tier SID takes out the backend's ACEs of
+ * that group and of its capability SIDs, never setup's read grants on the
+ * same path; the original the backend records keeps them too. */
+static void ownership(void)
+{
+    const char *before = "D:PAI(A;OICI;0x1200a9;;;" SBX_SID ")(A;OICI;FA;;;SY)";
+    const char *cap = "S-1-5-21-1668248164-1-2-3-4-5-6";
+    char *orig, *t, *cur;
+    unsigned long mask = 0;
+    unsigned flags = 0;
+    char sid[CORDON__WIN_SID_MAX];
+    int exact = 0, type = -1;
+
+    CHECK(cordon__win_sddl_ace_parts("(A;OICI;0x1200a9;;;" SBX_SID ")", &type, &flags, &mask,
+                                     sid) == 0);
+    CHECK(type == CORDON__WIN_ACE_ALLOW && flags == (CORDON__WIN_ACE_OI | CORDON__WIN_ACE_CI) &&
+          mask == CORDON__WIN_READ_MASK);
+    CHECK_STR(sid, SBX_SID);
+    CHECK(cordon__win_sddl_ace_parts("(D;OICIID;FW;;;WD)", &type, &flags, &mask, sid) == 0);
+    CHECK(type == CORDON__WIN_ACE_DENY && (flags & CORDON__WIN_ACE_ID) && mask == 0x120116ul);
+    CHECK(cordon__win_sddl_ace_parts("(OA;;CR;guid;;WD)", &type, &flags, &mask, sid) == -1);
+    CHECK(cordon__win_sddl_ace_parts("(A;;ZZ;;;WD)", &type, &flags, &mask, sid) == -1);
+    CHECK(cordon__win_ace_is_setup_read(CORDON__WIN_ACE_ALLOW, 0, CORDON__WIN_LIST_MASK));
+    CHECK(!cordon__win_ace_is_setup_read(CORDON__WIN_ACE_ALLOW, CORDON__WIN_ACE_OI | CORDON__WIN_ACE_CI,
+                                         CORDON__WIN_LIST_MASK));
+    CHECK(!cordon__win_ace_is_setup_read(CORDON__WIN_ACE_ALLOW, 0, 0x1301bful));
+    CHECK(!cordon__win_ace_is_setup_read(CORDON__WIN_ACE_DENY, 0, CORDON__WIN_READ_MASK));
+
+    cordon__win_tier_sids_clear();
+    cordon__win_tier_sid_register(SBX_SID);
+    CHECK(!cordon__win_ace_is_cordons(SBX_SID, CORDON__WIN_ACE_ALLOW, 3, CORDON__WIN_READ_MASK));
+    CHECK(cordon__win_ace_is_cordons(SBX_SID, CORDON__WIN_ACE_ALLOW, 3, 0x1301bful));
+    CHECK(cordon__win_ace_is_cordons(cap, CORDON__WIN_ACE_ALLOW, 3, CORDON__WIN_READ_MASK));
+    /* The backend records the original before its first change: setup's
+     * grant is in it. */
+    orig = cordon__win_sddl_without_cordon(before);
+    CHECK_STR(orig, before);
+    cur = cordon__asprintf("D:PAI(D;OICI;0x1d0156;;;%s)(D;OICI;0x1d0156;;;" SBX_SID
+                           ")(A;OICI;0x1200a9;;;" SBX_SID ")(A;OICI;0x1301bf;;;%s)(A;OICI;0x1301bf;;;"
+                           SBX_SID ")(A;OICI;FA;;;SY)",
+                           cap, cap);
+    t = cordon__win_sddl_restore(orig, cur, &exact);
+    CHECK(exact);
+    CHECK_STR(t, before);
+    free(t);
+    /* Setup's list grant on a directory between a root and the profile
+     * stays too, after someone else's change since. */
+    free(cur);
+    cur = cordon__asprintf("D:PAI(A;OICI;0x1301bf;;;" SBX_SID ")(A;;0x1000a1;;;" SBX_SID
+                           ")(A;OICI;FA;;;SY)(A;;FR;;;WD)");
+    t = cordon__win_sddl_restore("D:PAI(A;OICI;FA;;;SY)", cur, &exact);
+    CHECK(!exact);
+    CHECK_STR(t, "D:PAI(A;;0x1000a1;;;" SBX_SID ")(A;OICI;FA;;;SY)(A;;FR;;;WD)");
+    free(t);
+    free(cur);
+    free(orig);
+    cordon__win_tier_sids_clear();
 }
 
 static struct cordon__win_dacl_ace ace(int type, const char *sid, unsigned long mask, int io)
@@ -470,6 +556,7 @@ int main(void)
 {
     profile();
     links();
+    ownership();
     records();
     restore();
     dacl();
