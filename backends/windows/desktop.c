@@ -205,9 +205,13 @@ cordon_error cordon__win_ui_guard(const struct cordon__plan_windows *wp, int *ad
         *added = 0;
     if (!wp->sandboxed || wp->n_ui_guard == 0 || !wp->sandbox_sid)
         return CORDON_OK;
-    if (!winsta_name(wname, sizeof wname / sizeof wname[0], &ws_name))
+    AcquireSRWLockShared(&cordon__win_desktop_lock);
+    if (!winsta_name(wname, sizeof wname / sizeof wname[0], &ws_name)) {
+        ReleaseSRWLockShared(&cordon__win_desktop_lock);
         return cordon__win_fail("cannot name this process's window station",
                                 "GetUserObjectInformationW", GetLastError());
+    }
+    ReleaseSRWLockShared(&cordon__win_desktop_lock);
     desk_name = cordon__asprintf("window station %s's desktop Default", ws_name);
     sid = cordon__win_sid_from_string(wp->sandbox_sid);
     if (!desk_name || !sid) {
@@ -215,7 +219,11 @@ cordon_error cordon__win_ui_guard(const struct cordon__plan_windows *wp, int *ad
         goto done;
     }
     /* Each on its own: one that cannot be changed does not keep the other
-     * unguarded. The first failure is the one reported. */
+     * unguarded. The first failure is the one reported. Under the lock
+     * shared: the windows-elevated launch switches this process to a
+     * runner's window station for a moment (exclusive), and the objects
+     * guarded must be of the caller's. */
+    AcquireSRWLockShared(&cordon__win_desktop_lock);
     {
         char *label = cordon__asprintf("window station %s", ws_name);
         e1 = label ? guard_one(wp, sid, CORDON__WIN_UI_WINSTA, wname, label, &total)
@@ -227,6 +235,7 @@ cordon_error cordon__win_ui_guard(const struct cordon__plan_windows *wp, int *ad
         snprintf(first_error, sizeof first_error, "%s", cordon_last_error());
     }
     e1 = guard_one(wp, sid, CORDON__WIN_UI_DEFAULT, L"Default", desk_name, &total);
+    ReleaseSRWLockShared(&cordon__win_desktop_lock);
     if (e1 != CORDON_OK && e == CORDON_OK) {
         e = e1;
         snprintf(first_error, sizeof first_error, "%s", cordon_last_error());
@@ -372,7 +381,7 @@ int cordon__win_ui_unreachable(const struct cordon__plan_windows *wp, HANDLE tok
     HANDLE imp = NULL, t = NULL;
     wchar_t wname[128];
     char *ws_name = NULL;
-    int ok = 0;
+    int ok = 0, locked = 0;
     size_t i;
 
     memset(&d, 0, sizeof d);
@@ -385,6 +394,10 @@ int cordon__win_ui_unreachable(const struct cordon__plan_windows *wp, HANDLE tok
         else
             j.dmask |= wp->ui_guard[i].mask;
     }
+    /* Shared, for the whole try: the station listed and tried must be the
+     * caller's (see cordon__win_ui_guard). */
+    AcquireSRWLockShared(&cordon__win_desktop_lock);
+    locked = 1;
     if (!winsta_name(wname, sizeof wname / sizeof wname[0], &ws_name) ||
         !EnumDesktopsW(GetProcessWindowStation(), collect_desktop, (LPARAM)&d) || d.oom) {
         cordon__buf_printf(why, "%snot verified: the desktops of this window station cannot "
@@ -411,6 +424,8 @@ int cordon__win_ui_unreachable(const struct cordon__plan_windows *wp, HANDLE tok
     }
     ok = j.ok;
 done:
+    if (locked)
+        ReleaseSRWLockShared(&cordon__win_desktop_lock);
     if (t)
         CloseHandle(t);
     if (imp)
