@@ -228,6 +228,20 @@ int main(int argc, char **argv)
     runner_exe = argv[1];
 
     {
+        /* The runner names its protocol in its own bytes, where
+         * cordon-setup reads it before recording it in the marker. */
+        FILE *f = fopen(runner_exe, "rb");
+        static unsigned char bytes[16u << 20];
+        size_t n = f ? fread(bytes, 1, sizeof bytes, f) : 0;
+        if (f)
+            fclose(f);
+        CHECK_MSG(n > 0 && n < sizeof bytes, "cannot read %s", runner_exe);
+        CHECK_MSG(cordon__ipc_runner_tag(bytes, n) == CORDON__IPC_VERSION,
+                  "%s names runner protocol %d, this cordon speaks %d", runner_exe,
+                  cordon__ipc_runner_tag(bytes, n), CORDON__IPC_VERSION);
+    }
+
+    {
         /* What the runner confirms of the command's token before STARTED
          * (cordon__win_token_facts, cordon__win_token_verdict), for a
          * token built here exactly as the runner builds it. Wine fakes
