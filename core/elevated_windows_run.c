@@ -290,6 +290,31 @@ void cordon__win_runner_sids_json(const struct cordon__plan *plan, struct cordon
         return;
     cordon__json_key(j, "restricting_sids");
     cordon__json_strv(j, &s->sids);
+    /* What the runner confirms of the token it builds before the command
+     * starts (cordon__win_token_verdict), else ERROR restrict. */
+    {
+        size_t i;
+        char il[16];
+        snprintf(il, sizeof il, "0x%lx", CORDON__WIN_RUNNER_INTEGRITY_RID);
+        cordon__json_key(j, "token_confirmed");
+        cordon__json_begin_object(j);
+        cordon__json_kstr(j, "restricting_sids",
+                          "exactly these, the runner's logon SID and Everyone");
+        cordon__json_kbool(j, "write_restricted", 1);
+        cordon__json_key(j, "no_member_of");
+        cordon__json_begin_array(j);
+        for (i = 0; i < sizeof broad_groups / sizeof broad_groups[0]; i++)
+            cordon__json_string(j, broad_groups[i].sid);
+        cordon__json_end_array(j);
+        cordon__json_kbool(j, "elevated", 0);
+        cordon__json_kstr(j, "integrity", il);
+        cordon__json_key(j, "privileges");
+        cordon__json_begin_array(j);
+        cordon__json_string(j, "SeChangeNotifyPrivilege");
+        cordon__json_end_array(j);
+        cordon__json_kstr(j, "else", "ERROR at stage restrictions, before the command starts");
+        cordon__json_end_object(j);
+    }
 }
 
 void cordon__win_elevated_grants_json(const struct cordon__plan *plan, const char *group_sid,

@@ -239,6 +239,11 @@ static void explain(void)
 {
     char *text = plan_json_of("workspace-write");
     CHECK_CONTAINS(text, "\"restricting_sids\":[\"S-1-5-21-1668248164-");
+    CHECK_CONTAINS(text, "\"token_confirmed\":{\"restricting_sids\":\"exactly these, the runner's "
+                         "logon SID and Everyone\",\"write_restricted\":true,\"no_member_of\":"
+                         "[\"S-1-5-32-544\",");
+    CHECK_CONTAINS(text, "\"elevated\":false,\"integrity\":\"0x2000\",\"privileges\":"
+                         "[\"SeChangeNotifyPrivilege\"]");
     CHECK_CONTAINS(text, "\"sandbox_group_grants\":[{\"path\":\"C:\\\\work\\\\app\",\"sid\":"
                          "\"<SID of CordonSandboxUsers, recorded by setup>\",\"type\":\"allow\","
                          "\"mask\":\"0x001301bf\"");
