@@ -600,6 +600,14 @@ const struct cordon__win_setup_step cordon__win_setup_steps[] = {
      "only administrators can change it or its directory",
      "copied through a temporary file and MoveFileExW, then read back and hashed",
      "the file and its directory"},
+    {"refresh-task", "refresh task",
+     "the task \\cordon\\refresh-credentials (ITaskService, IRegisteredTask read back): SYSTEM "
+     "as a service account, one action running %ProgramFiles%\\cordon\\cordon-setup.exe "
+     "refresh-credentials --from-task, no trigger, a security descriptor letting only the allowed "
+     "users read and run it; the copy of cordon-setup.exe changeable by administrators alone",
+     "cordon-setup.exe copied beside the runner; the folder \\cordon (ITaskFolder::CreateFolder) "
+     "and the task (ITaskFolder::RegisterTaskDefinition with its SDDL), then read back",
+     "ITaskFolder::DeleteTask, then the folder when empty (ITaskFolder::DeleteFolder)"},
     {"firewall-policy", "firewall policy",
      "INetFwPolicy2: FirewallEnabled for the domain, private and public profiles, "
      "LocalPolicyModifyState not NET_FW_MODIFY_STATE_GP_OVERRIDE",

@@ -349,32 +349,6 @@ void cordon__win_elevated_grants_json(const struct cordon__plan *plan, const cha
     cordon__win_aces_free(a, n);
 }
 
-/* ---- logon failures -------------------------------------------------------- */
-
-int cordon__win_logon_retry(unsigned long code, int attempts)
-{
-    const struct cordon__win_logon_error *le = cordon__win_logon_error(code);
-    return le && le->refresh && attempts == 0;
-}
-
-char *cordon__win_logon_failed_text(const char *user, unsigned long code, int retried)
-{
-    const struct cordon__win_logon_error *le = cordon__win_logon_error(code);
-    if (!le)
-        return cordon__asprintf("cannot start the runner as %s (CreateProcessWithLogonW: error %lu)",
-                                user, code);
-    if (le->refresh)
-        return cordon__asprintf(
-            "cannot start the runner as %s: %s (CreateProcessWithLogonW: error %lu%s). Fix: run "
-            "cordon-setup refresh-credentials (it asks for administrator rights once and stores "
-            "new passwords); cordon does not start it from a command, so that no command raises "
-            "a UAC prompt",
-            user, le->cause, code, retried ? ", also after reading the stored credential again" : "");
-    return cordon__asprintf("cannot start the runner as %s: %s (CreateProcessWithLogonW: error "
-                            "%lu). Fix: %s",
-                            user, le->cause, code, le->fix);
-}
-
 /* ---- SIDs of the tier counted as cordon's --------------------------------- */
 
 static char tier_sids[CORDON__WIN_TIER_SIDS_MAX][CORDON__WIN_SID_MAX];

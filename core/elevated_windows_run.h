@@ -110,19 +110,7 @@ void cordon__win_runner_sids_json(const struct cordon__plan *plan, struct cordon
 void cordon__win_elevated_grants_json(const struct cordon__plan *plan, const char *group_sid,
                                       struct cordon__json *j);
 
-/* The one automatic recovery from a failed logon of the runner: 1 when a
- * CreateProcessWithLogonW failure |code| (cordon__win_logon_error's
- * refresh: 1326, the stored password is not the account's) may be cured
- * by reading the stored credential again (a refresh-credentials or a
- * re-install rotated it since it was read) and no attempt was made yet
- * (|attempts| 0). Never more than one retry per command. */
-int cordon__win_logon_retry(unsigned long code, int attempts);
-/* What cordon says when the logon of |user| still fails with |code| after
- * that: the cause and the fix from cordon__win_logon_error, and for 1326
- * that cordon-setup refresh-credentials needs administrator rights, so
- * the user runs it (one UAC prompt); cordon never starts it itself from a
- * command. Caller frees. */
-char *cordon__win_logon_failed_text(const char *user, unsigned long code, int retried);
+/* The recovery from a failed logon: core/elevated_windows_task.h. */
 
 /* SIDs that are not of cordon's form but whose ACEs cordon puts on roots
  * (the sandbox group's): counted as cordon's by the ACE predicates

@@ -20,7 +20,8 @@ static const char usage[] =
     "the user who started setup). verify changes nothing and exits 1 listing what\n"
     "is wrong (3: not installed). uninstall removes everything install made.\n"
     "refresh-credentials gives both sandbox users new passwords and stores them\n"
-    "again for every allowed user.\n";
+    "again for every allowed user; cordon has it done without a prompt by the\n"
+    "task \\cordon\\refresh-credentials that install registers for the allowed user.\n";
 #else
 #define SETUP_HAS_REFRESH 0
 static const char usage[] =
@@ -71,6 +72,9 @@ int setup__parse_args(int argc, char **argv, struct setup_args *out, char *err, 
                 snprintf(err, n, "out of memory");
                 goto bad;
             }
+        } else if (out->command == SETUP_REFRESH_CREDENTIALS && strcmp(a, "--from-task") == 0) {
+            /* The refresh task's fixed argument (CORDON__WIN_TASK_ARGS). */
+            out->from_task = 1;
         } else if (out->command == SETUP_STATUS && strcmp(a, "--json") == 0) {
             out->json = 1;
         } else if (SETUP_HAS_REFRESH && strcmp(a, "--output") == 0 && i + 1 < argc) {

@@ -34,6 +34,8 @@ struct setup_args {
     const char *runner;        /* --runner: the cordon-runner to install */
     int json;                  /* status --json */
     const char *output;        /* Windows: the elevated copy's output file (--output) */
+    int from_task;             /* Windows: refresh-credentials --from-task, started by the
+                                * refresh task as SYSTEM: never asks for elevation */
 };
 
 /* 0, or SETUP_EXIT_USAGE with the message in |err|. |argv| is not kept

@@ -22,8 +22,9 @@
  * caller's scope), cordon-runner.exe is started as that user
  * (elevated_launch.c) and sent the request with cordon's restricting
  * SIDs; the relay runs in threads and wait/kill/ended/pid stand on it.
- * A logon refused with 1326 is tried once more after reading the
- * credential again, then fails naming the fix.
+ * A logon refused with 1326 is tried again after reading the credential
+ * again, then once more after the refresh task setup registered stored
+ * new passwords (refresh_task.c), then fails naming the fix.
  *
  * The same-user seam (cordon__win_elevated_seam) lets the Wine tests run
  * this whole path with the runner started as the caller; while it is set
@@ -226,7 +227,10 @@ static cordon_error read_password(const char *account, char **pw)
 
 /* Starts the runner as the sandbox user of this run: the seam's runner as
  * the caller, or the marker's runner as the offline or online user with
- * the caller's stored password; one retry after reading it again on 1326. */
+ * the caller's stored password. On 1326 core's recovery
+ * (cordon__win_logon_next): read the credential again and retry, then run
+ * the refresh task (as the caller: no UAC prompt; setup let the allowed
+ * user run it) and retry once more, then fail naming the fix. */
 static cordon_error start_runner(const struct cordon__plan *plan,
                                  struct cordon__win_runner_conn **c)
 {
@@ -234,8 +238,10 @@ static cordon_error start_runner(const struct cordon__plan *plan,
     const struct cordon__account *who;
     char group[CORDON__WIN_SID_MAX], *pw = NULL, *text;
     char *seam = seam_get(group);
-    unsigned long code = 0;
-    int attempts = 0;
+    unsigned long code = 0, task_code = 0;
+    enum cordon__win_task_outcome task = CORDON__WIN_TASK_NOT_RUN;
+    enum cordon__win_logon_next next;
+    int failures = 0;
     cordon_error e;
 
     if (seam) {
@@ -262,13 +268,19 @@ static cordon_error start_runner(const struct cordon__plan *plan,
                                         c, &code);
         cordon__win_password_free(pw);
         pw = NULL;
-        /* Only a logon failure core knows is retried or explained. */
+        /* Only a logon failure core knows is recovered or explained. */
         if (e == CORDON_OK || !code || !cordon__win_logon_error(code))
             goto done;
-        if (!cordon__win_logon_retry(code, attempts++))
+        next = cordon__win_logon_next(code, ++failures, task);
+        if (next == CORDON__WIN_LOGON_GIVE_UP)
             break;
+        if (next == CORDON__WIN_LOGON_RUN_TASK) {
+            task = cordon__win_refresh_task_run(CORDON__WIN_TASK_WAIT_MS, &task_code);
+            if (task != CORDON__WIN_TASK_DONE)
+                break;
+        }
     }
-    text = cordon__win_logon_failed_text(who->name, code, attempts > 1);
+    text = cordon__win_logon_failed_text(who->name, code, failures, task, task_code);
     e = cordon__fail(CORDON_ERR_SETUP, "%s", text ? text : "cannot start the runner");
     free(text);
 done:

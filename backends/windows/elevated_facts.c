@@ -300,8 +300,13 @@ cordon_error cordon__win_cred_write(const char *path, const char *account, const
         rc = cordon__win_failf("CryptProtectData", GetLastError(), "protecting %s", path);
         goto done;
     }
-    /* The file inherits the directory's protected DACL. */
-    h = CreateFileW(wt, GENERIC_WRITE, 0, NULL, CREATE_ALWAYS, FILE_ATTRIBUTE_NORMAL, NULL);
+    /* The file inherits the directory's protected DACL. A new file only:
+     * the real user may put entries in its credentials directory, and
+     * setup (elevated, or the refresh task as SYSTEM) opening one that is
+     * there, a hard link to another file, would overwrite that file.
+     * Deleting a name removes only that link. */
+    DeleteFileW(wt);
+    h = CreateFileW(wt, GENERIC_WRITE, 0, NULL, CREATE_NEW, FILE_ATTRIBUTE_NORMAL, NULL);
     if (h == INVALID_HANDLE_VALUE) {
         rc = cordon__win_failf("CreateFileW", GetLastError(), "writing %s", tmp);
         goto done;

@@ -7,9 +7,11 @@
 #define CORDON_ELEVATED_WIN_H
 
 #include <stddef.h>
+#include <windows.h>
 
 #include "elevated_windows.h"
 #include "elevated_windows_run.h"
+#include "elevated_windows_task.h"
 
 
 /* Where setup puts things on this host (caller frees with _paths_free). */
@@ -73,6 +75,25 @@ cordon_error cordon__win_fw_read(const struct cordon__win_fw_rule *want, size_t 
 cordon_error cordon__win_fw_add(const struct cordon__win_fw_rule *r, size_t n);
 /* Removes the rules named in |r|; *removed counts those that were there. */
 cordon_error cordon__win_fw_remove(const struct cordon__win_fw_rule *r, size_t n, int *removed);
+
+/* ---- the refresh task (refresh_task.c) -------------------------------------- */
+
+typedef struct ITaskService ITaskService;
+/* The Task Scheduler of this computer, connected as the caller; COM is
+ * started on this thread when it was not (*uninit: close undoes it). */
+HRESULT cordon__win_task_service(ITaskService **svc, int *uninit);
+void cordon__win_task_service_close(ITaskService *svc, int uninit);
+/* 1 when |hr| says a task or folder does not exist. */
+int cordon__win_task_absent(HRESULT hr);
+/* Reads the task CORDON__WIN_TASK_PATH back into core's facts (found 0
+ * when it is not there); the HRESULT of a call that failed
+ * (E_ACCESSDENIED: the caller may not read it). */
+HRESULT cordon__win_refresh_task_read(struct cordon__win_task_fact *f);
+/* Runs the task as the caller (IRegisteredTask::Run, no parameters) and
+ * waits, at most |timeout_ms|, until it is neither queued nor running;
+ * *code: its last result, or the HRESULT of the call that failed. */
+enum cordon__win_task_outcome cordon__win_refresh_task_run(unsigned long timeout_ms,
+                                                           unsigned long *code);
 
 /* ---- the launch (elevated_launch.c) ---------------------------------------- */
 

@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 
+#include "elevated_windows_task.h"
 #include "internal.h"
 
 /* snprintf into a step's detail or error (grants.c). */
@@ -77,5 +78,18 @@ int setup__wfp_step(const char *offline_sid, int verify, int *available, int *fo
                     size_t nd, char *err, size_t ne);
 /* uninstall: every filter of cordon's and the sublayer, by key. */
 int setup__wfp_uninstall(char *detail, size_t nd, char *err, size_t ne);
+
+/* ---- the refresh task (task.c) ---------------------------------------------- */
+
+/* install: the task |t| for the allowed users |user_sids| (SIDs) in the
+ * folder \cordon, registered when it is missing or differs (then read
+ * back). verify: it is there as core makes it ("not checked" when the
+ * user running verify may not read it). *found: a task of that path
+ * exists. */
+int setup__task_step(const struct cordon__win_refresh_task *t,
+                     const struct cordon__strv *user_sids, int verify, int *found, char *detail,
+                     size_t nd, char *err, size_t ne);
+/* uninstall: the task, then its folder when nothing else is in it. */
+int setup__task_uninstall(char *detail, size_t nd, char *err, size_t ne);
 
 #endif

@@ -27,7 +27,7 @@
 #include "setup_win.h"
 #include "win.h"
 
-#define N_STEPS 15
+#define N_STEPS 16
 
 struct ctx {
     const struct setup_args *a;
@@ -182,18 +182,20 @@ static int ensure_dir(struct ctx *c, const char *dir, const char *sddl, const ch
     if (CreateDirectoryW(w, &sa)) {
         snprintf(c->detail, sizeof c->detail, "created");
     } else if (GetLastError() == ERROR_ALREADY_EXISTS) {
-        BOOL present = FALSE, def = FALSE;
-        PACL dacl = NULL;
-        PSID owner = NULL;
-        DWORD err;
-        GetSecurityDescriptorDacl(sd, &present, &dacl, &def);
-        GetSecurityDescriptorOwner(sd, &owner, &def);
-        err = SetNamedSecurityInfoW(w, SE_FILE_OBJECT,
-                                    OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION |
-                                        PROTECTED_DACL_SECURITY_INFORMATION,
-                                    owner, NULL, dacl, NULL);
-        if (err != ERROR_SUCCESS)
-            rc = fail(c, dir, "SetNamedSecurityInfoW", err,
+        /* On the directory alone (SetFileSecurityW does not propagate to
+         * what is in it): a real user may put entries in its own
+         * credentials directory, a hard link to a file of the system's
+         * among them, and an elevated setup (or the refresh task, which
+         * that user may start) walking them would rewrite that file's
+         * DACL. Entries setup writes there are new files, which inherit
+         * the directory's ACEs when they are made. */
+        DWORD attrs = GetFileAttributesW(w);
+        if (attrs == INVALID_FILE_ATTRIBUTES || !(attrs & FILE_ATTRIBUTE_DIRECTORY) ||
+            (attrs & FILE_ATTRIBUTE_REPARSE_POINT))
+            rc = problem(c, "%s is not a plain directory. Fix: remove it (it was not made by "
+                         "setup) and run install again", dir);
+        else if (!SetFileSecurityW(w, OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION, sd))
+            rc = fail(c, dir, "SetFileSecurityW", GetLastError(),
                       "remove the directory (it was not made by setup) and run install again");
     } else {
         rc = fail(c, dir, "CreateDirectoryW", GetLastError(),
@@ -646,13 +648,85 @@ static int runner_protocol_check(struct ctx *c, const char *path, int protocol)
  * (the sandbox users start it). */
 #define RUNNER_DIR_SDDL "O:BAG:SYD:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;0x1200a9;;;BU)"
 
-static int step_runner(struct ctx *c)
+/* Puts |src| at |dst| in the runner's directory (made with its DACL):
+ * through a temporary file and MoveFileExW, owned by Administrators, read
+ * back and hashed into |sha|. Nothing is written when |dst| already has
+ * |src|'s hash and only administrators can change it (*copied 0). */
+static int put_admin_file(struct ctx *c, const char *src, const char *dst, char sha[65],
+                          int *copied)
 {
-    char *src = runner_source(c), *tmp = NULL, why[300], want[65] = "";
+    char *tmp = NULL, why[300], want[65] = "";
     wchar_t *ws = NULL, *wt = NULL, *wd = NULL;
     int rc = 0;
 
+    *copied = 0;
+    if (!file_sha(src, want)) {
+        rc = fail(c, src, "ReadFile", GetLastError(), "pass a readable file");
+        goto done;
+    }
+    if (exists(dst) && file_sha(dst, sha) && strcmp(sha, want) == 0 &&
+        cordon__win_path_admin_only(dst, 0, why, sizeof why))
+        goto done;
+    if (ensure_dir(c, c->paths.runner_dir, RUNNER_DIR_SDDL, "the runner's directory")) {
+        rc = -1;
+        goto done;
+    }
+    tmp = cordon__asprintf("%s.new", dst);
+    ws = W(src);
+    wt = tmp ? W(tmp) : NULL;
+    wd = W(dst);
+    if (!ws || !wt || !wd) {
+        rc = problem(c, "out of memory");
+        goto done;
+    }
+    if (!CopyFileW(ws, wt, FALSE)) {
+        rc = fail(c, tmp, "CopyFileW", GetLastError(), FIX_RERUN);
+        goto done;
+    }
+    if (!MoveFileExW(wt, wd, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
+        rc = fail(c, dst, "MoveFileExW", GetLastError(),
+                  "end any cordon command still running and run install again");
+        DeleteFileW(wt);
+        goto done;
+    }
+    /* Owned by Administrators whatever the "default owner" policy makes
+     * an elevated administrator's new files: an owner may always change
+     * the DACL, and the probe accepts only SYSTEM or Administrators. */
+    {
+        BYTE ba[SECURITY_MAX_SID_SIZE];
+        DWORD cb = sizeof ba, err;
+        if (!CreateWellKnownSid(WinBuiltinAdministratorsSid, NULL, ba, &cb)) {
+            rc = fail(c, dst, "CreateWellKnownSid", GetLastError(), FIX_RERUN);
+            goto done;
+        }
+        err = SetNamedSecurityInfoW(wd, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION, ba, NULL, NULL,
+                                    NULL);
+        if (err != ERROR_SUCCESS) {
+            rc = fail(c, dst, "SetNamedSecurityInfoW(owner Administrators)", err, FIX_RERUN);
+            goto done;
+        }
+    }
+    /* Read back what is on disk now. */
+    if (!file_sha(dst, sha) || strcmp(sha, want) != 0) {
+        rc = problem(c, "%s read back differs from %s. Fix: " FIX_RERUN, dst, src);
+        goto done;
+    }
+    *copied = 1;
+done:
+    free(tmp);
+    free(ws);
+    free(wt);
+    free(wd);
+    return rc;
+}
+
+static int step_runner(struct ctx *c)
+{
+    char *src = runner_source(c), why[300], want[65] = "";
+    int rc = 0, copied = 0;
+
     if (c->verify) {
+        free(src);
         if (!exists(c->paths.runner))
             return problem(c, "the runner %s is missing", c->paths.runner);
         c->found = 1;
@@ -677,65 +751,72 @@ static int step_runner(struct ctx *c)
      * to this file). */
     if ((rc = runner_protocol_check(c, src, c->runner_protocol)) != 0)
         goto done;
-    if (exists(c->paths.runner) && file_sha(c->paths.runner, c->runner_sha) &&
-        strcmp(c->runner_sha, want) == 0 &&
-        cordon__win_path_admin_only(c->paths.runner, 0, why, sizeof why)) {
-        snprintf(c->detail, sizeof c->detail, "already installed");
+    if ((rc = put_admin_file(c, src, c->paths.runner, c->runner_sha, &copied)) == 0)
+        snprintf(c->detail, sizeof c->detail, "%s", copied ? "installed" : "already installed");
+done:
+    free(src);
+    return rc;
+}
+
+/* setup's own copy beside the runner, which the refresh task runs as
+ * SYSTEM: in the directory only administrators can change. */
+static char *setup_copy_path(const struct ctx *c)
+{
+    return cordon__asprintf("%s\\" CORDON__WIN_SETUP_NAME, c->paths.runner_dir);
+}
+
+static int step_refresh_task(struct ctx *c)
+{
+    struct cordon__win_refresh_task t;
+    wchar_t self[MAX_PATH];
+    char *me = NULL, *dst = setup_copy_path(c), sha[65], why[300], task_detail[200] = "";
+    int rc = 0, copied = 0, found = 0;
+
+    memset(&t, 0, sizeof t);
+    if (!dst)
+        return problem(c, "out of memory");
+    if (c->sids.n == 0) {
+        rc = problem(c, "cannot be checked: no marker names the allowed users");
         goto done;
     }
-    if (ensure_dir(c, c->paths.runner_dir, RUNNER_DIR_SDDL, "the runner's directory")) {
+    if (cordon__win_refresh_task_plan(c->paths.runner_dir, (const char *const *)c->sids.v,
+                                      c->sids.n, &t) != CORDON_OK) {
+        rc = problem(c, "%s. Fix: report this", cordon_last_error());
+        goto done;
+    }
+    if (c->verify) {
+        if (!exists(dst)) {
+            rc = problem(c, "%s, which the refresh task runs, is missing", dst);
+            goto done;
+        }
+        c->found = 1;
+        if (!cordon__win_path_admin_only(dst, 0, why, sizeof why)) {
+            rc = problem(c, "%s %s", dst, why);
+            goto done;
+        }
+    } else {
+        if (!GetModuleFileNameW(NULL, self, MAX_PATH) || !(me = cordon__win_utf8(self))) {
+            rc = fail(c, "cordon-setup.exe", "GetModuleFileNameW", GetLastError(), FIX_RERUN);
+            goto done;
+        }
+        if (put_admin_file(c, me, dst, sha, &copied)) {
+            rc = -1;
+            goto done;
+        }
+    }
+    if (setup__task_step(&t, &c->sids, c->verify, &found, task_detail, sizeof task_detail,
+                         c->error, sizeof c->error) != 0) {
+        c->found |= found;
         rc = -1;
         goto done;
     }
-    tmp = cordon__asprintf("%s.new", c->paths.runner);
-    ws = W(src);
-    wt = tmp ? W(tmp) : NULL;
-    wd = W(c->paths.runner);
-    if (!ws || !wt || !wd) {
-        rc = problem(c, "out of memory");
-        goto done;
-    }
-    if (!CopyFileW(ws, wt, FALSE)) {
-        rc = fail(c, tmp, "CopyFileW", GetLastError(), FIX_RERUN);
-        goto done;
-    }
-    if (!MoveFileExW(wt, wd, MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH)) {
-        rc = fail(c, c->paths.runner, "MoveFileExW", GetLastError(),
-                  "end any cordon command still running and run install again");
-        DeleteFileW(wt);
-        goto done;
-    }
-    /* Owned by Administrators whatever the "default owner" policy makes
-     * an elevated administrator's new files: an owner may always change
-     * the DACL, and the probe accepts only SYSTEM or Administrators. */
-    {
-        BYTE ba[SECURITY_MAX_SID_SIZE];
-        DWORD cb = sizeof ba, err;
-        if (!CreateWellKnownSid(WinBuiltinAdministratorsSid, NULL, ba, &cb)) {
-            rc = fail(c, c->paths.runner, "CreateWellKnownSid", GetLastError(), FIX_RERUN);
-            goto done;
-        }
-        err = SetNamedSecurityInfoW(wd, SE_FILE_OBJECT, OWNER_SECURITY_INFORMATION, ba, NULL, NULL,
-                                    NULL);
-        if (err != ERROR_SUCCESS) {
-            rc = fail(c, c->paths.runner, "SetNamedSecurityInfoW(owner Administrators)", err,
-                      FIX_RERUN);
-            goto done;
-        }
-    }
-    /* Read back what is on disk now. */
-    if (!file_sha(c->paths.runner, c->runner_sha) || strcmp(c->runner_sha, want) != 0) {
-        rc = problem(c, "the runner %s read back differs from %s. Fix: " FIX_RERUN,
-                     c->paths.runner, src);
-        goto done;
-    }
-    snprintf(c->detail, sizeof c->detail, "installed");
+    c->found |= found;
+    snprintf(c->detail, sizeof c->detail, "%s%s", task_detail,
+             c->verify ? "" : copied ? "; cordon-setup.exe installed" : "");
 done:
-    free(src);
-    free(tmp);
-    free(ws);
-    free(wt);
-    free(wd);
+    cordon__win_refresh_task_free(&t);
+    free(me);
+    free(dst);
     return rc;
 }
 
@@ -930,8 +1011,8 @@ typedef int (*step_fn)(struct ctx *c);
 static const step_fn install_fns[N_STEPS] = {
     step_elevation,     step_users,       step_sandbox_group,   step_offline,
     step_online,        step_sandbox_members, step_hidden,      step_users_group,
-    step_credentials,   step_runner,      step_firewall_policy, step_firewall_rules,
-    step_wfp,           step_read_grants, step_marker,
+    step_credentials,   step_runner,      step_refresh_task,    step_firewall_policy,
+    step_firewall_rules, step_wfp,        step_read_grants,     step_marker,
 };
 
 /* ---- uninstall ---------------------------------------------------------------- */
@@ -996,9 +1077,24 @@ static int un_wfp(struct ctx *c)
     return setup__wfp_uninstall(c->detail, sizeof c->detail, c->error, sizeof c->error);
 }
 
+static int un_refresh_task(struct ctx *c)
+{
+    return setup__task_uninstall(c->detail, sizeof c->detail, c->error, sizeof c->error);
+}
+
 static int un_runner(struct ctx *c)
 {
+    char *copy = setup_copy_path(c);
     int n = 0;
+    if (!copy)
+        return problem(c, "out of memory");
+    /* setup's copy: a running copy (this one, when uninstall was started
+     * from it) cannot be deleted; it is then left with the directory. */
+    if (rm_file(c, copy, &n)) {
+        free(copy);
+        return -1;
+    }
+    free(copy);
     if (rm_file(c, c->paths.runner, &n))
         return -1;
     rm_dir(c->paths.runner_dir, &n);
@@ -1150,6 +1246,7 @@ struct named_step {
 
 static const struct named_step uninstall_steps[] = {
     {"the marker", un_marker},
+    {"refresh task", un_refresh_task},
     {"read grants", un_read_grants},
     {"firewall rules", un_rules},
     {"WFP filters", un_wfp},
@@ -1526,7 +1623,9 @@ int setup__run(const struct setup_args *a)
         cordon__win_elevated_paths_free(&paths);
         return rc;
     }
-    if (needs_admin && !is_elevated_admin() && !a->output)
+    /* The refresh task runs as SYSTEM with no one to answer a prompt:
+     * --from-task never relaunches (step 1 fails instead). */
+    if (needs_admin && !is_elevated_admin() && !a->output && !a->from_task)
         return relaunch_elevated(a, verb);
     if (a->output)
         redirect_output(a->output);

@@ -284,11 +284,14 @@ static void passwords(void)
 static void steps(void)
 {
     size_t n = cordon__win_setup_step_count(), i;
-    CHECK(n == 15);
-    CHECK_STR(cordon__win_setup_steps[12].id, "wfp-filters");
-    CHECK_STR(cordon__win_setup_steps[13].id, "read-grants");
-    CHECK_CONTAINS(cordon__win_setup_steps[13].change, "background under a named mutex");
-    CHECK_CONTAINS(cordon__win_setup_steps[13].undo, "recorded DACL back");
+    CHECK(n == 16);
+    CHECK_STR(cordon__win_setup_steps[10].id, "refresh-task");
+    CHECK_CONTAINS(cordon__win_setup_steps[10].change, "RegisterTaskDefinition with its SDDL");
+    CHECK_CONTAINS(cordon__win_setup_steps[10].undo, "DeleteTask");
+    CHECK_STR(cordon__win_setup_steps[13].id, "wfp-filters");
+    CHECK_STR(cordon__win_setup_steps[14].id, "read-grants");
+    CHECK_CONTAINS(cordon__win_setup_steps[14].change, "background under a named mutex");
+    CHECK_CONTAINS(cordon__win_setup_steps[14].undo, "recorded DACL back");
     CHECK_STR(cordon__win_setup_steps[0].id, "elevation");
     CHECK_CONTAINS(cordon__win_setup_steps[0].change, "1223");
     CHECK_STR(cordon__win_setup_steps[n - 1].id, "marker");
