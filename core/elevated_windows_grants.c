@@ -9,6 +9,7 @@
 
 #include "elevated_windows_grants.h"
 #include "internal.h"
+#include "plan_windows.h"
 
 /* ---- the profile's secrets ---------------------------------------------- */
 
@@ -258,6 +259,96 @@ void cordon__win_grant_record_free(struct cordon__win_grant_record *r)
     free(r->path);
     free(r->original);
     memset(r, 0, sizeof r[0]);
+}
+
+const char *cordon__win_profile_entry(const char *profile, const char *path)
+{
+    size_t n = strlen(profile), i;
+    while (n > 0 && (profile[n - 1] == '\\' || profile[n - 1] == '/'))
+        n--;
+    if (strlen(path) < n)
+        return NULL;
+    for (i = 0; i < n; i++)
+        if (tolower((unsigned char)profile[i]) != tolower((unsigned char)path[i]))
+            return NULL;
+    if (!path[n])
+        return path + n;
+    if (path[n] != '\\' && path[n] != '/')
+        return NULL;
+    return path + n + 1;
+}
+
+static const char *kind_name(enum cordon__win_grant k)
+{
+    return k == CORDON__WIN_GRANT_TREE ? "read (tree)" : k == CORDON__WIN_GRANT_LIST ? "list" : "nothing";
+}
+
+enum cordon__win_regrant cordon__win_regrant(const struct cordon__win_grant_record *r,
+                                             enum cordon__win_grant now, const char *now_why,
+                                             char *why, size_t n)
+{
+    if (now == r->kind) {
+        snprintf(why, n, "%s: still %s", r->path, kind_name(now));
+        return CORDON__WIN_REGRANT_KEEP;
+    }
+    if (r->kind == CORDON__WIN_GRANT_LIST && now == CORDON__WIN_GRANT_TREE) {
+        /* A tree split by the worker's walk (a file below with another
+         * name): the table alone does not undo that, only granting less
+         * is decided here. */
+        snprintf(why, n, "%s: a list grant where a tree could be (split by an earlier walk for "
+                         "hard links): kept",
+                 r->path);
+        return CORDON__WIN_REGRANT_KEEP;
+    }
+    snprintf(why, n, "%s: granted %s before, %s now (%s): setup's ACE taken out", r->path,
+             kind_name(r->kind), kind_name(now), now_why && now_why[0] ? now_why : "decided again");
+    return CORDON__WIN_REGRANT_RESTORE;
+}
+
+char *cordon__win_grant_count_line(size_t n, const unsigned char sha[32])
+{
+    char hex[65];
+    size_t i;
+    for (i = 0; i < 32; i++)
+        snprintf(hex + 2 * i, 3, "%02x", sha[i]);
+    return cordon__asprintf("records\t%zu\t%s\n", n, hex);
+}
+
+int cordon__win_grant_records_check(int have_records, size_t n, const unsigned char sha[32],
+                                    const char *count_text, char *why, size_t n_why)
+{
+    char *want;
+    unsigned long long cnt = 0;
+    size_t len;
+    int ok;
+    if (!count_text)
+        return 0;
+    if (strncmp(count_text, "records\t", 8) != 0 || sscanf(count_text + 8, "%llu", &cnt) != 1) {
+        snprintf(why, n_why, "the count beside the read grant records is not one setup writes");
+        return -1;
+    }
+    if (!have_records) {
+        if (cnt == 0)
+            return 0;
+        snprintf(why, n_why, "the read grant records are gone, but setup recorded %llu grants: "
+                             "their ACEs are still on those paths and uninstall cannot take them "
+                             "out without the records",
+                 cnt);
+        return -1;
+    }
+    want = cordon__win_grant_count_line(n, sha);
+    len = want ? strcspn(want, "\n") : 0;
+    ok = want && strncmp(count_text, want, len) == 0 &&
+         (count_text[len] == '\0' || count_text[len] == '\n' || count_text[len] == '\r');
+    free(want);
+    if (ok)
+        return 0;
+    if (cnt != n)
+        snprintf(why, n_why, "the read grant records hold %zu grants, setup wrote %llu", n, cnt);
+    else
+        snprintf(why, n_why, "the read grant records changed since setup wrote them (their "
+                             "SHA-256 differs)");
+    return -1;
 }
 
 /* ---- who a sandbox logon is ----------------------------------------------- */

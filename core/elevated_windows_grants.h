@@ -90,6 +90,39 @@ char *cordon__win_grant_record_line(const struct cordon__win_grant_record *r);
 int cordon__win_grant_record_parse(const char *line, struct cordon__win_grant_record *r);
 void cordon__win_grant_record_free(struct cordon__win_grant_record *r);
 
+/* The entry |path| is of |profile| ("" for the profile itself), a pointer
+ * into |path|; NULL when |path| is not |profile| or below it (ASCII case
+ * ignored, a component boundary required). */
+const char *cordon__win_profile_entry(const char *profile, const char *path);
+
+/* What a re-install does with an earlier record |r| (a newer version's
+ * secrets table may have grown since it was made): */
+enum cordon__win_regrant {
+    CORDON__WIN_REGRANT_KEEP,    /* core decides the same kind of grant now, or a tree where a
+                                    walk split it into a list grant: the record stays */
+    CORDON__WIN_REGRANT_RESTORE  /* it does not (a secret now, a tree split, no allowed user's
+                                    profile holds it, ...): setup's ACE is taken out, the record
+                                    dropped, and the plan records anew what holds now */
+};
+/* |now| is core's decision for the path as found now
+ * (cordon__win_read_grant), CORDON__WIN_GRANT_NONE when no allowed user's
+ * profile holds it; |now_why| its reason. |why| says what is done. */
+enum cordon__win_regrant cordon__win_regrant(const struct cordon__win_grant_record *r,
+                                             enum cordon__win_grant now, const char *now_why,
+                                             char *why, size_t n);
+
+/* The count and SHA-256 of the records, kept beside them (admin-only) so
+ * that verify notices records lost or changed while grants were made: one
+ * line "records<TAB>N<TAB>hex". Caller frees. */
+char *cordon__win_grant_count_line(size_t n, const unsigned char sha[32]);
+/* What verify concludes: 0 when the records agree with the count line
+ * |count_text| (NULL: no count was kept, an install older than it, so
+ * nothing to compare), -1 with |why| when records are missing while the
+ * count says grants were recorded, or differ from what setup wrote.
+ * |have_records|: the records file exists; |n| its lines; |sha| its hash. */
+int cordon__win_grant_records_check(int have_records, size_t n, const unsigned char sha[32],
+                                    const char *count_text, char *why, size_t n_why);
+
 /* ---- who a sandbox logon is ----------------------------------------------- */
 
 /* The well-known SIDs in the token of an interactive logon of a local

@@ -32,6 +32,10 @@
 
 #define RECORDS "read-grants"
 #define PROGRESS "read-grants.progress"
+/* The records' count and SHA-256 (core's cordon__win_grant_count_line),
+ * administrators only: verify notices records lost or changed. */
+#define COUNT "read-grants.count"
+#define ADMIN_SDDL "O:BAG:SYD:P(A;;FA;;;SY)(A;;FA;;;BA)"
 /* Readable by every user, so that status works unelevated: counts only. */
 #define PROGRESS_SDDL "O:BAG:SYD:P(A;;FA;;;SY)(A;;FA;;;BA)(A;;FR;;;AU)"
 #define PROFILE_LIST L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList\\"
@@ -43,6 +47,8 @@ struct plan {
     size_t tree, list, already, skipped, linked;
     int walk;           /* directories are walked for hard links now (the worker), not later */
     int assume_private; /* tests: nobody else reads anything (Wine reports Everyone on all) */
+    int rerecord;       /* the records were lost: a grant found in place is recorded again */
+    const char *sid_str;
     char error[600];
 };
 
@@ -209,8 +215,21 @@ static int plan_one(struct plan *p, PSID sid, const char *path, enum cordon__win
         goto done;
     }
     if (has_grant(dacl, sid, mask_of(k), inherit_of(k, is_dir))) {
-        p->already++;
-        goto done;
+        char *without;
+        int exact = 0;
+        if (!p->rerecord) {
+            p->already++;
+            goto done;
+        }
+        /* Records lost while the grant stayed: record it again, with
+         * today's DACL without setup's ACE as the original. */
+        without = cordon__win_sddl_restore_sid(sddl, sddl, p->sid_str, &exact);
+        if (!without) {
+            p->skipped++;
+            goto done;
+        }
+        free(sddl);
+        sddl = without;
     }
     r.kind = k;
     r.path = (char *)path;
@@ -429,6 +448,8 @@ int setup__grants_plan_ex(const char *profile, const char *sandbox_sid, int flag
     int rc = -1;
     memset(&p, 0, sizeof p);
     p.assume_private = (flags & SETUP_GRANTS_ASSUME_PRIVATE) != 0;
+    p.rerecord = (flags & SETUP_GRANTS_RERECORD) != 0;
+    p.sid_str = sandbox_sid;
     if (!sid) {
         say(err, ne, "%s: not a SID", sandbox_sid);
         return -1;
@@ -484,6 +505,7 @@ int setup__grants_split(const char *profile, const char *dir, const char *origin
     memset(&p, 0, sizeof p);
     p.walk = 1;
     p.assume_private = (flags & SETUP_GRANTS_ASSUME_PRIVATE) != 0;
+    p.sid_str = sandbox_sid;
     if (!sid || !rel) {
         say(err, ne, "%s: not below the profile %s (or %s is not a SID)", dir, profile,
             sandbox_sid);
@@ -588,7 +610,7 @@ done:
  * directory) anyone but administrators could have written, planted in
  * ProgramData before setup made it, is refused, naming why. */
 static int load(const char *data_dir, char sid[184], struct cordon__strv *lines,
-                struct cordon__strv *notes)
+                struct cordon__strv *notes, unsigned char sha[32])
 {
     char *path = state_path(data_dir, RECORDS), *text = NULL, *p, *nl, why[400];
     wchar_t *w = path ? cordon__win_wide(path) : NULL;
@@ -628,6 +650,8 @@ static int load(const char *data_dir, char sid[184], struct cordon__strv *lines,
         memcpy(text + n, buf, k);
         n += k;
     }
+    if (sha)
+        cordon__sha256(text ? text : "", n, sha);
     if (!text)
         goto done;
     text[n] = '\0';
@@ -716,13 +740,116 @@ static int save_records(const char *data_dir, const char *sid, const struct cord
     }
     for (i = 0; i < lines->n; i++)
         cordon__buf_printf(&text, "%s\n", lines->v[i]);
-    if (text.oom || !path)
+    if (text.oom || !path) {
         say(err, ne, "out of memory. Fix: " FIX_RERUN);
-    else
-        rc = write_state(path, text.p ? text.p : "", "O:BAG:SYD:P(A;;FA;;;SY)(A;;FA;;;BA)", err,
-                         ne);
+    } else if ((rc = write_state(path, text.p ? text.p : "", ADMIN_SDDL, err, ne)) == 0) {
+        unsigned char sha[32];
+        char *count = state_path(data_dir, COUNT), *line;
+        cordon__sha256(text.p ? text.p : "", text.len, sha);
+        line = cordon__win_grant_count_line(lines->n, sha);
+        rc = count && line ? write_state(count, line, ADMIN_SDDL, err, ne) : -1;
+        if (!count || !line)
+            say(err, ne, "out of memory. Fix: " FIX_RERUN);
+        free(count);
+        free(line);
+    }
     cordon__buf_free(&text);
     free(path);
+    return rc;
+}
+
+/* The count line kept beside the records, or NULL when there is none
+ * (caller frees). */
+static char *read_count(const char *data_dir)
+{
+    char *path = state_path(data_dir, COUNT), buf[200];
+    wchar_t *w = path ? cordon__win_wide(path) : NULL;
+    FILE *f = w ? _wfopen(w, L"rb") : NULL;
+    size_t k = 0;
+    free(path);
+    free(w);
+    if (!f)
+        return NULL;
+    k = fread(buf, 1, sizeof buf - 1, f);
+    fclose(f);
+    buf[k] = '\0';
+    return cordon__strdup(buf);
+}
+
+static DWORD restore(const struct cordon__win_grant_record *r, const char *sid, int *exact);
+
+int setup__grants_redecide(const struct cordon__strv *profiles, const char *sandbox_sid, int flags,
+                           struct cordon__strv *lines, size_t *restored, char *first, size_t nf,
+                           char *err, size_t ne)
+{
+    struct cordon__strv keep = {0};
+    size_t i, k;
+    int rc = -1;
+    *restored = 0;
+    for (i = 0; i < lines->n; i++) {
+        struct cordon__win_grant_record r;
+        struct cordon__win_grant_entry e;
+        BY_HANDLE_FILE_INFORMATION info;
+        enum cordon__win_grant now = CORDON__WIN_GRANT_NONE;
+        char now_why[600] = "no allowed user's profile holds it now", why[900];
+        const char *rel = NULL;
+        DWORD x;
+        HANDLE h;
+        int exact = 0, got;
+        if (cordon__win_grant_record_parse(lines->v[i], &r) != 0) {
+            if (cordon__strv_push(&keep, lines->v[i]) != CORDON_OK)
+                goto oom;
+            continue;
+        }
+        h = open_exact(r.path, 0, &x);
+        got = h != INVALID_HANDLE_VALUE && GetFileInformationByHandle(h, &info);
+        if (h != INVALID_HANDLE_VALUE)
+            CloseHandle(h);
+        if (!got) {
+            /* Gone, or a link now: nothing to decide; uninstall counts it. */
+            cordon__win_grant_record_free(&r);
+            if (cordon__strv_push(&keep, lines->v[i]) != CORDON_OK)
+                goto oom;
+            continue;
+        }
+        for (k = 0; k < profiles->n && !rel; k++)
+            rel = cordon__win_profile_entry(profiles->v[k], r.path);
+        if (rel) {
+            memset(&e, 0, sizeof e);
+            e.rel = rel;
+            e.is_dir = (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
+            e.links = e.is_dir ? 0 : info.nNumberOfLinks;
+            e.broad_read = rel[0] && !(flags & SETUP_GRANTS_ASSUME_PRIVATE) && broad_read(r.path);
+            now = cordon__win_read_grant(&e, now_why, sizeof now_why);
+        }
+        if (cordon__win_regrant(&r, now, now_why, why, sizeof why) == CORDON__WIN_REGRANT_KEEP) {
+            cordon__win_grant_record_free(&r);
+            if (cordon__strv_push(&keep, lines->v[i]) != CORDON_OK)
+                goto oom;
+            continue;
+        }
+        x = restore(&r, sandbox_sid, &exact);
+        if (x != ERROR_SUCCESS && x != ERROR_FILE_NOT_FOUND && x != ERROR_PATH_NOT_FOUND &&
+            x != ERROR_CANT_ACCESS_FILE) {
+            say(err, ne, "%s: taking setup's ACE out (SetSecurityInfo): error %lu", r.path,
+                (unsigned long)x);
+            cordon__win_grant_record_free(&r);
+            goto done;
+        }
+        if (*restored == 0 && first)
+            say(first, nf, "%s", why);
+        (*restored)++;
+        cordon__win_grant_record_free(&r);
+    }
+    cordon__strv_free(lines);
+    *lines = keep;
+    memset(&keep, 0, sizeof keep);
+    rc = 0;
+    goto done;
+oom:
+    say(err, ne, "out of memory");
+done:
+    cordon__strv_free(&keep);
     return rc;
 }
 
@@ -742,14 +869,16 @@ static void linked_text(const struct cordon__strv *notes, char *out, size_t n)
 int setup__grants_step(const struct setup_grants_in *in, int *found, char *detail, size_t nd,
                        char *err, size_t ne)
 {
-    struct cordon__strv old = {0}, planned = {0}, notes = {0}, keep = {0};
-    char rec_sid[184], prog[300] = "", linked[700] = "";
+    struct cordon__strv old = {0}, planned = {0}, notes = {0}, keep = {0}, profiles = {0};
+    char rec_sid[184], prog[300] = "", linked[700] = "", why[600], first[900] = "",
+         redone[1200] = "", *count = NULL;
+    unsigned char sha[32];
     PSID sid = NULL;
-    size_t i, users = 0, lists = 0;
-    int rc = -1, had;
+    size_t i, users = 0, lists = 0, restored = 0;
+    int rc = -1, had, flags = 0;
 
     *found = 0;
-    had = load(in->data_dir, rec_sid, &old, &notes);
+    had = load(in->data_dir, rec_sid, &old, &notes, sha);
     if (had < 0) {
         say(err, ne, "the read grant records in %s cannot be read. Fix: " FIX_RERUN, in->data_dir);
         goto done;
@@ -760,6 +889,15 @@ int setup__grants_step(const struct setup_grants_in *in, int *found, char *detai
         if (mutex_held()) {
             say(detail, nd, "%zu recorded; %s", old.n, prog);
             rc = 0;
+            goto done;
+        }
+        /* Records lost or changed while grants were made: the count kept
+         * beside them says so (an install older than the count has none). */
+        count = read_count(in->data_dir);
+        if (cordon__win_grant_records_check(had == 0, old.n, sha, count, why, sizeof why) != 0) {
+            say(err, ne, "%s. Fix: run cordon-setup install again as an administrator (it "
+                         "records again the grants it finds in place)",
+                why);
             goto done;
         }
         sid = rec_sid[0] ? cordon__win_sid_from_string(rec_sid) : NULL;
@@ -807,17 +945,40 @@ int setup__grants_step(const struct setup_grants_in *in, int *found, char *detai
     }
     for (i = 0; i < in->user_sids->n; i++) {
         char *profile = profile_of(in->user_sids->v[i]);
-        size_t e;
         if (!profile)
             continue; /* never logged on here: no profile to grant */
+        if (cordon__strv_push_owned(&profiles, profile) != CORDON_OK)
+            goto oom;
+    }
+    /* Records lost while grants stayed: what is in place is recorded
+     * again (today's DACL without setup's ACE as the original), so that
+     * uninstall can take it out. */
+    count = read_count(in->data_dir);
+    if (had == 1 && cordon__win_grant_records_check(0, 0, sha, count, why, sizeof why) != 0) {
+        flags |= SETUP_GRANTS_RERECORD;
+        say(redone, sizeof redone, "; %s: the grants in place are recorded again", why);
+    }
+    /* A re-install (a newer version's secrets table, a hard link since, a
+     * user no longer allowed) decides every earlier record again, and
+     * takes setup's ACE out where core decides otherwise now. */
+    if (had == 0 && setup__grants_redecide(&profiles, in->sandbox_sid, 0, &old, &restored, first,
+                                           sizeof first, err, ne) != 0) {
+        size_t e = strlen(err);
+        say(err + e, ne - e, ". Fix: " FIX_RERUN);
+        goto done;
+    }
+    if (restored)
+        say(redone, sizeof redone, "; %zu earlier grant%s taken out, the first: %s", restored,
+            restored == 1 ? "" : "s", first);
+    for (i = 0; i < profiles.n; i++) {
+        size_t e;
         users++;
-        if (setup__grants_plan_ex(profile, in->sandbox_sid, 0, &planned, &notes, err, ne) != 0) {
-            free(profile);
+        if (setup__grants_plan_ex(profiles.v[i], in->sandbox_sid, flags, &planned, &notes, err,
+                                  ne) != 0) {
             e = strlen(err);
             say(err + e, ne - e, ". Fix: " FIX_RERUN);
             goto done;
         }
-        free(profile);
     }
     /* Earlier records stay (their originals are the true ones); a path
      * planned again is not recorded twice. */
@@ -842,7 +1003,8 @@ int setup__grants_step(const struct setup_grants_in *in, int *found, char *detai
         if (!dup && cordon__strv_push(&keep, planned.v[i]) != CORDON_OK)
             goto oom;
     }
-    /* The records first: anything changed after this can be put back. */
+    /* The records first: anything changed after this can be put back (an
+     * ACE redecide took out is no longer recorded, nor there). */
     if (save_records(in->data_dir, in->sandbox_sid, &notes, &keep, err, ne) != 0)
         goto done;
     *found = 1;
@@ -875,8 +1037,8 @@ int setup__grants_step(const struct setup_grants_in *in, int *found, char *detai
     }
     linked_text(&notes, linked, sizeof linked);
     say(detail, nd, "%zu profile%s: %zu to grant in the background (%zu list-only; each tree "
-                    "walked for hard links first)%s; cordon-setup status shows the progress",
-        users, users == 1 ? "" : "s", planned.n, lists, linked);
+                    "walked for hard links first)%s%s; cordon-setup status shows the progress",
+        users, users == 1 ? "" : "s", planned.n, lists, redone, linked);
     rc = 0;
     goto done;
 oom:
@@ -888,6 +1050,8 @@ done:
     cordon__strv_free(&old);
     cordon__strv_free(&notes);
     cordon__strv_free(&keep);
+    cordon__strv_free(&profiles);
+    free(count);
     return rc;
 }
 
@@ -1112,7 +1276,7 @@ int setup__grants_worker(const char *data_dir)
         CloseHandle(m);
         return 1;
     }
-    if (load(data_dir, rec_sid, &lines, &notes) != 0 || !rec_sid[0] ||
+    if (load(data_dir, rec_sid, &lines, &notes, NULL) != 0 || !rec_sid[0] ||
         !(sid = cordon__win_sid_from_string(rec_sid))) {
         progress(data_dir, "failed: the records cannot be read");
         goto done;
@@ -1214,7 +1378,7 @@ int setup__grants_uninstall(const char *data_dir, char *detail, size_t nd, char 
     char rec_sid[184], *path = NULL, *prog = NULL;
     HANDLE m = NULL, stop = NULL;
     size_t i, restored = 0, kept = 0, gone = 0;
-    int rc = -1, had = load(data_dir, rec_sid, &lines, NULL);
+    int rc = -1, had = load(data_dir, rec_sid, &lines, NULL, NULL);
     if (had == 1) {
         say(detail, nd, "not there");
         rc = 0;
@@ -1262,6 +1426,14 @@ int setup__grants_uninstall(const char *data_dir, char *detail, size_t nd, char 
     }
     path = state_path(data_dir, RECORDS);
     prog = state_path(data_dir, PROGRESS);
+    {
+        char *cp = state_path(data_dir, COUNT);
+        wchar_t *w = cp ? cordon__win_wide(cp) : NULL;
+        if (w)
+            DeleteFileW(w);
+        free(w);
+        free(cp);
+    }
     if (path) {
         wchar_t *w = cordon__win_wide(path);
         if (w)

@@ -44,6 +44,9 @@ int setup__grants_plan(const char *profile, const char *sandbox_sid, struct cord
  * Everyone read on every file) and the notes ("#linked<TAB>path<TAB>why")
  * of what hard links kept from a grant; |notes| may be NULL. */
 #define SETUP_GRANTS_ASSUME_PRIVATE 1
+/* The records were lost: a grant of setup's found in place is recorded
+ * again, with today's DACL without it as the original. */
+#define SETUP_GRANTS_RERECORD 2
 int setup__grants_plan_ex(const char *profile, const char *sandbox_sid, int flags,
                           struct cordon__strv *lines, struct cordon__strv *notes, char *err,
                           size_t ne);
@@ -57,6 +60,14 @@ int setup__grants_plan_ex(const char *profile, const char *sandbox_sid, int flag
 int setup__grants_split(const char *profile, const char *dir, const char *original,
                         const char *sandbox_sid, int flags, struct cordon__strv *lines,
                         struct cordon__strv *notes, char *err, size_t ne);
+/* A re-install's look at the earlier records |lines|: each path is decided
+ * again (its profile among |profiles|, its kind and names as found now);
+ * where core decides another kind now (cordon__win_regrant), setup's ACE
+ * is taken out and the line dropped from |lines|. *restored counts them,
+ * |first| says why for the first. 0, or -1 with |err|. */
+int setup__grants_redecide(const struct cordon__strv *profiles, const char *sandbox_sid, int flags,
+                           struct cordon__strv *lines, size_t *restored, char *first, size_t nf,
+                           char *err, size_t ne);
 /* The background worker's body; the exit status. */
 int setup__grants_worker(const char *data_dir);
 /* uninstall: waits for a running worker, then takes setup's ACEs out of

@@ -158,6 +158,86 @@ static void hard_links(void)
     free(root);
 }
 
+static int has_line_for(const struct cordon__strv *lines, const char *path)
+{
+    char *want = cordon__asprintf("\t%s\t", path);
+    size_t i;
+    int yes = 0;
+    for (i = 0; i < lines->n && !yes; i++)
+        yes = strstr(lines->v[i], want) == lines->v[i] + 4;
+    free(want);
+    return yes;
+}
+
+/* A re-install decides the earlier records again: ~\.config\git (a
+ * tree before git's XDG credential store joined the secrets) and
+ * ~\.vault-token (a secret now) lose setup's ACE and their records; so
+ * does a path no allowed user's profile holds; ~\src, ~\.bashrc, the
+ * profile's list grant and a path gone since stay. Under Wine the ACE
+ * taken out cannot be read back (no ACL is stored): the records show it. */
+static void redecide(void)
+{
+    char *tmp = make_temp_dir("upgrade"), *other = make_temp_dir("elsewhere"), *root;
+    struct cordon__strv lines = {0}, profiles = {0};
+    char err[600] = "", first[900] = "";
+    wchar_t *wt = cordon__win_wide(tmp), lng[MAX_PATH * 2];
+    size_t i, restored = 0;
+    static const char *const rels[] = {".config\\git", "src", ".vault-token", ".bashrc", NULL};
+
+    root = wt && GetLongPathNameW(wt, lng, MAX_PATH * 2) ? cordon__win_utf8(lng) : cordon__strdup(tmp);
+    free(wt);
+    free(tmp);
+    mk(root, ".config", 1);
+    mk(root, ".config\\git", 1);
+    mk(root, "src", 1);
+    mk(root, ".vault-token", 0);
+    mk(root, ".bashrc", 0);
+    CHECK(cordon__strv_push(&profiles, root) == CORDON_OK);
+    CHECK(cordon__strv_push_owned(&lines, cordon__asprintf("list\t%s\tD:P(A;;FA;;;SY)", root)) ==
+          CORDON_OK);
+    for (i = 0; rels[i]; i++) {
+        char *p = join(root, rels[i]);
+        CHECK(cordon__strv_push_owned(&lines, cordon__asprintf("tree\t%s\tD:P(A;;FA;;;SY)", p)) ==
+              CORDON_OK);
+        free(p);
+    }
+    CHECK(cordon__strv_push_owned(&lines, cordon__asprintf("tree\t%s\tD:P(A;;FA;;;SY)", other)) ==
+          CORDON_OK);
+    CHECK(cordon__strv_push(&lines, "tree\tC:\\cordon-test-gone\\x\tD:P(A;;FA;;;SY)") ==
+          CORDON_OK);
+
+    CHECK_MSG(setup__grants_redecide(&profiles, SBX, SETUP_GRANTS_ASSUME_PRIVATE, &lines,
+                                     &restored, first, sizeof first, err, sizeof err) == 0,
+              "%s", err);
+    printf("redecide: %zu taken out, the first: %s\n", restored, first);
+    CHECK_MSG(restored == 3, "%zu taken out", restored);
+    CHECK_CONTAINS(first, ".config\\git");
+    CHECK_CONTAINS(first, "list now");
+    CHECK(has_line_for(&lines, root));
+    {
+        char *git = join(root, ".config\\git"), *src = join(root, "src"),
+             *vt = join(root, ".vault-token"), *rc = join(root, ".bashrc");
+        CHECK_MSG(!has_line_for(&lines, git), "~\\.config\\git still recorded");
+        CHECK_MSG(!has_line_for(&lines, vt), "~\\.vault-token still recorded");
+        CHECK(has_line_for(&lines, src));
+        CHECK(has_line_for(&lines, rc));
+        free(git);
+        free(src);
+        free(vt);
+        free(rc);
+    }
+    CHECK_MSG(!has_line_for(&lines, other), "a path outside the profiles is still recorded");
+    CHECK(has_line_for(&lines, "C:\\cordon-test-gone\\x"));
+    CHECK(lines.n == 4);
+
+    cordon__strv_free(&lines);
+    cordon__strv_free(&profiles);
+    remove_dir_tree(root);
+    remove_dir_tree(other);
+    free(root);
+    free(other);
+}
+
 int main(void)
 {
     char *tmp = make_temp_dir("profile"), *root;
@@ -176,6 +256,7 @@ int main(void)
         ".config\\git\\config", NULL};
 
     hard_links();
+    redecide();
     /* The long form: %TEMP% may hold 8.3 names (RUNNER~1), and setup
      * plans with the long names a profile's path has. */
     root = wt && GetLongPathNameW(wt, lng, MAX_PATH * 2) ? cordon__win_utf8(lng) : cordon__strdup(tmp);

@@ -279,6 +279,92 @@ static void restore(void)
     free(t);
 }
 
+/* A re-install decides every earlier record again: what a newer secrets
+ * table (or a hard link since) makes "nothing" or another kind loses
+ * setup's ACE; the rest stays. */
+static void upgrade(void)
+{
+    static const char *const profile = "C:\\Users\\ann";
+    static const struct {
+        const char *line;
+        int is_dir;
+        unsigned long links;
+        enum cordon__win_regrant want;
+    } old[] = {
+        /* git's XDG credential store and PowerShell's history joined the
+         * table: their directories are no trees any more. */
+        {"tree\tC:\\Users\\ann\\.config\\git\tD:P", 1, 0, CORDON__WIN_REGRANT_RESTORE},
+        {"tree\tC:\\Users\\ann\\AppData\\Roaming\\Microsoft\\Windows\tD:P", 1, 0,
+         CORDON__WIN_REGRANT_RESTORE},
+        /* A file given read on its own, a secret now. */
+        {"tree\tC:\\Users\\ann\\.vault-token\tD:P", 0, 1, CORDON__WIN_REGRANT_RESTORE},
+        /* A file with a second name since. */
+        {"tree\tC:\\Users\\ann\\.gitconfig\tD:P", 0, 2, CORDON__WIN_REGRANT_RESTORE},
+        /* Unchanged. */
+        {"tree\tC:\\Users\\ann\\src\tD:P", 1, 0, CORDON__WIN_REGRANT_KEEP},
+        {"tree\tC:\\Users\\ann\\.bashrc\tD:P", 0, 1, CORDON__WIN_REGRANT_KEEP},
+        {"list\tC:\\Users\\ann\\.config\tD:P", 1, 0, CORDON__WIN_REGRANT_KEEP},
+        /* A tree the worker split for a hard link below: the table alone
+         * does not make it a tree again. */
+        {"list\tC:\\Users\\ann\\projects\tD:P", 1, 0, CORDON__WIN_REGRANT_KEEP},
+        {"list\tC:\\Users\\ann\tD:P", 1, 0, CORDON__WIN_REGRANT_KEEP},
+        /* No allowed user's profile holds it now. */
+        {"tree\tC:\\Users\\bob\\src\tD:P", 1, 0, CORDON__WIN_REGRANT_RESTORE},
+    };
+    size_t i;
+    char why[600], now_why[600];
+    unsigned char sha[32], other[32];
+    char *line;
+
+    CHECK_STR(cordon__win_profile_entry(profile, "C:\\Users\\ann"), "");
+    CHECK_STR(cordon__win_profile_entry(profile, "c:\\users\\ANN\\src\\x"), "src\\x");
+    CHECK(cordon__win_profile_entry(profile, "C:\\Users\\anna\\src") == NULL);
+    CHECK(cordon__win_profile_entry(profile, "C:\\Users") == NULL);
+    for (i = 0; i < sizeof old / sizeof old[0]; i++) {
+        struct cordon__win_grant_record r;
+        struct cordon__win_grant_entry e;
+        enum cordon__win_grant now = CORDON__WIN_GRANT_NONE;
+        const char *rel;
+        CHECK(cordon__win_grant_record_parse(old[i].line, &r) == 0);
+        rel = cordon__win_profile_entry(profile, r.path);
+        now_why[0] = '\0';
+        if (rel) {
+            memset(&e, 0, sizeof e);
+            e.rel = rel;
+            e.is_dir = old[i].is_dir;
+            e.links = old[i].links;
+            now = cordon__win_read_grant(&e, now_why, sizeof now_why);
+        }
+        CHECK_MSG(cordon__win_regrant(&r, now, now_why, why, sizeof why) == old[i].want, "%s: %s",
+                  old[i].line, why);
+        if (old[i].want == CORDON__WIN_REGRANT_RESTORE)
+            CHECK_CONTAINS(why, "setup's ACE taken out");
+        cordon__win_grant_record_free(&r);
+    }
+
+    /* Lost or changed records: the count kept beside them says so. */
+    cordon__sha256("a\nb\n", 4, sha);
+    cordon__sha256("a\nc\n", 4, other);
+    line = cordon__win_grant_count_line(2, sha);
+    CHECK(strncmp(line, "records\t2\t", 10) == 0 && strlen(line) == 10 + 64 + 1);
+    CHECK(cordon__win_grant_records_check(1, 2, sha, line, why, sizeof why) == 0);
+    CHECK(cordon__win_grant_records_check(0, 0, sha, line, why, sizeof why) == -1);
+    CHECK_CONTAINS(why, "gone, but setup recorded 2 grants");
+    CHECK(cordon__win_grant_records_check(1, 2, other, line, why, sizeof why) == -1);
+    CHECK_CONTAINS(why, "changed since setup wrote them");
+    CHECK(cordon__win_grant_records_check(1, 1, other, line, why, sizeof why) == -1);
+    CHECK_CONTAINS(why, "hold 1 grants, setup wrote 2");
+    CHECK(cordon__win_grant_records_check(1, 2, sha, "garbage", why, sizeof why) == -1);
+    free(line);
+    /* An install from before the count: nothing to compare, as before. */
+    CHECK(cordon__win_grant_records_check(0, 0, sha, NULL, why, sizeof why) == 0);
+    CHECK(cordon__win_grant_records_check(1, 5, sha, NULL, why, sizeof why) == 0);
+    /* No grants recorded and no records: fine. */
+    line = cordon__win_grant_count_line(0, sha);
+    CHECK(cordon__win_grant_records_check(0, 0, sha, line, why, sizeof why) == 0);
+    free(line);
+}
+
 /* The other way: `cordon grants revoke` (the backend's removers) with the
  * sandbox group registered as a tier SID takes out the backend's ACEs of
  * that group and of its capability SIDs, never setup's read grants on the
@@ -557,6 +643,7 @@ int main(void)
     profile();
     links();
     ownership();
+    upgrade();
     records();
     restore();
     dacl();
