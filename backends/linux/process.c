@@ -447,7 +447,8 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
      * the caller's mount namespace. Only the capabilities the supervisor
      * keeps would stop that otherwise. Exec makes the command dumpable
      * again; until then it shares this memory and so this flag. */
-    prctl(PR_SET_DUMPABLE, 0);
+    if (!(l->alongside && l->alongside_undumps))
+        prctl(PR_SET_DUMPABLE, 0);
 
     sigaddset(&set, PARENT_GONE);
     sigaddset(&set, SIGCHLD);

@@ -72,6 +72,11 @@ struct cordon__launch {
      * locals). It tells the command of a failure through a descriptor, not
      * by returning. May be NULL. */
     void (*alongside)(void *ctx);
+    /* 1: alongside makes the supervisor not dumpable itself (it writes
+     * the supervisor's own /proc files first), and the command does not
+     * go on before it has (a channel of ctx); process.c then leaves the
+     * supervisor dumpable until alongside runs. */
+    int alongside_undumps;
     /* In the command's process after in_command: joins what alongside
      * made. A failure sets join_failed. May be NULL. */
     cordon__child_hook join_ns;

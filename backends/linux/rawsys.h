@@ -4,7 +4,8 @@
  * CLONE_SETTLS) shares that too, so a failing libc call on one side would
  * change what the other reads. These return the kernel's answer as is:
  * >= 0, or -errno. CORDON__RAW_SYSCALLS is 0 on architectures not listed
- * here, and callers then keep the two processes' memory apart. */
+ * here (libc's syscall() then stands in), and callers then keep the two
+ * processes' memory apart. */
 #ifndef CORDON_LINUX_RAWSYS_H
 #define CORDON_LINUX_RAWSYS_H
 
@@ -40,11 +41,16 @@ static inline long cordon__raw_syscall(long n, long a, long b, long c, long d, l
     return x0;
 }
 #else
+/* No raw system calls here: libc's, with the same answers. Callers that
+ * run beside another process keep their memory apart on such
+ * architectures (CORDON__RAW_SYSCALLS 0), so errno is their own. */
+#include <errno.h>
+#include <unistd.h>
 #define CORDON__RAW_SYSCALLS 0
 static inline long cordon__raw_syscall(long n, long a, long b, long c, long d, long e, long f)
 {
-    (void)n, (void)a, (void)b, (void)c, (void)d, (void)e, (void)f;
-    return -38; /* ENOSYS: never called where CORDON__RAW_SYSCALLS is 0 */
+    long r = syscall(n, a, b, c, d, e, f);
+    return r < 0 ? -(long)errno : r;
 }
 #endif
 

@@ -551,6 +551,11 @@ struct run_ctx {
      * (with SCM_RIGHTS, or a failure word) for the command to join. */
     int netns;
     int netsock[2];
+    /* With it, the supervisor writes the id maps itself after the
+     * command's clone (make_netns), while the command starts, and says
+     * over mapsp when they are in (MAPS_DONE, or the failing step): the
+     * command waits for that before its namespaces (enter_ns). */
+    int mapsp[2];
     int have_gate;           /* the unix socket gate serves connect() */
     struct cordon__unixgate gate;
     const char **own;        /* the gate's places of the command's own sockets */
@@ -1086,6 +1091,18 @@ static int in_supervisor(void *ctx, const char **step)
     close(c->prep[0]);
     if (!c->userns)
         return 0;
+    if (c->netns) {
+        /* The maps follow the command's clone (make_netns). */
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->netsock) != 0) {
+            *step = "pass the private network namespace (socketpair)";
+            return errno;
+        }
+        if (pipe2(c->mapsp, O_CLOEXEC) != 0) {
+            *step = "tell the command of the id maps (pipe2)";
+            return errno;
+        }
+        return 0;
+    }
     /* cordon-runner is not dumpable (it gained capabilities at exec, and
      * changed its uid), so its /proc files, these maps included, are
      * root's: made dumpable here, for this process alone, until
@@ -1108,11 +1125,50 @@ static int in_supervisor(void *ctx, const char **step)
         *step = "write /proc/self/gid_map";
         return e;
     }
-    if (c->netns && socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, c->netsock) != 0) {
-        *step = "pass the private network namespace (socketpair)";
-        return errno;
-    }
     return 0;
+}
+
+/* What the supervisor sends the command about the id maps (mapsp):
+ * MAPS_DONE, or the step that failed (<< 16) | errno. */
+#define MAPS_DONE 0x6d617073u
+enum { MAPS_DUMPABLE = 1, MAPS_SETGROUPS = 2, MAPS_UID = 3, MAPS_GID = 4 };
+
+/* write_file with raw system calls (see make_netns): 0 or an errno. */
+static int raw_write_file(const char *path, const char *text)
+{
+    long fd = CORDON__RAW4(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CLOEXEC, 0), w;
+    size_t n = 0;
+    while (text[n])
+        n++;
+    if (fd < 0)
+        return (int)-fd;
+    w = CORDON__RAW3(SYS_write, fd, text, n);
+    CORDON__RAW1(SYS_close, fd);
+    return w < 0 ? (int)-w : w != (long)n ? EIO : 0;
+}
+
+/* In the supervisor, first thing beside the command (make_netns): the id
+ * maps, as in_supervisor writes them otherwise; then the supervisor is no
+ * longer dumpable (process.c leaves that to this hook: the maps are its
+ * own /proc files, which a process that is not dumpable cannot write).
+ * The command goes on only once this says so, so nothing of it execs
+ * before. Returns MAPS_DONE or the failure word. */
+static uint32_t write_maps(const struct run_ctx *c)
+{
+    long r;
+    int e;
+    /* cordon-runner is not dumpable (see in_supervisor). */
+    if ((r = CORDON__RAW1(SYS_prctl, PR_GET_DUMPABLE)) != 1 &&
+        (r = CORDON__RAW2(SYS_prctl, PR_SET_DUMPABLE, 1)) < 0)
+        return ((uint32_t)MAPS_DUMPABLE << 16) | (uint32_t)-r;
+    if ((e = raw_write_file("/proc/self/setgroups", "deny")) != 0 && e != ENOENT)
+        return ((uint32_t)MAPS_SETGROUPS << 16) | (uint32_t)e;
+    if ((e = raw_write_file("/proc/self/uid_map", c->uid_map)) != 0)
+        return ((uint32_t)MAPS_UID << 16) | (uint32_t)e;
+    if ((e = raw_write_file("/proc/self/gid_map", c->gid_map)) != 0)
+        return ((uint32_t)MAPS_GID << 16) | (uint32_t)e;
+    CORDON__RAW2(SYS_prctl, PR_SET_DUMPABLE, 0);
+    return MAPS_DONE;
 }
 
 /* What the supervisor sends the command about the network namespace:
@@ -1131,7 +1187,8 @@ static void make_netns(void *ctx)
 {
     const struct run_ctx *c = ctx;
     int mine = c->netsock[0], theirs = c->netsock[1];
-    uint32_t word = NET_MADE;
+    int maps_out = c->mapsp[1];
+    uint32_t word = NET_MADE, maps;
     long fd = -1, r;
     union {
         char buf[CMSG_SPACE(sizeof(int))];
@@ -1143,6 +1200,17 @@ static void make_netns(void *ctx)
     size_t i;
 
     CORDON__RAW1(SYS_close, theirs);
+    CORDON__RAW1(SYS_close, c->mapsp[0]);
+    maps = write_maps(c);
+    do
+        r = CORDON__RAW3(SYS_write, maps_out, &maps, sizeof maps);
+    while (r == -EINTR);
+    CORDON__RAW1(SYS_close, maps_out);
+    if (maps != MAPS_DONE) {
+        /* The command reports the step and ends; nothing is joined. */
+        CORDON__RAW1(SYS_close, mine);
+        return;
+    }
     if ((r = CORDON__RAW1(SYS_unshare, CLONE_NEWNET)) < 0)
         word = ((uint32_t)NET_UNSHARE << 16) | (uint32_t)-r;
     else if ((r = loopback_up()) != 0)
@@ -1372,6 +1440,23 @@ static int enter_ns(void *ctx, const char **step)
 
     if (!c->userns)
         return 0;
+    if (c->mapsp[0] >= 0) {
+        /* The supervisor writes the id maps meanwhile (make_netns). */
+        uint32_t maps = 0;
+        int e;
+        close(c->mapsp[1]);
+        e = read_full(c->mapsp[0], &maps, sizeof maps);
+        close(c->mapsp[0]);
+        if (e != 0 || maps != MAPS_DONE) {
+            *step = e != 0                               ? "receive the id maps from the supervisor"
+                    : (maps >> 16) == MAPS_DUMPABLE      ? "make the supervisor dumpable to write "
+                                                           "its id maps (prctl)"
+                    : (maps >> 16) == MAPS_SETGROUPS     ? "write /proc/self/setgroups"
+                    : (maps >> 16) == MAPS_UID           ? "write /proc/self/uid_map"
+                                                         : "write /proc/self/gid_map";
+            return e ? e : (maps & 0xffffu) ? (int)(maps & 0xffffu) : EPROTO;
+        }
+    }
     if (unshare(CLONE_NEWNS | (c->lp->ipc_ns ? CLONE_NEWIPC : 0)) != 0) {
         *step = "enter new mount and IPC namespaces (unshare)";
         return errno;
@@ -1959,6 +2044,7 @@ cordon_error cordon__linux_launch(const struct cordon__plan *plan, const struct 
     c.gate.sock[0] = c.gate.sock[1] = c.gate.listener = c.gate.procfd = -1;
     c.gate.jobs[0] = c.gate.jobs[1] = -1;
     c.netsock[0] = c.netsock[1] = -1;
+    c.mapsp[0] = c.mapsp[1] = -1;
     if (!lp->confine)
         return cordon__fail(CORDON_ERR_NO_BACKEND, "linux-unelevated does not run full-access");
     probe_host(&h, 1);
@@ -2051,6 +2137,7 @@ retry:
     l.clone_flags = c.userns ? (CLONE_NEWUSER | CLONE_NEWPID) : 0;
     if (c.netns) {
         l.alongside = make_netns;
+        l.alongside_undumps = 1;
         l.join_ns = join_netns;
         l.join_failed = &net_failed;
     }
