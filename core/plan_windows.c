@@ -382,9 +382,10 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
      * terminal; the job's UI limits do not cover that. A deny for the
      * sandbox SID, first, refuses the write-class rights in the second
      * check of every sandbox token of the user, and changes nothing for
-     * any other token (no ordinary token carries the SID). Three ACEs: on
+     * any other token (no ordinary token carries the SID). Four ACEs: on
      * the window station itself; on it again, inherit-only, for desktops
-     * made later with its default security; on its Default desktop. */
+     * made later with its default security; on its Default desktop; on
+     * the desktop taking input, when that is another one. */
     {
         static const struct cordon__win_ui_deny guard[CORDON__WIN_UI_GUARD_ACES] = {
             {CORDON__WIN_UI_WINSTA, CORDON__WIN_WINSTA_DENY_MASK, 0,
@@ -397,6 +398,9 @@ cordon_error cordon__plan_windows_compile(struct cordon__plan *plan, const struc
             {CORDON__WIN_UI_DEFAULT, CORDON__WIN_DESKTOP_DENY_MASK, 0,
              "the user's desktop: no input (SendInput), hooks, windows or DACL change from a "
              "thread set there"},
+            {CORDON__WIN_UI_INPUT, CORDON__WIN_DESKTOP_DENY_MASK, 0,
+             "the desktop taking the user's input when it is not Default (SendInput reaches "
+             "only that one)"},
         };
         memcpy(wp->ui_guard, guard, sizeof guard);
         wp->n_ui_guard = CORDON__WIN_UI_GUARD_ACES;
@@ -573,9 +577,9 @@ void cordon__plan_windows_json(const struct cordon__plan_windows *wp, struct cor
     for (i = 0; i < wp->n_ui_guard; i++) {
         const struct cordon__win_ui_deny *g = &wp->ui_guard[i];
         cordon__json_begin_object(j);
-        cordon__json_kstr(j, "object", g->object == CORDON__WIN_UI_WINSTA
-                                            ? "window station"
-                                            : "window station\\Default");
+        cordon__json_kstr(j, "object", g->object == CORDON__WIN_UI_WINSTA    ? "window station"
+                                       : g->object == CORDON__WIN_UI_DEFAULT ? "window station\\Default"
+                                                                             : "input desktop");
         cordon__json_kstr(j, "type", "deny");
         cordon__json_key(j, "mask");
         cordon__json_uint_hex(j, g->mask);

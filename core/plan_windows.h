@@ -166,7 +166,10 @@ struct cordon__win_ace {
 /* Which object of the caller's window station a guard ACE goes on. */
 enum cordon__win_ui_object {
     CORDON__WIN_UI_WINSTA = 0,   /* the window station itself */
-    CORDON__WIN_UI_DEFAULT = 1   /* its desktop named "Default" */
+    CORDON__WIN_UI_DEFAULT = 1,  /* its desktop named "Default" */
+    CORDON__WIN_UI_INPUT = 2     /* the desktop taking the user's input now
+                                  * (OpenInputDesktop), when it is another
+                                  * one (a virtual-desktop tool's) */
 };
 
 /* One deny ACE for the sandbox SID (plan->windows_plan.sandbox_sid) on the
@@ -179,7 +182,7 @@ struct cordon__win_ui_deny {
     unsigned inherit;              /* CORDON__WIN_*_INHERIT, CORDON__WIN_INHERIT_ONLY */
     const char *why;               /* static text for explain */
 };
-#define CORDON__WIN_UI_GUARD_ACES 3
+#define CORDON__WIN_UI_GUARD_ACES 4
 
 struct cordon__plan_windows {
     int sandboxed;                 /* 0 for full-access plans: no SIDs, no ACEs */

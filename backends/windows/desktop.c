@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
 
 #include "win.h"
 
@@ -235,6 +236,30 @@ cordon_error cordon__win_ui_guard(const struct cordon__plan_windows *wp, int *ad
         snprintf(first_error, sizeof first_error, "%s", cordon_last_error());
     }
     e1 = guard_one(wp, sid, CORDON__WIN_UI_DEFAULT, L"Default", desk_name, &total);
+    /* The desktop taking input, when it is another (a virtual-desktop
+     * tool's): SendInput reaches only that one. One the user may not
+     * open (Winlogon's, while the screen is locked) the sandbox cannot
+     * open either: nothing to guard there, and the level's try of every
+     * desktop says so. cordon's own desktops never take input (the job
+     * refuses SwitchDesktop). */
+    if (e1 == CORDON_OK) {
+        HDESK in = OpenInputDesktop(0, FALSE, DESKTOP_READOBJECTS);
+        wchar_t iname[256];
+        DWORD n = 0;
+        if (in && GetUserObjectInformationW(in, UOI_NAME, iname, sizeof iname, &n) &&
+            _wcsicmp(iname, L"Default") != 0 && wcsncmp(iname, L"cordon-", 7) != 0) {
+            char *u8 = cordon__win_utf8(iname);
+            char *label = u8 ? cordon__asprintf("window station %s's input desktop %s", ws_name,
+                                                u8)
+                             : NULL;
+            e1 = label ? guard_one(wp, sid, CORDON__WIN_UI_INPUT, iname, label, &total)
+                       : cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory");
+            free(label);
+            free(u8);
+        }
+        if (in)
+            CloseDesktop(in);
+    }
     ReleaseSRWLockShared(&cordon__win_desktop_lock);
     if (e1 != CORDON_OK && e == CORDON_OK) {
         e = e1;

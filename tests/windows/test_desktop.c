@@ -146,7 +146,7 @@ int main(void)
     CHECK(cordon__os_host(&host) == CORDON_OK);
     CHECK_MSG(cordon__plan_compile(ws, root, &host, &plan) == CORDON_OK, "%s",
               cordon_last_error());
-    CHECK(plan.windows_plan.n_ui_guard == 3 && plan.windows_plan.sandbox_sid);
+    CHECK(plan.windows_plan.n_ui_guard == 4 && plan.windows_plan.sandbox_sid);
 
     /* One sandboxed run: the ACEs are there, first. */
     CHECK_MSG(run_to_file(ws, argv, root, NULL, &code, NULL) == CORDON_OK, "%s",

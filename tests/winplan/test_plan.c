@@ -435,7 +435,7 @@ static void check_desktop_guard(void)
     struct cordon__plan plan;
     cordon_policy *p = workspace_policy();
     const struct cordon__plan_windows *wp = &plan.windows_plan;
-    const struct cordon__win_ui_deny *ws = NULL, *inh = NULL, *def = NULL;
+    const struct cordon__win_ui_deny *ws = NULL, *inh = NULL, *def = NULL, *input = NULL;
     const unsigned long dwrite =
         CORDON__WIN_DESKTOP_CREATEWINDOW | CORDON__WIN_DESKTOP_CREATEMENU |
         CORDON__WIN_DESKTOP_HOOKCONTROL | CORDON__WIN_DESKTOP_JOURNALRECORD |
@@ -450,7 +450,7 @@ static void check_desktop_guard(void)
     if (!p)
         return;
     CHECK(cordon__plan_compile(p, "C:\\work\\app", &h, &plan) == CORDON_OK);
-    CHECK(wp->n_ui_guard == 3);
+    CHECK(wp->n_ui_guard == 4);
     for (i = 0; i < wp->n_ui_guard; i++) {
         const struct cordon__win_ui_deny *g = &wp->ui_guard[i];
         if (g->object == CORDON__WIN_UI_WINSTA && g->inherit == 0)
@@ -459,10 +459,14 @@ static void check_desktop_guard(void)
             inh = g;
         else if (g->object == CORDON__WIN_UI_DEFAULT)
             def = g;
+        else if (g->object == CORDON__WIN_UI_INPUT)
+            input = g;
     }
-    CHECK(ws && inh && def);
-    if (!ws || !inh || !def)
+    CHECK(ws && inh && def && input);
+    if (!ws || !inh || !def || !input)
         goto done;
+    /* The desktop taking input, when not Default: as Default. */
+    CHECK(input->mask == def->mask && input->inherit == 0);
     /* Desktop: every GENERIC_WRITE right and the owner-class rights;
      * never the reads, SWITCHDESKTOP or READ_CONTROL. */
     CHECK(def->mask == (dwrite | owner));
@@ -547,6 +551,7 @@ static void check_desktop_guard(void)
                           "\"mask\":\"0x000d00be\"");
         CHECK_CONTAINS(s, "\"mask\":\"0x000d001c\"");
         CHECK_CONTAINS(s, "\"INHERIT_ONLY_ACE\"");
+        CHECK_CONTAINS(s, "\"object\":\"input desktop\"");
         free(s);
     }
 done:
