@@ -627,14 +627,18 @@ const struct cordon__win_setup_step cordon__win_setup_steps[] = {
      "FwpmFilterDeleteByKey0 of each of cordon's keys, then FwpmSubLayerDeleteByKey0"},
     {"read-grants", "read grants",
      "every recorded grant is on its path (an explicit allow ACE of " CORDON__WIN_SANDBOX_GROUP
-     "), or the background grants still run (their progress)",
+     "), or the background grants still run (their progress); the records agree with the count "
+     "and hash kept beside them",
      "each allowed user's profile, entry by entry (cordon__win_read_grant): list-only on the "
      "profile and on directories above a secret, read and execute inherited elsewhere, nothing on "
-     "secrets, %TEMP% and links; each path's DACL recorded in %ProgramData%\\cordon\\read-grants "
-     "first, then applied by cordon-setup read-grants-worker in the background under a named "
-     "mutex",
-     "waits for the background grants, then takes setup's ACEs out of every recorded path, "
-     "putting the recorded DACL back exactly when nothing else changed since"},
+     "secrets, %TEMP%, links and files with more than one name (hard links); earlier records "
+     "decided again (setup's ACE taken out where the decision changed); each path's DACL "
+     "recorded in %ProgramData%\\cordon\\read-grants first, then applied by cordon-setup "
+     "read-grants-worker in the background under a named mutex, which walks below each tree "
+     "first and splits it when a file below has another name",
+     "waits for the background grants, then takes setup's own ACEs (the group's SID with setup's "
+     "mask and flags) out of every recorded path, putting the recorded DACL back exactly when "
+     "nothing else changed since"},
     {"marker", "the marker",
      "%ProgramData%\\cordon\\setup.json parses and equals what this install records",
      "written last, through a temporary file with its protected DACL and MoveFileExW",
