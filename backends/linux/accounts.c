@@ -107,3 +107,44 @@ int cordon__gr_has_member(const struct cordon__gr *gr, const struct cordon__pw *
     }
     return 0;
 }
+
+int cordon__gid_only_for(gid_t gid, uid_t uid)
+{
+    FILE *f = fopen("/etc/passwd", "re");
+    char line[4096], name[64] = "";
+    int only = 1;
+    if (!f)
+        return -1;
+    while (only && fgets(line, sizeof line, f)) {
+        char *fl[7];
+        unsigned long u, g;
+        if (split(line, fl, 7) != 7 || parse_id(fl[2], &u) || parse_id(fl[3], &g))
+            continue;
+        if ((uid_t)u == uid)
+            snprintf(name, sizeof name, "%s", fl[0]);
+        else if ((gid_t)g == gid)
+            only = 0; /* another account's primary group */
+    }
+    fclose(f);
+    if (!only)
+        return 0;
+    if (!(f = fopen("/etc/group", "re")))
+        return -1;
+    while (only && fgets(line, sizeof line, f)) {
+        char *fl[4], *p;
+        unsigned long g;
+        if (split(line, fl, 4) != 4 || parse_id(fl[2], &g) || (gid_t)g != gid)
+            continue;
+        /* Every listed member but |uid|'s own name. */
+        for (p = fl[3]; *p && only;) {
+            size_t len = strcspn(p, ",");
+            if (len && !(name[0] && strlen(name) == len && strncmp(p, name, len) == 0))
+                only = 0;
+            p += len;
+            if (*p == ',')
+                p++;
+        }
+    }
+    fclose(f);
+    return only;
+}

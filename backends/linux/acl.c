@@ -387,3 +387,60 @@ cordon_error cordon__acl_search(const char *dir, const uid_t sandbox[2], uid_t o
     return err ? cordon__sys_fail(dir, grant ? "setxattr (grant search)" : "setxattr (revoke)", err)
                : CORDON_OK;
 }
+
+int cordon__dir_open_to_others(const char *dir, const struct stat *st, const uid_t sandbox[2],
+                               char *who, size_t n)
+{
+    struct acl a;
+    size_t i;
+    unsigned mask = 7;
+    /* In a sticky directory only an entry's owner (or the directory's)
+     * renames or removes it, so writers there cannot move what the caller
+     * or root owns. */
+    if (st->st_mode & S_ISVTX)
+        return 0;
+    if (acl_read(dir, "system.posix_acl_access", &a) != 0 || a.n == 0) {
+        if (st->st_mode & S_IWOTH) {
+            snprintf(who, n, "every user (mode %04o)", (unsigned)(st->st_mode & 07777));
+            return 1;
+        }
+        if ((st->st_mode & S_IWGRP) && cordon__gid_only_for(st->st_gid, st->st_uid) != 1) {
+            snprintf(who, n, "group %u (mode %04o)", (unsigned)st->st_gid,
+                     (unsigned)(st->st_mode & 07777));
+            return 1;
+        }
+        return 0;
+    }
+    for (i = 0; i < a.n; i++)
+        if (a.e[i].tag == TAG_MASK)
+            mask = a.e[i].perm;
+    for (i = 0; i < a.n; i++) {
+        const struct acl_e *e = &a.e[i];
+        switch (e->tag) {
+        case TAG_USER:
+            /* The sandbox users write only inside the roots of a run. */
+            if ((e->perm & mask & 2) && e->id != st->st_uid && e->id != 0 &&
+                e->id != sandbox[0] && e->id != sandbox[1]) {
+                snprintf(who, n, "uid %u (ACL entry)", (unsigned)e->id);
+                return 1;
+            }
+            break;
+        case TAG_GROUP_OBJ:
+        case TAG_GROUP: {
+            gid_t g = e->tag == TAG_GROUP ? (gid_t)e->id : st->st_gid;
+            if ((e->perm & mask & 2) && cordon__gid_only_for(g, st->st_uid) != 1) {
+                snprintf(who, n, "group %u (ACL entry)", (unsigned)g);
+                return 1;
+            }
+            break;
+        }
+        case TAG_OTHER:
+            if (e->perm & 2) {
+                snprintf(who, n, "every user (ACL entry)");
+                return 1;
+            }
+            break;
+        }
+    }
+    return 0;
+}

@@ -140,11 +140,11 @@ static int reachable(const char *path, uid_t uid, gid_t gid, unsigned want, cons
 
 /* Whether |uid|:|gid| can work in root |root| once prepare has run: every
  * directory above it either lets the user in or is the caller's (prepare
- * adds search entries), and the root is writable or the caller's (prepare
- * grants it). A missing |root| is fine when it is the tool cache (made
+ * adds search entries), and the root is the caller's (prepare grants it)
+ * and held by nothing another user controls. A missing |root| is fine when it is the tool cache (made
  * before the run, as the caller). */
-static int root_usable(const char *root, int is_cache, uid_t uid, gid_t gid, const char *who,
-                       char *why, size_t n)
+static int root_usable(const char *root, int is_cache, uid_t uid, gid_t gid,
+                       const uid_t sandbox[2], const char *who, char *why, size_t n)
 {
     char dir[4096];
     struct stat st;
@@ -174,11 +174,15 @@ static int root_usable(const char *root, int is_cache, uid_t uid, gid_t gid, con
         snprintf(why, n, "%s: stat: errno %d, %s", root, errno, strerror(errno));
         return -1;
     }
-    if ((perms_of(root, &st, uid, gid) & 7) != 7 && st.st_uid != getuid()) {
-        snprintf(why, n, "%s cannot write in %s (no grant for it, and it is not yours to grant)",
-                 who, root);
+    /* A run writes only where its caller may: the runner refuses a root
+     * of someone else's (cordon__root_is_callers), so the probe does too
+     * and the run falls back instead of failing; and a root whose
+     * directories above let another user hold it in a root of theirs is
+     * not granted to the sandbox users that user's runs share. */
+    if (cordon__root_is_callers(root, why, n) != 0)
         return -1;
-    }
+    if (!cordon__root_above_closed(root, sandbox, why, n))
+        return -1;
     return 0;
 }
 
@@ -197,6 +201,8 @@ static void roots_facts(const struct cordon__plan *plan, const struct cordon__ma
     uid_t uid = (uid_t)strtoul(plan->network ? m->online.id : m->offline.id, NULL, 10);
     gid_t gid = (gid_t)strtoul(m->sandbox_group.id, NULL, 10);
     const char *who = plan->network ? m->online.name : m->offline.name;
+    uid_t sandbox[2] = {(uid_t)strtoul(m->offline.id, NULL, 10),
+                        (uid_t)strtoul(m->online.id, NULL, 10)};
     int ws = plan->mode == CORDON_MODE_WORKSPACE_WRITE;
     size_t i;
     char why[256];
@@ -205,16 +211,23 @@ static void roots_facts(const struct cordon__plan *plan, const struct cordon__ma
     if (!(ws && within_a_root(plan, plan->cwd)) &&
         reachable(plan->cwd, uid, gid, 5, who, f->roots_error, sizeof f->roots_error) != 0)
         return;
+    if (ws && plan->roots.n && m->allowed_users.n != 1 && cordon__protected_hardlinks() != 1) {
+        snprintf(f->roots_error, sizeof f->roots_error, "%s",
+                 "fs.protected_hardlinks is not 1: another allowed user could hard-link a file "
+                 "of your workspace, which the sandbox users may write, into a root of its own "
+                 "(set it to 1: sysctl fs.protected_hardlinks=1)");
+        return;
+    }
     if (ws) {
         for (i = 0; i < plan->roots.n; i++)
             if (root_usable(plan->roots.v[i],
                             plan->cache_dir && strcmp(plan->roots.v[i], plan->cache_dir) == 0, uid,
-                            gid, who, why, sizeof why) != 0) {
+                            gid, sandbox, who, why, sizeof why) != 0) {
                 snprintf(f->roots_error, sizeof f->roots_error, "%s", why);
                 return;
             }
         if (plan->cache_dir && plan->cache_missing &&
-            root_usable(plan->cache_dir, 1, uid, gid, who, why, sizeof why) != 0) {
+            root_usable(plan->cache_dir, 1, uid, gid, sandbox, who, why, sizeof why) != 0) {
             snprintf(f->roots_error, sizeof f->roots_error, "%s", why);
             return;
         }

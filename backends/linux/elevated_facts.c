@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "elevated_linux.h"
+#include "sandbox.h"
 
 int cordon__fd_sha256_hex(int fd, char out[65])
 {
@@ -40,6 +41,100 @@ int cordon__fd_sha256_hex(int fd, char out[65])
 done:
     free(data);
     return err;
+}
+
+int cordon__root_is_callers(const char *root, char *why, size_t n)
+{
+    struct stat st;
+    int fd = cordon__open_nofollow(AT_FDCWD, root, O_PATH | O_DIRECTORY), err;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        err = errno;
+        if (fd >= 0)
+            close(fd);
+        snprintf(why, n, "cannot open the root %s without following a symbolic link: errno %d, %s",
+                 root, err, strerror(err));
+        return err ? err : EIO;
+    }
+    close(fd);
+    if (st.st_uid != getuid()) {
+        snprintf(why, n,
+                 "the root %s is owned by uid %u, not by the caller (uid %u): the sandbox users "
+                 "are shared by every allowed user, so an elevated run writes only in its caller's "
+                 "own directories, never in a shared one such as /tmp or another user's",
+                 root, (unsigned)st.st_uid, (unsigned)getuid());
+        return EPERM;
+    }
+    return 0;
+}
+
+/* 1 when |dir|, above |root|, is root's or the caller's and nobody else
+ * may move entries in it; else 0 with |why|. */
+static int above_closed(const char *dir, const char *root, const uid_t sandbox[2], char *why,
+                        size_t n)
+{
+    struct stat st;
+    char who[96];
+    if (lstat(dir, &st) != 0) {
+        snprintf(why, n, "%s: stat: errno %d, %s", dir, errno, strerror(errno));
+        return 0;
+    }
+    if (st.st_uid != 0 && st.st_uid != getuid()) {
+        snprintf(why, n,
+                 "the directory %s above the root %s is owned by uid %u: that user could make "
+                 "it a writable root of its own runs, and they write as the same sandbox users "
+                 "(keep elevated workspaces below directories of your own or root's)",
+                 dir, root, (unsigned)st.st_uid);
+        return 0;
+    }
+    if (cordon__dir_open_to_others(dir, &st, sandbox, who, sizeof who)) {
+        snprintf(why, n,
+                 "the directory %s above the root %s can be written by %s, who could move the "
+                 "root into a writable root of its own runs, which write as the same sandbox "
+                 "users (remove that write access, or set the sticky bit)",
+                 dir, root, who);
+        return 0;
+    }
+    return 1;
+}
+
+int cordon__root_above_closed(const char *root, const uid_t sandbox[2], char *why, size_t n)
+{
+    char dir[4096];
+    size_t len, i;
+    if (snprintf(dir, sizeof dir, "%s", root) >= (int)sizeof dir) {
+        snprintf(why, n, "the root %s: path too long", root);
+        return 0;
+    }
+    if (!above_closed("/", root, sandbox, why, n))
+        return 0;
+    len = strlen(dir);
+    /* Each directory above the root below /, from the top. */
+    for (i = 1; i < len; i++) {
+        if (dir[i] != '/')
+            continue;
+        dir[i] = '\0';
+        if (!above_closed(dir, root, sandbox, why, n))
+            return 0;
+        dir[i] = '/';
+    }
+    return 1;
+}
+
+int cordon__protected_hardlinks(void)
+{
+    char buf[8] = "";
+    int fd = open("/proc/sys/fs/protected_hardlinks", O_RDONLY | O_CLOEXEC);
+    ssize_t r = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (r <= 0)
+        return -1;
+    buf[r] = '\0';
+    if (strcmp(buf, "1\n") == 0 || strcmp(buf, "1") == 0)
+        return 1;
+    if (strcmp(buf, "0\n") == 0 || strcmp(buf, "0") == 0)
+        return 0;
+    return -1;
 }
 
 int cordon__dir_chain_root_only(const char *path, char *why, size_t n)

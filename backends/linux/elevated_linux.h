@@ -61,6 +61,10 @@ int cordon__pw_by_uid(uid_t uid, struct cordon__pw *out);
 int cordon__gr_by_name(const char *name, struct cordon__gr *out);
 /* 1 when |user| is listed in |gr|'s members or has it as primary group. */
 int cordon__gr_has_member(const struct cordon__gr *gr, const struct cordon__pw *user);
+/* 1 when group |gid| holds no account but |uid|: no other account has it
+ * as its primary group and /etc/group lists no other member (a user's
+ * private group); 0 when it holds others; -1 when a file cannot be read. */
+int cordon__gid_only_for(gid_t gid, uid_t uid);
 
 /* ---- filecaps.c: a file's capabilities, as text --------------------- */
 /* The canonical text of the "security.capability" attribute of |fd|, in
@@ -78,6 +82,22 @@ int cordon__fd_sha256_hex(int fd, char out[65]);
  * no one else (sticky world-writable directories do not count as safe).
  * On 0, |why| says which directory. */
 int cordon__dir_chain_root_only(const char *path, char *why, size_t n);
+/* The rule of "a run writes only where its caller may" for one root: 0
+ * when |root|, reached without a symbolic link, is owned by the real uid;
+ * else an errno value (EPERM: another owner) with |why|. Every allowed
+ * user's granted roots are writable to the same sandbox users, so a root
+ * someone else owns (/tmp, a shared directory) may hold what the sandbox
+ * users can write and the caller cannot. */
+int cordon__root_is_callers(const char *root, char *why, size_t n);
+/* The same rule seen from the granting side: 1 when every directory above
+ * |root| is owned by root or the real uid and nobody else may move entries
+ * in it (cordon__dir_open_to_others), so that no other user can hold the
+ * root inside a root of its own, nor move it into one; else 0 with |why|. */
+int cordon__root_above_closed(const char *root, const uid_t sandbox[2], char *why, size_t n);
+/* /proc/sys/fs/protected_hardlinks: 1, 0, or -1 when unreadable or other.
+ * With 0 a user may hard-link any file it can reach, also one only the
+ * sandbox users may write, into its own root. */
+int cordon__protected_hardlinks(void);
 /* The user's state files, $XDG_STATE_HOME/cordon/NAME (default
  * ~/.local/state/cordon/NAME): read returns the bytes read (NUL-ended in
  * |buf|) or -1; write replaces the file atomically, making the directories
@@ -116,6 +136,14 @@ cordon_error cordon__acl_tree(const char *root, const uid_t sandbox[2], uid_t ow
  * sandbox users on the directory |dir| alone (one above a root that they
  * could not enter). */
 cordon_error cordon__acl_search(const char *dir, const uid_t sandbox[2], uid_t owner, int grant);
+
+/* 1 when someone other than the owner of |dir| (|st|: its stat), root and
+ * the sandbox users may add, rename or remove entries in it: its mode or
+ * access ACL lets every user, a group holding other accounts, or another
+ * named user write it, and it is not sticky (in a sticky directory only
+ * an entry's owner moves it). |who| names them. 0 otherwise. */
+int cordon__dir_open_to_others(const char *dir, const struct stat *st, const uid_t sandbox[2],
+                               char *who, size_t n);
 
 /* ---- acl_grants.c: the caller's record of its grants ------------------ */
 /* $XDG_STATE_HOME/cordon/elevated-grants: "<offline uid> <online uid> <root>"

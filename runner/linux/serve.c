@@ -25,6 +25,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "elevated_linux.h"
 #include "linux.h"
 #include "process.h"
 #include "runner.h"
@@ -257,16 +258,44 @@ int runner__serve(int sock)
     /* The sandbox users share one uid for every allowed user, and each
      * user's roots carry entries for it: a run writes only where its
      * caller may, or one allowed user could write another's workspace
-     * through the runner. access(2) checks the real uid, the caller's. */
+     * through the runner. access(2) checks the real uid, the caller's.
+     * Being able to write a root is not enough: below a root someone
+     * else owns (/tmp, a directory shared with a group) another allowed
+     * user's granted workspace may lie, which the sandbox users may write
+     * and the caller may not. So each root must be the caller's own; what
+     * lies below it is the caller's or was put there through a directory
+     * the caller let others write, and the granting side refuses to grant
+     * a root below a directory someone else owns or may write
+     * (cordon__root_above_closed, in the probe). The launch opens the
+     * roots again without following a symbolic link: a path that is
+     * swapped meanwhile can only be made of directories the caller could
+     * move, and a granted root's directories above it are closed to it. */
     for (i = 0; (size_t)i < r.req.spawn.roots.n; i++) {
         const char *root = r.req.spawn.roots.v[i];
+        int err;
         if (access(root, W_OK | X_OK) != 0) {
-            int err = errno;
+            err = errno;
             report(&r, CORDON__IPC_STAGE_CALLER, err,
                    "uid %u cannot write the root %s itself (%s): a run writes only where its "
                    "caller may", (unsigned)getuid(), root, strerror(err));
             goto done;
         }
+        if ((err = cordon__root_is_callers(root, why, sizeof why)) != 0) {
+            report(&r, CORDON__IPC_STAGE_CALLER, err, "%s", why);
+            goto done;
+        }
+    }
+    /* With fs.protected_hardlinks 0 the caller could hard-link into its
+     * root a file of another allowed user's workspace that only the
+     * sandbox users may write (with 1 it may link only files it can read
+     * and write itself). With one allowed user no such file exists. */
+    if (r.req.spawn.roots.n && r.trust.marker.allowed_users.n != 1 &&
+        cordon__protected_hardlinks() != 1) {
+        report(&r, CORDON__IPC_STAGE_CALLER, EPERM,
+               "fs.protected_hardlinks is not 1 and more than one user is allowed: the caller "
+               "could hard-link another allowed user's file that the sandbox users may write "
+               "into its root (set sysctl fs.protected_hardlinks=1)");
+        goto done;
     }
     if (compile_plan(&r) != 0)
         goto done;

@@ -19,6 +19,7 @@ leftovers() {
     done
     [ -n "${TU:-}" ] && getent passwd "$TU" >/dev/null && left="$left user:$TU"
     [ -n "${TU:-}" ] && getent group "$TU" >/dev/null && left="$left group:$TU"
+    getent passwd | grep -q '^cordon-test-v' && left="$left user:cordon-test-v*"
     nft list table inet cordon >/dev/null 2>&1 && left="$left nft:inet-cordon"
     for p in /etc/cordon /usr/local/libexec/cordon /var/lib/cordon /etc/apparmor.d/cordon-runner \
         /etc/systemd/system/cordon-nftables.service \
