@@ -19,6 +19,12 @@
  * a second uninstall finds no WFP filter. Direct DNS (TCP and UDP to
  * port 53 of the host's own address) and an ICMP echo are refused for
  * the offline user and get through for the online one.
+ * The refresh task: registered with its security descriptor, read back
+ * as core plans it; with the offline user's password changed behind
+ * cordon's back (the stored one then fails to log on: the control), a
+ * `cordon run` from a token whose Administrators group is deny-only (an
+ * allowed user without elevation) recovers by running the task and
+ * reaches the sandbox user; no task is left after uninstall.
  *   argv[1]: cordon-setup.exe   argv[2]: cordon-runner.exe   argv[3]: win-sbxprobe.exe */
 
 #include <winsock2.h>
@@ -26,6 +32,8 @@
 #include <ntsecapi.h>
 #include <tlhelp32.h>
 #include <aclapi.h>
+#include <bcrypt.h>
+#include <lm.h>
 
 #include "elevated_win.h"
 #include "ipc.h"
@@ -683,6 +691,130 @@ static int has_ace_of(const char *path, const char *sid)
     return found;
 }
 
+/* The child of refreshed(), started as --child-refresh DIR OUT with a
+ * token whose Administrators group is deny-only: `whoami` through cordon
+ * (workspace-write in DIR) into OUT. 0 when it ran and exited 0. */
+static int child_refresh(const char *dir, const char *out)
+{
+    BYTE ba[SECURITY_MAX_SID_SIZE];
+    DWORD cb = sizeof ba;
+    BOOL member = TRUE;
+    cordon_policy *ws = NULL;
+    cordon_run_result res;
+    const char *a[] = {"cmd.exe", "/c", "whoami", NULL};
+    int code = -1;
+    if (!CreateWellKnownSid(WinBuiltinAdministratorsSid, NULL, ba, &cb) ||
+        !CheckTokenMembership(NULL, ba, &member) || member) {
+        fprintf(stderr, "child: still an administrator\n");
+        return 90;
+    }
+    if (cordon_policy_builtin("workspace-write", &ws) != CORDON_OK)
+        return 91;
+    if (run_to_file(ws, a, dir, out, &code, &res) != CORDON_OK) {
+        fprintf(stderr, "child: cordon run: %s\n", cordon_last_error());
+        cordon_policy_free(ws);
+        return 92;
+    }
+    cordon_policy_free(ws);
+    return code == 0 ? 0 : 93;
+}
+
+/* Starts this program as child_refresh with this process's token, its
+ * Administrators group made deny-only (CreateRestrictedToken: a
+ * restricted version of the caller's own token needs no privilege to
+ * start a process with). The exit status, -1 when it did not start. */
+static int as_non_admin(const char *self, const char *dir, const char *out)
+{
+    HANDLE tok = NULL, rtok = NULL;
+    BYTE ba[SECURITY_MAX_SID_SIZE];
+    DWORD cb = sizeof ba, code = (DWORD)-1;
+    SID_AND_ATTRIBUTES dis;
+    STARTUPINFOW si;
+    PROCESS_INFORMATION pi;
+    char *cmd = cordon__asprintf("\"%s\" --child-refresh \"%s\" \"%s\"", self, dir, out);
+    wchar_t *w = cmd ? cordon__win_wide(cmd) : NULL;
+    memset(&si, 0, sizeof si);
+    si.cb = sizeof si;
+    if (w && CreateWellKnownSid(WinBuiltinAdministratorsSid, NULL, ba, &cb)) {
+        dis.Sid = ba;
+        dis.Attributes = 0;
+        if (OpenProcessToken(GetCurrentProcess(),
+                             TOKEN_DUPLICATE | TOKEN_QUERY | TOKEN_ASSIGN_PRIMARY, &tok) &&
+            CreateRestrictedToken(tok, 0, 1, &dis, 0, NULL, 0, NULL, &rtok) &&
+            CreateProcessAsUserW(rtok, NULL, w, NULL, NULL, FALSE, 0, NULL, NULL, &si, &pi)) {
+            WaitForSingleObject(pi.hProcess, 180000);
+            GetExitCodeProcess(pi.hProcess, &code);
+            CloseHandle(pi.hProcess);
+            CloseHandle(pi.hThread);
+        } else {
+            printf("the non-administrator child did not start: error %lu\n",
+                   (unsigned long)GetLastError());
+        }
+    }
+    if (rtok)
+        CloseHandle(rtok);
+    if (tok)
+        CloseHandle(tok);
+    free(w);
+    free(cmd);
+    return (int)code;
+}
+
+/* The refresh task after install, and a stale password recovered through
+ * it without elevation. */
+static void refreshed(const struct cordon__win_elevated_paths *p, const char *self)
+{
+    struct cordon__win_refresh_task t;
+    struct cordon__win_task_fact f;
+    const char *me = cordon__win_user_sid();
+    char why[400] = "", pw[CORDON__WIN_PASSWORD_LEN + 1], *stored = NULL, *file, *dir, *out, *text;
+    unsigned char rnd[512];
+    unsigned long code = 0;
+    struct cordon__win_runner_conn *conn = NULL;
+    USER_INFO_1003 u;
+    wchar_t *wpw;
+
+    CHECK(cordon__win_refresh_task_plan(p->runner_dir, &me, 1, &t) == CORDON_OK);
+    CHECK(SUCCEEDED(cordon__win_refresh_task_read(&f)));
+    CHECK_MSG(cordon__win_refresh_task_diff(&t, &me, 1, &f, why, sizeof why) == 0, "%s", why);
+    printf("refresh task: runs %s %s as %s, %zu ACEs\n", f.program, f.arguments, f.principal_sid,
+           f.n_aces);
+    cordon__win_refresh_task_free(&t);
+
+    /* The offline user's password changed behind cordon's back. */
+    CHECK(BCryptGenRandom(NULL, rnd, sizeof rnd, BCRYPT_USE_SYSTEM_PREFERRED_RNG) == 0);
+    CHECK(cordon__win_password(rnd, sizeof rnd, pw) == 0);
+    wpw = cordon__win_wide(pw);
+    u.usri1003_password = wpw;
+    CHECK(NetUserSetInfo(NULL, L"" CORDON__WIN_OFFLINE_USER, 1003, (LPBYTE)&u, NULL) ==
+          NERR_Success);
+    SecureZeroMemory(wpw, wcslen(wpw) * sizeof *wpw);
+    SecureZeroMemory(pw, sizeof pw);
+    free(wpw);
+    /* The control: the stored password no longer logs on. */
+    file = cordon__win_cred_file(p, me, CORDON__WIN_OFFLINE_USER);
+    CHECK(file && cordon__win_cred_read(file, CORDON__WIN_OFFLINE_USER, &stored) == CORDON_OK);
+    if (stored) {
+        if (cordon__win_runner_start_ex(p->runner, CORDON__WIN_OFFLINE_USER, stored, NULL, NULL, &conn,
+                                        &code) == CORDON_OK)
+            cordon__win_runner_close(conn);
+        CHECK_MSG(code == 1326, "the stale password: logon error %lu, not 1326", code);
+        cordon__win_password_free(stored);
+    }
+    free(file);
+    /* Recovered by a run of an allowed user without elevation. */
+    dir = make_temp_dir("refresh-root");
+    out = join(dir, "whoami.txt");
+    CHECK_MSG(as_non_admin(self, dir, out) == 0, "the non-administrator cordon run failed");
+    text = slurp(out);
+    printf("whoami after the refresh task: %s\n", text ? text : "");
+    CHECK(text && strstr(_strlwr(text), "cordonsandboxoffline"));
+    free(text);
+    free(out);
+    remove_dir_tree(dir);
+    free(dir);
+}
+
 static int account_there(const char *name, int type)
 {
     char sid[184];
@@ -699,6 +831,8 @@ int main(int argc, char **argv)
     cordon_levels lv;
     int enabled[3], state;
 
+    if (argc == 4 && strcmp(argv[1], "--child-refresh") == 0)
+        return child_refresh(argv[2], argv[3]);
     if (cordon__win_is_wine())
         SKIP("under Wine: accounts, logon and the firewall are fakes (the live setup runs on "
              "real Windows only)");
@@ -723,14 +857,17 @@ int main(int argc, char **argv)
     /* Install, then again: idempotent. */
     args = cordon__asprintf("install --runner \"%s\"", runner_exe);
     CHECK(setup(args, &out) == 0);
-    CHECK_CONTAINS(out, "[15/15] the marker ... ok");
-    CHECK_CONTAINS(out, "[4/15] user CordonSandboxOffline ... ok: created");
+    CHECK_CONTAINS(out, "[16/16] the marker ... ok");
+    CHECK_CONTAINS(out, "[4/16] user CordonSandboxOffline ... ok: created");
+    CHECK_CONTAINS(out, "[11/16] refresh task ... ok: \\cordon\\refresh-credentials registered, "
+                        "read back; cordon-setup.exe installed");
     free(out);
     CHECK(setup(args, &out) == 0);
-    CHECK_CONTAINS(out, "[3/15] group CordonSandboxUsers ... ok: already there");
-    CHECK_CONTAINS(out, "[4/15] user CordonSandboxOffline ... ok: already there, new password");
-    CHECK_CONTAINS(out, "[10/15] the runner ... ok: already installed");
-    CHECK_CONTAINS(out, "[12/15] firewall rules ... ok: already there, read back");
+    CHECK_CONTAINS(out, "[3/16] group CordonSandboxUsers ... ok: already there");
+    CHECK_CONTAINS(out, "[4/16] user CordonSandboxOffline ... ok: already there, new password");
+    CHECK_CONTAINS(out, "[10/16] the runner ... ok: already installed");
+    CHECK_CONTAINS(out, "[11/16] refresh task ... ok: \\cordon\\refresh-credentials already there");
+    CHECK_CONTAINS(out, "[13/16] firewall rules ... ok: already there, read back");
     free(out);
     free(args);
     grants_done();
@@ -776,15 +913,18 @@ int main(int argc, char **argv)
     printf("secrets_read: %s: %s\n", cordon_level_name(lv.level[CORDON_DIM_SECRETS_READ]),
            lv.reason[CORDON_DIM_SECRETS_READ]);
     whole_run();
+    refreshed(&p, argv[0]);
 
     /* Uninstall twice: the second changes nothing. */
     CHECK(setup("uninstall", &out) == 0);
-    CHECK_CONTAINS(out, "[1/12] the marker ... ok: removed");
+    CHECK_CONTAINS(out, "[1/13] the marker ... ok: removed");
+    CHECK_CONTAINS(out, "[2/13] refresh task ... ok: removed");
     free(out);
     CHECK(setup("uninstall", &out) == 0);
     CHECK(strstr(out, "removed") == NULL);
-    CHECK_CONTAINS(out, "[2/12] read grants ... ok: not there");
-    CHECK_CONTAINS(out, "[4/12] WFP filters ... ok: not there");
+    CHECK_CONTAINS(out, "[2/13] refresh task ... ok: not there");
+    CHECK_CONTAINS(out, "[3/13] read grants ... ok: not there");
+    CHECK_CONTAINS(out, "[5/13] WFP filters ... ok: not there");
     free(out);
     /* No ACE of the (deleted) sandbox group on the profile or below it. */
     if (sandbox_sid[0]) {
@@ -804,6 +944,10 @@ int main(int argc, char **argv)
     CHECK(!path_exists(p.data_dir));
     CHECK(!path_exists(p.runner));
     CHECK(!path_exists(p.runner_dir));
+    {
+        struct cordon__win_task_fact f;
+        CHECK(SUCCEEDED(cordon__win_refresh_task_read(&f)) && !f.found);
+    }
     CHECK(!account_there(CORDON__WIN_OFFLINE_USER, SidTypeUser));
     CHECK(!account_there(CORDON__WIN_ONLINE_USER, SidTypeUser));
     CHECK(!account_there(CORDON__WIN_SANDBOX_GROUP, SidTypeAlias));
