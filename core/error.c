@@ -37,7 +37,12 @@ const char *cordon_last_error(void)
 
 cordon_error cordon__failv(cordon_error code, const char *fmt, va_list ap)
 {
-    vsnprintf(last_message, sizeof last_message, fmt, ap);
+    /* Formatted aside first: an argument may be cordon_last_error()
+     * itself (the message before, wrapped), and vsnprintf into the
+     * buffer it reads from is undefined. */
+    char msg[sizeof last_message];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    memcpy(last_message, msg, sizeof last_message);
     return code;
 }
 

@@ -13,6 +13,13 @@ int main(void)
 {
     const enum cordon__os L = CORDON__OS_LINUX, W = CORDON__OS_WINDOWS;
 
+    /* A failure may wrap the message before it (cordon_last_error() as
+     * an argument of cordon__fail). */
+    cordon__fail(CORDON_ERR_IO, "inner %d", 1);
+    CHECK(cordon__fail(CORDON_ERR_PATH, "outer: %s; then %s", cordon_last_error(), "more") ==
+          CORDON_ERR_PATH);
+    CHECK_STR(cordon_last_error(), "outer: inner 1; then more");
+
     norm(L, "/a/./b//c/", "/a/b/c");
     norm(L, "/a/b/../../..", "/");
     norm(L, "/", "/");
