@@ -179,10 +179,12 @@ done:
     return e;
 }
 
-int cordon__win_granted(HANDLE token, const char *path, DWORD *granted)
+/* The rights |token| gets on |sd| under the file mapping (AccessCheck,
+ * MAXIMUM_ALLOWED: every right the token gets, both passes of a
+ * restricted token applied, as the kernel would on open). 1 told (0 in
+ * *granted when refused), 0 when it cannot be told. */
+static int granted_on(HANDLE token, PSECURITY_DESCRIPTOR sd, DWORD *granted)
 {
-    wchar_t *w = cordon__win_wide(path);
-    PSECURITY_DESCRIPTOR sd = NULL;
     HANDLE imp = NULL;
     GENERIC_MAPPING map = {FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE,
                            FILE_ALL_ACCESS};
@@ -192,26 +194,32 @@ int cordon__win_granted(HANDLE token, const char *path, DWORD *granted)
     int r = 0;
 
     *granted = 0;
+    if (!DuplicateToken(token, SecurityImpersonation, &imp))
+        return 0;
+    if (AccessCheck(sd, imp, MAXIMUM_ALLOWED, &map, &ps, &ps_len, granted, &status)) {
+        if (!status)
+            *granted = 0;
+        r = 1;
+    }
+    CloseHandle(imp);
+    return r;
+}
+
+int cordon__win_granted(HANDLE token, const char *path, DWORD *granted)
+{
+    wchar_t *w = cordon__win_wide(path);
+    PSECURITY_DESCRIPTOR sd = NULL;
+    int r = 0;
+
+    *granted = 0;
     if (!w)
         return 0;
     CORDON__WIN_COUNT(dacl_reads);
     if (GetNamedSecurityInfoW(w, SE_FILE_OBJECT,
                               OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
                                   DACL_SECURITY_INFORMATION,
-                              NULL, NULL, NULL, NULL, &sd) != ERROR_SUCCESS)
-        goto done;
-    if (!DuplicateToken(token, SecurityImpersonation, &imp))
-        goto done;
-    /* MAXIMUM_ALLOWED: every right the token gets, both passes of a
-     * restricted token applied, as the kernel would on open. */
-    if (!AccessCheck(sd, imp, MAXIMUM_ALLOWED, &map, &ps, &ps_len, granted, &status))
-        goto done;
-    if (!status)
-        *granted = 0;
-    r = 1;
-done:
-    if (imp)
-        CloseHandle(imp);
+                              NULL, NULL, NULL, NULL, &sd) == ERROR_SUCCESS)
+        r = granted_on(token, sd, granted);
     if (sd)
         LocalFree(sd);
     free(w);
@@ -255,27 +263,12 @@ static int check_sd(HANDLE tok, const char *sddl, DWORD *granted)
 {
     wchar_t *w = cordon__win_wide(sddl);
     PSECURITY_DESCRIPTOR sd = NULL;
-    HANDLE imp = NULL;
-    GENERIC_MAPPING map = {FILE_GENERIC_READ, FILE_GENERIC_WRITE, FILE_GENERIC_EXECUTE,
-                           FILE_ALL_ACCESS};
-    PRIVILEGE_SET ps;
-    DWORD ps_len = sizeof ps;
-    BOOL status = FALSE;
     int r = -1;
 
     *granted = 0;
-    if (!w || !ConvertStringSecurityDescriptorToSecurityDescriptorW(w, SDDL_REVISION_1, &sd, NULL))
-        goto done;
-    if (!DuplicateToken(tok, SecurityImpersonation, &imp))
-        goto done;
-    if (!AccessCheck(sd, imp, MAXIMUM_ALLOWED, &map, &ps, &ps_len, granted, &status))
-        goto done;
-    if (!status)
-        *granted = 0;
-    r = 0;
-done:
-    if (imp)
-        CloseHandle(imp);
+    if (w && ConvertStringSecurityDescriptorToSecurityDescriptorW(w, SDDL_REVISION_1, &sd, NULL) &&
+        granted_on(tok, sd, granted))
+        r = 0;
     if (sd)
         LocalFree(sd);
     free(w);
