@@ -45,6 +45,10 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 mkdir -p "$D" && chmod 755 "$D"
+# The first user's own workspace for this test: the fixture's one must
+# stay without entries for the tests that check a first run there.
+OWS=$D/ows
+mkdir -p "$OWS" && chown "$TU:$TU" "$OWS" && chmod 755 "$OWS"
 useradd --no-create-home --home-dir "$D/vhome" --shell /bin/sh "$TV" || { fail "useradd $TV"; finish; exit 1; }
 mkdir -p "$D/vhome" && chown "$TV:$TV" "$D/vhome" && chmod 755 "$D/vhome"
 out=$("$CORDON_SETUP" install --user "$TU" --user "$TV" --runner "$CORDON_RUNNER" 2>&1) &&
@@ -59,10 +63,10 @@ as_in() {
 backend_of() { as_in "$@" level --json | $PY -c "import json,sys; d=json.load(sys.stdin); print(d['backend'], d.get('fallback_reason'))"; }
 
 # Control: the first user's own workspace writes, elevated.
-out=$(as_in "$AS_USER" "$TH" "$WS" run -- sh -c 'id -un; echo mine >cross-own' 2>&1)
-[ "$(cat "$WS/cross-own" 2>/dev/null)" = mine ] && printf '%s' "$out" | grep -q '^cordon-offline$' &&
+out=$(as_in "$AS_USER" "$TH" "$OWS" run -- sh -c 'id -un; echo mine >cross-own' 2>&1)
+[ "$(cat "$OWS/cross-own" 2>/dev/null)" = mine ] && printf '%s' "$out" | grep -q '^cordon-offline$' &&
     pass || fail "control: the own workspace: $out"
-rm -f "$WS/cross-own"
+rm -f "$OWS/cross-own"
 
 # 1. A workspace of the second user below a shared sticky directory.
 SH=$D/shared
@@ -118,19 +122,19 @@ case "$b" in "linux-elevated "*) pass ;; *) fail "control: below a sticky direct
 # 4. Hard links. With the host's protection (1) the first user cannot link
 # the second's file; with 0 it could, so workspace-write runs are refused.
 if [ "$HL" = 1 ]; then
-    $AS_USER ln "$SH/vws/f" "$WS/cross-link" 2>/dev/null && fail "linked another user's file with protected_hardlinks 1" || pass
+    $AS_USER ln "$SH/vws/f" "$OWS/cross-link" 2>/dev/null && fail "linked another user's file with protected_hardlinks 1" || pass
     echo 0 >/proc/sys/fs/protected_hardlinks
-    $AS_USER ln "$SH/vws/f" "$WS/cross-link" && pass || fail "control: no link with protected_hardlinks 0"
-    out=$(cd / && $AS_USER $C spawn-root "$WS" 2>&1)
-    b=$(backend_of "$AS_USER" "$TH" "$WS")
-    run=$(as_in "$AS_USER" "$TH" "$WS" run -- sh -c 'echo stolen >cross-link' 2>&1)
+    $AS_USER ln "$SH/vws/f" "$OWS/cross-link" && pass || fail "control: no link with protected_hardlinks 0"
+    out=$(cd / && $AS_USER $C spawn-root "$OWS" 2>&1)
+    b=$(backend_of "$AS_USER" "$TH" "$OWS")
+    run=$(as_in "$AS_USER" "$TH" "$OWS" run -- sh -c 'echo stolen >cross-link' 2>&1)
     echo 1 >/proc/sys/fs/protected_hardlinks
     printf '%s\n' "$out" | grep -q "^ERROR caller 1 fs.protected_hardlinks is not 1" && pass ||
         fail "the runner ran with protected_hardlinks 0: $out"
     case "$b" in "linux-unelevated "*"fs.protected_hardlinks is not 1"*) pass ;; *) fail "level with protected_hardlinks 0: $b" ;; esac
     [ "$(cat "$SH/vws/f")" = theirs ] && pass || fail "wrote another user's file through a hard link: $run"
-    rm -f "$WS/cross-link"
-    b=$(backend_of "$AS_USER" "$TH" "$WS")
+    rm -f "$OWS/cross-link"
+    b=$(backend_of "$AS_USER" "$TH" "$OWS")
     case "$b" in "linux-elevated "*) pass ;; *) fail "control: level with protected_hardlinks 1: $b" ;; esac
 else
     echo "fs.protected_hardlinks is $HL here: the hard link shape is not tried"
