@@ -91,7 +91,9 @@ int cordon__win_task_absent(HRESULT hr);
 HRESULT cordon__win_refresh_task_read(struct cordon__win_task_fact *f);
 /* Runs the task as the caller (IRegisteredTask::Run, no parameters) and
  * waits, at most |timeout_ms|, until it is neither queued nor running;
- * *code: its last result, or the HRESULT of the call that failed. */
+ * *code: its last result, or the HRESULT of the call that failed. Made on
+ * a thread of its own in the multithreaded apartment: the caller's
+ * thread's COM state is never touched. */
 enum cordon__win_task_outcome cordon__win_refresh_task_run(unsigned long timeout_ms,
                                                            unsigned long *code);
 

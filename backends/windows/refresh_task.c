@@ -303,8 +303,8 @@ static enum cordon__win_task_outcome outcome_of(HRESULT hr)
     return CORDON__WIN_TASK_ERROR;
 }
 
-enum cordon__win_task_outcome cordon__win_refresh_task_run(unsigned long timeout_ms,
-                                                           unsigned long *code)
+/* The run and the wait, on the calling thread. */
+static enum cordon__win_task_outcome run_here(unsigned long timeout_ms, unsigned long *code)
 {
     ITaskService *svc = NULL;
     IRegisteredTask *task = NULL;
@@ -326,7 +326,8 @@ enum cordon__win_task_outcome cordon__win_refresh_task_run(unsigned long timeout
     }
     hr = get_task(svc, &task);
     if (SUCCEEDED(hr)) {
-        IRegisteredTask_get_LastRunTime(task, &before);
+        if (FAILED(IRegisteredTask_get_LastRunTime(task, &before)))
+            before = 0;
         VariantInit(&none);
         /* No parameters: the action has no $(ArgN) to put them in anyway. */
         hr = IRegisteredTask_Run(task, none, &running);
@@ -350,8 +351,14 @@ enum cordon__win_task_outcome cordon__win_refresh_task_run(unsigned long timeout
         }
         st = TASK_STATE_UNKNOWN;
         last = 0;
-        IRegisteredTask_get_State(now, &st);
-        IRegisteredTask_get_LastRunTime(now, &last);
+        /* A state or time that cannot be read tells nothing: waited on,
+         * never taken for the end of the run (whose result would then be
+         * an earlier run's). */
+        if (FAILED(IRegisteredTask_get_State(now, &st)) ||
+            FAILED(IRegisteredTask_get_LastRunTime(now, &last))) {
+            IRegisteredTask_Release(now);
+            continue;
+        }
         if (st == TASK_STATE_RUNNING || st == TASK_STATE_QUEUED) {
             seen_running = 1;
         } else if (last != before || seen_running) {
@@ -372,4 +379,50 @@ done:
         IRegisteredTask_Release(task);
     cordon__win_task_service_close(svc, uninit);
     return o;
+}
+
+/* cordon is a library: the caller's thread may be in any apartment, or in
+ * none, and the wait takes up to |timeout_ms|. So the run is made on a
+ * thread of cordon's own in the multithreaded apartment: the caller's
+ * thread is never initialized for COM, never changed to another
+ * apartment (RPC_E_CHANGED_MODE), and no single-threaded apartment is
+ * held while nothing pumps its messages (CoInitializeEx's documentation:
+ * an STA thread needs a message loop). */
+struct task_run_job {
+    unsigned long timeout_ms, code;
+    enum cordon__win_task_outcome o;
+};
+
+static DWORD WINAPI task_run_thread(LPVOID arg)
+{
+    struct task_run_job *j = arg;
+    HRESULT hr = CoInitializeEx(NULL, COINIT_MULTITHREADED);
+    if (FAILED(hr)) {
+        j->code = (unsigned long)hr;
+        j->o = CORDON__WIN_TASK_ERROR;
+        return 0;
+    }
+    j->o = run_here(j->timeout_ms, &j->code);
+    CoUninitialize();
+    return 0;
+}
+
+enum cordon__win_task_outcome cordon__win_refresh_task_run(unsigned long timeout_ms,
+                                                           unsigned long *code)
+{
+    struct task_run_job j;
+    HANDLE t;
+
+    j.timeout_ms = timeout_ms;
+    j.code = 0;
+    j.o = CORDON__WIN_TASK_ERROR;
+    t = CreateThread(NULL, 0, task_run_thread, &j, 0, NULL);
+    if (!t) {
+        *code = (unsigned long)HRESULT_FROM_WIN32(GetLastError());
+        return CORDON__WIN_TASK_ERROR;
+    }
+    WaitForSingleObject(t, INFINITE);
+    CloseHandle(t);
+    *code = j.code;
+    return j.o;
 }
