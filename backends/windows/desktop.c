@@ -318,9 +318,13 @@ static const struct {
 };
 
 /* Appends to |why| the rights of |mask| that the impersonated token gets
- * on desktop (or window station) |name|, one open per right. READ_CONTROL
- * and the owner rights come with READOBJECTS | WRITEOBJECTS on desktops
- * (OpenDesktopW's rule). 1 when it got none. */
+ * on desktop (or window station) |name|, one open per right. A standard
+ * right of a desktop (DELETE, WRITE_DAC, WRITE_OWNER) is asked alone,
+ * then with READOBJECTS, then with READOBJECTS | WRITEOBJECTS, and counts
+ * when any of them opens: asked only with WRITEOBJECTS, which the guard
+ * itself denies, it could never open, and a WRITE_DAC the deny ACE does
+ * not hold (the second check of a write-restricted token) would go
+ * unseen. 1 when it got none. */
 static int try_object(int is_desktop, const wchar_t *wname, const char *name, unsigned long mask,
                       struct cordon__buf *why)
 {
@@ -335,9 +339,14 @@ static int try_object(int is_desktop, const wchar_t *wname, const char *name, un
         if (!(mask & bit))
             continue;
         if (is_desktop) {
-            if (bit & (CORDON__WIN_DELETE | CORDON__WIN_WRITE_DAC | CORDON__WIN_WRITE_OWNER))
-                ask |= DESKTOP_READOBJECTS | DESKTOP_WRITEOBJECTS;
-            h = OpenDesktopW(wname, 0, FALSE, ask);
+            static const DWORD with[3] = {0, DESKTOP_READOBJECTS,
+                                          DESKTOP_READOBJECTS | DESKTOP_WRITEOBJECTS};
+            int standard =
+                (bit & (CORDON__WIN_DELETE | CORDON__WIN_WRITE_DAC | CORDON__WIN_WRITE_OWNER)) != 0;
+            size_t v;
+            h = NULL;
+            for (v = 0; v < (standard ? 3u : 1u) && !h; v++)
+                h = OpenDesktopW(wname, 0, FALSE, ask | with[v]);
             if (h)
                 CloseDesktop((HDESK)h);
         } else {
