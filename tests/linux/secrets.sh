@@ -68,6 +68,39 @@ unreadable move-file    "mv ~/.netrc ~/n2 2>/dev/null; cat ~/n2" SECRET-NETRC \
     --force-roots -w "$H" -w "$WS"
 RESTORE=
 unreadable umount       "umount ~/.ssh 2>/dev/null; cat ~/.ssh/id_test" SECRET-SSH
+
+# From a user and mount namespace of the command's own (it may make them,
+# and holds every capability there): the mask unmounted, the home bound
+# elsewhere without its submounts (the mask), or with them; then the
+# secret read through the place. Unsandboxed the bind shows it (control);
+# inside, Landlock refuses the mounts, seccomp too, and without both the
+# kernel's locked mounts hold (the masks come as one locked unit).
+if command -v python3 >/dev/null; then
+    cat > "$T/nest.py" <<'PYEOF'
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+op, src, dst, path = sys.argv[1], sys.argv[2].encode(), sys.argv[3].encode(), sys.argv[4]
+if libc.unshare(0x10000000 | 0x00020000) != 0:  # CLONE_NEWUSER | CLONE_NEWNS
+    sys.exit("unshare: errno %d" % ctypes.get_errno())
+if op == "umount":
+    r = libc.umount2(src, 2)  # MNT_DETACH
+else:
+    r = libc.mount(src, dst, None, 4096 | (16384 if op == "rbind" else 0), None)  # MS_BIND, MS_REC
+print(op, r, ctypes.get_errno(), file=sys.stderr)
+print(open(path).read())
+PYEOF
+    chmod 644 "$T/nest.py"
+    as mkdir -p "$WS/nest"
+    for DIS in "" landlock seccomp landlock,seccomp; do
+        unreadable "nested-umount${DIS:+ [$DIS]}" \
+            "python3 '$T/nest.py' umount ~/.ssh - ~/.ssh/id_test" SECRET-SSH
+        for op in bind rbind; do
+            unreadable "nested-$op${DIS:+ [$DIS]}" \
+                "python3 '$T/nest.py' $op ~ '$WS/nest' '$WS/nest/.ssh/id_test'" SECRET-SSH
+        done
+    done
+    unset DIS
+fi
 [ -e "$H/.ssh/id_test" ] && [ -e "$H/.netrc" ] || fail "the test secrets were not put back"
 
 # Another mount of the same directory (root can make one): the copy the
