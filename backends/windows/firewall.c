@@ -22,16 +22,8 @@ struct fw {
 
 static cordon_error hr_fail(const char *what, const char *call, HRESULT hr)
 {
-    wchar_t buf[256];
-    char *text = NULL;
+    char *text = cordon__win_code_text((DWORD)hr);
     cordon_error rc;
-    if (FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
-                       (DWORD)hr, 0, buf, 256, NULL)) {
-        size_t n = wcslen(buf);
-        while (n && (buf[n - 1] == L'\r' || buf[n - 1] == L'\n' || buf[n - 1] == L'.'))
-            buf[--n] = L'\0';
-        text = cordon__win_utf8(buf);
-    }
     rc = cordon__fail(CORDON_ERR_OS, "%s (%s: HRESULT 0x%08lx, %s)", what, call,
                       (unsigned long)hr, text ? text : "no text for it");
     free(text);

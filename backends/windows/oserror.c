@@ -58,27 +58,38 @@ cordon_error cordon__win_error(DWORD err)
     }
 }
 
-cordon_error cordon__win_fail(const char *what, const char *call, DWORD err)
+char *cordon__win_code_text(DWORD code)
 {
     wchar_t *wtext = NULL;
     char *text = NULL;
-    cordon_error e;
-    DWORD n;
-
-    n = FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
-                           FORMAT_MESSAGE_IGNORE_INSERTS,
-                       NULL, err, MAKELANGID(LANG_NEUTRAL, SUBLANG_DEFAULT), (LPWSTR)&wtext, 0,
-                       NULL);
+    DWORD n = FormatMessageW(FORMAT_MESSAGE_ALLOCATE_BUFFER | FORMAT_MESSAGE_FROM_SYSTEM |
+                                 FORMAT_MESSAGE_IGNORE_INSERTS,
+                             NULL, code, MAKELANGID(LANG_NEUTRAL, SUBLANG_DEFAULT),
+                             (LPWSTR)&wtext, 0, NULL);
     if (n > 0 && wtext)
         text = cordon__win_utf8(wtext);
+    if (wtext)
+        LocalFree(wtext);
     if (text) {
-        /* FormatMessage ends its text with ".\r\n"; the message form
-         * ("..., text)") reads better without. */
+        /* FormatMessage ends its text with ".\r\n"; the message forms
+         * ("..., text)") read better without. */
         size_t len = strlen(text);
         while (len > 0 && (text[len - 1] == '\r' || text[len - 1] == '\n' ||
                            text[len - 1] == ' ' || text[len - 1] == '.'))
             text[--len] = '\0';
+        if (!*text) {
+            free(text);
+            text = NULL;
+        }
     }
+    return text;
+}
+
+cordon_error cordon__win_fail(const char *what, const char *call, DWORD err)
+{
+    char *text = cordon__win_code_text(err);
+    cordon_error e;
+
     /* Errors whose fix is not in the system's text. */
     if (text && err == ERROR_PRIVILEGE_NOT_HELD) {
         char *t = cordon__asprintf("%s; this step needs a privilege the account does not hold "
@@ -100,8 +111,6 @@ cordon_error cordon__win_fail(const char *what, const char *call, DWORD err)
     }
     e = cordon__fail_os(cordon__win_error(err), what, call, "error", (long)err,
                         text && *text ? text : "unknown error");
-    if (wtext)
-        LocalFree(wtext);
     free(text);
     return e;
 }

@@ -11,6 +11,9 @@
 
 /* The one Win32 error -> cordon_error mapping of this OS layer. */
 cordon_error cordon__win_error(DWORD err);
+/* The system's text for a Win32 error or an HRESULT, without its final
+ * period and line end; NULL when there is none. Caller frees. */
+char *cordon__win_code_text(DWORD code);
 /* Records "<what> (<call>: error N, <FormatMessageW text>)" and returns the
  * mapped code. */
 cordon_error cordon__win_fail(const char *what, const char *call, DWORD err);

@@ -20,15 +20,7 @@
 static int hr_fail(char *err, size_t ne, const char *what, const char *call, HRESULT hr,
                    const char *fix)
 {
-    wchar_t buf[256];
-    char *text = NULL;
-    if (FormatMessageW(FORMAT_MESSAGE_FROM_SYSTEM | FORMAT_MESSAGE_IGNORE_INSERTS, NULL,
-                       (DWORD)hr, 0, buf, 256, NULL)) {
-        size_t n = wcslen(buf);
-        while (n && (buf[n - 1] == L'\r' || buf[n - 1] == L'\n' || buf[n - 1] == L'.'))
-            buf[--n] = L'\0';
-        text = cordon__win_utf8(buf);
-    }
+    char *text = cordon__win_code_text((DWORD)hr);
     setup__say(err, ne, "%s: %s: HRESULT 0x%08lx, %s. Fix: %s", what, call, (unsigned long)hr,
                text ? text : "no text for it", fix);
     free(text);
