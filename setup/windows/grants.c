@@ -327,6 +327,17 @@ static int links_below(const char *dir, int depth, char **linked, char *werr, si
         }
         free(path);
     } while (!found && FindNextFileW(f, &fd));
+    /* FindNextFileW ends a listing with ERROR_NO_MORE_FILES; any other
+     * error leaves the rest unseen, and a file with another name there
+     * would be granted through the tree's inherited ACE: said, so the
+     * tree is not granted. */
+    if (!found) {
+        DWORD e = GetLastError();
+        if (e != ERROR_NO_MORE_FILES) {
+            say(werr, nw, "%s: FindNextFileW: error %lu", dir, (unsigned long)e);
+            found = 1;
+        }
+    }
     FindClose(f);
     return found;
 }
