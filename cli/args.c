@@ -66,11 +66,15 @@ static const char usage_level[] =
     "\n" POLICY_OPTIONS;
 
 static const char usage_explain[] =
-    "usage: cordon explain [POLICY OPTIONS] [--os linux|windows] [--json]\n"
+    "usage: cordon explain [POLICY OPTIONS] [--os linux|windows]\n"
+    "                      [--tier elevated|unelevated] [--json]\n"
     "\n"
     "Prints the plan the policy compiles to: roots, protected paths,\n"
     "environment, stubs and the OS-specific part. --os compiles the plan for\n"
-    "the other OS from this host's paths.\n"
+    "the other OS from this host's paths. --tier keeps one tier's part: for\n"
+    "Windows, elevated shows the sandbox user, the runner request and the\n"
+    "firewall rules expected (any host: cordon explain --os windows --tier\n"
+    "elevated --json).\n"
     "\n" POLICY_OPTIONS;
 
 static const char usage_grants[] =
@@ -290,6 +294,11 @@ int cli_parse(int argc, char *const *argv, struct cli_args *out, char *err, size
                 (strcmp(v, "linux") != 0 && strcmp(v, "windows") != 0))
                 return fail(err, errlen, "--os takes linux or windows");
             out->os = v;
+        } else if (is_opt(a, "--tier") && out->command == CLI_EXPLAIN) {
+            if ((v = opt_value(argc, argv, &i, "--tier")) == NULL ||
+                (strcmp(v, "elevated") != 0 && strcmp(v, "unelevated") != 0))
+                return fail(err, errlen, "--tier takes elevated or unelevated");
+            out->tier = v;
         } else if (is_opt(a, "--require") &&
                    (out->command == CLI_RUN || out->command == CLI_LEVEL)) {
             if ((v = opt_value(argc, argv, &i, "--require")) == NULL)

@@ -34,6 +34,7 @@ struct cli_args {
     int cache;                       /* --cache: -1 unset, 0 none, 1 sandbox */
     int json;
     const char *os;                  /* explain --os */
+    const char *tier;                /* explain --tier */
     cordon_requirement require[CLI_MAX_REQUIRE];
     size_t n_require;
     unsigned timeout_s;              /* 0: the policy's */

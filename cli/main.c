@@ -80,7 +80,7 @@ static int cmd_level(const struct cli_args *a, const cordon_policy *p)
 static int cmd_explain(const struct cli_args *a, const cordon_policy *p)
 {
     char *text = NULL;
-    cordon_error e = cordon_explain(p, a->cwd, a->os, a->json, &text);
+    cordon_error e = cordon_explain_tier(p, a->cwd, a->os, a->tier, a->json, &text);
     if (e != CORDON_OK)
         return failure(a->command, e);
     fputs(text, stdout);

@@ -373,16 +373,29 @@ cordon_error cordon_levels_text(const cordon_levels *lv, char **out)
 cordon_error cordon_explain(const cordon_policy *policy, const char *cwd, const char *os, int json,
                             char **out)
 {
+    return cordon_explain_tier(policy, cwd, os, NULL, json, out);
+}
+
+cordon_error cordon_explain_tier(const cordon_policy *policy, const char *cwd, const char *os,
+                                 const char *tier, int json, char **out)
+{
     struct cordon__host host;
     struct cordon__plan plan;
     struct cordon__selection sel;
     cordon_levels lv;
     char *here = NULL;
-    int native = 1;
+    int native = 1, tier_part = 0;
     cordon_error e;
 
     if (!policy || !out)
         return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "policy or output pointer is NULL");
+    if (tier && strcmp(tier, "elevated") == 0)
+        tier_part = 2;
+    else if (tier && strcmp(tier, "unelevated") == 0)
+        tier_part = 1;
+    else if (tier)
+        return cordon__fail(CORDON_ERR_INVALID_ARGUMENT,
+                            "unknown tier '%s' (expected elevated or unelevated)", tier);
     if ((e = cordon__os_host(&host)) != CORDON_OK)
         return e;
     if (os) {
@@ -410,10 +423,17 @@ cordon_error cordon_explain(const cordon_policy *policy, const char *cwd, const 
         }
         cwd = here;
     }
+    if (tier_part == 2 && host.os != CORDON__OS_WINDOWS) {
+        free(here);
+        return cordon__fail(CORDON_ERR_UNSUPPORTED,
+                            "explain shows an elevated plan for Windows only (--os windows): "
+                            "the Linux elevated tier's request is made per run by its backend");
+    }
     e = cordon__plan_compile(policy, cwd, &host, &plan);
     free(here);
     if (e != CORDON_OK)
         return e;
+    plan.explain_tier = tier_part;
     /* Levels come from this host's backends, so only for a native plan. */
     if (native) {
         cordon__select(cordon__os_backends(), &plan, &sel);
@@ -440,6 +460,9 @@ cordon_error cordon_explain(const cordon_policy *policy, const char *cwd, const 
         struct cordon__buf b = {0};
         char *levels = NULL;
         cordon__plan_text(&plan, &b);
+        if (tier_part)
+            cordon__buf_printf(&b, "  tier: %s (the tier's OS-specific part is shown by --json)\n",
+                               tier_part == 2 ? "elevated" : "unelevated");
         if (native && cordon_levels_text(&lv, &levels) == CORDON_OK) {
             cordon__buf_puts(&b, levels);
             free(levels);

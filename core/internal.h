@@ -294,6 +294,8 @@ struct cordon__plan {
     struct cordon__protected *protect;
     size_t n_protect;
     int private_tmp;
+    int explain_tier;                 /* explain only: 0 every tier's part, 1 the
+                                         unelevated one, 2 the elevated one */
     char *tmp_dir;                    /* host path of the run's temp dir */
     char *tmp_env;                    /* what TMPDIR/TMP/TEMP say inside */
     char *shim_dir;                   /* prepended to PATH; NULL: none */

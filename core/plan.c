@@ -1141,11 +1141,17 @@ void cordon__plan_json(const struct cordon__plan *plan, struct cordon__json *j)
     for (i = 0; i < plan->n_env_suffix; i++)
         cordon__json_kstr(j, plan->env_suffix[i].name, plan->env_suffix[i].value);
     cordon__json_end_object(j);
+    if (plan->explain_tier)
+        cordon__json_kstr(j, "tier", plan->explain_tier == 2 ? "elevated" : "unelevated");
     if (plan->os == CORDON__OS_WINDOWS) {
-        cordon__json_key(j, "windows");
-        cordon__plan_windows_json(&plan->windows_plan, j);
-        cordon__json_key(j, "windows_elevated");
-        cordon__win_elevated_plan_json(plan, j);
+        if (plan->explain_tier != 2) {
+            cordon__json_key(j, "windows");
+            cordon__plan_windows_json(&plan->windows_plan, j);
+        }
+        if (plan->explain_tier != 1) {
+            cordon__json_key(j, "windows_elevated");
+            cordon__win_elevated_plan_json(plan, j);
+        }
     } else {
         cordon__json_key(j, "linux");
         cordon__plan_linux_json(&plan->linux_plan, j);

@@ -415,6 +415,15 @@ CORDON_API cordon_error cordon_levels_text(const cordon_levels *levels, char **o
  * A plan for another OS is compiled from this host's resolved paths. */
 CORDON_API cordon_error cordon_explain(const cordon_policy *policy, const char *cwd,
                                        const char *os, int json, char **out);
+/* The same for one tier: |tier| "elevated" or "unelevated" (NULL: as
+ * cordon_explain). The JSON plan then names the tier ("tier") and holds
+ * only that tier's OS-specific part: for Windows, "windows_elevated" (the
+ * sandbox user, the runner request, the firewall rules expected) or
+ * "windows" (the restricted token, the ACL entries). An elevated plan is
+ * compiled for Windows only: CORDON_ERR_UNSUPPORTED for Linux. */
+CORDON_API cordon_error cordon_explain_tier(const cordon_policy *policy, const char *cwd,
+                                            const char *os, const char *tier, int json,
+                                            char **out);
 /* A JSON record of one run: backend, levels, exit status, duration, and
  * the error when |err| is not CORDON_OK. The same as cordon_report_json()
  * with started = (err == CORDON_OK). */

@@ -31,6 +31,30 @@ then ok "explain --os windows --json is a windows plan"
 else bad "explain --os windows --json"
 fi
 
+# One tier's plan: the Windows elevated plan on any host (the sandbox
+# user, the runner request, the firewall rules expected), and nothing of
+# the unelevated tier's token; the unelevated one the other way round; no
+# elevated plan for Linux, said so.
+"$CORDON" explain --os windows --tier elevated --json > "$work/eplan.json" || { echo "explain --tier elevated failed"; exit 1; }
+if python3 -c '
+import json,sys
+p=json.load(open(sys.argv[1]))["plan"]
+e=p["windows_elevated"]
+assert p["tier"]=="elevated" and "windows" not in p, p.keys()
+for k in ("identity","runner_request","firewall_rules"):
+    assert k in e, (k, sorted(e))
+' "$work/eplan.json"
+then ok "explain --os windows --tier elevated --json is the elevated plan alone"
+else bad "explain --tier elevated: $(head -c 400 "$work/eplan.json")"
+fi
+"$CORDON" explain --os windows --tier unelevated --json > "$work/uplan.json" &&
+    python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["plan"]; assert p["tier"]=="unelevated" and "windows" in p and "windows_elevated" not in p' "$work/uplan.json" &&
+    ok "explain --tier unelevated keeps the restricted token's plan alone" || bad "explain --tier unelevated"
+if "$CORDON" explain --os linux --tier elevated > "$work/lin.out" 2>&1; then bad "explain --os linux --tier elevated succeeded"
+elif grep -q "elevated plan for Windows only" "$work/lin.out"; then ok "explain --os linux --tier elevated says why not"
+else bad "explain --os linux --tier elevated: $(cat "$work/lin.out")"
+fi
+
 # A root whose name is not UTF-8 (Latin-1 "café"): every JSON output stays
 # valid UTF-8 and gives the name back byte for byte (surrogateescape).
 odd="$work/$(printf 'caf\351')"

@@ -42,6 +42,10 @@ int main(void)
               a.json && !strcmp(a.policy_file, "p.toml"));
     }
     {
+        const char *v[] = {"cordon", "explain", "--os", "windows", "--tier", "elevated", NULL};
+        CHECK(parse(&a, err, v) == 0 && a.command == CLI_EXPLAIN && !strcmp(a.tier, "elevated"));
+    }
+    {
         const char *v[] = {"cordon", "grants", "revoke", "--all", NULL};
         CHECK(parse(&a, err, v) == 0 && a.command == CLI_GRANTS && a.grants_all);
     }
@@ -82,6 +86,8 @@ int main(void)
             {{"cordon", "level", "--timeout", "3", NULL}, "unknown option '--timeout'"},
             {{"cordon", "level", "extra", NULL}, "level: unexpected argument 'extra'"},
             {{"cordon", "explain", "--os", "mac", NULL}, "--os takes linux or windows"},
+            {{"cordon", "explain", "--tier", "root", NULL}, "--tier takes elevated or unelevated"},
+            {{"cordon", "level", "--tier", "elevated", NULL}, "unknown option '--tier'"},
             {{"cordon", "run", "--json", "x", NULL}, "unknown option '--json'"},
             {{"cordon", "grants", NULL}, "grants: expected list, revoke or close-holes"},
             {{"cordon", "grants", "revoke", NULL}, "give a ROOT or --all"},
