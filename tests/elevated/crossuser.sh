@@ -12,6 +12,11 @@
 #     probe refuses to grant it, so the first user's run (which may name
 #     that directory as a root) finds nothing the sandbox users may write;
 #   - a directory above a root that others may write: refused the same way;
+#   - the first user's own elevated run (the same sandbox user, which may
+#     write the second user's files) links, renames, removes, appends to
+#     or writes through a symbolic link to them from its own root; a bind
+#     of the second's workspace into the first's root, made in a user
+#     namespace of the first user's (the only place it can make one);
 #   - hard links: with fs.protected_hardlinks 0 the first user could link
 #     the second's granted file into its own workspace; the runner and the
 #     probe refuse workspace-write runs then (restored to the host's value).
@@ -45,10 +50,6 @@ trap cleanup EXIT
 trap 'exit 1' INT TERM HUP
 
 mkdir -p "$D" && chmod 755 "$D"
-# The first user's own workspace for this test: the fixture's one must
-# stay without entries for the tests that check a first run there.
-OWS=$D/ows
-mkdir -p "$OWS" && chown "$TU:$TU" "$OWS" && chmod 755 "$OWS"
 useradd --no-create-home --home-dir "$D/vhome" --shell /bin/sh "$TV" || { fail "useradd $TV"; finish; exit 1; }
 mkdir -p "$D/vhome" && chown "$TV:$TV" "$D/vhome" && chmod 755 "$D/vhome"
 out=$("$CORDON_SETUP" install --user "$TU" --user "$TV" --runner "$CORDON_RUNNER" 2>&1) &&
@@ -63,10 +64,10 @@ as_in() {
 backend_of() { as_in "$@" level --json | $PY -c "import json,sys; d=json.load(sys.stdin); print(d['backend'], d.get('fallback_reason'))"; }
 
 # Control: the first user's own workspace writes, elevated.
-out=$(as_in "$AS_USER" "$TH" "$OWS" run -- sh -c 'id -un; echo mine >cross-own' 2>&1)
-[ "$(cat "$OWS/cross-own" 2>/dev/null)" = mine ] && printf '%s' "$out" | grep -q '^cordon-offline$' &&
+out=$(as_in "$AS_USER" "$TH" "$WS" run -- sh -c 'id -un; echo mine >cross-own' 2>&1)
+[ "$(cat "$WS/cross-own" 2>/dev/null)" = mine ] && printf '%s' "$out" | grep -q '^cordon-offline$' &&
     pass || fail "control: the own workspace: $out"
-rm -f "$OWS/cross-own"
+rm -f "$WS/cross-own"
 
 # 1. A workspace of the second user below a shared sticky directory.
 SH=$D/shared
@@ -90,6 +91,61 @@ case "$b" in "linux-unelevated "*"the root $SH is owned by uid 0"*) pass ;; *) f
 out=$(as_in "$AS_USER" "$TH" "$SH" run -- sh -c 'echo stolen >vws/f; echo stolen >vws/new' 2>&1)
 [ "$(cat "$SH/vws/f")" = theirs ] && [ ! -e "$SH/vws/new" ] && pass ||
     fail "a run with a shared root wrote another user's workspace: $out"
+
+# 1b. The first user's own elevated run writes as the same sandbox user,
+# which may write the second user's granted files: from its own root it
+# reaches for them by a hard link, a rename, a removal, a symbolic link
+# written through, an append, a truncation, a new file. Control: the bare
+# sandbox user makes the same hard link (protected_hardlinks lets it: it
+# may read and write the file).
+if setpriv --reuid=cordon-offline --regid=cordon-sandbox --clear-groups ln "$SH/vws/f" "$WS/cross-bare"; then
+    pass; else fail "control: the bare sandbox user cannot hard-link the granted file"; fi
+rm -f "$WS/cross-bare"
+for how in "ln '$SH/vws/f' hl; echo stolen >hl" "mv '$SH/vws/f' moved" "rm -f '$SH/vws/f'" \
+    "ln -s '$SH/vws/f' sl; echo stolen >sl" "echo stolen >>'$SH/vws/f'" ": >'$SH/vws/f'" \
+    "echo new >'$SH/vws/new2'" "mv '$SH/vws' moved"; do
+    out=$(as_in "$AS_USER" "$TH" "$WS" run -- sh -c "id -un; $how" 2>&1)
+    if [ "$(cat "$SH/vws/f" 2>/dev/null)" = theirs ] && [ ! -e "$SH/vws/new2" ] &&
+        printf '%s' "$out" | grep -q '^cordon-offline$'; then pass; else
+        fail "the first user's run reached the second's file ($how): $out"
+        $AS_V sh -c "echo theirs >'$SH/vws/f'; rm -f '$SH/vws/new2'"
+    fi
+    rm -rf "$WS/hl" "$WS/sl" "$WS/moved"
+done
+
+# 1d. The same with the runner's kernel layers switched off by the caller
+# (CORDON_DISABLE passes to the runner): the sandbox user's own rights
+# would then reach the second user's workspace, so with more than one
+# allowed user the runner drops the switch and still runs under Landlock
+# and the read-only mount view.
+for dis in landlock userns landlock,userns landlock,userns,seccomp; do
+    out=$(cd "$WS" && $AS_USER env HOME="$TH" PATH=/usr/bin:/bin CORDON_SHIM_DIR="$CORDON_SHIM_DIR" \
+        CORDON_DISABLE=$dis "$CORDON" run -- sh -c "id -un; echo stolen >>'$SH/vws/f'; echo new >'$SH/vws/new2'" 2>&1)
+    if [ "$(cat "$SH/vws/f" 2>/dev/null)" = theirs ] && [ ! -e "$SH/vws/new2" ] &&
+        printf '%s' "$out" | grep -q '^cordon-offline$'; then pass; else
+        fail "CORDON_DISABLE=$dis: the first user's run wrote the second's workspace: $out"
+        $AS_V sh -c "echo theirs >'$SH/vws/f'; rm -f '$SH/vws/new2'"
+    fi
+done
+
+# 1c. A bind mount of the second user's workspace into the first user's
+# root can only be made in a user namespace of the first user's, where the
+# runner's file capabilities give nothing on the host: the run there does
+# not write through it. Control: the bind shows the file.
+$AS_USER mkdir -p "$WS/cross-bind"
+if $AS_USER unshare -Urm true 2>/dev/null; then
+    out=$(cd "$WS" && $AS_USER env HOME="$TH" PATH=/usr/bin:/bin CORDON_SHIM_DIR="$CORDON_SHIM_DIR" \
+        unshare -Urm sh -c "mount --bind '$SH/vws' '$WS/cross-bind' && cat '$WS/cross-bind/f' &&
+            '$CORDON' run -- sh -c 'id -un; echo stolen >cross-bind/f; echo new >cross-bind/new2'" 2>&1)
+    case $out in theirs*) pass ;; *) fail "control: the bind in a user namespace: $out" ;; esac
+    if [ "$(cat "$SH/vws/f" 2>/dev/null)" = theirs ] && [ ! -e "$SH/vws/new2" ]; then pass; else
+        fail "a run in the first user's namespace wrote through a bind of the second's workspace: $out"
+        $AS_V sh -c "echo theirs >'$SH/vws/f'; rm -f '$SH/vws/new2'"
+    fi
+else
+    echo "unprivileged user namespaces are not available: the bind shape is not tried"
+fi
+rmdir "$WS/cross-bind" 2>/dev/null
 
 # 2. A workspace of the second user below a directory of the first: the
 # second user's probe does not grant it.
@@ -122,19 +178,19 @@ case "$b" in "linux-elevated "*) pass ;; *) fail "control: below a sticky direct
 # 4. Hard links. With the host's protection (1) the first user cannot link
 # the second's file; with 0 it could, so workspace-write runs are refused.
 if [ "$HL" = 1 ]; then
-    $AS_USER ln "$SH/vws/f" "$OWS/cross-link" 2>/dev/null && fail "linked another user's file with protected_hardlinks 1" || pass
+    $AS_USER ln "$SH/vws/f" "$WS/cross-link" 2>/dev/null && fail "linked another user's file with protected_hardlinks 1" || pass
     echo 0 >/proc/sys/fs/protected_hardlinks
-    $AS_USER ln "$SH/vws/f" "$OWS/cross-link" && pass || fail "control: no link with protected_hardlinks 0"
-    out=$(cd / && $AS_USER $C spawn-root "$OWS" 2>&1)
-    b=$(backend_of "$AS_USER" "$TH" "$OWS")
-    run=$(as_in "$AS_USER" "$TH" "$OWS" run -- sh -c 'echo stolen >cross-link' 2>&1)
+    $AS_USER ln "$SH/vws/f" "$WS/cross-link" && pass || fail "control: no link with protected_hardlinks 0"
+    out=$(cd / && $AS_USER $C spawn-root "$WS" 2>&1)
+    b=$(backend_of "$AS_USER" "$TH" "$WS")
+    run=$(as_in "$AS_USER" "$TH" "$WS" run -- sh -c 'echo stolen >cross-link' 2>&1)
     echo 1 >/proc/sys/fs/protected_hardlinks
     printf '%s\n' "$out" | grep -q "^ERROR caller 1 fs.protected_hardlinks is not 1" && pass ||
         fail "the runner ran with protected_hardlinks 0: $out"
     case "$b" in "linux-unelevated "*"fs.protected_hardlinks is not 1"*) pass ;; *) fail "level with protected_hardlinks 0: $b" ;; esac
     [ "$(cat "$SH/vws/f")" = theirs ] && pass || fail "wrote another user's file through a hard link: $run"
-    rm -f "$OWS/cross-link"
-    b=$(backend_of "$AS_USER" "$TH" "$OWS")
+    rm -f "$WS/cross-link"
+    b=$(backend_of "$AS_USER" "$TH" "$WS")
     case "$b" in "linux-elevated "*) pass ;; *) fail "control: level with protected_hardlinks 1: $b" ;; esac
 else
     echo "fs.protected_hardlinks is $HL here: the hard link shape is not tried"
