@@ -1157,18 +1157,22 @@ static uint32_t write_maps(const struct run_ctx *c)
 {
     long r;
     int e;
+    uint32_t out = MAPS_DONE;
     /* cordon-runner is not dumpable (see in_supervisor). */
     if ((r = CORDON__RAW1(SYS_prctl, PR_GET_DUMPABLE)) != 1 &&
         (r = CORDON__RAW2(SYS_prctl, PR_SET_DUMPABLE, 1)) < 0)
         return ((uint32_t)MAPS_DUMPABLE << 16) | (uint32_t)-r;
     if ((e = raw_write_file("/proc/self/setgroups", "deny")) != 0 && e != ENOENT)
-        return ((uint32_t)MAPS_SETGROUPS << 16) | (uint32_t)e;
-    if ((e = raw_write_file("/proc/self/uid_map", c->uid_map)) != 0)
-        return ((uint32_t)MAPS_UID << 16) | (uint32_t)e;
-    if ((e = raw_write_file("/proc/self/gid_map", c->gid_map)) != 0)
-        return ((uint32_t)MAPS_GID << 16) | (uint32_t)e;
+        out = ((uint32_t)MAPS_SETGROUPS << 16) | (uint32_t)e;
+    else if ((e = raw_write_file("/proc/self/uid_map", c->uid_map)) != 0)
+        out = ((uint32_t)MAPS_UID << 16) | (uint32_t)e;
+    else if ((e = raw_write_file("/proc/self/gid_map", c->gid_map)) != 0)
+        out = ((uint32_t)MAPS_GID << 16) | (uint32_t)e;
+    /* Not dumpable again also when a map failed: the run ends then, but
+     * nothing of this process stays open to a ptrace or /proc reader of
+     * the same user meanwhile. */
     CORDON__RAW2(SYS_prctl, PR_SET_DUMPABLE, 0);
-    return MAPS_DONE;
+    return out;
 }
 
 /* What the supervisor sends the command about the network namespace:
