@@ -351,6 +351,188 @@ int cordon__win_grant_records_check(int have_records, size_t n, const unsigned c
     return -1;
 }
 
+/* ---- read grants on the tools' directories (PATH entries) ------------------- */
+
+static int strncasecmp_ascii(const char *a, const char *b, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++) {
+        int x = tolower((unsigned char)a[i]), y = tolower((unsigned char)b[i]);
+        if (x != y || !x)
+            return x - y;
+    }
+    return 0;
+}
+
+/* |path| is |dir| or below it (ASCII case ignored, '\\' or '/'). */
+static int at_or_below(const char *dir, const char *path)
+{
+    size_t n, i;
+    if (!dir || !dir[0])
+        return 0;
+    n = strlen(dir);
+    while (n > 0 && (dir[n - 1] == '\\' || dir[n - 1] == '/'))
+        n--;
+    for (i = 0; i < n; i++) {
+        int a = dir[i] == '/' ? '\\' : tolower((unsigned char)dir[i]);
+        int b = path[i] == '/' ? '\\' : tolower((unsigned char)path[i]);
+        if (a != b)
+            return 0;
+    }
+    return path[n] == '\0' || path[n] == '\\' || path[n] == '/';
+}
+
+static int temp_named(const char *path)
+{
+    const char *c = path;
+    while (*c) {
+        size_t len = strcspn(c, "\\/");
+        if ((len == 4 && strncasecmp_ascii(c, "temp", 4) == 0) ||
+            (len == 3 && strncasecmp_ascii(c, "tmp", 3) == 0))
+            return 1;
+        c += len;
+        while (*c == '\\' || *c == '/')
+            c++;
+    }
+    return 0;
+}
+
+static int dot_component(const char *path)
+{
+    const char *c = path;
+    while (*c) {
+        size_t len = strcspn(c, "\\/");
+        if ((len == 1 && c[0] == '.') || (len == 2 && c[0] == '.' && c[1] == '.'))
+            return 1;
+        c += len;
+        while (*c == '\\' || *c == '/')
+            c++;
+    }
+    return 0;
+}
+
+enum cordon__win_tool_grant cordon__win_tool_grant(const struct cordon__win_tool_dir *d,
+                                                   const struct cordon__win_tool_places *pl,
+                                                   char *why, size_t n)
+{
+    const char *p = d->path;
+    size_t i;
+#define REFUSE(...) do { snprintf(why, n, __VA_ARGS__); return CORDON__WIN_TOOL_REFUSED; } while (0)
+#define NOTHING(...) do { snprintf(why, n, __VA_ARGS__); return CORDON__WIN_TOOL_NOTHING; } while (0)
+    if (strchr(p, '%'))
+        REFUSE("holds a variable that did not expand: which directory it names is not known");
+    if ((p[0] == '\\' || p[0] == '/') && (p[1] == '\\' || p[1] == '/'))
+        REFUSE("a UNC path (a share, or a device path): only local directories are granted");
+    if (!isalpha((unsigned char)p[0]) || p[1] != ':' || (p[2] != '\\' && p[2] != '/'))
+        REFUSE("not an absolute path with a drive letter: which directory it names depends on "
+               "the current directory");
+    if (dot_component(p))
+        REFUSE("holds a . or .. component: decided only on the directory's final path");
+    if (p[3] == '\0')
+        REFUSE("a drive root: an inherited grant there would reach everything on the drive");
+    if (at_or_below(pl->windows_dir, p))
+        REFUSE("the Windows directory or below it (%s): setup never changes its ACLs",
+               pl->windows_dir);
+    for (i = 0; i < pl->n_temp; i++)
+        if (at_or_below(pl->temp_dirs[i], p))
+            REFUSE("a temporary directory (%s or below): others write there", pl->temp_dirs[i]);
+    if (temp_named(p))
+        REFUSE("a component named Temp or Tmp: a temporary directory, others write there");
+    for (i = 0; i < pl->n_allowed; i++)
+        if (at_or_below(pl->allowed[i], p)) {
+            if (d->owner_profile && !cordon__streq_nocase(d->owner_profile, pl->allowed[i]) &&
+                !at_or_below(d->owner_profile, p))
+                REFUSE("below another user's profile (%s)", pl->allowed[i]);
+            NOTHING("inside the allowed user's profile %s: the profile's read grants decide it "
+                    "(secrets excepted)", pl->allowed[i]);
+        }
+    for (i = 0; i < pl->n_profiles; i++)
+        if (at_or_below(pl->profiles[i], p))
+            REFUSE("below the profile of a user not allowed to use cordon (%s)", pl->profiles[i]);
+    if (at_or_below(pl->profiles_dir, p))
+        REFUSE("the profiles directory or below it (%s): users' own files", pl->profiles_dir);
+    if (!d->exists)
+        NOTHING("does not exist (or could not be opened without following a link)");
+    if (d->is_reparse)
+        REFUSE("a junction or symbolic link: its target is not granted through it");
+    if (!d->is_dir)
+        NOTHING("not a directory");
+    if (d->broad_read)
+        NOTHING("Users, Authenticated Users or Everyone may read it already");
+    if (d->walked && d->linked_below)
+        REFUSE("holds a file with more than one name (hard link) below it (%s): an inherited "
+               "grant would reach that file's other names, and a tool directory is not split",
+               d->linked_below);
+    if (d->walked && d->walk_error)
+        REFUSE("what is below it could not all be checked for hard links (%s)", d->walk_error);
+    snprintf(why, n, "%s", d->walked ? "read and execute, inherited by everything below (no file "
+                                       "below has another name)"
+                                     : "read and execute, inherited by everything below, once the "
+                                       "background worker found no file below with another name");
+    return CORDON__WIN_TOOL_TREE;
+#undef REFUSE
+#undef NOTHING
+}
+
+int cordon__win_path_split(const char *value, struct cordon__strv *out)
+{
+    const char *c = value;
+    while (c && *c) {
+        size_t len = strcspn(c, ";"), a = 0, b = len, i;
+        char *e;
+        int dup = 0;
+        while (a < b && (c[a] == ' ' || c[a] == '\t' || c[a] == '"'))
+            a++;
+        while (b > a && (c[b - 1] == ' ' || c[b - 1] == '\t' || c[b - 1] == '"'))
+            b--;
+        /* Trailing separators, but not a drive root's (C:\). */
+        while (b > a + 1 && (c[b - 1] == '\\' || c[b - 1] == '/') && !(b - a == 3 && c[a + 1] == ':'))
+            b--;
+        if (b > a) {
+            if (!(e = cordon__strndup(c + a, b - a)))
+                return -1;
+            for (i = 0; i < out->n && !dup; i++)
+                dup = cordon__streq_nocase(out->v[i], e);
+            if (dup)
+                free(e);
+            else if (cordon__strv_push_owned(out, e) != CORDON_OK)
+                return -1;
+        }
+        c += len;
+        if (*c == ';')
+            c++;
+    }
+    return 0;
+}
+
+char *cordon__win_expand_some(const char *s, const char *const *names, const char *const *values,
+                              size_t n)
+{
+    struct cordon__buf b;
+    const char *c = s;
+    memset(&b, 0, sizeof b);
+    while (*c) {
+        const char *end = c[0] == '%' ? strchr(c + 1, '%') : NULL;
+        size_t i, hit = n;
+        if (end) {
+            for (i = 0; i < n && hit == n; i++)
+                if (strlen(names[i]) == (size_t)(end - c - 1) &&
+                    strncasecmp_ascii(c + 1, names[i], (size_t)(end - c - 1)) == 0 && values[i])
+                    hit = i;
+        }
+        if (hit < n) {
+            cordon__buf_puts(&b, values[hit]);
+            c = end + 1;
+        } else {
+            cordon__buf_add(&b, c, 1);
+            c++;
+        }
+    }
+    if (!b.p && !b.oom)
+        return cordon__strdup("");
+    return cordon__buf_take(&b);
+}
+
 /* ---- who a sandbox logon is ----------------------------------------------- */
 
 const char *const cordon__win_logon_sids[] = {

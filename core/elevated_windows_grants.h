@@ -15,6 +15,8 @@
 
 #include "elevated_windows.h"
 
+struct cordon__strv;
+
 /* ---- the profile's secrets ---------------------------------------------- */
 
 struct cordon__win_secret {
@@ -122,6 +124,67 @@ char *cordon__win_grant_count_line(size_t n, const unsigned char sha[32]);
  * |have_records|: the records file exists; |n| its lines; |sha| its hash. */
 int cordon__win_grant_records_check(int have_records, size_t n, const unsigned char sha[32],
                                     const char *count_text, char *why, size_t n_why);
+
+/* ---- read grants on the tools' directories (PATH entries) ------------------- */
+
+/* One directory named on the machine's PATH (HKLM ...\Session Manager\
+ * Environment, Path) or an allowed user's (HKU\<SID>\Environment, Path),
+ * expanded, as the OS layer found it. */
+struct cordon__win_tool_dir {
+    const char *path;         /* expanded; what cordon__win_path_split gave */
+    const char *owner_profile;/* the allowed user's profile whose PATH names it, NULL: the machine's */
+    int exists;               /* it could be opened (without following a link) */
+    int is_dir;
+    int is_reparse;           /* a junction or symbolic link */
+    int broad_read;           /* the reader check: a logon's well-known SIDs may read it already */
+    int walked;               /* the worker walked it for files with more than one name */
+    const char *linked_below; /* a file below with more than one name, or NULL */
+    const char *walk_error;   /* why the walk could not finish, or NULL */
+};
+
+/* Where the tools' directories must not be granted, as the OS layer read
+ * them (any may be NULL or empty). */
+struct cordon__win_tool_places {
+    const char *windows_dir;          /* GetWindowsDirectory: C:\Windows */
+    const char *profiles_dir;         /* ProfileList's ProfilesDirectory: C:\Users */
+    const char *const *allowed;       /* the allowed users' profiles */
+    size_t n_allowed;
+    const char *const *profiles;      /* every profile of ProfileList */
+    size_t n_profiles;
+    const char *const *temp_dirs;     /* %TEMP%, %TMP% of setup and of the allowed users */
+    size_t n_temp;
+};
+
+enum cordon__win_tool_grant {
+    CORDON__WIN_TOOL_NOTHING, /* nothing to do: gone, not a directory, readable already, in a profile */
+    CORDON__WIN_TOOL_TREE,    /* read and execute, inherited (a record like a profile's tree) */
+    CORDON__WIN_TOOL_REFUSED  /* never granted here: |why| says why (status shows it) */
+};
+
+/* What setup grants the sandbox group on the PATH directory |d|, and why.
+ * Refused: a relative or unexpanded path, a UNC path, a drive root, the
+ * Windows directory or below, the profiles directory or a profile not an
+ * allowed user's (or below them), a temporary directory (a %TEMP% or any
+ * component named Temp or Tmp: others write there), a junction or link,
+ * and a tree whose walk found a file with more than one name (a tool
+ * directory is not split: its grant is all or nothing) or could not
+ * finish. Nothing: inside an allowed user's profile (the profile's rules
+ * decide), gone, not a directory, readable already. A tree not walked yet
+ * is decided a tree; the worker walks it and decides again. */
+enum cordon__win_tool_grant cordon__win_tool_grant(const struct cordon__win_tool_dir *d,
+                                                   const struct cordon__win_tool_places *pl,
+                                                   char *why, size_t n);
+
+/* Splits a PATH value on ';' into |out| (copies): blanks and quotes
+ * around an entry dropped, trailing separators dropped (not a drive
+ * root's), empty entries and repeats (ASCII case ignored) skipped. */
+int cordon__win_path_split(const char *value, struct cordon__strv *out);
+
+/* |s| with each %NAME% among |names| replaced by the matching |values|
+ * (names compared ignoring ASCII case); other %...% left as they are.
+ * Caller frees; NULL when out of memory. */
+char *cordon__win_expand_some(const char *s, const char *const *names, const char *const *values,
+                              size_t n);
 
 /* ---- who a sandbox logon is ----------------------------------------------- */
 

@@ -638,6 +638,141 @@ static void wfp(void)
     CHECK_STR(f[1].name, "cordon: block IPv4 TCP port 53 CordonSandboxOffline");
 }
 
+/* The tools' directories: PATH entries of each kind, granted a tree,
+ * given nothing, or refused, each with its reason. */
+static enum cordon__win_tool_grant tool(const char *path, const char *owner, int exists,
+                                        int is_dir, int reparse, int broad, char *why)
+{
+    static const char *const allowed[] = {"C:\\Users\\ann", "C:\\Users\\bob"};
+    static const char *const profiles[] = {"C:\\Users\\ann", "C:\\Users\\bob", "C:\\Users\\eve",
+                                           "D:\\Profiles\\ops"};
+    static const char *const temp[] = {"C:\\Users\\ann\\AppData\\Local\\Temp", "C:\\BuildScratch"};
+    struct cordon__win_tool_places pl;
+    struct cordon__win_tool_dir d;
+    memset(&pl, 0, sizeof pl);
+    pl.windows_dir = "C:\\Windows";
+    pl.profiles_dir = "C:\\Users";
+    pl.allowed = allowed;
+    pl.n_allowed = 2;
+    pl.profiles = profiles;
+    pl.n_profiles = 4;
+    pl.temp_dirs = temp;
+    pl.n_temp = 2;
+    memset(&d, 0, sizeof d);
+    d.path = path;
+    d.owner_profile = owner;
+    d.exists = exists;
+    d.is_dir = is_dir;
+    d.is_reparse = reparse;
+    d.broad_read = broad;
+    return cordon__win_tool_grant(&d, &pl, why, 300);
+}
+
+static void tools(void)
+{
+    struct cordon__strv v = {0};
+    struct cordon__win_tool_places none;
+    struct cordon__win_tool_dir d;
+    const char *names[] = {"USERPROFILE", "LocalAppData"};
+    const char *values[] = {"C:\\Users\\ann", "C:\\Users\\ann\\AppData\\Local"};
+    char why[300], *x;
+
+    /* Grant: a tool directory outside every profile nobody broad reads. */
+    CHECK(tool("D:\\tools\\bin", NULL, 1, 1, 0, 0, why) == CORDON__WIN_TOOL_TREE);
+    CHECK_CONTAINS(why, "once the background worker found no file below with another name");
+    CHECK(tool("C:\\Program Files\\Git\\cmd", "C:\\Users\\ann", 1, 1, 0, 0, why) ==
+          CORDON__WIN_TOOL_TREE);
+    /* Nothing: readable already, gone, a file, inside the allowed user's profile. */
+    CHECK(tool("C:\\Program Files\\nodejs", NULL, 1, 1, 0, 1, why) == CORDON__WIN_TOOL_NOTHING);
+    CHECK_CONTAINS(why, "may read it already");
+    CHECK(tool("E:\\gone", NULL, 0, 0, 0, 0, why) == CORDON__WIN_TOOL_NOTHING);
+    CHECK_CONTAINS(why, "does not exist");
+    CHECK(tool("D:\\tools\\run.exe", NULL, 1, 0, 0, 0, why) == CORDON__WIN_TOOL_NOTHING);
+    CHECK_CONTAINS(why, "not a directory");
+    CHECK(tool("C:\\Users\\ann\\.cargo\\bin", "C:\\Users\\ann", 1, 1, 0, 0, why) ==
+          CORDON__WIN_TOOL_NOTHING);
+    CHECK_CONTAINS(why, "the profile's read grants decide it");
+    CHECK(tool("c:/users/BOB/scoop/shims", NULL, 1, 1, 0, 0, why) == CORDON__WIN_TOOL_NOTHING);
+    CHECK_CONTAINS(why, "C:\\Users\\bob");
+    /* Refused, each with its reason. */
+    CHECK(tool("C:\\", NULL, 1, 1, 0, 0, why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, "a drive root");
+    CHECK(tool("d:/", NULL, 1, 1, 0, 0, why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, "a drive root");
+    CHECK(tool("C:\\Windows", NULL, 1, 1, 0, 0, why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, "the Windows directory");
+    CHECK(tool("c:\\windows\\System32\\WindowsPowerShell\\v1.0", NULL, 1, 1, 0, 0, why) ==
+          CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, "the Windows directory");
+    /* A prefix is not a parent: C:\WindowsApps is not below C:\Windows. */
+    CHECK(tool("C:\\WindowsTools", NULL, 1, 1, 0, 0, why) == CORDON__WIN_TOOL_TREE);
+    CHECK(tool("C:\\Users\\eve\\bin", NULL, 1, 1, 0, 0, why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, "not allowed to use cordon (C:\\Users\\eve)");
+    CHECK(tool("D:\\Profiles\\ops\\go\\bin", "C:\\Users\\ann", 1, 1, 0, 0, why) ==
+          CORDON__WIN_TOOL_REFUSED);
+    CHECK(tool("C:\\Users\\bob\\bin", "C:\\Users\\ann", 1, 1, 0, 0, why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, "another user's profile (C:\\Users\\bob)");
+    CHECK(tool("C:\\Users\\Public\\bin", NULL, 1, 1, 0, 0, why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, "the profiles directory");
+    CHECK(tool("C:\\Users\\ann\\AppData\\Local\\Temp\\x", "C:\\Users\\ann", 1, 1, 0, 0, why) ==
+          CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, "a temporary directory");
+    CHECK(tool("C:\\BuildScratch\\bin", NULL, 1, 1, 0, 0, why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK(tool("D:\\ci\\tmp\\bin", NULL, 1, 1, 0, 0, why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, "named Temp or Tmp");
+    CHECK(tool("D:\\tools\\link", NULL, 1, 1, 1, 0, why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, "a junction or symbolic link");
+    CHECK(tool("\\\\server\\share\\bin", NULL, 1, 1, 0, 0, why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, "a UNC path");
+    CHECK(tool("\\\\?\\C:\\tools", NULL, 1, 1, 0, 0, why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK(tool("bin", NULL, 1, 1, 0, 0, why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, "not an absolute path");
+    CHECK(tool("D:\\tools\\..\\..\\Windows\\System32", NULL, 1, 1, 0, 0, why) ==
+          CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, ". or .. component");
+    CHECK(tool("C:\\.\\Windows", NULL, 1, 1, 0, 0, why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK(tool("C:tools", NULL, 1, 1, 0, 0, why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK(tool("%GOPATH%\\bin", NULL, 1, 1, 0, 0, why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, "did not expand");
+    /* Refusals hold even when the directory is gone or readable. */
+    CHECK(tool("C:\\Windows\\gone", NULL, 0, 0, 0, 1, why) == CORDON__WIN_TOOL_REFUSED);
+
+    /* The worker's walk: a hard link below refuses the whole tree (no split). */
+    memset(&none, 0, sizeof none);
+    memset(&d, 0, sizeof d);
+    d.path = "D:\\tools\\bin";
+    d.exists = d.is_dir = d.walked = 1;
+    CHECK(cordon__win_tool_grant(&d, &none, why, sizeof why) == CORDON__WIN_TOOL_TREE);
+    CHECK_CONTAINS(why, "no file below has another name");
+    d.linked_below = "D:\\tools\\bin\\key";
+    CHECK(cordon__win_tool_grant(&d, &none, why, sizeof why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, "D:\\tools\\bin\\key");
+    d.linked_below = NULL;
+    d.walk_error = "FindFirstFileW: error 5";
+    CHECK(cordon__win_tool_grant(&d, &none, why, sizeof why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, "error 5");
+
+    /* PATH values: split, trimmed, repeats once. */
+    CHECK(cordon__win_path_split(" C:\\Tools\\ ;;\"D:\\Program Files\\x\";c:\\tools;C:\\;E:/a/", &v) == 0);
+    CHECK(v.n == 4);
+    if (v.n == 4) {
+        CHECK_STR(v.v[0], "C:\\Tools");
+        CHECK_STR(v.v[1], "D:\\Program Files\\x");
+        CHECK_STR(v.v[2], "C:\\");
+        CHECK_STR(v.v[3], "E:/a");
+    }
+    cordon__strv_free(&v);
+    CHECK(cordon__win_path_split("", &v) == 0 && v.n == 0);
+    cordon__strv_free(&v);
+    /* A user's PATH expands with that user's profile, not setup's. */
+    x = cordon__win_expand_some("%USERPROFILE%\\bin;%localappdata%\\x;%GOPATH%;100%", names, values, 2);
+    CHECK_STR(x, "C:\\Users\\ann\\bin;C:\\Users\\ann\\AppData\\Local\\x;%GOPATH%;100%");
+    free(x);
+    x = cordon__win_expand_some("", names, values, 2);
+    CHECK_STR(x, "");
+    free(x);
+}
+
 int main(void)
 {
     profile();
@@ -649,5 +784,6 @@ int main(void)
     dacl();
     secrets();
     wfp();
+    tools();
     TEST_MAIN_END();
 }
