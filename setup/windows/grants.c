@@ -566,6 +566,199 @@ done:
     return rc;
 }
 
+/* ---- the tools' directories (PATH entries outside the profiles) ----------- */
+
+/* A REG_SZ or REG_EXPAND_SZ value |name| of |key| below |root|, not
+ * expanded; NULL when absent (caller frees). */
+static char *reg_text(HKEY root, const wchar_t *key, const wchar_t *name)
+{
+    DWORD cb = 0;
+    wchar_t *buf;
+    char *out = NULL;
+    if (RegGetValueW(root, key, name, RRF_RT_REG_SZ | RRF_RT_REG_EXPAND_SZ | RRF_NOEXPAND, NULL,
+                     NULL, &cb) != ERROR_SUCCESS ||
+        cb == 0 || cb > 1u << 20)
+        return NULL;
+    if (!(buf = calloc(cb / sizeof(wchar_t) + 2, sizeof(wchar_t))))
+        return NULL;
+    if (RegGetValueW(root, key, name, RRF_RT_REG_SZ | RRF_RT_REG_EXPAND_SZ | RRF_NOEXPAND, NULL,
+                     buf, &cb) == ERROR_SUCCESS)
+        out = cordon__win_utf8(buf);
+    free(buf);
+    return out;
+}
+
+/* |s| with the variables of |profile|'s user expanded to that user's
+ * values (never setup's own), then the machine's (%SystemRoot%, ...)
+ * from setup's environment. Caller frees. */
+static char *expand_for(const char *s, const char *profile)
+{
+    char *roaming = profile ? cordon__asprintf("%s\\AppData\\Roaming", profile) : NULL;
+    char *local = profile ? cordon__asprintf("%s\\AppData\\Local", profile) : NULL;
+    const char *names[] = {"USERPROFILE", "APPDATA", "LOCALAPPDATA", "HOMEPATH"};
+    const char *values[4];
+    char *mine, *out = NULL;
+    wchar_t *w, *x = NULL;
+    DWORD n;
+    values[0] = profile;
+    values[1] = roaming;
+    values[2] = local;
+    values[3] = profile && profile[0] && profile[1] == ':' ? profile + 2 : NULL;
+    mine = profile ? cordon__win_expand_some(s, names, values, 4) : cordon__strdup(s);
+    w = mine ? cordon__win_wide(mine) : NULL;
+    n = w ? ExpandEnvironmentStringsW(w, NULL, 0) : 0;
+    if (n > 0 && (x = calloc(n + 1, sizeof *x)) && ExpandEnvironmentStringsW(w, x, n + 1) > 0)
+        out = cordon__win_utf8(x);
+    free(roaming);
+    free(local);
+    free(mine);
+    free(w);
+    free(x);
+    return out;
+}
+
+int setup__grants_path_value(HKEY root, const wchar_t *key, const char *profile,
+                             struct cordon__strv *dirs)
+{
+    char *raw = reg_text(root, key, L"Path"), *text = raw ? expand_for(raw, profile) : NULL;
+    int rc = !raw ? 1 : text && cordon__win_path_split(text, dirs) == 0 ? 0 : -1;
+    free(raw);
+    free(text);
+    return rc;
+}
+
+/* What the OS says about |written|, a PATH entry: opened without following
+ * a link, its final path (long names, no "..", no \\?\) and kind. The
+ * decision is made on the final path, so 8.3 names and ".." do not hide
+ * C:\Windows. *final is NULL when it could not be opened. */
+static void tool_facts(const char *written, char **final, struct cordon__win_tool_dir *d)
+{
+    wchar_t *w = cordon__win_wide_long(written), buf[MAX_PATH * 2];
+    BY_HANDLE_FILE_INFORMATION info;
+    HANDLE h;
+    DWORD n;
+    *final = NULL;
+    h = w ? CreateFileW(w, FILE_READ_ATTRIBUTES, FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE,
+                        NULL, OPEN_EXISTING,
+                        FILE_FLAG_BACKUP_SEMANTICS | FILE_FLAG_OPEN_REPARSE_POINT, NULL)
+          : INVALID_HANDLE_VALUE;
+    free(w);
+    if (h == INVALID_HANDLE_VALUE)
+        return;
+    if (GetFileInformationByHandle(h, &info)) {
+        n = GetFinalPathNameByHandleW(h, buf, MAX_PATH * 2, FILE_NAME_NORMALIZED | VOLUME_NAME_DOS);
+        if (n > 0 && n < MAX_PATH * 2) {
+            const wchar_t *b = buf;
+            if (wcsncmp(b, L"\\\\?\\UNC\\", 8) == 0) {
+                b += 6;
+                buf[6] = L'\\'; /* \\server\share */
+            } else if (wcsncmp(b, L"\\\\?\\", 4) == 0) {
+                b += 4;
+            }
+            *final = cordon__win_utf8(b);
+        }
+        d->exists = *final != NULL;
+        d->is_dir = (info.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0;
+        d->is_reparse = (info.dwFileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) != 0;
+    }
+    CloseHandle(h);
+}
+
+static int refused(struct cordon__strv *notes, const char *path, const char *why)
+{
+    char *line = cordon__asprintf("#refused\t%s\t%s", path, why);
+    return line && cordon__strv_push_owned(notes, line) == CORDON_OK ? 0 : -1;
+}
+
+int setup__grants_plan_tools(const struct cordon__strv *dirs, const char *owner,
+                             const struct cordon__win_tool_places *pl, const char *sandbox_sid,
+                             int flags, struct cordon__strv *lines, struct cordon__strv *notes,
+                             struct cordon__strv *trees, char *err, size_t ne)
+{
+    struct plan p;
+    PSID sid = cordon__win_sid_from_string(sandbox_sid);
+    size_t i;
+    int rc = -1;
+    memset(&p, 0, sizeof p);
+    p.rerecord = (flags & SETUP_GRANTS_RERECORD) != 0;
+    p.sid_str = sandbox_sid;
+    if (!sid) {
+        say(err, ne, "%s: not a SID", sandbox_sid);
+        return -1;
+    }
+    for (i = 0; i < dirs->n; i++) {
+        struct cordon__win_tool_dir d;
+        enum cordon__win_tool_grant k;
+        char why[600], *final = NULL;
+        memset(&d, 0, sizeof d);
+        tool_facts(dirs->v[i], &final, &d);
+        d.path = final ? final : dirs->v[i];
+        d.owner_profile = owner;
+        d.broad_read = d.exists && d.is_dir && !d.is_reparse &&
+                       !(flags & SETUP_GRANTS_ASSUME_PRIVATE) && broad_read(d.path);
+        k = cordon__win_tool_grant(&d, pl, why, sizeof why);
+        if (k == CORDON__WIN_TOOL_REFUSED) {
+            /* Said where it was written, and where it leads when that differs. */
+            char *shown = final && !cordon__streq_nocase(final, dirs->v[i])
+                              ? cordon__asprintf("%s (%s)", dirs->v[i], final)
+                              : cordon__strdup(dirs->v[i]);
+            int bad = !shown || (notes && refused(notes, shown, why) != 0);
+            free(shown);
+            if (bad) {
+                free(final);
+                say(err, ne, "out of memory");
+                goto done;
+            }
+        } else if (k == CORDON__WIN_TOOL_TREE) {
+            size_t t;
+            int dup = 0;
+            for (t = 0; trees && t < trees->n && !dup; t++)
+                dup = cordon__streq_nocase(trees->v[t], d.path); /* on two PATHs */
+            if (dup) {
+                free(final);
+                continue;
+            }
+            if (plan_one(&p, sid, d.path, CORDON__WIN_GRANT_TREE, 1) != 0 ||
+                (trees && cordon__strv_push(trees, d.path) != CORDON_OK)) {
+                free(final);
+                say(err, ne, "%s", p.error[0] ? p.error : "out of memory");
+                goto done;
+            }
+        }
+        free(final);
+    }
+    if (push_all(lines, &p.lines) != 0) {
+        say(err, ne, "out of memory");
+        goto done;
+    }
+    rc = 0;
+done:
+    LocalFree(sid);
+    cordon__strv_free(&p.lines);
+    cordon__strv_free(&p.notes);
+    return rc;
+}
+
+int setup__grants_tool_walk(const char *dir, char *why, size_t n)
+{
+    struct cordon__win_tool_dir d;
+    struct cordon__win_tool_places none;
+    char werr[400], *linked = NULL;
+    int rc;
+    memset(&d, 0, sizeof d);
+    memset(&none, 0, sizeof none);
+    d.path = dir;
+    d.exists = d.is_dir = d.walked = 1;
+    werr[0] = '\0';
+    if (links_below(dir, 0, &linked, werr, sizeof werr)) {
+        d.linked_below = linked;
+        d.walk_error = linked ? NULL : werr;
+    }
+    rc = cordon__win_tool_grant(&d, &none, why, n) == CORDON__WIN_TOOL_TREE ? 0 : 1;
+    free(linked);
+    return rc;
+}
+
 /* Writes |text| to |path| through a temporary file with |sddl|. */
 static int write_state(const char *path, const char *text, const char *sddl, char *err, size_t ne)
 {
@@ -673,7 +866,7 @@ static int load(const char *data_dir, char sid[184], struct cordon__strv *lines,
             *nl++ = '\0';
         if (strncmp(p, "#sid\t", 5) == 0) {
             snprintf(sid, 184, "%.*s", (int)strcspn(p + 5, "\r"), p + 5);
-        } else if (strncmp(p, "#linked\t", 8) == 0) {
+        } else if (strncmp(p, "#linked\t", 8) == 0 || strncmp(p, "#refused\t", 9) == 0) {
             if (notes && cordon__strv_push(notes, p) != CORDON_OK) {
                 rc = -1;
                 break;
@@ -789,9 +982,9 @@ static char *read_count(const char *data_dir)
 
 static DWORD restore(const struct cordon__win_grant_record *r, const char *sid, int *exact);
 
-int setup__grants_redecide(const struct cordon__strv *profiles, const char *sandbox_sid, int flags,
-                           struct cordon__strv *lines, size_t *restored, char *first, size_t nf,
-                           char *err, size_t ne)
+int setup__grants_redecide(const struct cordon__strv *profiles, const struct cordon__strv *tools,
+                           const char *sandbox_sid, int flags, struct cordon__strv *lines,
+                           size_t *restored, char *first, size_t nf, char *err, size_t ne)
 {
     struct cordon__strv keep = {0};
     size_t i, k;
@@ -833,6 +1026,16 @@ int setup__grants_redecide(const struct cordon__strv *profiles, const char *sand
             e.broad_read = rel[0] && !(flags & SETUP_GRANTS_ASSUME_PRIVATE) && broad_read(r.path);
             now = cordon__win_read_grant(&e, now_why, sizeof now_why);
         }
+        for (k = 0; !rel && tools && k < tools->n && now == CORDON__WIN_GRANT_NONE; k++) {
+            /* A tool directory core decides a tree on now (its walk is the worker's). */
+            if (cordon__streq_nocase(tools->v[k], r.path)) {
+                now = CORDON__WIN_GRANT_TREE;
+                say(now_why, sizeof now_why, "a tool directory on a PATH");
+            }
+        }
+        if (!rel && now == CORDON__WIN_GRANT_NONE)
+            say(now_why, sizeof now_why, "no allowed user's profile holds it now, nor is it a "
+                                         "tool directory to grant on a PATH");
         if (cordon__win_regrant(&r, now, now_why, why, sizeof why) == CORDON__WIN_REGRANT_KEEP) {
             cordon__win_grant_record_free(&r);
             if (cordon__strv_push(&keep, lines->v[i]) != CORDON_OK)
@@ -868,21 +1071,183 @@ done:
  * first ...", from the notes, or "". */
 static void linked_text(const struct cordon__strv *notes, char *out, size_t n)
 {
-    const char *first = notes->n ? notes->v[0] + 8 : "";
+    const char *first = NULL;
+    size_t i, count = 0, r = 0;
+    const char *rfirst = NULL;
     out[0] = '\0';
-    if (notes->n)
+    for (i = 0; i < notes->n; i++) {
+        if (strncmp(notes->v[i], "#linked\t", 8) == 0) {
+            if (!count++)
+                first = notes->v[i] + 8;
+        } else if (strncmp(notes->v[i], "#refused\t", 9) == 0) {
+            if (!r++)
+                rfirst = notes->v[i] + 9;
+        }
+    }
+    if (count)
         say(out, n, "; %zu kept from a grant by hard links (a file with more than one name gets "
                     "nothing, a tree holding one is split), the first: %.*s",
-            notes->n, (int)strcspn(first, "\t"), first);
+            count, (int)strcspn(first, "\t"), first);
+    if (r) {
+        size_t l = strlen(out);
+        const char *why = rfirst + strcspn(rfirst, "\t");
+        say(out + l, n - l, "; %zu tool director%s on a PATH refused, the first: %.*s (%s)", r,
+            r == 1 ? "y" : "ies", (int)strcspn(rfirst, "\t"), rfirst, *why ? why + 1 : "");
+    }
+}
+
+/* Every profile of ProfileList (|all|) and the ProfilesDirectory. */
+static void all_profiles(struct cordon__strv *all, char **dir)
+{
+    HKEY k = NULL;
+    wchar_t name[256];
+    DWORD i, n;
+    char *raw;
+    *dir = NULL;
+    if (RegOpenKeyExW(HKEY_LOCAL_MACHINE, L"SOFTWARE\\Microsoft\\Windows NT\\CurrentVersion\\ProfileList",
+                      0, KEY_READ, &k) != ERROR_SUCCESS)
+        return;
+    if ((raw = reg_text(k, NULL, L"ProfilesDirectory"))) {
+        *dir = expand_for(raw, NULL);
+        free(raw);
+    }
+    for (i = 0;; i++) {
+        char *p;
+        n = 256;
+        if (RegEnumKeyExW(k, i, name, &n, NULL, NULL, NULL, NULL) != ERROR_SUCCESS)
+            break;
+        if ((raw = reg_text(k, name, L"ProfileImagePath"))) {
+            if ((p = expand_for(raw, NULL)) && cordon__strv_push_owned(all, p) != CORDON_OK)
+                free(p);
+            free(raw);
+        }
+    }
+    RegCloseKey(k);
+}
+
+/* The tools' directories on the machine's PATH and on each allowed user's
+ * (its hive loaded: the user is logged on), decided by core; tree grants
+ * go to |planned| (their paths to |trees|), refusals to |notes|.
+ * |skipped| says whose PATH was not read. */
+static int plan_tool_dirs(const struct setup_grants_in *in, const struct cordon__strv *profiles,
+                          int flags, struct cordon__strv *planned, struct cordon__strv *notes,
+                          struct cordon__strv *trees, size_t *n_dirs, char *skipped, size_t ns,
+                          char *err, size_t ne)
+{
+    struct cordon__strv all = {0}, temps = {0}, dirs = {0};
+    struct cordon__win_tool_places pl;
+    wchar_t win[MAX_PATH + 1], tmp[MAX_PATH + 2];
+    char *windows = NULL, *profiles_dir = NULL, *t;
+    const char *first_skipped = NULL;
+    size_t i, n_skipped = 0;
+    int rc = -1;
+
+    *n_dirs = 0;
+    skipped[0] = '\0';
+    all_profiles(&all, &profiles_dir);
+    if (GetWindowsDirectoryW(win, MAX_PATH) > 0)
+        windows = cordon__win_utf8(win);
+    if (GetTempPathW(MAX_PATH + 1, tmp) > 0 && (t = cordon__win_utf8(tmp))) {
+        size_t l = strlen(t);
+        if (l > 3 && t[l - 1] == '\\')
+            t[l - 1] = '\0';
+        if (cordon__strv_push_owned(&temps, t) != CORDON_OK)
+            free(t);
+    }
+    for (i = 0; i < in->user_sids->n; i++) {
+        static const wchar_t *const vars[2] = {L"TEMP", L"TMP"};
+        wchar_t *ws = cordon__win_wide(in->user_sids->v[i]), key[300];
+        char *profile = profile_of(in->user_sids->v[i]), *raw, *x;
+        int v;
+        if (ws) {
+            _snwprintf(key, 300, L"%ls\\Environment", ws);
+            key[299] = L'\0';
+            for (v = 0; v < 2; v++) {
+                if ((raw = reg_text(HKEY_USERS, key, vars[v]))) {
+                    if ((x = expand_for(raw, profile)) && cordon__strv_push_owned(&temps, x) != CORDON_OK)
+                        free(x);
+                    free(raw);
+                }
+            }
+        }
+        free(ws);
+        free(profile);
+    }
+    memset(&pl, 0, sizeof pl);
+    pl.windows_dir = windows;
+    pl.profiles_dir = profiles_dir;
+    pl.allowed = (const char *const *)profiles->v;
+    pl.n_allowed = profiles->n;
+    pl.profiles = (const char *const *)all.v;
+    pl.n_profiles = all.n;
+    pl.temp_dirs = (const char *const *)temps.v;
+    pl.n_temp = temps.n;
+
+    if (setup__grants_path_value(HKEY_LOCAL_MACHINE,
+                                 L"SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment",
+                                 NULL, &dirs) < 0 ||
+        setup__grants_plan_tools(&dirs, NULL, &pl, in->sandbox_sid, flags, planned, notes, trees,
+                                 err, ne) != 0)
+        goto fail;
+    *n_dirs += dirs.n;
+    cordon__strv_free(&dirs);
+    for (i = 0; i < in->user_sids->n; i++) {
+        wchar_t *ws = cordon__win_wide(in->user_sids->v[i]), key[300];
+        char *profile = profile_of(in->user_sids->v[i]);
+        HKEY hive = NULL;
+        int got;
+        if (!ws || RegOpenKeyExW(HKEY_USERS, ws, 0, KEY_READ, &hive) != ERROR_SUCCESS) {
+            /* Not logged on: the hive (NTUSER.DAT) is not loaded, and
+             * setup does not load a user's hive to read one value. */
+            if (!n_skipped++)
+                first_skipped = in->user_sids->v[i];
+            free(ws);
+            free(profile);
+            continue;
+        }
+        RegCloseKey(hive);
+        _snwprintf(key, 300, L"%ls\\Environment", ws);
+        key[299] = L'\0';
+        free(ws);
+        got = setup__grants_path_value(HKEY_USERS, key, profile, &dirs);
+        if (got < 0 || (got == 0 && setup__grants_plan_tools(&dirs, profile, &pl, in->sandbox_sid,
+                                                             flags, planned, notes, trees, err,
+                                                             ne) != 0)) {
+            free(profile);
+            goto fail;
+        }
+        free(profile);
+        *n_dirs += dirs.n;
+        cordon__strv_free(&dirs);
+    }
+    if (n_skipped)
+        say(skipped, ns, "; the PATH of %zu allowed user%s not read (not logged on, the registry "
+                         "hive is not loaded), the first: %s; install again while logged on to "
+                         "grant its directories",
+            n_skipped, n_skipped == 1 ? "" : "s", first_skipped);
+    rc = 0;
+    goto done;
+fail:
+    if (!err[0])
+        say(err, ne, "reading the PATH: out of memory");
+done:
+    cordon__strv_free(&all);
+    cordon__strv_free(&temps);
+    cordon__strv_free(&dirs);
+    free(windows);
+    free(profiles_dir);
+    return rc;
 }
 
 /* Checks (verify) each record's grant, or plans and starts them (install). */
 int setup__grants_step(const struct setup_grants_in *in, int *found, char *detail, size_t nd,
                        char *err, size_t ne)
 {
-    struct cordon__strv old = {0}, planned = {0}, notes = {0}, keep = {0}, profiles = {0};
-    char rec_sid[184], prog[300] = "", linked[700] = "", why[600], first[900] = "",
-         redone[1200] = "", *count = NULL;
+    struct cordon__strv old = {0}, planned = {0}, notes = {0}, keep = {0}, profiles = {0},
+                        tools = {0};
+    char rec_sid[184], prog[300] = "", linked[1600] = "", why[600], first[900] = "",
+         redone[1200] = "", skipped_users[300] = "", *count = NULL;
+    size_t tool_dirs = 0;
     unsigned char sha[32];
     PSID sid = NULL;
     size_t i, users = 0, lists = 0, restored = 0;
@@ -969,11 +1334,28 @@ int setup__grants_step(const struct setup_grants_in *in, int *found, char *detai
         flags |= SETUP_GRANTS_RERECORD;
         say(redone, sizeof redone, "; %s: the grants in place are recorded again", why);
     }
+    /* The tools' directories on the PATHs, decided again at each install:
+     * earlier refusals are dropped and said anew. */
+    for (i = 0; i < notes.n;) {
+        if (strncmp(notes.v[i], "#refused\t", 9) == 0) {
+            free(notes.v[i]);
+            memmove(&notes.v[i], &notes.v[i + 1], (notes.n - i - 1) * sizeof notes.v[0]);
+            notes.n--;
+        } else {
+            i++;
+        }
+    }
+    if (plan_tool_dirs(in, &profiles, flags, &planned, &notes, &tools, &tool_dirs, skipped_users,
+                       sizeof skipped_users, err, ne) != 0) {
+        size_t e = strlen(err);
+        say(err + e, ne - e, ". Fix: " FIX_RERUN);
+        goto done;
+    }
     /* A re-install (a newer version's secrets table, a hard link since, a
      * user no longer allowed) decides every earlier record again, and
      * takes setup's ACE out where core decides otherwise now. */
-    if (had == 0 && setup__grants_redecide(&profiles, in->sandbox_sid, 0, &old, &restored, first,
-                                           sizeof first, err, ne) != 0) {
+    if (had == 0 && setup__grants_redecide(&profiles, &tools, in->sandbox_sid, 0, &old, &restored,
+                                           first, sizeof first, err, ne) != 0) {
         size_t e = strlen(err);
         say(err + e, ne - e, ". Fix: " FIX_RERUN);
         goto done;
@@ -1047,9 +1429,11 @@ int setup__grants_step(const struct setup_grants_in *in, int *found, char *detai
         CloseHandle(pi.hProcess);
     }
     linked_text(&notes, linked, sizeof linked);
-    say(detail, nd, "%zu profile%s: %zu to grant in the background (%zu list-only; each tree "
-                    "walked for hard links first)%s%s; cordon-setup status shows the progress",
-        users, users == 1 ? "" : "s", planned.n, lists, redone, linked);
+    say(detail, nd, "%zu profile%s and %zu director%s on the PATHs: %zu to grant in the "
+                    "background (%zu list-only, %zu on tool directories; each tree walked for "
+                    "hard links first)%s%s%s; cordon-setup status shows the progress",
+        users, users == 1 ? "" : "s", tool_dirs, tool_dirs == 1 ? "y" : "ies", planned.n, lists,
+        tools.n, redone, linked, skipped_users);
     rc = 0;
     goto done;
 oom:
@@ -1062,6 +1446,7 @@ done:
     cordon__strv_free(&notes);
     cordon__strv_free(&keep);
     cordon__strv_free(&profiles);
+    cordon__strv_free(&tools);
     free(count);
     return rc;
 }
@@ -1233,14 +1618,24 @@ static int recheck(const char *data_dir, const char *rec_sid, struct cordon__str
         sr = 1;
     } else {
         if (!(profile = profile_holding(r.path))) {
-            say(err, ne, "%s: no profile of ProfileList holds it, so it cannot be decided",
-                r.path);
-            goto done;
-        }
-        sr = setup__grants_split(profile, r.path, r.original, rec_sid, 0, &repl, notes, err, ne);
-        if (sr <= 0) {
-            rc = sr;
-            goto done;
+            /* A tool directory on a PATH: granted whole or not at all. */
+            char why[600];
+            if (setup__grants_tool_walk(r.path, why, sizeof why) == 0) {
+                rc = 0;
+                goto done;
+            }
+            if (refused(notes, r.path, why) != 0) {
+                say(err, ne, "out of memory");
+                goto done;
+            }
+            sr = 1;
+        } else {
+            sr = setup__grants_split(profile, r.path, r.original, rec_sid, 0, &repl, notes, err,
+                                     ne);
+            if (sr <= 0) {
+                rc = sr;
+                goto done;
+            }
         }
     }
     /* The ACE out first (the record still holds the original), then the

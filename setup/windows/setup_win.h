@@ -7,6 +7,9 @@
 
 #include <stddef.h>
 
+#include <windows.h>
+
+#include "elevated_windows_grants.h"
 #include "elevated_windows_task.h"
 #include "internal.h"
 
@@ -62,12 +65,36 @@ int setup__grants_split(const char *profile, const char *dir, const char *origin
                         struct cordon__strv *notes, char *err, size_t ne);
 /* A re-install's look at the earlier records |lines|: each path is decided
  * again (its profile among |profiles|, its kind and names as found now);
- * where core decides another kind now (cordon__win_regrant), setup's ACE
+ * (or, outside them, among the tool directories |tools| core decides a
+ * tree on now; may be NULL); where core decides another kind now
+ * (cordon__win_regrant), setup's ACE
  * is taken out and the line dropped from |lines|. *restored counts them,
  * |first| says why for the first. 0, or -1 with |err|. */
-int setup__grants_redecide(const struct cordon__strv *profiles, const char *sandbox_sid, int flags,
-                           struct cordon__strv *lines, size_t *restored, char *first, size_t nf,
-                           char *err, size_t ne);
+int setup__grants_redecide(const struct cordon__strv *profiles, const struct cordon__strv *tools,
+                           const char *sandbox_sid, int flags, struct cordon__strv *lines,
+                           size_t *restored, char *first, size_t nf, char *err, size_t ne);
+/* The directories of the PATH value of |key| below |root| (REG_SZ or
+ * REG_EXPAND_SZ), expanded: the variables of the user of |profile| (NULL:
+ * the machine's PATH) to that user's values, the rest from setup's
+ * environment, then split (core's cordon__win_path_split). 0, 1 when
+ * there is no such value, -1 out of memory. */
+int setup__grants_path_value(HKEY root, const wchar_t *key, const char *profile,
+                             struct cordon__strv *dirs);
+/* Decides each PATH directory of |dirs| (named on |owner|'s PATH, the
+ * allowed user's profile, or NULL for the machine's) with core's
+ * cordon__win_tool_grant on its final path: tree grants go to |lines| as
+ * records like a profile's trees (the worker walks them for hard links),
+ * their paths to |trees| (may be NULL; a path there already is not
+ * planned twice), refusals to |notes| ("#refused<TAB>path<TAB>why"). */
+int setup__grants_plan_tools(const struct cordon__strv *dirs, const char *owner,
+                             const struct cordon__win_tool_places *pl, const char *sandbox_sid,
+                             int flags, struct cordon__strv *lines, struct cordon__strv *notes,
+                             struct cordon__strv *trees, char *err, size_t ne);
+/* The worker's walk before a tool directory's tree grant (its records
+ * are split like nothing: a tool directory is granted whole or not at
+ * all): 0 the tree stands, 1 core refuses it now, |why| naming the file
+ * below with more than one name or the walk's error. */
+int setup__grants_tool_walk(const char *dir, char *why, size_t n);
 /* The background worker's body; the exit status. */
 int setup__grants_worker(const char *data_dir);
 /* uninstall: waits for a running worker, then takes setup's ACEs out of

@@ -206,7 +206,7 @@ static void redecide(void)
     CHECK(cordon__strv_push(&lines, "tree\tC:\\cordon-test-gone\\x\tD:P(A;;FA;;;SY)") ==
           CORDON_OK);
 
-    CHECK_MSG(setup__grants_redecide(&profiles, SBX, SETUP_GRANTS_ASSUME_PRIVATE, &lines,
+    CHECK_MSG(setup__grants_redecide(&profiles, NULL, SBX, SETUP_GRANTS_ASSUME_PRIVATE, &lines,
                                      &restored, first, sizeof first, err, sizeof err) == 0,
               "%s", err);
     printf("redecide: %zu taken out, the first: %s\n", restored, first);
@@ -238,6 +238,130 @@ static void redecide(void)
     free(other);
 }
 
+static int refusal_for(const struct cordon__strv *notes, const char *path, const char *reason)
+{
+    size_t i;
+    for (i = 0; i < notes->n; i++)
+        if (strncmp(notes->v[i], "#refused\t", 9) == 0 &&
+            _strnicmp(notes->v[i] + 9, path, strlen(path)) == 0 && strstr(notes->v[i], reason))
+            return 1;
+    return 0;
+}
+
+/* The tools' directories: a PATH value in the registry (REG_EXPAND_SZ,
+ * here under HKCU\Software\cordon-test-<pid>, as setup reads an allowed
+ * user's HKU\<SID>\Environment), expanded with that user's profile,
+ * split, opened for their final paths and decided by core: a tool
+ * directory gets a tree record like a profile's, the same directory
+ * reached through ".." is not recorded twice, and C:\, the Windows
+ * directory, a Tmp directory and another user's profile are refused with
+ * the reason; a file, a directory that is not there and one in the
+ * user's own profile get nothing. Made below C:\ of the test prefix (the
+ * temporary directory would be refused as one). Decided as if nobody
+ * else read anything (Wine reports Everyone read on every file). */
+static void tools_path(void)
+{
+    char base[MAX_PATH], key8[100], err[600] = "", *bin, *value;
+    wchar_t key[100], *wv = NULL, *wb;
+    struct cordon__strv dirs = {0}, lines = {0}, notes = {0}, trees = {0};
+    struct cordon__win_tool_places pl;
+    static const char *const allowed[] = {"C:\\users\\cordon-test-ann"};
+    static const char *const profiles[] = {"C:\\users\\cordon-test-ann", "C:\\users\\cordon-test-eve"};
+    wchar_t win[MAX_PATH];
+    char *windows;
+    size_t i;
+    HKEY k = NULL;
+
+    snprintf(base, sizeof base, "C:\\cordon-test-tools-%lu", (unsigned long)GetCurrentProcessId());
+    snprintf(key8, sizeof key8, "Software\\cordon-test-%lu\\Environment",
+             (unsigned long)GetCurrentProcessId());
+    wb = cordon__win_wide(base);
+    CHECK_MSG(wb && CreateDirectoryW(wb, NULL), "mkdir %s", base);
+    free(wb);
+    mk(base, "bin", 1);
+    mk(base, "tmp", 1);
+    mk(base, "tmp\\bin", 1);
+    mk(base, "tool.exe", 0);
+    bin = join(base, "bin");
+    value = cordon__asprintf("\"%s\\\";%%SystemRoot%%\\system32;C:\\;%s\\tool.exe;%s\\gone;"
+                             "%%USERPROFILE%%\\bin;%s\\tmp\\bin;%s\\..\\bin;;"
+                             "C:\\users\\cordon-test-eve\\bin;%%CORDON_TEST_UNSET%%\\bin",
+                             bin, base, base, base, bin);
+    {
+        wchar_t *wk = cordon__win_wide(key8);
+        wcsncpy(key, wk ? wk : L"", 99);
+        key[99] = L'\0';
+        free(wk);
+    }
+    wv = value ? cordon__win_wide(value) : NULL;
+    CHECK(wv && RegCreateKeyExW(HKEY_CURRENT_USER, key, 0, NULL, 0, KEY_ALL_ACCESS, NULL, &k, NULL) ==
+                    ERROR_SUCCESS);
+    if (k) {
+        CHECK(RegSetValueExW(k, L"Path", 0, REG_EXPAND_SZ, (const BYTE *)wv,
+                             (DWORD)((wcslen(wv) + 1) * sizeof(wchar_t))) == ERROR_SUCCESS);
+        RegCloseKey(k);
+    }
+    CHECK(setup__grants_path_value(HKEY_CURRENT_USER, key, allowed[0], &dirs) == 0);
+    CHECK_MSG(dirs.n == 10, "%zu directories", dirs.n);
+    if (dirs.n == 10) {
+        CHECK_STR(dirs.v[0], bin);
+        CHECK_MSG(_stricmp(dirs.v[1], "C:\\windows\\system32") == 0, "%s", dirs.v[1]);
+        CHECK_STR(dirs.v[5], "C:\\users\\cordon-test-ann\\bin");
+        CHECK_STR(dirs.v[9], "%CORDON_TEST_UNSET%\\bin");
+    }
+    /* A value that is not there: 1, nothing listed. */
+    CHECK(setup__grants_path_value(HKEY_CURRENT_USER, L"Software\\cordon-test-none", NULL, &trees) == 1);
+
+    windows = GetWindowsDirectoryW(win, MAX_PATH) ? cordon__win_utf8(win) : NULL;
+    memset(&pl, 0, sizeof pl);
+    pl.windows_dir = windows;
+    pl.allowed = allowed;
+    pl.n_allowed = 1;
+    pl.profiles = profiles;
+    pl.n_profiles = 2;
+    CHECK_MSG(setup__grants_plan_tools(&dirs, allowed[0], &pl, SBX, SETUP_GRANTS_ASSUME_PRIVATE,
+                                       &lines, &notes, &trees, err, sizeof err) == 0,
+              "%s", err);
+    CHECK_MSG(lines.n == 1 && trees.n == 1, "%zu records, %zu trees", lines.n, trees.n);
+    for (i = 0; i < lines.n; i++)
+        CHECK_MSG(strncmp(lines.v[i], "tree\t", 5) == 0 &&
+                      _strnicmp(lines.v[i] + 5, bin, strlen(bin)) == 0 &&
+                      lines.v[i][5 + strlen(bin)] == '\t',
+                  "%s", lines.v[i]);
+    CHECK(refusal_for(&notes, "C:\\windows\\system32", "the Windows directory"));
+    CHECK(refusal_for(&notes, "C:\\\t", "a drive root"));
+    CHECK(refusal_for(&notes, "C:\\users\\cordon-test-eve\\bin", "not allowed to use cordon"));
+    CHECK(refusal_for(&notes, "%CORDON_TEST_UNSET%", "did not expand"));
+    {
+        char *t = join(base, "tmp\\bin");
+        CHECK(refusal_for(&notes, t, "Temp or Tmp"));
+        free(t);
+    }
+    CHECK_MSG(notes.n == 5, "%zu refusals", notes.n);
+
+    /* The worker's walk: the tree stands until a file below has a second
+     * name (bin\sub\key is tool.exe), then it is refused whole. */
+    CHECK_MSG(setup__grants_tool_walk(bin, err, sizeof err) == 0, "%s", err);
+    mk(base, "bin\\sub", 1);
+    hard_link(base, "bin\\sub\\key", "tool.exe");
+    CHECK(setup__grants_tool_walk(bin, err, sizeof err) == 1);
+    CHECK_CONTAINS(err, "key");
+    CHECK_CONTAINS(err, "a tool directory is not split");
+
+    RegDeleteTreeW(HKEY_CURRENT_USER, key);
+    key[wcslen(key) - wcslen(L"\\Environment")] = L'\0';
+    RegDeleteKeyW(HKEY_CURRENT_USER, key);
+    remove_dir_tree(base);
+    free(windows);
+    free(wv);
+    free(value);
+    free(bin);
+    cordon__strv_free(&dirs);
+    cordon__strv_free(&lines);
+    cordon__strv_free(&notes);
+    cordon__strv_free(&trees);
+}
+
 int main(void)
 {
     char *tmp = make_temp_dir("profile"), *root;
@@ -257,6 +381,7 @@ int main(void)
 
     hard_links();
     redecide();
+    tools_path();
     /* The long form: %TEMP% may hold 8.3 names (RUNNER~1), and setup
      * plans with the long names a profile's path has. */
     root = wt && GetLongPathNameW(wt, lng, MAX_PATH * 2) ? cordon__win_utf8(lng) : cordon__strdup(tmp);
