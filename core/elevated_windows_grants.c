@@ -459,6 +459,10 @@ enum cordon__win_tool_grant cordon__win_tool_grant(const struct cordon__win_tool
         NOTHING("not a directory");
     if (d->broad_read)
         NOTHING("Users, Authenticated Users or Everyone may read it already");
+    if (d->owner_profile && !d->owner_reads)
+        REFUSE("on the PATH of the user of %s, who cannot read it: that user holds the sandbox "
+               "users' passwords, so a grant would give them what only others may read",
+               d->owner_profile);
     if (d->walked && d->linked_below)
         REFUSE("holds a file with more than one name (hard link) below it (%s): an inherited "
                "grant would reach that file's other names, and a tool directory is not split",

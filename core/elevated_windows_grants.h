@@ -137,6 +137,8 @@ struct cordon__win_tool_dir {
     int is_dir;
     int is_reparse;           /* a junction or symbolic link */
     int broad_read;           /* the reader check: a logon's well-known SIDs may read it already */
+    int owner_reads;          /* on a user's PATH: the reader check with that user's SID says the
+                                 user may read it (or owns it) */
     int walked;               /* the worker walked it for files with more than one name */
     const char *linked_below; /* a file below with more than one name, or NULL */
     const char *walk_error;   /* why the walk could not finish, or NULL */
@@ -166,7 +168,10 @@ enum cordon__win_tool_grant {
  * Windows directory or below, the profiles directory or a profile not an
  * allowed user's (or below them), a temporary directory (a %TEMP% or any
  * component named Temp or Tmp: others write there), a junction or link,
- * and a tree whose walk found a file with more than one name (a tool
+ * a directory on a user's PATH that user cannot read (that user holds the
+ * sandbox users' passwords: setup would hand them what only an
+ * administrator may read), and a tree whose walk found a file with more
+ * than one name (a tool
  * directory is not split: its grant is all or nothing) or could not
  * finish. Nothing: inside an allowed user's profile (the profile's rules
  * decide), gone, not a directory, readable already. A tree not walked yet

@@ -664,6 +664,23 @@ static void tool_facts(const char *written, char **final, struct cordon__win_too
     CloseHandle(h);
 }
 
+/* 1 when the user |sid| (with a logon's well-known SIDs) may read |path|
+ * or owns it: core's reader check. */
+static int user_reads(const char *path, const char *sid)
+{
+    char owner[184], why[300];
+    const char *sids[1];
+    struct cordon__win_dacl_ace *aces = NULL;
+    size_t n = 0;
+    int present = 0, r;
+    sids[0] = sid;
+    if (cordon__win_read_sd(path, owner, &present, &aces, &n, why, sizeof why) != 0)
+        return 0;
+    r = cordon__win_dacl_reads(owner, present, aces, n, sids, 1, why, sizeof why);
+    free(aces);
+    return r;
+}
+
 static int refused(struct cordon__strv *notes, const char *path, const char *why)
 {
     char *line = cordon__asprintf("#refused\t%s\t%s", path, why);
@@ -671,7 +688,7 @@ static int refused(struct cordon__strv *notes, const char *path, const char *why
 }
 
 int setup__grants_plan_tools(const struct cordon__strv *dirs, const char *owner,
-                             const struct cordon__win_tool_places *pl, const char *sandbox_sid,
+                             const char *owner_sid, const struct cordon__win_tool_places *pl, const char *sandbox_sid,
                              int flags, struct cordon__strv *lines, struct cordon__strv *notes,
                              struct cordon__strv *trees, char *err, size_t ne)
 {
@@ -696,6 +713,11 @@ int setup__grants_plan_tools(const struct cordon__strv *dirs, const char *owner,
         d.owner_profile = owner;
         d.broad_read = d.exists && d.is_dir && !d.is_reparse &&
                        !(flags & SETUP_GRANTS_ASSUME_PRIVATE) && broad_read(d.path);
+        /* A user's own PATH is the user's to write: granted only where
+         * the user may read already (its SID, a logon's well-known SIDs;
+         * a read through another group of the user is not counted, so
+         * such a directory is refused, never over-granted). */
+        d.owner_reads = owner && owner_sid && d.exists && user_reads(d.path, owner_sid);
         k = cordon__win_tool_grant(&d, pl, why, sizeof why);
         if (k == CORDON__WIN_TOOL_REFUSED) {
             /* Said where it was written, and where it leads when that differs. */
@@ -1186,8 +1208,8 @@ static int plan_tool_dirs(const struct setup_grants_in *in, const struct cordon_
     if (setup__grants_path_value(HKEY_LOCAL_MACHINE,
                                  L"SYSTEM\\CurrentControlSet\\Control\\Session Manager\\Environment",
                                  NULL, &dirs) < 0 ||
-        setup__grants_plan_tools(&dirs, NULL, &pl, in->sandbox_sid, flags, planned, notes, trees,
-                                 err, ne) != 0)
+        setup__grants_plan_tools(&dirs, NULL, NULL, &pl, in->sandbox_sid, flags, planned, notes,
+                                 trees, err, ne) != 0)
         goto fail;
     *n_dirs += dirs.n;
     cordon__strv_free(&dirs);
@@ -1210,9 +1232,9 @@ static int plan_tool_dirs(const struct setup_grants_in *in, const struct cordon_
         key[299] = L'\0';
         free(ws);
         got = setup__grants_path_value(HKEY_USERS, key, profile, &dirs);
-        if (got < 0 || (got == 0 && setup__grants_plan_tools(&dirs, profile, &pl, in->sandbox_sid,
-                                                             flags, planned, notes, trees, err,
-                                                             ne) != 0)) {
+        if (got < 0 || (got == 0 && setup__grants_plan_tools(&dirs, profile, in->user_sids->v[i],
+                                                             &pl, in->sandbox_sid, flags, planned,
+                                                             notes, trees, err, ne) != 0)) {
             free(profile);
             goto fail;
         }

@@ -81,13 +81,14 @@ int setup__grants_redecide(const struct cordon__strv *profiles, const struct cor
 int setup__grants_path_value(HKEY root, const wchar_t *key, const char *profile,
                              struct cordon__strv *dirs);
 /* Decides each PATH directory of |dirs| (named on |owner|'s PATH, the
- * allowed user's profile, or NULL for the machine's) with core's
+ * allowed user's profile, |owner_sid| that user's SID, both NULL for
+ * the machine's) with core's
  * cordon__win_tool_grant on its final path: tree grants go to |lines| as
  * records like a profile's trees (the worker walks them for hard links),
  * their paths to |trees| (may be NULL; a path there already is not
  * planned twice), refusals to |notes| ("#refused<TAB>path<TAB>why"). */
 int setup__grants_plan_tools(const struct cordon__strv *dirs, const char *owner,
-                             const struct cordon__win_tool_places *pl, const char *sandbox_sid,
+                             const char *owner_sid, const struct cordon__win_tool_places *pl, const char *sandbox_sid,
                              int flags, struct cordon__strv *lines, struct cordon__strv *notes,
                              struct cordon__strv *trees, char *err, size_t ne);
 /* The worker's walk before a tool directory's tree grant (its records

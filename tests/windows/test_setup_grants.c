@@ -319,7 +319,7 @@ static void tools_path(void)
     pl.n_allowed = 1;
     pl.profiles = profiles;
     pl.n_profiles = 2;
-    CHECK_MSG(setup__grants_plan_tools(&dirs, allowed[0], &pl, SBX, SETUP_GRANTS_ASSUME_PRIVATE,
+    CHECK_MSG(setup__grants_plan_tools(&dirs, allowed[0], "S-1-5-21-11-22-33-1001", &pl, SBX, SETUP_GRANTS_ASSUME_PRIVATE,
                                        &lines, &notes, &trees, err, sizeof err) == 0,
               "%s", err);
     CHECK_MSG(lines.n == 1 && trees.n == 1, "%zu records, %zu trees", lines.n, trees.n);

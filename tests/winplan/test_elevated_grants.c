@@ -665,6 +665,7 @@ static enum cordon__win_tool_grant tool(const char *path, const char *owner, int
     d.is_dir = is_dir;
     d.is_reparse = reparse;
     d.broad_read = broad;
+    d.owner_reads = 1;
     return cordon__win_tool_grant(&d, &pl, why, 300);
 }
 
@@ -736,6 +737,22 @@ static void tools(void)
     CHECK_CONTAINS(why, "did not expand");
     /* Refusals hold even when the directory is gone or readable. */
     CHECK(tool("C:\\Windows\\gone", NULL, 0, 0, 0, 1, why) == CORDON__WIN_TOOL_REFUSED);
+
+    /* A user's PATH naming a directory that user cannot read (an
+     * administrator's): refused, since the user holds the sandbox users'
+     * passwords; the machine's PATH (administrators write it) is not asked. */
+    memset(&none, 0, sizeof none);
+    memset(&d, 0, sizeof d);
+    d.path = "D:\\admin-only\\bin";
+    d.exists = d.is_dir = 1;
+    d.owner_profile = "C:\\Users\\ann";
+    CHECK(cordon__win_tool_grant(&d, &none, why, sizeof why) == CORDON__WIN_TOOL_REFUSED);
+    CHECK_CONTAINS(why, "who cannot read it");
+    d.owner_reads = 1;
+    CHECK(cordon__win_tool_grant(&d, &none, why, sizeof why) == CORDON__WIN_TOOL_TREE);
+    d.owner_reads = 0;
+    d.owner_profile = NULL;
+    CHECK(cordon__win_tool_grant(&d, &none, why, sizeof why) == CORDON__WIN_TOOL_TREE);
 
     /* The worker's walk: a hard link below refuses the whole tree (no split). */
     memset(&none, 0, sizeof none);
