@@ -70,10 +70,17 @@ static cordon_error add_root(struct cordon__plan *plan, const cordon_policy *pol
     joined = cordon__path_is_absolute(host->os, expanded)
                  ? cordon__strdup(expanded)
                  : cordon__path_join(host->os, plan->cwd, expanded);
+    /* "." is the working directory, resolved already. */
+    if (joined && host->realpath && !host->lexical && strcmp(expanded, ".") == 0 &&
+        (canon = cordon__strdup(plan->cwd)) == NULL) {
+        free(expanded);
+        free(joined);
+        return oom();
+    }
     free(expanded);
     if (!joined)
         return oom();
-    if (!host->realpath || (e = host->realpath(joined, &canon)) != CORDON_OK) {
+    if (!canon && (!host->realpath || (e = host->realpath(joined, &canon)) != CORDON_OK)) {
         if (optional && host->realpath) {
             e = cordon__strv_push(&plan->skipped_roots, written);
             goto done;
@@ -90,10 +97,12 @@ static cordon_error add_root(struct cordon__plan *plan, const cordon_policy *pol
     }
     /* realpath succeeded, so the root exists (a lexical host reports
      * nothing as existing: it has no filesystem to ask). */
-    if (host->path_kind && (host->path_kind(canon) == CORDON__PATH_FILE ||
-                            host->path_kind(canon) == CORDON__PATH_OTHER)) {
-        e = cordon__fail(CORDON_ERR_PATH, "writable root %s is not a directory", canon);
-        goto done;
+    if (host->path_kind) {
+        enum cordon__path_kind kind = host->path_kind(canon);
+        if (kind == CORDON__PATH_FILE || kind == CORDON__PATH_OTHER) {
+            e = cordon__fail(CORDON_ERR_PATH, "writable root %s is not a directory", canon);
+            goto done;
+        }
     }
     why = refusal(host, canon);
     if (why && !policy->force_roots) {
@@ -171,28 +180,46 @@ static cordon_error granted_load(const struct cordon__host *host, struct granted
     return e;
 }
 
+/* What planted_link saw of the last components it walked, for a caller
+ * that would otherwise look at them again. */
+struct walk_seen {
+    enum cordon__path_kind kind; /* of the whole path, when the walk reached it */
+    size_t missing_end;          /* end of the first missing prefix (0: none) */
+};
+
 static cordon_error planted_link(const struct cordon__host *host, const char *path, size_t from,
                                  const struct cordon__strv *dirs, struct granted_lazy *more,
-                                 char **link, char **target, const char **inside)
+                                 char **link, char **target, const char **inside,
+                                 struct walk_seen *seen)
 {
     size_t i = from, end, k;
+    char *prefix;
     *link = *target = NULL;
     *inside = NULL;
+    if (seen) {
+        seen->kind = CORDON__PATH_MISSING;
+        seen->missing_end = 0;
+    }
     if (host->os != CORDON__OS_LINUX || host->lexical || !host->path_kind || path[0] != '/')
         return CORDON_OK;
+    /* One copy, cut at each component in turn. */
+    if ((prefix = cordon__strdup(path)) == NULL)
+        return oom();
     while (path[i]) {
-        char *prefix, *where;
+        char *where;
         enum cordon__path_kind kind;
         while (path[i] == '/')
             i++;
         if (!path[i])
             break;
         end = i + strcspn(path + i, "/");
-        if ((prefix = cordon__strndup(path, end)) == NULL)
-            return oom();
+        prefix[end] = '\0';
         kind = host->path_kind(prefix);
+        if (seen && !path[end + strspn(path + end, "/")])
+            seen->kind = kind; /* the last component */
         if (kind == CORDON__PATH_MISSING) {
-            free(prefix);
+            if (seen)
+                seen->missing_end = end;
             break;
         }
         if (kind == CORDON__PATH_LINK) {
@@ -222,9 +249,10 @@ static cordon_error planted_link(const struct cordon__host *host, const char *pa
                 return *target ? CORDON_OK : oom();
             }
         }
-        free(prefix);
+        prefix[end] = path[end];
         i = end;
     }
+    free(prefix);
     return CORDON_OK;
 }
 
@@ -238,19 +266,21 @@ static cordon_error add_cache_root(struct cordon__plan *plan, const cordon_polic
                                    const struct cordon__host *host)
 {
     char *canon = NULL;
+    enum cordon__path_kind kind = CORDON__PATH_MISSING;
     size_t i;
 
     if (policy->mode != CORDON_MODE_WORKSPACE_WRITE || !policy->cache || !host->cache_dir ||
         !cordon__path_is_absolute(host->os, host->cache_dir))
         return CORDON_OK;
     if (host->lexical || !host->realpath || !host->path_kind ||
-        host->path_kind(host->cache_dir) == CORDON__PATH_MISSING ||
+        (kind = host->path_kind(host->cache_dir)) == CORDON__PATH_MISSING ||
         host->realpath(host->cache_dir, &canon) != CORDON_OK) {
         free(canon);
         if ((canon = cordon__path_normalize(host->os, host->cache_dir)) == NULL)
             return oom();
         plan->cache_missing = !host->lexical;
-    } else if (host->path_kind(canon) != CORDON__PATH_DIR) {
+    } else if ((strcmp(canon, host->cache_dir) == 0 ? kind : host->path_kind(canon)) !=
+               CORDON__PATH_DIR) {
         cordon_error e = cordon__fail(CORDON_ERR_PATH,
                                       "the tool cache %s is not a directory (remove it, or set "
                                       "cache = \"none\" in the policy)", canon);
@@ -384,7 +414,8 @@ static cordon_error add_gitdir_target(struct cordon__plan *plan, const struct co
     }
     /* Git resolves the path as written: a link on the way that lies in a
      * root could be replaced by the command, and git would follow it. */
-    if ((e = planted_link(host, target, 0, &plan->roots, NULL, &link, &link_to, &inside)) !=
+    if ((e = planted_link(host, target, 0, &plan->roots, NULL, &link, &link_to, &inside,
+                          NULL)) !=
         CORDON_OK)
         goto done;
     if (link) {
@@ -420,6 +451,7 @@ static cordon_error protect_in_root(struct cordon__plan *plan, const struct cord
     const char *root = plan->roots.v[r], *inside = NULL;
     char *path = cordon__path_join(host->os, root, rel), *link = NULL, *link_to = NULL;
     struct cordon__strv self = {0};
+    struct walk_seen seen;
     enum cordon__path_kind kind;
     cordon_error e = CORDON_OK;
 
@@ -427,8 +459,8 @@ static cordon_error protect_in_root(struct cordon__plan *plan, const struct cord
         return oom();
     self.v = (char **)&root;
     self.n = 1;
-    if ((e = planted_link(host, path, strlen(root), &self, NULL, &link, &link_to, &inside)) !=
-        CORDON_OK)
+    if ((e = planted_link(host, path, strlen(root), &self, NULL, &link, &link_to, &inside,
+                          &seen)) != CORDON_OK)
         goto done;
     if (link) {
         e = cordon__fail(CORDON_ERR_PATH_REFUSED,
@@ -439,12 +471,24 @@ static cordon_error protect_in_root(struct cordon__plan *plan, const struct cord
                          path, link, link_to, root);
         goto done;
     }
-    kind = host->path_kind ? host->path_kind(path) : CORDON__PATH_MISSING;
+    /* The walk from the root has seen every component (any link among
+     * them is refused above): the last one's kind, and the first missing
+     * one, which is the highest missing ancestor. Only a host the walk
+     * does not ask is asked here. */
+    if (host->os == CORDON__OS_LINUX && !host->lexical && host->path_kind && path[0] == '/')
+        kind = seen.kind;
+    else
+        kind = host->path_kind ? host->path_kind(path) : CORDON__PATH_MISSING;
     if (kind == CORDON__PATH_FILE && is_git && (e = add_gitdir_target(plan, host, r, path)) != CORDON_OK)
         goto done;
     if (kind == CORDON__PATH_MISSING && !plan->lexical) {
         /* Nothing may be created on the way either. */
-        char *top = highest_missing(host, path);
+        char *top = seen.missing_end ? cordon__strndup(path, seen.missing_end)
+                                     : highest_missing(host, path);
+        if (!top) {
+            e = oom();
+            goto done;
+        }
         free(path);
         path = top;
     }
@@ -588,6 +632,23 @@ done:
     return e;
 }
 
+/* Whether |path| (trailing "/." parts aside) is the resolved working
+ * directory or a resolved root: then it resolved to itself. */
+static int resolved_already(const struct cordon__plan *plan, const char *path)
+{
+    size_t n = strlen(path), i;
+    while (n >= 2 && path[n - 1] == '.' && path[n - 2] == '/')
+        n -= 2;
+    if (n == 0)
+        return 0;
+    if (plan->cwd && strlen(plan->cwd) == n && strncmp(plan->cwd, path, n) == 0)
+        return 1;
+    for (i = 0; i < plan->roots.n; i++)
+        if (strlen(plan->roots.v[i]) == n && strncmp(plan->roots.v[i], path, n) == 0)
+            return 1;
+    return 0;
+}
+
 /* A root reached through a symbolic link that lies inside a directory
  * cordon has made writable (in this run, or for this user before) could
  * have been planted by a sandboxed command: refused, naming the link. A
@@ -627,7 +688,17 @@ static cordon_error check_root_links(struct cordon__plan *plan, const struct cor
             e = oom();
             break;
         }
-        e = planted_link(host, joined, 0, &plan->roots, &granted, &link, &link_to, &inside);
+        /* A path that resolved to itself has no link on the way (the
+         * resolution of a path through a link never has that link's path
+         * as a prefix): the roots and the cache are resolved, and the
+         * common root, ".", joins the resolved working directory. What
+         * could change since is caught where each root is opened (no
+         * symbolic link followed). */
+        if (resolved_already(plan, joined)) {
+            free(joined);
+            continue;
+        }
+        e = planted_link(host, joined, 0, &plan->roots, &granted, &link, &link_to, &inside, NULL);
         if (e == CORDON_OK && link)
             e = cordon__fail(CORDON_ERR_PATH_REFUSED,
                              "refusing the writable root %s: it is reached through the symbolic "
@@ -866,9 +937,9 @@ static cordon_error add_deny_read(struct cordon__plan *plan, const cordon_policy
         }
         /* Most of the list is missing on most machines: one lstat each,
          * no resolution. */
-        if (host->path_kind(full) == CORDON__PATH_MISSING ||
+        if ((kind = host->path_kind(full)) == CORDON__PATH_MISSING ||
             host->realpath(full, &canon) != CORDON_OK ||
-            (kind = host->path_kind(canon)) == CORDON__PATH_MISSING) {
+            (strcmp(canon, full) != 0 && (kind = host->path_kind(canon)) == CORDON__PATH_MISSING)) {
             free(canon);
             free(full);
             continue;

@@ -334,10 +334,14 @@ struct statmount_ {
 #define STATMOUNT_STR_ 512
 
 /* The mounts of this mount namespace in mount order, from listmount and
- * statmount: one call for the list, one per mount. 0; 1 when the kernel
- * lacks them (or answers oddly): read mountinfo instead; -1 out of
- * memory. A mount that went away meanwhile is left out. */
-static int mounts_by_statmount(struct mnt_list *l)
+ * statmount: one call for the list, one per mount. With |of| (a unique
+ * mount id, not 0) only the mounts of the same superblock as mount |of|
+ * are kept: the others are asked for their device alone, which spares
+ * the kernel formatting their root and mount point (most of the cost of
+ * a statmount), and are left out. 0; 1 when the kernel lacks them (or
+ * answers oddly): read mountinfo instead; -1 out of memory. A mount that
+ * went away meanwhile is left out. */
+static int mounts_by_statmount(struct mnt_list *l, uint64_t of)
 {
     uint64_t ids[256];
     union {
@@ -345,11 +349,26 @@ static int mounts_by_statmount(struct mnt_list *l)
         char raw[STATMOUNT_STR_ + 2 * PATH_MAX + 64];
     } *buf = malloc(sizeof *buf);
     struct mnt_id_req_ req;
+    uint32_t want_major = 0, want_minor = 0;
     long n, i;
     int r = 0;
 
     if (!buf)
         return -1;
+    if (of) {
+        /* The superblock of mount |of|. */
+        memset(&req, 0, sizeof req);
+        req.size = sizeof req;
+        req.mnt_id = of;
+        req.param = STATMOUNT_SB_BASIC_;
+        if (syscall(SYS_statmount_, &req, buf, sizeof *buf, 0UL) != 0 ||
+            !(buf->sm.mask & STATMOUNT_SB_BASIC_)) {
+            free(buf);
+            return 1;
+        }
+        want_major = buf->sm.sb_dev_major;
+        want_minor = buf->sm.sb_dev_minor;
+    }
     memset(&req, 0, sizeof req);
     req.size = sizeof req;
     req.mnt_id = LSMT_ROOT_;
@@ -365,6 +384,21 @@ static int mounts_by_statmount(struct mnt_list *l)
             memset(&q, 0, sizeof q);
             q.size = sizeof q;
             q.mnt_id = ids[i];
+            if (of && ids[i] != of) {
+                q.param = STATMOUNT_SB_BASIC_;
+                if (syscall(SYS_statmount_, &q, buf, sizeof *buf, 0UL) != 0) {
+                    if (errno == ENOENT)
+                        continue; /* unmounted since the list */
+                    r = 1;
+                    break;
+                }
+                if (!(buf->sm.mask & STATMOUNT_SB_BASIC_)) {
+                    r = 1;
+                    break;
+                }
+                if (buf->sm.sb_dev_major != want_major || buf->sm.sb_dev_minor != want_minor)
+                    continue; /* another filesystem: shows nothing of the path */
+            }
             q.param = STATMOUNT_SB_BASIC_ | STATMOUNT_MNT_ROOT_ | STATMOUNT_MNT_POINT_;
             if (syscall(SYS_statmount_, &q, buf, sizeof *buf, 0UL) != 0) {
                 if (errno == ENOENT)
@@ -485,13 +519,25 @@ static cordon_error os_aliases(const char *path, struct cordon__strv *out)
     long best_len = -1;
     char *inner = NULL;
     struct stat want;
-    uint64_t id = 0;
+    uint64_t id = 0, unique = 0;
     cordon_error e = CORDON_OK;
-    int r;
+    int r, have_unique;
 
     if (stat(path, &want) != 0)
         return CORDON_OK; /* nothing known: no alias added (the level says what is hidden) */
-    r = mounts_by_statmount(&ml);
+    /* Only the mounts of the superblock |path| is on can show it: with
+     * the mount's unique id the others are not read in full. Should that
+     * mount be gone by the time of the list, the whole table is read. */
+    have_unique = mount_id_of(path, 1, &unique) == 0;
+    r = mounts_by_statmount(&ml, have_unique ? unique : 0);
+    if (r == 0 && have_unique) {
+        for (i = 0; i < ml.n && ml.v[i].id != unique; i++)
+            ;
+        if (i == ml.n) {
+            mnt_list_free(&ml);
+            r = mounts_by_statmount(&ml, 0);
+        }
+    }
     if (r > 0)
         r = mounts_by_mountinfo(&ml);
     if (r < 0) {
@@ -501,7 +547,8 @@ static cordon_error os_aliases(const char *path, struct cordon__strv *out)
     m = ml.v;
     n = ml.n;
     /* The table from statmount carries unique ids, mountinfo's the old. */
-    if (n && mount_id_of(path, m[0].id != 0, &id) == 0) {
+    if (n && (m[0].id != 0 ? (have_unique ? (id = unique, 0) : -1)
+                           : mount_id_of(path, 0, &id)) == 0) {
         for (i = 0; i < n; i++)
             if ((m[0].id != 0 ? m[i].id : m[i].id_old) == id) {
                 best = i;
