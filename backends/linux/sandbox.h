@@ -86,9 +86,19 @@ struct cordon__seccomp_env {
     int netns;  /* the private network namespace is in use */
     int gate;   /* the unix socket gate serves the notifications */
 };
-/* Compiles the rules of |lp| that apply in |env| into a BPF program. */
+/* Compiles the rules of |lp| that apply in |env| into a BPF program:
+ * written directly where seccomp.c can (x86_64, arm64), else by
+ * libseccomp. */
 cordon_error cordon__seccomp_build(const struct cordon__plan_linux *lp,
                                    const struct cordon__seccomp_env *env, struct cordon__bpf *out);
+/* Each way alone, for the tests that compare them. The direct one fails
+ * with CORDON_ERR_UNSUPPORTED where it leaves the filter to libseccomp. */
+cordon_error cordon__seccomp_build_native(const struct cordon__plan_linux *lp,
+                                          const struct cordon__seccomp_env *env,
+                                          struct cordon__bpf *out);
+cordon_error cordon__seccomp_build_libseccomp(const struct cordon__plan_linux *lp,
+                                              const struct cordon__seccomp_env *env,
+                                              struct cordon__bpf *out);
 void cordon__bpf_free(struct cordon__bpf *bpf);
 /* Installs |bpf|; with |listener| (the gate's rules are in it), stores
  * the notification descriptor there (close-on-exec). */
