@@ -99,7 +99,7 @@ cordon_error cordon_spawn(const cordon_policy *policy, const cordon_run_options 
     struct cordon__strv base = {0}, env = {0};
     struct cordon__spawn req;
     const struct cordon_backend *b = NULL;
-    int have_plan = 0, prepared = 0, replanned = 0;
+    int have_plan = 0, prepared = 0, replanned = 0, levels_out = 0;
     unsigned timeout_s;
     cordon_error e;
 
@@ -119,6 +119,13 @@ replan:
     if ((e = prepare_plan(policy, opts->cwd, &h->plan, &sel, &h->result.levels, 1)) != CORDON_OK)
         goto done;
     have_plan = 1;
+    /* The levels are final once planned: copied out now, before the
+     * launch, after which every page the caller writes first is copied
+     * (the supervisor starts as a copy of this process). */
+    if (levels) {
+        *levels = h->result.levels;
+        levels_out = 1;
+    }
     b = sel.backend;
     if (!b) {
         e = cordon__fail(CORDON_ERR_NO_BACKEND, "no sandbox backend can run this policy here (%s)",
@@ -141,6 +148,7 @@ replan:
         goto done;
     if ((e = cordon__plan_environment(&h->plan, (const char *const *)base.v, &env)) != CORDON_OK)
         goto done;
+    cordon__strv_free(&base); /* env holds copies; freed before the launch, as above */
 
     memset(&req, 0, sizeof req);
     req.argv = opts->argv;
@@ -162,6 +170,7 @@ replan:
             cordon__strv_free(&base);
             cordon__strv_free(&env);
             replanned = 1;
+            levels_out = 0;
             goto replan;
         }
         goto done;
@@ -172,7 +181,7 @@ replan:
     if (timeout_s)
         h->deadline = h->t0 + (double)timeout_s;
 done:
-    if (levels)
+    if (levels && !levels_out)
         *levels = h->result.levels;
     if (e == CORDON_OK) {
         *out = h;

@@ -6,6 +6,7 @@
  * them, since a sandboxed command could have planted it there. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,6 +82,55 @@ static int recorded(const char *text, size_t len, const char *root)
             p++;
     }
     return 0;
+}
+
+/* Clears missing[i] for each root of |plan| that is the line |line|
+ * (|n| bytes, no newline). */
+static void seen_line(const struct cordon__plan *plan, unsigned char *missing, const char *line,
+                      size_t n)
+{
+    size_t i;
+    for (i = 0; i < plan->roots.n; i++)
+        if (missing[i] && strlen(plan->roots.v[i]) == n && memcmp(plan->roots.v[i], line, n) == 0)
+            missing[i] = 0;
+}
+
+/* The same as recorded() for every root, reading the record on |fd| in
+ * pieces through a buffer on the stack rather than whole into the heap
+ * (a record of many workspaces is tens of kB: as many pages touched
+ * anew on every run). 0, or -1 when it cannot be read. */
+static int mark_recorded(int fd, const struct cordon__plan *plan, unsigned char *missing)
+{
+    char buf[2 * PATH_MAX];
+    size_t have = 0;
+    int skipping = 0; /* in a line longer than any root */
+    for (;;) {
+        ssize_t r = read(fd, buf + have, sizeof buf - have);
+        char *p = buf, *end, *nl;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0) {
+            if (have && !skipping)
+                seen_line(plan, missing, buf, have); /* the last line, without its newline */
+            return 0;
+        }
+        end = buf + have + r;
+        while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+            if (!skipping)
+                seen_line(plan, missing, p, (size_t)(nl - p));
+            skipping = 0;
+            p = nl + 1;
+        }
+        have = (size_t)(end - p);
+        if (have == sizeof buf) {
+            skipping = 1;
+            have = 0;
+        } else {
+            memmove(buf, p, have);
+        }
+    }
 }
 
 /* Every root of |text| (duplicates are harmless to the readers). */
@@ -176,6 +226,7 @@ cordon_error cordon__linux_grants_record(const struct cordon__plan *plan)
     unsigned char *missing = NULL;
     cordon_error e = CORDON_OK;
     size_t i, len = 0, n_missing = 0;
+    struct stat st;
     int fd = -1;
 
     if (!(dir = cordon__linux_state_dir()))
@@ -185,13 +236,29 @@ cordon_error cordon__linux_grants_record(const struct cordon__plan *plan)
         e = cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory recording the roots");
         goto done;
     }
-    if ((e = read_record(path, &text, &len)) != CORDON_OK)
-        goto done;
     for (i = 0; i < plan->roots.n; i++)
-        if (!text || !recorded(text, len, plan->roots.v[i])) {
+        missing[i] = 1;
+    /* A record below its bound is only searched; a larger one is read
+     * whole, to be compacted. */
+    fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+    if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size <= RECORD_COMPACT &&
+        mark_recorded(fd, plan, missing) == 0) {
+        close(fd);
+        fd = -1;
+    } else {
+        if (fd >= 0)
+            close(fd);
+        fd = -1;
+        for (i = 0; i < plan->roots.n; i++)
             missing[i] = 1;
-            n_missing++;
-        }
+        if ((e = read_record(path, &text, &len)) != CORDON_OK)
+            goto done;
+        for (i = 0; i < plan->roots.n; i++)
+            if (text && recorded(text, len, plan->roots.v[i]))
+                missing[i] = 0;
+    }
+    for (i = 0; i < plan->roots.n; i++)
+        n_missing += missing[i];
     if (!n_missing) {
         /* The steady state: one read, nothing to write (but a record
          * grown past its bound is compacted). */

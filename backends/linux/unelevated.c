@@ -563,6 +563,7 @@ struct run_ctx {
     int drop_caps;
     int stdio_fd[3];         /* the command's stdio in the caller */
     int reopen[3];           /* stdio to open again in the read-only view (see stdio_plan) */
+    char *stdio_path[3];     /* its path as the caller found it (owned), or NULL */
     /* After the clone, while the supervisor and the command set up, the
      * caller makes the placeholders and sends "held" (with a mount
      * namespace only), then adds the Landlock rules, builds the seccomp
@@ -1405,18 +1406,27 @@ static int apply_mount(struct run_ctx *c, size_t i, const char **step)
  * change its metadata (the caller's descriptor is on the host's writable
  * mount). Only when the path still leads to the same inode; otherwise, or
  * when it has no path any more (deleted), the stream stays as it is. */
-static void reopen_in_view(int fd)
+static void reopen_in_view(int fd, const char *known)
 {
-    char link[64], path[PATH_MAX];
+    char link[64], buf[PATH_MAX];
+    const char *path = known;
     struct stat was, now;
     ssize_t n;
     int flags, nfd;
 
-    fd_path(fd, link);
-    n = readlink(link, path, sizeof path - 1);
-    if (n <= 0 || path[0] != '/' || fstat(fd, &was) != 0 || (flags = fcntl(fd, F_GETFL)) < 0)
+    /* The path the caller read for the same open file (stdio_plan): the
+     * view is a copy of the caller's, so it names the same place; what
+     * opens there is checked below all the same. */
+    if (!path) {
+        fd_path(fd, link);
+        n = readlink(link, buf, sizeof buf - 1);
+        if (n <= 0)
+            return;
+        buf[n] = '\0';
+        path = buf;
+    }
+    if (path[0] != '/' || fstat(fd, &was) != 0 || (flags = fcntl(fd, F_GETFL)) < 0)
         return;
-    path[n] = '\0';
     nfd = open(path, (flags & (O_ACCMODE | O_APPEND | O_NONBLOCK)) | O_NOCTTY | O_CLOEXEC |
                          O_NOFOLLOW | (S_ISDIR(was.st_mode) ? O_DIRECTORY : 0));
     if (nfd < 0)
@@ -1568,7 +1578,7 @@ static int in_command(void *ctx, const char **step)
     }
     for (i = 0; i < 3; i++)
         if (c->reopen[i])
-            reopen_in_view((int)i);
+            reopen_in_view((int)i, c->stdio_path[i]);
     return 0; /* before_exec drops the capabilities, bounding set first */
 }
 
@@ -1773,6 +1783,8 @@ static void ctx_free(struct run_ctx *c)
                 close(c->root_fd[i]);
         free(c->root_fd);
     }
+    for (i = 0; i < 3; i++)
+        free(c->stdio_path[i]);
     free(c->root_mount);
     free(c->tree_fd);
     free(c->host_ro);
@@ -1846,10 +1858,13 @@ static void stdio_plan(const struct cordon__plan *plan, struct run_ctx *c, struc
                 in_dev = c->lp->mounts[k].op == CORDON__MOUNT_DEV_NODE &&
                          strcmp(c->lp->mounts[k].dst, path) == 0;
         if (flags >= 0 && (flags & O_ACCMODE) != O_RDONLY &&
-            (S_ISREG(st.st_mode) || ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) && !in_dev)))
+            (S_ISREG(st.st_mode) || ((S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode)) && !in_dev))) {
             l->relay_out[i] = 1;
-        else
+        } else {
             c->reopen[i] = 1;
+            if (n > 0 && path[0] == '/')
+                c->stdio_path[i] = strdup(path); /* NULL: the command reads it again */
+        }
     }
 }
 
