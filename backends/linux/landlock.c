@@ -100,14 +100,17 @@ cordon_error cordon__landlock_add_rules(const struct cordon__plan_linux *lp, int
     for (i = 0; i < lp->n_ll_rules; i++) {
         const struct cordon__ll_rule *r = &lp->ll_rules[i];
         struct stat st;
-        int fd, err;
+        uint64_t access = r->access & handled;
+        int fd, err, own;
         if (r->when == CORDON__LL_WITH_MOUNT_NS)
             continue; /* added in the namespace, once its mount exists */
         if (r->when == CORDON__LL_WITHOUT_MOUNT_NS && mount_ns)
             continue;
         /* A root's rule is on the descriptor the run opened it with. */
-        fd = root_fd && r->root >= 0 ? fcntl(root_fd[r->root], F_DUPFD_CLOEXEC, 0)
-                                     : open(r->path, O_PATH | O_CLOEXEC);
+        own = !(root_fd && r->root >= 0);
+        fd = own ? open(r->path, O_PATH | O_CLOEXEC) : root_fd[r->root];
+        if (!own && fd < 0)
+            errno = EBADF; /* the root could not be opened: never by its path here */
         if (fd < 0) {
             char what[600];
             if (r->optional)
@@ -115,10 +118,15 @@ cordon_error cordon__landlock_add_rules(const struct cordon__plan_linux *lp, int
             snprintf(what, sizeof what, "cannot open %s for its Landlock rule", r->path);
             return cordon__sys_fail(what, "open", errno);
         }
-        err = fstat(fd, &st) == 0 ? 0 : errno;
-        if (!err)
-            err = add_path_rule(ruleset, fd, r->access & handled, S_ISDIR(st.st_mode));
-        close(fd);
+        /* Whether it is a directory matters only to rights beyond a
+         * file's (the device nodes' rules have none). */
+        if (access & ~(uint64_t)(CORDON__LL_FS_FILE_RIGHTS | CORDON__LL_FS_IOCTL_DEV))
+            err = fstat(fd, &st) == 0 ? add_path_rule(ruleset, fd, access, S_ISDIR(st.st_mode))
+                                      : errno;
+        else
+            err = add_path_rule(ruleset, fd, access, 0);
+        if (own)
+            close(fd);
         if (err) {
             char what[600];
             snprintf(what, sizeof what, "cannot add the Landlock rule for %s", r->path);
