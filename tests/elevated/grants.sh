@@ -9,6 +9,11 @@ cp "$HERE/acl_ids.py" "$CORDON_TEST_STATE/" && chmod 644 "$CORDON_TEST_STATE/acl
 ACL="$PY $CORDON_TEST_STATE/acl_ids.py"
 OFF=$(id -u cordon-offline)
 ON=$(id -u cordon-online)
+# A workspace of its own: the fixture's is shared by every elevated test,
+# and any of them may have run (and granted) there first, in whatever
+# order CTest schedules them.
+WS=$(dirname "$WS")/ws-grants
+rm -rf "$WS" && mkdir "$WS" && chown "$TU:$TU" "$WS" || { fail "cannot make $WS"; finish; exit 1; }
 # The user's own files before any grant: an existing file, a nested one,
 # a protected .git.
 $AS_USER sh -c "cd '$WS' && echo old >existing.txt && mkdir -p sub/dir .git && echo f >sub/dir/file && echo cfg >.git/config"
