@@ -2,12 +2,14 @@
  * backend: cordon_spawn() returns while the command runs, so the caller
  * reads 64 MiB through a pipe and then waits; cordon_wait() with a
  * timeout leaves a running command alone; cordon_kill() and the handle's
- * pid reach it; the run's own timeout holds while the caller waits; and
+ * pid reach it; the run's own timeout holds while the caller waits;
  * none of it depends on the caller's SIGCHLD disposition (ignored, or a
- * handler that reaps every child). */
+ * handler that reaps every child); and the command runs on the caller's
+ * CPUs. */
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -235,6 +237,85 @@ static void bad_arguments(void)
     cordon_policy_free(p);
 }
 
+/* The "Cpus_allowed_list:" line of /proc/self/status as |fd| shows it
+ * (the command's, through a pipe), or ours when |fd| is -1. */
+static void cpus_line(int fd, char *out, size_t n)
+{
+    char buf[8192];
+    ssize_t k, got = 0;
+    char *p, *end;
+    int own = fd < 0;
+
+    out[0] = '\0';
+    if (own)
+        fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    while (got < (ssize_t)sizeof buf - 1 &&
+           ((k = read(fd, buf + got, sizeof buf - 1 - (size_t)got)) > 0 || (k < 0 && errno == EINTR)))
+        if (k > 0)
+            got += k;
+    buf[got > 0 ? got : 0] = '\0';
+    if (own)
+        close(fd);
+    if ((p = strstr(buf, "Cpus_allowed_list:")) == NULL)
+        return;
+    end = strchr(p, '\n');
+    snprintf(out, n, "%.*s", end ? (int)(end - p) : (int)strlen(p), p);
+}
+
+/* The command runs on the caller's CPUs, whatever the launch does with
+ * the supervisor's and the command's placement meanwhile (it moves them
+ * to other CPUs than the caller's for the set-up): with every CPU, and
+ * with the caller held to one. Repeated: a move that came after the
+ * command took its CPUs back would leave it on fewer. */
+static void same_cpus(const char *pol)
+{
+    const char *argv[] = {"cat", "/proc/self/status", NULL};
+    cpu_set_t all, one;
+    char mine[256], theirs[256];
+    int round, narrowed;
+
+    if (sched_getaffinity(0, sizeof all, &all) != 0) {
+        CHECK_MSG(0, "sched_getaffinity: %s", strerror(errno));
+        return;
+    }
+    for (narrowed = 0; narrowed < 2; narrowed++) {
+        if (narrowed) {
+            int c;
+            CPU_ZERO(&one);
+            for (c = CPU_SETSIZE - 1; c >= 0; c--)
+                if (CPU_ISSET(c, &all)) {
+                    CPU_SET(c, &one); /* the last one: not CPU 0 when there are more */
+                    break;
+                }
+            CHECK(sched_setaffinity(0, sizeof one, &one) == 0);
+        }
+        cpus_line(-1, mine, sizeof mine);
+        for (round = 0; round < 20; round++) {
+            int p[2];
+            cordon_process *h;
+            cordon_run_result r;
+            CHECK(pipe2(p, O_CLOEXEC) == 0);
+            h = start(pol, argv, p[1], 10);
+            close(p[1]);
+            cpus_line(p[0], theirs, sizeof theirs);
+            close(p[0]);
+            if (!h)
+                break;
+            CHECK_MSG(cordon_wait(h, CORDON_WAIT_INFINITE, &r) == CORDON_OK && r.exit_code == 0,
+                      "%s: %s", pol, cordon_last_error());
+            cordon_process_free(h);
+            CHECK_MSG(mine[0] && strcmp(mine, theirs) == 0,
+                      "%s: the command's CPUs (%s) are not the caller's (%s), round %d", pol,
+                      theirs, mine, round);
+            if (strcmp(mine, theirs) != 0)
+                break;
+        }
+    }
+    CHECK(sched_setaffinity(0, sizeof all, &all) == 0);
+}
+
 int main(void)
 {
     static const char *const pols[] = {"full-access", "workspace-write"};
@@ -251,6 +332,7 @@ int main(void)
         run_timeout(pols[i]);
         sigchld(pols[i], "ignored");
         sigchld(pols[i], "reaped by the host");
+        same_cpus(pols[i]);
     }
     rmdir(ws);
     TEST_MAIN_END();
