@@ -206,6 +206,14 @@ static void compare_policy(const char *name)
                     d.nr = nr;
                     differ += compare_on(&native, &lib, &d, 0, what);
                 }
+                /* The x32 number of every call a rule names. */
+                for (i = 0; i < lp->n_seccomp; i++) {
+                    int r = seccomp_syscall_resolve_name(lp->seccomp[i].syscall);
+                    if (r < 0)
+                        continue;
+                    d.nr = r | 0x40000000;
+                    differ += compare_on(&native, &lib, &d, a == 0, what);
+                }
                 d.nr = 0x7fffffff;
                 differ += compare_on(&native, &lib, &d, 0, what);
                 d.nr = (int)0x80000000u;
