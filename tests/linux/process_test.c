@@ -128,6 +128,72 @@ static void stdio_cwd_env(const char *pol)
     fclose(f);
 }
 
+static void on_usr2(int sig)
+{
+    (void)sig;
+}
+
+/* The SigIgn and SigCgt masks /proc/self/status shows in |out|. */
+static int sig_masks(const char *out, unsigned long long *ign, unsigned long long *cgt)
+{
+    FILE *f = fopen(out, "r");
+    char line[256];
+    int n = 0;
+    if (!f)
+        return -1;
+    while (fgets(line, sizeof line, f)) {
+        n += sscanf(line, "SigIgn: %llx", ign) == 1;
+        n += sscanf(line, "SigCgt: %llx", cgt) == 1;
+    }
+    fclose(f);
+    return n == 2 ? 0 : -1;
+}
+
+/* The command starts with every signal at its default, whatever the
+ * caller ignores or catches (an ignored one would stay ignored across
+ * exec; a caught one's handler must not run in the command before it).
+ * Positive control: a child the caller starts itself keeps the ignored
+ * ones. */
+static void default_dispositions(const char *pol)
+{
+    cordon_run_result r;
+    char out[PATH_MAX + 64];
+    const char *argv[] = {"grep", "-E", "^Sig(Ign|Cgt):", "/proc/self/status", NULL};
+    unsigned long long ign = ~0ull, cgt = ~0ull, want;
+    struct sigaction sa, old[4];
+    const int sigs[4] = {SIGHUP, SIGUSR1, SIGUSR2, SIGRTMIN + 3};
+    int fd, i;
+
+    memset(&sa, 0, sizeof sa);
+    for (i = 0; i < 4; i++) {
+        sa.sa_handler = sigs[i] == SIGUSR2 ? on_usr2 : SIG_IGN;
+        sigaction(sigs[i], &sa, &old[i]);
+    }
+    want = 1ull << (SIGHUP - 1) | 1ull << (SIGUSR1 - 1) | 1ull << (SIGUSR2 - 1) |
+           1ull << (SIGRTMIN + 3 - 1);
+    snprintf(out, sizeof out, "%s/sig.txt", ws);
+    /* The control: /proc/self/status of a grep started directly. */
+    {
+        char cmd[PATH_MAX + 128];
+        snprintf(cmd, sizeof cmd, "grep -E '^Sig(Ign|Cgt):' /proc/self/status >'%s'", out);
+        CHECK(system(cmd) == 0);
+        CHECK(sig_masks(out, &ign, &cgt) == 0);
+        CHECK_MSG((ign & (1ull << (SIGUSR1 - 1))) && (ign & (1ull << (SIGRTMIN + 3 - 1))),
+                  "control: SigIgn %llx", ign);
+    }
+    fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    CHECK(fd >= 0);
+    CHECK_MSG(run(pol, argv, NULL, fd, 0, &r) == CORDON_OK, "%s", cordon_last_error());
+    close(fd);
+    CHECK(r.exit_code == 0);
+    ign = cgt = ~0ull;
+    CHECK(sig_masks(out, &ign, &cgt) == 0);
+    CHECK_MSG(!(ign & want) && !(cgt & want), "%s: SigIgn %llx SigCgt %llx", pol, ign, cgt);
+    CHECK_MSG(!(ign & (1ull << (SIGPIPE - 1))), "%s: SIGPIPE ignored in the command", pol);
+    for (i = 0; i < 4; i++)
+        sigaction(sigs[i], &old[i], NULL);
+}
+
 /* A background writer and a double-forked (setsid) one: after the
  * timeout neither may still be writing. */
 static void timeout_kills_tree(const char *pol)
@@ -323,6 +389,8 @@ int main(void)
     timeout_term_then_kill();
     affinity("workspace-write");
     affinity("full-access");
+    default_dispositions("workspace-write");
+    default_dispositions("full-access");
     {
         char cmd[PATH_MAX + 32];
         snprintf(cmd, sizeof cmd, "rm -rf '%s'", ws);
