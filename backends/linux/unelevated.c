@@ -2038,6 +2038,7 @@ static cordon_error gate_prepare(const struct cordon__plan *plan, struct run_ctx
 struct unelevated_run {
     struct cordon__placeholders *ph;   /* removed and freed by cleanup */
     struct cordon__denials_seen *seen; /* the gate's counts; NULL: none */
+    int tmp_host;                      /* the private temp is the plan's host directory */
 };
 
 cordon_error cordon__linux_launch(const struct cordon__plan *plan, const struct cordon__spawn *req,
@@ -2213,6 +2214,7 @@ retry:
     if (e == CORDON_OK) {
         run->ph = ph;
         run->seen = c.gate.seen;
+        run->tmp_host = c.tmp_host != NULL;
         c.gate.seen = NULL;
         (*out)->backend_data = run;
         ph = NULL;
@@ -2257,7 +2259,11 @@ void cordon__linux_launch_end(const struct cordon__plan *plan, struct cordon__pr
 
     reap_probe(1); /* its namespace teardown ran alongside the command */
     cordon__process_free(proc); /* the tree is gone after this */
-    if (plan->private_tmp && plan->tmp_dir) {
+    /* The host directory exists only where the run used it (no private
+     * tmpfs on /tmp); elsewhere looking for it costs a lookup of a new
+     * name in /tmp, which can be a large directory, on every run. A
+     * launch that did not start (no |run|) may have made it. */
+    if (plan->private_tmp && plan->tmp_dir && (!run || run->tmp_host)) {
         struct stat st;
         if (lstat(plan->tmp_dir, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid())
             remove_tree_raw(AT_FDCWD, plan->tmp_dir, st.st_dev, 0);
