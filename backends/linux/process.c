@@ -187,27 +187,6 @@ static void reset_signals(void)
     sigprocmask(SIG_SETMASK, &none, NULL);
 }
 
-/* CPU placement (launch->spread). A new process starts on its parent's
- * CPU and, in the fair class, often runs there only once the parent
- * blocks: the caller's set-up, the supervisor's start and the command's
- * mounts beside the network namespace would run one after another on one
- * CPU while another idles. So the caller sends the supervisor to its
- * other CPUs right after the clone, and the supervisor sends the command
- * to other CPUs than its own while it makes what the command joins
- * (alongside). Each takes the caller's whole set back: the supervisor at
- * once (again after the command's exec, in case the caller's move came
- * after that), the command at its start, or, when the supervisor moves
- * it, once the supervisor has said it may go on (alongside_undumps: the
- * move precedes that word), so that the command and everything it starts
- * run on the caller's CPUs, as they would have without this. Affinity
- * is no boundary: nothing here is a guarantee, only where the work
- * runs. */
-static void take_cpus_back(const struct cordon__launch *l)
-{
-    if (l->spread)
-        sched_setaffinity(0, sizeof l->cpus, &l->cpus);
-}
-
 /* The command's side: stdio, cwd, the backend's restrictions, exec.
  * Never returns. */
 static void run_command(const struct cordon__launch *l, int err_fd)
@@ -216,12 +195,7 @@ static void run_command(const struct cordon__launch *l, int err_fd)
     int tmp[3] = {-1, -1, -1};
     const char *step = NULL;
     int i, e;
-    /* Moved by the supervisor (see take_cpus_back): back only once
-     * enter_ns has waited for alongside's word, which follows the move. */
-    int moved = l->alongside && l->alongside_undumps;
 
-    if (!moved)
-        take_cpus_back(l);
     if (l->own_pgrp && l->new_session) {
         /* No terminal to share: a session of its own, so no process of
          * the command can join a group outside it (setpgid needs the
@@ -248,8 +222,6 @@ static void run_command(const struct cordon__launch *l, int err_fd)
             report_and_exit(err_fd, FAIL_SETUP, errno, "cannot pass the standard streams (dup2)");
     if (l->enter_ns && (e = l->enter_ns(l->ctx, &step)) != 0)
         report_and_exit(err_fd, FAIL_NS, e, step ? step : "cannot enter the sandbox's namespaces");
-    if (moved)
-        take_cpus_back(l);
     if (l->in_command && (e = l->in_command(l->ctx, &step)) != 0)
         report_and_exit(err_fd, FAIL_SETUP, e, step ? step : "cannot set up the sandbox");
     if (l->join_ns && (e = l->join_ns(l->ctx, &step)) != 0)
@@ -435,7 +407,6 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
     int pidns = (l->clone_flags & CLONE_NEWPID) != 0;
     int e, status = 0, done = 0, parent_gone = 0, watch = -1;
 
-    take_cpus_back(l);
     /* When the caller goes away (killed, Ctrl-C), end the tree and clean
      * up: a catchable signal, handled in the loop below. */
     sigemptyset(&set);
@@ -560,18 +531,6 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
              * may run in this memory: raw system calls only. */
             char b;
             CORDON__RAW1(SYS_close, execp[1]);
-            if (l->spread && l->alongside_undumps) {
-                /* The command to other CPUs than this one while we make
-                 * what it joins (it takes the whole set back itself, once
-                 * alongside lets it go on). */
-                unsigned cpu = 0;
-                cpu_set_t others = l->cpus;
-                if (CORDON__RAW3(SYS_getcpu, &cpu, 0, 0) == 0 && cpu < CPU_SETSIZE) {
-                    CPU_CLR(cpu, &others);
-                    if (CPU_COUNT(&others) > 0)
-                        CORDON__RAW3(SYS_sched_setaffinity, child, sizeof others, &others);
-                }
-            }
             l->alongside(l->ctx);
             while (CORDON__RAW3(SYS_read, execp[0], &b, 1) == -EINTR)
                 ;
@@ -580,7 +539,6 @@ static void supervise(const struct cordon__launch *l, int err_fd, int status_fd)
         munmap(stack, COMMAND_STACK);
     }
     close(err_fd);
-    take_cpus_back(l); /* in case the caller's move came after ours */
     for (i = 0; i < 3; i++)
         if (relay[i][1] >= 0) {
             close(relay[i][1]);
@@ -787,12 +745,10 @@ cordon_error cordon__process_spawn(const struct cordon__launch *launch, struct c
     struct child_fail f;
     ssize_t r;
     pid_t pid = -1;
-    cpu_set_t others_cpus;
     cordon_error e = CORDON_OK;
 
     *out = NULL;
     lc.tty_fd = -1;
-    lc.spread = 0;
     if (!l->req || !l->req->argv || !l->req->argv[0])
         return cordon__fail(CORDON_ERR_INVALID_ARGUMENT, "no command to run");
     if (!l->supervise && sigchld_taken()) {
@@ -852,24 +808,11 @@ cordon_error cordon__process_spawn(const struct cordon__launch *launch, struct c
         goto done;
     }
 
-    if (l->supervise) {
-        /* See take_cpus_back. Only a supervisor is moved: a command the
-         * caller forks itself could take its CPUs back before the move. */
-        int cpu = sched_getcpu();
-        lc.spread = cpu >= 0 && sched_getaffinity(0, sizeof lc.cpus, &lc.cpus) == 0 &&
-                    CPU_ISSET(cpu, &lc.cpus) && CPU_COUNT(&lc.cpus) > 1;
-        if (lc.spread) {
-            others_cpus = lc.cpus;
-            CPU_CLR(cpu, &others_cpus);
-        }
-    }
     if (l->supervise && l->clone_flags)
         pid = (pid_t)syscall(SYS_clone, (unsigned long)(l->clone_flags | SIGCHLD), NULL, NULL,
                              NULL, NULL);
     else
         pid = fork();
-    if (pid > 0 && l->spread)
-        sched_setaffinity(pid, sizeof others_cpus, &others_cpus);
     if (pid < 0) {
         if (l->clone_errno)
             *l->clone_errno = errno;

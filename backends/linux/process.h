@@ -30,7 +30,6 @@
 #ifndef CORDON_LINUX_PROCESS_H
 #define CORDON_LINUX_PROCESS_H
 
-#include <sched.h>
 #include <signal.h>
 #include <sys/types.h>
 
@@ -75,9 +74,8 @@ struct cordon__launch {
     void (*alongside)(void *ctx);
     /* 1: alongside makes the supervisor not dumpable itself (it writes
      * the supervisor's own /proc files first), and the command does not
-     * go on before it has (enter_ns waits for it on a channel of ctx);
-     * process.c then leaves the supervisor dumpable until alongside
-     * runs. */
+     * go on before it has (a channel of ctx); process.c then leaves the
+     * supervisor dumpable until alongside runs. */
     int alongside_undumps;
     /* In the command's process after in_command: joins what alongside
      * made. A failure sets join_failed. May be NULL. */
@@ -113,14 +111,6 @@ struct cordon__launch {
                                    session of its own (setsid) rather than a group */
     int tty_fd;                 /* set by cordon__process_spawn: the caller's controlling
                                    terminal when the command gets its foreground, else -1 */
-    /* Set by cordon__process_spawn for a supervised launch where the
-     * caller may use more than one CPU: its CPUs, and |spread| 1. The
-     * supervisor starts on another CPU than the caller's (and, while
-     * alongside runs, the command on another CPU than the supervisor's);
-     * each takes |cpus| back, the command before anything of its own
-     * runs (see spread in process.c). */
-    cpu_set_t cpus;
-    int spread;
 };
 
 struct cordon__proc {

@@ -264,11 +264,11 @@ static void cpus_line(int fd, char *out, size_t n)
     snprintf(out, n, "%.*s", end ? (int)(end - p) : (int)strlen(p), p);
 }
 
-/* The command runs on the caller's CPUs, whatever the launch does with
- * the supervisor's and the command's placement meanwhile (it moves them
- * to other CPUs than the caller's for the set-up): with every CPU, and
- * with the caller held to one. Repeated: a move that came after the
- * command took its CPUs back would leave it on fewer. */
+/* The command runs on the caller's CPUs, with every CPU and with the
+ * caller held to one: whatever the launch does with the placement of its
+ * own processes (moving them apart for the set-up was tried), the
+ * command and what it starts keep the caller's. Repeated: a move that
+ * came after the command took its CPUs back would leave it on fewer. */
 static void same_cpus(const char *pol)
 {
     const char *argv[] = {"cat", "/proc/self/status", NULL};
