@@ -1253,8 +1253,6 @@ static void make_netns(void *ctx)
 
 /* In the command after its mounts (process.h, join_ns): the network
  * namespace make_netns made. */
-static void drop_bounding_set(void);
-
 static int join_netns(void *ctx, const char **step)
 {
     const struct run_ctx *c = ctx;
@@ -1264,14 +1262,6 @@ static int join_netns(void *ctx, const char **step)
 
     /* The supervisor reads ctx meanwhile (make_netns): only closed here. */
     close(c->netsock[0]);
-    /* The namespace is often not made yet (the supervisor started making
-     * it when this process started, and takes longer than the mounts):
-     * the bounding set (42 prctl calls) is emptied while waiting rather
-     * than after "ready". The mounts are done; only effective
-     * capabilities are used from here to the exec, and before_exec drops
-     * those (and finds the bounding set empty). */
-    if (c->drop_caps)
-        drop_bounding_set();
     r = cordon__recv_with_fds(c->netsock[1], &word, sizeof word, &fd, 1, 0);
     close(c->netsock[1]);
     if (r != (ssize_t)sizeof word || (word == NET_MADE && fd < 0)) {
@@ -1616,9 +1606,8 @@ static void drop_capabilities(void)
         unsigned effective, permitted, inheritable;
     } data[2];
 
-    /* The bounding set is empty already when the command joined the
-     * private network namespace (join_netns emptied it while waiting);
-     * one capability is checked before looping again. */
+    /* The bounding set is normally empty already (the supervisor did it,
+     * with CAP_SETPCAP); check one capability before looping again. */
     if (prctl(PR_CAPBSET_READ, 0, 0, 0, 0) > 0)
         drop_bounding_set();
     memset(data, 0, sizeof data);
