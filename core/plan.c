@@ -1299,27 +1299,11 @@ static int name_is_n(enum cordon__os os, const char *entry, size_t len, const ch
 
 static int name_is(enum cordon__os os, const char *entry, const char *name)
 {
-    size_t n = strlen(name);
     const char *eq = strchr(entry, '=');
     /* Windows keeps hidden "=C:=C:\dir" entries: their name starts with '='. */
     if (eq == entry && entry[0] == '=')
         eq = strchr(entry + 1, '=');
-    if (!eq || (size_t)(eq - entry) != n)
-        return 0;
-    if (os == CORDON__OS_WINDOWS) {
-        size_t i;
-        for (i = 0; i < n; i++) {
-            char a = entry[i], c = name[i];
-            if (a >= 'a' && a <= 'z')
-                a = (char)(a - 32);
-            if (c >= 'a' && c <= 'z')
-                c = (char)(c - 32);
-            if (a != c)
-                return 0;
-        }
-        return 1;
-    }
-    return strncmp(entry, name, n) == 0;
+    return eq && name_is_n(os, entry, (size_t)(eq - entry), name);
 }
 
 static const char *find_var(enum cordon__os os, const char *const *env, const char *name)

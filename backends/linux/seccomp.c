@@ -465,39 +465,41 @@ static int build_native(const struct cordon__plan_linux *lp, const struct cordon
 }
 #endif
 
+/* 0 with the program in |out|, 1 when it is left to libseccomp, -1 out
+ * of memory. */
+static int try_native(const struct cordon__plan_linux *lp, const struct cordon__seccomp_env *env,
+                      struct cordon__bpf *out)
+{
+    memset(out, 0, sizeof *out);
+#ifdef NATIVE_ARCH
+    return build_native(lp, env, out);
+#else
+    (void)lp;
+    (void)env;
+    return 1;
+#endif
+}
+
 cordon_error cordon__seccomp_build_native(const struct cordon__plan_linux *lp,
                                           const struct cordon__seccomp_env *env,
                                           struct cordon__bpf *out)
 {
-    memset(out, 0, sizeof *out);
-#ifdef NATIVE_ARCH
-    switch (build_native(lp, env, out)) {
-    case 0:
+    int r = try_native(lp, env, out);
+    if (r == 0)
         return CORDON_OK;
-    case -1:
+    if (r < 0)
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory building the seccomp filter");
-    default:
-        break;
-    }
-#endif
-    return cordon__fail(CORDON_ERR_UNSUPPORTED,
-                        "the seccomp filter is left to libseccomp here");
+    return cordon__fail(CORDON_ERR_UNSUPPORTED, "the seccomp filter is left to libseccomp here");
 }
 
 cordon_error cordon__seccomp_build(const struct cordon__plan_linux *lp,
                                    const struct cordon__seccomp_env *env, struct cordon__bpf *out)
 {
-    memset(out, 0, sizeof *out);
-#ifdef NATIVE_ARCH
-    switch (build_native(lp, env, out)) {
-    case 0:
+    int r = try_native(lp, env, out);
+    if (r == 0)
         return CORDON_OK;
-    case -1:
+    if (r < 0)
         return cordon__fail(CORDON_ERR_NO_MEMORY, "out of memory building the seccomp filter");
-    default:
-        break;
-    }
-#endif
     return cordon__seccomp_build_libseccomp(lp, env, out);
 }
 

@@ -1582,7 +1582,6 @@ static int in_command(void *ctx, const char **step)
     return 0; /* before_exec drops the capabilities, bounding set first */
 }
 
-
 /* Root (in or out of a user namespace) would regain every capability of
  * the bounding set at exec: empty it, then drop what we hold. Without
  * CAP_SETPCAP (an unprivileged caller with no user namespace) there is
@@ -1606,8 +1605,9 @@ static void drop_capabilities(void)
         unsigned effective, permitted, inheritable;
     } data[2];
 
-    /* The bounding set is normally empty already (the supervisor did it,
-     * with CAP_SETPCAP); check one capability before looping again. */
+    /* Emptied here, while the command still holds CAP_SETPCAP (in its
+     * user namespace); one read first, as a caller that ran cordon with
+     * an empty bounding set has nothing to drop. */
     if (prctl(PR_CAPBSET_READ, 0, 0, 0, 0) > 0)
         drop_bounding_set();
     memset(data, 0, sizeof data);
