@@ -1836,6 +1836,11 @@ static void stdio_plan(const struct cordon__plan *plan, struct run_ctx *c, struc
         ssize_t n;
         size_t k;
         int fd = c->stdio_fd[i], flags, inside = 0, in_dev;
+        /* Planned anew on a retry (the launch without the network
+         * namespace): nothing of the first plan stays. */
+        free(c->stdio_path[i]);
+        c->stdio_path[i] = NULL;
+        c->reopen[i] = 0;
         if (fstat(fd, &st) != 0 || S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode) || isatty(fd))
             continue;
         snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
