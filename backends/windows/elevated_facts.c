@@ -82,6 +82,24 @@ static void sid_text(PSID sid, char out[184])
     free(s);
 }
 
+void cordon__win_ace_read(const ACE_HEADER *h, struct cordon__win_dacl_ace *a)
+{
+    a->inherit_only = (h->AceFlags & INHERIT_ONLY_ACE) != 0;
+    if (h->AceType == ACCESS_ALLOWED_ACE_TYPE || h->AceType == ACCESS_DENIED_ACE_TYPE) {
+        const ACCESS_ALLOWED_ACE *ace = (const ACCESS_ALLOWED_ACE *)h;
+        a->type = h->AceType == ACCESS_ALLOWED_ACE_TYPE ? CORDON__ACE_ALLOW : CORDON__ACE_DENY;
+        a->mask = ace->Mask;
+        sid_text((PSID)&ace->SidStart, a->sid);
+    } else {
+        /* Object and callback ACEs: not made by setup. Counted as a grant
+         * of everything to someone unknown, so they fail the check rather
+         * than slip past it. */
+        a->type = CORDON__ACE_ALLOW;
+        a->mask = 0xffffffffu;
+        snprintf(a->sid, sizeof a->sid, "an ACE of type %u", (unsigned)h->AceType);
+    }
+}
+
 int cordon__win_read_sd(const char *path, char owner[184], int *dacl_present,
                         struct cordon__win_dacl_ace **aces, size_t *n, char *why, size_t n_why)
 {
@@ -127,21 +145,7 @@ int cordon__win_read_sd(const char *path, char owner[184], int *dacl_present,
             struct cordon__win_dacl_ace *a = &(*aces)[*n];
             if (!GetAce(dacl, i, (void **)&h))
                 continue;
-            a->inherit_only = (h->AceFlags & INHERIT_ONLY_ACE) != 0;
-            if (h->AceType == ACCESS_ALLOWED_ACE_TYPE || h->AceType == ACCESS_DENIED_ACE_TYPE) {
-                ACCESS_ALLOWED_ACE *ace = (ACCESS_ALLOWED_ACE *)h;
-                a->type = h->AceType == ACCESS_ALLOWED_ACE_TYPE ? CORDON__ACE_ALLOW
-                                                                : CORDON__ACE_DENY;
-                a->mask = ace->Mask;
-                sid_text(&ace->SidStart, a->sid);
-            } else {
-                /* Object and callback ACEs: not made by setup. Counted as a
-                 * grant of everything to someone unknown, so they fail
-                 * the check rather than slip past it. */
-                a->type = CORDON__ACE_ALLOW;
-                a->mask = 0xffffffffu;
-                snprintf(a->sid, sizeof a->sid, "an ACE of type %u", (unsigned)h->AceType);
-            }
+            cordon__win_ace_read(h, a);
             (*n)++;
         }
     }

@@ -31,6 +31,9 @@ char *cordon__win_cred_file(const struct cordon__win_elevated_paths *p, const ch
 
 /* ---- security descriptors (elevated_facts.c) ----------------------------- */
 
+/* One ACE as core's data: an allow or deny ACE as it is; any other kind
+ * (object, callback) as a grant of everything to someone unknown. */
+void cordon__win_ace_read(const ACE_HEADER *h, struct cordon__win_dacl_ace *a);
 /* The owner and DACL of |path| as core's data. *aces is malloc'd (free).
  * 0, or an error with the step and the Win32 code in |why|. */
 int cordon__win_read_sd(const char *path, char owner[184], int *dacl_present,

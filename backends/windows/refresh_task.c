@@ -147,29 +147,13 @@ static void read_sddl(BSTR sddl, struct cordon__win_task_fact *f)
             info.AceCount = 0;
         for (i = 0; i < info.AceCount; i++) {
             ACE_HEADER *h;
-            struct cordon__win_dacl_ace *a;
             if (!GetAce(dacl, i, (void **)&h))
                 continue;
             if (f->n_aces >= CORDON__WIN_TASK_MAX_ACES) {
                 f->n_aces++; /* counted: core refuses more than it holds */
                 continue;
             }
-            a = &f->aces[f->n_aces++];
-            a->inherit_only = (h->AceFlags & INHERIT_ONLY_ACE) != 0;
-            if (h->AceType == ACCESS_ALLOWED_ACE_TYPE || h->AceType == ACCESS_DENIED_ACE_TYPE) {
-                ACCESS_ALLOWED_ACE *ace = (ACCESS_ALLOWED_ACE *)h;
-                a->type = h->AceType == ACCESS_ALLOWED_ACE_TYPE ? CORDON__ACE_ALLOW
-                                                                : CORDON__ACE_DENY;
-                a->mask = ace->Mask;
-                s = cordon__win_sid_to_string(&ace->SidStart);
-                snprintf(a->sid, sizeof a->sid, "%s", s ? s : "");
-                free(s);
-            } else {
-                /* Not an ACE setup writes: a grant of everything to someone unknown. */
-                a->type = CORDON__ACE_ALLOW;
-                a->mask = 0xffffffffu;
-                snprintf(a->sid, sizeof a->sid, "an ACE of type %u", (unsigned)h->AceType);
-            }
+            cordon__win_ace_read(h, &f->aces[f->n_aces++]);
         }
     }
     LocalFree(sd);
