@@ -3,7 +3,7 @@
 # Debian's packages only. Safe to re-run.
 set -eu
 packages="
-  cmake make gcc pkg-config
+  cmake make gcc pkg-config musl-tools
   clang libclang-rt-14-dev
   libseccomp-dev libnftables-dev libcap-dev
   mingw-w64 wine wine64

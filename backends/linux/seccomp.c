@@ -1,12 +1,17 @@
-/* seccomp through libseccomp: the rule list of the plan becomes a BPF
- * program in the caller (libseccomp allocates), which the command's
- * process installs with one prctl() before exec. */
+/* seccomp: the rule list of the plan becomes a BPF program in the
+ * caller, written here on x86_64 and arm64 and by libseccomp elsewhere
+ * (or where the rules need it), which the command's process installs
+ * with one prctl() before exec. A build without libseccomp
+ * (CORDON_HAVE_LIBSECCOMP undefined: the CLI linked against musl, see
+ * cli/CMakeLists.txt) has only the filter written here. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#ifdef CORDON_HAVE_LIBSECCOMP
 #include <seccomp.h>
+#endif
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -43,6 +48,7 @@ int cordon__seccomp_available(int *err)
     return 1;
 }
 
+#ifdef CORDON_HAVE_LIBSECCOMP
 static int resolve(const char *name)
 {
     size_t i;
@@ -54,6 +60,7 @@ static int resolve(const char *name)
             return unified[i].nr;
     return __NR_SCMP_ERROR;
 }
+#endif
 
 int cordon__seccomp_notify_available(int *err)
 {
@@ -117,12 +124,19 @@ static int rule_action(const struct cordon__seccomp_rule *r, const struct cordon
 #elif defined(__aarch64__) && !defined(__ILP32__)
 #define NATIVE_ARCH AUDIT_ARCH_AARCH64
 #endif
+#if !defined(NATIVE_ARCH) && !defined(CORDON_HAVE_LIBSECCOMP)
+#error "on this architecture only libseccomp builds the seccomp filter: build with it"
+#endif
 
 #ifdef NATIVE_ARCH
 /* The numbers of the calls the plan names, from this architecture's
- * kernel headers (the table libseccomp carries is the same; a name not
- * here is asked of libseccomp). Looking them up in libseccomp's table
- * faults in pages of it on every run. */
+ * kernel headers; calls newer than the headers are in |unified|. Looking
+ * them up in libseccomp's table faults in pages of it on every run, and
+ * a build without libseccomp (the static CLI) has only these. A name
+ * in none of the tables is never skipped as missing: the filter is then
+ * left to libseccomp, or refused where there is none
+ * (tests/linux/seccomp_test.c requires every built-in plan to resolve
+ * here). */
 #define NR_(name) {#name, __NR_##name},
 static const struct {
     const char *name;
@@ -141,7 +155,13 @@ static const struct {
     NR_(ioctl)
 #endif
 #ifdef __NR_io_uring_setup
-    NR_(io_uring_setup) NR_(io_uring_enter) NR_(io_uring_register)
+    NR_(io_uring_setup)
+#endif
+#ifdef __NR_io_uring_enter
+    NR_(io_uring_enter)
+#endif
+#ifdef __NR_io_uring_register
+    NR_(io_uring_register)
 #endif
 #ifdef __NR_mount
     NR_(mount)
@@ -153,24 +173,171 @@ static const struct {
     NR_(pivot_root)
 #endif
 #ifdef __NR_move_mount
-    NR_(move_mount) NR_(open_tree) NR_(fsopen) NR_(fsconfig) NR_(fsmount) NR_(fspick)
+    NR_(move_mount)
+#endif
+#ifdef __NR_open_tree
+    NR_(open_tree)
+#endif
+#ifdef __NR_fsopen
+    NR_(fsopen)
+#endif
+#ifdef __NR_fsconfig
+    NR_(fsconfig)
+#endif
+#ifdef __NR_fsmount
+    NR_(fsmount)
+#endif
+#ifdef __NR_fspick
+    NR_(fspick)
 #endif
 #ifdef __NR_mount_setattr
     NR_(mount_setattr)
 #endif
 #ifdef __NR_add_key
-    NR_(add_key) NR_(request_key) NR_(keyctl)
+    NR_(add_key)
+#endif
+#ifdef __NR_request_key
+    NR_(request_key)
+#endif
+#ifdef __NR_keyctl
+    NR_(keyctl)
+#endif
+#ifdef __NR_shmget
+    NR_(shmget)
+#endif
+#ifdef __NR_shmat
+    NR_(shmat)
+#endif
+#ifdef __NR_shmdt
+    NR_(shmdt)
+#endif
+#ifdef __NR_shmctl
+    NR_(shmctl)
+#endif
+#ifdef __NR_msgget
+    NR_(msgget)
+#endif
+#ifdef __NR_msgsnd
+    NR_(msgsnd)
+#endif
+#ifdef __NR_msgrcv
+    NR_(msgrcv)
+#endif
+#ifdef __NR_msgctl
+    NR_(msgctl)
+#endif
+#ifdef __NR_semget
+    NR_(semget)
+#endif
+#ifdef __NR_semop
+    NR_(semop)
+#endif
+#ifdef __NR_semtimedop
+    NR_(semtimedop)
+#endif
+#ifdef __NR_semctl
+    NR_(semctl)
+#endif
+#ifdef __NR_mq_open
+    NR_(mq_open)
+#endif
+#ifdef __NR_mq_unlink
+    NR_(mq_unlink)
+#endif
+#ifdef __NR_mq_timedsend
+    NR_(mq_timedsend)
+#endif
+#ifdef __NR_mq_timedreceive
+    NR_(mq_timedreceive)
+#endif
+#ifdef __NR_mq_notify
+    NR_(mq_notify)
+#endif
+#ifdef __NR_mq_getsetattr
+    NR_(mq_getsetattr)
+#endif
+#ifdef __NR_truncate
+    NR_(truncate)
+#endif
+#ifdef __NR_chmod
+    NR_(chmod)
+#endif
+#ifdef __NR_fchmod
+    NR_(fchmod)
+#endif
+#ifdef __NR_fchmodat
+    NR_(fchmodat)
+#endif
+#ifdef __NR_chown
+    NR_(chown)
+#endif
+#ifdef __NR_fchown
+    NR_(fchown)
+#endif
+#ifdef __NR_lchown
+    NR_(lchown)
+#endif
+#ifdef __NR_fchownat
+    NR_(fchownat)
+#endif
+#ifdef __NR_utime
+    NR_(utime)
+#endif
+#ifdef __NR_utimes
+    NR_(utimes)
+#endif
+#ifdef __NR_futimesat
+    NR_(futimesat)
+#endif
+#ifdef __NR_utimensat
+    NR_(utimensat)
+#endif
+#ifdef __NR_setxattr
+    NR_(setxattr)
+#endif
+#ifdef __NR_lsetxattr
+    NR_(lsetxattr)
+#endif
+#ifdef __NR_fsetxattr
+    NR_(fsetxattr)
+#endif
+#ifdef __NR_removexattr
+    NR_(removexattr)
+#endif
+#ifdef __NR_lremovexattr
+    NR_(lremovexattr)
+#endif
+#ifdef __NR_fremovexattr
+    NR_(fremovexattr)
 #endif
 };
 #undef NR_
 
+/* Calls this architecture never had (its table has none of that name):
+ * a rule on them has nothing to refuse. */
+static const char *const native_absent[] = {
+    "ipc", /* the i386 multiplexer: x86_64 and arm64 have each call of its own */
+#ifdef __aarch64__
+    /* the generic table has only the *at forms */
+    "chmod", "chown", "lchown", "utime", "utimes", "futimesat",
+#endif
+};
+
+/* The number of |name| here; -1 for a call this architecture lacks, -2
+ * for a name the tables here do not know. */
 static int resolve_fast(const char *name)
 {
     size_t i;
     for (i = 0; i < sizeof native_nrs / sizeof native_nrs[0]; i++)
         if (strcmp(native_nrs[i].name, name) == 0)
             return native_nrs[i].nr;
-    return resolve(name);
+    for (i = 0; i < sizeof unified / sizeof unified[0]; i++)
+        if (strcmp(unified[i].name, name) == 0)
+            return unified[i].nr;
+    for (i = 0; i < sizeof native_absent / sizeof native_absent[0]; i++)
+        if (strcmp(native_absent[i], name) == 0)
+            return -1;
+    return -2;
 }
 #endif
 
@@ -384,7 +551,9 @@ static int build_native(const struct cordon__plan_linux *lp, const struct cordon
         if (!rule_action(r, env, &action))
             continue;
         nr = resolve_fast(r->syscall);
-        if (nr == __NR_SCMP_ERROR || nr < 0)
+        if (nr == -2)
+            return 1; /* a name only libseccomp may know */
+        if (nr < 0)
             continue; /* this architecture has no such call */
         for (c = 0; c < n_cmp(r); c++) {
             unsigned arg;
@@ -503,6 +672,7 @@ cordon_error cordon__seccomp_build(const struct cordon__plan_linux *lp,
     return cordon__seccomp_build_libseccomp(lp, env, out);
 }
 
+#ifdef CORDON_HAVE_LIBSECCOMP
 cordon_error cordon__seccomp_build_libseccomp(const struct cordon__plan_linux *lp,
                                               const struct cordon__seccomp_env *env,
                                               struct cordon__bpf *out)
@@ -587,6 +757,19 @@ done:
         seccomp_release(ctx);
     return e;
 }
+#else
+cordon_error cordon__seccomp_build_libseccomp(const struct cordon__plan_linux *lp,
+                                              const struct cordon__seccomp_env *env,
+                                              struct cordon__bpf *out)
+{
+    (void)lp;
+    (void)env;
+    memset(out, 0, sizeof *out);
+    return cordon__fail(CORDON_ERR_UNSUPPORTED,
+                        "cannot build the seccomp filter: its rules need libseccomp here, and "
+                        "this cordon is built without it (configure with CORDON_CLI_LIBC=glibc)");
+}
+#endif
 
 void cordon__bpf_free(struct cordon__bpf *bpf)
 {
