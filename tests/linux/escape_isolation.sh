@@ -296,6 +296,25 @@ for DIS in "" userns; do
 done
 DIS=
 
+# ---- signal dispositions -----------------------------------------------------
+# The command starts with every signal at its default, also those the C
+# library keeps for itself (glibc 32-33, musl 32-34), which a caller built
+# on another one may ignore: here SIGUSR1, 34 and 40, through env(1)
+# (coreutils 9.0+). Positive control: a command started by the same env
+# without cordon keeps them ignored.
+if env --ignore-signal=10 true 2>/dev/null; then
+    want=0000008200000200
+    got=$($RUN env --ignore-signal=10,34,40 grep SigIgn /proc/self/status | awk '{print $2}')
+    [ "$got" = "$want" ] && pass || fail "dispositions: positive control (SigIgn $got, not $want)"
+    for DIS in "" userns; do
+        got=$($RUN env --ignore-signal=10,34,40 HOME="$H" CORDON_DISABLE="$DIS" "$CORDON" run -C "$WS" -- grep SigIgn /proc/self/status | awk '{print $2}')
+        [ "$got" = 0000000000000000 ] && pass || fail "dispositions: the command started with SigIgn $got"
+    done
+    DIS=
+else
+    echo "note: env has no --ignore-signal (coreutils < 9.0): disposition cases skipped"
+fi
+
 # ---- the terminal ------------------------------------------------------------
 # On a terminal the command is the foreground group while it runs, and
 # the shell gets the terminal back; Ctrl-C reaches the command, not
