@@ -28,7 +28,7 @@ if(NOT DEFINED CORDON_LIBSECCOMP OR CORDON_LIBSECCOMP)
 endif()
 # dladdr() finds the installed library's directory (os.c); musl's is in
 # its C library, which the musl build of the program names itself.
-if(CMAKE_DL_LIBS AND NOT CORDON_CLI_ONLY)
+if(CMAKE_DL_LIBS AND NOT CORDON_MUSL_CLI)
   list(APPEND CORDON_OS_LIBS ${CMAKE_DL_LIBS})
   string(STRIP "${CORDON_PC_LIBS_PRIVATE} -l${CMAKE_DL_LIBS}" CORDON_PC_LIBS_PRIVATE)
 endif()
