@@ -2,8 +2,10 @@
  * linked into this test the same way: sizes of every class and beyond,
  * contents kept across realloc, calloc zeroes reused memory and refuses an
  * overflowing size, freed blocks serve the next requests (a loop that
- * allocates and frees does not map more memory), and a double free stops
- * the program. Built and run only where the musl program is. */
+ * allocates and frees does not map more memory), aligned blocks up to a
+ * page, and the program stops (a trap, SIGILL) on a double free, on a
+ * pointer that is not a block, and on a freed block whose link an
+ * overflow rewrote. Built and run only where the musl program is. */
 #include <errno.h>
 #include <malloc.h>
 #include <signal.h>
@@ -100,7 +102,24 @@ static void callocs(void)
         CHECK(calloc(huge, 4) == NULL && errno == ENOMEM);
     }
     CHECK(aligned_alloc(8, 24) != NULL);
-    CHECK(aligned_alloc(64, 64) == NULL && errno == EINVAL);
+    {
+        size_t a;
+        for (a = 32; a <= 4096; a *= 2) {
+            void *p = aligned_alloc(a, 100);
+            void *q = NULL;
+            CHECK(p != NULL && ((uintptr_t)p & (a - 1)) == 0);
+            CHECK(posix_memalign(&q, a, 5000) == 0 && ((uintptr_t)q & (a - 1)) == 0);
+            if (p)
+                memset(p, 1, 100);
+            if (q)
+                memset(q, 1, 5000);
+            free(p);
+            free(q);
+        }
+        errno = 0;
+        CHECK(aligned_alloc(8192, 10) == NULL && errno == EINVAL);
+        CHECK(aligned_alloc(48, 10) == NULL && errno == EINVAL);
+    }
 }
 
 static void reuse(void)
@@ -121,22 +140,52 @@ static void reuse(void)
     CHECK(before > 0 && mappings() == before);
 }
 
-/* free() twice: the program stops (SIGABRT) rather than hand the block
- * out twice. */
-static void double_free(void)
+/* |what| in a child: it must die of the allocator's trap. */
+static void stops(const char *name, void (*what)(void))
 {
     int st = 0;
     pid_t pid = fork();
     if (pid == 0) {
-        /* Through a volatile pointer: the compiler may drop an unused
-         * allocation with its frees. */
-        void *volatile p = malloc(40);
-        free(p);
-        free(p);
+        what();
         _exit(0);
     }
     CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
-    CHECK(WIFSIGNALED(st) && WTERMSIG(st) == SIGABRT);
+    if (!(WIFSIGNALED(st) && WTERMSIG(st) == SIGILL)) {
+        fprintf(stderr, "FAIL: %s: status %#x, not the trap\n", name, st);
+        failures++;
+    }
+}
+
+/* Through volatile pointers: the compiler may drop an unused allocation
+ * with its frees. */
+static void twice(void)
+{
+    void *volatile p = malloc(40);
+    free(p);
+    free(p);
+}
+
+static void not_a_block(void)
+{
+    static char buf[64] __attribute__((aligned(16)));
+    char *volatile p = buf + 16;
+    free(p);
+}
+
+/* A write into a freed block (an overflow from the block before it, or a
+ * use after free) puts an address of the writer's choosing where the
+ * block's free-list link is. */
+static void poisoned(void)
+{
+    static char target[64] __attribute__((aligned(16)));
+    unsigned char *volatile b = malloc(16);
+    uintptr_t forged = (uintptr_t)target;
+    free(b);
+    *(volatile uintptr_t *)(void *)b = forged; /* the link: the block's first bytes */
+    void *volatile c = malloc(16); /* takes b, follows the link */
+    void *volatile d = malloc(16); /* would be target */
+    (void)c;
+    (void)d;
 }
 
 int main(void)
@@ -145,7 +194,9 @@ int main(void)
     reallocs();
     callocs();
     reuse();
-    double_free();
+    stops("double free", twice);
+    stops("a pointer that is not a block", not_a_block);
+    stops("a forged free-list link", poisoned);
     if (failures) {
         fprintf(stderr, "arena_test: %d failed\n", failures);
         return 1;
