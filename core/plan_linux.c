@@ -171,7 +171,7 @@ static const char *const key_calls[] = {"add_key", "request_key", "keyctl", NULL
 /* Syscalls that would undo the read-only view or reach around the other
  * rules. Refused whenever seccomp is available. */
 static const char *const mount_calls[] = {
-    "mount", "umount2", "pivot_root", "move_mount", "open_tree", "fsopen",
+    "mount", "umount2", "pivot_root", "move_mount", "open_tree", "open_tree_attr", "fsopen",
     "fsconfig", "fsmount", "fspick", "mount_setattr", NULL,
 };
 
@@ -181,7 +181,9 @@ static const char *const mount_calls[] = {
 static const char *const metadata_calls[] = {
     "truncate", "chmod", "fchmod", "fchmodat", "fchmodat2", "chown", "fchown", "lchown", "fchownat",
     "utime", "utimes", "futimesat", "utimensat", "setxattr", "lsetxattr", "fsetxattr",
-    "removexattr", "lremovexattr", "fremovexattr", "setxattrat", "removexattrat", NULL,
+    "removexattr", "lremovexattr", "fremovexattr", "setxattrat", "removexattrat",
+    "file_setattr", /* inode flags (no-dump, append-only, ...), Linux 6.17 */
+    NULL,
 };
 
 static int under(const struct cordon__plan *plan, const char *p, const char *dir)

@@ -34,7 +34,7 @@ static const struct {
 } unified[] = {
     {"open_tree", 428}, {"move_mount", 429}, {"fsopen", 430}, {"fsconfig", 431},
     {"fsmount", 432},   {"fspick", 433},     {"mount_setattr", 442}, {"fchmodat2", 452},
-    {"setxattrat", 463}, {"removexattrat", 466},
+    {"setxattrat", 463}, {"removexattrat", 466}, {"open_tree_attr", 467}, {"file_setattr", 469},
 };
 
 int cordon__seccomp_available(int *err)
@@ -708,8 +708,14 @@ cordon_error cordon__seccomp_build_libseccomp(const struct cordon__plan_linux *l
         if (!rule_action(r, env, &action))
             continue;
         nr = resolve(r->syscall);
-        if (nr == __NR_SCMP_ERROR || nr < 0)
-            continue; /* this architecture has no such call */
+        if (nr == __NR_SCMP_ERROR) {
+            e = cordon__fail(CORDON_ERR_UNSUPPORTED,
+                             "cannot build the seccomp filter: no system call is named %s here",
+                             r->syscall);
+            goto done;
+        }
+        if (nr < 0)
+            continue; /* libseccomp's number for a call this architecture lacks */
         if (r->has_arg && r->has_arg2)
             rc = seccomp_rule_add(ctx, action, nr, 2,
                                   SCMP_CMP((unsigned)r->arg, SCMP_CMP_MASKED_EQ, r->mask, r->value),

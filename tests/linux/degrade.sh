@@ -100,7 +100,8 @@ gone() { ! kill -0 "$1" 2>/dev/null || grep -q '^State:[[:space:]]*[TtZ]' "/proc
 # Restores the workspace and the outside file before each attack.
 reset() {
     as sh -c "rm -rf '$WS/.codex' '$WS/.git'; mkdir -p '$WS/.git'; echo main > '$WS/.git/HEAD'
-              echo orig > '$O/file'; chmod 644 '$O/file'"
+              echo orig > '$O/file'; chmod 644 '$O/file'
+              '$PROBE' fsattr clear '$O/file' >/dev/null 2>&1 || :"
 }
 changed() { [ "$(cat "$O/file")" != orig ] || [ "$(stat -c %a "$O/file")" != 644 ]; }
 
@@ -135,6 +136,16 @@ both|key-steal|fs_write|:|"$PROBE" iso-key steal $KRING $KEY|rc
 both|ipc-remove|fs_write|as "$PROBE" iso-sysv shm create $SHMKEY|"$PROBE" iso-sysv shm rm $SHMKEY|! as "$PROBE" iso-sysv shm find $SHMKEY >/dev/null 2>&1
 EOF
 )
+
+# Inode flags through file_setattr (Linux 6.17): a metadata change Landlock
+# does not cover, refused by seccomp where there is no read-only view.
+reset
+if as "$PROBE" fsattr get "$O/file" >/dev/null 2>&1; then
+    ATTACKS="$ATTACKS
+both|fsattr-outside|fs_write|:|\"\$PROBE\" fsattr set \"\$O/file\"|[ \"\$(as \"\$PROBE\" fsattr get \"\$O/file\")\" = nodump ]"
+else
+    echo "note: file_setattr is missing here (Linux < 6.17, or the file system): no fsattr-outside case"
+fi
 
 # Runs one attack; $1: "sbx" or "control". Sets GOT (1: it got through).
 attack() {

@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
@@ -354,6 +355,30 @@ static int race(int by_fd, const char *good, const char *target, int rounds)
     return 0;
 }
 
+/* fsattr get|set|clear PATH: the inode's no-dump flag through
+ * file_getattr/file_setattr (Linux 6.17; 468 and 469 on every
+ * architecture); get prints "nodump" or "-". */
+static int fs_attr(const char *how, const char *path)
+{
+    struct {
+        uint64_t xflags; /* struct file_attr, FILE_ATTR_SIZE_VER0 (24 bytes) */
+        uint32_t extsize, nextents, projid, cowextsize;
+    } fa;
+    const uint64_t nodump = 0x80; /* FS_XFLAG_NODUMP */
+    memset(&fa, 0, sizeof fa);
+    if (syscall(468, AT_FDCWD, path, &fa, sizeof fa, 0) != 0)
+        return refused("file_getattr");
+    if (!strcmp(how, "get")) {
+        printf("%s\n", fa.xflags & nodump ? "nodump" : "-");
+        return 0;
+    }
+    fa.xflags = !strcmp(how, "set") ? fa.xflags | nodump : fa.xflags & ~nodump;
+    if (syscall(469, AT_FDCWD, path, &fa, sizeof fa, 0) != 0)
+        return refused("file_setattr");
+    printf("ok\n");
+    return 0;
+}
+
 /* socket FAMILY TYPE [hb]: socket() with those numbers (hb: garbage in
  * the upper 32 bits of the family); socketpair FAMILY TYPE. */
 static int raw_socket(int pair, long family, long type, int hb)
@@ -491,6 +516,8 @@ int main(int argc, char **argv)
     }
     if (!strcmp(a, "socket") && (argc == 4 || argc == 5))
         return raw_socket(0, atol(argv[2]), atol(argv[3]), argc == 5);
+    if (!strcmp(a, "fsattr") && argc == 4)
+        return fs_attr(argv[2], argv[3]);
     if (!strcmp(a, "socketpair") && argc == 4)
         return raw_socket(1, atol(argv[2]), atol(argv[3]), 0);
     fprintf(stderr, "usage: probe tcp4|tcp6|udp4|udp6 PORT | serve KIND PORTFILE LOG | "
@@ -506,6 +533,7 @@ int main(int argc, char **argv)
  *
  *   iso-sysv shm|msg|sem create|find|rm KEY   SysV object of that key
  *   iso-mq create|open|unlink NAME            POSIX message queue /NAME
+ *   fsattr get|set|clear PATH                 the no-dump inode flag (file_setattr)
  *   iso-key add RING DESC DATA                prints the serial (RING: user|session)
  *   iso-key read|update|revoke SERIAL         read/change the key of that serial
  *   iso-key steal RING KEY                    link keyring RING (the user keyring of
