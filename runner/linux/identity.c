@@ -15,34 +15,49 @@
  * back; the checks below make sure of it before anything runs. */
 #include <errno.h>
 #include <grp.h>
-#include <sys/capability.h>
+#include <linux/capability.h>
+#include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "runner.h"
 
-static int set_caps(const cap_value_t *v, int n)
+/* The capability sets through capset(2) and capget(2) themselves (64
+ * bits, version 3): the runner needs no more of libcap, and is linked
+ * without it. */
+struct caps {
+    struct __user_cap_header_struct hdr;
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+};
+
+static void caps_init(struct caps *c)
 {
-    cap_t c = cap_init(); /* all sets empty */
-    int rc = 0;
-    if (!c)
-        return ENOMEM;
-    if (n && (cap_set_flag(c, CAP_PERMITTED, n, v, CAP_SET) != 0 ||
-              cap_set_flag(c, CAP_EFFECTIVE, n, v, CAP_SET) != 0))
-        rc = errno;
-    if (!rc && cap_set_proc(c) != 0)
-        rc = errno;
-    cap_free(c);
-    return rc;
+    memset(c, 0, sizeof *c);
+    c->hdr.version = _LINUX_CAPABILITY_VERSION_3;
+    c->hdr.pid = 0; /* this thread */
+}
+
+/* Exactly |v| (n of them) permitted and effective, nothing inheritable. */
+static int set_caps(const int *v, int n)
+{
+    struct caps c;
+    int i;
+    caps_init(&c);
+    for (i = 0; i < n; i++) {
+        c.data[v[i] / 32].permitted |= 1u << (v[i] % 32);
+        c.data[v[i] / 32].effective |= 1u << (v[i] % 32);
+    }
+    return syscall(SYS_capset, &c.hdr, c.data) == 0 ? 0 : errno;
 }
 
 int runner__become(uid_t uid, gid_t gid, const char **step)
 {
-    static const cap_value_t need[] = {CAP_SETGID, CAP_SETUID};
+    static const int need[] = {CAP_SETGID, CAP_SETUID};
     uid_t r, e, s;
     gid_t rg, eg, sg;
-    cap_t now;
-    int err, empty;
+    struct caps now;
+    int err, i;
 
     if (uid == 0 || gid == 0) {
         *step = "refuse a sandbox account with id 0";
@@ -73,18 +88,12 @@ int runner__become(uid_t uid, gid_t gid, const char **step)
     if (r != uid || e != uid || s != uid || rg != gid || eg != gid || sg != gid)
         return EPERM;
     *step = "check that no capability is left (capget)";
-    now = cap_get_proc();
-    if (!now)
+    caps_init(&now);
+    if (syscall(SYS_capget, &now.hdr, now.data) != 0)
         return errno;
-    {
-        cap_t none = cap_init();
-        empty = none && cap_compare(now, none) == 0;
-        if (none)
-            cap_free(none);
-    }
-    cap_free(now);
-    if (!empty)
-        return EPERM;
+    for (i = 0; i < _LINUX_CAPABILITY_U32S_3; i++)
+        if (now.data[i].effective || now.data[i].permitted || now.data[i].inheritable)
+            return EPERM;
     *step = "check that setuid(0) fails";
     if (setuid(0) == 0)
         return EPERM;
