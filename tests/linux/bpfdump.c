@@ -8,42 +8,23 @@
 #include <linux/filter.h>
 #include <stdio.h>
 
-#include "../core/fakehost.h"
-#include "sandbox.h"
-
-static const struct fake_entry fs[] = {
-    {"/", CORDON__PATH_DIR, NULL},
-    {"/home/ann", CORDON__PATH_DIR, NULL},
-    {"/work/app", CORDON__PATH_DIR, NULL},
-    {"/tmp", CORDON__PATH_DIR, NULL},
-    {NULL, 0, NULL},
-};
+#include "filter_plans.h"
 
 static int dump(const char *name)
 {
-    struct cordon__host h;
     struct cordon__plan plan;
-    cordon_policy *p = NULL;
     int env_bits, rc = 0;
 
-    if (cordon_policy_builtin(name, &p) != CORDON_OK) {
+    if (filter_plan(name, &plan) != CORDON_OK) {
         fprintf(stderr, "bpfdump: %s: %s\n", name, cordon_last_error());
         return 1;
     }
-    fake_host(CORDON__OS_LINUX, fs, &h);
-    if (cordon__plan_compile(p, "/work/app", &h, &plan) != CORDON_OK) {
-        fprintf(stderr, "bpfdump: %s: %s\n", name, cordon_last_error());
-        cordon_policy_free(p);
-        return 1;
-    }
-    for (env_bits = 0; env_bits < 8; env_bits++) {
+    for (env_bits = 0; env_bits < FILTER_ENVS; env_bits++) {
         struct cordon__seccomp_env env;
         struct cordon__bpf bpf;
         const struct sock_filter *f;
         unsigned i;
-        env.userns = env_bits & 1;
-        env.netns = (env_bits >> 1) & 1;
-        env.gate = (env_bits >> 2) & 1;
+        filter_env(env_bits, &env);
         printf("%s userns=%d netns=%d gate=%d:", name, env.userns, env.netns, env.gate);
         if (cordon__seccomp_build(&plan.linux_plan, &env, &bpf) != CORDON_OK) {
             printf(" error: %s\n", cordon_last_error());
@@ -58,16 +39,14 @@ static int dump(const char *name)
         cordon__bpf_free(&bpf);
     }
     cordon__plan_free(&plan);
-    cordon_policy_free(p);
     return rc;
 }
 
 int main(void)
 {
+    size_t k;
     int rc = 0;
-    rc |= dump("workspace-write");
-    rc |= dump("workspace-write-online");
-    rc |= dump("read-only");
-    rc |= dump("full-access");
+    for (k = 0; filter_policies[k]; k++)
+        rc |= dump(filter_policies[k]);
     return rc;
 }
