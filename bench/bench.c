@@ -8,6 +8,11 @@
  *       /dev/null, and prints "LABEL MEDIAN_MS" per command. Exits 1 if
  *       any run fails. BENCH_SETTLE_MS=N sleeps N ms before each run (an
  *       idle machine between commands, as between an agent's steps).
+ *       BENCH_SPREAD="A/B ..." also prints, for each pair of labels,
+ *       "spread A/B P5 P95": the 5th and 95th percentiles of the ratio of
+ *       the medians over 2,000 resamples of the repetitions (each one
+ *       drawn with its commands together, as they ran), so that a ratio
+ *       can be read with the precision this many repetitions give.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -58,6 +63,46 @@ static int cmp(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
+}
+
+static double median_of(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof(double), cmp);
+    return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+/* The 5th and 95th percentiles of median(a)/median(b) over resamples of
+ * the repetitions (a[r] and b[r] ran in the same round). */
+static int spread(const double *a, const double *b, int reps, double *p5, double *p95)
+{
+    enum { RESAMPLES = 2000 };
+    double *ra = malloc((size_t)reps * sizeof(double)), *rb = malloc((size_t)reps * sizeof(double));
+    double *ratio = malloc(RESAMPLES * sizeof(double));
+    unsigned long long seed = 7;
+    int k, r;
+    if (!ra || !rb || !ratio) {
+        free(ra);
+        free(rb);
+        free(ratio);
+        return -1;
+    }
+    for (k = 0; k < RESAMPLES; k++) {
+        for (r = 0; r < reps; r++) {
+            int j;
+            seed = seed * 6364136223846793005ull + 1442695040888963407ull;
+            j = (int)((seed >> 33) % (unsigned long long)reps);
+            ra[r] = a[j];
+            rb[r] = b[j];
+        }
+        ratio[k] = median_of(ra, reps) / median_of(rb, reps);
+    }
+    qsort(ratio, RESAMPLES, sizeof(double), cmp);
+    *p5 = ratio[RESAMPLES / 20];
+    *p95 = ratio[RESAMPLES - RESAMPLES / 20 - 1];
+    free(ra);
+    free(rb);
+    free(ratio);
+    return 0;
 }
 
 static int run_once(char **argv, double *ms)
@@ -139,11 +184,37 @@ int main(int argc, char **argv)
                     t[i][r] = ms;
             }
         }
-        for (i = 0; i < ncmd; i++) {
-            qsort(t[i], (size_t)reps, sizeof(double), cmp);
-            printf("%s %.3f\n", labels[i],
-                   reps % 2 ? t[i][reps / 2] : (t[i][reps / 2 - 1] + t[i][reps / 2]) / 2);
+        if (getenv("BENCH_SPREAD")) {
+            char *pairs = strdup(getenv("BENCH_SPREAD")), *tok, *save = NULL;
+            for (tok = pairs ? strtok_r(pairs, " ", &save) : NULL; tok;
+                 tok = strtok_r(NULL, " ", &save)) {
+                char *slash = strchr(tok, '/');
+                int a = -1, b = -1;
+                double p5, p95;
+                if (slash) {
+                    *slash = '\0';
+                    for (i = 0; i < ncmd; i++) {
+                        if (!strcmp(labels[i], tok))
+                            a = i;
+                        if (!strcmp(labels[i], slash + 1))
+                            b = i;
+                    }
+                    *slash = '/';
+                }
+                if (a < 0 || b < 0) {
+                    fprintf(stderr, "bench: BENCH_SPREAD: %s is not two labels A/B\n", tok);
+                    return 2;
+                }
+                if (spread(t[a], t[b], reps, &p5, &p95) != 0) {
+                    fprintf(stderr, "bench: out of memory\n");
+                    return 2;
+                }
+                printf("spread %s %.4f %.4f\n", tok, p5, p95);
+            }
+            free(pairs);
         }
+        for (i = 0; i < ncmd; i++)
+            printf("%s %.3f\n", labels[i], median_of(t[i], reps));
         return 0;
     }
     fprintf(stderr, "usage: bench mkfiles DIR N | bench time REPS :: LABEL CMD... [:: ...]\n");
