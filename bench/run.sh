@@ -51,7 +51,7 @@
 #   cc -O2 -c    of the project's core/*.c (the objects go to a scratch
 #                workspace; -pipe, so that the sandbox's private /tmp, a
 #                tmpfs, does not make its temporary files cheaper inside).
-# --quick: fewer repetitions (about a minute and a half on 2 busy cores);
+# --quick: fewer repetitions (about two minutes on 2 busy cores);
 # git status keeps 120 (three commands, about 25 s): its difference is
 # about 2.5 ms in 60, and one run of it varies by about 5 ms, so that a
 # median of 9 did not resolve it (1.045 to 1.121 in runs of the same
@@ -161,7 +161,6 @@ echo "repetitions: $REPS, interleaved"
     :: large "$CORDON" run -C "$W/large" -- /bin/true >"$W/medians"
 
 awk '
-$1 == "spread" { lo[$2] = $3; hi[$2] = $4; next }
 { m[$1] = $2 }
 END {
     oc = m["cordon"] - m["true"]; of = m["floor"] - m["true"]; ob = m["bwrap"] - m["true"]
